@@ -1,0 +1,147 @@
+package gradcam3d.graph;
+
+import gradcam3d.Gradcam3dException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a user's layer name into a graph tensor: a module path ({@code down3}), an element of a
+ * module's tuple/list output ({@code encoder@2}) or a raw ONNX tensor name. A module path that
+ * {@code model.named_modules()} prints but the graph records under another call path (a module
+ * registered under one attribute and called through another, as in MONAI's DynUNet) is found
+ * through the parameter names its nodes read.
+ */
+public final class LayerResolver {
+  private final Graph graph;
+  private final ModuleIndex index;
+
+  public LayerResolver(Graph graph, ModuleIndex index) {
+    this.graph = graph;
+    this.index = index;
+  }
+
+  /** A resolved layer: the tensor and where it came from. */
+  public record Layer(String spec, String module, int element, String tensor) {
+    public String label() {
+      return module == null ? tensor : module + (element == 0 ? "" : "@" + element);
+    }
+  }
+
+  public Layer resolve(String spec) {
+    String name = spec.trim();
+    int element = 0;
+    int at = name.lastIndexOf('@');
+    boolean explicitElement = false;
+    if (at > 0 && ModuleScopes.isNumeric(name.substring(at + 1))) {
+      element = Integer.parseInt(name.substring(at + 1));
+      name = name.substring(0, at);
+      explicitElement = true;
+    }
+    if (index.contains(name)) {
+      return element(spec, name, element);
+    }
+    if (!explicitElement || element == 0) {
+      if (graph.tensorNames().contains(name)) {
+        return new Layer(spec, null, 0, name);
+      }
+    }
+    Set<String> aliases = aliasCandidates(name);
+    if (aliases.size() == 1) {
+      return element(spec, aliases.iterator().next(), element);
+    }
+    if (aliases.size() > 1) {
+      throw new Gradcam3dException("layer '" + name + "' is ambiguous: the graph calls that module as "
+          + String.join(", ", aliases) + "; pass one of those names");
+    }
+    throw new Gradcam3dException("unknown layer '" + name + "'; closest module names: "
+        + String.join(", ", closest(name, 5))
+        + " (run 'gradcam3d layers MODEL' to list every layer)");
+  }
+
+  private Layer element(String spec, String module, int element) {
+    List<String> outs = index.outputs(module);
+    if (element < 0 || element >= outs.size()) {
+      throw new Gradcam3dException("module '" + module + "' has " + outs.size() + " output"
+          + (outs.size() == 1 ? "" : "s") + " (elements 0.." + (outs.size() - 1) + "), not @" + element);
+    }
+    return new Layer(spec, module, element, outs.get(element));
+  }
+
+  /**
+   * Call paths in the graph that the named_modules() path {@code name} stands for, found from
+   * parameter initializers: a node in call path X.suffix reading parameter P.suffix.weight says
+   * that module P is called as X.
+   */
+  Set<String> aliasCandidates(String name) {
+    Map<String, Set<String>> aliases = new LinkedHashMap<>();
+    for (Node n : graph.nodes()) {
+      String call = ModuleScopes.modulePath(n);
+      if (call.isEmpty()) {
+        continue;
+      }
+      for (String in : n.inputs()) {
+        if (!graph.initializers().containsKey(in) || !in.contains(".")) {
+          continue;
+        }
+        String param = in.substring(0, in.lastIndexOf('.'));
+        if (param.equals(call)) {
+          continue;
+        }
+        String[] p = param.split("\\.");
+        String[] c = call.split("\\.");
+        int common = 0;
+        while (common < p.length && common < c.length
+            && p[p.length - 1 - common].equals(c[c.length - 1 - common])) {
+          common++;
+        }
+        for (int k = 0; k <= common; k++) {
+          String pn = String.join(".", java.util.Arrays.copyOfRange(p, 0, p.length - k));
+          String cn = String.join(".", java.util.Arrays.copyOfRange(c, 0, c.length - k));
+          if (!pn.isEmpty() && !cn.isEmpty() && index.contains(cn)) {
+            aliases.computeIfAbsent(pn, x -> new LinkedHashSet<>()).add(cn);
+          }
+        }
+      }
+    }
+    Set<String> found = aliases.getOrDefault(name, new LinkedHashSet<>());
+    if (found.isEmpty()) {
+      // a suffix the user shortened: "conv1" for "down1.conv1" is accepted when unique
+      for (String m : index.modules()) {
+        if (m.endsWith("." + name)) {
+          found.add(m);
+        }
+      }
+    }
+    return found;
+  }
+
+  private List<String> closest(String name, int k) {
+    List<String> all = new ArrayList<>(index.modules());
+    all.sort(Comparator.comparingInt((String m) -> distance(name, m)).thenComparing(m -> m));
+    return all.subList(0, Math.min(k, all.size()));
+  }
+
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,241 @@
+package gradcam3d.onnx;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import gradcam3d.Gradcam3dException;
+import gradcam3d.onnx.proto.Onnx.AttributeProto;
+import gradcam3d.onnx.proto.Onnx.GraphProto;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.onnx.proto.Onnx.NodeProto;
+import gradcam3d.onnx.proto.Onnx.StringStringEntryProto;
+import gradcam3d.onnx.proto.Onnx.TensorProto;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads and writes ONNX model files. Initializers stored as external data are loaded into memory
+ * on read (so a model can be handed to ONNX Runtime as bytes) and can be written out again.
+ */
+public final class ModelIO {
+  private ModelIO() {}
+
+  /** Reads a model and resolves external data relative to the model's folder. */
+  public static ModelProto read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new Gradcam3dException("model file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new Gradcam3dException("cannot read model file " + file + ": " + e.getMessage(), e);
+    }
+    return parse(bytes, file.toString(), file.toAbsolutePath().getParent());
+  }
+
+  /** Reads a model from a stream (e.g. a bundled resource); external data is not allowed. */
+  public static ModelProto read(InputStream in, String label) throws IOException {
+    return parse(in.readAllBytes(), label, null);
+  }
+
+  static ModelProto parse(byte[] bytes, String label, Path baseDir) {
+    ModelProto model;
+    try {
+      CodedInputStream cin = CodedInputStream.newInstance(bytes);
+      cin.setRecursionLimit(1000);
+      cin.setSizeLimit(Integer.MAX_VALUE);
+      model = ModelProto.parseFrom(cin);
+    } catch (IOException e) {
+      throw new Gradcam3dException(label + " is not a readable ONNX model (the file is truncated "
+          + "or not in ONNX protobuf format: " + e.getMessage() + ")");
+    }
+    if (!model.hasGraph() || model.getGraph().getNodeCount() == 0 || model.getOpsetImportCount() == 0
+        || model.getIrVersion() <= 0) {
+      throw new Gradcam3dException(label + " is not an ONNX model (no graph, nodes, opset import "
+          + "or IR version found)");
+    }
+    return resolveExternalData(model, label, baseDir);
+  }
+
+  private static ModelProto resolveExternalData(ModelProto model, String label, Path baseDir) {
+    boolean any = false;
+    for (TensorProto t : model.getGraph().getInitializerList()) {
+      any |= isExternal(t);
+    }
+    for (NodeProto n : model.getGraph().getNodeList()) {
+      for (AttributeProto a : n.getAttributeList()) {
+        any |= a.hasT() && isExternal(a.getT());
+      }
+    }
+    if (!any) {
+      return model;
+    }
+    Map<Path, FileChannel> open = new HashMap<>();
+    try {
+      GraphProto.Builder g = model.getGraph().toBuilder();
+      for (int i = 0; i < g.getInitializerCount(); i++) {
+        if (isExternal(g.getInitializer(i))) {
+          g.setInitializer(i, loadExternal(g.getInitializer(i), label, baseDir, open));
+        }
+      }
+      for (int i = 0; i < g.getNodeCount(); i++) {
+        NodeProto.Builder nb = g.getNode(i).toBuilder();
+        boolean changed = false;
+        for (int j = 0; j < nb.getAttributeCount(); j++) {
+          AttributeProto a = nb.getAttribute(j);
+          if (a.hasT() && isExternal(a.getT())) {
+            nb.setAttribute(j, a.toBuilder().setT(loadExternal(a.getT(), label, baseDir, open)));
+            changed = true;
+          }
+        }
+        if (changed) {
+          g.setNode(i, nb);
+        }
+      }
+      return model.toBuilder().setGraph(g).build();
+    } finally {
+      for (FileChannel c : open.values()) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // read-only channel: nothing to flush
+        }
+      }
+    }
+  }
+
+  private static boolean isExternal(TensorProto t) {
+    return t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
+  }
+
+  private static TensorProto loadExternal(TensorProto t, String label, Path baseDir,
+      Map<Path, FileChannel> open) {
+    String location = null;
+    long offset = 0;
+    long length = -1;
+    for (StringStringEntryProto e : t.getExternalDataList()) {
+      switch (e.getKey()) {
+        case "location": location = e.getValue(); break;
+        case "offset": offset = Long.parseLong(e.getValue()); break;
+        case "length": length = Long.parseLong(e.getValue()); break;
+        default: break;
+      }
+    }
+    if (location == null) {
+      throw new Gradcam3dException(label + ": tensor '" + t.getName()
+          + "' is marked as external data but names no location");
+    }
+    if (baseDir == null) {
+      throw new Gradcam3dException(label + ": tensor '" + t.getName()
+          + "' is stored in external file '" + location + "', which cannot be resolved here");
+    }
+    Path p = baseDir.resolve(location).normalize();
+    long expected = (long) TensorProtos.count(t) * DataTypes.size(t.getDataType());
+    if (length < 0) {
+      length = expected;
+    }
+    if (length != expected) {
+      throw new Gradcam3dException(label + ": external data of tensor '" + t.getName() + "' has "
+          + length + " bytes but its shape needs " + expected);
+    }
+    try {
+      FileChannel ch = open.get(p);
+      if (ch == null) {
+        ch = FileChannel.open(p, StandardOpenOption.READ);
+        open.put(p, ch);
+      }
+      if (offset + length > ch.size()) {
+        throw new Gradcam3dException(label + ": external data file " + p + " is too short for tensor '"
+            + t.getName() + "' (needs bytes " + offset + ".." + (offset + length) + ", file has "
+            + ch.size() + ")");
+      }
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(Math.toIntExact(length));
+      long pos = offset;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          break;
+        }
+        pos += n;
+      }
+      buf.flip();
+      return t.toBuilder().clearExternalData().clearDataLocation()
+          .setRawData(ByteString.copyFrom(buf)).build();
+    } catch (NoSuchFileException e) {
+      throw new Gradcam3dException(label + ": the external data file '" + location + "' of tensor '"
+          + t.getName() + "' does not exist (looked for " + p + ")");
+    } catch (IOException e) {
+      throw new Gradcam3dException(label + ": cannot read external data file " + p + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a model. Initializers of at least {@code externalThreshold} bytes go to one external
+   * data file next to it ({@code NAME.onnx.data}); use Long.MAX_VALUE to keep everything inline.
+   * Both files are written to temporary names first, so a failure leaves nothing half-written.
+   */
+  public static void write(ModelProto model, Path file, long externalThreshold) {
+    Path dir = file.toAbsolutePath().getParent();
+    String dataName = file.getFileName() + ".data";
+    Path tmpModel = dir.resolve("." + file.getFileName() + ".tmp");
+    Path tmpData = dir.resolve("." + dataName + ".tmp");
+    try {
+      Files.createDirectories(dir);
+      ModelProto toWrite = model;
+      boolean wroteData = false;
+      if (externalThreshold < Long.MAX_VALUE) {
+        GraphProto.Builder g = model.getGraph().toBuilder();
+        try (OutputStream data = Files.newOutputStream(tmpData)) {
+          long offset = 0;
+          for (int i = 0; i < g.getInitializerCount(); i++) {
+            TensorProto t = g.getInitializer(i);
+            if (!t.hasRawData() || t.getRawData().size() < externalThreshold) {
+              continue;
+            }
+            t.getRawData().writeTo(data);
+            long len = t.getRawData().size();
+            g.setInitializer(i, t.toBuilder().clearRawData()
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", dataName))
+                .addExternalData(entry("offset", Long.toString(offset)))
+                .addExternalData(entry("length", Long.toString(len))));
+            offset += len;
+            wroteData = true;
+          }
+        }
+        toWrite = model.toBuilder().setGraph(g).build();
+      }
+      try (OutputStream out = Files.newOutputStream(tmpModel)) {
+        toWrite.writeTo(out);
+      }
+      if (wroteData) {
+        Files.move(tmpData, dir.resolve(dataName), StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        Files.deleteIfExists(tmpData);
+      }
+      Files.move(tmpModel, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmpModel);
+        Files.deleteIfExists(tmpData);
+      } catch (IOException ignored) {
+        // best effort clean-up; the original error is what matters
+      }
+      throw new Gradcam3dException("cannot write model " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static StringStringEntryProto entry(String k, String v) {
+    return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+  }
+}

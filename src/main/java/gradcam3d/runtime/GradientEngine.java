@@ -1,0 +1,247 @@
+package gradcam3d.runtime;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.autodiff.GradientProgram.LayerGradient;
+import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Activations and exact gradients of a target with respect to chosen layers, computed by one ONNX
+ * Runtime session that runs the model forward and the compiled backward graph together. A program
+ * is compiled and a session created once per input shape and then reused.
+ *
+ * <pre>{@code
+ * try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(List.of("down3")),
+ *     RuntimeOptions.defaults())) {
+ *   GradientEngine.Result r = engine.run(Map.of("input", x), Seeds.classEverywhere(...));
+ *   FloatTensor a = r.activation(0), g = r.gradient(0);
+ * }
+ * }</pre>
+ */
+public final class GradientEngine implements AutoCloseable {
+
+  /** Adds nodes and outputs to a program before it is compiled (e.g. the CAM arithmetic). */
+  @FunctionalInterface
+  public interface Extension {
+    void extend(GradientProgram program);
+  }
+
+  /** What the engine computes. */
+  public record Config(List<String> layers, int modelOutput, GradientSpec.Score score,
+      boolean returnTensors, boolean returnModelOutput, Extension extension) {
+    public static Config of(List<String> layers) {
+      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, null);
+    }
+
+    public Config withModelOutput(int k) {
+      return new Config(layers, k, score, returnTensors, returnModelOutput, extension);
+    }
+
+    public Config withScore(GradientSpec.Score s) {
+      return new Config(layers, modelOutput, s, returnTensors, returnModelOutput, extension);
+    }
+
+    public Config withTensors(boolean tensors, boolean modelOutputToo) {
+      return new Config(layers, modelOutput, score, tensors, modelOutputToo, extension);
+    }
+
+    public Config withExtension(Extension e) {
+      return new Config(layers, modelOutput, score, returnTensors, returnModelOutput, e);
+    }
+  }
+
+  /** The seed tensors of a run: per-class per-voxel weights and the predicted-mask gate. */
+  public record Seed(FloatTensor weights, FloatTensor gate) {}
+
+  /** Timings of compilation (graph building) and session creation, in milliseconds. */
+  public record CompileStats(double compileMs, double sessionMs, int nodes) {}
+
+  /** One compiled program with its session. */
+  public static final class Compiled implements AutoCloseable {
+    private final GradientProgram program;
+    private final OrtProgram session;
+    private final CompileStats stats;
+
+    Compiled(GradientProgram program, OrtProgram session, CompileStats stats) {
+      this.program = program;
+      this.session = session;
+      this.stats = stats;
+    }
+
+    public GradientProgram program() {
+      return program;
+    }
+
+    public CompileStats stats() {
+      return stats;
+    }
+
+    @Override
+    public void close() {
+      session.close();
+    }
+  }
+
+  /** What one run returns. */
+  public static final class Result {
+    private final Map<String, Object> outputs;
+    private final List<LayerGradient> layers;
+    private final String modelOutput;
+    private final double runMs;
+    private final CompileStats stats;
+
+    Result(Map<String, Object> outputs, List<LayerGradient> layers, String modelOutput, double runMs,
+        CompileStats stats) {
+      this.outputs = outputs;
+      this.layers = layers;
+      this.modelOutput = modelOutput;
+      this.runMs = runMs;
+      this.stats = stats;
+    }
+
+    public FloatTensor activation(int layer) {
+      return floats(layers.get(layer).activation());
+    }
+
+    public FloatTensor gradient(int layer) {
+      return floats(layers.get(layer).gradient());
+    }
+
+    public FloatTensor modelOutput() {
+      return floats(modelOutput);
+    }
+
+    /** T per sample. */
+    public FloatTensor targetValues() {
+      return floats(GradientProgram.TARGET);
+    }
+
+    /** Voxels with a non-zero effective seed, per sample and class. */
+    public FloatTensor regionVoxels() {
+      return floats(GradientProgram.REGION);
+    }
+
+    public FloatTensor floats(String name) {
+      Object o = outputs.get(name);
+      if (!(o instanceof FloatTensor f)) {
+        throw new IllegalArgumentException("no float output '" + name + "' in " + outputs.keySet());
+      }
+      return f;
+    }
+
+    public List<LayerGradient> layers() {
+      return layers;
+    }
+
+    public double runMs() {
+      return runMs;
+    }
+
+    public CompileStats compileStats() {
+      return stats;
+    }
+  }
+
+  private final ModelProto model;
+  private final Config config;
+  private final RuntimeOptions options;
+  private final Map<String, Compiled> cache = new HashMap<>();
+
+  public GradientEngine(ModelProto model, Config config, RuntimeOptions options) {
+    this.model = model;
+    this.config = config;
+    this.options = options;
+  }
+
+  private static String key(Map<String, long[]> shapes) {
+    StringBuilder sb = new StringBuilder();
+    shapes.forEach((k, v) -> sb.append(k).append('=').append(Arrays.toString(v)).append(';'));
+    return sb.toString();
+  }
+
+  /** The compiled program and session for these input shapes (built on first use). */
+  public Compiled compiled(Map<String, long[]> inputShapes) {
+    String key = key(inputShapes);
+    Compiled c = cache.get(key);
+    if (c != null) {
+      return c;
+    }
+    long t0 = System.nanoTime();
+    GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
+        config.modelOutput(), config.score()));
+    if (config.returnTensors()) {
+      for (LayerGradient l : p.layers()) {
+        p.addOutput(l.activation());
+        p.addOutput(l.gradient());
+      }
+    }
+    if (config.returnModelOutput()) {
+      p.addOutput(p.modelOutput());
+    }
+    if (config.extension() != null) {
+      config.extension().extend(p);
+    }
+    ModelProto compiled = p.toModel();
+    long t1 = System.nanoTime();
+    OrtProgram session = OrtProgram.create(compiled, options, "the compiled gradient graph");
+    long t2 = System.nanoTime();
+    c = new Compiled(p, session, new CompileStats((t1 - t0) / 1e6, (t2 - t1) / 1e6,
+        compiled.getGraph().getNodeCount()));
+    cache.put(key, c);
+    return c;
+  }
+
+  /** Forward + backward for one batch. */
+  public Result run(Map<String, FloatTensor> inputs, Seed seed) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
+    Compiled c = compiled(shapes);
+    long[] os = c.program.modelOutputShape();
+    if (!Arrays.equals(seed.weights().shape(), os)) {
+      throw new Gradcam3dException("target seed has shape " + Shapes.format(seed.weights().shape())
+          + " but the model output has " + Shapes.format(os));
+    }
+    Map<String, Object> feeds = new LinkedHashMap<>(inputs);
+    if (inputs.size() == 1 && !c.session.inputNames().contains(inputs.keySet().iterator().next())) {
+      // a single unnamed input goes to the model's single input
+      feeds.clear();
+      feeds.put(c.program.inputShapes().keySet().iterator().next(), inputs.values().iterator().next());
+    }
+    feeds.put(GradientProgram.SEED, seed.weights());
+    feeds.put(GradientProgram.GATE, seed.gate());
+    long t0 = System.nanoTime();
+    Map<String, Object> out = c.session.run(feeds, c.program.outputs());
+    double ms = (System.nanoTime() - t0) / 1e6;
+    return new Result(out, c.program.layers(), c.program.modelOutput(), ms, c.stats);
+  }
+
+  /** Shape of the model output the target reads, for these input shapes. */
+  public long[] outputShape(Map<String, long[]> inputShapes) {
+    return compiled(inputShapes).program.modelOutputShape();
+  }
+
+  @Override
+  public void close() {
+    List<RuntimeException> errors = new ArrayList<>();
+    for (Compiled c : cache.values()) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    cache.clear();
+    if (!errors.isEmpty()) {
+      throw errors.get(0);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package gradcam3d.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import gradcam3d.Gradcam3dException;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.LongTensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ONNX Runtime session for one compiled graph. Inputs are copied into direct buffers that ONNX
+ * Runtime reads without another copy; every native object is closed when a run ends.
+ */
+public final class OrtProgram implements AutoCloseable {
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final String label;
+
+  private OrtProgram(OrtEnvironment env, OrtSession session, String label) {
+    this.env = env;
+    this.session = session;
+    this.label = label;
+  }
+
+  /** Creates a session for a model held in memory. */
+  public static OrtProgram create(ModelProto model, RuntimeOptions options, String label) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "gradcam3d");
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      so.setIntraOpNumThreads(options.threads());
+      so.setInterOpNumThreads(1);
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      OrtSession s = env.createSession(model.toByteArray(), so);
+      return new OrtProgram(env, s, label);
+    } catch (OrtException e) {
+      throw new Gradcam3dException("ONNX Runtime could not load " + label + ": " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "unknown error";
+    }
+    s = s.strip();
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  public Set<String> inputNames() {
+    return session.getInputNames();
+  }
+
+  public Set<String> outputNames() {
+    return session.getOutputNames();
+  }
+
+  /** Declared input shapes (-1 for dynamic dims). */
+  public Map<String, long[]> inputShapes() {
+    try {
+      Map<String, long[]> m = new LinkedHashMap<>();
+      for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
+        if (e.getValue().getInfo() instanceof TensorInfo t) {
+          m.put(e.getKey(), t.getShape());
+        }
+      }
+      return m;
+    } catch (OrtException e) {
+      throw new Gradcam3dException("ONNX Runtime: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Runs the graph. Inputs are FloatTensor or LongTensor; returns the requested outputs (all
+   * when {@code outputs} is empty) as FloatTensor (float, bool, ints converted) or LongTensor (int64).
+   */
+  public Map<String, Object> run(Map<String, ?> inputs, List<String> outputs) {
+    Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, ?> e : inputs.entrySet()) {
+        feeds.put(e.getKey(), toOrt(e.getValue()));
+      }
+      Set<String> wanted = outputs.isEmpty() ? session.getOutputNames() : new LinkedHashSet<>(outputs);
+      try (OrtSession.Result r = session.run(feeds, wanted)) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String name : wanted) {
+          OnnxValue v = r.get(name).orElseThrow();
+          out.put(name, fromOrt((OnnxTensor) v));
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new Gradcam3dException("ONNX Runtime failed to run " + label + ": " + firstLine(e.getMessage()), e);
+    } finally {
+      for (OnnxTensor t : feeds.values()) {
+        t.close();
+      }
+    }
+  }
+
+  private OnnxTensor toOrt(Object v) throws OrtException {
+    if (v instanceof FloatTensor f) {
+      FloatBuffer buf = ByteBuffer.allocateDirect(f.size() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      buf.put(f.data()).rewind();
+      return OnnxTensor.createTensor(env, buf, f.shape());
+    }
+    if (v instanceof LongTensor l) {
+      LongBuffer buf = ByteBuffer.allocateDirect(l.data().length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+      buf.put(l.data()).rewind();
+      return OnnxTensor.createTensor(env, buf, l.shape());
+    }
+    throw new IllegalArgumentException("unsupported input " + v);
+  }
+
+  private static Object fromOrt(OnnxTensor t) {
+    TensorInfo info = t.getInfo();
+    long[] shape = info.getShape();
+    switch (info.type) {
+      case FLOAT: {
+        FloatBuffer fb = t.getFloatBuffer();
+        float[] a = new float[fb.remaining()];
+        fb.get(a);
+        return new FloatTensor(a, shape);
+      }
+      case INT64: {
+        LongBuffer lb = t.getLongBuffer();
+        long[] a = new long[lb.remaining()];
+        lb.get(a);
+        return new LongTensor(a, shape);
+      }
+      case BOOL: {
+        ByteBuffer bb = t.getByteBuffer();
+        float[] a = new float[bb.remaining()];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = bb.get(i) != 0 ? 1 : 0;
+        }
+        return new FloatTensor(a, shape);
+      }
+      case DOUBLE: {
+        java.nio.DoubleBuffer db = t.getDoubleBuffer();
+        float[] a = new float[db.remaining()];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = (float) db.get(i);
+        }
+        return new FloatTensor(a, shape);
+      }
+      default:
+        throw new Gradcam3dException("output of type " + info.type + " is not supported");
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new Gradcam3dException("ONNX Runtime failed to close a session: " + e.getMessage(), e);
+    }
+  }
+
+  static List<String> list(String... s) {
+    return new ArrayList<>(List.of(s));
+  }
+}

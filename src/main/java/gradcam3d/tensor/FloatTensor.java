@@ -1,0 +1,97 @@
+package gradcam3d.tensor;
+
+import java.util.Arrays;
+
+/** A dense float32 tensor in C order: the value type every package exchanges. */
+public final class FloatTensor {
+  private final float[] data;
+  private final long[] shape;
+
+  public FloatTensor(float[] data, long... shape) {
+    if (Shapes.numel(shape) != data.length) {
+      throw new IllegalArgumentException(
+          "data length " + data.length + " does not match shape " + Arrays.toString(shape));
+    }
+    this.data = data;
+    this.shape = shape.clone();
+  }
+
+  public static FloatTensor zeros(long... shape) {
+    return new FloatTensor(new float[Math.toIntExact(Shapes.numel(shape))], shape);
+  }
+
+  public float[] data() {
+    return data;
+  }
+
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public long dim(int axis) {
+    return shape[axis < 0 ? shape.length + axis : axis];
+  }
+
+  public int size() {
+    return data.length;
+  }
+
+  public FloatTensor reshape(long... newShape) {
+    return new FloatTensor(data, newShape);
+  }
+
+  /** The i-th slice along axis 0 (a copy), e.g. one sample of a batch. */
+  public FloatTensor slice0(int i) {
+    long[] s = Arrays.copyOfRange(shape, 1, shape.length);
+    int n = Math.toIntExact(Shapes.numel(s));
+    return new FloatTensor(Arrays.copyOfRange(data, i * n, (i + 1) * n), s);
+  }
+
+  /** Stacks equally shaped tensors along a new axis 0. */
+  public static FloatTensor stack(java.util.List<FloatTensor> parts) {
+    long[] s = parts.get(0).shape;
+    int n = parts.get(0).data.length;
+    float[] out = new float[n * parts.size()];
+    for (int i = 0; i < parts.size(); i++) {
+      if (!Arrays.equals(parts.get(i).shape, s)) {
+        throw new IllegalArgumentException("cannot stack shapes " + Arrays.toString(s) + " and "
+            + Arrays.toString(parts.get(i).shape));
+      }
+      System.arraycopy(parts.get(i).data, 0, out, i * n, n);
+    }
+    long[] shape = new long[s.length + 1];
+    shape[0] = parts.size();
+    System.arraycopy(s, 0, shape, 1, s.length);
+    return new FloatTensor(out, shape);
+  }
+
+  public float maxAbs() {
+    float m = 0;
+    for (float v : data) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  /** max |this - other|, requiring equal shapes. */
+  public float maxAbsDiff(FloatTensor other) {
+    if (!Arrays.equals(shape, other.shape)) {
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " vs " + Arrays.toString(other.shape));
+    }
+    float m = 0;
+    for (int i = 0; i < data.length; i++) {
+      m = Math.max(m, Math.abs(data[i] - other.data[i]));
+    }
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "FloatTensor" + Arrays.toString(shape);
+  }
+}

@@ -1,0 +1,38 @@
+package gradcam3d.volume;
+
+import gradcam3d.Gradcam3dException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes a file under a temporary name and moves it into place, so no reader sees half a file. */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes a file's bytes to a stream. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  public static void write(Path file, Writer writer) {
+    Path abs = file.toAbsolutePath();
+    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".partial");
+    try {
+      Files.createDirectories(abs.getParent());
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        writer.write(out);
+      }
+      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original failure is the one to report
+      }
+      throw new Gradcam3dException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
