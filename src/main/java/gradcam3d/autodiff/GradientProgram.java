@@ -180,7 +180,7 @@ public final class GradientProgram {
     long[] rest = GraphBuilder.range(1, r);
     String perSample = b.reduceSum(b.mul(effective, scored), rest, false);
     b.opNamed("Identity", List.of(perSample), List.of(TARGET));
-    String nonzero = b.cast(b.op("Not", b.op("Equal", effective, b.scalar(0))), DataTypes.FLOAT);
+    String nonzero = b.cast(b.op("Greater", b.op("Abs", effective), b.scalar(0)), DataTypes.FLOAT);
     String counts = b.reduceSum(nonzero, GraphBuilder.range(2, r), false);
     b.opNamed("Identity", List.of(counts), List.of(REGION));
     return b.reduceSum(perSample, new long[] {0}, false);
