@@ -1,21 +1,18 @@
 package gradcam3d.autodiff;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.graph.ConstantFolding;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.LayerResolver;
 import gradcam3d.graph.LayerResolver.Layer;
 import gradcam3d.graph.ModuleIndex;
-import gradcam3d.graph.ShapeInference;
+import gradcam3d.graph.Specialization;
 import gradcam3d.graph.TensorInfo;
 import gradcam3d.onnx.Attributes;
 import gradcam3d.onnx.DataTypes;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
-import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,15 +27,18 @@ import java.util.Set;
  * weights) and {@value #GATE} [B, K] float: where 1, the seed of class k is further multiplied by
  * the model's own predicted mask of k (argmax over classes), so "class k where the model predicts
  * k" needs one run. Outputs: {@value #TARGET} [B] (T per sample) and {@value #REGION} [B, K]
- * (voxels with a non-zero effective seed), plus what callers add.
+ * (voxels with a non-zero effective seed), {@value #PREDICTED} [B, K] (voxels the model predicts
+ * as each class), plus what callers add, e.g. {@value #EFFECTIVE_SEED} (the seed after gating).
  */
 public final class GradientProgram {
   public static final String SEED = "gc3d_seed";
   public static final String GATE = "gc3d_gate";
   public static final String TARGET = "gc3d_target";
   public static final String REGION = "gc3d_region_voxels";
+  public static final String PREDICTED = "gc3d_predicted_voxels";
+  public static final String EFFECTIVE_SEED = "gc3d_effective_seed";
 
-  /** A chosen layer with its activation tensor, gradient tensor and shape. */
+  /** A chosen layer with its activation tensor, gradient tensor (null without gradients) and shape. */
   public record LayerGradient(Layer layer, String activation, String gradient, long[] shape) {}
 
   private final GraphBuilder b;
@@ -63,11 +63,10 @@ public final class GradientProgram {
     for (String l : spec.layers()) {
       resolved.add(resolver.resolve(l));
     }
-    Map<String, long[]> shapes = checkedInputShapes(g, spec.inputShapes());
-    Map<String, TensorInfo> info = ShapeInference.infer(g, shapes);
-    ConstantFolding.fold(g, info);
-    g.prune();
-    fixInputShapes(g, shapes);
+    Specialization sp = Specialization.of(g, spec.inputShapes());
+    g = sp.graph();
+    Map<String, TensorInfo> info = sp.info();
+    Map<String, long[]> shapes = sp.inputShapes();
     List<String> outs = g.outputNames();
     if (spec.modelOutput() < 0 || spec.modelOutput() >= outs.size()) {
       throw new Gradcam3dException("the model has " + outs.size() + " output" + (outs.size() == 1 ? "" : "s")
@@ -94,8 +93,8 @@ public final class GradientProgram {
         wrt.add(l.tensor());
       }
     }
-    String one = b.scalarLike(1, target);
-    Map<String, String> grads = Backprop.gradients(b, target, one, wrt);
+    Map<String, String> grads = spec.gradients()
+        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
     for (Layer l : resolved) {
       lg.add(new LayerGradient(l, l.tensor(), grads.get(l.tensor()), b.shape(l.tensor())));
@@ -103,48 +102,8 @@ public final class GradientProgram {
     GradientProgram p = new GradientProgram(b, lg, output, shapes);
     p.outputs.add(TARGET);
     p.outputs.add(REGION);
+    p.outputs.add(PREDICTED);
     return p;
-  }
-
-  /** Shapes of every graph input, checked against what the model declares. */
-  private static Map<String, long[]> checkedInputShapes(Graph g, Map<String, long[]> given) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (ValueInfoProto v : g.inputs()) {
-      long[] declared = Graph.declaredShape(v);
-      long[] s = given.get(v.getName());
-      if (s == null && given.size() == 1 && g.inputs().size() == 1) {
-        s = given.values().iterator().next();
-      }
-      if (s == null) {
-        if (Shapes.isKnown(declared)) {
-          s = declared;
-        } else {
-          throw new Gradcam3dException("no shape given for model input '" + v.getName() + "' "
-              + Shapes.format(declared));
-        }
-      }
-      if (declared != null) {
-        boolean ok = declared.length == s.length;
-        for (int i = 0; ok && i < s.length; i++) {
-          ok = declared[i] < 0 || declared[i] == s[i];
-        }
-        if (!ok) {
-          throw new Gradcam3dException("input shape " + Shapes.format(s) + " does not fit model input '"
-              + v.getName() + "', which takes " + Shapes.format(declared));
-        }
-      }
-      shapes.put(v.getName(), s.clone());
-    }
-    return shapes;
-  }
-
-  private static void fixInputShapes(Graph g, Map<String, long[]> shapes) {
-    List<ValueInfoProto> fixed = new ArrayList<>();
-    for (ValueInfoProto v : g.inputs()) {
-      fixed.add(Graph.valueInfo(v.getName(), Graph.elemType(v), shapes.get(v.getName())));
-    }
-    g.inputs().clear();
-    g.inputs().addAll(fixed);
   }
 
   /** Appends the target head; returns the scalar T. */
@@ -153,10 +112,7 @@ public final class GradientProgram {
     long batch = os[0];
     long classes = os[1];
     String out = b.cast(output, DataTypes.FLOAT);
-    String scored = out;
-    if (score == GradientSpec.Score.PROBABILITIES) {
-      scored = classes == 1 ? b.op("Sigmoid", out) : b.op("Softmax", out, Attributes.of("axis", 1L));
-    }
+    String scored = scored(b, out, score);
     String seed = b.input(SEED, DataTypes.FLOAT, os);
     String gate = b.input(GATE, DataTypes.FLOAT, new long[] {batch, classes});
     long[] bk = new long[r];
@@ -177,6 +133,9 @@ public final class GradientProgram {
     String gateB = b.reshape(gate, bk);
     String factor = b.add(b.mul(gateB, predicted), b.sub(b.scalar(1), gateB));
     String effective = b.mul(seed, factor);
+    b.opNamed("Identity", List.of(effective), List.of(EFFECTIVE_SEED));
+    b.opNamed("Identity", List.of(r > 2 ? b.reduceSum(predicted, GraphBuilder.range(2, r), false) : predicted),
+        List.of(PREDICTED));
     long[] rest = GraphBuilder.range(1, r);
     String perSample = b.reduceSum(b.mul(effective, scored), rest, false);
     b.opNamed("Identity", List.of(perSample), List.of(TARGET));
@@ -184,6 +143,15 @@ public final class GradientProgram {
     String counts = b.reduceSum(nonzero, GraphBuilder.range(2, r), false);
     b.opNamed("Identity", List.of(counts), List.of(REGION));
     return b.reduceSum(perSample, new long[] {0}, false);
+  }
+
+  /** The scores a target sums: the output itself, or softmax over classes (sigmoid for one). */
+  public static String scored(GraphBuilder b, String output, GradientSpec.Score score) {
+    String out = b.cast(output, DataTypes.FLOAT);
+    if (score == GradientSpec.Score.LOGITS) {
+      return out;
+    }
+    return b.shape(out)[1] == 1 ? b.op("Sigmoid", out) : b.op("Softmax", out, Attributes.of("axis", 1L));
   }
 
   public GraphBuilder builder() {

@@ -6,9 +6,11 @@ import java.util.Map;
 /**
  * What to differentiate: the model's input shapes (fixed for one compiled program), the layers
  * (module paths, {@code module@k} elements or tensor names), which model output the target reads
- * and whether the target scores logits or probabilities.
+ * whether the target scores logits or probabilities, and whether gradients are needed at all
+ * (perturbation methods only need the forward pass, activations and the target).
  */
-public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, Score score) {
+public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, Score score,
+    boolean gradients) {
   /** What the target sums: raw model outputs or their softmax (sigmoid for one channel). */
   public enum Score {
     LOGITS, PROBABILITIES

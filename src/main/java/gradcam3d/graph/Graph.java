@@ -100,6 +100,14 @@ public final class Graph {
         + "does not read (" + p.getAttributeList().stream().map(AttributeProto::getName).toList() + ")");
   }
 
+  /** An empty graph with one default-domain opset import, for graphs built from scratch. */
+  public static Graph empty(int opset, String name) {
+    ModelProto template = ModelProto.newBuilder().setIrVersion(8).setProducerName("gradcam3d")
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+        .setGraph(GraphProto.newBuilder().setName(name)).build();
+    return new Graph(template, new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>(), new ArrayList<>());
+  }
+
   public ModelProto toModel() {
     GraphProto.Builder g = template.getGraph().toBuilder();
     for (Node n : nodes) {
@@ -232,6 +240,7 @@ public final class Graph {
 
   /** Keeps only the nodes needed to compute the graph outputs; drops unused initializers. */
   public void prune() {
+    sortTopologically();
     Set<String> needed = new HashSet<>(outputNames());
     List<Node> kept = new ArrayList<>();
     for (int i = nodes.size() - 1; i >= 0; i--) {

@@ -36,26 +36,31 @@ public final class GradientEngine implements AutoCloseable {
   }
 
   /** What the engine computes. */
-  public record Config(List<String> layers, int modelOutput, GradientSpec.Score score,
+  public record Config(List<String> layers, int modelOutput, GradientSpec.Score score, boolean gradients,
       boolean returnTensors, boolean returnModelOutput, Extension extension) {
     public static Config of(List<String> layers) {
-      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, null);
+      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null);
     }
 
     public Config withModelOutput(int k) {
-      return new Config(layers, k, score, returnTensors, returnModelOutput, extension);
+      return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension);
     }
 
     public Config withScore(GradientSpec.Score s) {
-      return new Config(layers, modelOutput, s, returnTensors, returnModelOutput, extension);
+      return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension);
+    }
+
+    /** Forward only: activations and target, no backward graph. */
+    public Config withoutGradients() {
+      return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension);
     }
 
     public Config withTensors(boolean tensors, boolean modelOutputToo) {
-      return new Config(layers, modelOutput, score, tensors, modelOutputToo, extension);
+      return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension);
     }
 
     public Config withExtension(Extension e) {
-      return new Config(layers, modelOutput, score, returnTensors, returnModelOutput, e);
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e);
     }
   }
 
@@ -130,6 +135,15 @@ public final class GradientEngine implements AutoCloseable {
       return floats(GradientProgram.REGION);
     }
 
+    /** Voxels (or, for classifiers, 0/1) the model predicts as each class, per sample. */
+    public FloatTensor predictedVoxels() {
+      return floats(GradientProgram.PREDICTED);
+    }
+
+    public boolean has(String name) {
+      return outputs.containsKey(name);
+    }
+
     public FloatTensor floats(String name) {
       Object o = outputs.get(name);
       if (!(o instanceof FloatTensor f)) {
@@ -177,11 +191,13 @@ public final class GradientEngine implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.score()));
+        config.modelOutput(), config.score(), config.gradients()));
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {
         p.addOutput(l.activation());
-        p.addOutput(l.gradient());
+        if (l.gradient() != null) {
+          p.addOutput(l.gradient());
+        }
       }
     }
     if (config.returnModelOutput()) {

@@ -27,12 +27,20 @@ public final class AtomicFiles {
       }
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the original failure is the one to report
-      }
+      deleteQuietly(tmp);
       throw new Gradcam3dException("cannot write " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // e.g. a value the format cannot hold, found halfway through: leave no partial file behind
+      deleteQuietly(tmp);
+      throw e;
+    }
+  }
+
+  private static void deleteQuietly(Path tmp) {
+    try {
+      Files.deleteIfExists(tmp);
+    } catch (IOException ignored) {
+      // the original failure is the one to report
     }
   }
 }

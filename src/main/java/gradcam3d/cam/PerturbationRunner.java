@@ -1,0 +1,288 @@
+package gradcam3d.cam;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.graph.Graph;
+import gradcam3d.graph.GraphBuilder;
+import gradcam3d.graph.Node;
+import gradcam3d.graph.Specialization;
+import gradcam3d.onnx.Attributes;
+import gradcam3d.onnx.DataTypes;
+import gradcam3d.runtime.OrtProgram;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.LongTensor;
+import gradcam3d.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs the extra forward passes of Score-CAM and Ablation-CAM in batches of {@code batchSize}
+ * perturbations. Each is one compiled program per layer:
+ * <ul>
+ *   <li>Score-CAM: the sample's input times k layer channels (resized and min-max normalised in
+ *       the graph), through the whole model, scored by the fixed effective seed;</li>
+ *   <li>Ablation-CAM: only the part of the network after the layer, fed the layer's activation
+ *       with one channel zeroed per batch element and the tensors that cross the cut (skip
+ *       connections) from the unperturbed pass.</li>
+ * </ul>
+ */
+final class PerturbationRunner implements Perturber, AutoCloseable {
+  /** The unperturbed pass of one batch. */
+  record Batch(FloatTensor input, List<FloatTensor> activations, FloatTensor effectiveSeed,
+      FloatTensor targets, Map<String, FloatTensor> boundaries) {}
+
+  private final Graph model;
+  private final String inputName;
+  private final List<String> layerTensors;
+  private final int modelOutput;
+  private final GradientSpec.Score score;
+  private final int batchSize;
+  private final RuntimeOptions options;
+  private final Progress progress;
+  private final Map<String, OrtProgram> programs = new HashMap<>();
+  private final Map<String, List<String>> boundaryNames = new HashMap<>();
+  private Batch batch;
+
+  PerturbationRunner(Graph model, List<String> layerTensors, int modelOutput, GradientSpec.Score score,
+      int batchSize, RuntimeOptions options, Progress progress) {
+    if (model.inputs().size() != 1) {
+      throw new Gradcam3dException("Score-CAM and Ablation-CAM need a model with one input; this one has "
+          + model.inputs().size());
+    }
+    this.model = model;
+    this.inputName = model.inputs().get(0).getName();
+    this.layerTensors = layerTensors;
+    this.modelOutput = modelOutput;
+    this.score = score;
+    this.batchSize = batchSize;
+    this.options = options;
+    this.progress = progress;
+  }
+
+  void setBatch(Batch b) {
+    this.batch = b;
+  }
+
+  @Override
+  public int batch() {
+    return (int) batch.input().dim(0);
+  }
+
+  @Override
+  public int channels(int layer) {
+    return (int) batch.activations().get(layer).dim(1);
+  }
+
+  @Override
+  public double target(int sample) {
+    return batch.targets().data()[sample];
+  }
+
+  private long[] sampleShape(FloatTensor t) {
+    long[] s = t.shape();
+    s[0] = 1;
+    return s;
+  }
+
+  private long[] kShape(FloatTensor t) {
+    long[] s = t.shape();
+    s[0] = batchSize;
+    return s;
+  }
+
+  @Override
+  public double[] maskedInputScores(int layer, int sample) {
+    FloatTensor a = batch.activations().get(layer);
+    OrtProgram p = programs.computeIfAbsent("score" + layer + Arrays.toString(a.shape()),
+        k -> scoreProgram(layer));
+    int c = channels(layer);
+    double[] scores = new double[c];
+    progress.start("Score-CAM, layer " + layer + ", sample " + sample, c);
+    for (int start = 0; start < c; start += batchSize) {
+      long[] idx = new long[batchSize];
+      for (int j = 0; j < batchSize; j++) {
+        idx[j] = Math.min(start + j, c - 1);
+      }
+      Map<String, Object> feeds = new LinkedHashMap<>();
+      feeds.put("sample", batch.input().slice0(sample).reshape(sampleShape(batch.input())));
+      feeds.put("activation", a.slice0(sample).reshape(sampleShape(a)));
+      feeds.put("channels", new LongTensor(idx, batchSize));
+      feeds.put("seed", batch.effectiveSeed().slice0(sample).reshape(sampleShape(batch.effectiveSeed())));
+      float[] s = ((FloatTensor) p.run(feeds, List.of("scores")).get("scores")).data();
+      int n = Math.min(batchSize, c - start);
+      for (int j = 0; j < n; j++) {
+        scores[start + j] = s[j];
+      }
+      progress.advance(n);
+    }
+    progress.finish();
+    return scores;
+  }
+
+  @Override
+  public double[] ablatedScores(int layer, int sample) {
+    FloatTensor a = batch.activations().get(layer);
+    OrtProgram p = programs.computeIfAbsent("ablate" + layer + Arrays.toString(a.shape()),
+        k -> ablationProgram(layer));
+    int c = channels(layer);
+    int r = a.rank();
+    double[] scores = new double[c];
+    progress.start("Ablation-CAM, layer " + layer + ", sample " + sample, c);
+    for (int start = 0; start < c; start += batchSize) {
+      float[] keep = new float[batchSize * c];
+      Arrays.fill(keep, 1f);
+      for (int j = 0; j < batchSize && start + j < c; j++) {
+        keep[j * c + start + j] = 0f;
+      }
+      long[] ks = new long[r];
+      Arrays.fill(ks, 1);
+      ks[0] = batchSize;
+      ks[1] = c;
+      Map<String, Object> feeds = new LinkedHashMap<>();
+      feeds.put("activation", a.slice0(sample).reshape(sampleShape(a)));
+      feeds.put("keep", new FloatTensor(keep, ks));
+      feeds.put("seed", batch.effectiveSeed().slice0(sample).reshape(sampleShape(batch.effectiveSeed())));
+      List<String> names = boundaryNames.get("ablate" + layer);
+      for (int i = 0; i < names.size(); i++) {
+        FloatTensor v = names.get(i).equals(inputName) ? batch.input() : batch.boundaries().get(names.get(i));
+        feeds.put("boundary_" + i, v.slice0(sample).reshape(sampleShape(v)));
+      }
+      float[] s = ((FloatTensor) p.run(feeds, List.of("scores")).get("scores")).data();
+      int n = Math.min(batchSize, c - start);
+      for (int j = 0; j < n; j++) {
+        scores[start + j] = s[j];
+      }
+      progress.advance(n);
+    }
+    progress.finish();
+    return scores;
+  }
+
+  /** Appends the per-element target: sum over classes and voxels of score(output) * seed. */
+  private String scoreHead(GraphBuilder b, Graph g, FloatTensor seed) {
+    String out = g.outputNames().get(modelOutput);
+    String scored = GradientProgram.scored(b, out, score);
+    String s = b.input("seed", DataTypes.FLOAT, sampleShape(seed));
+    return b.reduceSum(b.mul(scored, s), GraphBuilder.range(1, b.rank(scored)), false);
+  }
+
+  private OrtProgram finish(GraphBuilder b, Graph g, String scores) {
+    b.opNamed("Identity", List.of(scores), List.of("scores"));
+    g.outputs().clear();
+    g.outputs().add(Graph.valueInfo("scores", DataTypes.FLOAT, b.shape("scores")));
+    g.prune();
+    g.sortTopologically();
+    return OrtProgram.create(g.toModel(), options, "the perturbation graph");
+  }
+
+  private OrtProgram scoreProgram(int layer) {
+    FloatTensor x = batch.input();
+    FloatTensor a = batch.activations().get(layer);
+    Specialization sp = Specialization.of(model, Map.of(inputName, kShape(x)));
+    Graph g = sp.graph();
+    GraphBuilder b = sp.builder("score/");
+    g.inputs().removeIf(v -> v.getName().equals(inputName));
+    String sample = b.input("sample", DataTypes.FLOAT, sampleShape(x));
+    String act = b.input("activation", DataTypes.FLOAT, sampleShape(a));
+    String channels = b.input("channels", DataTypes.INT64, new long[] {batchSize});
+    int r = a.rank();
+    String picked = b.op("Gather", List.of(act, channels), Attributes.of("axis", 1L));
+    long[] perm = GraphBuilder.range(0, r);
+    perm[0] = 1;
+    perm[1] = 0;
+    String maps = b.transpose(picked, perm);
+    long[] inSpatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
+    long[] aSpatial = Arrays.copyOfRange(a.shape(), 2, r);
+    if (!Arrays.equals(inSpatial, aSpatial)) {
+      long[] sizes = Shapes.concat(new long[] {batchSize, 1}, inSpatial);
+      maps = b.op("Resize", List.of(maps, "", "", b.constLongs(sizes)), Attributes.of("mode", "linear"),
+          Attributes.of("coordinate_transformation_mode", "half_pixel"));
+    }
+    long[] axes = GraphBuilder.range(2, r);
+    String min = b.reduce("ReduceMin", maps, axes, true);
+    String max = b.reduce("ReduceMax", maps, axes, true);
+    String norm = b.div(b.sub(maps, min), b.add(b.sub(max, min), b.scalar(1e-8)));
+    b.opNamed("Mul", List.of(sample, norm), List.of(inputName));
+    return finish(b, g, scoreHead(b, g, batch.effectiveSeed()));
+  }
+
+  private OrtProgram ablationProgram(int layer) {
+    FloatTensor x = batch.input();
+    FloatTensor a = batch.activations().get(layer);
+    String layerTensor = layerTensors.get(layer);
+    Specialization sp = Specialization.of(model, Map.of(inputName, kShape(x)));
+    Graph g = sp.graph();
+    GraphBuilder b = sp.builder("ablate/");
+    Cut cut = Cut.of(g, layerTensor);
+    List<String> boundary = cut.boundary();
+    g.nodes().clear();
+    g.nodes().addAll(cut.downstream());
+    g.inputs().clear();
+    String act = b.input("activation", DataTypes.FLOAT, sampleShape(a));
+    String keep = b.input("keep", DataTypes.FLOAT, keepShape(a));
+    b.opNamed("Mul", List.of(act, keep), List.of(layerTensor));
+    for (int i = 0; i < boundary.size(); i++) {
+      String t = boundary.get(i);
+      long[] full = b.shape(t);
+      if (full[0] != batchSize) {
+        throw new Gradcam3dException("Ablation-CAM cannot cut the network at this layer: tensor '" + t
+            + "' that crosses the cut has no batch axis " + Shapes.format(full));
+      }
+      long[] one = full.clone();
+      one[0] = 1;
+      String in = b.input("boundary_" + i, b.type(t), one);
+      b.opNamed("Expand", List.of(in, b.constLongs(full)), List.of(t));
+    }
+    boundaryNames.put("ablate" + layer, boundary);
+    return finish(b, g, scoreHead(b, g, batch.effectiveSeed()));
+  }
+
+  private long[] keepShape(FloatTensor a) {
+    long[] s = new long[a.rank()];
+    Arrays.fill(s, 1);
+    s[0] = batchSize;
+    s[1] = a.dim(1);
+    return s;
+  }
+
+  /**
+   * The part of a graph after a layer: the nodes that depend on it, and the other tensors those
+   * nodes read (initializers aside), which cross the cut.
+   */
+  record Cut(List<Node> downstream, List<String> boundary) {
+    static Cut of(Graph g, String layerTensor) {
+      Set<String> active = new HashSet<>(List.of(layerTensor));
+      List<Node> downstream = new ArrayList<>();
+      for (Node n : g.nodes()) {
+        if (n.inputs().stream().anyMatch(active::contains)) {
+          downstream.add(n);
+          n.outputs().stream().filter(o -> !o.isEmpty()).forEach(active::add);
+        }
+      }
+      List<String> boundary = new ArrayList<>();
+      for (Node n : downstream) {
+        for (String in : n.inputs()) {
+          if (!in.isEmpty() && !active.contains(in) && !g.initializers().containsKey(in)
+              && !boundary.contains(in)) {
+            boundary.add(in);
+          }
+        }
+      }
+      return new Cut(downstream, boundary);
+    }
+  }
+
+  @Override
+  public void close() {
+    programs.values().forEach(OrtProgram::close);
+    programs.clear();
+  }
+}

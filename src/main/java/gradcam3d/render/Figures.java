@@ -1,0 +1,76 @@
+package gradcam3d.render;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.FloatTensor;
+import java.nio.file.Path;
+
+/**
+ * Writes the pictures of an explanation. Inputs are in model-tensor order: image and CAM of shape
+ * (Z, Y, X) or (Y, X) (leading axes of size 1 are dropped), CAM values in [0,1] (others are
+ * clamped), an optional target mask of the same shape (inside where > 0.5), and the voxel size
+ * along (Z, Y, X) in mm (null means 1 mm). Gray levels use the 1st..99th intensity percentile of
+ * the whole volume, so every panel and tile shares one window.
+ */
+public final class Figures {
+  public static final String OVERLAY_PNG = "overlay.png";
+  public static final String MONTAGE_PNG = "montage.png";
+
+  static {
+    // figures are drawn into memory only; never try to reach a display
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+  }
+
+  private Figures() {}
+
+  /**
+   * Writes the axial, coronal and sagittal overlays through one point (one overlay for a 2D
+   * input) with a colorbar, and returns that point.
+   */
+  public static SlicePoint writeOverlay(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, RenderOptions o, Path png) {
+    Voxels v = Voxels.of(image, cam, contour, spacing);
+    SlicePoint at = PeakFinder.choose(v, o);
+    PngFiles.write(OverlayFigure.compose(v, renderer(v, o), at, o.colormap()), png);
+    return at;
+  }
+
+  /**
+   * Writes a grid of every n-th axial overlay, aligned so the overlay's axial slice is one of the
+   * tiles, and returns which slices it shows.
+   */
+  public static MontagePlan writeMontage(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, RenderOptions o, Path png) {
+    Voxels v = Voxels.of(image, cam, contour, spacing);
+    if (v.is2d()) {
+      throw new Gradcam3dException("a montage needs a volume with several slices; "
+          + "a 2D image gets a single overlay.");
+    }
+    SlicePoint at = PeakFinder.choose(v, o);
+    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z());
+    PngFiles.write(montage.compose(renderer(v, o), o.colormap()), png);
+    return montage.plan;
+  }
+
+  /** Writes overlay.png and, for a volume, montage.png into dir. */
+  public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, RenderOptions o, Path dir) {
+    Voxels v = Voxels.of(image, cam, contour, spacing);
+    SliceRenderer renderer = renderer(v, o);
+    SlicePoint at = PeakFinder.choose(v, o);
+    Path overlay = dir.resolve(OVERLAY_PNG);
+    PngFiles.write(OverlayFigure.compose(v, renderer, at, o.colormap()), overlay);
+    if (v.is2d()) {
+      return new RenderedFigures(at, overlay, null, null);
+    }
+    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z());
+    Path montagePng = dir.resolve(MONTAGE_PNG);
+    PngFiles.write(montage.compose(renderer, o.colormap()), montagePng);
+    return new RenderedFigures(at, overlay, montage.plan, montagePng);
+  }
+
+  private static SliceRenderer renderer(Voxels v, RenderOptions o) {
+    return new SliceRenderer(v, GrayWindow.robust(v.image), o);
+  }
+}

@@ -1,0 +1,85 @@
+package gradcam3d.render;
+
+import gradcam3d.Gradcam3dException;
+
+/**
+ * Chooses the slices a figure shows: by default the three planes through the voxel where the CAM
+ * peaks. When several voxels share the maximum (a plateau, common after upsampling), the one
+ * nearest (in mm) to the CAM's centre of mass wins, then the first in (z, y, x) order; an all-zero
+ * CAM gives the centre of the volume. Each of z, y, x can be overridden on its own.
+ */
+final class PeakFinder {
+  private PeakFinder() {}
+
+  static SlicePoint choose(Voxels v, RenderOptions o) {
+    SlicePoint peak = peak(v);
+    return new SlicePoint(
+        pick(o.z(), peak.z(), v.depth, "axial", "z"),
+        pick(o.y(), peak.y(), v.height, "coronal", "y"),
+        pick(o.x(), peak.x(), v.width, "sagittal", "x"));
+  }
+
+  static SlicePoint peak(Voxels v) {
+    float[] cam = v.cam;
+    float max = Float.NEGATIVE_INFINITY;
+    double mass = 0;
+    double mz = 0;
+    double my = 0;
+    double mx = 0;
+    for (int z = 0, i = 0; z < v.depth; z++) {
+      for (int y = 0; y < v.height; y++) {
+        for (int x = 0; x < v.width; x++, i++) {
+          float c = cam[i];
+          if (c > max) {
+            max = c;
+          }
+          if (c > 0) { // NaN fails this test too
+            mass += c;
+            mz += c * z;
+            my += c * y;
+            mx += c * x;
+          }
+        }
+      }
+    }
+    double[] centre = mass > 0
+        ? new double[] {mz / mass, my / mass, mx / mass}
+        : new double[] {(v.depth - 1) / 2.0, (v.height - 1) / 2.0, (v.width - 1) / 2.0};
+    return nearestAt(v, max, centre);
+  }
+
+  /** Among voxels whose CAM equals max, the one closest to centre (first on exact ties). */
+  private static SlicePoint nearestAt(Voxels v, float max, double[] centre) {
+    SlicePoint best = null;
+    double bestD = Double.POSITIVE_INFINITY;
+    for (int z = 0, i = 0; z < v.depth; z++) {
+      for (int y = 0; y < v.height; y++) {
+        for (int x = 0; x < v.width; x++, i++) {
+          // an all-NaN CAM leaves max at -inf: then every voxel competes
+          if (v.cam[i] == max || max == Float.NEGATIVE_INFINITY) {
+            double dz = (z - centre[0]) * v.spacing[0];
+            double dy = (y - centre[1]) * v.spacing[1];
+            double dx = (x - centre[2]) * v.spacing[2];
+            double d = dz * dz + dy * dy + dx * dx;
+            if (d < bestD) {
+              bestD = d;
+              best = new SlicePoint(z, y, x);
+            }
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  private static int pick(Integer override, int peak, int count, String plane, String axis) {
+    if (override == null) {
+      return peak;
+    }
+    if (override < 0 || override >= count) {
+      throw new Gradcam3dException("the " + plane + " slice " + axis + "=" + override
+          + " is outside the volume; " + axis + " must be in 0.." + (count - 1) + ".");
+    }
+    return override;
+  }
+}

@@ -1,0 +1,69 @@
+package gradcam3d.render;
+
+/**
+ * The three orthogonal slice planes of a (Z, Y, X) volume. Rows and columns follow array order,
+ * with row 0 drawn at the top and column 0 at the left; nothing is flipped, so the picture shows
+ * the array as stored (axial: rows = Y, cols = X; coronal: rows = Z, cols = X; sagittal:
+ * rows = Z, cols = Y).
+ */
+enum Plane {
+  AXIAL("axial", "z"),
+  CORONAL("coronal", "y"),
+  SAGITTAL("sagittal", "x");
+
+  private final String title;
+  private final String axis;
+
+  Plane(String title, String axis) {
+    this.title = title;
+    this.axis = axis;
+  }
+
+  /** Number of slices along this plane's normal. */
+  int count(Voxels v) {
+    return switch (this) {
+      case AXIAL -> v.depth;
+      case CORONAL -> v.height;
+      case SAGITTAL -> v.width;
+    };
+  }
+
+  int rows(Voxels v) {
+    return this == AXIAL ? v.height : v.depth;
+  }
+
+  int cols(Voxels v) {
+    return this == SAGITTAL ? v.height : v.width;
+  }
+
+  double rowSpacing(Voxels v) {
+    return this == AXIAL ? v.spacing[1] : v.spacing[0];
+  }
+
+  double colSpacing(Voxels v) {
+    return this == SAGITTAL ? v.spacing[1] : v.spacing[2];
+  }
+
+  /** Flat index of the voxel at (row, col) of the given slice. */
+  int index(Voxels v, int slice, int row, int col) {
+    return switch (this) {
+      case AXIAL -> v.index(slice, row, col);
+      case CORONAL -> v.index(row, slice, col);
+      case SAGITTAL -> v.index(row, col, slice);
+    };
+  }
+
+  /** This plane's slice of a point, e.g. its z for the axial plane. */
+  int sliceOf(SlicePoint p) {
+    return switch (this) {
+      case AXIAL -> p.z();
+      case CORONAL -> p.y();
+      case SAGITTAL -> p.x();
+    };
+  }
+
+  /** Panel label such as "axial z=12". */
+  String label(int slice) {
+    return title + " " + axis + "=" + slice;
+  }
+}

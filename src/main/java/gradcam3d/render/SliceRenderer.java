@@ -1,0 +1,78 @@
+package gradcam3d.render;
+
+/**
+ * Draws one slice: the scan in gray, the CAM blended on top in colour, and optionally a 1-pixel
+ * outline of the target region. Voxels are enlarged with nearest-neighbour sampling so they stay
+ * crisp; row 0 of the slice is the top row of the picture (see {@link Plane}).
+ */
+final class SliceRenderer {
+  static final int CONTOUR_RGB = 0x00FF00;
+  /** CAM values at or above 1/GAIN get the full opacity; below, the scan shows through more. */
+  static final double ALPHA_GAIN = 1.5;
+
+  private final Voxels v;
+  private final GrayWindow window;
+  private final RenderOptions options;
+
+  SliceRenderer(Voxels v, GrayWindow window, RenderOptions options) {
+    this.v = v;
+    this.window = window;
+    this.options = options;
+  }
+
+  Picture render(Plane plane, int slice, int width, int height) {
+    int[] rowOf = nearest(height, plane.rows(v));
+    int[] colOf = nearest(width, plane.cols(v));
+    Picture p = new Picture(width, height);
+    int[] voxel = new int[width * height];
+    for (int py = 0, k = 0; py < height; py++) {
+      for (int px = 0; px < width; px++, k++) {
+        voxel[k] = plane.index(v, slice, rowOf[py], colOf[px]);
+        p.rgb[k] = color(voxel[k]);
+      }
+    }
+    if (options.contour() && v.mask != null) {
+      outline(p, voxel);
+    }
+    return p;
+  }
+
+  /** Gray scan value with the CAM colour blended over it. */
+  int color(int voxel) {
+    int gray = window.level(v.image[voxel]) * 0x010101;
+    float c = v.cam[voxel];
+    double cam = Float.isNaN(c) ? 0 : Math.max(0, Math.min(1, c));
+    double alpha = options.opacity() * Math.min(1, cam * ALPHA_GAIN);
+    return Picture.blend(gray, options.colormap().rgb(cam), alpha);
+  }
+
+  /**
+   * Marks picture pixels inside the mask whose left, right, upper or lower neighbour is outside
+   * it (or off the picture): a 1-pixel line just inside the region's boundary, at any zoom.
+   */
+  private void outline(Picture p, int[] voxel) {
+    boolean[] in = new boolean[voxel.length];
+    for (int k = 0; k < in.length; k++) {
+      in[k] = v.inside(voxel[k]);
+    }
+    int w = p.width;
+    int h = p.height;
+    for (int y = 0, k = 0; y < h; y++) {
+      for (int x = 0; x < w; x++, k++) {
+        if (in[k] && (x == 0 || x == w - 1 || y == 0 || y == h - 1
+            || !in[k - 1] || !in[k + 1] || !in[k - w] || !in[k + w])) {
+          p.rgb[k] = CONTOUR_RGB;
+        }
+      }
+    }
+  }
+
+  /** For each of n pixels, the voxel (of count) whose extent holds the pixel centre. */
+  private static int[] nearest(int n, int count) {
+    int[] map = new int[n];
+    for (int i = 0; i < n; i++) {
+      map[i] = Math.min(count - 1, (int) ((i + 0.5) * count / n));
+    }
+    return map;
+  }
+}

@@ -1,0 +1,96 @@
+package gradcam3d.render;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.FloatTensor;
+import java.util.Arrays;
+
+/**
+ * The inputs of a figure checked and viewed as (Z, Y, X) arrays: a 2D (Y, X) image becomes one
+ * axial slice with Z = 1. Leading axes of size 1 (batch, channel) are dropped.
+ */
+final class Voxels {
+  final int depth;
+  final int height;
+  final int width;
+  final float[] image;
+  final float[] cam;
+  /** Target-region mask (inside where > 0.5), or null. */
+  final float[] mask;
+  /** Voxel size along (Z, Y, X) in mm. */
+  final double[] spacing;
+
+  private Voxels(long[] zyx, float[] image, float[] cam, float[] mask, double[] spacing) {
+    this.depth = (int) zyx[0];
+    this.height = (int) zyx[1];
+    this.width = (int) zyx[2];
+    this.image = image;
+    this.cam = cam;
+    this.mask = mask;
+    this.spacing = spacing;
+  }
+
+  static Voxels of(FloatTensor image, FloatTensor cam, FloatTensor contour, double[] spacing) {
+    if (image == null || cam == null) {
+      throw new Gradcam3dException("both the image and the CAM are needed to draw a figure.");
+    }
+    long[] zyx = zyx(image.shape(), "image");
+    requireShape(cam, zyx, "CAM");
+    if (contour != null) {
+      requireShape(contour, zyx, "contour mask");
+    }
+    return new Voxels(zyx, image.data(), cam.data(), contour == null ? null : contour.data(),
+        spacing(spacing, zyx[0] == 1));
+  }
+
+  boolean is2d() {
+    return depth == 1;
+  }
+
+  int index(int z, int y, int x) {
+    return (z * height + y) * width + x;
+  }
+
+  boolean inside(int i) {
+    return mask[i] > 0.5f;
+  }
+
+  private static long[] zyx(long[] shape, String what) {
+    int lead = 0;
+    while (shape.length - lead > 3 && shape[lead] == 1) {
+      lead++;
+    }
+    long[] s = Arrays.copyOfRange(shape, lead, shape.length);
+    if (s.length == 2) {
+      s = new long[] {1, s[0], s[1]};
+    }
+    if (s.length != 3 || Arrays.stream(s).anyMatch(d -> d < 1)) {
+      throw new Gradcam3dException("the " + what + " has shape " + Arrays.toString(shape)
+          + "; expected a volume (Z, Y, X) or an image (Y, X).");
+    }
+    return s;
+  }
+
+  private static void requireShape(FloatTensor t, long[] zyx, String what) {
+    if (!Arrays.equals(zyx(t.shape(), what), zyx)) {
+      throw new Gradcam3dException("the " + what + " has shape " + Arrays.toString(t.shape())
+          + " but the image is " + Arrays.toString(zyx) + " (Z, Y, X); they must match.");
+    }
+  }
+
+  private static double[] spacing(double[] s, boolean flat) {
+    if (s == null) {
+      return new double[] {1, 1, 1};
+    }
+    if (!(s.length == 3 || (s.length == 2 && flat))) {
+      throw new Gradcam3dException("the spacing must give the voxel size along (Z, Y, X), or (Y, X)"
+          + " for a 2D image; got " + Arrays.toString(s) + ".");
+    }
+    for (double v : s) {
+      if (!(v > 0) || Double.isInfinite(v)) {
+        throw new Gradcam3dException(
+            "voxel spacing must be positive, got " + Arrays.toString(s) + ".");
+      }
+    }
+    return s.length == 3 ? s.clone() : new double[] {1, s[0], s[1]};
+  }
+}

@@ -1,0 +1,180 @@
+package gradcam3d.volume;
+
+import gradcam3d.Gradcam3dException;
+import java.util.Arrays;
+import java.util.StringJoiner;
+
+/**
+ * The fields of a NIfTI-1 or NIfTI-2 header that describe an image, held at NIfTI-2 width (64-bit
+ * dims, doubles). Plain mutable data named after the fields of nifti1.h / nifti2.h, so a template
+ * can be copied and adjusted; the reader fills it and the writer serialises it.
+ */
+public final class NiftiHeader {
+  /** dim[0] is the number of dimensions, dim[1..dim[0]] their sizes (i, j, k, t, ...). */
+  public long[] dim = {3, 1, 1, 1, 1, 1, 1, 1};
+  /** pixdim[0] is qfac (the qform's handedness), pixdim[1..] the voxel sizes. */
+  public double[] pixdim = {1, 1, 1, 1, 1, 1, 1, 1};
+  public NiftiDatatype datatype = NiftiDatatype.FLOAT32;
+  /** Byte offset of the data; the writer chooses it. */
+  public long voxOffset;
+  /** Stored value * slope + inter is the real value; slope 0 or NaN means none (as nibabel). */
+  public double sclSlope = 1;
+  public double sclInter;
+  public double calMin;
+  public double calMax;
+  public int dimInfo;
+  public long sliceStart;
+  public long sliceEnd;
+  public int sliceCode;
+  public double sliceDuration;
+  public double toffset;
+  public int intentCode;
+  public double intentP1;
+  public double intentP2;
+  public double intentP3;
+  public String intentName = "";
+  public String descrip = "";
+  public String auxFile = "";
+  public int qformCode;
+  public int sformCode;
+  public double quaternB;
+  public double quaternC;
+  public double quaternD;
+  public double qoffsetX;
+  public double qoffsetY;
+  public double qoffsetZ;
+  /** The first three rows of the sform affine (srow_x, srow_y, srow_z). */
+  public double[][] srow = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}};
+  public int xyztUnits;
+
+  // nibabel's tolerance for 1 - (b^2 + c^2 + d^2) slightly below zero in float32 headers
+  private static final double QUATERNION_THRESHOLD = -3 * Math.ulp(1.0f);
+
+  /** A deep copy, so a template can be adjusted without touching the original. */
+  public NiftiHeader copy() {
+    NiftiHeader h = new NiftiHeader();
+    h.dim = dim.clone();
+    h.pixdim = pixdim.clone();
+    h.datatype = datatype;
+    h.voxOffset = voxOffset;
+    h.sclSlope = sclSlope;
+    h.sclInter = sclInter;
+    h.calMin = calMin;
+    h.calMax = calMax;
+    h.dimInfo = dimInfo;
+    h.sliceStart = sliceStart;
+    h.sliceEnd = sliceEnd;
+    h.sliceCode = sliceCode;
+    h.sliceDuration = sliceDuration;
+    h.toffset = toffset;
+    h.intentCode = intentCode;
+    h.intentP1 = intentP1;
+    h.intentP2 = intentP2;
+    h.intentP3 = intentP3;
+    h.intentName = intentName;
+    h.descrip = descrip;
+    h.auxFile = auxFile;
+    h.qformCode = qformCode;
+    h.sformCode = sformCode;
+    h.quaternB = quaternB;
+    h.quaternC = quaternC;
+    h.quaternD = quaternD;
+    h.qoffsetX = qoffsetX;
+    h.qoffsetY = qoffsetY;
+    h.qoffsetZ = qoffsetZ;
+    h.srow = new double[][] {srow[0].clone(), srow[1].clone(), srow[2].clone()};
+    h.xyztUnits = xyztUnits;
+    return h;
+  }
+
+  /** A copy with dim[0] = shape.length and dim[1..] = shape (unused dims 1); geometry is kept. */
+  public NiftiHeader withShape(long... shape) {
+    if (shape.length < 1 || shape.length > 7) {
+      throw new IllegalArgumentException("a NIfTI image has 1 to 7 dimensions, not " + shape.length);
+    }
+    NiftiHeader h = copy();
+    Arrays.fill(h.dim, 1);
+    h.dim[0] = shape.length;
+    System.arraycopy(shape, 0, h.dim, 1, shape.length);
+    return h;
+  }
+
+  /** dim[1..dim[0]]: the image shape in file order (i fastest). */
+  public long[] shape() {
+    return Arrays.copyOfRange(dim, 1, (int) dim[0] + 1);
+  }
+
+  public long voxelCount() {
+    long n = 1;
+    for (long d : shape()) {
+      n *= d;
+    }
+    return n;
+  }
+
+  /** "40x48x48 float32", for messages. */
+  public String describe() {
+    StringJoiner j = new StringJoiner("x");
+    for (long d : shape()) {
+      j.add(Long.toString(d));
+    }
+    return j + " " + datatype.label();
+  }
+
+  /** Whether stored values go through scl_slope / scl_inter (nibabel's rule). */
+  public boolean isScaled() {
+    return sclSlope != 0 && Double.isFinite(sclSlope);
+  }
+
+  /**
+   * Voxel (i, j, k) to world (x, y, z) as a 4x4 matrix, chosen as nibabel does: the sform if
+   * sform_code > 0, else the qform if qform_code > 0, else diag(pixdim[1..3]).
+   */
+  public double[][] affine() {
+    if (sformCode > 0) {
+      return new double[][] {srow[0].clone(), srow[1].clone(), srow[2].clone(), {0, 0, 0, 1}};
+    }
+    if (qformCode > 0) {
+      return qformAffine();
+    }
+    return new double[][] {
+      {pixdim[1], 0, 0, 0}, {0, pixdim[2], 0, 0}, {0, 0, pixdim[3], 0}, {0, 0, 0, 1}
+    };
+  }
+
+  /** The quaternion rotation times diag(pixdim[1], pixdim[2], qfac * pixdim[3]) plus qoffset. */
+  public double[][] qformAffine() {
+    double b = quaternB;
+    double c = quaternC;
+    double d = quaternD;
+    double a2 = 1 - (b * b + c * c + d * d);
+    if (a2 < QUATERNION_THRESHOLD) {
+      throw new Gradcam3dException("the qform quaternion (" + b + ", " + c + ", " + d
+          + ") has a norm above 1.");
+    }
+    double a = Math.sqrt(Math.max(a2, 0));
+    for (int axis = 1; axis <= 3; axis++) {
+      if (pixdim[axis] < 0) {
+        throw new Gradcam3dException("pixdim[" + axis + "] is " + pixdim[axis]
+            + ", but the qform needs positive voxel sizes.");
+      }
+    }
+    double qfac = pixdim[0] < 0 ? -1 : 1;
+    double[][] rotation = {
+      {a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
+      {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)},
+      {2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b}
+    };
+    double[] scale = {pixdim[1], pixdim[2], qfac * pixdim[3]};
+    double[] offset = {qoffsetX, qoffsetY, qoffsetZ};
+    double[][] m = new double[4][4];
+    for (int r = 0; r < 3; r++) {
+      for (int col = 0; col < 3; col++) {
+        m[r][col] = rotation[r][col] * scale[col];
+      }
+      m[r][3] = offset[r];
+    }
+    m[3][3] = 1;
+    return m;
+  }
+}
