@@ -1,0 +1,124 @@
+package gradcam3d.volume;
+
+import gradcam3d.Gradcam3dException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes single-file NIfTI images: {@code .nii}, or gzipped when the name ends in {@code .gz}. The
+ * header is the image's own with the fields that describe the stored data replaced (datatype,
+ * bitpix, vox_offset, scl_slope/scl_inter, cal_min/cal_max); geometry and labels are kept. The
+ * file appears atomically, so a failed write leaves nothing behind.
+ *
+ * <p>Immutable: each setting returns a new writer. The default is float32, NIfTI-1, little-endian,
+ * scl_slope 1 and scl_inter 0.
+ */
+public final class NiftiWriter {
+  private static final int CHUNK_VOXELS = 1 << 14;
+
+  private final NiftiDatatype datatype;
+  private final int version;
+  private final ByteOrder byteOrder;
+  private final double sclSlope;
+  private final double sclInter;
+
+  public NiftiWriter() {
+    this(NiftiDatatype.FLOAT32, 1, ByteOrder.LITTLE_ENDIAN, 1, 0);
+  }
+
+  private NiftiWriter(
+      NiftiDatatype datatype, int version, ByteOrder byteOrder, double sclSlope, double sclInter) {
+    this.datatype = datatype;
+    this.version = version;
+    this.byteOrder = byteOrder;
+    this.sclSlope = sclSlope;
+    this.sclInter = sclInter;
+  }
+
+  public NiftiWriter datatype(NiftiDatatype type) {
+    return new NiftiWriter(type, version, byteOrder, sclSlope, sclInter);
+  }
+
+  /** 1 for NIfTI-1 (348-byte header, 16-bit dims), 2 for NIfTI-2 (540 bytes, 64-bit). */
+  public NiftiWriter version(int niftiVersion) {
+    if (niftiVersion != 1 && niftiVersion != 2) {
+      throw new IllegalArgumentException("NIfTI version must be 1 or 2, not " + niftiVersion);
+    }
+    return new NiftiWriter(datatype, niftiVersion, byteOrder, sclSlope, sclInter);
+  }
+
+  public NiftiWriter byteOrder(ByteOrder order) {
+    return new NiftiWriter(datatype, version, order, sclSlope, sclInter);
+  }
+
+  /**
+   * Stores (value - inter) / slope, so readers recover value = stored * slope + inter. A slope of
+   * NaN or 0 writes unscaled data and marks it so.
+   */
+  public NiftiWriter scaling(double slope, double inter) {
+    if (slope != 0 && Double.isFinite(slope) && !Double.isFinite(inter)) {
+      throw new IllegalArgumentException("scl_inter must be finite when scl_slope is " + slope);
+    }
+    return new NiftiWriter(datatype, version, byteOrder, slope, inter);
+  }
+
+  public void write(NiftiImage image, Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    boolean gzip = name.endsWith(".nii.gz");
+    if (!gzip && !name.endsWith(".nii")) {
+      throw new Gradcam3dException("cannot write " + file + ": a NIfTI file name must end in"
+          + " .nii or .nii.gz.");
+    }
+    NiftiHeader header = storedHeader(image);
+    AtomicFiles.write(file, out -> {
+      if (gzip) {
+        try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
+          writeTo(zipped, header, image.data());
+        }
+      } else {
+        writeTo(out, header, image.data());
+      }
+    });
+  }
+
+  private NiftiHeader storedHeader(NiftiImage image) {
+    NiftiHeader h = image.header().copy();
+    h.datatype = datatype;
+    h.voxOffset = NiftiHeaderCodec.minimumDataOffset(version);
+    h.sclSlope = sclSlope;
+    h.sclInter = sclInter;
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : image.data()) {
+      if (Float.isFinite(v)) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    boolean anyFinite = min <= max;
+    h.calMin = anyFinite ? min : 0;
+    h.calMax = anyFinite ? max : 0;
+    return h;
+  }
+
+  private void writeTo(OutputStream out, NiftiHeader header, float[] data) throws IOException {
+    ByteBuffer head = ByteBuffer.allocate((int) header.voxOffset).order(byteOrder);
+    NiftiHeaderCodec.encode(header, version, head);
+    out.write(head.array());
+    double slope = header.isScaled() ? header.sclSlope : 1;
+    double inter = header.isScaled() ? header.sclInter : 0;
+    ByteBuffer chunk = ByteBuffer.allocate(CHUNK_VOXELS * datatype.bytes()).order(byteOrder);
+    for (int start = 0; start < data.length; start += CHUNK_VOXELS) {
+      int count = Math.min(CHUNK_VOXELS, data.length - start);
+      for (int i = 0; i < count; i++) {
+        datatype.put(chunk, i, (data[start + i] - inter) / slope);
+      }
+      out.write(chunk.array(), 0, count * datatype.bytes());
+    }
+  }
+}
