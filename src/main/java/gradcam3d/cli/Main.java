@@ -1,7 +1,64 @@
 package gradcam3d.cli;
 
-public final class Main {
+import gradcam3d.Gradcam3dException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The gradcam3d command line. */
+@Command(name = "gradcam3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
+        + "Grad-CAM family of methods, on full volumes.", ""},
+    subcommands = {LayersCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Start with: gradcam3d demo        (explains the bundled 3D U-Net)",
+        "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",
+        "            gradcam3d explain --model MODEL.onnx --input scan.nii.gz --layer down3 --target 1 --out out/"})
+public final class Main implements Runnable {
+  /** Exit code for problems with the user's input (files, names, shapes). */
+  public static final int EXIT_USER_ERROR = 1;
+  /** Exit code for unexpected internal failures. */
+  public static final int EXIT_INTERNAL = 3;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
   public static void main(String[] args) {
-    System.out.println("gradcam3d");
+    System.setProperty("java.awt.headless", "true");
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line; returns the exit code (for tests and the launcher). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      Throwable cause = ex;
+      if (cause instanceof Gradcam3dException) {
+        err.println("error: " + cause.getMessage());
+        return EXIT_USER_ERROR;
+      }
+      if (System.getenv("GRADCAM3D_DEBUG") != null) {
+        ex.printStackTrace(err);
+      }
+      err.println("internal error: " + cause + " (set GRADCAM3D_DEBUG=1 for details)");
+      return EXIT_INTERNAL;
+    });
+    return cl.execute(args);
+  }
+
+  /** Version from the jar manifest, or "dev". */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"gradcam3d " + (v == null ? "dev" : v)};
+    }
   }
 }

@@ -9,6 +9,8 @@ final class Annotations {
   static final int PAD = 3;
   /** Distance of a label box from its panel's corner. */
   static final int INSET = 4;
+  /** Figures are at least this tall (without margins) so the colorbar stays readable. */
+  static final int MIN_HEIGHT = 160;
 
   private static final int BAR_W = 14;
   private static final int TICK = 4;
@@ -53,7 +55,8 @@ final class Annotations {
     for (int i = 0; i < TICKS.length; i++) {
       int ty = top + (int) Math.round(i * (barH - 1) / (TICKS.length - 1.0));
       p.fill(x + BAR_W + 1, ty, TICK, 1, TEXT);
-      PixelFont.draw(p, TICKS[i], x + BAR_W + 1 + TICK + TICK_GAP, ty - textH / 2 + 2, TEXT_SCALE, TEXT);
+      int textX = x + BAR_W + 1 + TICK + TICK_GAP;
+      PixelFont.draw(p, TICKS[i], textX, ty - textH / 2 + 2, TEXT_SCALE, TEXT);
     }
   }
 

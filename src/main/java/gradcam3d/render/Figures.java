@@ -47,10 +47,7 @@ public final class Figures {
       throw new Gradcam3dException("a montage needs a volume with several slices; "
           + "a 2D image gets a single overlay.");
     }
-    SlicePoint at = PeakFinder.choose(v, o);
-    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z());
-    PngFiles.write(montage.compose(renderer(v, o), o.colormap()), png);
-    return montage.plan;
+    return montage(v, renderer(v, o), PeakFinder.choose(v, o), o, png);
   }
 
   /** Writes overlay.png and, for a volume, montage.png into dir. */
@@ -64,10 +61,16 @@ public final class Figures {
     if (v.is2d()) {
       return new RenderedFigures(at, overlay, null, null);
     }
-    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z());
     Path montagePng = dir.resolve(MONTAGE_PNG);
-    PngFiles.write(montage.compose(renderer, o.colormap()), montagePng);
-    return new RenderedFigures(at, overlay, montage.plan, montagePng);
+    MontagePlan plan = montage(v, renderer, at, o, montagePng);
+    return new RenderedFigures(at, overlay, plan, montagePng);
+  }
+
+  private static MontagePlan montage(Voxels v, SliceRenderer renderer, SlicePoint at,
+      RenderOptions o, Path png) {
+    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z());
+    PngFiles.write(montage.compose(renderer, o.colormap()), png);
+    return montage.plan;
   }
 
   private static SliceRenderer renderer(Voxels v, RenderOptions o) {

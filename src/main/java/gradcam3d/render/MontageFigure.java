@@ -3,7 +3,7 @@ package gradcam3d.render;
 /** A grid of axial overlays, every n-th slice, each tile labelled with its z, plus a colorbar. */
 final class MontageFigure {
   static final int MARGIN = 12;
-  static final int GAP = 4;
+  static final int GAP = 6;
   /** Tiles are scaled so the longer side of a slice is about this many pixels. */
   static final int TILE_SIDE = 224;
 
@@ -30,15 +30,16 @@ final class MontageFigure {
   Picture compose(SliceRenderer renderer, Colormap map) {
     int gridW = plan.columns() * (tileWidth + GAP) - GAP;
     int gridH = plan.rows() * (tileHeight + GAP) - GAP;
+    int height = Math.max(gridH, Annotations.MIN_HEIGHT);
     Picture fig = new Picture(MARGIN + gridW + 2 * GAP + Annotations.colorbarWidth() + MARGIN,
-        MARGIN + gridH + MARGIN);
+        MARGIN + height + MARGIN);
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
     for (int k = 0; k < plan.slices().size(); k++) {
       int z = plan.slices().get(k);
       fig.paste(renderer.render(Plane.AXIAL, z, tileWidth, tileHeight), tileX(k), tileY(k));
       Annotations.label(fig, plan.labels().get(k), tileX(k), tileY(k));
     }
-    Annotations.colorbar(fig, map, MARGIN + gridW + 2 * GAP, MARGIN, Math.max(gridH, 160));
+    Annotations.colorbar(fig, map, MARGIN + gridW + 2 * GAP, MARGIN, height);
     return fig;
   }
 }

@@ -6,10 +6,10 @@ import java.util.List;
 /**
  * Which axial slices a montage shows and how its tiles are arranged.
  *
- * <p>Slices are every-th ones, placed so that the overlay's axial slice (by default the one
- * through the CAM peak) is among them: z = anchor mod every, then every further every-th slice.
- * Without a given step, the step is the smallest
- * that gives at most 24 tiles: every slice up to 24, otherwise 12 to 24 tiles.
+ * <p>Slices are every n-th one, aligned so that the overlay's axial slice (by default the one
+ * through the CAM peak) is among them: z = anchor mod n, then every n-th slice after it. Without
+ * a given step, n is the smallest step giving at most 24 tiles: all slices of a volume up to 24
+ * slices deep, otherwise 12 to 24 tiles.
  *
  * @param every step between shown slices
  * @param slices the z indices shown, in tile order (row by row, left to right)

@@ -22,6 +22,7 @@ final class OverlayFigure {
       width += PanelScale.width(v, p, scale) + GAP;
       height = Math.max(height, PanelScale.height(v, p, scale));
     }
+    height = Math.max(height, Annotations.MIN_HEIGHT);
     Picture fig = new Picture(width, MARGIN + height + MARGIN);
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
     int x = MARGIN;

@@ -6,8 +6,12 @@ package gradcam3d.render;
  * crisp; row 0 of the slice is the top row of the picture (see {@link Plane}).
  */
 final class SliceRenderer {
+  /** Pure green: stands out on gray and on the warm colours where a CAM is high. */
   static final int CONTOUR_RGB = 0x00FF00;
-  /** CAM values at or above 1/GAIN get the full opacity; below, the scan shows through more. */
+  /**
+   * CAM values from 1/GAIN up get the full opacity; below, the opacity fades linearly to none at
+   * 0, so the scan shows through where the CAM is low.
+   */
   static final double ALPHA_GAIN = 1.5;
 
   private final Voxels v;

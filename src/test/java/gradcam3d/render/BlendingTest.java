@@ -33,8 +33,10 @@ class BlendingTest {
     }
     v[500] = 1e6f;
     GrayWindow w = GrayWindow.robust(v);
-    assertEquals(989.02, w.hi(), 1.0);
-    assertEquals(128, w.level(500), 1);
+    // sorted: 0..499, 501..999, 1e6; the 99th percentile lands at rank 989.01
+    assertEquals(9.99, w.lo(), 1e-6);
+    assertEquals(990.01, w.hi(), 1e-6);
+    assertEquals(64, w.level(255)); // (255 - 9.99) / 980.02 * 255 = 63.75
   }
 
   @Test
@@ -69,8 +71,8 @@ class BlendingTest {
     Path png = tmp.resolve("o.png");
     Figures.writeOverlay(ramp(), new FloatTensor(cam, N, N), null, new double[] {1, 1}, o, png);
     BufferedImage img = ImageIO.read(png.toFile());
-    // 10 voxels -> 26 px each (shortest side >= 256 with whole pixels per voxel)
-    int px = PanelScale.MIN_SIDE / N + 1;
+    // 10 voxels -> 26 px each: the shortest side reaches 256 with whole pixels per voxel
+    int px = 26;
     assertEquals(expectedGray(idx(4, 7)) * 0x010101, pixelOfVoxel(img, px, 4, 7));
     assertEquals(Colormap.INFERNO.rgb(1), pixelOfVoxel(img, px, 5, 5));
   }

@@ -1,0 +1,147 @@
+package gradcam3d.cli;
+
+import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Target;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.OrtProgram;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.Npy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * gradcam3d bench: ONNX Runtime's plain forward pass against forward + gradient and against the
+ * whole explanation, measured in the same process with the same thread count.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Times a model's plain ONNX Runtime forward pass, forward + gradient for a layer, "
+        + "and whole explanations, in one process (medians over --repeat runs after a warm-up)."},
+    footer = {"", "Example: gradcam3d bench --model monai_unet_96.onnx --input monai_unet_96.input.npy "
+        + "--layer model.1.submodule.1.submodule.1.submodule --target 1 --threads 2"})
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "ONNX model.")
+  Path model;
+
+  @Option(names = "--input", required = true, description = ".npy input tensor (B, C, *S).")
+  Path input;
+
+  @Option(names = "--layer", required = true, description = "Layer to differentiate.")
+  String layer;
+
+  @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}).")
+  String target;
+
+  @Option(names = "--methods", split = ",", defaultValue = "gradcam",
+      description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time).")
+  List<String> methods;
+
+  @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).")
+  Integer threads;
+
+  @Option(names = "--repeat", defaultValue = "5", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--batch-size", defaultValue = "8", description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  private static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private interface Run {
+    void run();
+  }
+
+  private double time(Run r, int warmup, int n) {
+    for (int i = 0; i < warmup; i++) {
+      r.run();
+    }
+    List<Double> t = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      r.run();
+      t.add((System.nanoTime() - t0) / 1e6);
+    }
+    return median(t);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    RuntimeOptions opts = threads == null ? RuntimeOptions.defaults() : new RuntimeOptions(threads);
+    ModelProto m = ModelIO.read(model);
+    FloatTensor x = Npy.read(input);
+    Map<String, FloatTensor> in = Map.of("input", x);
+    out.printf("model %s, input %s, %d threads%n", model.getFileName(), Arrays.toString(x.shape()), opts.threads());
+    double forward;
+    try (OrtProgram plain = OrtProgram.create(m, opts, "the model")) {
+      String name = plain.inputNames().iterator().next();
+      Map<String, Object> feeds = Map.of(name, x);
+      forward = time(() -> plain.run(feeds, List.of()), 2, repeat);
+    }
+    out.printf("ORT forward (plain model):          %8.1f ms%n", forward);
+    Target t = Target.parse(target);
+    try (GradientEngine engine = new GradientEngine(m, GradientEngine.Config.of(List.of(layer))
+        .withTensors(true, false), opts)) {
+      GradientEngine.CompileStats cs = engine.compiled(Map.of("input", x.shape())).stats();
+      long[] os = engine.outputShape(Map.of("input", x.shape()));
+      GradientEngine.Seed seed = Target.seed(List.of(t), os);
+      double fb = time(() -> engine.run(in, seed), 2, repeat);
+      out.printf("compile (graph build):              %8.1f ms  (%d nodes)%n", cs.compileMs(), cs.nodes());
+      out.printf("session creation:                   %8.1f ms%n", cs.sessionMs());
+      out.printf("forward + gradient:                 %8.1f ms  = %.2fx forward%n", fb, fb / forward);
+    }
+    for (String method : methods) {
+      Explainer.Request req = new Explainer.Request(List.of(layer), CamMethods.byName(method), List.of(t), 0,
+          gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+      try (Explainer ex = new Explainer(m, req, opts)) {
+        ex.prepare(Map.of("input", x.shape()));
+        boolean perturb = method.equals("scorecam") || method.equals("ablationcam");
+        Explanation[] last = new Explanation[1];
+        double e2e = time(() -> last[0] = ex.explain(in), perturb ? 0 : 2, perturb ? 1 : repeat);
+        if (perturb) {
+          int channels = (int) last[0].layers().get(0).shape()[1];
+          out.printf("explain %-12s (end to end):     %8.1f ms  = %.1f ms per channel (%d channels, batch %d)%n",
+              method, e2e, e2e / channels, channels, batchSize);
+        } else {
+          out.printf("explain %-12s (end to end):     %8.1f ms  = %.2fx forward%n", method, e2e, e2e / forward);
+        }
+      }
+    }
+    out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
+    return 0;
+  }
+
+  /** VmHWM of this process (Linux), in MB; -1 elsewhere. */
+  static double peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

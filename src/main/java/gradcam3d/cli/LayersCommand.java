@@ -1,0 +1,110 @@
+package gradcam3d.cli;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.graph.Graph;
+import gradcam3d.graph.LayerListing;
+import gradcam3d.graph.TensorInfo;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
+import gradcam3d.tensor.Shapes;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** gradcam3d layers: the module paths of a model, as PyTorch names them, with their outputs. */
+@Command(name = "layers", mixinStandardHelpOptions = true,
+    description = {"Lists every module path found in an ONNX model (the names model.named_modules() "
+        + "prints), with its output tensors: element index, shape and ONNX tensor name.",
+        "Pass any of these to 'explain --layer': a module (down3), an element of a module that "
+        + "returns a tuple/list (encoder@2), or a raw ONNX tensor name."},
+    footer = {"", "Example: gradcam3d layers unet.onnx --input-shape 1,1,96,96,96"})
+final class LayersCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX model.")
+  Path model;
+
+  @Option(names = "--input-shape", paramLabel = "[NAME=]B,C,D...",
+      description = "Input shape, to print concrete output shapes (repeat for models with several inputs). "
+          + "Without it, dynamic dimensions print as '?'.")
+  List<String> inputShapes = List.of();
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Graph g = Graph.fromModel(ModelIO.read(model));
+    Map<String, long[]> shapes = parseShapes(g, inputShapes);
+    List<LayerListing.Row> rows = LayerListing.of(g, shapes);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("model: " + model + " (opset " + g.opset() + ")");
+    for (ValueInfoProto v : g.inputs()) {
+      long[] s = shapes.getOrDefault(v.getName(), Graph.declaredShape(v));
+      out.println("input: '" + v.getName() + "' " + Shapes.format(s));
+    }
+    Map<String, TensorInfo> info = gradcam3d.graph.ShapeInference.infer(g, shapes);
+    List<String> outs = g.outputNames();
+    for (int i = 0; i < outs.size(); i++) {
+      TensorInfo t = info.get(outs.get(i));
+      out.println("output " + i + ": '" + outs.get(i) + "' " + Shapes.format(t == null ? null : t.shape())
+          + (outs.size() > 1 ? "   (select with --model-output " + i + ")" : ""));
+    }
+    out.println();
+    if (rows.isEmpty()) {
+      out.println("No module scopes recorded in this model (node names carry no PyTorch scopes); "
+          + "use raw ONNX tensor names as layers.");
+      return 0;
+    }
+    int w = Math.max(6, rows.stream().mapToInt(r -> label(r).length()).max().orElse(6));
+    int sw = Math.max(5, rows.stream().mapToInt(r -> Shapes.format(r.shape()).length()).max().orElse(5));
+    out.println(pad("layer", w) + "  " + pad("shape", sw) + "  onnx tensor");
+    for (LayerListing.Row r : rows) {
+      String note = r.foldedInto() != null ? "   (folded into " + r.foldedInto() + " by the exporter)" : "";
+      out.println(pad(label(r), w) + "  " + pad(Shapes.format(r.shape()), sw) + "  " + r.tensor() + note);
+    }
+    return 0;
+  }
+
+  private static String label(LayerListing.Row r) {
+    return r.elements() > 1 ? r.module() + "@" + r.element() : r.module();
+  }
+
+  private static String pad(String s, int w) {
+    return s.length() >= w ? s : s + " ".repeat(w - s.length());
+  }
+
+  /** Parses NAME=B,C,... or B,C,... (for the only input). */
+  static Map<String, long[]> parseShapes(Graph g, List<String> specs) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    List<String> names = g.inputNames();
+    for (String s : specs) {
+      String name;
+      String dims;
+      if (s.contains("=")) {
+        name = s.substring(0, s.indexOf('='));
+        dims = s.substring(s.indexOf('=') + 1);
+        if (!names.contains(name)) {
+          throw new Gradcam3dException("the model has no input '" + name + "' (inputs: " + String.join(", ", names) + ")");
+        }
+      } else {
+        if (names.size() != 1) {
+          throw new Gradcam3dException("the model has " + names.size() + " inputs; write --input-shape NAME=B,C,...");
+        }
+        name = names.get(0);
+        dims = s;
+      }
+      try {
+        shapes.put(name, Shapes.parse(dims));
+      } catch (NumberFormatException e) {
+        throw new Gradcam3dException("--input-shape '" + s + "' is not a list of positive integers like 1,1,64,64,64");
+      }
+    }
+    return shapes;
+  }
+}
