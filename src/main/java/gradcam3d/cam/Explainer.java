@@ -39,9 +39,6 @@ public final class Explainer implements AutoCloseable {
       if (layers.isEmpty()) {
         throw new Gradcam3dException("give at least one --layer");
       }
-      if (targets.isEmpty()) {
-        throw new Gradcam3dException("give a --target");
-      }
       if (batchSize < 1) {
         throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
       }
@@ -92,9 +89,14 @@ public final class Explainer implements AutoCloseable {
       cfg = cfg.withoutGradients();
     }
     if (m instanceof CamMethod.InGraph g) {
-      cfg = cfg.withExtension(p -> appendCams(p, g));
+      cfg = cfg.withExtension(p -> {
+        appendCams(p, g);
+        p.addOutput(GradientProgram.EFFECTIVE_SEED);
+      });
     } else if (m instanceof CamMethod.Perturbation) {
       cfg = cfg.withExtension(this::appendPerturbationOutputs);
+    } else {
+      cfg = cfg.withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED));
     }
     this.engine = new GradientEngine(model, cfg, options);
     this.post = new PostProcess.Program(options);
@@ -140,19 +142,27 @@ public final class Explainer implements AutoCloseable {
     }
   }
 
-  /** Explains one batch; inputs by model input name (a single input may use any key). */
+  /** Explains one batch for the request's targets. */
   public Explanation explain(Map<String, FloatTensor> inputs) {
+    return explain(inputs, request.targets());
+  }
+
+  /**
+   * Explains one batch; inputs by model input name (a single input may use any key); one target
+   * for every sample or one per sample.
+   */
+  public Explanation explain(Map<String, FloatTensor> inputs, List<Target> targets) {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
     Map<String, long[]> shapes = new LinkedHashMap<>();
     inputs.forEach((k, v) -> shapes.put(k, v.shape()));
     long[] os = engine.outputShape(shapes);
-    GradientEngine.Seed seed = Target.seed(request.targets(), os);
+    GradientEngine.Seed seed = Target.seed(targets, os);
     GradientEngine.Result r = engine.run(inputs, seed);
     List<Target> perSample = new ArrayList<>();
     for (int b = 0; b < os[0]; b++) {
-      perSample.add(request.targets().size() == 1 ? request.targets().get(0) : request.targets().get(b));
+      perSample.add(targets.size() == 1 ? targets.get(0) : targets.get(b));
     }
     checkRegions(r, perSample, os);
     long t0 = System.nanoTime();
@@ -192,7 +202,8 @@ public final class Explainer implements AutoCloseable {
     }
     double postMs = (System.nanoTime() - t0) / 1e6;
     return new Explanation(layers, aggregate, r.targetValues(), regionVoxels(r, perSample, os),
-        r.predictedVoxels(), perSample, os, r.compileStats(), r.runMs(), postMs);
+        r.predictedVoxels(), region(r.floats(GradientProgram.EFFECTIVE_SEED), perSample, os), perSample, os,
+        r.compileStats(), r.runMs(), postMs);
   }
 
   private Explanation.LayerMap layerMap(GradientEngine.Result r, int i, FloatTensor camLayer, FloatTensor cam,
@@ -258,6 +269,31 @@ public final class Explainer implements AutoCloseable {
       }
     }
     return new FloatTensor(out, Shapes.concat(new long[] {batch}, spatial));
+  }
+
+  /** Each sample's target region on the output grid [B, *So] (1 inside), or null for classifiers. */
+  private static FloatTensor region(FloatTensor effectiveSeed, List<Target> targets, long[] os) {
+    if (os.length <= 2) {
+      return null;
+    }
+    int batch = (int) os[0];
+    int classes = (int) os[1];
+    long[] spatial = Arrays.copyOfRange(os, 2, os.length);
+    int voxels = (int) Shapes.numel(spatial);
+    float[] e = effectiveSeed.data();
+    float[] out = new float[batch * voxels];
+    for (int b = 0; b < batch; b++) {
+      int k = targets.get(b).classIndex();
+      for (int v = 0; v < voxels; v++) {
+        out[b * voxels + v] = e[(b * classes + k) * voxels + v] != 0 ? 1f : 0f;
+      }
+    }
+    return new FloatTensor(out, Shapes.concat(new long[] {batch}, spatial));
+  }
+
+  /** Shape of the model output the target reads, for these input shapes. */
+  public long[] outputShape(Map<String, long[]> shapes) {
+    return engine.outputShape(shapes);
   }
 
   /** Voxels in each sample's target region. */

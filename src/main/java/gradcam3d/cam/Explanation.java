@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * The result of one explained batch: per layer the map at layer resolution (before ReLU) and the
- * final map on the input grid, their aggregate, and what the target was.
+ * final map on the input grid, their aggregate, and what the target was: its value and region
+ * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So].
  */
 public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues,
-    long[] regionVoxels, FloatTensor predictedVoxels, List<Target> targets, long[] outputShape,
+    long[] regionVoxels, FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
     GradientEngine.CompileStats compileStats, double runMs, double postMs) {
 
   /**

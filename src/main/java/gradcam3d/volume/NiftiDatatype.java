@@ -99,7 +99,8 @@ public enum NiftiDatatype {
       value = Math.rint(value);
       if (!(value >= min && value <= max)) {
         throw new Gradcam3dException("the value " + value + " does not fit in NIfTI " + label()
-            + " (" + (long) min + " to " + (long) max + "); choose a wider datatype or a scl_slope.");
+            + " (" + (long) min + " to " + (long) max + "); choose a wider datatype or a"
+            + " scl_slope.");
       }
     }
     switch (this) {

@@ -90,7 +90,8 @@ public final class NiftiHeader {
   /** A copy with dim[0] = shape.length and dim[1..] = shape (unused dims 1); geometry is kept. */
   public NiftiHeader withShape(long... shape) {
     if (shape.length < 1 || shape.length > 7) {
-      throw new IllegalArgumentException("a NIfTI image has 1 to 7 dimensions, not " + shape.length);
+      throw new IllegalArgumentException(
+          "a NIfTI image has 1 to 7 dimensions, not " + shape.length);
     }
     NiftiHeader h = copy();
     Arrays.fill(h.dim, 1);

@@ -131,7 +131,8 @@ public final class NiftiReader {
     }
     if (offset < minimum) {
       throw new Gradcam3dException(source + ": vox_offset " + offset + " points inside the header"
-          + " (the data of a single-file NIfTI-" + version + " starts at " + minimum + " or later).");
+          + " (the data of a single-file NIfTI-" + version + " starts at " + minimum
+          + " or later).");
     }
     long needed = h.voxelCount() * h.datatype.bytes();
     long held = Math.max(0, b.capacity() - offset);

@@ -1,0 +1,107 @@
+package gradcam3d.cli;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.volume.Layout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * gradcam3d demo: explains the bundled 3D U-Net (spheres = class 1, cubes = class 2) on an unseen
+ * volume, with its true label to judge the map by.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Explains the bundled demo model, a small 3D U-Net trained to segment spheres (class 1) "
+        + "and cubes (class 2), on demo case 1 for class 1 at layer up2 with Grad-CAM, and reports how much "
+        + "of the map lies on the true spheres. Writes the CAM NIfTI, pictures and summary.json."},
+    footer = {"", "Then open gradcam3d-demo/overlay.png, or load the case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
+final class DemoCommand implements Callable<Integer> {
+  static final String RESOURCES = "/gradcam3d/demo/";
+
+  @Option(names = "--out", defaultValue = "gradcam3d-demo", paramLabel = "DIR",
+      description = "Output folder (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--case", defaultValue = "1", paramLabel = "N", description = "Demo volume 1, 2 or 3 (default: ${DEFAULT-VALUE}).")
+  int caseNumber;
+
+  @Option(names = "--layer", defaultValue = "up2", description = "Layer (default: ${DEFAULT-VALUE}).")
+  String layer;
+
+  @Option(names = "--method", defaultValue = "gradcam", description = "Method (default: ${DEFAULT-VALUE}).")
+  String method;
+
+  @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}, the spheres).")
+  String target;
+
+  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
+  Integer threads;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
+  boolean quiet;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if (caseNumber < 1 || caseNumber > 3) {
+      throw new Gradcam3dException("--case must be 1, 2 or 3");
+    }
+    Path work = Files.createTempDirectory("gradcam3d-demo");
+    try {
+      Path model = extract("demo_unet3d.onnx", work);
+      Path volume = extract("demo_case" + caseNumber + ".nii.gz", work);
+      Path label = extract("demo_case" + caseNumber + "_label.nii.gz", work);
+      ExplainJob job = new ExplainJob();
+      job.model = model;
+      job.inputs = List.of(volume);
+      job.layers = List.of(layer);
+      job.method = method;
+      job.targets = List.of(target);
+      job.layout = Layout.ZYX;
+      job.label = label;
+      job.out = out;
+      if (threads != null) {
+        job.threads = threads;
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      job.progress = ConsoleProgress.create(quiet, err);
+      ExplainJob.Result r = job.run();
+      if (!quiet) {
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
+        Report.print(o, r, out);
+        o.println("  look at  " + out.resolve("overlay.png") + " and " + out.resolve("montage.png")
+            + ", or open the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
+      }
+      return 0;
+    } finally {
+      try (var files = Files.list(work)) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(work);
+    }
+  }
+
+  private static Path extract(String name, Path dir) throws IOException {
+    try (InputStream in = DemoCommand.class.getResourceAsStream(RESOURCES + name)) {
+      if (in == null) {
+        throw new Gradcam3dException("the demo resource " + name + " is missing from the build");
+      }
+      Path p = dir.resolve(name);
+      Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+      return p;
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package gradcam3d.volume;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Model inputs, target masks and CAM outputs on disk. NIfTI ({@code .nii}, {@code .nii.gz}) maps to
+ * the tensor through a {@link Layout}, a 4th NIfTI axis being channels; a {@code .npy} file already
+ * holds the tensor, (*S), (C, *S) or (1, C, *S), and has no geometry.
+ */
+public final class VolumeIO {
+  private VolumeIO() {}
+
+  /**
+   * One input file as a (C, *S) volume. {@code spatialRank} (2 or 3, the model input's rank minus
+   * 2) tells how many axes of a .npy array are spatial and which NIfTI images fit the model.
+   */
+  public static Volume read(Path file, Layout layout, int spatialRank) {
+    if (spatialRank != 2 && spatialRank != 3) {
+      throw new IllegalArgumentException("spatial rank must be 2 or 3, not " + spatialRank);
+    }
+    return isNpy(file) ? readNpy(file, layout, spatialRank) : readNifti(file, layout, spatialRank);
+  }
+
+  /** Several files as the channels of one input, in order; they must share the voxel grid. */
+  public static Volume read(List<Path> files, Layout layout, int spatialRank) {
+    List<Volume> parts = new ArrayList<>();
+    for (Path file : files) {
+      parts.add(read(file, layout, spatialRank));
+    }
+    return Volume.stack(parts);
+  }
+
+  /**
+   * A target mask as a tensor of the input's spatial shape: 1 where the file's value is above 0,
+   * else 0. A .npy mask may carry leading axes of size 1.
+   */
+  public static FloatTensor readMask(Path file, Layout layout, long[] expectedSpatial) {
+    Volume mask;
+    if (isNpy(file)) {
+      FloatTensor array = Npy.read(file);
+      long[] shape = array.shape();
+      int extra = 0;
+      while (shape.length - extra > expectedSpatial.length && shape[extra] == 1) {
+        extra++;
+      }
+      long[] spatial = Shapes.tail(shape, extra);
+      mask = Volume.ofTensor(file.toString(), array.reshape(Shapes.concat(new long[] {1}, spatial)),
+          layout);
+    } else {
+      mask = readNifti(file, layout, expectedSpatial.length);
+    }
+    if (mask.channels() != 1 || !Arrays.equals(mask.spatialShape(), expectedSpatial)) {
+      throw new Gradcam3dException("the mask " + file + " has shape "
+          + Shapes.format(mask.channels() == 1 ? mask.spatialShape() : mask.tensor().shape())
+          + " (" + layout + " tensor order) but the input's spatial shape is "
+          + Shapes.format(expectedSpatial) + ".");
+    }
+    mask.requireFinite();
+    float[] values = mask.tensor().data();
+    float[] binary = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      binary[i] = values[i] > 0 ? 1 : 0;
+    }
+    return new FloatTensor(binary, expectedSpatial);
+  }
+
+  /**
+   * Writes a CAM of the input's spatial shape (tensor order) as a float32 NIfTI in the input file's
+   * voxel order and geometry (sform, qform, pixdim, units), so it overlays the input in any viewer.
+   * Always spatial only (dim[0] = 3, or 2 for 2D), even for a 4D input. An input without geometry
+   * (.npy) gets unit voxels and an identity affine, with axes mapped by the input's layout.
+   */
+  public static void writeCam(FloatTensor cam, Volume like, Path out) {
+    long[] spatial = like.spatialShape();
+    if (!Arrays.equals(cam.shape(), spatial)) {
+      throw new Gradcam3dException("cannot write the CAM to " + out + ": it has shape "
+          + Shapes.format(cam.shape()) + " but the input " + like.source() + " has spatial shape "
+          + Shapes.format(spatial) + ".");
+    }
+    Layout layout = like.layout();
+    NiftiHeader header = like.geometry().orElseGet(NiftiHeader::new)
+        .withShape(layout.niftiAxes(spatial));
+    header.intentCode = 0;
+    header.intentP1 = 0;
+    header.intentP2 = 0;
+    header.intentP3 = 0;
+    header.intentName = "";
+    header.descrip = "gradcam3d heatmap";
+    float[] data = layout.tensorToNifti(cam.data(), 1, spatial);
+    new NiftiWriter().write(new NiftiImage(out.toString(), header, data), out);
+  }
+
+  private static boolean isNpy(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".npy")) {
+      return true;
+    }
+    if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
+      return false;
+    }
+    throw new Gradcam3dException("cannot read " + file + ": inputs and masks must be .nii, .nii.gz"
+        + " or .npy files.");
+  }
+
+  private static Volume readNpy(Path file, Layout layout, int spatialRank) {
+    FloatTensor array = Npy.read(file);
+    long[] shape = array.shape();
+    if (shape.length == spatialRank + 2 && shape[0] == 1) {
+      shape = Shapes.tail(shape, 1);
+    } else if (shape.length == spatialRank) {
+      shape = Shapes.concat(new long[] {1}, shape);
+    } else if (shape.length != spatialRank + 1) {
+      String batch = shape.length == spatialRank + 2
+          ? " (a batch of " + shape[0] + "; give one sample at a time)"
+          : "";
+      throw new Gradcam3dException(file + " holds an array of shape " + Shapes.format(shape) + batch
+          + ", but a .npy input for a " + spatialRank + "D model must be (*S), (C, *S) or"
+          + " (1, C, *S) with " + spatialRank + " spatial axes.");
+    }
+    return Volume.ofTensor(file.toString(), array.reshape(shape), layout);
+  }
+
+  private static Volume readNifti(Path file, Layout layout, int spatialRank) {
+    NiftiImage image = NiftiReader.read(file);
+    long[] shape = image.shape();
+    for (int axis = 4; axis < shape.length; axis++) {
+      if (shape[axis] != 1) {
+        throw new Gradcam3dException(file + " is a " + shape.length + "D image ("
+            + image.header().describe() + "); inputs must be 2D, 3D, or 4D with channels on the"
+            + " 4th axis.");
+      }
+    }
+    int channels = shape.length >= 4 ? (int) shape[3] : 1;
+    long[] spatial = Arrays.copyOf(shape, Math.min(shape.length, 3));
+    if (spatialRank == 2 && spatial.length == 3 && spatial[2] == 1) {
+      spatial = Arrays.copyOf(spatial, 2); // a single slice stored as 3D
+    }
+    if (spatial.length != spatialRank) {
+      throw new Gradcam3dException(file + " is a " + spatial.length + "D image ("
+          + image.header().describe() + ") but the model takes " + spatialRank + "D inputs.");
+    }
+    float[] data = layout.niftiToTensor(image.data(), channels, spatial);
+    long[] tensorShape = Shapes.concat(new long[] {channels}, layout.tensorAxes(spatial));
+    return new Volume(file.toString(), new FloatTensor(data, tensorShape), layout, image.header());
+  }
+}
