@@ -70,6 +70,9 @@ final class DemoCommand implements Callable<Integer> {
       job.layout = Layout.ZYX;
       job.label = label;
       job.out = out;
+      job.displayModel = "bundled demo_unet3d.onnx";
+      job.displayInputs = List.of("bundled demo_case" + caseNumber + ".nii.gz");
+      job.displayLabel = "bundled demo_case" + caseNumber + "_label.nii.gz";
       if (threads != null) {
         job.threads = threads;
       }

@@ -55,6 +55,10 @@ final class ExplainJob {
   Layout layout = Layout.ZYX;
   Normalization normalization = Normalization.NONE;
   Path label;
+  /** How inputs, model and label are named in reports (the demo's come from bundled resources). */
+  String displayModel;
+  List<String> displayInputs;
+  String displayLabel;
   // what to write
   Path out;
   boolean saveLayerCam;
@@ -341,8 +345,8 @@ final class ExplainJob {
       List<Map<String, Object>> pics, Double massInLabel, Double labelShare, double writeMs, long start) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("tool", "gradcam3d");
-    s.put("model", model.toString());
-    s.put("inputs", inputs.stream().map(Path::toString).toList());
+    s.put("model", displayModel != null ? displayModel : model.toString());
+    s.put("inputs", displayInputs != null ? displayInputs : inputs.stream().map(Path::toString).toList());
     s.put("input_shape", in.batch.shape());
     s.put("layout", layout.name().toLowerCase());
     s.put("normalize", normalization.toString());
@@ -376,7 +380,7 @@ final class ExplainJob {
     s.put("targets", ts);
     if (massInLabel != null) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("file", label.toString());
+      m.put("file", displayLabel != null ? displayLabel : label.toString());
       m.put("class", e.explainedClass(0));
       m.put("cam_mass_inside_label", massInLabel);
       m.put("label_share_of_volume", labelShare);
