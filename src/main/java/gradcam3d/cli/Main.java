@@ -50,7 +50,16 @@ public final class Main implements Runnable {
       err.println("internal error: " + cause + " (set GRADCAM3D_DEBUG=1 for details)");
       return EXIT_INTERNAL;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (Throwable t) {
+      // errors (not exceptions) bypass picocli's handler: still one line, no stack trace
+      err.println("internal error: " + t + " (set GRADCAM3D_DEBUG=1 for details)");
+      if (System.getenv("GRADCAM3D_DEBUG") != null) {
+        t.printStackTrace(err);
+      }
+      return EXIT_INTERNAL;
+    }
   }
 
   /** Version from the jar manifest, or "dev". */

@@ -57,7 +57,7 @@ public final class ShapeInference {
       throw e;
     } catch (RuntimeException e) {
       throw new Gradcam3dException("cannot infer the output shape of " + n.describe()
-          + " from inputs " + Arrays.toString(in) + ": " + e, e);
+          + " from inputs " + Arrays.toString(in) + ": " + e.getMessage(), e);
     }
   }
 
@@ -85,7 +85,7 @@ public final class ShapeInference {
         } else if (d < 0 || o < 0) {
           out[off + i] = o < 0 ? (d < 0 ? -1 : d) : o;
         } else {
-          throw new Gradcam3dException("shapes " + Shapes.format(shapes[0]) + " and "
+          throw new IllegalArgumentException("shapes " + Shapes.format(shapes[0]) + " and "
               + Shapes.format(s) + " cannot be broadcast together");
         }
       }
@@ -574,6 +574,9 @@ public final class ShapeInference {
           for (int d = 0; d < o.length; d++) {
             if (d != ax && o[d] < 0) {
               o[d] = s[d];
+            } else if (d != ax && s[d] >= 0 && s[d] != o[d]) {
+              throw new IllegalArgumentException("it joins tensors of shapes " + Shapes.format(first)
+                  + " and " + Shapes.format(s) + " along axis " + ax);
             }
           }
         }

@@ -17,7 +17,15 @@ public record Specialization(Graph graph, Map<String, TensorInfo> info, Map<Stri
   public static Specialization of(Graph original, Map<String, long[]> given) {
     Graph g = original.copy();
     Map<String, long[]> shapes = checkedInputShapes(g, given);
-    Map<String, TensorInfo> info = ShapeInference.infer(g, shapes);
+    Map<String, TensorInfo> info;
+    try {
+      info = ShapeInference.infer(g, shapes);
+    } catch (Gradcam3dException e) {
+      StringBuilder shown = new StringBuilder();
+      shapes.forEach((k, v) -> shown.append(shown.length() == 0 ? "" : ", ").append(Shapes.format(v)));
+      throw new Gradcam3dException("the model cannot take input shape " + shown + ": " + e.getMessage()
+          + " (encoder-decoder networks often need sizes divisible by 2^depth)", e);
+    }
     ConstantFolding.fold(g, info);
     g.prune();
     List<ValueInfoProto> fixed = new ArrayList<>();
