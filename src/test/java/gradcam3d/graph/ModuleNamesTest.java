@@ -1,0 +1,107 @@
+package gradcam3d.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.onnx.DataTypes;
+import gradcam3d.onnx.TensorProtos;
+import gradcam3d.onnx.proto.Onnx.GraphProto;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.onnx.proto.Onnx.NodeProto;
+import gradcam3d.onnx.proto.Onnx.OperatorSetIdProto;
+import gradcam3d.onnx.proto.Onnx.StringStringEntryProto;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModuleNamesTest {
+  private static String chainOf(String nodeName) {
+    Node n = new Node(nodeName, "Conv", "", List.of("x"), List.of("y"), java.util.Map.of(), List.of());
+    return String.join(" | ", ModuleScopes.chain(n));
+  }
+
+  @Test
+  void torchScriptScopesRebuildFullModulePaths() {
+    assertEquals("down1 | down1.maxpool_conv | down1.maxpool_conv.1 | down1.maxpool_conv.1.double_conv | "
+        + "down1.maxpool_conv.1.double_conv.0", chainOf("/down1/maxpool_conv/maxpool_conv.1/double_conv/double_conv.0/Conv"));
+    // MONAI UNet: Sequential "model", SkipConnection "model.1" with attribute "submodule"
+    assertEquals("model | model.1 | model.1.submodule | model.1.submodule.1 | model.1.submodule.1.submodule",
+        chainOf("/model/model.1/submodule/submodule.1/submodule/Add"));
+    // a ModuleList element called directly from the root, then its own Sequential child
+    assertEquals("encoder.0 | encoder.0.0 | encoder.0.0.conv", chainOf("/encoder.0/encoder.0.0/conv/Conv"));
+    assertEquals("", chainOf("Conv_12"));
+  }
+
+  private static NodeProto node(String name, String op, List<String> in, String out, String scopes) {
+    NodeProto.Builder b = NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(in).addOutput(out);
+    if (scopes != null) {
+      b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(ModuleScopes.NAME_SCOPES_KEY).setValue(scopes));
+    }
+    return b.build();
+  }
+
+  private static Graph graph(NodeProto... nodes) {
+    GraphProto.Builder g = GraphProto.newBuilder().setName("g")
+        .addInput(Graph.valueInfo("x", DataTypes.FLOAT, new long[] {1, 1, 4, 4, 4}))
+        .addOutput(Graph.valueInfo("y", DataTypes.FLOAT, null));
+    for (String w : List.of("downsamples.0.conv1.conv.weight", "downsamples.0.conv2.conv.weight", "head.weight")) {
+      g.addInitializer(TensorProtos.ofFloats(w, new float[] {1}, 1, 1, 1, 1, 1));
+    }
+    for (NodeProto n : nodes) {
+      g.addNode(n);
+    }
+    return Graph.fromModel(ModelProto.newBuilder().setIrVersion(8)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(18)).setGraph(g).build());
+  }
+
+  @Test
+  void torchExportNameScopesMetadata() {
+    Graph g = graph(
+        node("node_Conv_0", "Conv", List.of("x", "head.weight"), "a", "['', 'encoder', 'encoder.0', 'conv3d']"),
+        node("node_Relu_1", "Relu", List.of("a"), "b", "['', 'encoder', 'encoder.1', 'relu']"),
+        node("node_Conv_2", "Conv", List.of("b", "head.weight"), "y", "['', 'head', 'conv3d_1']"));
+    ModuleIndex idx = ModuleIndex.of(g);
+    assertEquals(List.of("encoder", "encoder.0", "encoder.1", "head"), idx.modules());
+    assertEquals(List.of("b"), idx.outputs("encoder"));
+    assertEquals("b", new LayerResolver(g, idx).resolve("encoder").tensor());
+  }
+
+  @Test
+  void moduleRegisteredUnderOneNameAndCalledThroughAnother() {
+    // DynUNet: named_modules() says downsamples.0, the graph records skip_layers.next_layer.downsample
+    Graph g = graph(
+        node("/skip_layers/next_layer/downsample/conv1/conv/Conv", "Conv",
+            List.of("x", "downsamples.0.conv1.conv.weight"), "a", null),
+        node("/skip_layers/next_layer/downsample/conv2/conv/Conv", "Conv",
+            List.of("a", "downsamples.0.conv2.conv.weight"), "b", null),
+        node("/head/Conv", "Conv", List.of("b", "head.weight"), "y", null));
+    LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
+    assertEquals("b", r.resolve("downsamples.0").tensor());
+    assertEquals("a", r.resolve("downsamples.0.conv1").tensor());
+    assertEquals("skip_layers.next_layer.downsample", r.resolve("downsamples.0").module());
+    assertEquals("b", r.resolve("skip_layers.next_layer.downsample").tensor());
+  }
+
+  @Test
+  void ambiguousNamesListTheCandidates() {
+    // one module's weights read from two call paths
+    Graph g = graph(
+        node("/branch_a/block/conv1/conv/Conv", "Conv", List.of("x", "downsamples.0.conv1.conv.weight"), "a", null),
+        node("/branch_b/block/conv1/conv/Conv", "Conv", List.of("a", "downsamples.0.conv1.conv.weight"), "b", null),
+        node("/head/Conv", "Conv", List.of("b", "head.weight"), "y", null));
+    LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve("downsamples.0.conv1"));
+    assertTrue(e.getMessage().contains("ambiguous") && e.getMessage().contains("branch_a.block.conv1")
+        && e.getMessage().contains("branch_b.block.conv1"), e.getMessage());
+  }
+
+  @Test
+  void rawTensorNamesAndUnknownNames() {
+    Graph g = graph(node("/head/Conv", "Conv", List.of("x", "head.weight"), "y", null));
+    LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
+    assertEquals("x", r.resolve("x").tensor());
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve("haed"));
+    assertTrue(e.getMessage().contains("closest module names: head"), e.getMessage());
+  }
+}
