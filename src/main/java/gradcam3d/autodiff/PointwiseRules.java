@@ -2,7 +2,6 @@ package gradcam3d.autodiff;
 
 import gradcam3d.graph.Const;
 import gradcam3d.graph.GraphBuilder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -285,9 +284,5 @@ final class PointwiseRules {
       d = b.add(cdf, b.mul(x, pdf));
     }
     c.grad(0, b.mul(c.dy(), d));
-  }
-
-  static List<String> list(String... s) {
-    return new ArrayList<>(List.of(s));
   }
 }

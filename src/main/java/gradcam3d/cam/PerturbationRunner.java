@@ -98,26 +98,18 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     return s;
   }
 
-  @Override
-  public double[] maskedInputScores(int layer, int sample) {
-    FloatTensor a = batch.activations().get(layer);
-    OrtProgram p = programs.computeIfAbsent("score" + layer + Arrays.toString(a.shape()),
-        k -> scoreProgram(layer));
-    int c = channels(layer);
-    double[] scores = new double[c];
-    progress.start("Score-CAM, layer " + layer + ", sample " + sample, c);
-    for (int start = 0; start < c; start += batchSize) {
-      long[] idx = new long[batchSize];
-      for (int j = 0; j < batchSize; j++) {
-        idx[j] = Math.min(start + j, c - 1);
-      }
-      Map<String, Object> feeds = new LinkedHashMap<>();
-      feeds.put("sample", batch.input().slice0(sample).reshape(sampleShape(batch.input())));
-      feeds.put("activation", a.slice0(sample).reshape(sampleShape(a)));
-      feeds.put("channels", new LongTensor(idx, batchSize));
-      feeds.put("seed", batch.effectiveSeed().slice0(sample).reshape(sampleShape(batch.effectiveSeed())));
-      float[] s = ((FloatTensor) p.run(feeds, List.of("scores")).get("scores")).data();
-      int n = Math.min(batchSize, c - start);
+  /** Feeds of one batch of perturbations, channels start .. start + batchSize - 1. */
+  private interface ChunkFeeds {
+    Map<String, Object> feeds(int start);
+  }
+
+  /** Runs a program over all channels in batches, reporting progress; one score per channel. */
+  private double[] scoreChannels(OrtProgram p, String task, int channels, ChunkFeeds chunk) {
+    double[] scores = new double[channels];
+    progress.start(task, channels);
+    for (int start = 0; start < channels; start += batchSize) {
+      float[] s = ((FloatTensor) p.run(chunk.feeds(start), List.of("scores")).get("scores")).data();
+      int n = Math.min(batchSize, channels - start);
       for (int j = 0; j < n; j++) {
         scores[start + j] = s[j];
       }
@@ -127,43 +119,53 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     return scores;
   }
 
+  /** Feeds every program of a sample takes: its activation and the fixed effective seed. */
+  private Map<String, Object> commonFeeds(FloatTensor a, int sample) {
+    Map<String, Object> feeds = new LinkedHashMap<>();
+    feeds.put("activation", a.slice0(sample).reshape(sampleShape(a)));
+    feeds.put("seed", batch.effectiveSeed().slice0(sample).reshape(sampleShape(batch.effectiveSeed())));
+    return feeds;
+  }
+
+  @Override
+  public double[] maskedInputScores(int layer, int sample) {
+    FloatTensor a = batch.activations().get(layer);
+    OrtProgram p = programs.computeIfAbsent("score" + layer + Arrays.toString(a.shape()),
+        k -> scoreProgram(layer));
+    int c = channels(layer);
+    return scoreChannels(p, "Score-CAM, layer " + layer + ", sample " + sample, c, start -> {
+      long[] idx = new long[batchSize];
+      for (int j = 0; j < batchSize; j++) {
+        idx[j] = Math.min(start + j, c - 1);
+      }
+      Map<String, Object> feeds = commonFeeds(a, sample);
+      feeds.put("sample", batch.input().slice0(sample).reshape(sampleShape(batch.input())));
+      feeds.put("channels", new LongTensor(idx, batchSize));
+      return feeds;
+    });
+  }
+
   @Override
   public double[] ablatedScores(int layer, int sample) {
     FloatTensor a = batch.activations().get(layer);
     OrtProgram p = programs.computeIfAbsent("ablate" + layer + Arrays.toString(a.shape()),
         k -> ablationProgram(layer));
     int c = channels(layer);
-    int r = a.rank();
-    double[] scores = new double[c];
-    progress.start("Ablation-CAM, layer " + layer + ", sample " + sample, c);
-    for (int start = 0; start < c; start += batchSize) {
+    List<String> names = boundaryNames.get("ablate" + layer);
+    return scoreChannels(p, "Ablation-CAM, layer " + layer + ", sample " + sample, c, start -> {
       float[] keep = new float[batchSize * c];
       Arrays.fill(keep, 1f);
       for (int j = 0; j < batchSize && start + j < c; j++) {
         keep[j * c + start + j] = 0f;
       }
-      long[] ks = new long[r];
-      Arrays.fill(ks, 1);
-      ks[0] = batchSize;
-      ks[1] = c;
-      Map<String, Object> feeds = new LinkedHashMap<>();
-      feeds.put("activation", a.slice0(sample).reshape(sampleShape(a)));
-      feeds.put("keep", new FloatTensor(keep, ks));
-      feeds.put("seed", batch.effectiveSeed().slice0(sample).reshape(sampleShape(batch.effectiveSeed())));
-      List<String> names = boundaryNames.get("ablate" + layer);
+      Map<String, Object> feeds = commonFeeds(a, sample);
+      feeds.put("keep", new FloatTensor(keep, keepShape(a)));
       for (int i = 0; i < names.size(); i++) {
         FloatTensor v = names.get(i).equals(inputName) ? batch.input() : batch.boundaries().get(names.get(i));
         feeds.put("boundary_" + i, v.slice0(sample).reshape(sampleShape(v)));
       }
-      float[] s = ((FloatTensor) p.run(feeds, List.of("scores")).get("scores")).data();
-      int n = Math.min(batchSize, c - start);
-      for (int j = 0; j < n; j++) {
-        scores[start + j] = s[j];
-      }
-      progress.advance(n);
-    }
-    progress.finish();
-    return scores;
+      return feeds;
+    });
   }
 
   /** Appends the per-element target: sum over classes and voxels of score(output) * seed. */

@@ -11,7 +11,6 @@ import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
-import gradcam3d.render.Colormap;
 import gradcam3d.render.Figures;
 import gradcam3d.render.RenderOptions;
 import gradcam3d.render.RenderedFigures;
@@ -418,9 +417,5 @@ final class ExplainJob {
     } catch (IOException ignored) {
       // nothing to clean
     }
-  }
-
-  static Colormap colormap(String name) {
-    return Colormap.byName(name);
   }
 }

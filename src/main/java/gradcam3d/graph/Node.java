@@ -4,7 +4,6 @@ import gradcam3d.onnx.proto.Onnx.AttributeProto;
 import gradcam3d.onnx.proto.Onnx.NodeProto;
 import gradcam3d.onnx.proto.Onnx.StringStringEntryProto;
 import gradcam3d.onnx.proto.Onnx.TensorProto;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,9 +174,5 @@ public final class Node {
   @Override
   public String toString() {
     return opType + "(" + String.join(", ", inputs) + ") -> " + String.join(", ", outputs);
-  }
-
-  static List<String> list(String... names) {
-    return new ArrayList<>(List.of(names));
   }
 }

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -171,9 +170,5 @@ public final class OrtProgram implements AutoCloseable {
     } catch (OrtException e) {
       throw new Gradcam3dException("ONNX Runtime failed to close a session: " + e.getMessage(), e);
     }
-  }
-
-  static List<String> list(String... s) {
-    return new ArrayList<>(List.of(s));
   }
 }
