@@ -137,18 +137,17 @@ final class ExplainJob {
     if (inputs.isEmpty()) {
       throw new Gradcam3dException("give an input with --input FILE (.nii, .nii.gz or .npy)");
     }
-    if (inputs.size() == 1 && inputs.get(0).toString().endsWith(".npy")) {
+    if (inputs.size() == 1 && inputs.get(0).getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy")) {
       FloatTensor raw = Npy.read(inputs.get(0));
       if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {
-        // a batch of samples: each is normalised on its own
+        // a batch of samples: checked for NaN first (normalising would spread it), then each
+        // sample is normalised on its own
+        requireFinite(raw);
         List<FloatTensor> samples = new ArrayList<>();
         for (int b = 0; b < raw.dim(0); b++) {
           samples.add(normalization.apply(raw.slice0(b)));
         }
-        FloatTensor batch = FloatTensor.stack(samples);
-        Volume.ofTensor(inputs.get(0).toString(), batch.slice0(0), layout).requireFinite();
-        requireFinite(batch);
-        return new Loaded(batch, null);
+        return new Loaded(FloatTensor.stack(samples), null);
       }
     }
     Volume v = VolumeIO.read(inputs, layout, spatialRank).requireFinite();
@@ -157,9 +156,18 @@ final class ExplainJob {
   }
 
   private void requireFinite(FloatTensor t) {
-    for (float f : t.data()) {
-      if (!Float.isFinite(f)) {
-        throw new Gradcam3dException(inputs.get(0) + " contains NaN/infinite values");
+    float[] d = t.data();
+    for (int i = 0; i < d.length; i++) {
+      if (!Float.isFinite(d[i])) {
+        long[] s = t.shape();
+        long[] idx = new long[s.length];
+        long rest = i;
+        for (int a = s.length - 1; a >= 0; a--) {
+          idx[a] = rest % s[a];
+          rest /= s[a];
+        }
+        throw new Gradcam3dException(inputs.get(0) + " contains NaN/infinite values (first at index "
+            + Arrays.toString(idx) + ": " + d[i] + ")");
       }
     }
   }

@@ -3,6 +3,7 @@ package gradcam3d.onnx;
 import com.google.protobuf.ByteString;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.onnx.proto.Onnx.TensorProto;
+import gradcam3d.tensor.Float16;
 import gradcam3d.tensor.Shapes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -57,7 +58,7 @@ public final class TensorProtos {
         switch (type) {
           case DataTypes.FLOAT: out[i] = b.getFloat(); break;
           case DataTypes.DOUBLE: out[i] = b.getDouble(); break;
-          case DataTypes.FLOAT16: out[i] = Half.toFloat(b.getShort()); break;
+          case DataTypes.FLOAT16: out[i] = Float16.toFloat(b.getShort()); break;
           case DataTypes.BFLOAT16: out[i] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16); break;
           default: throw unsupported(t);
         }
@@ -80,7 +81,7 @@ public final class TensorProtos {
       case DataTypes.FLOAT16:
         checkCount(t, t.getInt32DataCount(), n);
         for (int i = 0; i < n; i++) {
-          out[i] = Half.toFloat((short) t.getInt32Data(i));
+          out[i] = Float16.toFloat((short) t.getInt32Data(i));
         }
         return out;
       case DataTypes.BFLOAT16:
@@ -199,7 +200,7 @@ public final class TensorProtos {
       switch (type) {
         case DataTypes.FLOAT: b.putFloat((float) v); break;
         case DataTypes.DOUBLE: b.putDouble(v); break;
-        case DataTypes.FLOAT16: b.putShort(Half.fromFloat((float) v)); break;
+        case DataTypes.FLOAT16: b.putShort(Float16.fromFloat((float) v)); break;
         case DataTypes.INT64: case DataTypes.UINT64: b.putLong((long) v); break;
         case DataTypes.INT32: case DataTypes.UINT32: b.putInt((int) (long) v); break;
         case DataTypes.INT16: case DataTypes.UINT16: b.putShort((short) (long) v); break;

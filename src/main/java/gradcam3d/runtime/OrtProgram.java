@@ -45,6 +45,11 @@ public final class OrtProgram implements AutoCloseable {
       so.setInterOpNumThreads(1);
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      String profile = System.getenv("GRADCAM3D_ORT_PROFILE");
+      if (profile != null) {
+        // per-node timings as a Chrome trace: for performance work only
+        so.enableProfiling(profile);
+      }
       OrtSession s = env.createSession(model.toByteArray(), so);
       return new OrtProgram(env, s, label);
     } catch (OrtException e) {

@@ -1,6 +1,7 @@
 package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.Float16;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.io.IOException;
@@ -10,24 +11,44 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * NumPy {@code .npy} files (format versions 1-3): float16/32/64, signed and unsigned integers and
- * bool, either byte order, C or Fortran order. Read as float32 in C order; written as float32.
+ * NumPy {@code .npy} files (format versions 1-3) holding float16/32/64, int8..64, uint8..64 or
+ * bool, either byte order, C or Fortran order. Read as float32 in C order; written as any of those
+ * data types (float32 unless told otherwise), in C or Fortran order.
+ *
+ * <p>Data types are NumPy descrs: a byte order ({@code <} little, {@code >} big, {@code |} not
+ * applicable), a kind ({@code f}, {@code i}, {@code u}, {@code b}) and a size in bytes, e.g.
+ * {@code "<f4"}, {@code ">i2"}, {@code "|u1"}, {@code "|b1"}.
  */
 public final class Npy {
+  /** Order of the elements in the file: C (last axis fastest) or Fortran (first axis fastest). */
+  public enum Order { C, FORTRAN }
+
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*('([^']*)'|\\[)");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+  private static final Pattern DIM = Pattern.compile("\\s*(\\d+)L?\\s*");
+  private static final Pattern TYPE = Pattern.compile("([<>|=]?)([a-zA-Z])(\\d*)(.*)");
+  private static final String SUPPORTED =
+      "float16/32/64 (f2, f4, f8), int8..64 (i1..i8), uint8..64 (u1..u8) and bool (b1)";
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8; // the largest Java array
 
   private Npy() {}
+
+  // ---------------------------------------------------------------------------------- reading
 
   public static FloatTensor read(Path file) {
     byte[] bytes;
     try {
+      if (Files.size(file) > MAX_ARRAY) {
+        throw new Gradcam3dException(file + " is too large (" + Files.size(file)
+            + " bytes); .npy files up to 2 GB can be read.");
+      }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new Gradcam3dException("file " + file + " does not exist");
@@ -37,133 +58,299 @@ public final class Npy {
     return parse(bytes, file.toString());
   }
 
+  /** The array in {@code bytes} (a whole .npy file); {@code label} names it in messages. */
   public static FloatTensor parse(byte[] bytes, String label) {
-    if (bytes.length < 10) {
-      throw new Gradcam3dException(label + " is not a .npy file (too short)");
-    }
     for (int i = 0; i < MAGIC.length; i++) {
-      if (bytes[i] != MAGIC[i]) {
+      if (i >= bytes.length || bytes[i] != MAGIC[i]) {
         throw new Gradcam3dException(label + " is not a .npy file (bad magic)");
       }
     }
+    if (bytes.length < 10) {
+      throw new Gradcam3dException(label + " is truncated (in the .npy preamble)");
+    }
     int major = bytes[6];
     ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    int headerLen;
+    long headerLen;
     int start;
     if (major == 1) {
       headerLen = bb.getShort(8) & 0xffff;
       start = 10;
     } else if (major == 2 || major == 3) {
-      headerLen = bb.getInt(8);
+      if (bytes.length < 12) {
+        throw new Gradcam3dException(label + " is truncated (in the .npy preamble)");
+      }
+      headerLen = bb.getInt(8) & 0xffffffffL;
       start = 12;
     } else {
-      throw new Gradcam3dException(label + ": unsupported .npy format version " + major);
+      throw new Gradcam3dException(label + ": unsupported .npy format version " + major
+          + "." + bytes[7] + " (1.0, 2.0 and 3.0 are supported)");
     }
     if (start + headerLen > bytes.length) {
-      throw new Gradcam3dException(label + " is truncated (header)");
+      throw new Gradcam3dException(label + " is truncated (in the header: it announces "
+          + headerLen + " bytes, the file has " + (bytes.length - start) + ")");
     }
-    String header = new String(bytes, start, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String header = new String(bytes, start, (int) headerLen,
+        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher d = DESCR.matcher(header);
     Matcher f = FORTRAN.matcher(header);
     Matcher s = SHAPE.matcher(header);
     if (!d.find() || !f.find() || !s.find()) {
       throw new Gradcam3dException(label + ": malformed .npy header: " + header.strip());
     }
-    String descr = d.group(1);
+    if (d.group(2) == null) {
+      throw new Gradcam3dException(label + " holds a structured array (fields of several types);"
+          + " supported are plain arrays of " + SUPPORTED + ".");
+    }
+    Dtype type = Dtype.parse(d.group(2), label + ": unsupported .npy data type");
     boolean fortran = f.group(1).equals("True");
-    String shapeText = s.group(1).trim();
-    long[] shape;
-    if (shapeText.isEmpty()) {
-      shape = new long[0];
-    } else {
-      String[] parts = shapeText.split(",");
-      int n = 0;
-      for (String p : parts) {
-        if (!p.isBlank()) {
-          n++;
-        }
-      }
-      shape = new long[n];
-      int k = 0;
-      for (String p : parts) {
-        if (!p.isBlank()) {
-          shape[k++] = Long.parseLong(p.trim());
-        }
-      }
+    long[] shape = parseShape(s.group(1), label, header);
+    long count = elementCount(shape);
+    if (count < 0 || count > MAX_ARRAY) {
+      throw new Gradcam3dException(label + ": shape " + Shapes.format(shape) + " is too large to read");
     }
-    ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-    char kind = descr.charAt(1);
-    int size = Integer.parseInt(descr.substring(2));
-    long count = Shapes.numel(shape);
-    int dataStart = start + headerLen;
-    if (dataStart + count * size > bytes.length) {
-      throw new Gradcam3dException(label + " is truncated: shape " + Shapes.format(shape) + " needs "
-          + count * size + " bytes of " + descr + " data, the file has " + (bytes.length - dataStart));
+    int dataStart = start + (int) headerLen;
+    long need = count * type.size;
+    long have = bytes.length - dataStart;
+    if (have != need) {
+      throw new Gradcam3dException(label + (have < need ? " is truncated" : " does not match its header")
+          + ": shape " + Shapes.format(shape) + " of " + type.descr() + " needs " + need
+          + " bytes of data, the file has " + have + ".");
     }
-    ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) (count * size)).slice().order(order);
-    float[] out = new float[(int) count];
-    for (int i = 0; i < count; i++) {
-      out[i] = (float) element(data, i, kind, size, label, descr);
-    }
+    ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) need).slice().order(type.order);
+    float[] out = decode(data, type, (int) count);
     if (fortran && shape.length > 1) {
-      out = fortranToC(out, shape);
+      out = reorder(out, shape, false);
     }
     return new FloatTensor(out, shape);
   }
 
-  private static double element(ByteBuffer b, int i, char kind, int size, String label, String descr) {
-    switch (kind) {
+  private static long[] parseShape(String text, String label, String header) {
+    String trimmed = text.trim();
+    if (trimmed.isEmpty()) {
+      return new long[0];
+    }
+    String[] parts = trimmed.endsWith(",")
+        ? trimmed.substring(0, trimmed.length() - 1).split(",", -1)
+        : trimmed.split(",", -1);
+    long[] shape = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      Matcher m = DIM.matcher(parts[i]);
+      if (!m.matches()) {
+        throw new Gradcam3dException(label + ": malformed shape in the .npy header: " + header.strip());
+      }
+      try {
+        shape[i] = Long.parseLong(m.group(1));
+      } catch (NumberFormatException e) {
+        throw new Gradcam3dException(label + ": shape " + trimmed + " is too large to read");
+      }
+    }
+    return shape;
+  }
+
+  /** The number of elements, or -1 beyond what a long can count. */
+  private static long elementCount(long[] shape) {
+    long n = 1;
+    try {
+      for (long d : shape) {
+        n = Math.multiplyExact(n, d);
+      }
+    } catch (ArithmeticException e) {
+      return -1;
+    }
+    return n;
+  }
+
+  private static float[] decode(ByteBuffer b, Dtype t, int count) {
+    float[] out = new float[count];
+    switch (t.kind) {
       case 'f':
-        if (size == 4) {
-          return b.getFloat(i * 4);
-        } else if (size == 8) {
-          return b.getDouble(i * 8);
-        } else if (size == 2) {
-          return halfToFloat(b.getShort(i * 2));
+        for (int i = 0; i < count; i++) {
+          out[i] = t.size == 4 ? b.getFloat(i * 4)
+              : t.size == 8 ? (float) b.getDouble(i * 8) : Float16.toFloat(b.getShort(i * 2));
         }
         break;
       case 'i':
-        switch (size) {
-          case 1: return b.get(i);
-          case 2: return b.getShort(i * 2);
-          case 4: return b.getInt(i * 4);
-          case 8: return b.getLong(i * 8);
-          default: break;
+        for (int i = 0; i < count; i++) {
+          switch (t.size) {
+            case 1: out[i] = b.get(i); break;
+            case 2: out[i] = b.getShort(i * 2); break;
+            case 4: out[i] = b.getInt(i * 4); break;
+            default: out[i] = b.getLong(i * 8); break;
+          }
         }
         break;
       case 'u':
-        switch (size) {
-          case 1: return b.get(i) & 0xff;
-          case 2: return b.getShort(i * 2) & 0xffff;
-          case 4: return b.getInt(i * 4) & 0xffffffffL;
-          case 8: return (double) b.getLong(i * 8);
-          default: break;
+        for (int i = 0; i < count; i++) {
+          switch (t.size) {
+            case 1: out[i] = b.get(i) & 0xff; break;
+            case 2: out[i] = b.getShort(i * 2) & 0xffff; break;
+            case 4: out[i] = b.getInt(i * 4) & 0xffffffffL; break;
+            default: out[i] = unsignedLongToFloat(b.getLong(i * 8)); break;
+          }
         }
         break;
+      default: // 'b'
+        for (int i = 0; i < count; i++) {
+          out[i] = b.get(i) != 0 ? 1 : 0;
+        }
+        break;
+    }
+    return out;
+  }
+
+  private static float unsignedLongToFloat(long bits) {
+    // 2^63 and above: halve, keeping the dropped bit as a sticky bit so the rounding is unchanged
+    return bits >= 0 ? (float) bits : 2f * (float) ((bits >>> 1) | (bits & 1));
+  }
+
+  // ---------------------------------------------------------------------------------- writing
+
+  /** Writes float32 ({@code <f4}), C order; see {@link #write(FloatTensor, Path, String, Order)}. */
+  public static void write(FloatTensor t, Path file) {
+    write(t, file, "<f4", Order.C);
+  }
+
+  /** Writes as {@code dtype} (a NumPy descr such as {@code "<f8"} or {@code ">i2"}), C order. */
+  public static void write(FloatTensor t, Path file, String dtype) {
+    write(t, file, dtype, Order.C);
+  }
+
+  /**
+   * Writes the tensor as {@code dtype} in {@code order}, format 1.0 (2.0 for headers beyond 64 KiB),
+   * atomically: a failure leaves no file behind, and the whole tensor is checked before anything is
+   * written.
+   *
+   * <p>Integer types round to nearest, ties to even (as {@code np.rint}); bool takes 0 and 1 only;
+   * float16 rounds to nearest even, and NaN and infinities pass through to float types.
+   *
+   * @throws Gradcam3dException for an unsupported dtype, or a value the type cannot hold (NaN or
+   *     infinity in an integer type, out of range, a finite value beyond float16's range)
+   */
+  public static void write(FloatTensor t, Path file, String dtype, Order order) {
+    byte[] bytes = encode(t, dtype, order, file.toString());
+    AtomicFiles.write(file, os -> os.write(bytes));
+  }
+
+  /** The .npy file's bytes; {@code label} names the destination in messages. */
+  static byte[] encode(FloatTensor t, String dtype, Order order, String label) {
+    Dtype type = Dtype.parse(dtype, "cannot write " + label + ": unsupported .npy data type");
+    String dict = "{'descr': '" + type.descr() + "', 'fortran_order': "
+        + (order == Order.FORTRAN ? "True" : "False") + ", 'shape': " + shapeText(t.shape()) + ", }";
+    byte[] dictBytes = dict.getBytes(StandardCharsets.ISO_8859_1);
+    int prefix = 10; // format 1.0: magic, version, 16-bit header length
+    int pad = (64 - (prefix + dictBytes.length + 1) % 64) % 64;
+    if (dictBytes.length + pad + 1 > 0xffff) {
+      prefix = 12; // format 2.0: 32-bit header length
+      pad = (64 - (prefix + dictBytes.length + 1) % 64) % 64;
+    }
+    int headerLen = dictBytes.length + pad + 1;
+    long dataLen = (long) t.size() * type.size;
+    if (prefix + headerLen + dataLen > MAX_ARRAY) {
+      throw new Gradcam3dException("cannot write " + label + ": " + dataLen + " bytes of data is"
+          + " more than the 2 GB a .npy file written here can hold.");
+    }
+    ByteBuffer out = ByteBuffer.allocate(prefix + headerLen + (int) dataLen).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(MAGIC);
+    if (prefix == 10) {
+      out.put((byte) 1).put((byte) 0).putShort((short) headerLen);
+    } else {
+      out.put((byte) 2).put((byte) 0).putInt(headerLen);
+    }
+    out.put(dictBytes);
+    for (int i = 0; i < pad; i++) {
+      out.put((byte) ' ');
+    }
+    out.put((byte) '\n');
+    float[] values = order == Order.FORTRAN && t.rank() > 1 ? reorder(t.data(), t.shape(), true) : t.data();
+    ByteBuffer data = out.slice().order(type.order);
+    for (int i = 0; i < values.length; i++) {
+      String why = put(data, i, values[i], type);
+      if (why != null) {
+        long[] shape = t.shape();
+        long[] index = unravel(order == Order.FORTRAN ? fortranToCIndex(i, shape) : i, shape);
+        throw new Gradcam3dException("cannot write " + label + " as " + type.numpyName() + " ("
+            + type.descr() + "): the value " + values[i] + " at index " + Arrays.toString(index)
+            + " does not fit; " + why + ".");
+      }
+    }
+    return out.array();
+  }
+
+  /** NumPy's repr of a shape tuple: (), (5,), (2, 3, 4). */
+  private static String shapeText(long[] s) {
+    StringBuilder text = new StringBuilder("(");
+    for (int i = 0; i < s.length; i++) {
+      text.append(i > 0 ? ", " : "").append(s[i]);
+    }
+    return text.append(s.length == 1 ? ",)" : ")").toString();
+  }
+
+  /** Stores element {@code i}; returns why it cannot, or null when done. */
+  private static String put(ByteBuffer b, int i, float v, Dtype t) {
+    switch (t.kind) {
+      case 'f':
+        if (t.size == 4) {
+          b.putFloat(i * 4, v);
+        } else if (t.size == 8) {
+          b.putDouble(i * 8, v);
+        } else {
+          short h = Float16.fromFloat(v);
+          if (Float.isFinite(v) && (h & 0x7c00) == 0x7c00) {
+            return "float16's largest finite value is 65504";
+          }
+          b.putShort(i * 2, h);
+        }
+        return null;
       case 'b':
-        return b.get(i) != 0 ? 1 : 0;
+        if (v != 0 && v != 1) {
+          return "bool holds 0 and 1 only";
+        }
+        b.put(i, (byte) (v == 1 ? 1 : 0));
+        return null;
       default:
         break;
     }
-    throw new Gradcam3dException(label + ": unsupported .npy data type '" + descr + "'");
+    double r = Math.rint(v);
+    if (!(r >= t.min() && r < t.maxExclusive())) {
+      return t.numpyName() + " holds integers " + t.rangeText();
+    }
+    switch (t.size) {
+      case 1: b.put(i, (byte) (long) r); break;
+      case 2: b.putShort(i * 2, (short) (long) r); break;
+      case 4: b.putInt(i * 4, (int) (long) r); break;
+      default: b.putLong(i * 8, r >= 0x1p63 ? (long) (r - 0x1p63) ^ Long.MIN_VALUE : (long) r); break;
+    }
+    return null;
   }
 
-  private static float halfToFloat(short h) {
-    int bits = h & 0xffff;
-    int exp = (bits >>> 10) & 0x1f;
-    int mant = bits & 0x3ff;
-    float sign = (bits & 0x8000) != 0 ? -1f : 1f;
-    if (exp == 0) {
-      return sign * mant * (float) Math.pow(2, -24);
+  private static long[] unravel(long flat, long[] shape) {
+    long[] index = new long[shape.length];
+    long rest = flat;
+    for (int a = shape.length - 1; a >= 0; a--) {
+      index[a] = rest % shape[a];
+      rest /= shape[a];
     }
-    if (exp == 31) {
-      return mant == 0 ? sign * Float.POSITIVE_INFINITY : Float.NaN;
-    }
-    return sign * (1 + mant / 1024f) * (float) Math.pow(2, exp - 15);
+    return index;
   }
 
-  private static float[] fortranToC(float[] f, long[] shape) {
-    float[] c = new float[f.length];
+  /** The C-order flat index of the element stored at Fortran position {@code f}. */
+  private static long fortranToCIndex(long f, long[] shape) {
+    long c = 0;
+    long rest = f;
+    long[] strides = Shapes.strides(shape);
+    for (int a = 0; a < shape.length; a++) {
+      c += (rest % shape[a]) * strides[a];
+      rest /= shape[a];
+    }
+    return c;
+  }
+
+  /**
+   * Between C and Fortran element orders: {@code toFortran} takes C-order data to Fortran order,
+   * otherwise Fortran to C.
+   */
+  private static float[] reorder(float[] in, long[] shape, boolean toFortran) {
+    float[] out = new float[in.length];
     int r = shape.length;
     long[] cStr = Shapes.strides(shape);
     long[] fStr = new long[r];
@@ -172,35 +359,100 @@ public final class Npy {
       fStr[i] = acc;
       acc *= shape[i];
     }
-    for (int i = 0; i < c.length; i++) {
-      long src = 0;
+    for (int i = 0; i < out.length; i++) {
+      long f = 0;
       for (int a = 0; a < r; a++) {
-        src += ((i / cStr[a]) % shape[a]) * fStr[a];
+        f += ((i / cStr[a]) % shape[a]) * fStr[a];
       }
-      c[i] = f[(int) src];
+      if (toFortran) {
+        out[(int) f] = in[i];
+      } else {
+        out[i] = in[(int) f];
+      }
     }
-    return c;
+    return out;
   }
 
-  /** Writes float32, C order, format 1.0; via a temporary file so nothing is half-written. */
-  public static void write(FloatTensor t, Path file) {
-    StringBuilder shape = new StringBuilder("(");
-    long[] s = t.shape();
-    for (int i = 0; i < s.length; i++) {
-      shape.append(s[i]).append(s.length == 1 || i < s.length - 1 ? "," : "");
-      if (i < s.length - 1) {
-        shape.append(' ');
+  // ---------------------------------------------------------------------------------- dtypes
+
+  /** A supported NumPy element type. */
+  private static final class Dtype {
+    final char kind;
+    final int size;
+    final ByteOrder order;
+
+    private Dtype(char kind, int size, ByteOrder order) {
+      this.kind = kind;
+      this.size = size;
+      this.order = order;
+    }
+
+    /** A descr such as "<f4", ">u2", "|b1" ("<i1" and ">i1" mean "|i1"). */
+    static Dtype parse(String descr, String context) {
+      Matcher m = TYPE.matcher(descr);
+      if (!m.matches()) {
+        throw new Gradcam3dException(context + " '" + descr + "'; supported are " + SUPPORTED + ".");
+      }
+      String prefix = m.group(1);
+      char kind = m.group(2).charAt(0);
+      String sizeText = m.group(3);
+      boolean known = m.group(4).isEmpty() && sizeText.length() == 1
+          && (kind == 'f' && "248".contains(sizeText)
+              || (kind == 'i' || kind == 'u') && "1248".contains(sizeText)
+              || kind == 'b' && sizeText.equals("1"));
+      if (!known) {
+        throw new Gradcam3dException(context + " '" + descr + "'" + kindName(kind)
+            + "; supported are " + SUPPORTED + ".");
+      }
+      int size = Integer.parseInt(sizeText);
+      if (size > 1 && !prefix.equals("<") && !prefix.equals(">")) {
+        throw new Gradcam3dException(context + " '" + descr + "': give the byte order, '<"
+            + kind + size + "' (little-endian) or '>" + kind + size + "' (big-endian).");
+      }
+      return new Dtype(kind, size, prefix.equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static String kindName(char kind) {
+      switch (kind) {
+        case 'c': return " (complex numbers)";
+        case 'O': return " (Python objects, stored pickled)";
+        case 'U': return " (unicode strings)";
+        case 'S': case 'a': return " (byte strings)";
+        case 'V': return " (raw or structured records)";
+        case 'M': return " (dates and times)";
+        case 'm': return " (time spans)";
+        default: return "";
       }
     }
-    shape.append(')');
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-    int total = MAGIC.length + 4 + dict.length() + 1;
-    int pad = (64 - total % 64) % 64;
-    String header = dict + " ".repeat(pad) + "\n";
-    ByteBuffer out = ByteBuffer.allocate(10 + header.length() + t.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
-    out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-    out.put(header.getBytes(StandardCharsets.ISO_8859_1));
-    out.asFloatBuffer().put(t.data());
-    AtomicFiles.write(file, os -> os.write(out.array()));
+
+    /** The canonical descr NumPy writes. */
+    String descr() {
+      return (size == 1 ? "|" : order == ByteOrder.BIG_ENDIAN ? ">" : "<") + kind + size;
+    }
+
+    String numpyName() {
+      switch (kind) {
+        case 'f': return "float" + 8 * size;
+        case 'i': return "int" + 8 * size;
+        case 'u': return "uint" + 8 * size;
+        default: return "bool";
+      }
+    }
+
+    double min() {
+      return kind == 'u' ? 0 : -Math.scalb(1.0, 8 * size - 1);
+    }
+
+    double maxExclusive() {
+      return Math.scalb(1.0, kind == 'u' ? 8 * size : 8 * size - 1);
+    }
+
+    String rangeText() {
+      if (kind == 'u') {
+        return "0.." + (size == 8 ? "18446744073709551615" : Long.toString((1L << (8 * size)) - 1));
+      }
+      long max = size == 8 ? Long.MAX_VALUE : (1L << (8 * size - 1)) - 1;
+      return (-max - 1) + ".." + max;
+    }
   }
 }
