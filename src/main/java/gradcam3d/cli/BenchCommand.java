@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
       Map<String, Object> feeds = Map.of(name, x);
       forward = time(() -> plain.run(feeds, List.of()), 2, repeat);
     }
-    out.printf("ORT forward (plain model):          %8.1f ms%n", forward);
+    out.printf("ORT forward (plain model):          %8.1f ms   peak RSS so far %5.0f MB%n", forward, peakRssMb());
     Target t = Target.parse(target);
     try (GradientEngine engine = new GradientEngine(m, GradientEngine.Config.of(List.of(layer))
         .withTensors(true, false), opts)) {
@@ -108,7 +108,8 @@ final class BenchCommand implements Callable<Integer> {
       double fb = time(() -> engine.run(in, seed), 2, repeat);
       out.printf("compile (graph build):              %8.1f ms  (%d nodes)%n", cs.compileMs(), cs.nodes());
       out.printf("session creation:                   %8.1f ms%n", cs.sessionMs());
-      out.printf("forward + gradient:                 %8.1f ms  = %.2fx forward%n", fb, fb / forward);
+      out.printf("forward + gradient:                 %8.1f ms  = %.2fx forward   peak RSS so far %5.0f MB%n", fb,
+          fb / forward, peakRssMb());
     }
     for (String method : methods) {
       Explainer.Request req = new Explainer.Request(List.of(layer), CamMethods.byName(method), List.of(t), 0,
