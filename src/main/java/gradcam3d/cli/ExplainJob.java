@@ -73,28 +73,53 @@ final class ExplainJob {
   record Result(Map<String, Object> summary, Explanation explanation, List<String> files, Double massInLabel,
       Double labelShare) {}
 
+  /** Explains the job's inputs into its output folder. */
   Result run() {
-    long start = System.nanoTime();
-    ModelProto m = ModelIO.read(model);
-    int spatialRank = spatialRank(m);
-    Loaded in = load(spatialRank);
-    CamMethod camMethod = CamMethods.byName(method);
-    RuntimeOptions opts = new RuntimeOptions(threads);
-    String inputName = Graph.fromModel(m).inputNames().get(0);
-    Map<String, FloatTensor> feeds = Map.of(inputName, in.batch);
-    Explanation e;
-    List<Target> parsedTargets = new ArrayList<>();
-    for (String t : targets) {
-      parsedTargets.add(Target.parse(t));
+    try (Session session = open()) {
+      return session.explain(inputs, label, out);
     }
-    Explainer.Request req = new Explainer.Request(layers, camMethod, parsedTargets, modelOutput, score,
-        saveTensors, batchSize, progress);
-    try (Explainer explainer = new Explainer(m, req, opts)) {
+  }
+
+  /** Opens the model once; the compiled program is reused for every input of the same shape. */
+  Session open() {
+    return new Session();
+  }
+
+  /** The model, its compiled explainer and the parsed targets, shared by many inputs. */
+  final class Session implements AutoCloseable {
+    private final ModelProto m;
+    private final int spatialRank;
+    private final String inputName;
+    private final List<Target> parsedTargets = new ArrayList<>();
+    private final Explainer.Request req;
+    private final Explainer explainer;
+
+    private Session() {
+      m = ModelIO.read(model);
+      spatialRank = spatialRank(m);
+      inputName = Graph.fromModel(m).inputNames().get(0);
+      for (String t : targets) {
+        parsedTargets.add(Target.parse(t));
+      }
+      CamMethod camMethod = CamMethods.byName(method);
+      req = new Explainer.Request(layers, camMethod, parsedTargets, modelOutput, score, saveTensors, batchSize,
+          progress);
+      explainer = new Explainer(m, req, new RuntimeOptions(threads));
+    }
+
+    Result explain(List<Path> caseInputs, Path caseLabel, Path caseOut) {
+      long start = System.nanoTime();
+      Loaded in = load(caseInputs, spatialRank);
       long[] os = explainer.outputShape(Map.of(inputName, in.batch.shape()));
       List<Target> resolved = resolveTargets(parsedTargets, os);
-      e = explainer.explain(feeds, resolved);
+      Explanation e = explainer.explain(Map.of(inputName, in.batch), resolved);
+      return write(in, e, req, caseInputs, caseLabel, caseOut, start);
     }
-    return write(in, e, req, start);
+
+    @Override
+    public void close() {
+      explainer.close();
+    }
   }
 
   /** Default target, mask files read on the model output grid. */
@@ -133,7 +158,7 @@ final class ExplainJob {
     return declared.length - 2;
   }
 
-  private Loaded load(int spatialRank) {
+  private Loaded load(List<Path> inputs, int spatialRank) {
     if (inputs.isEmpty()) {
       throw new Gradcam3dException("give an input with --input FILE (.nii, .nii.gz or .npy)");
     }
@@ -142,7 +167,7 @@ final class ExplainJob {
       if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {
         // a batch of samples: checked for NaN first (normalising would spread it), then each
         // sample is normalised on its own
-        requireFinite(raw);
+        requireFinite(raw, inputs.get(0));
         List<FloatTensor> samples = new ArrayList<>();
         for (int b = 0; b < raw.dim(0); b++) {
           samples.add(normalization.apply(raw.slice0(b)));
@@ -155,7 +180,7 @@ final class ExplainJob {
     return new Loaded(v.batch(), v);
   }
 
-  private void requireFinite(FloatTensor t) {
+  private static void requireFinite(FloatTensor t, Path source) {
     float[] d = t.data();
     for (int i = 0; i < d.length; i++) {
       if (!Float.isFinite(d[i])) {
@@ -166,13 +191,14 @@ final class ExplainJob {
           idx[a] = rest % s[a];
           rest /= s[a];
         }
-        throw new Gradcam3dException(inputs.get(0) + " contains NaN/infinite values (first at index "
+        throw new Gradcam3dException(source + " contains NaN/infinite values (first at index "
             + Arrays.toString(idx) + ": " + d[i] + ")");
       }
     }
   }
 
-  private Result write(Loaded in, Explanation e, Explainer.Request req, long start) {
+  private Result write(Loaded in, Explanation e, Explainer.Request req, List<Path> inputs, Path label, Path out,
+      long start) {
     Path dest = out.toAbsolutePath();
     Path tmp;
     try {
@@ -220,13 +246,11 @@ final class ExplainJob {
       }
       Double massInLabel = null;
       Double labelShare = null;
-      FloatTensor labelMask = null;
       if (label != null) {
         if (in.volume == null) {
           throw new Gradcam3dException("--label needs a single-sample input");
         }
-        labelMask = labelOf(e.explainedClass(0), in.volume);
-        double[] stats = massInside(e.cam().slice0(0), labelMask);
+        double[] stats = massInside(e.cam().slice0(0), labelOf(label, e.explainedClass(0), in.volume));
         massInLabel = stats[0];
         labelShare = stats[1];
       }
@@ -235,7 +259,8 @@ final class ExplainJob {
         pics = writePictures(in, e, tmp, files);
       }
       double writeMs = (System.nanoTime() - tw) / 1e6;
-      Map<String, Object> summary = summary(in, e, req, files, pics, massInLabel, labelShare, writeMs, start);
+      Map<String, Object> summary = summary(in, e, req, inputs, label, files, pics, massInLabel, labelShare, writeMs,
+          start);
       AtomicFiles.write(tmp.resolve("summary.json"),
           os -> os.write(Json.write(summary).getBytes(StandardCharsets.UTF_8)));
       files.add("summary.json");
@@ -254,7 +279,7 @@ final class ExplainJob {
   }
 
   /** 1 where the true label equals the explained class. */
-  private FloatTensor labelOf(int cls, Volume like) {
+  private FloatTensor labelOf(Path label, int cls, Volume like) {
     Volume lab = VolumeIO.read(label, layout, like.spatialShape().length).requireFinite();
     if (!Arrays.equals(lab.spatialShape(), like.spatialShape()) || lab.channels() != 1) {
       throw new Gradcam3dException("the label " + label + " has shape " + Shapes.format(lab.tensor().shape())
@@ -348,7 +373,8 @@ final class ExplainJob {
     return new FloatTensor(out, rs);
   }
 
-  private Map<String, Object> summary(Loaded in, Explanation e, Explainer.Request req, List<String> files,
+  private Map<String, Object> summary(Loaded in, Explanation e, Explainer.Request req, List<Path> inputs, Path label,
+      List<String> files,
       List<Map<String, Object>> pics, Double massInLabel, Double labelShare, double writeMs, long start) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("tool", "gradcam3d");

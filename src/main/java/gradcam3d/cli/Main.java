@@ -9,11 +9,13 @@ import picocli.CommandLine.Command;
 @Command(name = "gradcam3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
         + "Grad-CAM family of methods, on full volumes.", ""},
-    subcommands = {LayersCommand.class, ExplainCommand.class, DemoCommand.class, BenchCommand.class,
+    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, DemoCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "Start with: gradcam3d demo        (explains the bundled 3D U-Net)",
+    footer = {"", "Start with: gradcam3d demo",
         "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",
-        "            gradcam3d explain --model MODEL.onnx --input scan.nii.gz --layer down3 --target 1 --out out/"})
+        "            gradcam3d explain --model MODEL.onnx --input scan.nii.gz \\",
+        "                --layer down3 --target 1 --out out/",
+        "Details:    gradcam3d help explain"})
 public final class Main implements Runnable {
   /** Exit code for problems with the user's input (files, names, shapes). */
   public static final int EXIT_USER_ERROR = 1;
