@@ -73,7 +73,7 @@ public final class PostProcess {
   /** A compiled post-processing program for maps computed outside a graph (cached by shapes). */
   public static final class Program implements AutoCloseable {
     private final RuntimeOptions options;
-    private final Map<String, OrtProgram> cache = new HashMap<>();
+    private final Map<String, OrtProgram> cache = new LinkedHashMap<>(8, 0.75f, true);
 
     public Program(RuntimeOptions options) {
       this.options = options;
@@ -85,7 +85,15 @@ public final class PostProcess {
       for (FloatTensor c : camLayers) {
         key.append(Arrays.toString(c.shape()));
       }
-      OrtProgram p = cache.computeIfAbsent(key.toString(), k -> compile(camLayers, inputSpatial));
+      OrtProgram p = cache.get(key.toString());
+      if (p == null) {
+        if (cache.size() >= 4) {
+          String eldest = cache.keySet().iterator().next();
+          cache.remove(eldest).close();
+        }
+        p = compile(camLayers, inputSpatial);
+        cache.put(key.toString(), p);
+      }
       Map<String, Object> feeds = new LinkedHashMap<>();
       for (int i = 0; i < camLayers.size(); i++) {
         feeds.put("cam_layer_" + i, camLayers.get(i));

@@ -9,7 +9,6 @@ import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,8 @@ import java.util.Map;
 /**
  * Activations and exact gradients of a target with respect to chosen layers, computed by one ONNX
  * Runtime session that runs the model forward and the compiled backward graph together. A program
- * is compiled and a session created once per input shape and then reused.
+ * is compiled and a session created once per input shape and then reused (the sessions of the
+ * last {@value #MAX_SHAPES} shapes are kept).
  *
  * <pre>{@code
  * try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(List.of("down3")),
@@ -168,7 +168,10 @@ public final class GradientEngine implements AutoCloseable {
   private final ModelProto model;
   private final Config config;
   private final RuntimeOptions options;
-  private final Map<String, Compiled> cache = new HashMap<>();
+  /** Sessions kept for this many input shapes; the least recently used one is closed first. */
+  static final int MAX_SHAPES = 4;
+
+  private final Map<String, Compiled> cache = new LinkedHashMap<>(8, 0.75f, true);
 
   public GradientEngine(ModelProto model, Config config, RuntimeOptions options) {
     this.model = model;
@@ -212,6 +215,10 @@ public final class GradientEngine implements AutoCloseable {
     long t2 = System.nanoTime();
     c = new Compiled(p, session, new CompileStats((t1 - t0) / 1e6, (t2 - t1) / 1e6,
         compiled.getGraph().getNodeCount()));
+    if (cache.size() >= MAX_SHAPES) {
+      String eldest = cache.keySet().iterator().next();
+      cache.remove(eldest).close();
+    }
     cache.put(key, c);
     return c;
   }

@@ -1,0 +1,44 @@
+package gradcam3d.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.cam.Target;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.testing.Fixtures;
+import gradcam3d.volume.Npy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GradientEngineTest {
+  private final ModelProto model = ModelIO.read(Fixtures.ROOT.resolve("models/seed_unet3d.onnx"));
+
+  @Test
+  void oneProgramPerInputShapeReusedAcrossInputs() {
+    FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
+    try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(List.of("down3")),
+        new RuntimeOptions(1))) {
+      Map<String, long[]> shape = Map.of("input", x.shape());
+      GradientEngine.Compiled first = engine.compiled(shape);
+      long[] os = engine.outputShape(shape);
+      GradientEngine.Seed seed = Target.seed(List.of(Target.parse("2")), os);
+      GradientEngine.Result a = engine.run(Map.of("input", x), seed);
+      float[] scaled = x.data().clone();
+      for (int i = 0; i < scaled.length; i++) {
+        scaled[i] *= 0.5f;
+      }
+      GradientEngine.Result b = engine.run(Map.of("input", new FloatTensor(scaled, x.shape())), seed);
+      assertSame(first, engine.compiled(shape), "same shape, same compiled program and session");
+      assertTrue(a.activation(0).maxAbsDiff(b.activation(0)) > 0, "a different input gives different activations");
+      assertArrayEquals(new long[] {1, 24, 3, 5, 4}, a.gradient(0).shape());
+      GradientEngine.Compiled other = engine.compiled(Map.of("input", new long[] {1, 1, 16, 16, 16}));
+      assertNotSame(first, other);
+      assertArrayEquals(new long[] {1, 3, 16, 16, 16}, engine.outputShape(Map.of("input", new long[] {1, 1, 16, 16, 16})));
+    }
+  }
+}
