@@ -1,11 +1,8 @@
 package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Progress;
 import gradcam3d.volume.AtomicFiles;
-import gradcam3d.volume.Layout;
-import gradcam3d.volume.Normalization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,13 +27,13 @@ import picocli.CommandLine.Spec;
     description = {"Explains many volumes with one model, layer(s), method and target: one folder per case "
         + "under --out (the files 'explain' writes) and batch.csv with one row per case. The model is "
         + "compiled once and reused; a case that fails is reported and the others go on."},
-    footer = {"", "Example:",
+    footer = {"", "Targets and the other shared options: see 'gradcam3d explain --help'.", "", "Example:",
         "  gradcam3d batch --model unet.onnx --inputs-dir scans/ --label-suffix _label \\",
         "      --layer up2 --target 1 --out results/",
         "", "Exit codes: 0 all cases done, 1 some case failed (listed on stderr and in batch.csv)."})
 final class BatchCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The ONNX model.")
-  Path model;
+  @Mixin
+  ExplanationOptions explanation;
 
   @Option(names = "--input", paramLabel = "FILE", description = "A case (.nii, .nii.gz or .npy); repeat.")
   List<Path> inputs = new ArrayList<>();
@@ -49,42 +47,11 @@ final class BatchCommand implements Callable<Integer> {
           + "(case1.nii.gz -> case1" + "SUFFIX.nii.gz); reports the CAM's mass inside the label.")
   String labelSuffix;
 
-  @Option(names = "--layer", required = true, paramLabel = "NAME", description = "Layer(s), as for explain.")
-  List<String> layers;
-
-  @Option(names = "--method", defaultValue = "gradcam", description = "Method (default: ${DEFAULT-VALUE}).")
-  String method;
-
-  @Option(names = "--target", paramLabel = "TARGET", description = "Target, as for explain.")
-  List<String> targets = new ArrayList<>();
-
-  @Option(names = "--score", defaultValue = "logits", paramLabel = "logits|probabilities",
-      description = "Score (default: ${DEFAULT-VALUE}).")
-  String score;
-
-  @Option(names = "--model-output", defaultValue = "0", paramLabel = "K", description = "Model output (default: 0).")
-  int modelOutput;
-
-  @Option(names = "--layout", defaultValue = "zyx", paramLabel = "zyx|xyz", description = "Axis layout (default: ${DEFAULT-VALUE}).")
-  String layout;
-
-  @Option(names = "--normalize", defaultValue = "none", paramLabel = "MODE", description = "Intensity preprocessing (default: ${DEFAULT-VALUE}).")
-  String normalize;
-
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   Path out;
 
-  @Option(names = "--no-pictures", description = "Do not write pictures.")
-  boolean noPictures;
-
-  @Option(names = "--colormap", defaultValue = "jet", paramLabel = "NAME", description = "Colormap (default: ${DEFAULT-VALUE}).")
-  String colormap;
-
-  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
-  Integer threads;
-
-  @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Mixin
+  PictureOptions pictures;
 
   @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
   boolean quiet;
@@ -95,21 +62,8 @@ final class BatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     List<Path> cases = cases();
-    ExplainJob job = new ExplainJob();
-    job.model = model;
-    job.layers = layers;
-    job.method = CamMethods.byName(method).name();
-    job.targets = targets;
-    job.score = ExplainCommand.parseScore(score);
-    job.modelOutput = modelOutput;
-    job.layout = Layout.parse(layout);
-    job.normalization = Normalization.parse(normalize);
-    job.pictures = !noPictures;
-    job.render = ExplainCommand.renderOptions(colormap, 0.45, List.of(), null, true);
-    if (threads != null) {
-      job.threads = threads;
-    }
-    job.batchSize = batchSize;
+    ExplainJob job = explanation.job();
+    pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = ConsoleProgress.create(quiet, err);
     List<String> rows = new ArrayList<>();
