@@ -2,7 +2,7 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
-import gradcam3d.volume.AtomicFiles;
+import gradcam3d.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

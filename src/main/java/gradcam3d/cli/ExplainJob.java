@@ -18,7 +18,7 @@ import gradcam3d.report.Json;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
-import gradcam3d.volume.AtomicFiles;
+import gradcam3d.AtomicFiles;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
 import gradcam3d.volume.Npy;

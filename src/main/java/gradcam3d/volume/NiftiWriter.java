@@ -1,5 +1,6 @@
 package gradcam3d.volume;
 
+import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
 import java.io.IOException;
 import java.io.OutputStream;
