@@ -53,8 +53,8 @@ final class BatchCommand implements Callable<Integer> {
   @Mixin
   PictureOptions pictures;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-  boolean quiet;
+  @Mixin
+  QuietOption quiet;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -65,7 +65,7 @@ final class BatchCommand implements Callable<Integer> {
     ExplainJob job = explanation.job();
     pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
-    Progress progress = ConsoleProgress.create(quiet, err);
+    Progress progress = quiet.progress(err);
     List<String> rows = new ArrayList<>();
     rows.add("case,status,class,region_voxels,target_value,cam_mass_in_label,label_share,seconds,error");
     int failed = 0;
@@ -94,7 +94,7 @@ final class BatchCommand implements Callable<Integer> {
     Files.createDirectories(out);
     String table = String.join("\n", rows) + "\n";
     AtomicFiles.write(out.resolve("batch.csv"), os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
-    if (!quiet) {
+    if (!quiet.quiet) {
       spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%n",
           cases.size() - failed, cases.size(), out.resolve("batch.csv"));
     }

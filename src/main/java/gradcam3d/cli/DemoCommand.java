@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,8 +46,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
   Integer threads;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-  boolean quiet;
+  @Mixin
+  QuietOption quiet;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -77,9 +78,9 @@ final class DemoCommand implements Callable<Integer> {
         job.threads = threads;
       }
       PrintWriter err = spec.commandLine().getErr();
-      job.progress = ConsoleProgress.create(quiet, err);
+      job.progress = quiet.progress(err);
       ExplainJob.Result r = job.run();
-      if (!quiet) {
+      if (!quiet.quiet) {
         PrintWriter o = spec.commandLine().getOut();
         o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
         Report.print(o, r, out);

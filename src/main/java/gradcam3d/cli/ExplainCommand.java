@@ -59,8 +59,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Mixin
   PictureOptions pictures;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
-  boolean quiet;
+  @Mixin
+  QuietOption quiet;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -75,9 +75,9 @@ final class ExplainCommand implements Callable<Integer> {
     job.saveTensors = saveTensors;
     pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
-    job.progress = ConsoleProgress.create(quiet, err);
+    job.progress = quiet.progress(err);
     ExplainJob.Result r = job.run();
-    if (!quiet) {
+    if (!quiet.quiet) {
       Report.print(spec.commandLine().getOut(), r, out);
     }
     return 0;

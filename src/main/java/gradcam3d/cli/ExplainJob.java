@@ -184,15 +184,8 @@ final class ExplainJob {
     float[] d = t.data();
     for (int i = 0; i < d.length; i++) {
       if (!Float.isFinite(d[i])) {
-        long[] s = t.shape();
-        long[] idx = new long[s.length];
-        long rest = i;
-        for (int a = s.length - 1; a >= 0; a--) {
-          idx[a] = rest % s[a];
-          rest /= s[a];
-        }
         throw new Gradcam3dException(source + " contains NaN/infinite values (first at index "
-            + Arrays.toString(idx) + ": " + d[i] + ")");
+            + Arrays.toString(Shapes.unravel(i, t.shape())) + ": " + d[i] + ")");
       }
     }
   }

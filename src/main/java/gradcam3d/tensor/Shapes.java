@@ -39,6 +39,17 @@ public final class Shapes {
     return s;
   }
 
+  /** The coordinates of flat C-order index {@code flat} in a tensor of this shape. */
+  public static long[] unravel(long flat, long[] shape) {
+    long[] idx = new long[shape.length];
+    long rest = flat;
+    for (int a = shape.length - 1; a >= 0; a--) {
+      idx[a] = rest % shape[a];
+      rest /= shape[a];
+    }
+    return idx;
+  }
+
   public static String format(long[] shape) {
     if (shape == null) {
       return "?";

@@ -112,13 +112,7 @@ public final class Volume {
 
   /** A flat tensor index as the user's file knows it: NIfTI voxel i,j,k, or the .npy index. */
   private String position(int index) {
-    long[] shape = tensor.shape();
-    long[] tensorIndex = new long[shape.length];
-    long rest = index;
-    for (int axis = shape.length - 1; axis >= 0; axis--) {
-      tensorIndex[axis] = rest % shape[axis];
-      rest /= shape[axis];
-    }
+    long[] tensorIndex = Shapes.unravel(index, tensor.shape());
     if (geometry == null) {
       return "index " + Arrays.toString(tensorIndex);
     }
