@@ -157,8 +157,15 @@ public final class Explainer implements AutoCloseable {
     }
     Map<String, long[]> shapes = new LinkedHashMap<>();
     inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    long[] os = engine.outputShape(shapes);
-    GradientEngine.Seed seed = Target.seed(targets, os);
+    return explain(inputs, Target.seed(targets, engine.outputShape(shapes)), targets);
+  }
+
+  /**
+   * Explains one batch with a seed the caller built (e.g. a whole-volume target restricted to a
+   * window and weighted); {@code targets} name the explained class of each sample.
+   */
+  public Explanation explain(Map<String, FloatTensor> inputs, GradientEngine.Seed seed, List<Target> targets) {
+    long[] os = seed.weights().shape();
     GradientEngine.Result r = engine.run(inputs, seed);
     List<Target> perSample = new ArrayList<>();
     for (int b = 0; b < os[0]; b++) {
@@ -347,7 +354,8 @@ public final class Explainer implements AutoCloseable {
     }
   }
 
-  private static void requireFinite(String name, FloatTensor x) {
+  /** Fails with a one-line message when an input holds NaN or infinite values. */
+  public static void requireFinite(String name, FloatTensor x) {
     float[] d = x.data();
     for (int i = 0; i < d.length; i++) {
       if (!Float.isFinite(d[i])) {

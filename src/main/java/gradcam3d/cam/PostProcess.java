@@ -26,6 +26,11 @@ public final class PostProcess {
 
   /** cam_layer [B, *Sl] to cam [B, *S]. */
   public static String finish(GraphBuilder b, String camLayer, long[] inputSpatial) {
+    return minMax(b, upsample(b, camLayer, inputSpatial));
+  }
+
+  /** ReLU(cam_layer) resized to the input grid, not yet normalised (sliding windows sum these). */
+  public static String upsample(GraphBuilder b, String camLayer, long[] inputSpatial) {
     String x = b.op("Relu", camLayer);
     long[] s = b.shape(x);
     long[] layerSpatial = Arrays.copyOfRange(s, 1, s.length);
@@ -48,7 +53,7 @@ public final class PostProcess {
           Attributes.of("coordinate_transformation_mode", "half_pixel"));
       x = b.squeeze(r, 1);
     }
-    return minMax(b, x);
+    return x;
   }
 
   /** Per-sample min-max over all but the first axis; all-zero samples stay zero. */
@@ -81,7 +86,16 @@ public final class PostProcess {
 
     /** Returns the final map of every cam_layer and, last, their aggregate. */
     public List<FloatTensor> run(List<FloatTensor> camLayers, long[] inputSpatial) {
-      StringBuilder key = new StringBuilder(Arrays.toString(inputSpatial));
+      return run(camLayers, inputSpatial, true);
+    }
+
+    /** Returns ReLU(cam_layer) resized to the input grid for every cam_layer, not normalised. */
+    public List<FloatTensor> upsampled(List<FloatTensor> camLayers, long[] inputSpatial) {
+      return run(camLayers, inputSpatial, false);
+    }
+
+    private List<FloatTensor> run(List<FloatTensor> camLayers, long[] inputSpatial, boolean normalise) {
+      StringBuilder key = new StringBuilder(normalise + Arrays.toString(inputSpatial));
       for (FloatTensor c : camLayers) {
         key.append(Arrays.toString(c.shape()));
       }
@@ -91,7 +105,7 @@ public final class PostProcess {
           String eldest = cache.keySet().iterator().next();
           cache.remove(eldest).close();
         }
-        p = compile(camLayers, inputSpatial);
+        p = compile(camLayers, inputSpatial, normalise);
         cache.put(key.toString(), p);
       }
       Map<String, Object> feeds = new LinkedHashMap<>();
@@ -102,7 +116,9 @@ public final class PostProcess {
       for (int i = 0; i < camLayers.size(); i++) {
         outs.add("cam_" + i);
       }
-      outs.add("cam");
+      if (normalise) {
+        outs.add("cam");
+      }
       Map<String, Object> r = p.run(feeds, outs);
       List<FloatTensor> result = new ArrayList<>();
       for (String o : outs) {
@@ -111,21 +127,23 @@ public final class PostProcess {
       return result;
     }
 
-    private OrtProgram compile(List<FloatTensor> camLayers, long[] inputSpatial) {
+    private OrtProgram compile(List<FloatTensor> camLayers, long[] inputSpatial, boolean normalise) {
       Graph g = Graph.empty(17, "postprocess");
       GraphBuilder b = new GraphBuilder(g, new HashMap<String, TensorInfo>(), "post/");
       List<String> cams = new ArrayList<>();
       for (int i = 0; i < camLayers.size(); i++) {
         String in = b.input("cam_layer_" + i, DataTypes.FLOAT, camLayers.get(i).shape());
-        String cam = finish(b, in, inputSpatial);
+        String cam = normalise ? finish(b, in, inputSpatial) : upsample(b, in, inputSpatial);
         b.opNamed("Identity", List.of(cam), List.of("cam_" + i));
         cams.add("cam_" + i);
       }
-      b.opNamed("Identity", List.of(aggregate(b, cams)), List.of("cam"));
       for (String o : cams) {
         g.outputs().add(Graph.valueInfo(o, DataTypes.FLOAT, b.shape(o)));
       }
-      g.outputs().add(Graph.valueInfo("cam", DataTypes.FLOAT, b.shape("cam")));
+      if (normalise) {
+        b.opNamed("Identity", List.of(aggregate(b, cams)), List.of("cam"));
+        g.outputs().add(Graph.valueInfo("cam", DataTypes.FLOAT, b.shape("cam")));
+      }
       return OrtProgram.create(g.toModel(), options, "the post-processing graph");
     }
 

@@ -177,7 +177,7 @@ public record Target(Kind kind, int classIndex, String maskFile, long[] coords, 
   }
 
   /** Fails with a specific message when this target does not fit the model output. */
-  void check(long[] outputShape) {
+  public void check(long[] outputShape) {
     int classes = (int) outputShape[1];
     long[] spatial = Arrays.copyOfRange(outputShape, 2, outputShape.length);
     boolean segmentation = spatial.length > 0;

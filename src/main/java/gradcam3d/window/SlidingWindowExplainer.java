@@ -1,0 +1,462 @@
+package gradcam3d.window;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Explanation;
+import gradcam3d.cam.PostProcess;
+import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
+import gradcam3d.graph.Graph;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Explains a volume larger than the model's window, exactly: the windows' logits are blended
+ * (weights w_t, N = sum_t w_t) into the whole-volume prediction F, the target is taken on F over
+ * the whole volume, and each window runs backward with the target restricted to it times
+ * w_t / N, so its gradient is exactly the gradient of the one whole-volume target. Each window's
+ * ReLU(cam_layer), resized to the window grid, is added in place; one min-max at the end.
+ * Windows the target does not reach contribute zero and are not run backward. Memory: the input,
+ * the blended prediction (until it is reduced to the segmentation), one accumulator per layer and
+ * one batch of windows; never every window's activations.
+ *
+ * <pre>{@code
+ * try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model, request,
+ *     SlidingWindowExplainer.Settings.of(new long[] {96, 96, 96}), RuntimeOptions.defaults())) {
+ *   WindowedExplanation w = sw.explain(x, Target.parse("1"));   // x: [1, C, *S]
+ * }
+ * }</pre>
+ */
+public final class SlidingWindowExplainer implements AutoCloseable {
+  private static final String SCORES = "gc3d_window_scores";
+
+  /** The window, its overlap and blend, windows per ONNX Runtime run, the padding value. */
+  public record Settings(long[] window, double overlap, Blend blend, int windowBatch, float padValue,
+      boolean keepPrediction) {
+    public Settings {
+      if (!(overlap >= 0 && overlap < 1)) {
+        throw new Gradcam3dException("--overlap must be in [0, 1), not " + overlap);
+      }
+      if (windowBatch < 1) {
+        throw new Gradcam3dException("--window-batch must be at least 1, not " + windowBatch);
+      }
+      if (!Float.isFinite(padValue)) {
+        throw new Gradcam3dException("--pad-value must be a finite number, not " + padValue);
+      }
+    }
+
+    public static Settings of(long[] window) {
+      return new Settings(window, 0.5, Blend.GAUSSIAN, 1, 0f, false);
+    }
+
+    public Settings withOverlap(double o) {
+      return new Settings(window, o, blend, windowBatch, padValue, keepPrediction);
+    }
+
+    public Settings withBlend(Blend b) {
+      return new Settings(window, overlap, b, windowBatch, padValue, keepPrediction);
+    }
+
+    public Settings withWindowBatch(int n) {
+      return new Settings(window, overlap, blend, n, padValue, keepPrediction);
+    }
+
+    public Settings withPadValue(float v) {
+      return new Settings(window, overlap, blend, windowBatch, v, keepPrediction);
+    }
+
+    public Settings withPrediction(boolean keep) {
+      return new Settings(window, overlap, blend, windowBatch, padValue, keep);
+    }
+  }
+
+  /** Sees each window's own explanation (item {@code item} of a batch) as it is computed. */
+  @FunctionalInterface
+  public interface WindowObserver {
+    WindowObserver NONE = (t, start, batch, item) -> { };
+
+    void window(int index, long[] start, Explanation batch, int item);
+  }
+
+  private final ModelProto model;
+  private final Explainer.Request request;
+  private final Settings settings;
+  private final String inputName;
+  private final GradientEngine forward;
+  private final Explainer explainer;
+  private final PostProcess.Program post;
+  private long checkedChannels = -1;
+
+  public SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings,
+      RuntimeOptions options) {
+    this.model = model;
+    this.request = request;
+    this.settings = settings;
+    this.inputName = Graph.fromModel(model).inputNames().get(0);
+    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
+        .withScore(request.score()).withoutGradients().withTensors(false, false)
+        .withExtension(p -> {
+          String s = GradientProgram.scored(p.builder(), p.modelOutput(), request.score());
+          p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
+          p.addOutput(SCORES);
+        });
+    GradientEngine f = new GradientEngine(model, cfg, options);
+    try {
+      this.explainer = new Explainer(model, request.withProgress(Progress.NONE), options);
+    } catch (RuntimeException e) {
+      f.close();
+      throw e;
+    }
+    this.forward = f;
+    this.post = new PostProcess.Program(options);
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public WindowedExplanation explain(FloatTensor input, Target target) {
+    return explain(input, target, WindowObserver.NONE);
+  }
+
+  /** Explains one volume {@code input} [1, C, *S] for a target in whole-volume coordinates. */
+  public WindowedExplanation explain(FloatTensor input, Target target, WindowObserver observer) {
+    long[] shape = input.shape();
+    long[] window = settings.window();
+    if (shape.length != window.length + 2) {
+      throw new Gradcam3dException("the input " + Shapes.format(shape) + " has " + (shape.length - 2)
+          + " spatial axes but --window " + WindowFit.join(window) + " has " + window.length);
+    }
+    if (shape[0] != 1) {
+      throw new Gradcam3dException("sliding windows explain one volume at a time; this input has a batch of "
+          + shape[0]);
+    }
+    Explainer.requireFinite(inputName, input);
+    long channels = shape[1];
+    if (checkedChannels != channels) {
+      WindowFit.check(model, window, channels);
+      checkedChannels = channels;
+    }
+    long[] spatial = Arrays.copyOfRange(shape, 2, shape.length);
+    WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap());
+    BlendWeights weights = new BlendWeights(grid, settings.blend());
+    long[] wholeOutput = Shapes.concat(new long[] {1, classes(channels)}, spatial);
+    target.check(wholeOutput);
+    int cls = target.classIndex();
+    Progress progress = request.progress();
+
+    long t0 = System.nanoTime();
+    float[] prediction = predict(input, grid, weights, progress);
+    int classes = (int) wholeOutput[1];
+    int voxels = (int) Shapes.numel(spatial);
+    float[] segmentation = new float[voxels];
+    float[] predicted = new float[classes];
+    argmax(prediction, classes, segmentation, predicted);
+    FloatTensor keptPrediction = settings.keepPrediction() ? new FloatTensor(prediction, wholeOutput) : null;
+    prediction = null; // only the segmentation is needed from here on
+    float[] region = region(target, segmentation, spatial);
+    long regionVoxels = 0;
+    for (float r : region) {
+      regionVoxels += r > 0 ? 1 : 0;
+    }
+    if (regionVoxels == 0) {
+      throw emptyRegion(target, predicted);
+    }
+    long t1 = System.nanoTime();
+
+    List<Integer> reached = new ArrayList<>();
+    for (int t = 0; t < grid.size(); t++) {
+      if (touches(box(grid, t), region)) {
+        reached.add(t);
+      }
+    }
+    int layers = request.layers().size();
+    float[][] sums = new float[layers][voxels];
+    List<Explanation.LayerMap> firstLayers = null;
+    GradientEngine.CompileStats stats = null;
+    double runMs = 0;
+    double stitchNs = 0;
+    double targetValue = 0;
+    List<Target> bookkeeping = List.of(Target.parse(cls + ":all"));
+    progress.start("explaining windows", reached.size());
+    for (int from = 0; from < reached.size(); from += settings.windowBatch()) {
+      List<Integer> batch = reached.subList(from, Math.min(reached.size(), from + settings.windowBatch()));
+      FloatTensor x = crops(input, grid, batch);
+      GradientEngine.Seed seed = seeds(grid, weights, batch, region, classes, cls);
+      Explanation e = explainer.explain(Map.of(inputName, x), seed, bookkeeping);
+      if (firstLayers == null) {
+        firstLayers = e.layers();
+        stats = e.compileStats();
+      }
+      runMs += e.runMs() + e.postMs();
+      for (int i = 0; i < batch.size(); i++) {
+        targetValue += e.targetValues().data()[i];
+        observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
+      }
+      long ts = System.nanoTime();
+      List<FloatTensor> camLayers = new ArrayList<>();
+      for (Explanation.LayerMap l : e.layers()) {
+        camLayers.add(l.camLayer());
+      }
+      List<FloatTensor> maps = post.upsampled(camLayers, window);
+      for (int l = 0; l < layers; l++) {
+        addInPlace(maps.get(l).data(), grid, batch, sums[l]);
+      }
+      stitchNs += System.nanoTime() - ts;
+      progress.advance(batch.size());
+    }
+    progress.finish();
+    long t2 = System.nanoTime();
+
+    List<FloatTensor> summed = new ArrayList<>();
+    long[] camShape = Shapes.concat(new long[] {1}, spatial);
+    for (float[] s : sums) {
+      summed.add(new FloatTensor(s, camShape));
+    }
+    sums = null;
+    List<FloatTensor> finals = post.run(summed, spatial);
+    List<Explanation.LayerMap> maps = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      Explanation.LayerMap f = firstLayers.get(l);
+      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, finals.get(l), null, null, null));
+    }
+    long t3 = System.nanoTime();
+    Explanation whole = new Explanation(maps, finals.get(finals.size() - 1),
+        new FloatTensor(new float[] {(float) targetValue}, 1), new long[] {regionVoxels},
+        new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target), wholeOutput,
+        stats, runMs, (t3 - t2) / 1e6 + stitchNs / 1e6);
+    WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
+        (t2 - t1 - stitchNs) / 1e6, stitchNs / 1e6, (t3 - t2) / 1e6);
+    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
+        reached.size(), grid.size() - reached.size(), timings);
+  }
+
+  /** Classes of the model output for a window (the model's output must keep the window's grid). */
+  private long classes(long channels) {
+    long[] in = Shapes.concat(new long[] {1, channels}, settings.window());
+    long[] os = forward.outputShape(Map.of(inputName, in));
+    if (os.length != in.length || !Arrays.equals(Arrays.copyOfRange(os, 2, os.length), settings.window())) {
+      throw new Gradcam3dException("sliding windows need a segmentation model whose output has its input's grid; "
+          + "for a window " + WindowFit.join(settings.window()) + " this model gives " + Shapes.format(os));
+    }
+    return os[1];
+  }
+
+  /** Blended prediction F = sum_t w_t scores_t / N, [K, *S] flat. */
+  private float[] predict(FloatTensor input, WindowGrid grid, BlendWeights weights, Progress progress) {
+    long[] spatial = grid.volume();
+    int voxels = (int) Shapes.numel(spatial);
+    int windowVoxels = (int) Shapes.numel(grid.window());
+    float[] w = weights.window();
+    float[] acc = null;
+    int classes = 0;
+    progress.start("predicting windows", grid.size());
+    for (int from = 0; from < grid.size(); from += settings.windowBatch()) {
+      List<Integer> batch = new ArrayList<>();
+      for (int t = from; t < Math.min(grid.size(), from + settings.windowBatch()); t++) {
+        batch.add(t);
+      }
+      FloatTensor x = crops(input, grid, batch);
+      long[] os = forward.outputShape(Map.of(inputName, x.shape()));
+      classes = (int) os[1];
+      GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
+      float[] scores = forward.run(Map.of(inputName, x), none).floats(SCORES).data();
+      if (acc == null) {
+        acc = new float[classes * voxels];
+      }
+      float[] a = acc;
+      int k = classes;
+      for (int i = 0; i < batch.size(); i++) {
+        int item = i;
+        box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+          for (int c = 0; c < k; c++) {
+            int src = (item * k + c) * windowVoxels + wo;
+            int dst = c * voxels + vo;
+            for (int j = 0; j < len; j++) {
+              a[dst + j] += w[wo + j] * scores[src + j];
+            }
+          }
+        });
+      }
+      progress.advance(batch.size());
+    }
+    progress.finish();
+    // divide by N(v) = prod_a N_a(v_a)
+    long[] str = Shapes.strides(spatial);
+    int r = spatial.length;
+    int rowLength = (int) spatial[r - 1];
+    for (int v0 = 0; v0 < voxels; v0 += rowLength) {
+      double lead = 1;
+      for (int ax = 0; ax < r - 1; ax++) {
+        lead *= weights.norm(ax, (v0 / str[ax]) % spatial[ax]);
+      }
+      for (int j = 0; j < rowLength; j++) {
+        float inv = (float) (1 / (lead * weights.norm(r - 1, j)));
+        for (int c = 0; c < classes; c++) {
+          acc[c * voxels + v0 + j] *= inv;
+        }
+      }
+    }
+    return acc;
+  }
+
+  /** Argmax over classes (first maximum, as ONNX ArgMax) and voxels per class. */
+  private static void argmax(float[] f, int classes, float[] segmentation, float[] counts) {
+    int voxels = segmentation.length;
+    for (int v = 0; v < voxels; v++) {
+      int best = 0;
+      float max = f[v];
+      for (int c = 1; c < classes; c++) {
+        if (f[c * voxels + v] > max) {
+          max = f[c * voxels + v];
+          best = c;
+        }
+      }
+      segmentation[v] = best;
+      counts[best]++;
+    }
+  }
+
+  /** The target's region over the whole volume, 1 inside. */
+  private static float[] region(Target target, float[] segmentation, long[] spatial) {
+    int voxels = segmentation.length;
+    float[] region = new float[voxels];
+    switch (target.kind()) {
+      case PREDICTED:
+        for (int v = 0; v < voxels; v++) {
+          region[v] = segmentation[v] == target.classIndex() ? 1f : 0f;
+        }
+        return region;
+      case ALL:
+        Arrays.fill(region, 1f);
+        return region;
+      case MASK: {
+        float[] m = target.mask().data();
+        for (int v = 0; v < voxels; v++) {
+          region[v] = m[v] > 0 ? 1f : 0f;
+        }
+        return region;
+      }
+      case BOX:
+      case VOXEL: {
+        // one whole-volume seed of a single class, built by the target itself
+        Target one = new Target(target.kind(), 0, null, target.coords(), null);
+        return Target.seed(List.of(one), Shapes.concat(new long[] {1, 1}, spatial)).weights().data();
+      }
+      default:
+        throw new Gradcam3dException("target '" + target.spec() + "' is for classifiers; sliding windows explain "
+            + "segmentations: choose a class, e.g. --target 1");
+    }
+  }
+
+  private static Gradcam3dException emptyRegion(Target t, float[] predicted) {
+    if (t.kind() == Target.Kind.PREDICTED) {
+      StringBuilder present = new StringBuilder();
+      for (int k = 0; k < predicted.length; k++) {
+        if (predicted[k] > 0) {
+          present.append(present.length() == 0 ? "" : ", ").append(k).append(" (")
+              .append(Math.round(predicted[k])).append(" voxels)");
+        }
+      }
+      return new Gradcam3dException("class " + t.classIndex() + " is absent: the blended prediction has no voxel "
+          + "of it (predicted classes: " + present + "). Try --target " + t.classIndex() + ":all, a mask or box "
+          + "target, or a predicted class.");
+    }
+    return new Gradcam3dException("the target region of '" + t.spec() + "' is empty; nothing to explain");
+  }
+
+  private static WindowBox box(WindowGrid grid, int t) {
+    return new WindowBox(grid.start(t), grid.window(), grid.volume());
+  }
+
+  private static boolean touches(WindowBox box, float[] region) {
+    boolean[] hit = {false};
+    box.forEachRun((wo, vo, len, row) -> {
+      for (int j = 0; j < len && !hit[0]; j++) {
+        hit[0] = region[vo + j] > 0;
+      }
+    });
+    return hit[0];
+  }
+
+  /** The windows' inputs [n, C, *W]; outside the volume, the pad value. */
+  private FloatTensor crops(FloatTensor input, WindowGrid grid, List<Integer> batch) {
+    int channels = (int) input.dim(1);
+    int voxels = (int) Shapes.numel(grid.volume());
+    int windowVoxels = (int) Shapes.numel(grid.window());
+    float[] out = new float[batch.size() * channels * windowVoxels];
+    if (grid.needsPadding()) {
+      Arrays.fill(out, settings.padValue());
+    }
+    float[] in = input.data();
+    for (int i = 0; i < batch.size(); i++) {
+      int item = i;
+      box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+        for (int c = 0; c < channels; c++) {
+          System.arraycopy(in, c * voxels + vo, out, (item * channels + c) * windowVoxels + wo, len);
+        }
+      });
+    }
+    return new FloatTensor(out, Shapes.concat(new long[] {batch.size(), channels}, grid.window()));
+  }
+
+  /** Per window: the region restricted to it times w_t / N, on class {@code cls}; no gate. */
+  private static GradientEngine.Seed seeds(WindowGrid grid, BlendWeights weights, List<Integer> batch,
+      float[] region, int classes, int cls) {
+    long[] window = grid.window();
+    int windowVoxels = (int) Shapes.numel(window);
+    int r = window.length;
+    float[] seed = new float[batch.size() * classes * windowVoxels];
+    for (int i = 0; i < batch.size(); i++) {
+      long[] start = grid.start(batch.get(i));
+      int base = (i * classes + cls) * windowVoxels;
+      box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+        double lead = 1;
+        for (int a = 0; a < r - 1; a++) {
+          lead *= weights.share(a, start[a], row[a]);
+        }
+        for (int j = 0; j < len; j++) {
+          if (region[vo + j] > 0) {
+            seed[base + wo + j] = (float) (lead * weights.share(r - 1, start[r - 1], j));
+          }
+        }
+      });
+    }
+    long[] shape = Shapes.concat(new long[] {batch.size(), classes}, window);
+    return new GradientEngine.Seed(new FloatTensor(seed, shape), FloatTensor.zeros(batch.size(), classes));
+  }
+
+  /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
+  private static void addInPlace(float[] maps, WindowGrid grid, List<Integer> batch, float[] sum) {
+    int windowVoxels = (int) Shapes.numel(grid.window());
+    for (int i = 0; i < batch.size(); i++) {
+      int base = i * windowVoxels;
+      box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+        for (int j = 0; j < len; j++) {
+          sum[vo + j] += maps[base + wo + j];
+        }
+      });
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      forward.close();
+    } finally {
+      try {
+        explainer.close();
+      } finally {
+        post.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package gradcam3d.window;
+
+import gradcam3d.cam.Explanation;
+import gradcam3d.tensor.FloatTensor;
+
+/**
+ * A whole-volume explanation computed through sliding windows: the explanation on the volume's
+ * grid (cam per layer and aggregate; cam_layer, activation and gradient are per window and not
+ * kept), the segmentation it explains (argmax of the blended prediction, [1, *S]), the blended
+ * prediction itself when asked for ([1, K, *S]), the window grid and what ran.
+ */
+public record WindowedExplanation(Explanation explanation, FloatTensor segmentation, FloatTensor prediction,
+    WindowGrid grid, int windowsRun, int windowsSkipped, Timings timings) {
+
+  /** Milliseconds per phase: forward of every window and blending, forward + backward + CAM of the
+   * windows the target reaches, resizing and summing their maps, the final normalisation. */
+  public record Timings(double predictMs, double explainMs, double stitchMs, double finishMs) {}
+}

@@ -1,0 +1,71 @@
+package gradcam3d.window;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Target;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.Npy;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every sliding-window reference case through the library: grid, prediction, window 0, cam per method. */
+class SlidingWindowFixtureTest {
+  static Stream<Arguments> casesAndMethods() {
+    return SlidingFixtures.cases().stream().flatMap(c -> c.methods().stream().map(m -> Arguments.of(c, m)));
+  }
+
+  static SlidingWindowExplainer.Settings settings(SlidingFixtures.Case c) {
+    return SlidingWindowExplainer.Settings.of(c.window()).withOverlap(c.overlap())
+        .withBlend(Blend.parse(c.blend())).withPrediction(true).withWindowBatch(3);
+  }
+
+  @ParameterizedTest
+  @MethodSource("casesAndMethods")
+  void matchesPytorch(SlidingFixtures.Case c, String method) {
+    FloatTensor x = Npy.read(c.input("npy"));
+    Target target = Target.parse(Integer.toString(c.targetClass()));
+    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), method, target).withTensors(true);
+    FloatTensor[] window0 = new FloatTensor[2];
+    try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings(c),
+        new RuntimeOptions(2))) {
+      WindowedExplanation w = sw.explain(x, target, (t, start, batch, item) -> {
+        if (t == 0) {
+          Explanation.LayerMap l = batch.layers().get(0);
+          window0[0] = l.activation().slice0(item);
+          window0[1] = l.gradient().slice0(item);
+        }
+      });
+      List<long[]> starts = c.starts();
+      assertEquals(starts.size(), w.grid().size(), c + ": windows");
+      for (int t = 0; t < starts.size(); t++) {
+        assertArrayEquals(starts.get(t), w.grid().start(t), c + ": start of window " + t);
+      }
+      FloatTensor refPrediction = c.prediction();
+      double predErr = w.prediction().maxAbsDiff(refPrediction);
+      FloatTensor refA = c.window0("activation");
+      FloatTensor refG = c.window0("gradient");
+      double aErr = window0[0].maxAbsDiff(refA.slice0(0));
+      double gErr = window0[1].maxAbsDiff(refG.slice0(0));
+      double camErr = w.explanation().cam().maxAbsDiff(c.cam(method));
+      double value = w.explanation().targetValues().data()[0];
+      System.out.printf("%-28s %-10s prediction %.2e (max %.2e)  A0 %.2e  G0 %.2e (max %.2e)  cam %.2e  "
+          + "T %.4f (ref %.4f)  windows %d run, %d skipped%n", c, method, predErr, refPrediction.maxAbs(), aErr,
+          gErr, refG.maxAbs(), camErr, value, c.targetValue(), w.windowsRun(), w.windowsSkipped());
+      assertTrue(predErr <= 1e-3 * refPrediction.maxAbs(), c + ": prediction max|diff| " + predErr);
+      assertTrue(aErr <= 1e-3 * refA.maxAbs(), c + ": window 0 activation max|diff| " + aErr);
+      assertTrue(gErr <= 1e-3 * refG.maxAbs(), c + ": window 0 gradient max|diff| " + gErr);
+      assertTrue(camErr <= 2e-3, c + " " + method + ": cam max|diff| " + camErr);
+      assertEquals(c.targetValue(), value, 1e-4 * Math.abs(c.targetValue()), c + ": target value");
+      assertEquals(c.predictedVoxels(), w.explanation().regionVoxels()[0], c + ": predicted voxels");
+    }
+  }
+}
