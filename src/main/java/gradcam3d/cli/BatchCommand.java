@@ -51,6 +51,9 @@ final class BatchCommand implements Callable<Integer> {
   Path out;
 
   @Mixin
+  WindowOptions windows;
+
+  @Mixin
   PictureOptions pictures;
 
   @Mixin
@@ -63,6 +66,7 @@ final class BatchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<Path> cases = cases();
     ExplainJob job = explanation.job();
+    windows.configure(job);
     pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);

@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
         "      --layer encoder@2 --method gradcam++ --target 2:mask=gt.nii.gz --out out/",
         "  gradcam3d explain --model nnunet.onnx --input x.npy --layer decoder.0 --model-output 1 \\",
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
+        "  gradcam3d explain --model unet96.onnx --input ct.nii.gz --layer down3 --target 1 \\",
+        "      --window 96,96,96 --overlap 0.5 --out out/        (a scan larger than the model's window)",
         "",
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class ExplainCommand implements Callable<Integer> {
@@ -57,6 +59,9 @@ final class ExplainCommand implements Callable<Integer> {
   boolean saveTensors;
 
   @Mixin
+  WindowOptions windows;
+
+  @Mixin
   PictureOptions pictures;
 
   @Mixin
@@ -73,6 +78,7 @@ final class ExplainCommand implements Callable<Integer> {
     job.out = out;
     job.saveLayerCam = saveLayerCam;
     job.saveTensors = saveTensors;
+    windows.configure(job);
     pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
     job.progress = quiet.progress(err);

@@ -24,6 +24,10 @@ import gradcam3d.volume.Normalization;
 import gradcam3d.volume.Npy;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
+import gradcam3d.window.Blend;
+import gradcam3d.window.SlidingWindowExplainer;
+import gradcam3d.window.WindowFit;
+import gradcam3d.window.WindowedExplanation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,6 +62,14 @@ final class ExplainJob {
   String displayModel;
   List<String> displayInputs;
   String displayLabel;
+  // sliding windows (off unless window != null or windowAuto)
+  long[] window;
+  boolean windowAuto;
+  double overlap = 0.5;
+  Blend blend = Blend.GAUSSIAN;
+  int windowBatch = 1;
+  float padValue;
+  boolean savePrediction;
   // what to write
   Path out;
   boolean saveLayerCam;
@@ -93,6 +105,7 @@ final class ExplainJob {
     private final List<Target> parsedTargets = new ArrayList<>();
     private final Explainer.Request req;
     private final Explainer explainer;
+    private final SlidingWindowExplainer windowed;
 
     private Session() {
       m = ModelIO.read(model);
@@ -104,21 +117,46 @@ final class ExplainJob {
       CamMethod camMethod = CamMethods.byName(method);
       req = new Explainer.Request(layers, camMethod, parsedTargets, modelOutput, score, saveTensors, batchSize,
           progress);
-      explainer = new Explainer(m, req, new RuntimeOptions(threads));
+      if (window == null && !windowAuto) {
+        explainer = new Explainer(m, req, new RuntimeOptions(threads));
+        windowed = null;
+        return;
+      }
+      if (saveLayerCam || saveTensors) {
+        throw new Gradcam3dException("--save-layer-cam and --save-tensors are per window; they are not available "
+            + "with --window");
+      }
+      if (parsedTargets.size() > 1) {
+        throw new Gradcam3dException("--window explains one volume for one target; give one --target");
+      }
+      long[] win = windowAuto ? WindowFit.auto(m) : window;
+      explainer = null;
+      windowed = new SlidingWindowExplainer(m, req, new SlidingWindowExplainer.Settings(win, overlap, blend,
+          windowBatch, padValue, savePrediction), new RuntimeOptions(threads));
     }
 
     Result explain(List<Path> caseInputs, Path caseLabel, Path caseOut) {
       long start = System.nanoTime();
       Loaded in = load(caseInputs, spatialRank);
+      if (windowed != null) {
+        List<Target> resolved = resolveTargets(parsedTargets, windowed.outputShape(in.batch.shape()));
+        WindowedExplanation w = windowed.explain(in.batch, resolved.get(0));
+        return write(in, w.explanation(), w, req, caseInputs, caseLabel, caseOut, start);
+      }
       long[] os = explainer.outputShape(Map.of(inputName, in.batch.shape()));
       List<Target> resolved = resolveTargets(parsedTargets, os);
       Explanation e = explainer.explain(Map.of(inputName, in.batch), resolved);
-      return write(in, e, req, caseInputs, caseLabel, caseOut, start);
+      return write(in, e, null, req, caseInputs, caseLabel, caseOut, start);
     }
 
     @Override
     public void close() {
-      explainer.close();
+      if (explainer != null) {
+        explainer.close();
+      }
+      if (windowed != null) {
+        windowed.close();
+      }
     }
   }
 
@@ -190,8 +228,8 @@ final class ExplainJob {
     }
   }
 
-  private Result write(Loaded in, Explanation e, Explainer.Request req, List<Path> inputs, Path label, Path out,
-      long start) {
+  private Result write(Loaded in, Explanation e, WindowedExplanation windows, Explainer.Request req,
+      List<Path> inputs, Path label, Path out, long start) {
     Path dest = out.toAbsolutePath();
     Path tmp;
     try {
@@ -210,6 +248,19 @@ final class ExplainJob {
       if (nifti) {
         VolumeIO.writeCam(e.cam().slice0(0), in.volume, tmp.resolve("cam.nii.gz"));
         files.add("cam.nii.gz");
+      }
+      if (windows != null) {
+        // the segmentation being explained: argmax of the blended prediction
+        Npy.write(windows.segmentation(), tmp.resolve("segmentation.npy"));
+        files.add("segmentation.npy");
+        if (nifti) {
+          VolumeIO.writeCam(windows.segmentation().slice0(0), in.volume, tmp.resolve("segmentation.nii.gz"));
+          files.add("segmentation.nii.gz");
+        }
+        if (windows.prediction() != null) {
+          Npy.write(windows.prediction(), tmp.resolve("prediction.npy"));
+          files.add("prediction.npy");
+        }
       }
       for (int i = 0; i < nLayers; i++) {
         Explanation.LayerMap l = e.layers().get(i);
@@ -252,8 +303,8 @@ final class ExplainJob {
         pics = writePictures(in, e, tmp, files);
       }
       double writeMs = (System.nanoTime() - tw) / 1e6;
-      Map<String, Object> summary = summary(in, e, req, inputs, label, files, pics, massInLabel, labelShare, writeMs,
-          start);
+      Map<String, Object> summary = summary(in, e, windows, req, inputs, label, files, pics, massInLabel, labelShare,
+          writeMs, start);
       AtomicFiles.write(tmp.resolve("summary.json"),
           os -> os.write(Json.write(summary).getBytes(StandardCharsets.UTF_8)));
       files.add("summary.json");
@@ -366,7 +417,8 @@ final class ExplainJob {
     return new FloatTensor(out, rs);
   }
 
-  private Map<String, Object> summary(Loaded in, Explanation e, Explainer.Request req, List<Path> inputs, Path label,
+  private Map<String, Object> summary(Loaded in, Explanation e, WindowedExplanation windows, Explainer.Request req,
+      List<Path> inputs, Path label,
       List<String> files,
       List<Map<String, Object>> pics, Double massInLabel, Double labelShare, double writeMs, long start) {
     Map<String, Object> s = new LinkedHashMap<>();
@@ -417,6 +469,25 @@ final class ExplainJob {
     t.put("session_ms", e.compileStats().sessionMs());
     t.put("forward_backward_ms", e.runMs());
     t.put("postprocess_ms", e.postMs());
+    if (windows != null) {
+      WindowedExplanation.Timings wt = windows.timings();
+      t.put("windows_predict_ms", wt.predictMs());
+      t.put("windows_explain_ms", wt.explainMs());
+      t.put("windows_stitch_ms", wt.stitchMs());
+      t.put("windows_normalise_ms", wt.finishMs());
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("window", windows.grid().window());
+      w.put("overlap", windows.grid().overlap());
+      w.put("blend", blend.name().toLowerCase(java.util.Locale.ROOT));
+      w.put("grid", windows.grid().counts());
+      w.put("padded_shape", windows.grid().padded());
+      w.put("pad_value", (double) padValue);
+      w.put("windows", windows.grid().size());
+      w.put("windows_run", windows.windowsRun());
+      w.put("windows_skipped", windows.windowsSkipped());
+      w.put("window_batch", windowBatch);
+      s.put("sliding_window", w);
+    }
     t.put("write_ms", writeMs);
     t.put("total_ms", (System.nanoTime() - start) / 1e6);
     s.put("timings", t);

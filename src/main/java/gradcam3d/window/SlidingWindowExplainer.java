@@ -123,6 +123,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     return settings;
   }
 
+  /** The whole-volume prediction's shape [1, K, *S] for an input [1, C, *S]. */
+  public long[] outputShape(long[] inputShape) {
+    return Shapes.concat(new long[] {1, classes(inputShape[1])}, Arrays.copyOfRange(inputShape, 2, inputShape.length));
+  }
+
   public WindowedExplanation explain(FloatTensor input, Target target) {
     return explain(input, target, WindowObserver.NONE);
   }
@@ -141,10 +146,6 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
     Explainer.requireFinite(inputName, input);
     long channels = shape[1];
-    if (checkedChannels != channels) {
-      WindowFit.check(model, window, channels);
-      checkedChannels = channels;
-    }
     long[] spatial = Arrays.copyOfRange(shape, 2, shape.length);
     WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap());
     BlendWeights weights = new BlendWeights(grid, settings.blend());
@@ -241,6 +242,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
 
   /** Classes of the model output for a window (the model's output must keep the window's grid). */
   private long classes(long channels) {
+    if (checkedChannels != channels) {
+      WindowFit.check(model, settings.window(), channels);
+      checkedChannels = channels;
+    }
     long[] in = Shapes.concat(new long[] {1, channels}, settings.window());
     long[] os = forward.outputShape(Map.of(inputName, in));
     if (os.length != in.length || !Arrays.equals(Arrays.copyOfRange(os, 2, os.length), settings.window())) {

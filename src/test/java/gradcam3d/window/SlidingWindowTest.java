@@ -103,7 +103,7 @@ class SlidingWindowTest {
     assertTrue(box.contains("outside the output grid"), box);
     String auto = message(() -> WindowFit.auto(model()));
     assertTrue(auto.contains("--window auto needs a model with a fixed input size"), auto);
-    ModelProto fixed = fixedInput(model(), new long[] {1, 1, 24, 32, 32});
+    ModelProto fixed = gradcam3d.testing.ModelEdits.fixedInput(model(), new long[] {1, 1, 24, 32, 32});
     assertEquals(List.of(24L, 32L, 32L), Arrays.stream(WindowFit.auto(fixed)).boxed().toList());
     String tooBig = message(() -> run(fixed, req, SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), x,
         Target.parse("1")));
@@ -122,15 +122,6 @@ class SlidingWindowTest {
 
   private static String message(Runnable r) {
     return assertThrows(Gradcam3dException.class, r::run).getMessage();
-  }
-
-  static ModelProto fixedInput(ModelProto m, long[] shape) {
-    ModelProto.Builder b = m.toBuilder();
-    var dims = b.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
-    for (int i = 0; i < shape.length; i++) {
-      dims.getDimBuilder(i).clear().setDimValue(shape[i]);
-    }
-    return b.build();
   }
 
   /** The leading corner of t [B, C, *S] (or [B, *S]) with the trailing axes cut to {@code size}. */
