@@ -11,6 +11,11 @@ import gradcam3d.runtime.OrtProgram;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Npy;
+import gradcam3d.window.Blend;
+import gradcam3d.window.SlidingWindowExplainer;
+import gradcam3d.window.WindowGrid;
+import gradcam3d.window.WindowInference;
+import gradcam3d.window.WindowedExplanation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -59,6 +64,22 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "8", description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--window", paramLabel = "Z,Y,X",
+      description = "Sliding windows: time plain ONNX Runtime sliding-window inference (forward of every window "
+          + "and Gaussian blending) against whole-volume explanations through the same windows.")
+  String window;
+
+  @Option(names = "--overlap", defaultValue = "0.5", description = "Window overlap (default: ${DEFAULT-VALUE}).")
+  double overlap;
+
+  @Option(names = "--window-batch", defaultValue = "1", description = "Windows per run (default: ${DEFAULT-VALUE}).")
+  int windowBatch;
+
+  @Option(names = "--tile-to", paramLabel = "Z,Y,X",
+      description = "Repeat the input periodically along each spatial axis up to this size (a large volume from "
+          + "a small one), e.g. 192,192,192 for a 96^3 input tiled twice per axis.")
+  String tileTo;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -90,8 +111,14 @@ final class BenchCommand implements Callable<Integer> {
     RuntimeOptions opts = threads == null ? RuntimeOptions.defaults() : new RuntimeOptions(threads);
     ModelProto m = ModelIO.read(model);
     FloatTensor x = Npy.read(input);
+    if (tileTo != null) {
+      x = tiled(x, gradcam3d.tensor.Shapes.parse(tileTo));
+    }
     Map<String, FloatTensor> in = Map.of("input", x);
     out.printf("model %s, input %s, %d threads%n", model.getFileName(), Arrays.toString(x.shape()), opts.threads());
+    if (window != null) {
+      return windows(out, opts, m, x);
+    }
     double forward;
     try (OrtProgram plain = OrtProgram.create(m, opts, "the model")) {
       String name = plain.inputNames().iterator().next();
@@ -130,6 +157,60 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
     return 0;
+  }
+
+  /** Plain sliding-window inference against sliding-window explanations, same windows and threads. */
+  private int windows(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x) {
+    long[] win = gradcam3d.tensor.Shapes.parse(window);
+    double inference;
+    try (OrtProgram plain = OrtProgram.create(m, opts, "the model")) {
+      String name = plain.inputNames().iterator().next();
+      String output = plain.outputNames().iterator().next();
+      WindowInference.Forward f = w -> (FloatTensor) plain.run(Map.of(name, w), List.of(output)).get(output);
+      inference = time(() -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f), 1, repeat);
+    }
+    WindowGrid grid = WindowGrid.of(Arrays.copyOfRange(x.shape(), 2, x.rank()), win, overlap);
+    out.printf("sliding-window inference (plain model, %d windows %s, blending): %8.1f ms   peak RSS so far %5.0f MB%n",
+        grid.size(), Arrays.toString(grid.counts()), inference, peakRssMb());
+    Target t = Target.parse(target);
+    for (String method : methods) {
+      Explainer.Request req = new Explainer.Request(List.of(layer), CamMethods.byName(method), List.of(t), 0,
+          gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+      SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(win).withOverlap(overlap)
+          .withWindowBatch(windowBatch);
+      try (SlidingWindowExplainer sw = new SlidingWindowExplainer(m, req, settings, opts)) {
+        WindowedExplanation[] last = new WindowedExplanation[1];
+        double e2e = time(() -> last[0] = sw.explain(x, t), 1, repeat);
+        WindowedExplanation.Timings p = last[0].timings();
+        out.printf("explain %-12s through windows:  %8.1f ms  = %.2fx sliding-window inference "
+            + "(%d windows run, %d skipped)%n", method, e2e, e2e / inference, last[0].windowsRun(),
+            last[0].windowsSkipped());
+        out.printf("  phases: predict %.0f ms, forward+backward+cam %.0f ms, resize+sum %.0f ms, normalise %.0f ms; "
+            + "peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(), p.finishMs(), peakRssMb());
+      }
+    }
+    out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
+    return 0;
+  }
+
+  /** x [B, C, *S] repeated periodically along each spatial axis to {@code size}. */
+  static FloatTensor tiled(FloatTensor x, long[] size) {
+    long[] s = x.shape();
+    long[] shape = gradcam3d.tensor.Shapes.concat(new long[] {s[0], s[1]}, size);
+    long[] str = gradcam3d.tensor.Shapes.strides(s);
+    float[] d = new float[(int) gradcam3d.tensor.Shapes.numel(shape)];
+    long[] c = new long[shape.length];
+    for (int i = 0; i < d.length; i++) {
+      long rest = i;
+      long src = 0;
+      for (int a = shape.length - 1; a >= 0; a--) {
+        c[a] = rest % shape[a];
+        rest /= shape[a];
+        src += (c[a] % s[a]) * str[a];
+      }
+      d[i] = x.data()[(int) src];
+    }
+    return new FloatTensor(d, shape);
   }
 
   /** VmHWM of this process (Linux), in MB; -1 elsewhere. */

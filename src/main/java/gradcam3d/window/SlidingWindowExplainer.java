@@ -155,7 +155,12 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Progress progress = request.progress();
 
     long t0 = System.nanoTime();
-    float[] prediction = predict(input, grid, weights, progress);
+    float[] prediction = WindowInference.predict(input, grid, weights, settings.windowBatch(), settings.padValue(),
+        x -> {
+          long[] os = forward.outputShape(Map.of(inputName, x.shape()));
+          GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
+          return forward.run(Map.of(inputName, x), none).floats(SCORES);
+        }, progress);
     int classes = (int) wholeOutput[1];
     int voxels = (int) Shapes.numel(spatial);
     float[] segmentation = new float[voxels];
@@ -190,7 +195,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     progress.start("explaining windows", reached.size());
     for (int from = 0; from < reached.size(); from += settings.windowBatch()) {
       List<Integer> batch = reached.subList(from, Math.min(reached.size(), from + settings.windowBatch()));
-      FloatTensor x = crops(input, grid, batch);
+      FloatTensor x = WindowInference.crops(input, grid, batch, settings.padValue());
       GradientEngine.Seed seed = seeds(grid, weights, batch, region, classes, cls);
       Explanation e = explainer.explain(Map.of(inputName, x), seed, bookkeeping);
       if (firstLayers == null) {
@@ -253,64 +258,6 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           + "for a window " + WindowFit.join(settings.window()) + " this model gives " + Shapes.format(os));
     }
     return os[1];
-  }
-
-  /** Blended prediction F = sum_t w_t scores_t / N, [K, *S] flat. */
-  private float[] predict(FloatTensor input, WindowGrid grid, BlendWeights weights, Progress progress) {
-    long[] spatial = grid.volume();
-    int voxels = (int) Shapes.numel(spatial);
-    int windowVoxels = (int) Shapes.numel(grid.window());
-    float[] w = weights.window();
-    float[] acc = null;
-    int classes = 0;
-    progress.start("predicting windows", grid.size());
-    for (int from = 0; from < grid.size(); from += settings.windowBatch()) {
-      List<Integer> batch = new ArrayList<>();
-      for (int t = from; t < Math.min(grid.size(), from + settings.windowBatch()); t++) {
-        batch.add(t);
-      }
-      FloatTensor x = crops(input, grid, batch);
-      long[] os = forward.outputShape(Map.of(inputName, x.shape()));
-      classes = (int) os[1];
-      GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
-      float[] scores = forward.run(Map.of(inputName, x), none).floats(SCORES).data();
-      if (acc == null) {
-        acc = new float[classes * voxels];
-      }
-      float[] a = acc;
-      int k = classes;
-      for (int i = 0; i < batch.size(); i++) {
-        int item = i;
-        box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-          for (int c = 0; c < k; c++) {
-            int src = (item * k + c) * windowVoxels + wo;
-            int dst = c * voxels + vo;
-            for (int j = 0; j < len; j++) {
-              a[dst + j] += w[wo + j] * scores[src + j];
-            }
-          }
-        });
-      }
-      progress.advance(batch.size());
-    }
-    progress.finish();
-    // divide by N(v) = prod_a N_a(v_a)
-    long[] str = Shapes.strides(spatial);
-    int r = spatial.length;
-    int rowLength = (int) spatial[r - 1];
-    for (int v0 = 0; v0 < voxels; v0 += rowLength) {
-      double lead = 1;
-      for (int ax = 0; ax < r - 1; ax++) {
-        lead *= weights.norm(ax, (v0 / str[ax]) % spatial[ax]);
-      }
-      for (int j = 0; j < rowLength; j++) {
-        float inv = (float) (1 / (lead * weights.norm(r - 1, j)));
-        for (int c = 0; c < classes; c++) {
-          acc[c * voxels + v0 + j] *= inv;
-        }
-      }
-    }
-    return acc;
   }
 
   /** Argmax over classes (first maximum, as ONNX ArgMax) and voxels per class. */
@@ -379,7 +326,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   }
 
   private static WindowBox box(WindowGrid grid, int t) {
-    return new WindowBox(grid.start(t), grid.window(), grid.volume());
+    return WindowInference.box(grid, t);
   }
 
   private static boolean touches(WindowBox box, float[] region) {
@@ -390,27 +337,6 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       }
     });
     return hit[0];
-  }
-
-  /** The windows' inputs [n, C, *W]; outside the volume, the pad value. */
-  private FloatTensor crops(FloatTensor input, WindowGrid grid, List<Integer> batch) {
-    int channels = (int) input.dim(1);
-    int voxels = (int) Shapes.numel(grid.volume());
-    int windowVoxels = (int) Shapes.numel(grid.window());
-    float[] out = new float[batch.size() * channels * windowVoxels];
-    if (grid.needsPadding()) {
-      Arrays.fill(out, settings.padValue());
-    }
-    float[] in = input.data();
-    for (int i = 0; i < batch.size(); i++) {
-      int item = i;
-      box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-        for (int c = 0; c < channels; c++) {
-          System.arraycopy(in, c * voxels + vo, out, (item * channels + c) * windowVoxels + wo, len);
-        }
-      });
-    }
-    return new FloatTensor(out, Shapes.concat(new long[] {batch.size(), channels}, grid.window()));
   }
 
   /** Per window: the region restricted to it times w_t / N, on class {@code cls}; no gate. */
