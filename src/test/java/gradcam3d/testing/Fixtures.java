@@ -119,13 +119,18 @@ public final class Fixtures {
     }
   }
 
-  @SuppressWarnings("unchecked")
   public static List<Case> cases() {
+    return manifestCases(ROOT).stream().map(Case::new).toList();
+  }
+
+  /** The "cases" of the manifest.json in a fixture folder, as parsed JSON objects. */
+  @SuppressWarnings("unchecked")
+  public static List<Map<String, Object>> manifestCases(Path root) {
     try {
-      Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(ROOT.resolve("manifest.json")));
-      List<Case> out = new ArrayList<>();
+      Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(root.resolve("manifest.json")));
+      List<Map<String, Object>> out = new ArrayList<>();
       for (Object c : (List<Object>) m.get("cases")) {
-        out.add(new Case((Map<String, Object>) c));
+        out.add((Map<String, Object>) c);
       }
       return out;
     } catch (IOException e) {

@@ -1,11 +1,8 @@
 package gradcam3d.window;
 
-import gradcam3d.report.Json;
+import gradcam3d.testing.Fixtures;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Npy;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,18 +95,8 @@ final class SlidingFixtures {
     }
   }
 
-  @SuppressWarnings("unchecked")
   static List<Case> cases() {
-    try {
-      Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(ROOT.resolve("manifest.json")));
-      List<Case> out = new ArrayList<>();
-      for (Object c : (List<Object>) m.get("cases")) {
-        out.add(new Case((Map<String, Object>) c));
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Fixtures.manifestCases(ROOT).stream().map(Case::new).toList();
   }
 
   @SuppressWarnings("unchecked")

@@ -54,6 +54,27 @@ class SlidingWindowTest {
     }
   }
 
+  /** Several layers: one map per layer and their aggregate, as without windows. */
+  @Test
+  void oneWindowAggregatesLayersLikeTheOrdinaryExplanation() {
+    FloatTensor x = input();
+    Target target = Target.parse("1");
+    Explainer.Request req = Explainer.Request.of(List.of("down3", "up2"), "layercam", target);
+    try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
+        SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
+            SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
+      Explanation plain = ex.explain(Map.of("input", x));
+      Explanation w = sw.explain(x, target).explanation();
+      assertEquals(2, w.layers().size());
+      for (int i = 0; i < 2; i++) {
+        double err = w.layers().get(i).cam().maxAbsDiff(plain.layers().get(i).cam());
+        assertTrue(err <= 1e-5, "layer " + i + ": cam max|diff| " + err);
+      }
+      double err = w.cam().maxAbsDiff(plain.cam());
+      assertTrue(err <= 1e-5, "aggregate: cam max|diff| " + err);
+    }
+  }
+
   /**
    * An axis shorter than the window is padded with the pad value and cropped back: the same map
    * as explaining the explicitly padded volume with the target restricted to the original voxels.
