@@ -222,20 +222,30 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     progress.finish();
     long t2 = System.nanoTime();
 
-    List<FloatTensor> summed = new ArrayList<>();
+    // one min-max over the whole volume, in place: a graph would copy these volume-sized arrays
+    // several times (2.5 GB of extra native memory for 512x512x256)
     long[] camShape = Shapes.concat(new long[] {1}, spatial);
-    for (float[] s : sums) {
-      summed.add(new FloatTensor(s, camShape));
-    }
-    sums = null;
-    List<FloatTensor> finals = post.run(summed, spatial);
     List<Explanation.LayerMap> maps = new ArrayList<>();
     for (int l = 0; l < layers; l++) {
+      minMaxInPlace(sums[l]);
       Explanation.LayerMap f = firstLayers.get(l);
-      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, finals.get(l), null, null, null));
+      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, new FloatTensor(sums[l], camShape), null, null,
+          null));
+    }
+    FloatTensor aggregate = maps.get(0).cam();
+    if (layers > 1) {
+      // the mean of the layers' maps, normalised again (PostProcess.aggregate)
+      float[] mean = new float[voxels];
+      for (float[] s : sums) {
+        for (int v = 0; v < voxels; v++) {
+          mean[v] += s[v] / layers;
+        }
+      }
+      minMaxInPlace(mean);
+      aggregate = new FloatTensor(mean, camShape);
     }
     long t3 = System.nanoTime();
-    Explanation whole = new Explanation(maps, finals.get(finals.size() - 1),
+    Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) targetValue}, 1), new long[] {regionVoxels},
         new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target), wholeOutput,
         stats, runMs, (t3 - t2) / 1e6 + stitchNs / 1e6);
@@ -363,6 +373,20 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
     long[] shape = Shapes.concat(new long[] {batch.size(), classes}, window);
     return new GradientEngine.Seed(new FloatTensor(seed, shape), FloatTensor.zeros(batch.size(), classes));
+  }
+
+  /** (x - min) / (max - min); a constant map becomes zero (PostProcess.minMax). */
+  private static void minMaxInPlace(float[] x) {
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : x) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    float range = max - min;
+    for (int v = 0; v < x.length; v++) {
+      x[v] = range > 0 ? (x[v] - min) / range : x[v] - min;
+    }
   }
 
   /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
