@@ -8,6 +8,7 @@ import gradcam3d.graph.LayerResolver.Layer;
 import gradcam3d.graph.ModuleIndex;
 import gradcam3d.graph.Specialization;
 import gradcam3d.graph.TensorInfo;
+import gradcam3d.graph.TokenView;
 import gradcam3d.onnx.Attributes;
 import gradcam3d.onnx.DataTypes;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -96,14 +97,36 @@ public final class GradientProgram {
     Map<String, String> grads = spec.gradients()
         ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
+    int spatialAxes = spatialAxes(shapes);
     for (Layer l : resolved) {
-      lg.add(new LayerGradient(l, l.tensor(), grads.get(l.tensor()), b.shape(l.tensor())));
+      long[] s = b.shape(l.tensor());
+      TokenView view = null;
+      if (TokenView.isTokenShape(s, spatialAxes) && !shapes.containsKey(l.tensor())) {
+        view = TokenView.of(l.label(), s, TokenView.gridOf(l.spec()), g, info, spatialAxes);
+      } else if (TokenView.gridOf(l.spec()) != null) {
+        throw new Gradcam3dException("layer '" + l.label() + "' has shape " + Shapes.format(s)
+            + ", not a token sequence [B, N, C]: it takes no token grid");
+      }
+      String grad = grads.get(l.tensor());
+      lg.add(view == null ? new LayerGradient(l, l.tensor(), grad, s)
+          // the CAM methods see the tokens as the volume they cover
+          : new LayerGradient(l, view.apply(b, l.tensor()), grad == null ? null : view.apply(b, grad),
+              view.viewShape(s)));
     }
     GradientProgram p = new GradientProgram(b, lg, output, shapes);
     p.outputs.add(TARGET);
     p.outputs.add(REGION);
     p.outputs.add(PREDICTED);
     return p;
+  }
+
+  /** Spatial axes of the model's input (the largest rank among its inputs, less batch and channel). */
+  private static int spatialAxes(Map<String, long[]> inputShapes) {
+    int rank = 0;
+    for (long[] s : inputShapes.values()) {
+      rank = Math.max(rank, s.length);
+    }
+    return rank - 2;
   }
 
   /** Appends the target head; returns the scalar T. */

@@ -17,13 +17,6 @@ final class PoolReduceRules {
   private PoolReduceRules() {}
 
   static void register(Map<String, VjpRule> t) {
-    // a running sum's gradient is the running sum of dY in the other direction
-    t.put("CumSum", c -> {
-      c.requireOnly(0);
-      c.grad(0, c.b().op("CumSum", List.of(c.dy(), c.x(1)),
-          Attributes.of("exclusive", c.node().attrInt("exclusive", 0)),
-          Attributes.of("reverse", 1 - c.node().attrInt("reverse", 0))));
-    });
     t.put("MaxPool", PoolReduceRules::maxPool);
     t.put("AveragePool", PoolReduceRules::averagePool);
     t.put("GlobalAveragePool", c -> {

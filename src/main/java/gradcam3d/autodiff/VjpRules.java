@@ -23,7 +23,7 @@ public final class VjpRules {
   public static final Set<String> FORWARD_ONLY = Set.of(
       "LpNormalization", "LRN", "MeanVarianceNormalization", "Tan", "Asin", "Acos", "Atan", "Sinh",
       "Cosh", "ThresholdedRelu", "Shrink", "Scatter", "ScatterElements", "ReduceProd", "LpPool",
-      "GlobalLpPool", "Mod");
+      "GlobalLpPool", "Mod", "CumSum");
 
   static {
     Map<String, VjpRule> t = new HashMap<>();

@@ -32,8 +32,9 @@ public final class LayerResolver {
     }
   }
 
+  /** Resolves a layer spec; a {@code :grid=Z,Y,X} suffix (see {@link TokenView}) is left to the caller. */
   public Layer resolve(String spec) {
-    String name = spec.trim();
+    String name = TokenView.stripGrid(spec).trim();
     int element = 0;
     int at = name.lastIndexOf('@');
     boolean explicitElement = false;
@@ -60,7 +61,23 @@ public final class LayerResolver {
     }
     throw new Gradcam3dException("unknown layer '" + name + "'; closest module names: "
         + String.join(", ", closest(name, 5))
+        + (recordsCallPaths(graph) ? "; " + CALL_PATH_NOTE : "")
         + " (run 'gradcam3d layers MODEL' to list every layer)");
+  }
+
+  /** Why a registered name may be missing from a torch.export-based model. */
+  public static final String CALL_PATH_NOTE = "this model was exported with torch.export, which "
+      + "records the path a module was called through, not every attribute it is registered under; "
+      + "where its parameters do not name it, use the call path";
+
+  /** Whether the exporter recorded module scopes as call paths (pkg.torch.onnx.name_scopes). */
+  public static boolean recordsCallPaths(Graph g) {
+    for (Node n : g.nodes()) {
+      if (n.metadata(ModuleScopes.NAME_SCOPES_KEY) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Layer element(String spec, String module, int element) {
@@ -108,13 +125,77 @@ public final class LayerResolver {
         }
       }
     }
-    Set<String> found = aliases.getOrDefault(name, new LinkedHashSet<>());
+    Set<String> found = new LinkedHashSet<>(aliases.getOrDefault(name, Set.of()));
+    if (found.isEmpty()) {
+      // a child of an aliased module: its parameters may not say so (a parameter-free nonlin)
+      for (Map.Entry<String, Set<String>> e : aliases.entrySet()) {
+        if (name.startsWith(e.getKey() + ".")) {
+          for (String call : e.getValue()) {
+            String child = call + name.substring(e.getKey().length());
+            if (index.contains(child)) {
+              found.add(child);
+            }
+          }
+        }
+      }
+    }
+    if (found.isEmpty()) {
+      found.addAll(containerCandidates(name));
+    }
     if (found.isEmpty()) {
       // a suffix the user shortened: "conv1" for "down1.conv1" is accepted when unique
       for (String m : index.modules()) {
         if (m.endsWith("." + name)) {
           found.add(m);
         }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Modules registered both as an attribute and inside a container (nnU-Net's
+   * ConvDropoutNormReLU: {@code conv, norm, nonlin} and {@code all_modules = Sequential(conv, norm,
+   * nonlin)}): the TorchScript exporter scopes them by their named_modules() name under the
+   * container's call, {@code convs.0.all_modules.nonlin}, while PyTorch prints
+   * {@code convs.0.nonlin}. So a graph path with one extra component matches, and
+   * {@code all_modules.2} is the container's third child in call order.
+   */
+  Set<String> containerCandidates(String name) {
+    Set<String> found = new LinkedHashSet<>();
+    String[] want = name.split("\\.");
+    for (String m : index.modules()) {
+      String[] have = m.split("\\.");
+      if (have.length != want.length + 1 || !have[have.length - 1].equals(want[want.length - 1])) {
+        continue;
+      }
+      for (int skip = 0; skip < have.length - 1; skip++) {
+        boolean same = true;
+        for (int i = 0, j = 0; i < have.length && same; i++) {
+          if (i != skip) {
+            same = have[i].equals(want[j++]);
+          }
+        }
+        if (same) {
+          found.add(m);
+          break;
+        }
+      }
+    }
+    int dot = name.lastIndexOf('.');
+    if (found.isEmpty() && dot > 0 && ModuleScopes.isNumeric(name.substring(dot + 1))) {
+      String container = name.substring(0, dot);
+      List<String> children = new ArrayList<>();
+      for (String m : index.modules()) {
+        String rest = m.startsWith(container + ".") ? m.substring(container.length() + 1) : null;
+        if (rest != null && !rest.contains(".")) {
+          children.add(rest);
+        }
+      }
+      int k = Integer.parseInt(name.substring(dot + 1));
+      boolean namedChildren = children.stream().noneMatch(ModuleScopes::isNumeric);
+      if (namedChildren && k < children.size()) {
+        found.add(container + "." + children.get(k));
       }
     }
     return found;

@@ -322,7 +322,7 @@ def main(out):
     vit = ViT((2, 3, 4), cls_token=True).eval()
     mfile = w.export("vit_cls", vit, x, dynamic_spatial=False)
     rec = w.save_input("vit_cls", x)
-    token_cases(w, "vit_cls", vit, x, "blocks.1", vit.blocks[1], (2, 3, 4), rec, mfile)
+    token_cases(w, "vit_cls", vit, x, "blocks.0", vit.blocks[0], (2, 3, 4), rec, mfile)
     unetr = ViT((2, 3, 4), cls_token=False).eval()
     mf.balance_head(unetr, unetr.out, x)
     mfile = w.export("unetr_like", unetr, x, dynamic_spatial=False)
