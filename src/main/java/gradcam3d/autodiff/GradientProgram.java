@@ -97,12 +97,13 @@ public final class GradientProgram {
     Map<String, String> grads = spec.gradients()
         ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
-    int spatialAxes = spatialAxes(shapes);
+    long[] volume = largestInput(shapes);
+    int spatialAxes = volume.length - 2;
     for (Layer l : resolved) {
       long[] s = b.shape(l.tensor());
       TokenView view = null;
       if (TokenView.isTokenShape(s, spatialAxes) && !shapes.containsKey(l.tensor())) {
-        view = TokenView.of(l.label(), s, TokenView.gridOf(l.spec()), g, info, spatialAxes);
+        view = TokenView.of(l.label(), s, volume[0], TokenView.gridOf(l.spec()), g, info, spatialAxes);
       } else if (TokenView.gridOf(l.spec()) != null) {
         throw new Gradcam3dException("layer '" + l.label() + "' has shape " + Shapes.format(s)
             + ", not a token sequence [B, N, C]: it takes no token grid");
@@ -120,13 +121,15 @@ public final class GradientProgram {
     return p;
   }
 
-  /** Spatial axes of the model's input (the largest rank among its inputs, less batch and channel). */
-  private static int spatialAxes(Map<String, long[]> inputShapes) {
-    int rank = 0;
+  /** The shape of the model input of highest rank: the volume [B, C, *spatial]. */
+  private static long[] largestInput(Map<String, long[]> inputShapes) {
+    long[] best = new long[0];
     for (long[] s : inputShapes.values()) {
-      rank = Math.max(rank, s.length);
+      if (s.length > best.length) {
+        best = s;
+      }
     }
-    return rank - 2;
+    return best;
   }
 
   /** Appends the target head; returns the scalar T. */

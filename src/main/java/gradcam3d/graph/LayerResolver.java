@@ -19,6 +19,11 @@ import java.util.Set;
 public final class LayerResolver {
   private final Graph graph;
   private final ModuleIndex index;
+  private Map<String, Set<String>> aliases;
+
+  /** A state_dict key (module path + attribute), not an exporter-made name like /a/Constant_output_0. */
+  private static final java.util.regex.Pattern PARAMETER =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)+");
 
   public LayerResolver(Graph graph, ModuleIndex index) {
     this.graph = graph;
@@ -95,36 +100,7 @@ public final class LayerResolver {
    * that module P is called as X.
    */
   Set<String> aliasCandidates(String name) {
-    Map<String, Set<String>> aliases = new LinkedHashMap<>();
-    for (Node n : graph.nodes()) {
-      String call = ModuleScopes.modulePath(n);
-      if (call.isEmpty()) {
-        continue;
-      }
-      for (String in : n.inputs()) {
-        if (!graph.initializers().containsKey(in) || !in.contains(".")) {
-          continue;
-        }
-        String param = in.substring(0, in.lastIndexOf('.'));
-        if (param.equals(call)) {
-          continue;
-        }
-        String[] p = param.split("\\.");
-        String[] c = call.split("\\.");
-        int common = 0;
-        while (common < p.length && common < c.length
-            && p[p.length - 1 - common].equals(c[c.length - 1 - common])) {
-          common++;
-        }
-        for (int k = 0; k <= common; k++) {
-          String pn = String.join(".", java.util.Arrays.copyOfRange(p, 0, p.length - k));
-          String cn = String.join(".", java.util.Arrays.copyOfRange(c, 0, c.length - k));
-          if (!pn.isEmpty() && !cn.isEmpty() && index.contains(cn)) {
-            aliases.computeIfAbsent(pn, x -> new LinkedHashSet<>()).add(cn);
-          }
-        }
-      }
-    }
+    Map<String, Set<String>> aliases = aliases();
     Set<String> found = new LinkedHashSet<>(aliases.getOrDefault(name, Set.of()));
     if (found.isEmpty()) {
       // a child of an aliased module: its parameters may not say so (a parameter-free nonlin)
@@ -151,6 +127,72 @@ public final class LayerResolver {
       }
     }
     return found;
+  }
+
+  /**
+   * The named_modules() name of each graph module whose parameters show it is registered under
+   * another path than the one it was called through (children included).
+   */
+  public Map<String, String> registeredNames() {
+    Map<String, String> callToName = new LinkedHashMap<>();
+    for (Map.Entry<String, Set<String>> e : aliases().entrySet()) {
+      for (String call : e.getValue()) {
+        callToName.putIfAbsent(call, e.getKey());
+      }
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String m : index.modules()) {
+      for (String call = m; !call.isEmpty(); call = call.contains(".") ? call.substring(0, call.lastIndexOf('.')) : "") {
+        String name = callToName.get(call);
+        if (name != null) {
+          String registered = name + m.substring(call.length());
+          if (!m.startsWith(registered + ".")) {
+            // (a container such as all_modules is itself registered; only its children moved)
+            out.put(m, registered);
+          }
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Parameter path -> call paths reading it, from initializer names (computed once). */
+  private Map<String, Set<String>> aliases() {
+    if (aliases != null) {
+      return aliases;
+    }
+    aliases = new LinkedHashMap<>();
+    for (Node n : graph.nodes()) {
+      String call = ModuleScopes.modulePath(n);
+      if (call.isEmpty()) {
+        continue;
+      }
+      for (String in : n.inputs()) {
+        if (!graph.initializers().containsKey(in) || !PARAMETER.matcher(in).matches()) {
+          continue;
+        }
+        String param = in.substring(0, in.lastIndexOf('.'));
+        if (param.equals(call) || param.startsWith(call + ".")) {
+          continue;  // its own parameter, or a child's read functionally (MultiheadAttention's out_proj)
+        }
+        String[] p = param.split("\\.");
+        String[] c = call.split("\\.");
+        int common = 0;
+        while (common < p.length && common < c.length
+            && p[p.length - 1 - common].equals(c[c.length - 1 - common])) {
+          common++;
+        }
+        for (int k = 0; k <= common; k++) {
+          String pn = String.join(".", java.util.Arrays.copyOfRange(p, 0, p.length - k));
+          String cn = String.join(".", java.util.Arrays.copyOfRange(c, 0, c.length - k));
+          if (!pn.isEmpty() && !cn.isEmpty() && index.contains(cn)) {
+            aliases.computeIfAbsent(pn, x -> new LinkedHashSet<>()).add(cn);
+          }
+        }
+      }
+    }
+    return aliases;
   }
 
   /**

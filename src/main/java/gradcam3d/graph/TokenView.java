@@ -44,9 +44,14 @@ public record TokenView(long[] grid, boolean classToken, String origin) {
    * The view of token layer {@code label} of shape [B, N, C]: from {@code given} when not null,
    * else from the patch-embedding Conv of {@code g} (whose shapes are in {@code info}).
    */
-  public static TokenView of(String label, long[] tokens, long[] given, Graph g, Map<String, TensorInfo> info,
-      int spatialAxes) {
+  public static TokenView of(String label, long[] tokens, long batch, long[] given, Graph g,
+      Map<String, TensorInfo> info, int spatialAxes) {
     long n = tokens[1];
+    if (tokens[0] != batch) {
+      throw new Gradcam3dException("layer '" + label + "' has shape " + Shapes.format(tokens) + ": its first axis "
+          + "is not the batch (" + batch + "), so it is not one token sequence per sample (attention inside "
+          + "windows?); choose the enclosing block, whose output is");
+    }
     if (given != null) {
       if (given.length != spatialAxes) {
         throw new Gradcam3dException("the token grid " + Shapes.format(given) + " of layer '" + label
@@ -72,7 +77,8 @@ public record TokenView(long[] grid, boolean classToken, String origin) {
       long[] grid = Arrays.copyOfRange(s, 2, s.length);
       long cells = Shapes.numel(grid);
       if (cells == n || cells == n - 1) {
-        return new TokenView(grid, cells == n - 1, "patch embedding " + node.describe());
+        String module = ModuleScopes.modulePath(node);
+        return new TokenView(grid, cells == n - 1, "patch embedding " + (module.isEmpty() ? node.name() : module));
       }
     }
     throw new Gradcam3dException("layer '" + label + "' is a token sequence " + Shapes.format(tokens)
@@ -112,7 +118,7 @@ public record TokenView(long[] grid, boolean classToken, String origin) {
 
   /** One phrase for listings: how the tokens are seen. */
   public String describe(long[] tokens) {
-    return "tokens viewed as " + Shapes.format(viewShape(tokens))
-        + (classToken ? ", class token dropped" : "") + "; grid " + ("given".equals(origin) ? "given" : "from the " + origin);
+    return "tokens seen as " + Shapes.format(viewShape(tokens)) + (classToken ? " without the class token" : "")
+        + ", grid " + ("given".equals(origin) ? "given" : "of the " + origin);
   }
 }
