@@ -102,11 +102,9 @@ public final class GradientProgram {
     for (Layer l : resolved) {
       long[] s = b.shape(l.tensor());
       TokenView view = null;
+      // a token grid given for a layer that is already a volume is not needed there
       if (TokenView.isTokenShape(s, spatialAxes) && !shapes.containsKey(l.tensor())) {
         view = TokenView.of(l.label(), s, volume[0], TokenView.gridOf(l.spec()), g, info, spatialAxes);
-      } else if (TokenView.gridOf(l.spec()) != null) {
-        throw new Gradcam3dException("layer '" + l.label() + "' has shape " + Shapes.format(s)
-            + ", not a token sequence [B, N, C]: it takes no token grid");
       }
       String grad = grads.get(l.tensor());
       lg.add(view == null ? new LayerGradient(l, l.tensor(), grad, s)

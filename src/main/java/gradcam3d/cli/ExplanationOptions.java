@@ -53,6 +53,11 @@ final class ExplanationOptions {
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
   Integer threads;
 
+  @Option(names = "--token-grid", paramLabel = "Z,Y,X", converter = TokenGridConverter.class,
+      description = "Patch grid of transformer token layers [B, N, C] (N = Z*Y*X, or one more with a class "
+          + "token), when the patch-embedding convolution does not tell it; one size per spatial axis.")
+  String tokenGrid;
+
   @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N",
       description = "Perturbed passes per batch for scorecam/ablationcam (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -64,11 +69,24 @@ final class ExplanationOptions {
     }
   }
 
+  /** Checks a grid like 6,6,6 (bad values exit 2 with the usage hint). */
+  static final class TokenGridConverter implements picocli.CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!value.matches("\\d+(,\\d+)+") || value.matches("(.*,)?0+(,.*)?")) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not a grid of positive sizes like 6,6,6");
+      }
+      return value;
+    }
+  }
+
   /** A job with these settings. */
   ExplainJob job() {
     ExplainJob job = new ExplainJob();
     job.model = model;
-    job.layers = layers;
+    // the grid travels with each layer name (LayerResolver / TokenView read NAME:grid=Z,Y,X)
+    job.layers = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     job.method = CamMethods.byName(method).name();
     job.targets = targets;
     job.score = parseScore(score);
