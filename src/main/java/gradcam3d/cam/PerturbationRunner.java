@@ -224,6 +224,10 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     Graph g = sp.graph();
     GraphBuilder b = sp.builder("ablate/");
     Cut cut = Cut.of(g, layerTensor);
+    if (cut.downstream().isEmpty()) {
+      throw new Gradcam3dException("Ablation-CAM cannot cut the model at '" + layerTensor + "': no model node "
+          + "reads it (a token layer seen as a volume exists only in the explanation graph); use another method");
+    }
     List<String> boundary = cut.boundary();
     g.nodes().clear();
     g.nodes().addAll(cut.downstream());
