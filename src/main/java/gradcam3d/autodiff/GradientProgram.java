@@ -84,7 +84,8 @@ public final class GradientProgram {
       TensorInfo t = info.get(l.tensor());
       if (t == null || !t.isFloating() || !t.hasKnownShape()) {
         throw new Gradcam3dException("layer '" + l.label() + "' (tensor '" + l.tensor() + "') has no "
-            + "known floating-point shape (" + (t == null ? "not computed" : t) + ")");
+            + "known floating-point shape (" + (t == null ? "not computed" : t) + ")"
+            + (t != null && t.isFloating() ? "; " + gradcam3d.graph.ShapeInference.whyUnknown(g, info, l.tensor()) : ""));
       }
     }
     String target = targetHead(b, output, os, spec.score());

@@ -18,36 +18,20 @@ class OpGradientTest {
   private static final double RTOL = 2e-3;
 
   private static long[] pads(int rank, long p) {
-    long[] r = new long[2 * rank];
-    java.util.Arrays.fill(r, p);
-    return r;
+    return OpGraph.filled(2 * rank, p);
   }
 
   private static long[] ints(int n, long v) {
-    long[] r = new long[n];
-    java.util.Arrays.fill(r, v);
-    return r;
+    return OpGraph.filled(n, v);
   }
 
   /** A 2D (rank 4) or 3D (rank 5) data shape [1, c, ...]. */
   private static long[] shape(int spatial, long c, long... sizes) {
-    long[] s = new long[spatial + 2];
-    s[0] = 1;
-    s[1] = c;
-    for (int i = 0; i < spatial; i++) {
-      s[i + 2] = sizes[i % sizes.length];
-    }
-    return s;
+    return OpGraph.dataShape(1, spatial, c, sizes);
   }
 
   private static long[] kernel(long cout, long cinPerGroup, int spatial, long k) {
-    long[] s = new long[spatial + 2];
-    s[0] = cout;
-    s[1] = cinPerGroup;
-    for (int i = 0; i < spatial; i++) {
-      s[i + 2] = k;
-    }
-    return s;
+    return OpGraph.kernelShape(cout, cinPerGroup, spatial, k);
   }
 
   @Nested

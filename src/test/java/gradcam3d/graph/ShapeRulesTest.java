@@ -29,26 +29,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ShapeRulesTest {
   private static long[] ints(int n, long v) {
-    long[] r = new long[n];
-    java.util.Arrays.fill(r, v);
-    return r;
+    return OpGraph.filled(n, v);
   }
 
   private static long[] spatial(int d, long c, long... sizes) {
-    long[] s = new long[d + 2];
-    s[0] = 2;
-    s[1] = c;
-    for (int i = 0; i < d; i++) {
-      s[i + 2] = sizes[i % sizes.length];
-    }
-    return s;
+    return OpGraph.dataShape(2, d, c, sizes);
   }
 
   private static long[] kernel(long cout, long cin, int d, long k) {
-    long[] s = ints(d + 2, k);
-    s[0] = cout;
-    s[1] = cin;
-    return s;
+    return OpGraph.kernelShape(cout, cin, d, k);
   }
 
   @Test
