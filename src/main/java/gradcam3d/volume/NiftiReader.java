@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -83,8 +84,11 @@ public final class NiftiReader {
       if (!gzip) {
         throw e;
       }
-      throw new Gradcam3dException(source + " is a truncated or corrupt gzip file ("
-          + (e.getMessage() != null ? e.getMessage() : "the compressed stream ends early") + ").", e);
+      // GZIPInputStream reads the trailer as soon as the deflate data ends; only there does
+      // it throw an EOFException without a message
+      String why = e.getMessage() != null ? e.getMessage()
+          : "it ends without the gzip trailer that holds its checksum and size";
+      throw new Gradcam3dException(source + " is a truncated or corrupt gzip file (" + why + ").", e);
     }
   }
 
@@ -158,15 +162,30 @@ public final class NiftiReader {
       if (read < n * type.bytes()) {
         throw shortData(source, header, needed, (long) done * type.bytes() + read, offset);
       }
-      for (int i = 0; i < n; i++) {
-        out[done + i] = (float) (type.get(chunkBuffer, i) * slope + inter);
-      }
+      decodeChunk(chunkBuffer, type, n, slope, inter, out, done);
       done += n;
     }
     if (gzip) {
       requireEnd(body, source, offset + needed);
     }
     return new NiftiImage(source, header, out);
+  }
+
+  /** Real values of {@code n} stored voxels; float types in bulk, as they are most of all CTs/MRIs. */
+  private static void decodeChunk(ByteBuffer chunk, NiftiDatatype type, int n, double slope,
+      double inter, float[] out, int at) {
+    if (type == NiftiDatatype.FLOAT32 && slope == 1 && inter == 0) {
+      chunk.asFloatBuffer().get(out, at, n);
+    } else if (type == NiftiDatatype.FLOAT64) {
+      DoubleBuffer values = chunk.asDoubleBuffer();
+      for (int i = 0; i < n; i++) {
+        out[at + i] = (float) (values.get(i) * slope + inter);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        out[at + i] = (float) (type.get(chunk, i) * slope + inter);
+      }
+    }
   }
 
   /**
@@ -185,14 +204,7 @@ public final class NiftiReader {
   /** After the declared data: the gzip trailer must follow, and nothing else. */
   private static void requireEnd(InputStream body, String source, long declared)
       throws IOException {
-    int next;
-    try {
-      next = body.read();
-    } catch (EOFException e) {
-      throw new Gradcam3dException(source + " is a truncated or corrupt gzip file (it ends without"
-          + " the gzip trailer that holds its checksum and size).", e);
-    }
-    if (next >= 0) {
+    if (body.read() >= 0) {
       throw new Gradcam3dException(source + " holds more data than the " + declared
           + " bytes its header declares (header, extensions and voxels); trailing data is"
           + " refused.");
