@@ -95,13 +95,13 @@ public final class Npy {
     if (!dict.startsWith("{") || !dict.endsWith("}")) {
       // numpy evaluates the header as a Python dict literal, which must be closed
       throw new Gradcam3dException(label + ": malformed .npy header (not a complete {...}"
-          + " dictionary): " + dict);
+          + " dictionary): " + printable(dict));
     }
     Matcher d = DESCR.matcher(header);
     Matcher f = FORTRAN.matcher(header);
     Matcher s = SHAPE.matcher(header);
     if (!d.find() || !f.find() || !s.find()) {
-      throw new Gradcam3dException(label + ": malformed .npy header: " + header.strip());
+      throw new Gradcam3dException(label + ": malformed .npy header: " + printable(dict));
     }
     if (d.group(2) == null) {
       throw new Gradcam3dException(label + " holds a structured array (fields of several types);"
@@ -130,6 +130,16 @@ public final class Npy {
     return new FloatTensor(out, shape);
   }
 
+  /** Header text for a one-line message: control characters escaped, at most 200 characters. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < 200; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return text.length() > out.length() ? out + "..." : out.toString();
+  }
+
   private static long[] parseShape(String text, String label, String header) {
     String trimmed = text.trim();
     if (trimmed.isEmpty()) {
@@ -142,7 +152,8 @@ public final class Npy {
     for (int i = 0; i < parts.length; i++) {
       Matcher m = DIM.matcher(parts[i]);
       if (!m.matches()) {
-        throw new Gradcam3dException(label + ": malformed shape in the .npy header: " + header.strip());
+        throw new Gradcam3dException(label + ": malformed shape in the .npy header: "
+            + printable(header.strip()));
       }
       try {
         shape[i] = Long.parseLong(m.group(1));
