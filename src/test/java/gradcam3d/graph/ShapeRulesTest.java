@@ -1,6 +1,9 @@
 package gradcam3d.graph;
 
 import static gradcam3d.onnx.Attributes.of;
+import static gradcam3d.testing.OpGraph.dataShape;
+import static gradcam3d.testing.OpGraph.filled;
+import static gradcam3d.testing.OpGraph.kernelShape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -28,18 +31,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gradient tests cover them, plus the ops transformer exports add.
  */
 class ShapeRulesTest {
-  private static long[] ints(int n, long v) {
-    return OpGraph.filled(n, v);
-  }
-
-  private static long[] spatial(int d, long c, long... sizes) {
-    return OpGraph.dataShape(2, d, c, sizes);
-  }
-
-  private static long[] kernel(long cout, long cin, int d, long k) {
-    return OpGraph.kernelShape(cout, cin, d, k);
-  }
-
   @Test
   void shapeAndGradientTablesListTheSameOps() {
     Set<String> shapes = ShapeRules.covered();
@@ -87,13 +78,13 @@ class ShapeRulesTest {
     @ValueSource(ints = {2, 3})
     void convStridedDilatedGroupedPadded(int d) {
       OpGraph g = new OpGraph(17, d);
-      String x = g.input("x", spatial(d, 4, 9, 8, 7));
-      long[] pads = ints(2 * d, 1);
+      String x = g.input("x", dataShape(2, d, 4, 9, 8, 7));
+      long[] pads = filled(2 * d, 1);
       pads[0] = 0;
-      g.node("Conv", List.of(x, g.constant(kernel(6, 2, d, 3))), of("pads", pads), of("strides", ints(d, 2)),
-          of("dilations", ints(d, 2)), of("group", 2L));
-      g.node("Conv", List.of(x, g.constant(kernel(3, 4, d, 2))), of("auto_pad", "SAME_UPPER"),
-          of("strides", ints(d, 2)));
+      g.node("Conv", List.of(x, g.constant(kernelShape(6, 2, d, 3))), of("pads", pads), of("strides", filled(d, 2)),
+          of("dilations", filled(d, 2)), of("group", 2L));
+      g.node("Conv", List.of(x, g.constant(kernelShape(3, 4, d, 2))), of("auto_pad", "SAME_UPPER"),
+          of("strides", filled(d, 2)));
       ShapeCheck.assertMatchesRuntime(g);
     }
 
@@ -101,9 +92,9 @@ class ShapeRulesTest {
     @ValueSource(ints = {2, 3})
     void convTransposeWithOutputPadding(int d) {
       OpGraph g = new OpGraph(17, 10 + d);
-      String x = g.input("x", spatial(d, 4, 3, 4, 5));
-      g.node("ConvTranspose", List.of(x, g.constant(kernel(4, 3, d, 3))), of("strides", ints(d, 2)),
-          of("pads", ints(2 * d, 1)), of("output_padding", ints(d, 1)), of("group", 2L));
+      String x = g.input("x", dataShape(2, d, 4, 3, 4, 5));
+      g.node("ConvTranspose", List.of(x, g.constant(kernelShape(4, 3, d, 3))), of("strides", filled(d, 2)),
+          of("pads", filled(2 * d, 1)), of("output_padding", filled(d, 1)), of("group", 2L));
       ShapeCheck.assertMatchesRuntime(g);
     }
 
@@ -111,12 +102,12 @@ class ShapeRulesTest {
     @ValueSource(ints = {2, 3})
     void pools(int d) {
       OpGraph g = new OpGraph(17, 20 + d);
-      String x = g.input("x", spatial(d, 3, 9, 8, 7));
-      g.nodeMulti("MaxPool", List.of(x), 2, of("kernel_shape", ints(d, 3)), of("strides", ints(d, 2)),
-          of("pads", ints(2 * d, 1)));
-      g.node("MaxPool", List.of(x), of("kernel_shape", ints(d, 2)), of("ceil_mode", 1L), of("strides", ints(d, 2)),
-          of("dilations", ints(d, 2)));
-      g.node("AveragePool", List.of(x), of("kernel_shape", ints(d, 3)), of("strides", ints(d, 2)),
+      String x = g.input("x", dataShape(2, d, 3, 9, 8, 7));
+      g.nodeMulti("MaxPool", List.of(x), 2, of("kernel_shape", filled(d, 3)), of("strides", filled(d, 2)),
+          of("pads", filled(2 * d, 1)));
+      g.node("MaxPool", List.of(x), of("kernel_shape", filled(d, 2)), of("ceil_mode", 1L), of("strides", filled(d, 2)),
+          of("dilations", filled(d, 2)));
+      g.node("AveragePool", List.of(x), of("kernel_shape", filled(d, 3)), of("strides", filled(d, 2)),
           of("ceil_mode", 1L));
       g.node("GlobalAveragePool", List.of(x));
       g.node("GlobalMaxPool", List.of(x));
