@@ -64,6 +64,8 @@ final class ExplainJob {
   boolean saveTensors;
   boolean pictures = true;
   RenderOptions render = RenderOptions.defaults();
+  /** Voxel size (mm) of .npy inputs along their spatial axes, or null for 1 mm. */
+  double[] npySpacing;
   // how
   int threads = Runtime.getRuntime().availableProcessors();
   int batchSize = 16;
@@ -305,12 +307,24 @@ final class ExplainJob {
       throws IOException {
     List<Map<String, Object>> pics = new ArrayList<>();
     long batch = in.batch.dim(0);
-    double[] spacing = in.volume != null ? in.volume.spacing() : null;
+    boolean nifti = in.volume != null && in.volume.geometry().isPresent();
+    if (nifti && npySpacing != null) {
+      throw new Gradcam3dException("--spacing is for .npy inputs; NIfTI files carry their own voxel size");
+    }
+    double[] spacing = nifti ? in.volume.spacing() : npySpacing;
+    double[][] affine = nifti ? in.volume.affine() : null;
+    if (spacing != null && spacing.length != in.batch.rank() - 2) {
+      throw new Gradcam3dException("--spacing gives " + spacing.length + " voxel sizes but the input has "
+          + (in.batch.rank() - 2) + " spatial axes");
+    }
+    if (layout == Layout.XYZ && spacing != null) {
+      spacing = reverse(spacing); // pictures are drawn in (Z, Y, X) order
+    }
     for (int b = 0; b < batch; b++) {
       FloatTensor image = in.batch.slice0(b).slice0(0);
       FloatTensor cam = e.cam().slice0(b);
       FloatTensor contour = null;
-      if (render.contour() && e.region() != null && Arrays.equals(e.region().slice0(b).shape(), cam.shape())) {
+      if (e.region() != null && Arrays.equals(e.region().slice0(b).shape(), cam.shape())) {
         contour = e.region().slice0(b);
       }
       if (layout == Layout.XYZ) {
@@ -318,11 +332,10 @@ final class ExplainJob {
         image = reversed(image);
         cam = reversed(cam);
         contour = contour == null ? null : reversed(contour);
-        spacing = spacing == null ? null : reverse(spacing);
       }
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       Files.createDirectories(sub);
-      RenderedFigures f = Figures.writeAll(image, cam, contour, spacing, render, sub);
+      RenderedFigures f = Figures.writeAll(image, cam, contour, spacing, affine, render, sub);
       String prefix = batch > 1 ? "sample_" + b + "/" : "";
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("overlay", prefix + f.overlay().getFileName());
@@ -331,8 +344,10 @@ final class ExplainJob {
       if (f.montagePng() != null) {
         p.put("montage", prefix + f.montagePng().getFileName());
         p.put("montage_every", f.montage().every());
+        p.put("montage_slices", f.montage().slices());
         files.add(prefix + f.montagePng().getFileName());
       }
+      p.put("contour", f.contour().summary());
       pics.add(p);
     }
     return pics;

@@ -2,11 +2,14 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.render.Colormap;
+import gradcam3d.render.ContourRule;
 import gradcam3d.render.RenderOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** How the pictures look: the options `explain` and `batch` share. */
 final class PictureOptions {
@@ -29,13 +32,31 @@ final class PictureOptions {
       description = "Montage of every N-th axial slice (default: about 16-24 tiles).")
   Integer montageEvery;
 
-  @Option(names = "--no-contour", description = "Do not outline the target region in the pictures.")
+  @Option(names = "--contour", defaultValue = "auto", paramLabel = "always|auto|never",
+      converter = ContourRuleConverter.class,
+      description = "Outline the target region: auto skips it when the region is fragmented or covers "
+          + "most of the image and draws it thin and half-transparent otherwise; always draws it "
+          + "opaque (default: ${DEFAULT-VALUE}). summary.json says what was done and why.")
+  ContourRule contour;
+
+  @Option(names = "--no-contour", description = "Same as --contour never.")
   boolean noContour;
+
+  @Option(names = "--figure-size", defaultValue = "2000", paramLabel = "PX",
+      converter = FigureSizeConverter.class,
+      description = "Longer side of each picture at most about PX pixels (default: ${DEFAULT-VALUE}).")
+  int figureSize;
+
+  @Option(names = "--spacing", paramLabel = "MM,MM[,MM]", converter = SpacingConverter.class,
+      description = "Voxel size in mm of a .npy input along its spatial axes, in stored order, e.g. "
+          + "3,0.7,0.7 (default: 1 mm; NIfTI files carry their own).")
+  double[] spacing;
 
   /** Applies these settings to a job. */
   void configure(ExplainJob job) {
     job.pictures = !noPictures;
     job.render = renderOptions();
+    job.npySpacing = spacing;
   }
 
   RenderOptions renderOptions() {
@@ -62,9 +83,62 @@ final class PictureOptions {
     }
     try {
       return RenderOptions.defaults().withColormap(Colormap.byName(colormap)).withOpacity(opacity)
-          .withSlices(z, y, x).withMontageEvery(montageEvery).withContour(!noContour);
+          .withSlices(z, y, x).withMontageEvery(montageEvery)
+          .withContour(noContour ? ContourRule.NEVER : contour).withFigureSize(figureSize);
     } catch (IllegalArgumentException e) {
       throw new Gradcam3dException(e.getMessage());
+    }
+  }
+
+  static final class ContourRuleConverter implements ITypeConverter<ContourRule> {
+    @Override
+    public ContourRule convert(String value) {
+      try {
+        return ContourRule.byName(value);
+      } catch (Gradcam3dException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class FigureSizeConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      int px;
+      try {
+        px = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("'" + value + "' is not a whole number of pixels.");
+      }
+      if (px < RenderOptions.MIN_FIGURE_SIZE || px > RenderOptions.MAX_FIGURE_SIZE) {
+        throw new TypeConversionException("the figure size must be " + RenderOptions.MIN_FIGURE_SIZE
+            + " to " + RenderOptions.MAX_FIGURE_SIZE + " pixels, got " + px + ".");
+      }
+      return px;
+    }
+  }
+
+  static final class SpacingConverter implements ITypeConverter<double[]> {
+    @Override
+    public double[] convert(String value) {
+      String[] parts = value.split(",");
+      if (parts.length < 2 || parts.length > 3) {
+        throw new TypeConversionException("'" + value + "' must give 2 or 3 voxel sizes in mm, "
+            + "e.g. 3,0.7,0.7.");
+      }
+      double[] mm = new double[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        try {
+          mm[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+          mm[i] = Double.NaN;
+        }
+        if (!(mm[i] > 0) || Double.isInfinite(mm[i])) {
+          throw new TypeConversionException("'" + value + "': voxel sizes must be positive numbers "
+              + "of mm, e.g. 3,0.7,0.7.");
+        }
+      }
+      return mm;
     }
   }
 }

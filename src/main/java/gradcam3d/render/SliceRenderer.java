@@ -1,8 +1,9 @@
 package gradcam3d.render;
 
 /**
- * Draws one slice: the scan in gray, the CAM blended on top in colour, and optionally a 1-pixel
- * outline of the target region. Voxels are enlarged with nearest-neighbour sampling so they stay
+ * Draws one slice: the scan in gray, the CAM blended on top in colour, and, when the contour
+ * rule decides so ({@link ContourDecision}), a 1-pixel outline of the target region: opaque
+ * under the rule always, half-transparent under auto so the map shows through. Voxels are enlarged with nearest-neighbour sampling so they stay
  * crisp; row 0 of the slice is the top row of the picture (see {@link Plane}).
  */
 final class SliceRenderer {
@@ -13,15 +14,19 @@ final class SliceRenderer {
    * 0, so the scan shows through where the CAM is low.
    */
   static final double ALPHA_GAIN = 1.5;
+  /** Opacity of the outline under the rule auto. */
+  static final double AUTO_CONTOUR_ALPHA = 0.55;
 
   private final Voxels v;
   private final GrayWindow window;
   private final RenderOptions options;
+  final ContourDecision contour;
 
   SliceRenderer(Voxels v, GrayWindow window, RenderOptions options) {
     this.v = v;
     this.window = window;
     this.options = options;
+    this.contour = ContourDecision.decide(v, options.contour());
   }
 
   Picture render(Plane plane, int slice, int width, int height) {
@@ -35,8 +40,8 @@ final class SliceRenderer {
         p.rgb[k] = color(voxel[k]);
       }
     }
-    if (options.contour() && v.mask != null) {
-      outline(p, voxel);
+    if (contour.drawn()) {
+      outline(p, voxel, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
     }
     return p;
   }
@@ -54,7 +59,7 @@ final class SliceRenderer {
    * Marks picture pixels inside the mask whose left, right, upper or lower neighbour is outside
    * it (or off the picture): a 1-pixel line just inside the region's boundary, at any zoom.
    */
-  private void outline(Picture p, int[] voxel) {
+  private void outline(Picture p, int[] voxel, double alpha) {
     boolean[] in = new boolean[voxel.length];
     for (int k = 0; k < in.length; k++) {
       in[k] = v.inside(voxel[k]);
@@ -65,7 +70,7 @@ final class SliceRenderer {
       for (int x = 0; x < w; x++, k++) {
         if (in[k] && (x == 0 || x == w - 1 || y == 0 || y == h - 1
             || !in[k - 1] || !in[k + 1] || !in[k - w] || !in[k + w])) {
-          p.rgb[k] = CONTOUR_RGB;
+          p.rgb[k] = Picture.blend(p.rgb[k], CONTOUR_RGB, alpha);
         }
       }
     }

@@ -1,0 +1,136 @@
+package gradcam3d.render;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Whether the figures outline the target region, and why. Under the rule auto the outline is
+ * skipped where it would hide the map rather than show the region: when the region covers more
+ * than half of the image, or when it is fragmented, i.e. more than {@value #MAX_MAIN_PIECES}
+ * pieces are needed to hold 90% of its voxels (pieces are 6-connected, as scipy.ndimage.label
+ * counts them; one body with a few stray voxels is still compact).
+ *
+ * @param rule the rule that was asked for
+ * @param drawn whether the outline is drawn
+ * @param reason one sentence a person can read in summary.json
+ * @param regionShare fraction of the image's voxels inside the region
+ * @param pieces number of 6-connected pieces of the region
+ * @param mainPieces fewest pieces that together hold 90% of the region's voxels
+ */
+public record ContourDecision(ContourRule rule, boolean drawn, String reason, double regionShare,
+    int pieces, int mainPieces) {
+  static final double MAX_SHARE = 0.5;
+  static final double MAIN_FRACTION = 0.9;
+  static final int MAX_MAIN_PIECES = 5;
+
+  /** The decision without a target region (e.g. a classifier's class). */
+  static ContourDecision noRegion(ContourRule rule) {
+    return new ContourDecision(rule, false, "no target region to outline", 0, 0, 0);
+  }
+
+  static ContourDecision decide(Voxels v, ContourRule rule) {
+    if (v.mask == null) {
+      return noRegion(rule);
+    }
+    int[] sizes = pieceSizes(v);
+    long inside = Arrays.stream(sizes).asLongStream().sum();
+    double share = inside / (double) v.mask.length;
+    int main = mainPieces(sizes, inside);
+    String stats = String.format(Locale.ROOT, "%d piece%s, %.1f%% of the image", sizes.length,
+        sizes.length == 1 ? "" : "s", 100 * share);
+    boolean drawn;
+    String reason;
+    if (inside == 0) {
+      drawn = false;
+      reason = "the target region is empty";
+    } else if (rule == ContourRule.NEVER) {
+      drawn = false;
+      reason = "contour rule never (" + stats + ")";
+    } else if (rule == ContourRule.ALWAYS) {
+      drawn = true;
+      reason = "contour rule always (" + stats + ")";
+    } else if (share > MAX_SHARE) {
+      drawn = false;
+      reason = String.format(Locale.ROOT,
+          "skipped: the region covers %.1f%% of the image, an outline would hide the map",
+          100 * share);
+    } else if (main > MAX_MAIN_PIECES) {
+      drawn = false;
+      reason = String.format(Locale.ROOT, "skipped: the region is fragmented, 90%% of it lies in"
+          + " %d of its %d pieces, an outline would hide the map", main, sizes.length);
+    } else {
+      drawn = true;
+      reason = "drawn: compact region (" + stats + ")";
+    }
+    return new ContourDecision(rule, drawn, reason, share, sizes.length, main);
+  }
+
+  /** The decision as summary.json shows it. */
+  public Map<String, Object> summary() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rule", rule.key());
+    m.put("drawn", drawn);
+    m.put("reason", reason);
+    m.put("region_share", regionShare);
+    m.put("pieces", pieces);
+    m.put("pieces_holding_90pct", mainPieces);
+    return m;
+  }
+
+  private static int mainPieces(int[] sizes, long inside) {
+    int[] desc = sizes.clone();
+    Arrays.sort(desc);
+    long held = 0;
+    int n = 0;
+    for (int i = desc.length - 1; i >= 0 && held < MAIN_FRACTION * inside; i--) {
+      held += desc[i];
+      n++;
+    }
+    return n;
+  }
+
+  /** Voxel counts of the region's 6-connected pieces, by flood fill. */
+  static int[] pieceSizes(Voxels v) {
+    boolean[] seen = new boolean[v.mask.length];
+    int[] queue = new int[v.mask.length];
+    int plane = v.height * v.width;
+    int[] sizes = new int[16];
+    int count = 0;
+    for (int start = 0; start < seen.length; start++) {
+      if (seen[start] || !v.inside(start)) {
+        continue;
+      }
+      int head = 0;
+      int tail = 0;
+      queue[tail++] = start;
+      seen[start] = true;
+      while (head < tail) {
+        int i = queue[head++];
+        int x = i % v.width;
+        int y = (i / v.width) % v.height;
+        int z = i / plane;
+        if (x > 0) tail = visit(v, seen, queue, tail, i - 1);
+        if (x < v.width - 1) tail = visit(v, seen, queue, tail, i + 1);
+        if (y > 0) tail = visit(v, seen, queue, tail, i - v.width);
+        if (y < v.height - 1) tail = visit(v, seen, queue, tail, i + v.width);
+        if (z > 0) tail = visit(v, seen, queue, tail, i - plane);
+        if (z < v.depth - 1) tail = visit(v, seen, queue, tail, i + plane);
+      }
+      if (count == sizes.length) {
+        sizes = Arrays.copyOf(sizes, 2 * count);
+      }
+      sizes[count++] = tail;
+    }
+    return Arrays.copyOf(sizes, count);
+  }
+
+  private static int visit(Voxels v, boolean[] seen, int[] queue, int tail, int i) {
+    if (!seen[i] && v.inside(i)) {
+      seen[i] = true;
+      queue[tail++] = i;
+    }
+    return tail;
+  }
+}
