@@ -50,13 +50,13 @@ final class PictureOptions {
   @Option(names = "--spacing", paramLabel = "MM,MM[,MM]", converter = SpacingConverter.class,
       description = "Voxel size in mm of a .npy input along its spatial axes, in stored order, e.g. "
           + "3,0.7,0.7 (default: 1 mm; NIfTI files carry their own).")
-  double[] spacing;
+  VoxelSize spacing;
 
   /** Applies these settings to a job. */
   void configure(ExplainJob job) {
     job.pictures = !noPictures;
     job.render = renderOptions();
-    job.npySpacing = spacing;
+    job.npySpacing = spacing == null ? null : spacing.mm().clone();
   }
 
   RenderOptions renderOptions() {
@@ -118,9 +118,12 @@ final class PictureOptions {
     }
   }
 
-  static final class SpacingConverter implements ITypeConverter<double[]> {
+  /** Voxel size in mm along each spatial axis (a holder: picocli would split a bare array). */
+  record VoxelSize(double[] mm) {}
+
+  static final class SpacingConverter implements ITypeConverter<VoxelSize> {
     @Override
-    public double[] convert(String value) {
+    public VoxelSize convert(String value) {
       String[] parts = value.split(",");
       if (parts.length < 2 || parts.length > 3) {
         throw new TypeConversionException("'" + value + "' must give 2 or 3 voxel sizes in mm, "
@@ -138,7 +141,7 @@ final class PictureOptions {
               + "of mm, e.g. 3,0.7,0.7.");
         }
       }
-      return mm;
+      return new VoxelSize(mm);
     }
   }
 }

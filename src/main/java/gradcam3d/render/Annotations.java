@@ -32,6 +32,20 @@ final class Annotations {
     return Math.max(TEXT_SCALE, Math.round(longSide / (float) PIXELS_PER_SCALE));
   }
 
+  /**
+   * The first of the texts (longest first) whose label fits a panel width pixels wide, else the
+   * last; a label drawn on the panel's own picture is clipped to it, never spilling over others.
+   */
+  static String fitting(int width, int scale, String... texts) {
+    int grow = grow(scale);
+    for (String t : texts) {
+      if (PixelFont.width(t, scale) + 2 * (INSET + PAD) * grow <= width) {
+        return t;
+      }
+    }
+    return texts[texts.length - 1];
+  }
+
   /** Writes text on a half-transparent dark box in the top-left corner of a panel at (x, y). */
   static void label(Picture p, String text, int x, int y, int scale) {
     int grow = grow(scale);

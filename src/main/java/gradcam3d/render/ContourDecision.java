@@ -8,9 +8,11 @@ import java.util.Map;
 /**
  * Whether the figures outline the target region, and why. Under the rule auto the outline is
  * skipped where it would hide the map rather than show the region: when the region covers more
- * than half of the image, or when it is fragmented, i.e. more than {@value #MAX_MAIN_PIECES}
- * pieces are needed to hold 90% of its voxels (pieces are 6-connected, as scipy.ndimage.label
- * counts them; one body with a few stray voxels is still compact).
+ * than half of the image, or when it is fragmented: more than {@value #MAX_MAIN_PIECES} pieces
+ * are needed to hold 90% of its voxels (pieces are 6-connected, as scipy.ndimage.label counts
+ * them; one body with a few stray voxels is still compact), or its outline is more than
+ * {@value #MAX_OUTLINE_RATIO} times as long as a ball's of the same volume (a spongy region full
+ * of holes, or many small pieces).
  *
  * @param rule the rule that was asked for
  * @param drawn whether the outline is drawn
@@ -18,16 +20,20 @@ import java.util.Map;
  * @param regionShare fraction of the image's voxels inside the region
  * @param pieces number of 6-connected pieces of the region
  * @param mainPieces fewest pieces that together hold 90% of the region's voxels
+ * @param outlineRatio the region's surface in mm^2 (for a 2D image its perimeter in mm), voxel
+ *     faces between inside and outside or the image's edge, over a ball's (disk's) of the same
+ *     volume (area): about 1.5 for a voxelised ball, 1.24 for a cube
  */
 public record ContourDecision(ContourRule rule, boolean drawn, String reason, double regionShare,
-    int pieces, int mainPieces) {
+    int pieces, int mainPieces, double outlineRatio) {
   static final double MAX_SHARE = 0.5;
   static final double MAIN_FRACTION = 0.9;
   static final int MAX_MAIN_PIECES = 5;
+  static final double MAX_OUTLINE_RATIO = 4;
 
   /** The decision without a target region (e.g. a classifier's class). */
   static ContourDecision noRegion(ContourRule rule) {
-    return new ContourDecision(rule, false, "no target region to outline", 0, 0, 0);
+    return new ContourDecision(rule, false, "no target region to outline", 0, 0, 0, 0);
   }
 
   static ContourDecision decide(Voxels v, ContourRule rule) {
@@ -38,8 +44,10 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     long inside = Arrays.stream(sizes).asLongStream().sum();
     double share = inside / (double) v.mask.length;
     int main = mainPieces(sizes, inside);
-    String stats = String.format(Locale.ROOT, "%d piece%s, %.1f%% of the image", sizes.length,
-        sizes.length == 1 ? "" : "s", 100 * share);
+    double ratio = inside == 0 ? 0 : outlineRatio(v, inside);
+    String stats = String.format(Locale.ROOT, "90%% of it in %d of its %d piece%s, outline %.1fx"
+        + " a ball's, %.1f%% of the image", main, sizes.length, sizes.length == 1 ? "" : "s",
+        ratio, 100 * share);
     boolean drawn;
     String reason;
     if (inside == 0) {
@@ -60,11 +68,15 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
       drawn = false;
       reason = String.format(Locale.ROOT, "skipped: the region is fragmented, 90%% of it lies in"
           + " %d of its %d pieces, an outline would hide the map", main, sizes.length);
+    } else if (ratio > MAX_OUTLINE_RATIO) {
+      drawn = false;
+      reason = String.format(Locale.ROOT, "skipped: the region is ragged, its outline is %.1f"
+          + " times as long as a ball's of the same volume, it would hide the map", ratio);
     } else {
       drawn = true;
-      reason = "drawn: compact region (" + stats + ")";
+      reason = "drawn: a compact region (" + stats + ")";
     }
-    return new ContourDecision(rule, drawn, reason, share, sizes.length, main);
+    return new ContourDecision(rule, drawn, reason, share, sizes.length, main, ratio);
   }
 
   /** The decision as summary.json shows it. */
@@ -76,7 +88,56 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     m.put("region_share", regionShare);
     m.put("pieces", pieces);
     m.put("pieces_holding_90pct", mainPieces);
+    m.put("outline_ratio", outlineRatio);
     return m;
+  }
+
+  /** See {@link #outlineRatio()}; axes of size 1 (a 2D image's Z) are left out. */
+  static double outlineRatio(Voxels v, long inside) {
+    int[] size = {v.depth, v.height, v.width};
+    int[] stride = {v.height * v.width, v.width, 1};
+    boolean[] used = {v.depth > 1, v.height > 1, v.width > 1};
+    int dims = 0;
+    double cell = 1;
+    for (int a = 0; a < 3; a++) {
+      if (used[a]) {
+        dims++;
+        cell *= v.spacing[a];
+      }
+    }
+    if (dims < 2) {
+      return 1;
+    }
+    double[] face = new double[3];
+    for (int a = 0; a < 3; a++) {
+      face[a] = used[a] ? cell / v.spacing[a] : 0;
+    }
+    double surface = 0;
+    for (int z = 0, i = 0; z < v.depth; z++) {
+      for (int y = 0; y < v.height; y++) {
+        for (int x = 0; x < v.width; x++, i++) {
+          if (!v.inside(i)) {
+            continue;
+          }
+          int[] at = {z, y, x};
+          for (int a = 0; a < 3; a++) {
+            if (!used[a]) {
+              continue;
+            }
+            if (at[a] == 0 || !v.inside(i - stride[a])) {
+              surface += face[a];
+            }
+            if (at[a] == size[a] - 1 || !v.inside(i + stride[a])) {
+              surface += face[a];
+            }
+          }
+        }
+      }
+    }
+    double volume = inside * cell;
+    double ball = dims == 3 ? Math.cbrt(36 * Math.PI * volume * volume)
+        : 2 * Math.sqrt(Math.PI * volume);
+    return surface / ball;
   }
 
   private static int mainPieces(int[] sizes, long inside) {

@@ -55,8 +55,11 @@ final class MontageFigure {
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
     for (int k = 0; k < plan.slices().size(); k++) {
       int z = plan.slices().get(k);
-      fig.paste(renderer.render(Plane.AXIAL, z, tileWidth, tileHeight), tileX(k), tileY(k));
-      Annotations.label(fig, plan.labels().get(k), tileX(k), tileY(k), textScale);
+      Picture tile = renderer.render(Plane.AXIAL, z, tileWidth, tileHeight);
+      String label = Annotations.fitting(tileWidth, textScale, plan.labels().get(k),
+          Plane.AXIAL.indexLabel(z));
+      Annotations.label(tile, label, 0, 0, textScale);
+      fig.paste(tile, tileX(k), tileY(k));
     }
     Annotations.colorbar(fig, map, barX, MARGIN, height() - 2 * MARGIN, textScale);
     return fig;

@@ -25,9 +25,11 @@ final class OverlayFigure {
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
     for (FigureLayout.Panel p : layout.panels) {
       int slice = p.plane().sliceOf(at);
-      fig.paste(renderer.render(p.plane(), slice, p.width(), p.height()), p.x(), p.y());
-      String label = v.is2d() ? "2d image" : p.plane().label(slice, v);
-      Annotations.label(fig, label, p.x(), p.y(), layout.textScale);
+      Picture panel = renderer.render(p.plane(), slice, p.width(), p.height());
+      String label = v.is2d() ? "2d image" : Annotations.fitting(p.width(), layout.textScale,
+          p.plane().label(slice, v), p.plane().sliceLabel(slice, v), p.plane().indexLabel(slice));
+      Annotations.label(panel, label, 0, 0, layout.textScale);
+      fig.paste(panel, p.x(), p.y());
     }
     Annotations.colorbar(fig, o.colormap(), layout.colorbarX, MARGIN, layout.contentHeight,
         layout.textScale);

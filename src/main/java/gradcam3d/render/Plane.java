@@ -79,7 +79,12 @@ enum Plane {
   /** The slice's index, and for NIfTI its world position: "z=12" or "z=12 36.0mm". */
   String sliceLabel(int slice, Voxels v) {
     double mm = v.positionMm(normal(), slice);
-    String index = axis + "=" + slice;
+    String index = indexLabel(slice);
     return Double.isNaN(mm) ? index : index + String.format(java.util.Locale.ROOT, " %.1fmm", mm);
+  }
+
+  /** The slice's index alone: "z=12". */
+  String indexLabel(int slice) {
+    return axis + "=" + slice;
   }
 }

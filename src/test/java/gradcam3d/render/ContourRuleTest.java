@@ -37,7 +37,8 @@ class ContourRuleTest {
     assertEquals(1, d.mainPieces()); // the ball alone holds > 90% of the voxels
     // 925 lattice points lie within distance 6 of a lattice point (x^2 + y^2 + z^2 <= 36)
     assertEquals((925 + 3) / (double) (N * N * N), d.regionShare(), 1e-12);
-    assertTrue(d.reason().startsWith("drawn: compact region (4 pieces, "), d.reason());
+    assertTrue(d.reason().startsWith("drawn: a compact region (90% of it in 1 of its 4 pieces, "),
+        d.reason());
   }
 
   @Test
@@ -51,6 +52,51 @@ class ContourRuleTest {
     assertEquals(1 / 3.0, d.regionShare(), 1e-12);
     assertEquals("skipped: the region is fragmented, 90% of it lies in 519 of its 576 pieces, "
         + "an outline would hide the map", d.reason());
+    // 576 cubes of 24 unit faces around 4608 voxels, against a ball of 4608 mm^3
+    assertEquals(576 * 24 / Math.cbrt(36 * Math.PI * 4608.0 * 4608.0), d.outlineRatio(), 1e-9);
+  }
+
+  @Test
+  void spongyRegionInOnePieceIsNotOutlined() {
+    // a 21^3 block at offset 2 of a 30^3 volume with a one-voxel hole wherever all three block
+    // coordinates are odd: 10^3 holes, one piece. Surface: 6 * 21^2 outside + 6 per hole
+    int n = 30;
+    float[] m = new float[n * n * n];
+    for (int z = 2; z < 23; z++) {
+      for (int y = 2; y < 23; y++) {
+        for (int x = 2; x < 23; x++) {
+          m[(z * n + y) * n + x] = (z % 2 == 1 && y % 2 == 1 && x % 2 == 1) ? 0 : 1;
+        }
+      }
+    }
+    Voxels v = Voxels.of(FloatTensor.zeros(n, n, n), FloatTensor.zeros(n, n, n),
+        new FloatTensor(m, n, n, n), null);
+    ContourDecision d = ContourDecision.decide(v, ContourRule.AUTO);
+    assertFalse(d.drawn());
+    assertEquals(1, d.pieces());
+    double volume = 21 * 21 * 21 - 1000;
+    double expected = (6 * 21 * 21 + 6 * 1000) / Math.cbrt(36 * Math.PI * volume * volume);
+    assertEquals(expected, d.outlineRatio(), 1e-9);
+    assertTrue(expected > ContourDecision.MAX_OUTLINE_RATIO);
+    assertTrue(d.reason().startsWith("skipped: the region is ragged, its outline is 4."),
+        d.reason());
+  }
+
+  @Test
+  void outlineRatioOfACubeAndASquareIsKnown() {
+    // a cube: 6 a^2 / (36 pi a^6)^(1/3) = 6 / (36 pi)^(1/3); a square: 4 a / (2 sqrt(pi) a)
+    // an 8 mm cube of 4 x 8 x 16 voxels of 2 x 1 x 0.5 mm (the field takes mm)
+    double[] sp = {2, 1, 0.5};
+    FloatTensor cube = Synthetic.volume(N, N, N, sp,
+        (z, y, x) -> z >= 8 && z < 16 && y >= 4 && y < 12 && x >= 2 && x < 10 ? 1 : 0);
+    Voxels v = Voxels.of(FloatTensor.zeros(N, N, N), FloatTensor.zeros(N, N, N), cube, sp);
+    assertEquals(6 / Math.cbrt(36 * Math.PI),
+        ContourDecision.decide(v, ContourRule.AUTO).outlineRatio(), 1e-9);
+    FloatTensor square = Synthetic.volume(1, N, N, ISO,
+        (z, y, x) -> y >= 5 && y < 15 && x >= 3 && x < 13 ? 1 : 0).reshape(N, N);
+    Voxels flat = Voxels.of(FloatTensor.zeros(N, N), FloatTensor.zeros(N, N), square, null);
+    assertEquals(2 / Math.sqrt(Math.PI),
+        ContourDecision.decide(flat, ContourRule.AUTO).outlineRatio(), 1e-9);
   }
 
   @Test

@@ -54,7 +54,7 @@ class IssueSamplesTest {
     assertEquals(96 / MontagePlan.MAX_TILES <= 4, cube.montage().slices().size() >= 12);
     RenderedFigures flat = Figures.writeAll(image.slice0(46), cam.slice0(46),
         Regions.ball(96, 96, 96, iso, balls[0]).slice0(46), new double[] {1, 1},
-        RenderOptions.defaults(), dir.resolve("2d"));
+        RenderOptions.defaults(), dir.resolve("image-2d"));
     assertEquals(null, flat.montage());
   }
 
