@@ -1,7 +1,6 @@
 package gradcam3d.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.tensor.FloatTensor;
@@ -34,9 +33,10 @@ class IssueSamplesTest {
     RenderedFigures compact = Figures.writeAll(image, cam, Regions.ball(16, 320, 320, THIN,
         balls[0]), THIN, AFFINE, RenderOptions.defaults(), dir.resolve("thin-compact"));
     assertTrue(compact.contour().drawn(), compact.contour().reason());
-    RenderedFigures fragmented = Figures.writeAll(image, cam, Regions.speckles(16, 320, 320, 0.68,
+    RenderedFigures fragmented = Figures.writeAll(image, cam, Regions.speckles(16, 320, 320, 0.3,
         11), THIN, AFFINE, RenderOptions.defaults(), dir.resolve("thin-fragmented"));
-    assertFalse(fragmented.contour().drawn(), fragmented.contour().reason());
+    assertTrue(fragmented.contour().reason().startsWith("skipped: the region is fragmented"),
+        fragmented.contour().reason());
     BufferedImage overlay = ImageIO.read(compact.overlay().toFile());
     assertTrue(Math.max(overlay.getWidth(), overlay.getHeight()) <= 2000);
   }
