@@ -29,7 +29,7 @@ final class MontageFigure {
     tileWidth = PanelScale.width(v, Plane.AXIAL, scale);
     tileHeight = PanelScale.height(v, Plane.AXIAL, scale);
     plan = p.labelledBy(z -> Plane.AXIAL.sliceLabel(z, v));
-    textScale = Annotations.scaleFor(Math.max(width(), height()));
+    textScale = Annotations.scaleFor(Math.max(estimatedWidth(), height()));
   }
 
   int tileX(int k) {
@@ -40,7 +40,8 @@ final class MontageFigure {
     return MARGIN + (k / plan.columns()) * (tileHeight + GAP);
   }
 
-  int width() {
+  /** The width with the smallest colorbar, which decides the font scale. */
+  private int estimatedWidth() {
     return MARGIN + gridWidth() + 2 * GAP + Annotations.colorbarWidth(Annotations.TEXT_SCALE)
         + MARGIN;
   }
@@ -77,8 +78,9 @@ final class MontageFigure {
   private static double fitted(Voxels v, MontagePlan p, double scale, int figureSize) {
     int w = PanelScale.width(v, Plane.AXIAL, scale);
     int h = PanelScale.height(v, Plane.AXIAL, scale);
-    int fixedW = 2 * MARGIN + 2 * GAP + Annotations.colorbarWidth(Annotations.TEXT_SCALE)
-        + (p.columns() - 1) * GAP;
+    // room for the widest colorbar this figure size can get, so the result stays within it
+    int bar = Annotations.colorbarWidth(Annotations.scaleFor(figureSize));
+    int fixedW = 2 * MARGIN + 2 * GAP + bar + (p.columns() - 1) * GAP;
     int fixedH = 2 * MARGIN + (p.rows() - 1) * GAP;
     double room = Math.min((figureSize - fixedW) / (double) (p.columns() * w),
         (figureSize - fixedH) / (double) (p.rows() * h));
