@@ -155,43 +155,73 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
   /** Voxel counts of the region's 6-connected pieces, by flood fill. */
   static int[] pieceSizes(Voxels v) {
     boolean[] seen = new boolean[v.mask.length];
-    int[] queue = new int[v.mask.length];
-    int plane = v.height * v.width;
+    Fill fill = new Fill(v, seen);
     int[] sizes = new int[16];
     int count = 0;
     for (int start = 0; start < seen.length; start++) {
-      if (seen[start] || !v.inside(start)) {
-        continue;
+      if (!seen[start] && v.inside(start)) {
+        if (count == sizes.length) {
+          sizes = Arrays.copyOf(sizes, 2 * count);
+        }
+        sizes[count++] = fill.from(start);
       }
-      int head = 0;
-      int tail = 0;
-      queue[tail++] = start;
-      seen[start] = true;
-      while (head < tail) {
-        int i = queue[head++];
-        int x = i % v.width;
-        int y = (i / v.width) % v.height;
-        int z = i / plane;
-        if (x > 0) tail = visit(v, seen, queue, tail, i - 1);
-        if (x < v.width - 1) tail = visit(v, seen, queue, tail, i + 1);
-        if (y > 0) tail = visit(v, seen, queue, tail, i - v.width);
-        if (y < v.height - 1) tail = visit(v, seen, queue, tail, i + v.width);
-        if (z > 0) tail = visit(v, seen, queue, tail, i - plane);
-        if (z < v.depth - 1) tail = visit(v, seen, queue, tail, i + plane);
-      }
-      if (count == sizes.length) {
-        sizes = Arrays.copyOf(sizes, 2 * count);
-      }
-      sizes[count++] = tail;
     }
     return Arrays.copyOf(sizes, count);
   }
 
-  private static int visit(Voxels v, boolean[] seen, int[] queue, int tail, int i) {
-    if (!seen[i] && v.inside(i)) {
-      seen[i] = true;
-      queue[tail++] = i;
+  /** Breadth-first flood fill; its queue grows with the largest piece, not the whole image. */
+  private static final class Fill {
+    private final Voxels v;
+    private final boolean[] seen;
+    private final int plane;
+    private int[] queue = new int[1024];
+    private int tail;
+
+    Fill(Voxels v, boolean[] seen) {
+      this.v = v;
+      this.seen = seen;
+      this.plane = v.height * v.width;
     }
-    return tail;
+
+    /** Marks the piece holding voxel start as seen and returns its size. */
+    int from(int start) {
+      tail = 0;
+      visit(start);
+      for (int head = 0; head < tail; head++) {
+        int i = queue[head];
+        int x = i % v.width;
+        int y = (i / v.width) % v.height;
+        int z = i / plane;
+        if (x > 0) {
+          visit(i - 1);
+        }
+        if (x < v.width - 1) {
+          visit(i + 1);
+        }
+        if (y > 0) {
+          visit(i - v.width);
+        }
+        if (y < v.height - 1) {
+          visit(i + v.width);
+        }
+        if (z > 0) {
+          visit(i - plane);
+        }
+        if (z < v.depth - 1) {
+          visit(i + plane);
+        }
+      }
+      return tail;
+    }
+
+    private void visit(int i) {
+      if (!seen[i] && v.inside(i)) {
+        seen[i] = true;
+        if (tail == queue.length) {
+          queue = Arrays.copyOf(queue, 2 * tail);
+        }
+        queue[tail++] = i;
+      }
+    }
   }
 }
