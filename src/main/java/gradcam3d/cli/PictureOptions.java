@@ -29,7 +29,7 @@ final class PictureOptions {
   List<String> slices = new ArrayList<>();
 
   @Option(names = "--montage-every", paramLabel = "N",
-      description = "Montage of every N-th axial slice (default: about 16-24 tiles).")
+      description = "Montage of every N-th axial slice (default: up to 24 slices where the map is).")
   Integer montageEvery;
 
   @Option(names = "--contour", defaultValue = "auto", paramLabel = "always|auto|never",

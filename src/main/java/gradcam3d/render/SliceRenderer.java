@@ -2,9 +2,10 @@ package gradcam3d.render;
 
 /**
  * Draws one slice: the scan in gray, the CAM blended on top in colour, and, when the contour
- * rule decides so ({@link ContourDecision}), a 1-pixel outline of the target region: opaque
- * under the rule always, half-transparent under auto so the map shows through. Voxels are enlarged with nearest-neighbour sampling so they stay
- * crisp; row 0 of the slice is the top row of the picture (see {@link Plane}).
+ * rule decides so ({@link ContourDecision}), a thin outline of the target region: opaque under
+ * the rule always, half-transparent under auto so the map shows through. Voxels are enlarged
+ * with nearest-neighbour sampling so they stay crisp; row 0 of the slice is the top row of the
+ * picture (see {@link Plane}).
  */
 final class SliceRenderer {
   /** Pure green: stands out on gray and on the warm colours where a CAM is high. */
