@@ -14,6 +14,8 @@ import gradcam3d.Gradcam3dException;
  *     where the map is
  * @param contour when to outline the target region (given as a contour mask)
  * @param figureSize the longer side of each figure stays within about this many pixels
+ * @param npySpacing voxel size in mm along the input tensor's spatial axes for inputs without
+ *     geometry (.npy), or null for 1 mm; NIfTI inputs use their header's
  */
 public record RenderOptions(
     Colormap colormap,
@@ -23,7 +25,8 @@ public record RenderOptions(
     Integer x,
     Integer montageEvery,
     ContourRule contour,
-    int figureSize) {
+    int figureSize,
+    double[] npySpacing) {
 
   public static final double DEFAULT_OPACITY = 0.45;
   public static final int DEFAULT_FIGURE_SIZE = 2000;
@@ -50,6 +53,15 @@ public record RenderOptions(
       throw new Gradcam3dException("the figure size must be " + MIN_FIGURE_SIZE + " to "
           + MAX_FIGURE_SIZE + " pixels, got " + figureSize + ".");
     }
+    if (npySpacing != null) {
+      npySpacing = npySpacing.clone();
+      for (double mm : npySpacing) {
+        if (!(mm > 0) || Double.isInfinite(mm)) {
+          throw new Gradcam3dException("voxel sizes must be positive numbers of mm, got "
+              + java.util.Arrays.toString(npySpacing) + ".");
+        }
+      }
+    }
   }
 
   /**
@@ -58,27 +70,27 @@ public record RenderOptions(
    */
   public static RenderOptions defaults() {
     return new RenderOptions(Colormap.JET, DEFAULT_OPACITY, null, null, null, null,
-        ContourRule.AUTO, DEFAULT_FIGURE_SIZE);
+        ContourRule.AUTO, DEFAULT_FIGURE_SIZE, null);
   }
 
   public RenderOptions withColormap(Colormap c) {
-    return new RenderOptions(c, opacity, z, y, x, montageEvery, contour, figureSize);
+    return new RenderOptions(c, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withOpacity(double o) {
-    return new RenderOptions(colormap, o, z, y, x, montageEvery, contour, figureSize);
+    return new RenderOptions(colormap, o, z, y, x, montageEvery, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withSlices(Integer z, Integer y, Integer x) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withMontageEvery(Integer every) {
-    return new RenderOptions(colormap, opacity, z, y, x, every, contour, figureSize);
+    return new RenderOptions(colormap, opacity, z, y, x, every, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withContour(ContourRule rule) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, rule, figureSize);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, rule, figureSize, npySpacing);
   }
 
   /** On: always outline the region; off: never. */
@@ -86,7 +98,11 @@ public record RenderOptions(
     return withContour(on ? ContourRule.ALWAYS : ContourRule.NEVER);
   }
 
+  public RenderOptions withNpySpacing(double[] mm) {
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, mm);
+  }
+
   public RenderOptions withFigureSize(int pixels) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, pixels);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, pixels, npySpacing);
   }
 }
