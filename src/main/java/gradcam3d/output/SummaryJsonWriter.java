@@ -88,7 +88,9 @@ final class SummaryJsonWriter implements OutputWriter {
       if (p.montage() != null) {
         m.put("montage", p.montage());
         m.put("montage_every", p.montageEvery());
+        m.put("montage_slices", p.montageSlices());
       }
+      m.put("contour", p.contour());
       pics.add(m);
     }
     if (!pics.isEmpty()) {
