@@ -1,0 +1,279 @@
+package gradcam3d.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * report.html in a real headless chromium, asserted on what a person sees: canvas pixels, slider
+ * positions and readout text. One browser for the class; each test reopens the page.
+ */
+class CaseReportBrowserTest {
+  @TempDir
+  static Path dir;
+  static Chromium browser;
+  static Path html;
+
+  @BeforeAll
+  static void open() throws Exception {
+    Assumptions.assumeTrue(Chromium.executable().isPresent(), "chromium is not installed (.ci/run installs it)");
+    html = dir.resolve("report.html");
+    CaseReportWriter.write(SyntheticCase.report(), html);
+    browser = new Chromium(Chromium.executable().get());
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @BeforeEach
+  void load() throws Exception {
+    browser.open(html, "document.body.dataset.ready === 'true'");
+  }
+
+  @AfterEach
+  void noErrorsAndNoNetwork() {
+    assertEquals(List.of(), browser.consoleErrors, "console errors");
+    // the only request is the page itself, from disk
+    assertEquals(List.of(html.toUri().toString()), browser.requests.stream().distinct().toList());
+  }
+
+  @Test
+  void threePlanesAndTheirProjectionsAreDrawnWithTheVoxelAspect() {
+    for (String id : List.of("axial", "coronal", "sagittal", "mip-axial", "mip-coronal", "mip-sagittal")) {
+      Map<String, Object> s = stats(id);
+      assertTrue(num(s, "sd") > 10, id + " shows structure, not a blank canvas: " + s);
+    }
+    // physical extents: i 48 x 1.0 mm, j 40 x 1.25 mm, k 24 x 2.5 mm, each view fitted into 320 px
+    assertSize("axial", 48 * 1.0, 40 * 1.25);
+    assertSize("coronal", 48 * 1.0, 24 * 2.5);
+    assertSize("sagittal", 40 * 1.25, 24 * 2.5);
+    assertEquals("synthetic <case> & co", browser.eval("document.title"));
+    String summary = (String) browser.eval("document.getElementById('summary-table').textContent");
+    assertTrue(summary.contains("synthetic.onnx") && summary.contains("label.cam_mass_inside_label")
+        && summary.contains("layers.1.spec") && summary.contains("down3"), summary);
+  }
+
+  @Test
+  void opensAtThePeakWhereTheMapIsBrightest() {
+    int[] p = SyntheticCase.PEAK_A;
+    assertEquals(p[2], slider("axial"));
+    assertEquals(p[1], slider("coronal"));
+    assertEquals(p[0], slider("sagittal"));
+    assertEquals(p[0] + ", " + p[1] + ", " + p[2], text("readout-voxel"));
+    assertEquals("1", text("readout-map"));
+    choose("colormap", "gray");
+    setRange("opacity", 100);
+    // gray map at full opacity: a pixel's gray level is the map's level; crosshair and contours are coloured
+    assertEquals(List.of(p[0], p[1]), brightestVoxel("axial", 0, 1));
+    assertEquals(List.of(p[0], p[2]), brightestVoxel("coronal", 0, 2));
+    assertEquals(List.of(p[1], p[2]), brightestVoxel("sagittal", 1, 2));
+    assertEquals(List.of(p[0], p[1]), brightestVoxel("mip-axial", 0, 1));
+  }
+
+  @Test
+  void clickingOnePlaneMovesTheOthers() {
+    long coronalBefore = fingerprint("coronal");
+    long sagittalBefore = fingerprint("sagittal");
+    clickVoxel("axial", 0, 1, 5, 33);
+    assertEquals(SyntheticCase.PEAK_A[2], slider("axial"), "the clicked plane keeps its slice");
+    assertEquals(33, slider("coronal"));
+    assertEquals(5, slider("sagittal"));
+    assertNotEquals(coronalBefore, fingerprint("coronal"));
+    assertNotEquals(sagittalBefore, fingerprint("sagittal"));
+    clickVoxel("sagittal", 1, 2, 7, 3);
+    assertEquals(3, slider("axial"));
+    assertEquals(7, slider("coronal"));
+    assertEquals("5, 7, 3", text("readout-voxel"));
+  }
+
+  @Test
+  void wheelAndSliderChangeSlices() {
+    Map<String, Object> r = rect("axial");
+    long before = fingerprint("axial");
+    browser.wheel(num(r, "left") + 20, num(r, "top") + 20, -100);
+    assertEquals(SyntheticCase.PEAK_A[2] + 1, slider("axial"));
+    assertNotEquals(before, fingerprint("axial"));
+    setRange("coronal-slider", 2);
+    assertEquals("30, 2, " + (SyntheticCase.PEAK_A[2] + 1), text("readout-voxel"));
+  }
+
+  @Test
+  void opacitySliderChangesPixels() {
+    Map<String, Object> before = stats("axial");
+    assertTrue(num(before, "colored") > 1000, "the jet map tints the plane: " + before);
+    Map<String, Object> r = rect("opacity");
+    browser.click(num(r, "left") + 1, num(r, "top") + num(r, "height") / 2); // drag to the far left
+    assertEquals(0, slider("opacity"));
+    Map<String, Object> after = stats("axial");
+    assertTrue(num(after, "colored") < num(before, "colored") / 10, "without the map only contours and the "
+        + "crosshair are coloured: " + before + " -> " + after);
+  }
+
+  @Test
+  void thresholdHidesTheWeakPartOfTheMap() {
+    double before = num(stats("axial"), "colored");
+    setRange("threshold", 50);
+    double after = num(stats("axial"), "colored");
+    assertTrue(after < before / 2 && after > 0, before + " -> " + after);
+  }
+
+  @Test
+  void voxelReadoutFollowsTheAffine() {
+    clickVoxel("axial", 0, 1, 5, 33);
+    clickVoxel("coronal", 0, 2, 5, 20);
+    int[] v = {5, 33, 20};
+    assertEquals("5, 33, 20", text("readout-voxel"));
+    double[] mm = SyntheticCase.grid().scannerMm(v[0], v[1], v[2]);
+    assertEquals(String.format(Locale.ROOT, "%.2f, %.2f, %.2f", mm[0], mm[1], mm[2]), text("readout-mm"));
+    float[] image = SyntheticCase.image();
+    double lo = Double.MAX_VALUE;
+    double hi = -Double.MAX_VALUE;
+    for (float x : image) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+    double shown = Double.parseDouble(text("readout-intensity"));
+    double truth = image[SyntheticCase.index(v[0], v[1], v[2])];
+    assertEquals(truth, shown, (hi - lo) / 255 / 2 + 0.1, "8-bit intensity within half a level");
+    double map = SyntheticCase.gaussian(SyntheticCase.PEAK_A, 4)[SyntheticCase.index(v[0], v[1], v[2])];
+    assertEquals(map, Double.parseDouble(text("readout-map")), 1 / 255.0);
+  }
+
+  @Test
+  void switchingMapsMovesTheHotSpot() {
+    choose("colormap", "gray");
+    choose("map", "1");
+    int[] p = SyntheticCase.PEAK_B;
+    assertEquals(List.of(p[0], p[1]), brightestVoxel("mip-axial", 0, 1));
+    assertEquals(List.of(p[0], p[2]), brightestVoxel("mip-coronal", 0, 2));
+    assertEquals(List.of(p[1], p[2]), brightestVoxel("mip-sagittal", 1, 2));
+    List<String> options = (List<String>) (List<?>) browser.eval(
+        "[...document.getElementById('map').options].map(o => o.textContent)");
+    assertEquals(List.of("up2 · gradcam", "down3 · gradcam"), options);
+  }
+
+  @Test
+  void targetAndLabelContoursCanBeToggled() {
+    assertTrue(num(stats("axial"), "green") > 20, "target outline drawn in green");
+    assertTrue(num(stats("axial"), "magenta") > 20, "label outline drawn in magenta");
+    browser.eval("document.getElementById('show-target').click()");
+    assertEquals(0, num(stats("axial"), "green"));
+    browser.eval("document.getElementById('show-label').click()");
+    assertEquals(0, num(stats("axial"), "magenta"));
+  }
+
+  @Test
+  void screenshotForTheDocs() throws Exception {
+    byte[] png = browser.screenshot();
+    assertTrue(png.length > 10_000);
+    Path out = Path.of("target", "report-screenshots");
+    Files.createDirectories(out);
+    Files.write(out.resolve("synthetic-report.png"), png);
+  }
+
+  // --- what the page shows ---
+
+  private static String text(String id) {
+    return (String) browser.eval("document.getElementById('" + id + "').textContent");
+  }
+
+  private static int slider(String id) {
+    String full = id.endsWith("opacity") || id.endsWith("threshold") || id.endsWith("-slider") ? id : id + "-slider";
+    return (int) browser.number("Number(document.getElementById('" + full + "').value)");
+  }
+
+  /** Sets a range input as dragging it would (value, then an input event). */
+  private static void setRange(String id, int value) {
+    browser.eval("(() => { const e = document.getElementById('" + id + "'); e.value = " + value
+        + "; e.dispatchEvent(new Event('input')); })()");
+  }
+
+  private static void choose(String id, String value) {
+    browser.eval("(() => { const e = document.getElementById('" + id + "'); e.value = '" + value
+        + "'; e.dispatchEvent(new Event('change')); })()");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> rect(String id) {
+    return (Map<String, Object>) browser.eval("(() => { const r = document.getElementById('" + id
+        + "').getBoundingClientRect(); return {left: r.left, top: r.top, width: r.width, height: r.height}; })()");
+  }
+
+  /** Clicks the centre of voxel (a along the view's horizontal axis, b along its upward axis). */
+  private static void clickVoxel(String id, int hAxis, int vAxis, int a, int b) {
+    Map<String, Object> r = rect(id);
+    int w = SyntheticCase.DIMS[hAxis];
+    int h = SyntheticCase.DIMS[vAxis];
+    browser.click(num(r, "left") + (a + 0.5) * num(r, "width") / w,
+        num(r, "top") + (h - 1 - b + 0.5) * num(r, "height") / h);
+  }
+
+  private static void assertSize(String id, double physicalW, double physicalH) {
+    Map<String, Object> r = rect(id);
+    double scale = 320 / Math.max(physicalW, physicalH);
+    assertEquals(Math.round(physicalW * scale), num(r, "width"), 0.5, id + " width");
+    assertEquals(Math.round(physicalH * scale), num(r, "height"), 0.5, id + " height");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> stats(String id) {
+    return (Map<String, Object>) browser.eval("(() => { const c = document.getElementById('" + id + "');"
+        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        + "let s = 0, s2 = 0, colored = 0, green = 0, magenta = 0;"
+        + "for (let i = 0; i < d.length; i += 4) {"
+        + "  const r = d[i], g = d[i + 1], b = d[i + 2], l = (r + g + b) / 3; s += l; s2 += l * l;"
+        + "  if (Math.max(r, g, b) - Math.min(r, g, b) > 30) colored++;"
+        + "  if (g > 200 && r < 80 && b < 80) green++;"
+        + "  if (r > 200 && b > 200 && g < 120) magenta++; }"
+        + "const n = d.length / 4; return {mean: s / n, sd: Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)),"
+        + " colored, green, magenta}; })()");
+  }
+
+  private static long fingerprint(String id) {
+    return (long) browser.number("(() => { const c = document.getElementById('" + id + "');"
+        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let h = 0;"
+        + "for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) % 1000000007; return h; })()");
+  }
+
+  /**
+   * The voxel under the canvas pixel whose gray level min(r, g, b) is highest, as (horizontal,
+   * upward) voxel indices; coloured crosshair and contour pixels never win.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<Integer> brightestVoxel(String id, int hAxis, int vAxis) {
+    List<Object> xy = (List<Object>) browser.eval("(() => { const c = document.getElementById('" + id + "');"
+        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let best = -1, at = 0;"
+        + "for (let i = 0; i < d.length; i += 4) { const v = Math.min(d[i], d[i + 1], d[i + 2]);"
+        + "  if (v > best) { best = v; at = i / 4; } }"
+        + "return [at % c.width, Math.floor(at / c.width), c.width, c.height, best]; })()");
+    double x = ((Number) xy.get(0)).doubleValue();
+    double y = ((Number) xy.get(1)).doubleValue();
+    double cw = ((Number) xy.get(2)).doubleValue();
+    double ch = ((Number) xy.get(3)).doubleValue();
+    assertEquals(255, ((Number) xy.get(4)).intValue(), id + ": the map's top level is shown");
+    int w = SyntheticCase.DIMS[hAxis];
+    int h = SyntheticCase.DIMS[vAxis];
+    return List.of((int) Math.floor((x + 0.5) / cw * w), h - 1 - (int) Math.floor((y + 0.5) / ch * h));
+  }
+
+  private static double num(Map<String, Object> m, String key) {
+    return ((Number) m.get(key)).doubleValue();
+  }
+}

@@ -1,0 +1,252 @@
+package gradcam3d.report;
+
+import gradcam3d.report.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Debian's headless chromium driven over the Chrome DevTools protocol (a WebSocket from the JDK,
+ * JSON from {@link Json}): no driver binary, no extra dependency. One browser, one page; it records
+ * console errors, uncaught exceptions and every request the page makes.
+ */
+final class Chromium implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final Process process;
+  private final Path profile;
+  private final WebSocket socket;
+  private final AtomicInteger ids = new AtomicInteger();
+  private final Map<Integer, CompletableFuture<Map<String, Object>>> pending = new ConcurrentHashMap<>();
+  final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
+  final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+
+  /** The system's chromium, if installed (.ci/run installs it). */
+  static Optional<Path> executable() {
+    return Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+        .map(Path::of).filter(Files::isExecutable).findFirst();
+  }
+
+  Chromium(Path executable) throws Exception {
+    profile = Files.createTempDirectory("gradcam3d-chromium");
+    process = new ProcessBuilder(executable.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-default-apps", "--disable-extensions", "--force-device-scale-factor=1",
+        "--window-size=1400,1100", "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String browserUrl = awaitDevTools();
+    URI browser = URI.create(browserUrl);
+    HttpClient http = HttpClient.newHttpClient();
+    String list = http.send(HttpRequest.newBuilder(URI.create("http://" + browser.getAuthority() + "/json/list"))
+        .timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String pageUrl = null;
+    for (Object t : (List<?>) Json.parse(list)) {
+      Map<?, ?> target = (Map<?, ?>) t;
+      if ("page".equals(target.get("type"))) {
+        pageUrl = (String) target.get("webSocketDebuggerUrl");
+        break;
+      }
+    }
+    if (pageUrl == null) {
+      throw new IOException("chromium opened no page: " + list);
+    }
+    socket = http.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(URI.create(pageUrl), new Listener())
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    for (String domain : List.of("Page", "Runtime", "Log", "Network")) {
+      send(domain + ".enable", Map.of());
+    }
+  }
+
+  private String awaitDevTools() throws IOException {
+    BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+    StringBuilder seen = new StringBuilder();
+    String line;
+    while ((line = err.readLine()) != null) {
+      Matcher m = LISTENING.matcher(line);
+      if (m.find()) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (err.readLine() != null) {
+              // keep the pipe empty so chromium never blocks on its log
+            }
+          } catch (IOException ignored) {
+            // the browser went away
+          }
+        }, "chromium-stderr");
+        drain.setDaemon(true);
+        drain.start();
+        return m.group(1);
+      }
+      seen.append(line).append('\n');
+    }
+    throw new IOException("chromium exited before opening DevTools:\n" + seen);
+  }
+
+  /** One DevTools command; its result object. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> send(String method, Map<String, Object> params) {
+    int id = ids.incrementAndGet();
+    CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
+    pending.put(id, reply);
+    Map<String, Object> msg = new LinkedHashMap<>();
+    msg.put("id", id);
+    msg.put("method", method);
+    msg.put("params", params);
+    socket.sendText(Json.write(msg), true).join();
+    try {
+      Map<String, Object> r = reply.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      if (r.containsKey("error")) {
+        throw new IllegalStateException(method + ": " + r.get("error"));
+      }
+      return (Map<String, Object>) r.get("result");
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " failed: " + e.getMessage(), e);
+    } finally {
+      pending.remove(id);
+    }
+  }
+
+  /** Evaluates a JavaScript expression (awaiting a promise) and returns its JSON value. */
+  @SuppressWarnings("unchecked")
+  Object eval(String expression) {
+    Map<String, Object> r = send("Runtime.evaluate",
+        Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
+    if (r.containsKey("exceptionDetails")) {
+      throw new IllegalStateException("script failed: " + r.get("exceptionDetails"));
+    }
+    return ((Map<String, Object>) r.get("result")).get("value");
+  }
+
+  double number(String expression) {
+    return ((Number) eval(expression)).doubleValue();
+  }
+
+  /** Opens a file and waits until the page says it is ready (data-ready on body) or fails. */
+  void open(Path file, String readyExpression) throws InterruptedException {
+    consoleErrors.clear();
+    requests.clear();
+    // the old document must not answer "ready" while the new one is on its way
+    eval("document.body && document.body.removeAttribute('data-ready')");
+    send("Page.navigate", Map.of("url", file.toUri().toString()));
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Boolean.TRUE.equals(eval("!!document.body && (" + readyExpression + ")"))) {
+        return;
+      }
+      if (!consoleErrors.isEmpty()) {
+        throw new IllegalStateException("the page failed: " + consoleErrors);
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("the page did not get ready: " + eval("document.getElementById('status')"
+        + " ? document.getElementById('status').textContent : document.title"));
+  }
+
+  /** A real left click (press and release) at page coordinates. */
+  void click(double x, double y) {
+    for (String type : List.of("mousePressed", "mouseReleased")) {
+      send("Input.dispatchMouseEvent", Map.of("type", type, "x", x, "y", y, "button", "left", "clickCount", 1));
+    }
+  }
+
+  /** A wheel turn over page coordinates (negative deltaY = away from the user). */
+  void wheel(double x, double y, double deltaY) {
+    send("Input.dispatchMouseEvent", Map.of("type", "mouseWheel", "x", x, "y", y, "deltaX", 0, "deltaY", deltaY));
+  }
+
+  byte[] screenshot() {
+    return Base64.getDecoder().decode((String) send("Page.captureScreenshot",
+        Map.of("format", "png", "captureBeyondViewport", true)).get("data"));
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      socket.abort();
+    } finally {
+      process.descendants().forEach(ProcessHandle::destroy);
+      process.destroy();
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try (Stream<Path> walk = Files.walk(profile)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder message = new StringBuilder();
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      message.append(data);
+      if (last) {
+        Map<String, Object> m = (Map<String, Object>) Json.parse(message.toString());
+        message.setLength(0);
+        Object id = m.get("id");
+        if (id != null) {
+          CompletableFuture<Map<String, Object>> f = pending.get(((Number) id).intValue());
+          if (f != null) {
+            f.complete(m);
+          }
+        } else {
+          event((String) m.get("method"), (Map<String, Object>) m.get("params"));
+        }
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void event(String method, Map<String, Object> p) {
+      switch (method) {
+        case "Runtime.consoleAPICalled" -> {
+          if ("error".equals(p.get("type")) || "assert".equals(p.get("type"))) {
+            consoleErrors.add("console." + p.get("type") + ": " + p.get("args"));
+          }
+        }
+        case "Runtime.exceptionThrown" -> consoleErrors.add("exception: " + p.get("exceptionDetails"));
+        case "Log.entryAdded" -> {
+          Map<String, Object> entry = (Map<String, Object>) p.get("entry");
+          if ("error".equals(entry.get("level"))) {
+            consoleErrors.add("log: " + entry.get("text") + " " + entry.getOrDefault("url", ""));
+          }
+        }
+        case "Network.requestWillBeSent" -> requests.add((String) ((Map<String, Object>) p.get("request")).get("url"));
+        default -> { }
+      }
+    }
+  }
+}
