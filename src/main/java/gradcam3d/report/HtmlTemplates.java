@@ -36,8 +36,11 @@ final class HtmlTemplates {
     return sb.toString();
   }
 
-  /** JSON inside a script element: a "</script>" in some file name must not end the element. */
+  /**
+   * JSON inside a script element: a "</script>" or "<!--" in some file name must not change how
+   * the page parses, so every '<' (only ever inside strings) becomes its \\u escape.
+   */
   static String scriptJson(Object value) {
-    return Json.write(value).replace("</", "<\\/");
+    return Json.write(value).replace("<", "\\u003c");
   }
 }
