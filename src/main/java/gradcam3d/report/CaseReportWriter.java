@@ -37,12 +37,12 @@ public final class CaseReportWriter {
 
   /** With the colormap and map opacity the page opens with. */
   public static void write(CaseReport report, Colormap colormap, double opacity, Path html) {
-    String template = HtmlTemplates.load(TEMPLATE);
-    int data = template.indexOf("{{DATA}}");
-    String head = template.substring(0, data)
-        .replace("{{TITLE}}", HtmlTemplates.escape(report.title()))
-        .replace("{{META}}", HtmlTemplates.scriptJson(meta(report, colormap, opacity)));
-    String tail = template.substring(data + "{{DATA}}".length());
+    // the data is streamed between the two halves rather than held as one multi-megabyte string
+    String[] halves = HtmlTemplates.load(TEMPLATE).split("\\{\\{DATA}}", 2);
+    Map<String, String> values = Map.of("TITLE", HtmlTemplates.escape(report.title()),
+        "META", HtmlTemplates.scriptJson(meta(report, colormap, opacity)));
+    String head = HtmlTemplates.fill(halves[0], values);
+    String tail = halves[1];
     AtomicFiles.write(html, out -> {
       out.write(head.getBytes(StandardCharsets.UTF_8));
       writeData(report, out);

@@ -4,6 +4,7 @@ import gradcam3d.Gradcam3dException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** The report pages' HTML templates (resources next to this class) and the escaping they need. */
 final class HtmlTemplates {
@@ -18,6 +19,27 @@ final class HtmlTemplates {
     } catch (IOException e) {
       throw new Gradcam3dException("cannot read the report template " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The template with each {{KEY}} replaced by its value in one pass, so a value that happens to
+   * contain "{{...}}" (a case named so) is never expanded itself.
+   */
+  static String fill(String template, Map<String, String> values) {
+    StringBuilder sb = new StringBuilder(template.length());
+    int at = 0;
+    for (int open = template.indexOf("{{"); open >= 0; open = template.indexOf("{{", at)) {
+      int close = template.indexOf("}}", open);
+      String value = close < 0 ? null : values.get(template.substring(open + 2, close));
+      if (value == null) {
+        sb.append(template, at, open + 2);
+        at = open + 2;
+        continue;
+      }
+      sb.append(template, at, open).append(value);
+      at = close + 2;
+    }
+    return sb.append(template.substring(at)).toString();
   }
 
   /** Text for HTML element content and attribute values. */
