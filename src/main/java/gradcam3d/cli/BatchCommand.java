@@ -3,6 +3,9 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
 import gradcam3d.AtomicFiles;
+import gradcam3d.render.Figures;
+import gradcam3d.report.BatchIndexWriter;
+import gradcam3d.report.IndexRow;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +35,8 @@ import picocli.CommandLine.Spec;
         "      --layer up2 --target 1 --out results/",
         "", "Exit codes: 0 all cases done, 1 some case failed (listed on stderr and in batch.csv)."})
 final class BatchCommand implements Callable<Integer> {
+  static final String INDEX = "index.html";
+
   @Mixin
   ExplanationOptions explanation;
 
@@ -50,6 +55,10 @@ final class BatchCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   Path out;
 
+  @Option(names = "--report", description = "Also write report.html per case and index.html: every case with a "
+      + "thumbnail, its numbers and a link to its report (open it in a browser, no server needed).")
+  boolean report;
+
   @Mixin
   PictureOptions pictures;
 
@@ -64,6 +73,8 @@ final class BatchCommand implements Callable<Integer> {
     List<Path> cases = cases();
     ExplainJob job = explanation.job();
     pictures.configure(job);
+    job.report = report;
+    List<IndexRow> index = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     List<String> rows = new ArrayList<>();
@@ -81,11 +92,16 @@ final class BatchCommand implements Callable<Integer> {
           rows.add(String.format(Locale.ROOT, "%s,ok,%s,%s,%.6g,%s,%s,%.2f,", csv(name), t.get("class"),
               t.get("region_voxels"), (Double) t.get("value"), r.massInLabel() == null ? "" : fmt(r.massInLabel()),
               r.labelShare() == null ? "" : fmt(r.labelShare()), (System.nanoTime() - t0) / 1e9));
+          index.add(new IndexRow(name, r.files().contains(CaseReports.FILE) ? name + "/" + CaseReports.FILE : null,
+              thumbnail(out.resolve(name)), (String) t.get("description"), ((Number) t.get("region_voxels")).longValue(),
+              r.massInLabel(), Map.of(), (System.nanoTime() - t0) / 1e9, null));
         } catch (Gradcam3dException e) {
           failed++;
           err.println("error: " + name + ": " + e.getMessage());
           rows.add(String.format(Locale.ROOT, "%s,failed,,,,,,%.2f,%s", csv(name), (System.nanoTime() - t0) / 1e9,
               csv(e.getMessage())));
+          index.add(new IndexRow(name, null, null, null, null, null, Map.of(), (System.nanoTime() - t0) / 1e9,
+              e.getMessage()));
         }
         progress.advance(1);
       }
@@ -94,11 +110,21 @@ final class BatchCommand implements Callable<Integer> {
     Files.createDirectories(out);
     String table = String.join("\n", rows) + "\n";
     AtomicFiles.write(out.resolve("batch.csv"), os -> os.write(table.getBytes(StandardCharsets.UTF_8)));
+    if (report) {
+      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
+          out.resolve(INDEX));
+    }
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%n",
-          cases.size() - failed, cases.size(), out.resolve("batch.csv"));
+      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%s%n",
+          cases.size() - failed, cases.size(), out.resolve("batch.csv"), report ? ", pages in " + out.resolve(INDEX) : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
+  }
+
+  /** The case's overlay picture, shown small in the index; none without pictures. */
+  private static byte[] thumbnail(Path caseDir) throws IOException {
+    Path png = caseDir.resolve(Figures.OVERLAY_PNG);
+    return Files.isRegularFile(png) ? Files.readAllBytes(png) : null;
   }
 
   private static String fmt(double v) {

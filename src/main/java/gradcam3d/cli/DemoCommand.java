@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {"Explains the bundled demo model, a small 3D U-Net trained to segment spheres (class 1) "
         + "and cubes (class 2), on demo case 1 for class 1 at layer up2 with Grad-CAM, and reports how much "
         + "of the map lies on the true spheres. Writes the CAM NIfTI, pictures and summary.json."},
-    footer = {"", "Then open gradcam3d-demo/overlay.png, or load the case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
+    footer = {"", "Then open gradcam3d-demo/report.html in a browser, look at gradcam3d-demo/overlay.png, or load the "
+        + "case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
 final class DemoCommand implements Callable<Integer> {
   static final String RESOURCES = "/gradcam3d/demo/";
 
@@ -84,8 +85,8 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
         Report.print(o, r, out);
-        o.println("  look at  " + out.resolve("overlay.png") + " and " + out.resolve("montage.png")
-            + ", or open the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
+        o.println("  open     " + out.resolve(CaseReports.FILE) + " in a browser (offline, one file), look at "
+            + out.resolve("overlay.png") + ", or load the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
       }
       return 0;
     } finally {

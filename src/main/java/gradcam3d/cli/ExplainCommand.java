@@ -56,6 +56,9 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
 
+  @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
+  boolean noReport;
+
   @Mixin
   PictureOptions pictures;
 
@@ -73,6 +76,7 @@ final class ExplainCommand implements Callable<Integer> {
     job.out = out;
     job.saveLayerCam = saveLayerCam;
     job.saveTensors = saveTensors;
+    job.report = !noReport;
     pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
     job.progress = quiet.progress(err);

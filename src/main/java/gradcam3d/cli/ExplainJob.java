@@ -63,6 +63,8 @@ final class ExplainJob {
   boolean saveLayerCam;
   boolean saveTensors;
   boolean pictures = true;
+  /** report.html, for single-volume inputs. */
+  boolean report = true;
   RenderOptions render = RenderOptions.defaults();
   // how
   int threads = Runtime.getRuntime().availableProcessors();
@@ -239,11 +241,13 @@ final class ExplainJob {
       }
       Double massInLabel = null;
       Double labelShare = null;
+      FloatTensor labelMask = null;
       if (label != null) {
         if (in.volume == null) {
           throw new Gradcam3dException("--label needs a single-sample input");
         }
-        double[] stats = massInside(e.cam().slice0(0), labelOf(label, e.explainedClass(0), in.volume));
+        labelMask = labelOf(label, e.explainedClass(0), in.volume);
+        double[] stats = massInside(e.cam().slice0(0), labelMask);
         massInLabel = stats[0];
         labelShare = stats[1];
       }
@@ -251,12 +255,19 @@ final class ExplainJob {
       if (pictures) {
         pics = writePictures(in, e, tmp, files);
       }
+      boolean htmlReport = report && in.volume != null && in.batch.dim(0) == 1;
+      if (htmlReport) {
+        files.add(CaseReports.FILE);
+      }
       double writeMs = (System.nanoTime() - tw) / 1e6;
       Map<String, Object> summary = summary(in, e, req, inputs, label, files, pics, massInLabel, labelShare, writeMs,
           start);
       AtomicFiles.write(tmp.resolve("summary.json"),
           os -> os.write(Json.write(summary).getBytes(StandardCharsets.UTF_8)));
       files.add("summary.json");
+      if (htmlReport) {
+        CaseReports.write(in.volume, e, labelMask, summary, render, tmp.resolve(CaseReports.FILE));
+      }
       Files.createDirectories(dest);
       for (String f : files) {
         Files.createDirectories(dest.resolve(f).getParent());

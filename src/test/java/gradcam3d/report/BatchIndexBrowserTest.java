@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import gradcam3d.testing.Chromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

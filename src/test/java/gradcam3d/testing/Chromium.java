@@ -1,4 +1,4 @@
-package gradcam3d.report;
+package gradcam3d.testing;
 
 import gradcam3d.report.Json;
 import java.io.BufferedReader;
@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * JSON from {@link Json}): no driver binary, no extra dependency. One browser, one page; it records
  * console errors, uncaught exceptions and every request the page makes.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -44,16 +44,16 @@ final class Chromium implements AutoCloseable {
   private final WebSocket socket;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<Map<String, Object>>> pending = new ConcurrentHashMap<>();
-  final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
-  final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  public final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
+  public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
   /** The system's chromium, if installed (.ci/run installs it). */
-  static Optional<Path> executable() {
+  public static Optional<Path> executable() {
     return Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
         .map(Path::of).filter(Files::isExecutable).findFirst();
   }
 
-  Chromium(Path executable) throws Exception {
+  public Chromium(Path executable) throws Exception {
     profile = Files.createTempDirectory("gradcam3d-chromium");
     process = new ProcessBuilder(executable.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -110,7 +110,7 @@ final class Chromium implements AutoCloseable {
 
   /** One DevTools command; its result object. */
   @SuppressWarnings("unchecked")
-  Map<String, Object> send(String method, Map<String, Object> params) {
+  public Map<String, Object> send(String method, Map<String, Object> params) {
     int id = ids.incrementAndGet();
     CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
     pending.put(id, reply);
@@ -134,7 +134,7 @@ final class Chromium implements AutoCloseable {
 
   /** Evaluates a JavaScript expression (awaiting a promise) and returns its JSON value. */
   @SuppressWarnings("unchecked")
-  Object eval(String expression) {
+  public Object eval(String expression) {
     Map<String, Object> r = send("Runtime.evaluate",
         Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
     if (r.containsKey("exceptionDetails")) {
@@ -143,12 +143,12 @@ final class Chromium implements AutoCloseable {
     return ((Map<String, Object>) r.get("result")).get("value");
   }
 
-  double number(String expression) {
+  public double number(String expression) {
     return ((Number) eval(expression)).doubleValue();
   }
 
   /** Opens a file and waits until the page says it is ready (data-ready on body) or fails. */
-  void open(Path file, String readyExpression) throws InterruptedException {
+  public void open(Path file, String readyExpression) throws InterruptedException {
     consoleErrors.clear();
     requests.clear();
     // the old document must not answer "ready" while the new one is on its way
@@ -169,18 +169,18 @@ final class Chromium implements AutoCloseable {
   }
 
   /** A real left click (press and release) at page coordinates. */
-  void click(double x, double y) {
+  public void click(double x, double y) {
     for (String type : List.of("mousePressed", "mouseReleased")) {
       send("Input.dispatchMouseEvent", Map.of("type", type, "x", x, "y", y, "button", "left", "clickCount", 1));
     }
   }
 
   /** A wheel turn over page coordinates (negative deltaY = away from the user). */
-  void wheel(double x, double y, double deltaY) {
+  public void wheel(double x, double y, double deltaY) {
     send("Input.dispatchMouseEvent", Map.of("type", "mouseWheel", "x", x, "y", y, "deltaX", 0, "deltaY", deltaY));
   }
 
-  byte[] screenshot() {
+  public byte[] screenshot() {
     return Base64.getDecoder().decode((String) send("Page.captureScreenshot",
         Map.of("format", "png", "captureBeyondViewport", true)).get("data"));
   }
