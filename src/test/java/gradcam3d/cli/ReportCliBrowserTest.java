@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.tensor.FloatTensor;
-import gradcam3d.testing.Chromium;
+import gradcam3d.testing.BrowserTest;
 import gradcam3d.volume.NiftiReader;
 import gradcam3d.volume.Npy;
 import java.nio.file.Files;
@@ -12,10 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,30 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The pages the commands write, opened in headless chromium: the demo's report.html against its
  * own cam.npy and NIfTI affine, and batch --report's index.html against batch.csv.
  */
-class ReportCliBrowserTest {
+class ReportCliBrowserTest extends BrowserTest {
   @TempDir
   static Path tmp;
-  static Chromium browser;
-
-  @BeforeAll
-  static void open() throws Exception {
-    Assumptions.assumeTrue(Chromium.executable().isPresent(), "chromium is not installed (.ci/run installs it)");
-    browser = new Chromium(Chromium.executable().get());
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-  }
-
-  @AfterEach
-  void noErrorsAndNoNetwork() {
-    assertEquals(List.of(), browser.consoleErrors);
-    assertTrue(browser.requests.stream().allMatch(u -> u.startsWith("file:") || u.startsWith("data:image/png")),
-        browser.requests.toString());
-  }
 
   @Test
   @SuppressWarnings("unchecked")
@@ -81,45 +56,33 @@ class ReportCliBrowserTest {
     assertEquals(String.format(Locale.ROOT, "%.2f, %.2f, %.2f", mm[0], mm[1], mm[2]), text("readout-mm"));
 
     // gray map at full opacity: the brightest pixel of the axial plane lies on the peak voxel
-    browser.eval("(() => { const c = document.getElementById('colormap'); c.value = 'gray';"
-        + " c.dispatchEvent(new Event('change')); const o = document.getElementById('opacity'); o.value = 100;"
-        + " o.dispatchEvent(new Event('input')); })()");
-    List<Object> px = (List<Object>) browser.eval("(() => { const c = document.getElementById('axial');"
-        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let best = -1, at = 0;"
-        + "for (let i = 0; i < d.length; i += 4) { const v = Math.min(d[i], d[i + 1], d[i + 2]);"
-        + "  if (v > best) { best = v; at = i / 4; } }"
-        + "return [at % c.width, Math.floor(at / c.width), c.width, c.height, best]; })()");
-    double cw = ((Number) px.get(2)).doubleValue();
-    double ch = ((Number) px.get(3)).doubleValue();
-    assertEquals(255, ((Number) px.get(4)).intValue());
-    assertEquals(x, (int) Math.floor((((Number) px.get(0)).doubleValue() + 0.5) / cw * s[3]));
-    assertEquals(y, (int) (s[2] - 1 - Math.floor((((Number) px.get(1)).doubleValue() + 0.5) / ch * s[2])));
+    choose("colormap", "gray");
+    setRange("opacity", 100);
+    double[] px = brightestPixel("axial");
+    assertEquals(255, (int) px[4]);
+    assertEquals(List.of(x, y), voxelUnder(px, (int) s[3], (int) s[2]));
 
     String summary = text("summary-table");
     assertTrue(summary.contains("up2") && summary.contains("label.cam_mass_inside_label")
         && summary.contains("bundled demo_unet3d.onnx"), summary);
     assertEquals(false, browser.eval("document.getElementById('row-label').classList.contains('hidden')"),
         "the demo's label can be outlined");
-    Files.createDirectories(Path.of("target", "report-screenshots"));
-    browser.eval("(() => { const c = document.getElementById('colormap'); c.value = 'jet';"
-        + " c.dispatchEvent(new Event('change')); const o = document.getElementById('opacity'); o.value = 45;"
-        + " o.dispatchEvent(new Event('input')); })()");
-    Files.write(Path.of("target", "report-screenshots", "demo-report.png"), browser.screenshot());
+    // the predicted spheres (target) and the true spheres (label) are outlined on the plane
+    setRange("opacity", 0);
+    Map<String, Object> outlines = canvasStats("axial");
+    assertTrue(((Number) outlines.get("green")).intValue() > 20, outlines.toString());
+    assertTrue(((Number) outlines.get("magenta")).intValue() > 20, outlines.toString());
+    choose("colormap", "jet");
+    setRange("opacity", 45);
+    saveScreenshot("demo-report.png");
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void batchReportIndexListsEveryCaseAndLinksTheReports() throws Exception {
-    Path scans = Files.createDirectories(tmp.resolve("scans"));
-    Path demo = Path.of("src/main/resources/gradcam3d/demo");
-    for (int k = 1; k <= 3; k++) {
-      Files.copy(demo.resolve("demo_case" + k + ".nii.gz"), scans.resolve("demo_case" + k + ".nii.gz"));
-      Files.copy(demo.resolve("demo_case" + k + "_label.nii.gz"), scans.resolve("demo_case" + k + "_label.nii.gz"));
-    }
-    Files.write(scans.resolve("broken.nii.gz"), new byte[] {31, -117, 8, 0});
-    Files.copy(demo.resolve("demo_case1_label.nii.gz"), scans.resolve("broken_label.nii.gz"));
+    Path scans = DemoScans.withBrokenCase(tmp.resolve("scans"));
     Path out = tmp.resolve("batch");
-    Cli.Run r = Cli.run("batch", "--model", demo.resolve("demo_unet3d.onnx").toString(), "--inputs-dir",
+    Cli.Run r = Cli.run("batch", "--model", DemoScans.MODEL.toString(), "--inputs-dir",
         scans.toString(), "--label-suffix", "_label", "--layer", "up2", "--target", "1", "--out", out.toString(),
         "--threads", "2", "--report", "--quiet");
     assertEquals(1, r.exit(), r.toString());
@@ -143,10 +106,7 @@ class ReportCliBrowserTest {
         "each explained case shows its overlay");
     assertTrue(((String) browser.eval("document.getElementById('cases').tBodies[0].rows[0].lastElementChild.textContent"))
         .contains("broken"));
-    Files.write(Path.of("target", "report-screenshots", "batch-index.png"), browser.screenshot());
+    saveScreenshot("batch-index.png");
   }
 
-  private static String text(String id) {
-    return (String) browser.eval("document.getElementById('" + id + "').textContent");
-  }
 }

@@ -5,30 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import gradcam3d.testing.Chromium;
+import gradcam3d.testing.BrowserTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** index.html in headless chromium: every case listed, sortable, thumbnails shown, links open reports. */
-class BatchIndexBrowserTest {
+class BatchIndexBrowserTest extends BrowserTest {
   @TempDir
   static Path dir;
-  static Chromium browser;
   static Path index;
 
   @BeforeAll
-  static void open() throws Exception {
-    Assumptions.assumeTrue(Chromium.executable().isPresent(), "chromium is not installed (.ci/run installs it)");
+  static void writePages() throws Exception {
     CaseReportWriter.write(SyntheticCase.report(), dir.resolve("case 2").resolve("report.html"));
     CaseReportWriter.write(SyntheticCase.report(), dir.resolve("case10").resolve("report.html"));
     CaseReportWriter.write(SyntheticCase.report(), dir.resolve("case1").resolve("report.html"));
@@ -41,27 +36,11 @@ class BatchIndexBrowserTest {
         new IndexRow("case1", "case1/report.html", png(0x0000FF), "class 1", 3000L, null, Map.of(), 0.5, null));
     index = dir.resolve("index.html");
     BatchIndexWriter.write("batch of 4", rows, index);
-    browser = new Chromium(Chromium.executable().get());
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
   }
 
   @BeforeEach
   void load() throws Exception {
     browser.open(index, "document.body.dataset.ready === 'true'");
-  }
-
-  @AfterEach
-  void noErrorsAndNoNetwork() {
-    assertEquals(List.of(), browser.consoleErrors);
-    // pages from disk and embedded (data:) thumbnails; nothing from a network
-    assertTrue(browser.requests.stream().allMatch(u -> u.startsWith("file:") || u.startsWith("data:image/png")),
-        browser.requests.toString());
   }
 
   @Test

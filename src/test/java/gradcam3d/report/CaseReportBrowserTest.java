@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.testing.Chromium;
+import gradcam3d.testing.BrowserTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,25 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * report.html in a real headless chromium, asserted on what a person sees: canvas pixels, slider
  * positions and readout text. One browser for the class; each test reopens the page.
  */
-class CaseReportBrowserTest {
+class CaseReportBrowserTest extends BrowserTest {
   @TempDir
   static Path dir;
-  static Chromium browser;
   static Path html;
 
   @BeforeAll
-  static void open() throws Exception {
-    Assumptions.assumeTrue(Chromium.executable().isPresent(), "chromium is not installed (.ci/run installs it)");
+  static void writeReport() {
     html = dir.resolve("report.html");
     CaseReportWriter.write(SyntheticCase.report(), html);
-    browser = new Chromium(Chromium.executable().get());
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
   }
 
   @BeforeEach
@@ -49,9 +38,7 @@ class CaseReportBrowserTest {
   }
 
   @AfterEach
-  void noErrorsAndNoNetwork() {
-    assertEquals(List.of(), browser.consoleErrors, "console errors");
-    // the only request is the page itself, from disk
+  void onlyThePageItself() {
     assertEquals(List.of(html.toUri().toString()), browser.requests.stream().distinct().toList());
   }
 
@@ -144,12 +131,8 @@ class CaseReportBrowserTest {
     double[] mm = SyntheticCase.grid().scannerMm(v[0], v[1], v[2]);
     assertEquals(String.format(Locale.ROOT, "%.2f, %.2f, %.2f", mm[0], mm[1], mm[2]), text("readout-mm"));
     float[] image = SyntheticCase.image();
-    double lo = Double.MAX_VALUE;
-    double hi = -Double.MAX_VALUE;
-    for (float x : image) {
-      lo = Math.min(lo, x);
-      hi = Math.max(hi, x);
-    }
+    double lo = IntStream.range(0, image.length).mapToDouble(i -> image[i]).min().orElseThrow();
+    double hi = IntStream.range(0, image.length).mapToDouble(i -> image[i]).max().orElseThrow();
     double shown = Double.parseDouble(text("readout-intensity"));
     double truth = image[SyntheticCase.index(v[0], v[1], v[2])];
     assertEquals(truth, shown, (hi - lo) / 255 / 2 + 0.1, "8-bit intensity within half a level");
@@ -182,33 +165,14 @@ class CaseReportBrowserTest {
 
   @Test
   void screenshotForTheDocs() throws Exception {
-    byte[] png = browser.screenshot();
-    assertTrue(png.length > 10_000);
-    Path out = Path.of("target", "report-screenshots");
-    Files.createDirectories(out);
-    Files.write(out.resolve("synthetic-report.png"), png);
+    assertTrue(Files.size(saveScreenshot("synthetic-report.png")) > 10_000);
   }
 
   // --- what the page shows ---
 
-  private static String text(String id) {
-    return (String) browser.eval("document.getElementById('" + id + "').textContent");
-  }
-
   private static int slider(String id) {
     String full = id.endsWith("opacity") || id.endsWith("threshold") || id.endsWith("-slider") ? id : id + "-slider";
     return (int) browser.number("Number(document.getElementById('" + full + "').value)");
-  }
-
-  /** Sets a range input as dragging it would (value, then an input event). */
-  private static void setRange(String id, int value) {
-    browser.eval("(() => { const e = document.getElementById('" + id + "'); e.value = " + value
-        + "; e.dispatchEvent(new Event('input')); })()");
-  }
-
-  private static void choose(String id, String value) {
-    browser.eval("(() => { const e = document.getElementById('" + id + "'); e.value = '" + value
-        + "'; e.dispatchEvent(new Event('change')); })()");
   }
 
   @SuppressWarnings("unchecked")
@@ -233,18 +197,8 @@ class CaseReportBrowserTest {
     assertEquals(Math.round(physicalH * scale), num(r, "height"), 0.5, id + " height");
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> stats(String id) {
-    return (Map<String, Object>) browser.eval("(() => { const c = document.getElementById('" + id + "');"
-        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-        + "let s = 0, s2 = 0, colored = 0, green = 0, magenta = 0;"
-        + "for (let i = 0; i < d.length; i += 4) {"
-        + "  const r = d[i], g = d[i + 1], b = d[i + 2], l = (r + g + b) / 3; s += l; s2 += l * l;"
-        + "  if (Math.max(r, g, b) - Math.min(r, g, b) > 30) colored++;"
-        + "  if (g > 200 && r < 80 && b < 80) green++;"
-        + "  if (r > 200 && b > 200 && g < 120) magenta++; }"
-        + "const n = d.length / 4; return {mean: s / n, sd: Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)),"
-        + " colored, green, magenta}; })()");
+    return canvasStats(id);
   }
 
   private static long fingerprint(String id) {
@@ -253,25 +207,11 @@ class CaseReportBrowserTest {
         + "for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) % 1000000007; return h; })()");
   }
 
-  /**
-   * The voxel under the canvas pixel whose gray level min(r, g, b) is highest, as (horizontal,
-   * upward) voxel indices; coloured crosshair and contour pixels never win.
-   */
-  @SuppressWarnings("unchecked")
+  /** The voxel (horizontal, upward indices) under the brightest gray pixel of a view. */
   private static List<Integer> brightestVoxel(String id, int hAxis, int vAxis) {
-    List<Object> xy = (List<Object>) browser.eval("(() => { const c = document.getElementById('" + id + "');"
-        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let best = -1, at = 0;"
-        + "for (let i = 0; i < d.length; i += 4) { const v = Math.min(d[i], d[i + 1], d[i + 2]);"
-        + "  if (v > best) { best = v; at = i / 4; } }"
-        + "return [at % c.width, Math.floor(at / c.width), c.width, c.height, best]; })()");
-    double x = ((Number) xy.get(0)).doubleValue();
-    double y = ((Number) xy.get(1)).doubleValue();
-    double cw = ((Number) xy.get(2)).doubleValue();
-    double ch = ((Number) xy.get(3)).doubleValue();
-    assertEquals(255, ((Number) xy.get(4)).intValue(), id + ": the map's top level is shown");
-    int w = SyntheticCase.DIMS[hAxis];
-    int h = SyntheticCase.DIMS[vAxis];
-    return List.of((int) Math.floor((x + 0.5) / cw * w), h - 1 - (int) Math.floor((y + 0.5) / ch * h));
+    double[] px = brightestPixel(id);
+    assertEquals(255, (int) px[4], id + ": the map's top level is shown");
+    return voxelUnder(px, SyntheticCase.DIMS[hAxis], SyntheticCase.DIMS[vAxis]);
   }
 
   private static double num(Map<String, Object> m, String key) {

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.zip.Inflater;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,19 +157,11 @@ class CaseReportWriterTest {
   }
 
   private static double min(float[] v) {
-    double m = Double.MAX_VALUE;
-    for (float x : v) {
-      m = Math.min(m, x);
-    }
-    return m;
+    return IntStream.range(0, v.length).mapToDouble(i -> v[i]).min().orElseThrow();
   }
 
   private static double max(float[] v) {
-    double m = -Double.MAX_VALUE;
-    for (float x : v) {
-      m = Math.max(m, x);
-    }
-    return m;
+    return IntStream.range(0, v.length).mapToDouble(i -> v[i]).max().orElseThrow();
   }
 
   private static int[] unsigned(byte[] b) {

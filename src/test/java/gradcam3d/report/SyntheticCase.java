@@ -31,56 +31,43 @@ final class SyntheticCase {
     return i + DIMS[0] * (j + DIMS[1] * k);
   }
 
-  /** A smooth ramp plus a bright ellipsoid: structure in every plane. */
-  static float[] image() {
+  /** A value per voxel (i, j, k). */
+  interface VoxelFunction {
+    double at(int i, int j, int k);
+  }
+
+  /** The function sampled on the grid, in NIfTI voxel order. */
+  static float[] fill(VoxelFunction f) {
     float[] v = new float[grid().voxels()];
     for (int k = 0; k < DIMS[2]; k++) {
       for (int j = 0; j < DIMS[1]; j++) {
         for (int i = 0; i < DIMS[0]; i++) {
-          double r = sq((i - 24) / 18.0) + sq((j - 20) / 15.0) + sq((k - 12) / 9.0);
-          v[index(i, j, k)] = (float) (-200 + 3 * i + 2 * j + (r < 1 ? 400 + 5 * k : 0));
+          v[index(i, j, k)] = (float) f.at(i, j, k);
         }
       }
     }
     return v;
+  }
+
+  /** A smooth ramp plus a bright ellipsoid: structure in every plane. */
+  static float[] image() {
+    return fill((i, j, k) -> {
+      double r = sq((i - 24) / 18.0) + sq((j - 20) / 15.0) + sq((k - 12) / 9.0);
+      return -200 + 3 * i + 2 * j + (r < 1 ? 400 + 5 * k : 0);
+    });
   }
 
   /** exp(-d^2 / (2 sigma^2)) around a peak, distances in voxels. */
   static float[] gaussian(int[] peak, double sigma) {
-    float[] v = new float[grid().voxels()];
-    for (int k = 0; k < DIMS[2]; k++) {
-      for (int j = 0; j < DIMS[1]; j++) {
-        for (int i = 0; i < DIMS[0]; i++) {
-          double d2 = sq(i - peak[0]) + sq(j - peak[1]) + sq(k - peak[2]);
-          v[index(i, j, k)] = (float) Math.exp(-d2 / (2 * sigma * sigma));
-        }
-      }
-    }
-    return v;
+    return fill((i, j, k) -> Math.exp(-(sq(i - peak[0]) + sq(j - peak[1]) + sq(k - peak[2])) / (2 * sigma * sigma)));
   }
 
   static float[] sphere(int[] centre, double radius) {
-    float[] v = new float[grid().voxels()];
-    for (int k = 0; k < DIMS[2]; k++) {
-      for (int j = 0; j < DIMS[1]; j++) {
-        for (int i = 0; i < DIMS[0]; i++) {
-          v[index(i, j, k)] = sq(i - centre[0]) + sq(j - centre[1]) + sq(k - centre[2]) <= radius * radius ? 1 : 0;
-        }
-      }
-    }
-    return v;
+    return fill((i, j, k) -> sq(i - centre[0]) + sq(j - centre[1]) + sq(k - centre[2]) <= radius * radius ? 1 : 0);
   }
 
   static float[] box(int[] lo, int[] hi) {
-    float[] v = new float[grid().voxels()];
-    for (int k = lo[2]; k <= hi[2]; k++) {
-      for (int j = lo[1]; j <= hi[1]; j++) {
-        for (int i = lo[0]; i <= hi[0]; i++) {
-          v[index(i, j, k)] = 1;
-        }
-      }
-    }
-    return v;
+    return fill((i, j, k) -> i >= lo[0] && i <= hi[0] && j >= lo[1] && j <= hi[1] && k >= lo[2] && k <= hi[2] ? 1 : 0);
   }
 
   static CaseReport report() {
