@@ -163,6 +163,37 @@ class CaseReportBrowserTest extends BrowserTest {
     assertEquals(0, num(stats("axial"), "magenta"));
   }
 
+  /** A 2D image: one plane, drawn with its aspect, the others hidden; the page itself stays clean. */
+  @Test
+  void twoDimensionalImagesShowOnePlane() throws Exception {
+    int ni = 30;
+    int nj = 20;
+    ReportGrid g = new ReportGrid(new int[] {ni, nj, 1}, new double[] {0.5, 1.0, 1.0},
+        new double[][] {{0.5, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}});
+    float[] image = new float[ni * nj];
+    float[] map = new float[ni * nj];
+    for (int j = 0; j < nj; j++) {
+      for (int i = 0; i < ni; i++) {
+        image[i + ni * j] = i + 2 * j;
+        map[i + ni * j] = (float) Math.exp(-((i - 22) * (i - 22) + (j - 5) * (j - 5)) / 8.0);
+      }
+    }
+    Path flat = dir.resolve("flat.html");
+    CaseReportWriter.write(new CaseReport("2D", g, image, List.of(new CaseReport.NamedMap("m", map)), null, null,
+        Map.of()), flat);
+    browser.open(flat, "document.body.dataset.ready === 'true'");
+    assertEquals(List.of(false, true, true), browser.eval("['fig-axial', 'fig-coronal', 'fig-sagittal'].map(id =>"
+        + " document.getElementById(id).classList.contains('hidden'))"));
+    assertSize("axial", 30 * 0.5, 20 * 1.0);
+    choose("colormap", "gray");
+    setRange("opacity", 100);
+    double[] px = brightestPixel("axial");
+    assertEquals(List.of(22, 5), voxelUnder(px, ni, nj));
+    assertEquals("22, 5, 0", text("readout-voxel"));
+    assertEquals(List.of(flat.toUri().toString()), browser.requests.stream().distinct().toList());
+    browser.open(html, "document.body.dataset.ready === 'true'"); // the page the other checks expect
+  }
+
   @Test
   void screenshotForTheDocs() throws Exception {
     assertTrue(Files.size(saveScreenshot("synthetic-report.png")) > 10_000);
