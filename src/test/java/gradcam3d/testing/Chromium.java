@@ -41,6 +41,7 @@ public final class Chromium implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Process process;
+  private volatile boolean connected;
   private final Path profile;
   private final WebSocket socket;
   private final AtomicInteger ids = new AtomicInteger();
@@ -74,7 +75,15 @@ public final class Chromium implements AutoCloseable {
         "--disable-default-apps", "--disable-extensions", "--force-device-scale-factor=1",
         "--window-size=1400,900", "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank")
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    // a browser that never says where DevTools listens is stopped, so the test fails instead of hanging
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    started.completeOnTimeout(null, TIMEOUT.toSeconds(), TimeUnit.SECONDS).thenRun(() -> {
+      if (!connected) {
+        process.destroyForcibly();
+      }
+    });
     String browserUrl = awaitDevTools();
+    connected = true;
     URI browser = URI.create(browserUrl);
     HttpClient http = HttpClient.newHttpClient();
     String list = http.send(HttpRequest.newBuilder(URI.create("http://" + browser.getAuthority() + "/json/list"))
