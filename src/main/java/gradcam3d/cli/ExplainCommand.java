@@ -68,6 +68,9 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
 
+  @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
+  boolean noReport;
+
   @Mixin
   PictureOptions pictures;
 
@@ -81,7 +84,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err));
-    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors);
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
     CaseInput input = CaseInput.of(inputs, label);
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());

@@ -15,7 +15,7 @@ import java.util.List;
 public final class ResultWriter {
   /** The formats, in the order they are written; summary.json last, as it lists the others. */
   private static final List<OutputWriter> WRITERS = List.of(new NpyWriter(), new NiftiMapWriter(),
-      new PictureWriter(), new SummaryJsonWriter());
+      new PictureWriter(), new HtmlReportWriter(), new SummaryJsonWriter());
 
   private ResultWriter() {}
 
