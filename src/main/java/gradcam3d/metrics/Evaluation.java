@@ -82,8 +82,8 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
       FloatTensor sample = x.slice0(b).reshape(withBatchOne(x.shape()));
       FaithfulnessCurves curves = null;
       if (settings.curves()) {
-        try (TargetScorer scorer = new TargetScorer(model, request.modelOutput(), request.score(), e, b,
-            settings.batchSize(), options)) {
+        try (TargetScorer scorer = new TargetScorer(model, request, e, b, settings.batchSize(),
+            options)) {
           curves = FaithfulnessCurves.measure(scorer, sample, map, settings.baseline(), settings.steps(),
               settings.randomSeeds());
         }

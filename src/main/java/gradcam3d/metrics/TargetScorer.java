@@ -2,6 +2,7 @@ package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -31,8 +32,14 @@ public final class TargetScorer implements AutoCloseable {
   /**
    * @param sample which sample of the explanation's batch the volumes are copies of
    */
-  public TargetScorer(ModelProto model, int modelOutput, GradientSpec.Score score, Explanation e, int sample,
-      int batchSize, RuntimeOptions options) {
+  public TargetScorer(ModelProto model, Explainer.Request request, Explanation e, int sample, int batchSize,
+      RuntimeOptions options) {
+    this(model, request.modelOutput(), request.score(), fixedSeed(e, sample), batchSize, options);
+  }
+
+  /** Same, with the seed [1, K, *So] given. */
+  public TargetScorer(ModelProto model, int modelOutput, GradientSpec.Score score, FloatTensor seed, int batchSize,
+      RuntimeOptions options) {
     if (Graph.fromModel(model).inputs().size() != 1) {
       throw new Gradcam3dException("faithfulness metrics need a model with a single input");
     }
@@ -42,11 +49,11 @@ public final class TargetScorer implements AutoCloseable {
         .withScore(score).withoutGradients().withTensors(false, false);
     this.engine = new GradientEngine(model, cfg, options);
     this.batchSize = Math.max(1, batchSize);
-    this.seed = fixedSeed(e, sample);
+    this.seed = seed;
   }
 
   /** Per-voxel, per-class weights [1, K, *So] of the explanation's target for one sample. */
-  static FloatTensor fixedSeed(Explanation e, int sample) {
+  public static FloatTensor fixedSeed(Explanation e, int sample) {
     long[] os = e.outputShape().clone();
     os[0] = 1;
     int classes = (int) os[1];

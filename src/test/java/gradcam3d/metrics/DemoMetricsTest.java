@@ -45,7 +45,7 @@ class DemoMetricsTest {
   }
 
   private static FaithfulnessCurves curves(float[] map, Baseline baseline, int seeds) {
-    try (TargetScorer scorer = new TargetScorer(model, 0, request.score(), explanation, 0, 8, OPTIONS)) {
+    try (TargetScorer scorer = new TargetScorer(model, request, explanation, 0, 8, OPTIONS)) {
       return FaithfulnessCurves.measure(scorer, x, map, baseline, 11, seeds);
     }
   }
