@@ -50,6 +50,13 @@ final class BatchCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   Path out;
 
+  @Option(names = "--metrics", description = "Also measure each map (see 'gradcam3d evaluate --help') into "
+      + "its summary.json \"metrics\".")
+  boolean metrics;
+
+  @Mixin
+  MetricsOptions metricsOptions;
+
   @Mixin
   PictureOptions pictures;
 
@@ -64,6 +71,7 @@ final class BatchCommand implements Callable<Integer> {
     List<Path> cases = cases();
     ExplainJob job = explanation.job();
     pictures.configure(job);
+    job.metrics = metrics ? metricsOptions.settings(job.batchSize) : null;
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     List<String> rows = new ArrayList<>();

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
         "  gradcam3d explain --model nnunet.onnx --input x.npy --layer decoder.0 --model-output 1 \\",
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "",
+        MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
@@ -56,6 +57,13 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
 
+  @Option(names = "--metrics", description = "Also measure the map (deletion/insertion curves, mask agreement, "
+      + "complexity) into summary.json \"metrics\"; tune with the options below.")
+  boolean metrics;
+
+  @Mixin
+  MetricsOptions metricsOptions;
+
   @Mixin
   PictureOptions pictures;
 
@@ -74,6 +82,7 @@ final class ExplainCommand implements Callable<Integer> {
     job.saveLayerCam = saveLayerCam;
     job.saveTensors = saveTensors;
     pictures.configure(job);
+    job.metrics = metrics ? metricsOptions.settings(job.batchSize) : null;
     PrintWriter err = spec.commandLine().getErr();
     job.progress = quiet.progress(err);
     ExplainJob.Result r = job.run();

@@ -6,6 +6,7 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.metrics.Evaluation;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
@@ -68,10 +69,13 @@ final class ExplainJob {
   int threads = Runtime.getRuntime().availableProcessors();
   int batchSize = 16;
   Progress progress = Progress.NONE;
+  // what to measure: faithfulness metrics (null = none); the evaluate command's extra files
+  Evaluation.Settings metrics;
+  boolean evaluationFiles;
 
   /** What the job produced, for the caller's human summary. */
   record Result(Map<String, Object> summary, Explanation explanation, List<String> files, Double massInLabel,
-      Double labelShare) {}
+      Double labelShare, Evaluation evaluation, FloatTensor input) {}
 
   /** Explains the job's inputs into its output folder. */
   Result run() {
@@ -113,7 +117,13 @@ final class ExplainJob {
       long[] os = explainer.outputShape(Map.of(inputName, in.batch.shape()));
       List<Target> resolved = resolveTargets(parsedTargets, os);
       Explanation e = explainer.explain(Map.of(inputName, in.batch), resolved);
-      return write(in, e, req, caseInputs, caseLabel, caseOut, start);
+      Evaluation ev = null;
+      if (metrics != null) {
+        List<FloatTensor> labels = caseLabel == null || in.volume == null ? null
+            : List.of(labelOf(caseLabel, e.explainedClass(0), in.volume));
+        ev = Evaluation.measure(m, req, Map.of(inputName, in.batch), e, labels, metrics, new RuntimeOptions(threads));
+      }
+      return write(in, e, ev, req, caseInputs, caseLabel, caseOut, start);
     }
 
     @Override
@@ -190,7 +200,7 @@ final class ExplainJob {
     }
   }
 
-  private Result write(Loaded in, Explanation e, Explainer.Request req, List<Path> inputs, Path label, Path out,
+  private Result write(Loaded in, Explanation e, Evaluation ev, Explainer.Request req, List<Path> inputs, Path label, Path out,
       long start) {
     Path dest = out.toAbsolutePath();
     Path tmp;
@@ -251,9 +261,15 @@ final class ExplainJob {
       if (pictures) {
         pics = writePictures(in, e, tmp, files);
       }
+      if (ev != null && evaluationFiles) {
+        files.addAll(EvaluationFiles.write(ev, e, req, tmp));
+      }
       double writeMs = (System.nanoTime() - tw) / 1e6;
       Map<String, Object> summary = summary(in, e, req, inputs, label, files, pics, massInLabel, labelShare, writeMs,
           start);
+      if (ev != null) {
+        summary.put("metrics", ev.toJson());
+      }
       AtomicFiles.write(tmp.resolve("summary.json"),
           os -> os.write(Json.write(summary).getBytes(StandardCharsets.UTF_8)));
       files.add("summary.json");
@@ -263,7 +279,7 @@ final class ExplainJob {
         Files.move(tmp.resolve(f), dest.resolve(f), StandardCopyOption.REPLACE_EXISTING,
             StandardCopyOption.ATOMIC_MOVE);
       }
-      return new Result(summary, e, files, massInLabel, labelShare);
+      return new Result(summary, e, files, massInLabel, labelShare, ev, in.batch);
     } catch (IOException ex) {
       throw new Gradcam3dException("cannot write to " + out + ": " + ex.getMessage(), ex);
     } finally {

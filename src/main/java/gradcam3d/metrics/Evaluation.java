@@ -140,6 +140,10 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
         f.put("fractions", c.fractions());
         f.put("deletion", c.deletion());
         f.put("insertion", c.insertion());
+        if (c.randomSeeds() > 0) {
+          f.put("random_deletion", c.randomDeletion());
+          f.put("random_insertion", c.randomInsertion());
+        }
         j.put("faithfulness", f);
       }
       j.put("complexity", Map.of("mean", s.complexity().mean(),

@@ -14,8 +14,8 @@ import java.util.List;
  * area over {@link Ranking#random} orders with seeds 0 .. seeds-1.
  */
 public record FaithfulnessCurves(double[] fractions, double[] deletion, double[] insertion, double deletionAuc,
-    double insertionAuc, double randomDeletionAuc, double randomInsertionAuc, double unperturbedScore,
-    double baselineScore, Baseline baseline, int randomSeeds) {
+    double insertionAuc, double[] randomDeletion, double[] randomInsertion, double randomDeletionAuc,
+    double randomInsertionAuc, double unperturbedScore, double baselineScore, Baseline baseline, int randomSeeds) {
 
   public static final int DEFAULT_STEPS = 21;
   public static final int DEFAULT_RANDOM_SEEDS = 3;
@@ -76,18 +76,18 @@ public record FaithfulnessCurves(double[] fractions, double[] deletion, double[]
     for (int i = 0; i < steps; i++) {
       fractions[i] = (double) i / (steps - 1);
     }
-    double rd = 0;
-    double ri = 0;
+    double[] rd = new double[steps];
+    double[] ri = new double[steps];
     for (int o = 1; o < orders.size(); o++) {
-      rd += auc(del[o]) / randomSeeds;
-      ri += auc(ins[o]) / randomSeeds;
+      for (int i = 0; i < steps; i++) {
+        rd[i] += del[o][i] / randomSeeds;
+        ri[i] += ins[o][i] / randomSeeds;
+      }
     }
-    if (randomSeeds == 0) {
-      rd = Double.NaN;
-      ri = Double.NaN;
-    }
-    return new FaithfulnessCurves(fractions, del[0], ins[0], auc(del[0]), auc(ins[0]), rd, ri, s0, s[1], baseline,
-        randomSeeds);
+    // the mean curve's area is the mean of the areas (the trapezoid rule is linear)
+    return new FaithfulnessCurves(fractions, del[0], ins[0], auc(del[0]), auc(ins[0]), randomSeeds == 0 ? null : rd,
+        randomSeeds == 0 ? null : ri, randomSeeds == 0 ? Double.NaN : auc(rd), randomSeeds == 0 ? Double.NaN : auc(ri),
+        s0, s[1], baseline, randomSeeds);
   }
 
   /** k_i = floor(N * i / (n - 1) + 1/2) in integers. */

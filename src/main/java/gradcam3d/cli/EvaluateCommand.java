@@ -1,0 +1,66 @@
+package gradcam3d.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** gradcam3d evaluate: explains one input and measures how faithful and how localised the map is. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Explains one input like 'explain' and measures the map: deletion and insertion curves "
+        + "(with random-order references), agreement with a mask, complexity, and optionally the cascading "
+        + "randomisation sanity check. Writes cam.npy (and cam.nii.gz), summary.json, evaluate.json and "
+        + "curves.png into --out."},
+    footer = {"", "Targets and the other shared options: see 'gradcam3d explain --help'.",
+        MetricsOptions.DEFINITIONS,
+        "Examples:",
+        "  gradcam3d evaluate --model unet.onnx --input ct.nii.gz --label gt.nii.gz --layer up2 --target 1 \\",
+        "      --out eval/",
+        "  gradcam3d evaluate --model unet.onnx --input ct.nii.gz --layer up2 --target 1 --baseline mean \\",
+        "      --steps 11 --sanity --sanity-steps 4 --out eval/",
+        "", "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
+final class EvaluateCommand implements Callable<Integer> {
+  @Mixin
+  ExplanationOptions explanation;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE",
+      description = "Input: .nii/.nii.gz or .npy, as for 'explain'. Repeat to stack files as channels.")
+  List<Path> inputs;
+
+  @Option(names = "--label", paramLabel = "FILE",
+      description = "True label volume: mask agreement uses the voxels labelled with the explained class "
+          + "(default: the target region, when the output grid is the input grid).")
+  Path label;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  Path out;
+
+  @Mixin
+  MetricsOptions metricsOptions;
+
+  @Mixin
+  QuietOption quiet;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    ExplainJob job = explanation.job();
+    job.inputs = inputs;
+    job.label = label;
+    job.out = out;
+    job.pictures = false;
+    job.metrics = metricsOptions.settings(job.batchSize);
+    job.evaluationFiles = true;
+    job.progress = quiet.progress(spec.commandLine().getErr());
+    ExplainJob.Result r = job.run();
+    if (!quiet.quiet) {
+      Report.print(spec.commandLine().getOut(), r, out);
+    }
+    return 0;
+  }
+}
