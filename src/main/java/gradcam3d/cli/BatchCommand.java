@@ -50,12 +50,8 @@ final class BatchCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
   Path out;
 
-  @Option(names = "--metrics", description = "Also measure each map (see 'gradcam3d evaluate --help') into "
-      + "its summary.json \"metrics\".")
-  boolean metrics;
-
   @Mixin
-  MetricsOptions metricsOptions;
+  MetricsSwitch metrics;
 
   @Mixin
   PictureOptions pictures;
@@ -71,7 +67,7 @@ final class BatchCommand implements Callable<Integer> {
     List<Path> cases = cases();
     ExplainJob job = explanation.job();
     pictures.configure(job);
-    job.metrics = metrics ? metricsOptions.settings(job.batchSize) : null;
+    job.metrics = metrics.settings(job.batchSize);
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     List<String> rows = new ArrayList<>();

@@ -57,12 +57,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
 
-  @Option(names = "--metrics", description = "Also measure the map (deletion/insertion curves, mask agreement, "
-      + "complexity) into summary.json \"metrics\"; tune with the options below.")
-  boolean metrics;
-
   @Mixin
-  MetricsOptions metricsOptions;
+  MetricsSwitch metrics;
 
   @Mixin
   PictureOptions pictures;
@@ -82,7 +78,7 @@ final class ExplainCommand implements Callable<Integer> {
     job.saveLayerCam = saveLayerCam;
     job.saveTensors = saveTensors;
     pictures.configure(job);
-    job.metrics = metrics ? metricsOptions.settings(job.batchSize) : null;
+    job.metrics = metrics.settings(job.batchSize);
     PrintWriter err = spec.commandLine().getErr();
     job.progress = quiet.progress(err);
     ExplainJob.Result r = job.run();

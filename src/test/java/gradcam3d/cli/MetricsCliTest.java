@@ -160,5 +160,9 @@ class MetricsCliTest {
       assertFalse(r.err().contains("\tat "), "no stack trace");
       assertFalse(Files.exists(out));
     }
+    Cli.Run r = Cli.run("explain", "--model", MODEL, "--input", INPUT, "--layer", "down", "--target", "1",
+        "--metrics", "--steps", "1", "--out", tmp.resolve("bad").toString());
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().contains("--steps must be at least 2"), r.err());
   }
 }
