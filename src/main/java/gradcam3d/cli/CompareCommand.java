@@ -52,18 +52,14 @@ final class CompareCommand implements Callable<Integer> {
       description = "Methods to compare (default: the --method value).")
   List<String> methods = new ArrayList<>();
 
-  @Option(names = "--input", required = true, paramLabel = "FILE",
-      description = "Input: .nii/.nii.gz or .npy, as for 'explain'. Repeat to stack files as channels.")
-  List<Path> inputs;
-
-  @Option(names = "--label", paramLabel = "FILE", description = "True label volume for mask agreement.")
-  Path label;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
-  Path out;
+  @Mixin
+  CaseOptions caseOptions;
 
   @Mixin
   MetricsOptions metricsOptions;
+
+  /** The output folder (from --out). */
+  private Path out;
 
   @Mixin
   PictureOptions pictures;
@@ -87,6 +83,7 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    out = caseOptions.out;
     List<String> names = new ArrayList<>();
     for (String m : methods.isEmpty() ? List.of(explanation.method) : methods) {
       names.add(CamMethods.byName(m.trim()).name());
@@ -95,14 +92,9 @@ final class CompareCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     for (String method : names) {
       for (String layer : explanation.layers) {
-        ExplainJob job = explanation.job();
+        ExplainJob job = caseOptions.job(explanation, metricsOptions, out.resolve(folder(method, layer)));
         job.method = method;
         job.layers = List.of(layer);
-        job.inputs = inputs;
-        job.label = label;
-        job.out = out.resolve(folder(method, layer));
-        job.pictures = false;
-        job.metrics = metricsOptions.settings(job.batchSize);
         job.progress = quiet.progress(err);
         long t0 = System.nanoTime();
         ExplainJob.Result r = job.run();

@@ -1,11 +1,8 @@
 package gradcam3d.cli;
 
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** gradcam3d evaluate: explains one input and measures how faithful and how localised the map is. */
@@ -26,17 +23,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   ExplanationOptions explanation;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE",
-      description = "Input: .nii/.nii.gz or .npy, as for 'explain'. Repeat to stack files as channels.")
-  List<Path> inputs;
-
-  @Option(names = "--label", paramLabel = "FILE",
-      description = "True label volume: mask agreement uses the voxels labelled with the explained class "
-          + "(default: the target region, when the output grid is the input grid).")
-  Path label;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
-  Path out;
+  @Mixin
+  CaseOptions caseOptions;
 
   @Mixin
   MetricsOptions metricsOptions;
@@ -49,17 +37,12 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ExplainJob job = explanation.job();
-    job.inputs = inputs;
-    job.label = label;
-    job.out = out;
-    job.pictures = false;
-    job.metrics = metricsOptions.settings(job.batchSize);
+    ExplainJob job = caseOptions.job(explanation, metricsOptions, caseOptions.out);
     job.evaluationFiles = true;
     job.progress = quiet.progress(spec.commandLine().getErr());
     ExplainJob.Result r = job.run();
     if (!quiet.quiet) {
-      Report.print(spec.commandLine().getOut(), r, out);
+      Report.print(spec.commandLine().getOut(), r, caseOptions.out);
     }
     return 0;
   }

@@ -1,6 +1,6 @@
 """Independent references for gradcam3d.metrics (PyTorch + NumPy, no gradcam3d code).
 
-usage: /usr/bin/python3 make_metrics_refs.py   (needs torch 1.13+ and numpy; run from this folder)
+usage: python3 make_metrics_refs.py   (needs torch 1.13+, numpy and nibabel, like make_fixtures.py)
 Builds two small seeded models whose output follows the input (the shared fixture models barely
 react to their input), exports them to ONNX with inputs and tie-rich maps, scores their
 deletion/insertion curves in PyTorch, computes mask agreement, Otsu's threshold, Spearman's rho
@@ -31,6 +31,8 @@ import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "..", "..", "fixtures")
+sys.path.insert(0, os.path.join(FIX, "tools"))
+from make_fixtures import blobs  # noqa: E402  (the shared fixtures' synthetic volumes)
 
 STEPS = 21
 M64 = (1 << 64) - 1
@@ -187,20 +189,6 @@ class MetricsCls2D(nn.Module):
         return self.fc(self.features(x).mean(dim=(2, 3)))
 
 
-def blobs(shape, seed, n=3):
-    rng = np.random.default_rng(seed)
-    grids = np.meshgrid(*[np.linspace(-1, 1, s) for s in shape], indexing="ij")
-    vol = 0.1 * sum(g * rng.normal() for g in grids) + 0.05 * rng.normal(size=shape)
-    gt = np.zeros(shape, np.uint8)
-    for _ in range(n):
-        c = rng.uniform(-0.5, 0.5, size=len(shape))
-        r = rng.uniform(0.15, 0.35, size=len(shape))
-        inside = sum(((g - ci) / ri) ** 2 for g, ci, ri in zip(grids, c, r)) <= 1
-        vol[inside] += rng.uniform(0.6, 1.2)
-        gt[inside] = 1
-    return vol.astype(np.float32), gt
-
-
 def some_map(x, seed):
     """A map with ties: the smoothed first channel plus noise, min-max, quantised to 32 levels."""
     rng = np.random.default_rng(seed)
@@ -233,7 +221,8 @@ def main():
     cam = some_map(x[0], 5)
     np.save(os.path.join(OUT, "seg3d_input.npy"), x)
     np.save(os.path.join(OUT, "seg3d_map.npy"), cam)
-    np.save(os.path.join(OUT, "seg3d_mask.npy"), gt.astype(np.float32))
+    gt = (gt > 0).astype(np.float32)  # every blob, one label
+    np.save(os.path.join(OUT, "seg3d_mask.npy"), gt)
 
     def seg_score(vols):
         with torch.no_grad():
