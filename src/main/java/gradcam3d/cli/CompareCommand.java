@@ -2,7 +2,12 @@ package gradcam3d.cli;
 
 import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.CamMethod;
+import gradcam3d.output.EvaluationWriter;
+import gradcam3d.output.ResultWriter;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.Settings;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
 import gradcam3d.metrics.MaskAgreement;
@@ -48,9 +53,9 @@ final class CompareCommand implements Callable<Integer> {
   @Mixin
   ExplanationOptions explanation;
 
-  @Option(names = "--methods", split = ",", paramLabel = "M1,M2,...",
+  @Option(names = "--methods", split = ",", paramLabel = "M1,M2,...", converter = Converters.Method.class,
       description = "Methods to compare (default: the --method value).")
-  List<String> methods = new ArrayList<>();
+  List<CamMethod> methods = new ArrayList<>();
 
   @Mixin
   CaseOptions caseOptions;
@@ -71,9 +76,9 @@ final class CompareCommand implements Callable<Integer> {
   picocli.CommandLine.Model.CommandSpec spec;
 
   /** One method at one layer, measured. */
-  private record Row(String method, String layer, ExplainJob.Result result, double seconds) {
+  private record Row(String method, String layer, CaseResult result, double seconds) {
     Evaluation.SampleMetrics metrics() {
-      return result.evaluation().samples().get(0);
+      return result.metrics().samples().get(0);
     }
 
     double deletionAuc() {
@@ -84,25 +89,26 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     out = caseOptions.out;
-    List<String> names = new ArrayList<>();
-    for (String m : methods.isEmpty() ? List.of(explanation.method) : methods) {
-      names.add(CamMethods.byName(m.trim()).name());
-    }
+    List<CamMethod> chosen = methods.isEmpty() ? List.of(explanation.method) : methods;
     PrintWriter err = spec.commandLine().getErr();
+    Settings base = explanation.settings(false, quiet.progress(err));
+    caseOptions.checkOut(base);
+    Evaluation.Settings how = metricsOptions.settings(base.batchSize());
     List<Row> rows = new ArrayList<>();
-    for (String method : names) {
+    for (CamMethod method : chosen) {
       for (String layer : explanation.layers) {
-        ExplainJob job = caseOptions.job(explanation, metricsOptions, out.resolve(folder(method, layer)));
-        job.method = method;
-        job.layers = List.of(layer);
-        job.progress = quiet.progress(err);
+        Settings s = base.withMethod(method).withLayers(List.of(layer));
         long t0 = System.nanoTime();
-        ExplainJob.Result r = job.run();
-        if (r.evaluation().samples().size() != 1) {
-          throw new Gradcam3dException("compare takes one case; the input holds a batch of "
-              + r.evaluation().samples().size());
+        CaseResult r;
+        try (ExplanationPipeline pipeline = new ExplanationPipeline(s, how)) {
+          r = pipeline.run(caseOptions.input());
         }
-        rows.add(new Row(method, layer, r, (System.nanoTime() - t0) / 1e9));
+        if (r.metrics().samples().size() != 1) {
+          throw new Gradcam3dException("compare takes one case; the input holds a batch of "
+              + r.metrics().samples().size());
+        }
+        ResultWriter.write(r, caseOptions.output(out.resolve(folder(method.name(), layer))));
+        rows.add(new Row(method.name(), layer, r, (System.nanoTime() - t0) / 1e9));
       }
     }
     rows.sort(Comparator.comparingDouble(Row::deletionAuc));
@@ -113,17 +119,16 @@ final class CompareCommand implements Callable<Integer> {
     for (Row r : rows) {
       FaithfulnessCurves c = r.metrics().curves();
       String name = r.method() + " " + r.layer();
-      series.add(new CurveChart.Series(name, c.fractions(), c.deletion(), c.insertion(), c.deletionAuc(),
-          c.insertionAuc()));
+      series.add(EvaluationWriter.series(name, c));
       cams.add(spatial(r.result().explanation().cam()));
       labels.add(name);
     }
     CurveChart.write(series, out.resolve(CURVES));
-    FloatTensor image = firstChannel(rows.get(0).result().input());
+    FloatTensor image = firstChannel(rows.get(0).result().loaded().batch());
     int slice = ComparisonGrid.write(image, cams, labels, null, pictures.renderOptions(), out.resolve(GRID));
     if (!quiet.quiet) {
       PrintWriter o = spec.commandLine().getOut();
-      o.printf(Locale.ROOT, "gradcam3d compare: %d methods x %d layers, best deletion AUC first%n", names.size(),
+      o.printf(Locale.ROOT, "gradcam3d compare: %d methods x %d layers, best deletion AUC first%n", chosen.size(),
           explanation.layers.size());
       for (Row r : rows) {
         FaithfulnessCurves c = r.metrics().curves();
@@ -150,7 +155,7 @@ final class CompareCommand implements Callable<Integer> {
       Evaluation.SampleMetrics m = r.metrics();
       FaithfulnessCurves c = m.curves();
       MaskAgreement a = m.agreement();
-      Evaluation ev = r.result().evaluation();
+      Evaluation ev = r.result().metrics();
       Double lastRho = ev.sanity() == null ? null : ev.sanity().steps().get(ev.sanity().steps().size() - 1).spearman();
       List<Object> cells = Arrays.asList(r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(),
           c.randomDeletionAuc(), c.randomInsertionAuc(), a == null ? null : a.massInside(),

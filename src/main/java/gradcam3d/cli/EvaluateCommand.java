@@ -1,5 +1,13 @@
 package gradcam3d.cli;
 
+import gradcam3d.output.ConsoleReport;
+import gradcam3d.output.EvaluationWriter;
+import gradcam3d.output.ResultWriter;
+import gradcam3d.output.Written;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.Settings;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,12 +45,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ExplainJob job = caseOptions.job(explanation, metricsOptions, caseOptions.out);
-    job.evaluationFiles = true;
-    job.progress = quiet.progress(spec.commandLine().getErr());
-    ExplainJob.Result r = job.run();
-    if (!quiet.quiet) {
-      Report.print(spec.commandLine().getOut(), r, caseOptions.out);
+    Settings settings = explanation.settings(false, quiet.progress(spec.commandLine().getErr()));
+    caseOptions.checkOut(settings);
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings,
+        metricsOptions.settings(settings.batchSize()))) {
+      CaseResult r = pipeline.run(caseOptions.input());
+      Written w = ResultWriter.write(r, caseOptions.output(caseOptions.out), List.of(new EvaluationWriter()));
+      if (!quiet.quiet) {
+        ConsoleReport.print(spec.commandLine().getOut(), r, w, caseOptions.out);
+      }
     }
     return 0;
   }

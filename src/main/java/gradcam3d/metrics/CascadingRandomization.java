@@ -3,6 +3,8 @@ package gradcam3d.metrics;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.MaskTarget;
+import gradcam3d.cam.PredictedClassTarget;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.Node;
@@ -138,8 +140,8 @@ public final class CascadingRandomization {
     int batch = (int) e.outputShape()[0];
     for (int b = 0; b < batch; b++) {
       int k = e.explainedClass(b);
-      out.add(e.region() == null ? new Target(Target.Kind.PREDICTED, k, null, null, null)
-          : new Target(Target.Kind.MASK, k, "the unchanged model's target region", null, e.region().slice0(b)));
+      out.add(e.region() == null ? new PredictedClassTarget(k)
+          : new MaskTarget(k, "the unchanged model's target region", e.region().slice0(b)));
     }
     return out;
   }

@@ -101,7 +101,11 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     }
     CascadingRandomization.Result sanity = null;
     if (settings.sanity()) {
-      sanity = CascadingRandomization.run(model, request.withProgress(gradcam3d.cam.Progress.NONE), inputs,
+      // one explanation per step, without progress bars
+      Explainer.Request quiet = new Explainer.Request(request.layers(), request.method(), request.targets(),
+          request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(),
+          gradcam3d.cam.Progress.NONE);
+      sanity = CascadingRandomization.run(model, quiet, inputs,
           e, settings.sanitySteps(), settings.seed(), options);
     }
     return new Evaluation(out, sanity, (System.nanoTime() - t0) / 1e6);

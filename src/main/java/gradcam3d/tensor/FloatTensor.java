@@ -69,6 +69,16 @@ public final class FloatTensor {
     return new FloatTensor(out, shape);
   }
 
+  /** Flat index of the first NaN or infinite value, or -1 when every value is finite. */
+  public int firstNonFinite() {
+    for (int i = 0; i < data.length; i++) {
+      if (!Float.isFinite(data[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   public float maxAbs() {
     float m = 0;
     for (float v : data) {

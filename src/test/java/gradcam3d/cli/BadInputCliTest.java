@@ -173,8 +173,7 @@ class BadInputCliTest {
 
   @Test
   void unknownMethodAndBadTargetSyntax() {
-    assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "1", "--method", "gradcam2"),
-        "unknown method", "gradcam++");
+    // a bad option value exits with 2 (issue 7 item 8): BadOptionValuesCliTest checks --method gradcam2
     assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "1:boxx=1"), "not understood");
   }
 }

@@ -1,57 +1,52 @@
-package gradcam3d.cli;
+package gradcam3d.output;
 
-import gradcam3d.cam.Explanation;
 import gradcam3d.metrics.CascadingRandomization;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
 import gradcam3d.metrics.MaskAgreement;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
+import java.util.stream.Collectors;
 
-/** The short human summary printed after an explanation. */
-final class Report {
-  private Report() {}
+/** The short human summary of an explained and written case. */
+public final class ConsoleReport {
+  private ConsoleReport() {}
 
-  @SuppressWarnings("unchecked")
-  static void print(PrintWriter out, ExplainJob.Result r, Path dir) {
-    Map<String, Object> s = r.summary();
-    Explanation e = r.explanation();
-    List<Map<String, Object>> layers = (List<Map<String, Object>>) s.get("layers");
-    StringBuilder names = new StringBuilder();
-    for (Map<String, Object> l : layers) {
-      names.append(names.length() == 0 ? "" : ", ").append(l.get("spec"));
+  public static void print(PrintWriter out, CaseResult r, Written written, Path dir) {
+    Settings st = r.settings();
+    var e = r.explanation();
+    String names = e.layers().stream().map(l -> l.layer().spec()).collect(Collectors.joining(", "));
+    out.printf(Locale.ROOT, "gradcam3d: %s at layer%s %s of %s%n", st.method().name(),
+        e.layers().size() > 1 ? "s" : "", names, Path.of(st.modelName()).getFileName());
+    out.printf(Locale.ROOT, "  input    %s  %s%n", String.join(" + ", r.input().names()),
+        Arrays.toString(r.loaded().batch().shape()));
+    for (CaseResult.TargetSummary t : r.targets()) {
+      String sample = e.targets().size() > 1 ? " (sample " + t.sample() + ")" : "";
+      out.printf(Locale.ROOT, "  target   %s%s: %s, score %.4g%n", t.description(), sample,
+          r.segmentation() ? t.regionVoxels() + " voxels" : "class " + t.explainedClass(), t.value());
     }
-    out.printf(Locale.ROOT, "gradcam3d: %s at layer%s %s of %s%n", s.get("method"), layers.size() > 1 ? "s" : "",
-        names, Path.of((String) s.get("model")).getFileName());
-    out.printf(Locale.ROOT, "  input    %s  %s%n", String.join(" + ", (List<String>) s.get("inputs")),
-        java.util.Arrays.toString((long[]) s.get("input_shape")));
-    for (Map<String, Object> t : (List<Map<String, Object>>) s.get("targets")) {
-      String sample = e.targets().size() > 1 ? " (sample " + t.get("sample") + ")" : "";
-      boolean segmentation = e.outputShape().length > 2;
-      out.printf(Locale.ROOT, "  target   %s%s: %s%s, score %.4g%n", t.get("description"), sample,
-          segmentation ? t.get("region_voxels") + " voxels" : "class " + t.get("class"),
-          segmentation ? "" : "", (Double) t.get("value"));
-    }
-    if (r.massInLabel() != null) {
+    if (r.label() != null) {
       out.printf(Locale.ROOT, "  label    %.1f%% of the CAM's mass lies inside the true class-%d label, "
-          + "which covers %.1f%% of the volume%n", 100 * r.massInLabel(), e.explainedClass(0), 100 * r.labelShare());
+          + "which covers %.1f%% of the volume%n", 100 * r.label().massInside(), r.label().explainedClass(),
+          100 * r.label().labelShare());
     }
-    if (r.evaluation() != null) {
-      printMetrics(out, r.evaluation());
+    if (r.metrics() != null) {
+      printMetrics(out, r.metrics());
     }
-    Map<String, Object> t = (Map<String, Object>) s.get("timings");
+    var c = e.compileStats();
     out.printf(Locale.ROOT, "  time     compile %.0f ms, session %.0f ms, forward+backward %.0f ms, "
-        + "post-processing %.0f ms, total %.2f s%n", t.get("compile_ms"), t.get("session_ms"),
-        t.get("forward_backward_ms"), t.get("postprocess_ms"), (Double) t.get("total_ms") / 1000);
+        + "post-processing %.0f ms, total %.2f s%n", c.compileMs(), c.sessionMs(), e.runMs(), e.postMs(),
+        (r.pipelineMs() + written.elapsedMs()) / 1000);
     out.printf(Locale.ROOT, "  wrote    %s%s: %s%n", dir, dir.toString().endsWith("/") ? "" : "/",
-        String.join(", ", r.files()));
+        String.join(", ", written.files()));
   }
 
   /** One line per sample and measure, and the sanity check's verdict. */
-  static void printMetrics(PrintWriter out, Evaluation ev) {
+  public static void printMetrics(PrintWriter out, Evaluation ev) {
     for (Evaluation.SampleMetrics m : ev.samples()) {
       String sample = ev.samples().size() > 1 ? " (sample " + m.sample() + ")" : "";
       FaithfulnessCurves c = m.curves();
