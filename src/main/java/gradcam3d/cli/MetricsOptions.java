@@ -14,19 +14,22 @@ final class MetricsOptions {
   /** The definitions, for every command's --help (one string: annotation values must be constants). */
   static final String DEFINITIONS = ""
       + "%n"
-      + "Metrics (summary.json \"metrics\", evaluate.json; definitions in the README):%n"
-      + "  deletion/insertion  voxels ranked by the map (highest first, ties by index); the top%n"
-      + "      k_i = floor(N*i/(n-1) + 1/2) voxels (all channels) replaced by the baseline (deletion), or%n"
-      + "      restored into the baseline volume (insertion); target score / unperturbed score, with%n"
-      + "      the target region fixed from the unperturbed prediction; AUC = trapezoid over [0, 1];%n"
-      + "      random_* = mean AUC of random orders (seeds 0..R-1, splitmix64 keys)%n"
-      + "  baselines  blur = Gaussian sigma 4 voxels per axis, truncated at 4 sigma, edges nearest;%n"
-      + "      mean = per-channel mean; zero%n"
-      + "  mask agreement (--label, else the target region): mass inside, mask share, their ratio,%n"
-      + "      peak inside (pointing game), IoU and IoA (M3d-CAM) of map > t, t = Otsu, 0.25, 0.5, 0.75%n"
-      + "  complexity  mean map value, fraction of voxels > 0.5%n"
-      + "  --sanity  cascading weight randomisation (Adebayo et al.) from the output back: Spearman%n"
-      + "      rank correlation with the original map per step; warns when > 0.9 after half the layers%n";
+      + "Metrics (summary.json \"metrics\", evaluate.json; full definitions in README):%n"
+      + "  deletion/insertion: voxels ranked by the map (highest first, ties by%n"
+      + "    index); the top k_i = floor(N*i/(n-1) + 1/2) voxels (all channels) are%n"
+      + "    replaced by the baseline (deletion) or restored into the baseline%n"
+      + "    volume (insertion); value = target score / unperturbed score, the%n"
+      + "    target region fixed from the unperturbed prediction; AUC = trapezoid%n"
+      + "    over [0, 1]; random_* = mean over random orders (seeds 0..R-1)%n"
+      + "  baselines: blur = Gaussian sigma 4 voxels per axis, truncated at 4 sigma,%n"
+      + "    edges nearest; mean = per-channel mean; zero%n"
+      + "  mask agreement (--label, else the target region): mass inside, mask%n"
+      + "    share, their ratio, peak inside (pointing game), IoU and IoA (M3d-CAM)%n"
+      + "    of map > t for t = Otsu, 0.25, 0.5, 0.75%n"
+      + "  complexity: mean map value, fraction of voxels > 0.5%n"
+      + "  --sanity: cascading weight randomisation (Adebayo et al.) from the output%n"
+      + "    backwards; Spearman rank correlation with the original map per step;%n"
+      + "    warns when above 0.9 once half the layers are random%n";
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
