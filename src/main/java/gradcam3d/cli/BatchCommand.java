@@ -73,6 +73,9 @@ final class BatchCommand implements Callable<Integer> {
   boolean report;
 
   @Mixin
+  MetricsSwitch metrics;
+
+  @Mixin
   PictureOptions pictures;
 
   @Mixin
@@ -102,7 +105,7 @@ final class BatchCommand implements Callable<Integer> {
         "cam_mass_in_label", "label_share", "seconds", "error"));
     int failed = 0;
     List<IndexRow> index = new ArrayList<>();
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       progress.start("cases", cases.size());
       for (int i = 0; i < cases.size(); i++) {
         Path c = cases.get(i);

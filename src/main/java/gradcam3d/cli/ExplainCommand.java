@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
         "  gradcam3d explain --model nnunet.onnx --input x.npy --layer decoder.0 --model-output 1 \\",
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "",
+        MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
@@ -72,6 +73,9 @@ final class ExplainCommand implements Callable<Integer> {
   boolean noReport;
 
   @Mixin
+  MetricsSwitch metrics;
+
+  @Mixin
   PictureOptions pictures;
 
   @Mixin
@@ -90,7 +94,7 @@ final class ExplainCommand implements Callable<Integer> {
     read.add(settings.model());
     read.add(label);
     ResultFolder.check(out, read);
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       CaseResult r = pipeline.run(input, loaded -> pictures.checkFits(loaded, settings.layout()));
       Written w = ResultWriter.write(r, output);
       if (!quiet.quiet) {

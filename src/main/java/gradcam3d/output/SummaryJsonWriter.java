@@ -70,6 +70,9 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("label_share_of_volume", label.labelShare());
       s.put("label", m);
     }
+    if (r.metrics() != null) {
+      s.put("metrics", r.metrics().toJson());
+    }
     double writeMs = w.elapsedMs();
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("compile_ms", e.compileStats().compileMs());
