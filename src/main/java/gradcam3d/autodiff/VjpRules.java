@@ -31,8 +31,4 @@ public final class VjpRules {
   public static VjpRule get(String opType) {
     return TABLE.get(opType);
   }
-
-  public static Set<String> supported() {
-    return new TreeSet<>(TABLE.keySet());
-  }
 }

@@ -159,9 +159,7 @@ public final class Explainer implements AutoCloseable {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    long[] os = engine.outputShape(shapes);
+    long[] os = engine.outputShape(FloatTensor.shapesOf(inputs));
     GradientEngine.Seed seed = Target.seed(targets, os);
     GradientEngine.Result r = engine.run(inputs, seed);
     List<Target> perSample = new ArrayList<>();
@@ -231,7 +229,7 @@ public final class Explainer implements AutoCloseable {
       acts.add(r.activation(i));
     }
     if (request.method() instanceof CamMethod.Perturbation.OfLayer) {
-      Specialization sp = Specialization.of(Graph.fromModel(model), shapesOf(inputs));
+      Specialization sp = Specialization.of(Graph.fromModel(model), FloatTensor.shapesOf(inputs));
       for (LayerGradient l : r.layers()) {
         for (String t : Cut.of(sp.graph(), l.activation()).boundary()) {
           if (r.has(t)) {
@@ -243,12 +241,6 @@ public final class Explainer implements AutoCloseable {
     perturber.setBatch(new PerturbationRunner.Batch(inputs.values().iterator().next(), acts,
         r.floats(SeedHead.EFFECTIVE_SEED), r.targetValues(), boundaries));
     return perturber;
-  }
-
-  private static Map<String, long[]> shapesOf(Map<String, FloatTensor> inputs) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> m.put(k, v.shape()));
-    return m;
   }
 
   /** cam_layer = sum_c w[b][c] A[b, c]. */

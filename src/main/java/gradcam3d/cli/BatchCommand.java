@@ -114,7 +114,6 @@ final class BatchCommand implements Callable<Integer> {
       }
       progress.finish();
     }
-    Files.createDirectories(out);
     rows.write(table);
     if (!quiet.quiet) {
       spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%n",

@@ -215,9 +215,7 @@ public final class GradientEngine implements AutoCloseable {
 
   /** Forward + backward for one batch. */
   public Result run(Map<String, FloatTensor> inputs, Seed seed) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    Compiled c = compiled(shapes);
+    Compiled c = compiled(FloatTensor.shapesOf(inputs));
     long[] os = c.program.modelOutputShape();
     if (!Arrays.equals(seed.weights().shape(), os)) {
       throw new Gradcam3dException("target seed has shape " + Shapes.format(seed.weights().shape())
