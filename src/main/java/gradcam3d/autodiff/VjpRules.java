@@ -3,7 +3,6 @@ package gradcam3d.autodiff;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** The table of gradient rules, one per ONNX op type, and the ops that carry no gradient. */
 public final class VjpRules {

@@ -1,7 +1,6 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
@@ -16,7 +15,6 @@ import gradcam3d.runtime.SessionCache;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.LongTensor;
 import gradcam3d.tensor.Shapes;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static gradcam3d.testing.Folders.names;
+
 import gradcam3d.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,13 +25,6 @@ class OutputSafetyCliTest {
   private static final Path MODEL = Fixtures.ROOT.resolve("models/seed_unet3d.onnx");
   private static final Path INPUT = Fixtures.ROOT.resolve("inputs/seed_unet3d.npy");
 
-  private static Set<String> names(Path dir) throws IOException {
-    Set<String> s = new TreeSet<>();
-    try (var l = Files.list(dir)) {
-      l.forEach(p -> s.add(p.getFileName().toString()));
-    }
-    return s;
-  }
 
   @Test
   void batchCaseFoldersStayInsideOut() throws IOException {
