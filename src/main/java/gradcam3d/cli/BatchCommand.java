@@ -135,7 +135,6 @@ final class BatchCommand implements Callable<Integer> {
       }
       progress.finish();
     }
-    Files.createDirectories(out);
     rows.write(table);
     if (report) {
       BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
