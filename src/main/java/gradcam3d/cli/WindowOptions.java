@@ -1,34 +1,39 @@
 package gradcam3d.cli;
 
-import gradcam3d.Gradcam3dException;
 import gradcam3d.window.Blend;
-import java.util.Locale;
+import gradcam3d.window.SlidingWindowExplainer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Sliding-window explanation of volumes larger than the model's window: shared by explain and batch. */
 final class WindowOptions {
-  @Option(names = "--window", paramLabel = "Z,Y,X|auto",
+  /** A window size, or null for --window auto. */
+  record WindowSize(long[] size) {}
+
+  @Option(names = "--window", paramLabel = "Z,Y,X|auto", converter = Converters.Window.class,
       description = "Explain the whole volume through sliding windows of this size (nnU-Net placement, blended "
           + "prediction, one exact whole-volume target; each window's map is summed in place and normalised "
           + "once). 'auto' takes the size of a model with a fixed input. Works with every method: gradient "
           + "methods and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per window with "
           + "the window's share of the target (exact: a window's layer only reaches its own logits). Also "
-          + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction.")
-  String window;
+          + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
+          + "--save-tensors (they are per window) or --metrics.")
+  WindowSize window;
 
-  @Option(names = "--overlap", paramLabel = "F",
+  @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,
       description = "Overlap of neighbouring windows, in [0, 1) (default: 0.5).")
   Double overlap;
 
-  @Option(names = "--blend", paramLabel = "gaussian|constant",
+  @Option(names = "--blend", paramLabel = "gaussian|constant", converter = Converters.BlendValue.class,
       description = "Weights of overlapping windows' predictions (default: gaussian).")
-  String blend;
+  Blend blend;
 
-  @Option(names = "--window-batch", paramLabel = "N",
+  @Option(names = "--window-batch", paramLabel = "N", converter = Converters.Positive.class,
       description = "Windows per ONNX Runtime run (default: 1).")
   Integer windowBatch;
 
-  @Option(names = "--pad-value", paramLabel = "V",
+  @Option(names = "--pad-value", paramLabel = "V", converter = Converters.PadValue.class,
       description = "Value of the padding of axes shorter than the window; cropped back (default: 0).")
   Float padValue;
 
@@ -37,26 +42,27 @@ final class WindowOptions {
           + "--score probabilities) [1, K, *S].")
   boolean savePrediction;
 
-  void configure(ExplainJob job) {
+  /**
+   * The window settings, or null without --window; options that need --window, or outputs that
+   * are per window, are bad option combinations (exit 2).
+   */
+  SlidingWindowExplainer.Settings settings(CommandSpec spec, boolean perWindowOutputs, boolean metrics) {
     if (window == null) {
       if (overlap != null || blend != null || windowBatch != null || padValue != null || savePrediction) {
-        throw new Gradcam3dException("--overlap, --blend, --window-batch, --pad-value and --save-prediction "
-            + "need --window Z,Y,X or --window auto");
+        throw new ParameterException(spec.commandLine(), "--overlap, --blend, --window-batch, --pad-value and "
+            + "--save-prediction need --window Z,Y,X or --window auto");
       }
-      return;
+      return null;
     }
-    job.windowAuto = window.trim().toLowerCase(Locale.ROOT).equals("auto");
-    if (!job.windowAuto) {
-      try {
-        job.window = gradcam3d.tensor.Shapes.parse(window);
-      } catch (NumberFormatException e) {
-        throw new Gradcam3dException("--window must be Z,Y,X (positive sizes) or auto, not '" + window + "'");
-      }
+    if (perWindowOutputs) {
+      throw new ParameterException(spec.commandLine(), "--save-layer-cam and --save-tensors are per window; they "
+          + "are not available with --window");
     }
-    job.overlap = overlap == null ? 0.5 : overlap;
-    job.blend = blend == null ? Blend.GAUSSIAN : Blend.parse(blend);
-    job.windowBatch = windowBatch == null ? 1 : windowBatch;
-    job.padValue = padValue == null ? 0f : padValue;
-    job.savePrediction = savePrediction;
+    if (metrics) {
+      throw new ParameterException(spec.commandLine(), gradcam3d.pipeline.ExplanationPipeline.METRICS_WITH_WINDOWS);
+    }
+    return new SlidingWindowExplainer.Settings(window.size(), overlap == null ? 0.5 : overlap,
+        blend == null ? Blend.GAUSSIAN : blend, windowBatch == null ? 1 : windowBatch,
+        padValue == null ? 0f : padValue, savePrediction);
   }
 }

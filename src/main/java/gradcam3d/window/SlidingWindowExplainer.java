@@ -1,16 +1,22 @@
 package gradcam3d.window;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.cam.BoxTarget;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
-import gradcam3d.cam.PostProcess;
+import gradcam3d.cam.MaskTarget;
+import gradcam3d.cam.Normalise;
+import gradcam3d.cam.PredictedClassTarget;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.cam.VoxelTarget;
+import gradcam3d.cam.WholeClassTarget;
+import gradcam3d.cam.WindowedTarget;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
@@ -22,8 +28,11 @@ import java.util.Map;
  * Explains a volume larger than the model's window, exactly: the windows' logits are blended
  * (weights w_t, N = sum_t w_t) into the whole-volume prediction F, the target is taken on F over
  * the whole volume, and each window runs backward with the target restricted to it times
- * w_t / N, so its gradient is exactly the gradient of the one whole-volume target. Each window's
- * ReLU(cam_layer), resized to the window grid, is added in place; one min-max at the end.
+ * w_t / N (a {@link WindowedTarget} around the window's crop of the whole-volume region, with
+ * the predicted-mask gate off: the region comes from F, not from the window's own prediction), so
+ * its gradient is exactly the gradient of the one whole-volume target. Each window's
+ * ReLU(cam_layer) on the window grid ({@link Explainer#explainResized}) is added in place; one
+ * min-max at the end ({@link Normalise}).
  * Windows the target does not reach contribute zero and are not run backward. Memory: the input,
  * the blended prediction (until it is reduced to the segmentation), one accumulator per layer and
  * one batch of windows; never every window's activations.
@@ -31,23 +40,40 @@ import java.util.Map;
  * <pre>{@code
  * try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model, request,
  *     SlidingWindowExplainer.Settings.of(new long[] {96, 96, 96}), RuntimeOptions.defaults())) {
- *   WindowedExplanation w = sw.explain(x, Target.parse("1"));   // x: [1, C, *S]
+ *   WindowedExplanation w = sw.explain(x, Target.parse("1"));   // x: [1, C, *S]; a mask target resolved
  * }
  * }</pre>
  */
 public final class SlidingWindowExplainer implements AutoCloseable {
   private static final String SCORES = "gc3d_window_scores";
 
-  /** The window, its overlap and blend, windows per ONNX Runtime run, the padding value. */
+  /**
+   * The window (null: the model's fixed input size, {@code --window auto}), its overlap and blend,
+   * windows per ONNX Runtime run, the padding value, and whether to keep the blended prediction.
+   */
   public record Settings(long[] window, double overlap, Blend blend, int windowBatch, float padValue,
       boolean keepPrediction) {
     public Settings {
-      if (!(overlap >= 0 && overlap < 1)) {
-        throw new Gradcam3dException("--overlap must be in [0, 1), not " + overlap);
-      }
+      checkOverlap(overlap);
       if (windowBatch < 1) {
         throw new Gradcam3dException("--window-batch must be at least 1, not " + windowBatch);
       }
+      checkPadValue(padValue);
+      if (window != null && (window.length == 0 || Arrays.stream(window).anyMatch(n -> n < 1))) {
+        throw new Gradcam3dException("--window must be Z,Y,X (positive sizes) or auto, not "
+            + Arrays.toString(window));
+      }
+    }
+
+    /** Fails unless 0 <= overlap < 1. */
+    public static void checkOverlap(double overlap) {
+      if (!(overlap >= 0 && overlap < 1)) {
+        throw new Gradcam3dException("--overlap must be in [0, 1), not " + overlap);
+      }
+    }
+
+    /** Fails unless the padding value is a finite number. */
+    public static void checkPadValue(float padValue) {
       if (!Float.isFinite(padValue)) {
         throw new Gradcam3dException("--pad-value must be a finite number, not " + padValue);
       }
@@ -55,6 +81,19 @@ public final class SlidingWindowExplainer implements AutoCloseable {
 
     public static Settings of(long[] window) {
       return new Settings(window, 0.5, Blend.GAUSSIAN, 1, 0f, false);
+    }
+
+    /** The window taken from a model with a fixed input size. */
+    public static Settings fromModel() {
+      return of(null);
+    }
+
+    public boolean auto() {
+      return window == null;
+    }
+
+    public Settings withWindow(long[] w) {
+      return new Settings(w, overlap, blend, windowBatch, padValue, keepPrediction);
     }
 
     public Settings withOverlap(double o) {
@@ -92,31 +131,31 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private final String inputName;
   private final GradientEngine forward;
   private final Explainer explainer;
-  private final PostProcess.Program post;
   private long checkedChannels = -1;
 
   public SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings,
       RuntimeOptions options) {
     this.model = model;
     this.request = request;
-    this.settings = settings;
+    this.settings = settings.auto() ? settings.withWindow(WindowFit.auto(model)) : settings;
     this.inputName = Graph.fromModel(model).inputNames().get(0);
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
-          String s = GradientProgram.scored(p.builder(), p.modelOutput(), request.score());
+          String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
           p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
           p.addOutput(SCORES);
         });
     GradientEngine f = new GradientEngine(model, cfg, options);
     try {
-      this.explainer = new Explainer(model, request.withProgress(Progress.NONE), options);
+      this.explainer = new Explainer(model, new Explainer.Request(request.layers(), request.method(),
+          request.targets(), request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(),
+          Progress.NONE), options);
     } catch (RuntimeException e) {
       f.close();
       throw e;
     }
     this.forward = f;
-    this.post = new PostProcess.Program(options);
   }
 
   public Settings settings() {
@@ -191,13 +230,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     double runMs = 0;
     double stitchNs = 0;
     double targetValue = 0;
-    List<Target> bookkeeping = List.of(Target.parse(cls + ":all"));
+    String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
     progress.start("explaining windows", reached.size());
     for (int from = 0; from < reached.size(); from += settings.windowBatch()) {
       List<Integer> batch = reached.subList(from, Math.min(reached.size(), from + settings.windowBatch()));
       FloatTensor x = WindowInference.crops(input, grid, batch, settings.padValue());
-      GradientEngine.Seed seed = seeds(grid, weights, batch, region, classes, cls);
-      Explanation e = explainer.explain(Map.of(inputName, x), seed, bookkeeping);
+      List<Target> targets = new ArrayList<>();
+      for (int t : batch) {
+        targets.add(new WindowedTarget(new MaskTarget(cls, maskName, crop(grid, t, region)), share(grid, weights, t)));
+      }
+      Explanation e = explainer.explainResized(Map.of(inputName, x), targets);
       if (firstLayers == null) {
         firstLayers = e.layers();
         stats = e.compileStats();
@@ -208,13 +250,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
       }
       long ts = System.nanoTime();
-      List<FloatTensor> camLayers = new ArrayList<>();
-      for (Explanation.LayerMap l : e.layers()) {
-        camLayers.add(l.camLayer());
-      }
-      List<FloatTensor> maps = post.upsampled(camLayers, window);
       for (int l = 0; l < layers; l++) {
-        addInPlace(maps.get(l).data(), grid, batch, sums[l]);
+        addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
       }
       stitchNs += System.nanoTime() - ts;
       progress.advance(batch.size());
@@ -226,24 +263,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     // several times (2.5 GB of extra native memory for 512x512x256)
     long[] camShape = Shapes.concat(new long[] {1}, spatial);
     List<Explanation.LayerMap> maps = new ArrayList<>();
+    List<FloatTensor> finals = new ArrayList<>();
     for (int l = 0; l < layers; l++) {
-      minMaxInPlace(sums[l]);
+      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(sums[l], camShape));
+      finals.add(cam);
       Explanation.LayerMap f = firstLayers.get(l);
-      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, new FloatTensor(sums[l], camShape), null, null,
-          null));
+      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null));
     }
-    FloatTensor aggregate = maps.get(0).cam();
-    if (layers > 1) {
-      // the mean of the layers' maps, normalised again (PostProcess.aggregate)
-      float[] mean = new float[voxels];
-      for (float[] s : sums) {
-        for (int v = 0; v < voxels; v++) {
-          mean[v] += s[v] / layers;
-        }
-      }
-      minMaxInPlace(mean);
-      aggregate = new FloatTensor(mean, camShape);
-    }
+    FloatTensor aggregate = Normalise.aggregate(finals);
     long t3 = System.nanoTime();
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) targetValue}, 1), new long[] {regionVoxels},
@@ -291,36 +318,34 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private static float[] region(Target target, float[] segmentation, long[] spatial) {
     int voxels = segmentation.length;
     float[] region = new float[voxels];
-    switch (target.kind()) {
-      case PREDICTED:
-        for (int v = 0; v < voxels; v++) {
-          region[v] = segmentation[v] == target.classIndex() ? 1f : 0f;
-        }
-        return region;
-      case ALL:
-        Arrays.fill(region, 1f);
-        return region;
-      case MASK: {
-        float[] m = target.mask().data();
-        for (int v = 0; v < voxels; v++) {
-          region[v] = m[v] > 0 ? 1f : 0f;
-        }
-        return region;
+    if (target instanceof PredictedClassTarget) {
+      for (int v = 0; v < voxels; v++) {
+        region[v] = segmentation[v] == target.classIndex() ? 1f : 0f;
       }
-      case BOX:
-      case VOXEL: {
-        // one whole-volume seed of a single class, built by the target itself
-        Target one = new Target(target.kind(), 0, null, target.coords(), null);
-        return Target.seed(List.of(one), Shapes.concat(new long[] {1, 1}, spatial)).weights().data();
+    } else if (target instanceof WholeClassTarget) {
+      Arrays.fill(region, 1f);
+    } else if (target instanceof MaskTarget m) {
+      float[] d = m.mask().data();
+      for (int v = 0; v < voxels; v++) {
+        region[v] = d[v] > 0 ? 1f : 0f;
       }
-      default:
-        throw new Gradcam3dException("target '" + target.spec() + "' is for classifiers; sliding windows explain "
-            + "segmentations: choose a class, e.g. --target 1");
+    } else if (target instanceof BoxTarget b) {
+      BoxTarget.fill(region, 0, 0, b.start(), b.end(), Shapes.concat(new long[] {1, 1}, spatial));
+    } else if (target instanceof VoxelTarget p) {
+      long[] end = p.voxel().clone();
+      for (int a = 0; a < end.length; a++) {
+        end[a]++;
+      }
+      BoxTarget.fill(region, 0, 0, p.voxel(), end, Shapes.concat(new long[] {1, 1}, spatial));
+    } else {
+      throw new Gradcam3dException("target '" + target.spec() + "' is for classifiers; sliding windows explain "
+          + "segmentations: choose a class, e.g. --target 1");
     }
+    return region;
   }
 
   private static Gradcam3dException emptyRegion(Target t, float[] predicted) {
-    if (t.kind() == Target.Kind.PREDICTED) {
+    if (t instanceof PredictedClassTarget) {
       StringBuilder present = new StringBuilder();
       for (int k = 0; k < predicted.length; k++) {
         if (predicted[k] > 0) {
@@ -349,44 +374,29 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     return hit[0];
   }
 
-  /** Per window: the region restricted to it times w_t / N, on class {@code cls}; no gate. */
-  private static GradientEngine.Seed seeds(WindowGrid grid, BlendWeights weights, List<Integer> batch,
-      float[] region, int classes, int cls) {
-    long[] window = grid.window();
-    int windowVoxels = (int) Shapes.numel(window);
-    int r = window.length;
-    float[] seed = new float[batch.size() * classes * windowVoxels];
-    for (int i = 0; i < batch.size(); i++) {
-      long[] start = grid.start(batch.get(i));
-      int base = (i * classes + cls) * windowVoxels;
-      box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-        double lead = 1;
-        for (int a = 0; a < r - 1; a++) {
-          lead *= weights.share(a, start[a], row[a]);
-        }
-        for (int j = 0; j < len; j++) {
-          if (region[vo + j] > 0) {
-            seed[base + wo + j] = (float) (lead * weights.share(r - 1, start[r - 1], j));
-          }
-        }
-      });
-    }
-    long[] shape = Shapes.concat(new long[] {batch.size(), classes}, window);
-    return new GradientEngine.Seed(new FloatTensor(seed, shape), FloatTensor.zeros(batch.size(), classes));
+  /** The whole-volume region's crop to window t (zero in the padding). */
+  private static FloatTensor crop(WindowGrid grid, int t, float[] region) {
+    float[] out = new float[(int) Shapes.numel(grid.window())];
+    box(grid, t).forEachRun((wo, vo, len, row) -> System.arraycopy(region, vo, out, wo, len));
+    return new FloatTensor(out, grid.window());
   }
 
-  /** (x - min) / (max - min); a constant map becomes zero (PostProcess.minMax). */
-  private static void minMaxInPlace(float[] x) {
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : x) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-    float range = max - min;
-    for (int v = 0; v < x.length; v++) {
-      x[v] = range > 0 ? (x[v] - min) / range : x[v] - min;
-    }
+  /** w_t / N over window t, the window's share of the blended prediction (zero in the padding). */
+  private static FloatTensor share(WindowGrid grid, BlendWeights weights, int t) {
+    long[] window = grid.window();
+    int r = window.length;
+    long[] start = grid.start(t);
+    float[] out = new float[(int) Shapes.numel(window)];
+    box(grid, t).forEachRun((wo, vo, len, row) -> {
+      double lead = 1;
+      for (int a = 0; a < r - 1; a++) {
+        lead *= weights.share(a, start[a], row[a]);
+      }
+      for (int j = 0; j < len; j++) {
+        out[wo + j] = (float) (lead * weights.share(r - 1, start[r - 1], j));
+      }
+    });
+    return new FloatTensor(out, window);
   }
 
   /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
@@ -407,11 +417,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     try {
       forward.close();
     } finally {
-      try {
-        explainer.close();
-      } finally {
-        post.close();
-      }
+      explainer.close();
     }
   }
 }

@@ -121,15 +121,11 @@ class WindowCliTest {
     ModelIO.write(fixed, fixedModel, 1 << 30);
     List<String[]> bad = new ArrayList<>();
     bad.add(new String[] {"--window", "24,30,32", "--target", "1"});
-    bad.add(new String[] {"--window", "24,32,32", "--overlap", "1", "--target", "1"});
     bad.add(new String[] {"--window", "auto", "--target", "1"});
     bad.add(new String[] {"--window", "24,32,32", "--target", "1:box=0,0,0,50,10,10"});
-    bad.add(new String[] {"--window", "24,32,32", "--blend", "cosine", "--target", "1"});
     bad.add(new String[] {"--window", "24,32", "--target", "1"});
-    bad.add(new String[] {"--overlap", "0.3", "--target", "1"});
-    List<String> expected = List.of("not a multiple of 4", "--overlap must be in [0, 1)",
-        "--window auto needs a model with a fixed input size", "outside the output grid", "--blend must be",
-        "has 2 sizes", "need --window");
+    List<String> expected = List.of("not a multiple of 4", "--window auto needs a model with a fixed input size",
+        "outside the output grid", "has 2 sizes");
     for (int i = 0; i < bad.size(); i++) {
       Path out = tmp.resolve("bad" + i);
       List<String> args = new ArrayList<>(List.of("explain", "--model", MODEL.toString(), "--input", NIFTI.toString(),
@@ -140,6 +136,33 @@ class WindowCliTest {
     Path out = tmp.resolve("fixed");
     assertCleanFailure(Cli.run("explain", "--model", fixedModel.toString(), "--input", NIFTI.toString(), "--layer",
         "down3", "--target", "1", "--window", "40,56,48", "--out", out.toString()), out, "fixed at [1, 1, 24, 32, 32]");
+  }
+
+  /** Bad option values and combinations are checked while parsing: exit 2 (as BadOptionValuesCliTest). */
+  @Test
+  void badWindowOptionValuesExitTwoAndWriteNothing() {
+    List<String[]> bad = new ArrayList<>();
+    bad.add(new String[] {"--window", "24,32,32", "--overlap", "1", "--target", "1"});
+    bad.add(new String[] {"--window", "24,32,32", "--blend", "cosine", "--target", "1"});
+    bad.add(new String[] {"--overlap", "0.3", "--target", "1"});
+    bad.add(new String[] {"--window", "24,0,32", "--target", "1"});
+    bad.add(new String[] {"--window", "24,32,32", "--save-tensors", "--target", "1"});
+    bad.add(new String[] {"--window", "24,32,32", "--metrics", "--target", "1"});
+    bad.add(new String[] {"--window", "24,32,32", "--pad-value", "NaN", "--target", "1"});
+    List<String> expected = List.of("--overlap must be in [0, 1)", "--blend must be", "need --window",
+        "--window must be Z,Y,X", "not available with --window", "--metrics is not available with --window",
+        "--pad-value must be a finite number");
+    for (int i = 0; i < bad.size(); i++) {
+      Path out = tmp.resolve("badvalue" + i);
+      List<String> args = new ArrayList<>(List.of("explain", "--model", MODEL.toString(), "--input", NIFTI.toString(),
+          "--layer", "down3", "--threads", "2", "--out", out.toString()));
+      args.addAll(List.of(bad.get(i)));
+      Cli.Run r = Cli.run(args.toArray(String[]::new));
+      assertEquals(2, r.exit(), r.toString());
+      assertTrue(r.err().contains(expected.get(i)), r.toString());
+      assertEquals(2, r.err().strip().lines().count(), "the error and the --help hint: " + r);
+      assertFalse(Files.exists(out), "nothing written: " + out);
+    }
   }
 
   private static void assertCleanFailure(Cli.Run r, Path out, String text) {

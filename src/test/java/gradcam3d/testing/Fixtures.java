@@ -11,20 +11,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The PyTorch reference cases copied from ../shared/fixtures into src/test/resources/fixtures. */
+/**
+ * The PyTorch reference cases copied from ../shared/fixtures into src/test/resources/fixtures,
+ * and the architecture cases of src/test/resources/architectures (same manifest schema).
+ */
 public final class Fixtures {
   public static final Path ROOT = Path.of("src/test/resources/fixtures");
+  public static final Path ARCHITECTURES = Path.of("src/test/resources/architectures");
 
   private Fixtures() {}
 
-  /** One manifest case. */
-  public record Case(Map<String, Object> raw) {
+  /** One manifest case of the manifest in {@code root}. */
+  public record Case(Path root, Map<String, Object> raw) {
     public String name() {
       return (String) raw.get("name");
     }
 
     public Path model() {
-      return ROOT.resolve((String) raw.get("model"));
+      return root.resolve((String) raw.get("model"));
     }
 
     @SuppressWarnings("unchecked")
@@ -33,22 +37,22 @@ public final class Fixtures {
     }
 
     public Path inputNpy() {
-      return ROOT.resolve((String) input().get("npy"));
+      return root.resolve((String) input().get("npy"));
     }
 
     public Path inputNifti() {
       Object n = input().get("nifti");
-      return n == null ? null : ROOT.resolve((String) n);
+      return n == null ? null : root.resolve((String) n);
     }
 
     public Path maskNpy() {
       Object n = input().get("mask_npy");
-      return n == null ? null : ROOT.resolve((String) n);
+      return n == null ? null : root.resolve((String) n);
     }
 
     public Path maskNifti() {
       Object n = input().get("mask_nifti");
-      return n == null ? null : ROOT.resolve((String) n);
+      return n == null ? null : root.resolve((String) n);
     }
 
     public String layer() {
@@ -110,7 +114,7 @@ public final class Fixtures {
     public FloatTensor expected(String key) {
       Map<String, Object> e = (Map<String, Object>) raw.get("expected");
       Object p = e.get(key);
-      return p == null ? null : Npy.read(ROOT.resolve((String) p));
+      return p == null ? null : Npy.read(root.resolve((String) p));
     }
 
     @Override
@@ -120,7 +124,11 @@ public final class Fixtures {
   }
 
   public static List<Case> cases() {
-    return manifestCases(ROOT).stream().map(Case::new).toList();
+    return cases(ROOT);
+  }
+
+  public static List<Case> cases(Path root) {
+    return manifestCases(root).stream().map(c -> new Case(root, c)).toList();
   }
 
   /** The "cases" of the manifest.json in a fixture folder, as parsed JSON objects. */
@@ -140,9 +148,13 @@ public final class Fixtures {
 
   /** Cases whose activation/gradient pair is distinct (several methods share one). */
   public static List<Case> gradientCases() {
+    return gradientCases(ROOT);
+  }
+
+  public static List<Case> gradientCases(Path root) {
     List<Case> out = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
-    for (Case c : cases()) {
+    for (Case c : cases(root)) {
       String key = c.model() + "|" + c.inputNpy() + "|" + c.layerSpec() + "|" + c.modelOutput() + "|"
           + c.target();
       if (c.expected("gradient") != null && seen.add(key)) {
