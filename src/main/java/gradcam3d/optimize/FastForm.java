@@ -17,21 +17,24 @@ public final class FastForm {
   private FastForm() {}
 
   /** What a rewrite pass changed. */
-  public record Report(int convTransposes) {
+  public record Report(int convTransposes, int scalarPRelus) {
     public int total() {
-      return convTransposes;
+      return convTransposes + scalarPRelus;
     }
   }
 
   /** Rewrites the graph of {@code b} in place (shapes must be known); nodes end up unsorted. */
   public static Report apply(GraphBuilder b) {
-    int rewritten = 0;
+    int convTransposes = 0;
+    int prelus = 0;
     for (Node n : List.copyOf(b.graph().nodes())) {
       if (PolyphaseConvTranspose.rewrite(b, n)) {
-        rewritten++;
+        convTransposes++;
+      } else if (ScalarPRelu.rewrite(b, n)) {
+        prelus++;
       }
     }
-    return new Report(rewritten);
+    return new Report(convTransposes, prelus);
   }
 
   /** A rewritten model plus what changed. */
