@@ -30,8 +30,12 @@ import java.util.List;
 final class PolyphaseConvTranspose {
   private PolyphaseConvTranspose() {}
 
-  /** Extra arithmetic the single-Conv form may add before per-phase convolutions are used. */
-  private static final double MAX_UNIFIED_OVERHEAD = 1.25;
+  /**
+   * ONNX Runtime's Conv costs about (im2col element + one multiply-add per output channel) per
+   * kernel tap, input channel and position; this is the im2col part in multiply-adds, measured on
+   * the bench model (few output channels make im2col dominate, and the single Conv wins).
+   */
+  private static final double IM2COL_COST = 16;
 
   /** Rewrites one ConvTranspose node in place; false when its form is not handled (left as is). */
   static boolean rewrite(GraphBuilder b, Node n) {
@@ -70,7 +74,8 @@ final class PolyphaseConvTranspose {
     }
     Phases ph = new Phases(geo, inSpatial, outSpatial);
     int group = (int) n.attrInt("group", 1);
-    String y = ph.unifiedOverhead() <= MAX_UNIFIED_OVERHEAD
+    long cout = ws[1] * n.attrInt("group", 1);
+    String y = ph.unifiedCost(cout) <= ph.perPhaseCost(cout)
         ? unified(b, x, weight, bias, group, ph)
         : perPhase(b, x, weight, bias, group, ph);
     if (!Arrays.equals(b.shape(y), yi.shape())) {
@@ -161,19 +166,26 @@ final class PolyphaseConvTranspose {
       return v;
     }
 
-    /** Multiply-adds of the single-Conv form over those of the exact per-phase form. */
-    double unifiedOverhead() {
-      double unified = 1;
-      double exact = 1;
+    /** Relative cost of one Conv over the union of all phases' taps (per input channel and position). */
+    double unifiedCost(long cout) {
+      double window = 1;
       for (int a = 0; a < d; a++) {
-        unified *= s[a] * (unifiedHi(a) - unifiedLo(a) + 1);
+        window *= unifiedHi(a) - unifiedLo(a) + 1;
+      }
+      return window * (IM2COL_COST + cout * phases());
+    }
+
+    /** Relative cost of one Conv per phase with exactly its taps. */
+    double perPhaseCost(long cout) {
+      double taps = 1;
+      for (int a = 0; a < d; a++) {
         long sum = 0;
         for (int r = 0; r < s[a]; r++) {
-          sum += Math.max(taps[a][r], 1);
+          sum += Math.max(this.taps[a][r], 1);
         }
-        exact *= sum;
+        taps *= sum;
       }
-      return unified / exact;
+      return taps * (IM2COL_COST + cout);
     }
 
   }

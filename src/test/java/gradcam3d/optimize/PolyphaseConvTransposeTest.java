@@ -50,6 +50,10 @@ class PolyphaseConvTransposeTest {
     return Stream.of(
         new Case("3d k3 s2 p1 op1 (MONAI up-sampling), even", n(6, 6, 6), 4, 3, n(3, 3, 3), n(2, 2, 2),
             n(1, 1, 1, 1, 1, 1), n(1, 1, 1), 1, true),
+        new Case("3d k3 s2 p1 op1, 32 output channels (one Conv per phase)", n(4, 3, 5), 8, 32, n(3, 3, 3),
+            n(2, 2, 2), n(1, 1, 1, 1, 1, 1), n(1, 1, 1), 1, true),
+        new Case("2d k3 s2 p1, odd, 48 output channels in 2 groups (one Conv per phase)", n(5, 7), 4, 48,
+            n(3, 3), n(2, 2), n(1, 1, 1, 1), n(0, 0), 2, true),
         new Case("3d k3 s2 p1 op1, odd", n(5, 7, 3), 3, 2, n(3, 3, 3), n(2, 2, 2),
             n(1, 1, 1, 1, 1, 1), n(1, 1, 1), 1, true),
         new Case("3d k2 s2 no padding, odd", n(3, 5, 4), 4, 3, n(2, 2, 2), n(2, 2, 2),
