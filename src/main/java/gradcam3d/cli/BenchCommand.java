@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "5", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--batch-size", defaultValue = "8", description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "2", description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Spec

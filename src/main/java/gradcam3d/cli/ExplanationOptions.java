@@ -53,7 +53,8 @@ final class ExplanationOptions {
   @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
   Integer threads;
 
-  @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N",
+  // 2: the same CPU time as 4 to 16 on the bench model, at half the peak memory (docs/benchmarks.md)
+  @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N",
       description = "Perturbed passes per batch for scorecam/ablationcam (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
