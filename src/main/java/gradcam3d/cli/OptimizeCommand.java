@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 /** gradcam3d optimize: writes an exactly equivalent model that ONNX Runtime runs faster. */
 @Command(name = "optimize", mixinStandardHelpOptions = true,
     description = {"Writes a model with the same outputs that ONNX Runtime runs faster: strided "
-        + "ConvTranspose becomes convolutions on its input plus an interleave (polyphase form), shape "
-        + "arithmetic is folded for the given input shape.",
+        + "ConvTranspose becomes convolutions on its input plus an interleave (polyphase form), PRelu "
+        + "with one slope becomes LeakyRelu, shape arithmetic is folded for the given input shape.",
         "The written model takes exactly that input shape."},
     footer = {"", "Example: gradcam3d optimize unet.onnx unet.fast.onnx --input-shape 1,1,96,96,96",
         "Compare:  gradcam3d bench --model unet.onnx --input x.npy --layer down3"})
@@ -53,8 +53,9 @@ final class OptimizeCommand implements Callable<Integer> {
       inputs.append(inputs.length() == 0 ? "" : ", ").append(v.getName()).append(' ')
           .append(Shapes.format(Graph.declaredShape(v)));
     }
-    w.printf("gradcam3d: rewrote %d ConvTranspose node%s into convolutions (polyphase form)%n",
-        fast.report().convTransposes(), fast.report().convTransposes() == 1 ? "" : "s");
+    w.printf("gradcam3d: rewrote %d ConvTranspose node%s into convolutions (polyphase form), "
+        + "%d single-slope PRelu into LeakyRelu%n", fast.report().convTransposes(),
+        fast.report().convTransposes() == 1 ? "" : "s", fast.report().scalarPRelus());
     w.printf("  input    %s%n", inputs);
     w.printf("  wrote    %s (%d nodes, was %d)%n", out, m.getGraph().getNodeCount(),
         model.getGraph().getNodeCount());

@@ -236,25 +236,7 @@ final class PolyphaseConvTranspose {
       in.add(b.constFloats(cb, cb.length));
     }
     String conv = b.op("Conv", in, Attributes.of("group", (long) group), Attributes.of("pads", view.pads()));
-    long batch = b.shape(x)[0];
-    // [B, G*P*Cg, m...] -> [B, G, s..., Cg, m...] -> [B, G, Cg, m0, s0, m1, s1, ...]
-    long[] split = new long[3 + 2 * d];
-    split[0] = batch;
-    split[1] = group;
-    for (int a = 0; a < d; a++) {
-      split[2 + a] = ph.s[a];
-      split[3 + d + a] = ph.m[a];
-    }
-    split[2 + d] = cg;
-    long[] perm = new long[3 + 2 * d];
-    perm[0] = 0;
-    perm[1] = 1;
-    perm[2] = 2 + d;
-    for (int a = 0; a < d; a++) {
-      perm[3 + 2 * a] = 3 + d + a;
-      perm[4 + 2 * a] = 2 + a;
-    }
-    return interleave(b, b.reshape(conv, split), perm, batch, (long) group * cg, ph);
+    return interleave(b, conv, b.shape(x)[0], group, cg, ph);
   }
 
   /** One Conv per phase with exactly that phase's taps, concatenated as (phase, channel). */
@@ -296,34 +278,38 @@ final class PolyphaseConvTranspose {
       }
       parts.add(b.op("Conv", in, Attributes.of("group", (long) group), Attributes.of("pads", view.pads())));
     }
-    String all = b.concat(parts, 1);
-    long batch = b.shape(x)[0];
-    long cout = (long) group * cg;
-    // [B, P*C, m...] -> [B, s..., C, m...] -> [B, C, m0, s0, m1, s1, ...]
-    long[] split = new long[2 + 2 * d];
-    split[0] = batch;
-    for (int a = 0; a < d; a++) {
-      split[1 + a] = ph.s[a];
-      split[2 + d + a] = ph.m[a];
-    }
-    split[1 + d] = cout;
-    long[] perm = new long[2 + 2 * d];
-    perm[0] = 0;
-    perm[1] = 1 + d;
-    for (int a = 0; a < d; a++) {
-      perm[2 + 2 * a] = 2 + d + a;
-      perm[3 + 2 * a] = 1 + a;
-    }
-    return interleave(b, b.reshape(all, split), perm, batch, cout, ph);
+    // (phase, channel) is (group, phase, channel) with one group of all channels
+    return interleave(b, b.concat(parts, 1), b.shape(x)[0], 1, (long) group * cg, ph);
   }
 
-  private static String interleave(GraphBuilder b, String split, long[] perm, long batch, long channels,
+  /**
+   * Phase outputs with channels ordered (lead, phase, channel) -> the interleaved grid:
+   * [B, L*P*C, m...] -> [B, L, s..., C, m...] -> [B, L, C, m0, s0, m1, s1, ...] -> [B, L*C, m*s...].
+   */
+  private static String interleave(GraphBuilder b, String phases, long batch, long lead, long channels,
       Phases ph) {
-    String moved = b.transpose(split, perm);
-    long[] grid = new long[2 + ph.d];
+    int d = ph.d;
+    long[] split = new long[3 + 2 * d];
+    split[0] = batch;
+    split[1] = lead;
+    for (int a = 0; a < d; a++) {
+      split[2 + a] = ph.s[a];
+      split[3 + d + a] = ph.m[a];
+    }
+    split[2 + d] = channels;
+    long[] perm = new long[3 + 2 * d];
+    perm[0] = 0;
+    perm[1] = 1;
+    perm[2] = 2 + d;
+    for (int a = 0; a < d; a++) {
+      perm[3 + 2 * a] = 3 + d + a;
+      perm[4 + 2 * a] = 2 + a;
+    }
+    String moved = b.transpose(b.reshape(phases, split), perm);
+    long[] grid = new long[2 + d];
     grid[0] = batch;
-    grid[1] = channels;
-    for (int a = 0; a < ph.d; a++) {
+    grid[1] = lead * channels;
+    for (int a = 0; a < d; a++) {
       grid[2 + a] = ph.m[a] * ph.s[a];
     }
     return b.reshape(moved, grid);
