@@ -29,12 +29,21 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
   }
 
   /** Channel weights [B][C] from extra forward passes with the input or the layer perturbed. */
-  non-sealed interface Perturbation extends CamMethod {
+  sealed interface Perturbation extends CamMethod permits Perturbation.OfInput, Perturbation.OfLayer {
     float[][] channelWeights(Perturber perturber, int layer);
 
     @Override
     default boolean usesGradients() {
       return false;
     }
+
+    /** Perturbs the model input (Score-CAM): whole forward passes. */
+    non-sealed interface OfInput extends Perturbation {}
+
+    /**
+     * Perturbs the layer itself (Ablation-CAM): only the network after the layer runs again, fed
+     * the tensors that cross the cut from the unperturbed pass.
+     */
+    non-sealed interface OfLayer extends Perturbation {}
   }
 }

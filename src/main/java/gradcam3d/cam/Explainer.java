@@ -4,11 +4,13 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.graph.Cut;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -20,8 +22,10 @@ import java.util.Map;
 
 /**
  * Explains a model with one method at one or more layers for given targets. Gradient methods run
- * as one compiled graph (forward, backward, CAM arithmetic and post-processing); the eigen methods
- * finish on the host; Score-CAM and Ablation-CAM add batched forward passes.
+ * as one compiled graph (forward, backward, CAM arithmetic and the resize to the input grid); the
+ * eigen methods finish on the host; Score-CAM and Ablation-CAM add batched forward passes. The
+ * stages are separate: {@link #explainResized} gives maps on the input grid before normalisation
+ * (to blend windows of a volume, say), {@link Normalise} finishes them; {@link #explain} does both.
  *
  * <pre>{@code
  * try (Explainer ex = new Explainer(model, request, RuntimeOptions.defaults())) {
@@ -64,17 +68,13 @@ public final class Explainer implements AutoCloseable {
     public Request withBatchSize(int n) {
       return new Request(layers, method, targets, modelOutput, score, keepTensors, n, progress);
     }
-
-    public Request withProgress(Progress p) {
-      return new Request(layers, method, targets, modelOutput, score, keepTensors, batchSize, p);
-    }
   }
 
   private final ModelProto model;
   private final Request request;
   private final RuntimeOptions options;
   private final GradientEngine engine;
-  private final PostProcess.Program post;
+  private final ResizeProgram resize;
   private PerturbationRunner perturber;
 
   public Explainer(ModelProto model, Request request, RuntimeOptions options) {
@@ -91,15 +91,15 @@ public final class Explainer implements AutoCloseable {
     if (m instanceof CamMethod.InGraph g) {
       cfg = cfg.withExtension(p -> {
         appendCams(p, g);
-        p.addOutput(GradientProgram.EFFECTIVE_SEED);
+        p.addOutput(SeedHead.EFFECTIVE_SEED);
       });
     } else if (m instanceof CamMethod.Perturbation) {
       cfg = cfg.withExtension(this::appendPerturbationOutputs);
     } else {
-      cfg = cfg.withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED));
+      cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED));
     }
     this.engine = new GradientEngine(model, cfg, options);
-    this.post = new PostProcess.Program(options);
+    this.resize = new ResizeProgram(options);
   }
 
   private static long[] inputSpatial(GradientProgram p) {
@@ -107,34 +107,30 @@ public final class Explainer implements AutoCloseable {
     return Arrays.copyOfRange(s, 2, s.length);
   }
 
-  /** cam_layer_i, cam_i and the aggregate cam as graph outputs. */
+  /** cam_layer_i and resized_i (ReLU-ed, on the input grid) as graph outputs. */
   private static void appendCams(GradientProgram p, CamMethod.InGraph method) {
     GraphBuilder b = p.builder();
     CamGraph g = new CamGraph(b);
-    List<String> cams = new ArrayList<>();
     long[] spatial = inputSpatial(p);
     for (int i = 0; i < p.layers().size(); i++) {
       LayerGradient l = p.layers().get(i);
       String camLayer = method.camLayer(g, l.activation(), l.gradient());
       b.opNamed("Identity", List.of(camLayer), List.of("cam_layer_" + i));
-      b.opNamed("Identity", List.of(PostProcess.finish(b, camLayer, spatial)), List.of("cam_" + i));
+      b.opNamed("Identity", List.of(Resize.toInputGrid(b, camLayer, spatial)), List.of("resized_" + i));
       p.addOutput("cam_layer_" + i);
-      p.addOutput("cam_" + i);
-      cams.add("cam_" + i);
+      p.addOutput("resized_" + i);
     }
-    b.opNamed("Identity", List.of(PostProcess.aggregate(b, cams)), List.of("cam"));
-    p.addOutput("cam");
   }
 
   private void appendPerturbationOutputs(GradientProgram p) {
-    p.addOutput(GradientProgram.EFFECTIVE_SEED);
-    if (!request.method().name().equals("ablationcam")) {
+    p.addOutput(SeedHead.EFFECTIVE_SEED);
+    if (!(request.method() instanceof CamMethod.Perturbation.OfLayer)) {
       return;
     }
     Graph g = p.builder().graph();
     String input = g.inputNames().get(0);
     for (LayerGradient l : p.layers()) {
-      for (String t : PerturbationRunner.Cut.of(g, l.activation()).boundary()) {
+      for (String t : Cut.of(g, l.activation()).boundary()) {
         if (!t.equals(input) && !t.startsWith("gc3d")) {
           p.addOutput(t);
         }
@@ -149,15 +145,21 @@ public final class Explainer implements AutoCloseable {
 
   /**
    * Explains one batch; inputs by model input name (a single input may use any key); one target
-   * for every sample or one per sample.
+   * for every sample or one per sample. The maps are final: resized and normalised.
    */
   public Explanation explain(Map<String, FloatTensor> inputs, List<Target> targets) {
+    return Normalise.apply(explainResized(inputs, targets));
+  }
+
+  /**
+   * The explain and resize stages: per layer cam_layer and ReLU(cam_layer) on the input grid, not
+   * yet normalised (the aggregate map is null until {@link Normalise#apply}).
+   */
+  public Explanation explainResized(Map<String, FloatTensor> inputs, List<Target> targets) {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    long[] os = engine.outputShape(shapes);
+    long[] os = engine.outputShape(FloatTensor.shapesOf(inputs));
     GradientEngine.Seed seed = Target.seed(targets, os);
     GradientEngine.Result r = engine.run(inputs, seed);
     List<Target> perSample = new ArrayList<>();
@@ -167,16 +169,14 @@ public final class Explainer implements AutoCloseable {
     checkRegions(r, perSample, os);
     long t0 = System.nanoTime();
     List<Explanation.LayerMap> layers = new ArrayList<>();
-    FloatTensor aggregate;
     List<LayerGradient> lgs = r.layers();
     CamMethod m = request.method();
     long[] inShape = inputs.values().iterator().next().shape();
     long[] spatial = Arrays.copyOfRange(inShape, 2, inShape.length);
     if (m instanceof CamMethod.InGraph) {
       for (int i = 0; i < lgs.size(); i++) {
-        layers.add(layerMap(r, i, r.floats("cam_layer_" + i), r.floats("cam_" + i), null));
+        layers.add(layerMap(r, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
       }
-      aggregate = r.floats("cam");
     } else {
       List<FloatTensor> camLayers = new ArrayList<>();
       List<float[][]> weights = new ArrayList<>();
@@ -194,15 +194,14 @@ public final class Explainer implements AutoCloseable {
           camLayers.add(weightedSum(w, r.activation(i)));
         }
       }
-      List<FloatTensor> finals = post.run(camLayers, spatial);
+      List<FloatTensor> resized = resize.run(camLayers, spatial);
       for (int i = 0; i < lgs.size(); i++) {
-        layers.add(layerMap(r, i, camLayers.get(i), finals.get(i), weights.get(i)));
+        layers.add(layerMap(r, i, camLayers.get(i), resized.get(i), weights.get(i)));
       }
-      aggregate = finals.get(finals.size() - 1);
     }
     double postMs = (System.nanoTime() - t0) / 1e6;
-    return new Explanation(layers, aggregate, r.targetValues(), regionVoxels(r, perSample, os),
-        r.predictedVoxels(), region(r.floats(GradientProgram.EFFECTIVE_SEED), perSample, os), perSample, os,
+    return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
+        r.predictedVoxels(), region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os,
         r.compileStats(), r.runMs(), postMs);
   }
 
@@ -229,10 +228,10 @@ public final class Explainer implements AutoCloseable {
     for (int i = 0; i < r.layers().size(); i++) {
       acts.add(r.activation(i));
     }
-    if (request.method().name().equals("ablationcam")) {
-      Specialization sp = Specialization.of(Graph.fromModel(model), shapesOf(inputs));
+    if (request.method() instanceof CamMethod.Perturbation.OfLayer) {
+      Specialization sp = Specialization.of(Graph.fromModel(model), FloatTensor.shapesOf(inputs));
       for (LayerGradient l : r.layers()) {
-        for (String t : PerturbationRunner.Cut.of(sp.graph(), l.activation()).boundary()) {
+        for (String t : Cut.of(sp.graph(), l.activation()).boundary()) {
           if (r.has(t)) {
             boundaries.put(t, r.floats(t));
           }
@@ -240,14 +239,8 @@ public final class Explainer implements AutoCloseable {
       }
     }
     perturber.setBatch(new PerturbationRunner.Batch(inputs.values().iterator().next(), acts,
-        r.floats(GradientProgram.EFFECTIVE_SEED), r.targetValues(), boundaries));
+        r.floats(SeedHead.EFFECTIVE_SEED), r.targetValues(), boundaries));
     return perturber;
-  }
-
-  private static Map<String, long[]> shapesOf(Map<String, FloatTensor> inputs) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> m.put(k, v.shape()));
-    return m;
   }
 
   /** cam_layer = sum_c w[b][c] A[b, c]. */
@@ -302,16 +295,7 @@ public final class Explainer implements AutoCloseable {
     int classes = (int) os[1];
     long[] out = new long[targets.size()];
     for (int b = 0; b < out.length; b++) {
-      Target t = targets.get(b);
-      if (t.kind() == Target.Kind.ARGMAX) {
-        double sum = 0;
-        for (int k = 0; k < classes; k++) {
-          sum += region[b * classes + k];
-        }
-        out[b] = Math.round(sum);
-      } else {
-        out[b] = Math.round(region[b * classes + t.classIndex()]);
-      }
+      out[b] = targets.get(b).regionVoxels(region, b, classes);
     }
     return out;
   }
@@ -324,7 +308,6 @@ public final class Explainer implements AutoCloseable {
       if (counts[b] > 0) {
         continue;
       }
-      Target t = targets.get(b);
       StringBuilder present = new StringBuilder();
       for (int k = 0; k < classes; k++) {
         long n = Math.round(predicted[b * classes + k]);
@@ -332,28 +315,17 @@ public final class Explainer implements AutoCloseable {
           present.append(present.length() == 0 ? "" : ", ").append(k).append(" (").append(n).append(" voxels)");
         }
       }
-      String where = os[0] > 1 ? " in sample " + b : "";
-      switch (t.kind()) {
-        case PREDICTED:
-          throw new Gradcam3dException("class " + t.classIndex() + " is absent" + where + ": the model predicts "
-              + "no voxel of it (predicted classes: " + present + "). Try --target " + t.classIndex()
-              + ":all to explain its score over the whole volume, a mask or box target, or a predicted class.");
-        case MASK:
-          throw new Gradcam3dException("the target mask " + t.maskFile() + " has no voxel > 0" + where
-              + "; nothing to explain");
-        default:
-          throw new Gradcam3dException("the target region of '" + t.spec() + "' is empty" + where);
-      }
+      throw new Gradcam3dException(targets.get(b).emptyRegion(os[0] > 1 ? " in sample " + b : "", present.toString()));
     }
   }
 
   private static void requireFinite(String name, FloatTensor x) {
-    float[] d = x.data();
-    for (int i = 0; i < d.length; i++) {
-      if (!Float.isFinite(d[i])) {
-        throw new Gradcam3dException("input '" + name + "' contains " + (Float.isNaN(d[i]) ? "NaN" : "infinite")
-            + " values (first at flat index " + i + " of shape " + Shapes.format(x.shape()) + ")");
-      }
+    int i = x.firstNonFinite();
+    if (i >= 0) {
+      float v = x.data()[i];
+      throw new Gradcam3dException("input '" + name + "' contains " + (Float.isNaN(v) ? "NaN" : "infinite")
+          + " values (first at index " + Arrays.toString(Shapes.unravel(i, x.shape())) + " of shape "
+          + Shapes.format(x.shape()) + ")");
     }
   }
 
@@ -367,7 +339,7 @@ public final class Explainer implements AutoCloseable {
     try {
       engine.close();
     } finally {
-      post.close();
+      resize.close();
       if (perturber != null) {
         perturber.close();
       }

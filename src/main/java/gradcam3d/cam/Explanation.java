@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * The result of one explained batch: per layer the map at layer resolution (before ReLU) and the
- * final map on the input grid, their aggregate, and what the target was: its value and region
+ * map on the input grid (after the resize stage: ReLU-ed and resized, not normalised; after
+ * {@link Normalise}: the final map in [0, 1]), the aggregate of the final maps (null before
+ * normalisation), and what the target was: its value and region
  * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So].
  */
 public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues,
@@ -21,19 +23,19 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
   public record LayerMap(Layer layer, long[] shape, FloatTensor camLayer, FloatTensor cam,
       FloatTensor activation, FloatTensor gradient, float[][] channelWeights) {}
 
+  /** The same explanation with other maps; {@code extraPostMs} adds to the post-processing time. */
+  public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {
+    return new Explanation(newLayers, newCam, targetValues, regionVoxels, predictedVoxels, region, targets,
+        outputShape, compileStats, runMs, postMs + extraPostMs);
+  }
+
+  /** Whether the maps are final (normalised) or only resized. */
+  public boolean normalised() {
+    return cam != null;
+  }
+
   /** For each sample, the class whose score was explained. */
   public int explainedClass(int sample) {
-    Target t = targets.get(sample);
-    if (t.kind() != Target.Kind.ARGMAX) {
-      return t.classIndex();
-    }
-    int classes = (int) outputShape[1];
-    float[] p = predictedVoxels.data();
-    for (int k = 0; k < classes; k++) {
-      if (p[sample * classes + k] > 0) {
-        return k;
-      }
-    }
-    return -1;
+    return targets.get(sample).explainedClass(predictedVoxels.data(), sample, (int) outputShape[1]);
   }
 }

@@ -1,32 +1,31 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
-import gradcam3d.graph.Node;
+import gradcam3d.graph.Cut;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.Attributes;
 import gradcam3d.onnx.DataTypes;
 import gradcam3d.optimize.FastForm;
 import gradcam3d.runtime.OrtProgram;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.SessionCache;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.LongTensor;
 import gradcam3d.tensor.Shapes;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs the extra forward passes of Score-CAM and Ablation-CAM in batches of {@code batchSize}
- * perturbations. Each is one compiled program per layer:
+ * perturbations (never more than the layer has channels; the memory a batch needs is estimated
+ * from the specialised graph before ONNX Runtime allocates it). Each is one compiled program per layer:
  * <ul>
  *   <li>Score-CAM: the sample's input times k layer channels (resized and min-max normalised in
  *       the graph), through the whole model, scored by the fixed effective seed;</li>
@@ -48,7 +47,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   private final int batchSize;
   private final RuntimeOptions options;
   private final Progress progress;
-  private final Map<String, OrtProgram> programs = new HashMap<>();
+  private final SessionCache<OrtProgram> programs = new SessionCache<>();
   private final Map<String, List<String>> boundaryNames = new HashMap<>();
   private Batch batch;
 
@@ -93,9 +92,14 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     return s;
   }
 
-  private long[] kShape(FloatTensor t) {
+  /** Perturbations per pass for a layer: the requested batch, capped at the layer's channels. */
+  private int perPass(int layer) {
+    return Math.min(batchSize, channels(layer));
+  }
+
+  private static long[] kShape(FloatTensor t, int k) {
     long[] s = t.shape();
-    s[0] = batchSize;
+    s[0] = k;
     return s;
   }
 
@@ -105,7 +109,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   }
 
   /** Runs a program over all channels in batches, reporting progress; one score per channel. */
-  private double[] scoreChannels(OrtProgram p, String task, int channels, ChunkFeeds chunk) {
+  private double[] scoreChannels(OrtProgram p, String task, int channels, int batchSize, ChunkFeeds chunk) {
     double[] scores = new double[channels];
     progress.start(task, channels);
     for (int start = 0; start < channels; start += batchSize) {
@@ -131,10 +135,10 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   @Override
   public double[] maskedInputScores(int layer, int sample) {
     FloatTensor a = batch.activations().get(layer);
-    OrtProgram p = programs.computeIfAbsent("score" + layer + Arrays.toString(a.shape()),
-        k -> scoreProgram(layer));
+    OrtProgram p = programs.get("score" + layer + Arrays.toString(a.shape()), () -> scoreProgram(layer));
     int c = channels(layer);
-    return scoreChannels(p, "Score-CAM, layer " + layer + ", sample " + sample, c, start -> {
+    int batchSize = perPass(layer);
+    return scoreChannels(p, "Score-CAM, layer " + layer + ", sample " + sample, c, batchSize, start -> {
       long[] idx = new long[batchSize];
       for (int j = 0; j < batchSize; j++) {
         idx[j] = Math.min(start + j, c - 1);
@@ -149,18 +153,18 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   @Override
   public double[] ablatedScores(int layer, int sample) {
     FloatTensor a = batch.activations().get(layer);
-    OrtProgram p = programs.computeIfAbsent("ablate" + layer + Arrays.toString(a.shape()),
-        k -> ablationProgram(layer));
+    OrtProgram p = programs.get("ablate" + layer + Arrays.toString(a.shape()), () -> ablationProgram(layer));
     int c = channels(layer);
     List<String> names = boundaryNames.get("ablate" + layer);
-    return scoreChannels(p, "Ablation-CAM, layer " + layer + ", sample " + sample, c, start -> {
+    int batchSize = perPass(layer);
+    return scoreChannels(p, "Ablation-CAM, layer " + layer + ", sample " + sample, c, batchSize, start -> {
       float[] keep = new float[batchSize * c];
       Arrays.fill(keep, 1f);
       for (int j = 0; j < batchSize && start + j < c; j++) {
         keep[j * c + start + j] = 0f;
       }
       Map<String, Object> feeds = commonFeeds(a, sample);
-      feeds.put("keep", new FloatTensor(keep, keepShape(a)));
+      feeds.put("keep", new FloatTensor(keep, keepShape(a, batchSize)));
       for (int i = 0; i < names.size(); i++) {
         FloatTensor v = names.get(i).equals(inputName) ? batch.input() : batch.boundaries().get(names.get(i));
         feeds.put("boundary_" + i, v.slice0(sample).reshape(sampleShape(v)));
@@ -172,7 +176,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   /** Appends the per-element target: sum over classes and voxels of score(output) * seed. */
   private String scoreHead(GraphBuilder b, Graph g, FloatTensor seed) {
     String out = g.outputNames().get(modelOutput);
-    String scored = GradientProgram.scored(b, out, score);
+    String scored = SeedHead.scored(b, out, score);
     String s = b.input("seed", DataTypes.FLOAT, sampleShape(seed));
     return b.reduceSum(b.mul(scored, s), GraphBuilder.range(1, b.rank(scored)), false);
   }
@@ -192,7 +196,8 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   private OrtProgram scoreProgram(int layer) {
     FloatTensor x = batch.input();
     FloatTensor a = batch.activations().get(layer);
-    Specialization sp = Specialization.of(model, Map.of(inputName, kShape(x)));
+    int batchSize = perPass(layer);
+    Specialization sp = specialised(x, batchSize);
     Graph g = sp.graph();
     GraphBuilder b = sp.builder("score/");
     g.inputs().removeIf(v -> v.getName().equals(inputName));
@@ -209,8 +214,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     long[] aSpatial = Arrays.copyOfRange(a.shape(), 2, r);
     if (!Arrays.equals(inSpatial, aSpatial)) {
       long[] sizes = Shapes.concat(new long[] {batchSize, 1}, inSpatial);
-      maps = b.op("Resize", List.of(maps, "", "", b.constLongs(sizes)), Attributes.of("mode", "linear"),
-          Attributes.of("coordinate_transformation_mode", "half_pixel"));
+      maps = Resize.linear(b, maps, sizes);
     }
     long[] axes = GraphBuilder.range(2, r);
     String min = b.reduce("ReduceMin", maps, axes, true);
@@ -224,16 +228,21 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     FloatTensor x = batch.input();
     FloatTensor a = batch.activations().get(layer);
     String layerTensor = layerTensors.get(layer);
-    Specialization sp = Specialization.of(model, Map.of(inputName, kShape(x)));
+    int batchSize = perPass(layer);
+    Specialization sp = specialised(x, batchSize);
     Graph g = sp.graph();
     GraphBuilder b = sp.builder("ablate/");
     Cut cut = Cut.of(g, layerTensor);
+    if (cut.downstream().isEmpty()) {
+      throw new Gradcam3dException("Ablation-CAM cannot cut the model at '" + layerTensor + "': no model node "
+          + "reads it (a token layer seen as a volume exists only in the explanation graph); use another method");
+    }
     List<String> boundary = cut.boundary();
     g.nodes().clear();
     g.nodes().addAll(cut.downstream());
     g.inputs().clear();
     String act = b.input("activation", DataTypes.FLOAT, sampleShape(a));
-    String keep = b.input("keep", DataTypes.FLOAT, keepShape(a));
+    String keep = b.input("keep", DataTypes.FLOAT, keepShape(a, batchSize));
     b.opNamed("Mul", List.of(act, keep), List.of(layerTensor));
     for (int i = 0; i < boundary.size(); i++) {
       String t = boundary.get(i);
@@ -251,7 +260,40 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     return finish(b, g, scoreHead(b, g, batch.effectiveSeed()));
   }
 
-  private long[] keepShape(FloatTensor a) {
+  /**
+   * The model specialised to k perturbations per pass, refused when the tensors of one pass
+   * would not fit the machine's memory (every intermediate counted once: an upper bound).
+   */
+  private Specialization specialised(FloatTensor x, int k) {
+    Specialization sp = Specialization.of(model, Map.of(inputName, kShape(x, k)));
+    long bytes = estimatedBytes(sp);
+    long physical = physicalMemory();
+    if (physical > 0 && bytes > physical / 2) {
+      long perPerturbation = Math.max(1, bytes / k);
+      throw new Gradcam3dException(String.format(java.util.Locale.ROOT, "--batch-size %d needs about %.1f GB "
+          + "for one batch of perturbed passes, more than half of this machine's %.1f GB; use --batch-size %d "
+          + "or less", k, bytes / 1e9, physical / 1e9, Math.max(1, physical / 2 / perPerturbation)));
+    }
+    return sp;
+  }
+
+  /** Bytes of every tensor of a specialised graph with a known shape. */
+  static long estimatedBytes(Specialization sp) {
+    long total = 0;
+    for (gradcam3d.graph.TensorInfo t : sp.info().values()) {
+      if (t.hasKnownShape()) {
+        total += Shapes.numel(t.shape()) * 4;
+      }
+    }
+    return total;
+  }
+
+  private static long physicalMemory() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
+  }
+
+  private static long[] keepShape(FloatTensor a, int batchSize) {
     long[] s = new long[a.rank()];
     Arrays.fill(s, 1);
     s[0] = batchSize;
@@ -259,36 +301,8 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     return s;
   }
 
-  /**
-   * The part of a graph after a layer: the nodes that depend on it, and the other tensors those
-   * nodes read (initializers aside), which cross the cut.
-   */
-  record Cut(List<Node> downstream, List<String> boundary) {
-    static Cut of(Graph g, String layerTensor) {
-      Set<String> active = new HashSet<>(List.of(layerTensor));
-      List<Node> downstream = new ArrayList<>();
-      for (Node n : g.nodes()) {
-        if (n.inputs().stream().anyMatch(active::contains)) {
-          downstream.add(n);
-          n.outputs().stream().filter(o -> !o.isEmpty()).forEach(active::add);
-        }
-      }
-      List<String> boundary = new ArrayList<>();
-      for (Node n : downstream) {
-        for (String in : n.inputs()) {
-          if (!in.isEmpty() && !active.contains(in) && !g.initializers().containsKey(in)
-              && !boundary.contains(in)) {
-            boundary.add(in);
-          }
-        }
-      }
-      return new Cut(downstream, boundary);
-    }
-  }
-
   @Override
   public void close() {
-    programs.values().forEach(OrtProgram::close);
-    programs.clear();
+    programs.close();
   }
 }

@@ -1,6 +1,6 @@
 package gradcam3d.cli;
 
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
@@ -35,10 +35,11 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example: gradcam3d bench --model monai_unet_96.onnx --input monai_unet_96.input.npy "
         + "--layer model.1.submodule.1.submodule.1.submodule --target 1 --threads 2"})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "ONNX model.")
+  @Option(names = "--model", required = true, description = "ONNX model.", converter = Converters.FilePath.class)
   Path model;
 
-  @Option(names = "--input", required = true, description = ".npy input tensor (B, C, *S).")
+  @Option(names = "--input", required = true, description = ".npy input tensor (B, C, *S).",
+      converter = Converters.FilePath.class)
   Path input;
 
   @Option(names = "--layer", required = true, description = "Layer to differentiate.")
@@ -47,17 +48,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--methods", split = ",", defaultValue = "gradcam",
+  @Option(names = "--methods", split = ",", defaultValue = "gradcam", converter = Converters.Method.class,
       description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time).")
-  List<String> methods;
+  List<CamMethod> methods;
 
-  @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).")
+  @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).",
+      converter = Converters.Threads.class)
   Integer threads;
 
-  @Option(names = "--repeat", defaultValue = "5", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--repeat", defaultValue = "5", converter = Converters.Positive.class, description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--batch-size", defaultValue = "2", description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "2", converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Spec
@@ -166,20 +168,21 @@ final class BenchCommand implements Callable<Integer> {
       out.printf("forward + gradient (fast form):       %8.1f ms  = %.2fx forward  (cpu %.0f ms)   peak RSS so far "
           + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
-    for (String method : methods) {
-      Explainer.Request req = new Explainer.Request(List.of(layer), CamMethods.byName(method), List.of(t), 0,
+    for (CamMethod method : methods) {
+      Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
           gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
-        boolean perturb = method.equals("scorecam") || method.equals("ablationcam");
+        boolean perturb = method instanceof CamMethod.Perturbation;
         Explanation[] last = new Explanation[1];
         double e2e = time(() -> last[0] = ex.explain(in), perturb ? 0 : 2, perturb ? 1 : repeat);
         if (perturb) {
           int channels = (int) last[0].layers().get(0).shape()[1];
           out.printf("explain %-12s (end to end):     %8.1f ms  = %.1f ms per channel (%d channels, batch %d)%n",
-              method, e2e, e2e / channels, channels, batchSize);
+              method.name(), e2e, e2e / channels, channels, Math.min(batchSize, channels));
         } else {
-          out.printf("explain %-12s (end to end):     %8.1f ms  = %.2fx forward%n", method, e2e, e2e / forward);
+          out.printf("explain %-12s (end to end):     %8.1f ms  = %.2fx forward%n", method.name(), e2e,
+              e2e / forward);
         }
       }
     }

@@ -1,6 +1,17 @@
 package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.CamMethod;
+import gradcam3d.output.ConsoleReport;
+import gradcam3d.output.HtmlReportWriter;
+import gradcam3d.output.OutputSettings;
+import gradcam3d.output.ResultFolder;
+import gradcam3d.output.ResultWriter;
+import gradcam3d.output.Written;
+import gradcam3d.pipeline.CaseInput;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.Settings;
 import gradcam3d.volume.Layout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,27 +34,31 @@ import picocli.CommandLine.Spec;
     description = {"Explains the bundled demo model, a small 3D U-Net trained to segment spheres (class 1) "
         + "and cubes (class 2), on demo case 1 for class 1 at layer up2 with Grad-CAM, and reports how much "
         + "of the map lies on the true spheres. Writes the CAM NIfTI, pictures and summary.json."},
-    footer = {"", "Then open gradcam3d-demo/overlay.png, or load the case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
+    footer = {"", "Then open gradcam3d-demo/report.html in a browser, look at gradcam3d-demo/overlay.png, or load the "
+        + "case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
 final class DemoCommand implements Callable<Integer> {
   static final String RESOURCES = "/gradcam3d/demo/";
 
-  @Option(names = "--out", defaultValue = "gradcam3d-demo", paramLabel = "DIR",
+  @Option(names = "--out", defaultValue = "gradcam3d-demo", paramLabel = "DIR", converter = Converters.OutFolder.class,
       description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--case", defaultValue = "1", paramLabel = "N", description = "Demo volume 1, 2 or 3 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--case", defaultValue = "1", paramLabel = "N", converter = CaseNumber.class,
+      description = "Demo volume 1, 2 or 3 (default: ${DEFAULT-VALUE}).")
   int caseNumber;
 
   @Option(names = "--layer", defaultValue = "up2", description = "Layer (default: ${DEFAULT-VALUE}).")
   String layer;
 
-  @Option(names = "--method", defaultValue = "gradcam", description = "Method (default: ${DEFAULT-VALUE}).")
-  String method;
+  @Option(names = "--method", defaultValue = "gradcam", converter = Converters.Method.class,
+      description = "Method (default: ${DEFAULT-VALUE}).")
+  CamMethod method;
 
   @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}, the spheres).")
   String target;
 
-  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
+  @Option(names = "--threads", paramLabel = "N", converter = Converters.Threads.class,
+      description = "ONNX Runtime threads (default: all cores).")
   Integer threads;
 
   @Mixin
@@ -52,40 +67,44 @@ final class DemoCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  /** 1, 2 or 3. */
+  static final class CaseNumber implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String v) {
+      Integer n = new Converters.Positive().convert(v);
+      if (n > 3) {
+        throw new picocli.CommandLine.TypeConversionException("must be 1, 2 or 3, not " + n);
+      }
+      return n;
+    }
+  }
+
   @Override
   public Integer call() throws IOException {
-    if (caseNumber < 1 || caseNumber > 3) {
-      throw new Gradcam3dException("--case must be 1, 2 or 3");
-    }
+    ResultFolder.check(out, List.of());
     Path work = Files.createTempDirectory("gradcam3d-demo");
     try {
       Path model = extract("demo_unet3d.onnx", work);
       Path volume = extract("demo_case" + caseNumber + ".nii.gz", work);
       Path label = extract("demo_case" + caseNumber + "_label.nii.gz", work);
-      ExplainJob job = new ExplainJob();
-      job.model = model;
-      job.inputs = List.of(volume);
-      job.layers = List.of(layer);
-      job.method = method;
-      job.targets = List.of(target);
-      job.layout = Layout.ZYX;
-      job.label = label;
-      job.out = out;
-      job.displayModel = "bundled demo_unet3d.onnx";
-      job.displayInputs = List.of("bundled demo_case" + caseNumber + ".nii.gz");
-      job.displayLabel = "bundled demo_case" + caseNumber + "_label.nii.gz";
-      if (threads != null) {
-        job.threads = threads;
-      }
       PrintWriter err = spec.commandLine().getErr();
-      job.progress = quiet.progress(err);
-      ExplainJob.Result r = job.run();
-      if (!quiet.quiet) {
-        PrintWriter o = spec.commandLine().getOut();
-        o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
-        Report.print(o, r, out);
-        o.println("  look at  " + out.resolve("overlay.png") + " and " + out.resolve("montage.png")
-            + ", or open the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
+      Settings settings = Settings.of(model, List.of(layer)).withModelName("bundled demo_unet3d.onnx")
+          .withMethod(method).withTargets(List.of(target)).withLayout(Layout.ZYX).withProgress(quiet.progress(err));
+      if (threads != null) {
+        settings = settings.withThreads(threads);
+      }
+      CaseInput input = new CaseInput(List.of(volume), label,
+          List.of("bundled demo_case" + caseNumber + ".nii.gz"), "bundled demo_case" + caseNumber + "_label.nii.gz");
+      try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+        CaseResult r = pipeline.run(input);
+        Written w = ResultWriter.write(r, OutputSettings.into(out));
+        if (!quiet.quiet) {
+          PrintWriter o = spec.commandLine().getOut();
+          o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
+          ConsoleReport.print(o, r, w, out);
+          o.println("  open     " + out.resolve(HtmlReportWriter.FILE) + " in a browser (offline, one file), look at "
+              + out.resolve("overlay.png") + ", or load the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
+        }
       }
       return 0;
     } finally {

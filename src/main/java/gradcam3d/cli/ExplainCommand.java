@@ -1,7 +1,17 @@
 package gradcam3d.cli;
 
+import gradcam3d.output.ConsoleReport;
+import gradcam3d.output.OutputSettings;
+import gradcam3d.output.ResultFolder;
+import gradcam3d.output.ResultWriter;
+import gradcam3d.output.Written;
+import gradcam3d.pipeline.CaseInput;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,20 +42,23 @@ import picocli.CommandLine.Spec;
         "  gradcam3d explain --model nnunet.onnx --input x.npy --layer decoder.0 --model-output 1 \\",
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "",
+        MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
   ExplanationOptions explanation;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE",
+  @Option(names = "--input", required = true, paramLabel = "FILE", converter = Converters.FilePath.class,
       description = "Input: .nii/.nii.gz (3D, or 4D with channels last) or .npy holding the model tensor "
           + "((C,*S), (B,C,*S) or (*S)). Repeat to stack files as channels (same voxel grid).")
   List<Path> inputs;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  @Option(names = "--out", required = true, paramLabel = "DIR", converter = Converters.OutFolder.class,
+      description = "Output folder: a new or empty folder, or an earlier result, which is replaced as a whole "
+          + "once the new one is complete. It may not hold the inputs.")
   Path out;
 
-  @Option(names = "--label", paramLabel = "FILE",
+  @Option(names = "--label", paramLabel = "FILE", converter = Converters.FilePath.class,
       description = "True label volume: the summary reports the share of the CAM's mass inside the "
           + "explained class's label.")
   Path label;
@@ -55,6 +68,12 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
+
+  @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
+  boolean noReport;
+
+  @Mixin
+  MetricsSwitch metrics;
 
   @Mixin
   PictureOptions pictures;
@@ -67,18 +86,20 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ExplainJob job = explanation.job();
-    job.inputs = inputs;
-    job.label = label;
-    job.out = out;
-    job.saveLayerCam = saveLayerCam;
-    job.saveTensors = saveTensors;
-    pictures.configure(job);
     PrintWriter err = spec.commandLine().getErr();
-    job.progress = quiet.progress(err);
-    ExplainJob.Result r = job.run();
-    if (!quiet.quiet) {
-      Report.print(spec.commandLine().getOut(), r, out);
+    Settings settings = explanation.settings(saveTensors, quiet.progress(err));
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
+    CaseInput input = CaseInput.of(inputs, label);
+    List<Path> read = new ArrayList<>(inputs);
+    read.add(settings.model());
+    read.add(label);
+    ResultFolder.check(out, read);
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
+      CaseResult r = pipeline.run(input, loaded -> pictures.checkFits(loaded, settings.layout()));
+      Written w = ResultWriter.write(r, output);
+      if (!quiet.quiet) {
+        ConsoleReport.print(spec.commandLine().getOut(), r, w, out);
+      }
     }
     return 0;
   }

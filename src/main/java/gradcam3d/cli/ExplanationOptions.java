@@ -1,19 +1,21 @@
 package gradcam3d.cli;
 
-import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.Progress;
+import gradcam3d.pipeline.Settings;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** What to explain and how: the options `explain` and `batch` share. */
+/** What to explain and how: the options `explain` and `batch` share, parsed into {@link Settings}. */
 final class ExplanationOptions {
-  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The ONNX model.")
+  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The ONNX model.",
+      converter = Converters.FilePath.class)
   Path model;
 
   @Option(names = "--layer", required = true, paramLabel = "NAME",
@@ -24,8 +26,8 @@ final class ExplanationOptions {
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
       description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-      completionCandidates = MethodNames.class)
-  String method;
+      completionCandidates = MethodNames.class, converter = Converters.Method.class)
+  CamMethod method;
 
   @Option(names = "--target", paramLabel = "TARGET",
       description = "What to explain (see below). Repeat to give each sample of a batch its own target. "
@@ -33,29 +35,39 @@ final class ExplanationOptions {
   List<String> targets = new ArrayList<>();
 
   @Option(names = "--score", defaultValue = "logits", paramLabel = "logits|probabilities",
-      description = "Sum raw outputs, or softmax (sigmoid for one channel) probabilities (default: ${DEFAULT-VALUE}).")
-  String score;
+      description = "Sum raw outputs, or softmax (sigmoid for one channel) probabilities (default: ${DEFAULT-VALUE}).",
+      converter = Converters.Score.class)
+  GradientSpec.Score score;
 
   @Option(names = "--model-output", defaultValue = "0", paramLabel = "K",
-      description = "Which output of a multi-output model (e.g. deep supervision) the target reads (default: 0).")
+      description = "Which output of a multi-output model (e.g. deep supervision) the target reads (default: 0).",
+      converter = Converters.NonNegative.class)
   int modelOutput;
 
   @Option(names = "--layout", defaultValue = "zyx", paramLabel = "zyx|xyz",
       description = "How NIfTI axes map to the model tensor: zyx = the NIfTI array reversed ([B,C,Z,Y,X], "
-          + "SimpleITK/nnU-Net), xyz = NIfTI order (nibabel/MONAI) (default: ${DEFAULT-VALUE}).")
-  String layout;
+          + "SimpleITK/nnU-Net), xyz = NIfTI order (nibabel/MONAI) (default: ${DEFAULT-VALUE}).",
+      converter = Converters.LayoutValue.class)
+  Layout layout;
 
   @Option(names = "--normalize", defaultValue = "none", paramLabel = "MODE",
       description = "Intensity preprocessing the model expects: none, zscore, minmax or window:LO,HI "
-          + "(default: ${DEFAULT-VALUE}).")
-  String normalize;
+          + "(default: ${DEFAULT-VALUE}).", converter = Converters.NormalizationValue.class)
+  Normalization normalize;
 
-  @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads (default: all cores).")
+  @Option(names = "--threads", paramLabel = "N", converter = Converters.Threads.class,
+      description = "ONNX Runtime threads, 1 to the number of cores or 64, whichever is larger (default: all cores).")
   Integer threads;
 
+  @Option(names = "--token-grid", paramLabel = "Z,Y,X", converter = Converters.TokenGrid.class,
+      description = "Patch grid of transformer token layers [B, N, C] (N = Z*Y*X, or one more with a class "
+          + "token), when the patch-embedding convolution does not tell it; one size per spatial axis.")
+  String tokenGrid;
+
   // 2: the same CPU time as 4 to 16 on the bench model, at half the peak memory (docs/benchmarks.md)
-  @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N",
-      description = "Perturbed passes per batch for scorecam/ablationcam (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N", converter = Converters.Positive.class,
+      description = "Perturbed passes per batch for scorecam/ablationcam, at most the layer's channels "
+          + "(default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   /** Method names for the help text. */
@@ -65,29 +77,13 @@ final class ExplanationOptions {
     }
   }
 
-  /** A job with these settings. */
-  ExplainJob job() {
-    ExplainJob job = new ExplainJob();
-    job.model = model;
-    job.layers = layers;
-    job.method = CamMethods.byName(method).name();
-    job.targets = targets;
-    job.score = parseScore(score);
-    job.modelOutput = modelOutput;
-    job.layout = Layout.parse(layout);
-    job.normalization = Normalization.parse(normalize);
-    if (threads != null) {
-      job.threads = threads;
-    }
-    job.batchSize = batchSize;
-    return job;
-  }
-
-  static GradientSpec.Score parseScore(String s) {
-    switch (s.toLowerCase(Locale.ROOT)) {
-      case "logits": return GradientSpec.Score.LOGITS;
-      case "probabilities": case "probs": return GradientSpec.Score.PROBABILITIES;
-      default: throw new Gradcam3dException("--score must be logits or probabilities, not '" + s + "'");
-    }
+  /** The pipeline settings these options give. */
+  Settings settings(boolean keepTensors, Progress progress) {
+    // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
+    List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
+    Settings s = Settings.of(model, named).withMethod(method).withTargets(targets).withScore(score)
+        .withModelOutput(modelOutput).withLayout(layout).withNormalization(normalize).withBatchSize(batchSize)
+        .withTensors(keepTensors).withProgress(progress);
+    return threads == null ? s : s.withThreads(threads);
   }
 }

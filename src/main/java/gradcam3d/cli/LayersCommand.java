@@ -1,6 +1,5 @@
 package gradcam3d.cli;
 
-import gradcam3d.Gradcam3dException;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerListing;
 import gradcam3d.graph.TensorInfo;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -26,13 +26,14 @@ import picocli.CommandLine.Spec;
         + "returns a tuple/list (encoder@2), or a raw ONNX tensor name."},
     footer = {"", "Example: gradcam3d layers unet.onnx --input-shape 1,1,96,96,96"})
 final class LayersCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX model.")
+  @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX model.",
+      converter = Converters.FilePath.class)
   Path model;
 
-  @Option(names = "--input-shape", paramLabel = "[NAME=]B,C,D...",
+  @Option(names = "--input-shape", paramLabel = "[NAME=]B,C,D...", converter = Converters.InputShape.class,
       description = "Input shape, to print concrete output shapes (repeat for models with several inputs). "
           + "Without it, dynamic dimensions print as '?'.")
-  List<String> inputShapes = List.of();
+  List<Converters.NamedShape> inputShapes = List.of();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -40,7 +41,7 @@ final class LayersCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Graph g = Graph.fromModel(ModelIO.read(model));
-    Map<String, long[]> shapes = parseShapes(g, inputShapes);
+    Map<String, long[]> shapes = parseShapes(spec.commandLine(), g, inputShapes);
     List<LayerListing.Row> rows = LayerListing.of(g, shapes);
     PrintWriter out = spec.commandLine().getOut();
     out.println("model: " + model + " (opset " + g.opset() + ")");
@@ -65,10 +66,30 @@ final class LayersCommand implements Callable<Integer> {
     int sw = Math.max(5, rows.stream().mapToInt(r -> Shapes.format(r.shape()).length()).max().orElse(5));
     out.println(pad("layer", w) + "  " + pad("shape", sw) + "  onnx tensor");
     for (LayerListing.Row r : rows) {
-      String note = r.foldedInto() != null ? "   (folded into " + r.foldedInto() + " by the exporter)" : "";
-      out.println(pad(label(r), w) + "  " + pad(Shapes.format(r.shape()), sw) + "  " + r.tensor() + note);
+      out.println(pad(label(r), w) + "  " + pad(Shapes.format(r.shape()), sw) + "  " + r.tensor() + notes(r));
+    }
+    if (gradcam3d.graph.LayerResolver.recordsCallPaths(g)) {
+      out.println();
+      out.println("Note: " + gradcam3d.graph.LayerResolver.CALL_PATH_NOTE + ".");
     }
     return 0;
+  }
+
+  private static String notes(LayerListing.Row r) {
+    List<String> notes = new java.util.ArrayList<>();
+    if (r.registeredName() != null) {
+      notes.add("named_modules: " + r.registeredName());
+    }
+    if (r.foldedInto() != null) {
+      notes.add("folded into " + r.foldedInto() + " by the exporter");
+    }
+    if (r.orderGuessed() && r.elements() > 1) {
+      notes.add("element numbers guessed from the order of computation");
+    }
+    if (r.tokenView() != null) {
+      notes.add(r.tokenView());
+    }
+    return notes.isEmpty() ? "" : "   (" + String.join("; ", notes) + ")";
   }
 
   private static String label(LayerListing.Row r) {
@@ -79,31 +100,23 @@ final class LayersCommand implements Callable<Integer> {
     return s.length() >= w ? s : s + " ".repeat(w - s.length());
   }
 
-  /** Parses NAME=B,C,... or B,C,... (for the only input). */
-  static Map<String, long[]> parseShapes(Graph g, List<String> specs) {
+  /** The shapes by input name; a shape without a name is the only input's (also for optimize). */
+  static Map<String, long[]> parseShapes(picocli.CommandLine cl, Graph g, List<Converters.NamedShape> specs) {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     List<String> names = g.inputNames();
-    for (String s : specs) {
-      String name;
-      String dims;
-      if (s.contains("=")) {
-        name = s.substring(0, s.indexOf('='));
-        dims = s.substring(s.indexOf('=') + 1);
-        if (!names.contains(name)) {
-          throw new Gradcam3dException("the model has no input '" + name + "' (inputs: " + String.join(", ", names) + ")");
-        }
-      } else {
-        if (names.size() != 1) {
-          throw new Gradcam3dException("the model has " + names.size() + " inputs; write --input-shape NAME=B,C,...");
-        }
+    for (Converters.NamedShape s : specs) {
+      String name = s.name();
+      if (name == null && names.size() != 1) {
+        throw new ParameterException(cl, "Invalid value for option '--input-shape': the model has "
+            + names.size() + " inputs; write --input-shape NAME=B,C,...");
+      }
+      if (name == null) {
         name = names.get(0);
-        dims = s;
+      } else if (!names.contains(name)) {
+        throw new ParameterException(cl, "Invalid value for option '--input-shape': the model has "
+            + "no input '" + name + "' (inputs: " + String.join(", ", names) + ")");
       }
-      try {
-        shapes.put(name, Shapes.parse(dims));
-      } catch (NumberFormatException e) {
-        throw new Gradcam3dException("--input-shape '" + s + "' is not a list of positive integers like 1,1,64,64,64");
-      }
+      shapes.put(name, s.dims());
     }
     return shapes;
   }

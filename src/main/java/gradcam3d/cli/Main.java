@@ -1,6 +1,7 @@
 package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gradcam3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
         + "Grad-CAM family of methods, on full volumes.", ""},
-    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, DemoCommand.class, BenchCommand.class,
-        OptimizeCommand.class,
+    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, EvaluateCommand.class, CompareCommand.class,
+        DemoCommand.class, BenchCommand.class, OptimizeCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Start with: gradcam3d demo",
         "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",
@@ -20,6 +21,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   /** Exit code for problems with the user's input (files, names, shapes). */
   public static final int EXIT_USER_ERROR = 1;
+  /** Exit code for bad options and option values. */
+  public static final int EXIT_BAD_OPTION = 2;
   /** Exit code for unexpected internal failures. */
   public static final int EXIT_INTERNAL = 3;
 
@@ -41,8 +44,24 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setOut(out);
     cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, args1) -> {
+      // one line saying what is wrong and where to look, not the whole usage text
+      err.println("error: " + ex.getMessage());
+      err.println(hint(ex.getCommandLine()));
+      return EXIT_BAD_OPTION;
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       Throwable cause = ex;
+      if (cause instanceof picocli.CommandLine.ParameterException pe) {
+        err.println("error: " + pe.getMessage());
+        err.println(hint(commandLine));
+        return EXIT_BAD_OPTION;
+      }
+      if (cause instanceof OptionValueException) {
+        err.println("error: " + cause.getMessage());
+        err.println(hint(commandLine));
+        return EXIT_BAD_OPTION;
+      }
       if (cause instanceof Gradcam3dException) {
         err.println("error: " + cause.getMessage());
         return EXIT_USER_ERROR;
@@ -63,6 +82,10 @@ public final class Main implements Runnable {
       }
       return EXIT_INTERNAL;
     }
+  }
+
+  private static String hint(CommandLine cl) {
+    return "Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options and their values.";
   }
 
   /** Version from the jar manifest, or "dev". */

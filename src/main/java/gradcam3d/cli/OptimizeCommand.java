@@ -27,15 +27,16 @@ final class OptimizeCommand implements Callable<Integer> {
   /** Models larger than this keep their big weights in an external data file. */
   private static final long INLINE_LIMIT = 1L << 30;
 
-  @Parameters(index = "0", paramLabel = "IN.onnx", description = "The ONNX model.")
+  @Parameters(index = "0", paramLabel = "IN.onnx", description = "The ONNX model.",
+      converter = Converters.FilePath.class)
   Path in;
 
   @Parameters(index = "1", paramLabel = "OUT.onnx", description = "Where to write the faster model.")
   Path out;
 
-  @Option(names = "--input-shape", paramLabel = "[NAME=]B,C,D...",
+  @Option(names = "--input-shape", paramLabel = "[NAME=]B,C,D...", converter = Converters.InputShape.class,
       description = "Input shape the written model is fixed to (default: the shape the model declares).")
-  List<String> inputShapes = List.of();
+  List<Converters.NamedShape> inputShapes = List.of();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -43,7 +44,7 @@ final class OptimizeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ModelProto model = ModelIO.read(in);
-    Map<String, long[]> shapes = LayersCommand.parseShapes(Graph.fromModel(model), inputShapes);
+    Map<String, long[]> shapes = LayersCommand.parseShapes(spec.commandLine(), Graph.fromModel(model), inputShapes);
     FastForm.Optimized fast = FastForm.model(model, shapes);
     ModelProto m = fast.model();
     ModelIO.write(m, out, m.getSerializedSize() > INLINE_LIMIT ? 1 << 20 : Long.MAX_VALUE);

@@ -1,70 +1,118 @@
 package gradcam3d.cli;
 
-import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
+import gradcam3d.output.OutputSettings;
+import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.render.Colormap;
+import gradcam3d.render.ContourRule;
 import gradcam3d.render.RenderOptions;
+import gradcam3d.volume.Layout;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** How the pictures look: the options `explain` and `batch` share. */
 final class PictureOptions {
+  /** One --slice value: an axis (z, y or x) and a slice index. */
+  record SliceIndex(char axis, int index) {}
+
   @Option(names = "--no-pictures", description = "Do not write overlay.png and montage.png.")
   boolean noPictures;
 
-  @Option(names = "--colormap", defaultValue = "jet", paramLabel = "NAME",
+  @Option(names = "--colormap", defaultValue = "jet", paramLabel = "NAME", converter = Converters.ColormapValue.class,
       description = "Colormap of the pictures: jet, turbo, viridis, inferno, gray (default: ${DEFAULT-VALUE}).")
-  String colormap;
+  Colormap colormap;
 
-  @Option(names = "--opacity", defaultValue = "0.45", paramLabel = "A",
+  @Option(names = "--opacity", defaultValue = "0.45", paramLabel = "A", converter = Converters.Opacity.class,
       description = "Heatmap opacity in the pictures, 0..1 (default: ${DEFAULT-VALUE}).")
   double opacity;
 
-  @Option(names = "--slice", paramLabel = "AXIS=N", split = ",",
+  @Option(names = "--slice", paramLabel = "AXIS=N", split = ",", converter = Converters.Slice.class,
       description = "Slices of the overlay, e.g. z=10 or z=10,y=20 (default: through the CAM's peak).")
-  List<String> slices = new ArrayList<>();
+  List<SliceIndex> slices = new ArrayList<>();
 
-  @Option(names = "--montage-every", paramLabel = "N",
-      description = "Montage of every N-th axial slice (default: about 16-24 tiles).")
+  @Option(names = "--montage-every", paramLabel = "N", converter = Converters.Positive.class,
+      description = "Montage of every N-th axial slice (default: up to 24 slices where the map is).")
   Integer montageEvery;
 
-  @Option(names = "--no-contour", description = "Do not outline the target region in the pictures.")
+  @Option(names = "--contour", defaultValue = "auto", paramLabel = "always|auto|never",
+      converter = Converters.ContourRuleValue.class,
+      description = "Outline the target region: auto skips it when the region is fragmented or covers "
+          + "most of the image and draws it thin and half-transparent otherwise; always draws it "
+          + "opaque (default: ${DEFAULT-VALUE}). summary.json says what was done and why.")
+  ContourRule contour;
+
+  @Option(names = "--no-contour", description = "Same as --contour never.")
   boolean noContour;
 
-  /** Applies these settings to a job. */
-  void configure(ExplainJob job) {
-    job.pictures = !noPictures;
-    job.render = renderOptions();
+  @Option(names = "--figure-size", defaultValue = "2000", paramLabel = "PX",
+      converter = Converters.FigureSize.class,
+      description = "Longer side of each picture at most about PX pixels (default: ${DEFAULT-VALUE}).")
+  int figureSize;
+
+  @Option(names = "--spacing", paramLabel = "MM,MM[,MM]", converter = Converters.Spacing.class,
+      description = "Voxel size in mm of a .npy input along its spatial axes, in stored order, e.g. "
+          + "3,0.7,0.7 (default: 1 mm; NIfTI files carry their own).")
+  VoxelSize spacing;
+
+  /** Voxel size in mm along each spatial axis (a holder: picocli would split a bare array). */
+  record VoxelSize(double[] mm) {}
+
+  /** Output settings for a result folder. */
+  OutputSettings output(Path out, boolean saveLayerCam, boolean saveTensors) {
+    return new OutputSettings(out, saveLayerCam, saveTensors, !noPictures, renderOptions());
   }
 
   RenderOptions renderOptions() {
     Integer z = null;
     Integer y = null;
     Integer x = null;
-    for (String s : slices) {
-      String[] kv = s.split("=");
-      if (kv.length != 2) {
-        throw new Gradcam3dException("--slice '" + s + "' must look like z=10");
-      }
-      int v;
-      try {
-        v = Integer.parseInt(kv[1].trim());
-      } catch (NumberFormatException e) {
-        throw new Gradcam3dException("--slice '" + s + "' needs an integer slice index");
-      }
-      switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
-        case "z": z = v; break;
-        case "y": y = v; break;
-        case "x": x = v; break;
-        default: throw new Gradcam3dException("--slice axis must be z, y or x, not '" + kv[0] + "'");
+    for (SliceIndex s : slices) {
+      switch (s.axis()) {
+        case 'z': z = s.index(); break;
+        case 'y': y = s.index(); break;
+        default: x = s.index(); break;
       }
     }
-    try {
-      return RenderOptions.defaults().withColormap(Colormap.byName(colormap)).withOpacity(opacity)
-          .withSlices(z, y, x).withMontageEvery(montageEvery).withContour(!noContour);
-    } catch (IllegalArgumentException e) {
-      throw new Gradcam3dException(e.getMessage());
+    return RenderOptions.defaults().withColormap(colormap).withOpacity(opacity).withSlices(z, y, x)
+        .withMontageEvery(montageEvery).withContour(noContour ? ContourRule.NEVER : contour)
+        .withFigureSize(figureSize).withNpySpacing(spacing == null ? null : spacing.mm());
+  }
+
+  /**
+   * --slice indices inside the loaded input (pictures are drawn in Z, Y, X order); --spacing only
+   * for inputs without geometry, one size per spatial axis.
+   */
+  void checkFits(LoadedCase loaded, Layout layout) {
+    if (noPictures) {
+      return;
+    }
+    long[] s = loaded.batch().shape();
+    if (spacing != null) {
+      if (loaded.volume() != null && loaded.volume().geometry().isPresent()) {
+        throw new OptionValueException("--spacing is for .npy inputs; NIfTI files carry their own voxel size");
+      }
+      if (spacing.mm().length != s.length - 2) {
+        throw new OptionValueException("--spacing gives " + spacing.mm().length
+            + " voxel sizes but the input has " + (s.length - 2) + " spatial axes");
+      }
+    }
+    if (slices.isEmpty()) {
+      return;
+    }
+    long[] spatial = java.util.Arrays.copyOfRange(s, 2, s.length);
+    long[] zyx = layout.toZyx(spatial);
+    String axes = zyx.length == 3 ? "zyx" : "yx";
+    for (SliceIndex si : slices) {
+      int a = axes.indexOf(si.axis());
+      if (a < 0) {
+        throw new OptionValueException("--slice " + si.axis() + "=" + si.index() + ": a 2-D input has only y and x");
+      }
+      if (si.index() >= zyx[a]) {
+        throw new OptionValueException("--slice " + si.axis() + "=" + si.index() + " is outside the input: "
+            + si.axis() + " must be in 0.." + (zyx[a] - 1));
+      }
     }
   }
 }

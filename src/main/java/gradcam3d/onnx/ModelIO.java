@@ -1,8 +1,8 @@
 package gradcam3d.onnx;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.InputFiles;
 import gradcam3d.onnx.proto.Onnx.AttributeProto;
 import gradcam3d.onnx.proto.Onnx.GraphProto;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -12,29 +12,34 @@ import gradcam3d.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Reads and writes ONNX model files. Initializers stored as external data are loaded into memory
  * on read (so a model can be handed to ONNX Runtime as bytes) and can be written out again.
  */
 public final class ModelIO {
+  /**
+   * A model is handed to ONNX Runtime as one protobuf message, which cannot exceed 2 GB; this is
+   * the largest model (graph plus all weights, external ones included) gradcam3d reads.
+   */
+  public static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
+
   private ModelIO() {}
 
   /** Reads a model and resolves external data relative to the model's folder. */
   public static ModelProto read(Path file) {
+    long size = InputFiles.requireRegularFile(file, "model file");
+    if (size > MAX_MODEL_BYTES) {
+      throw new Gradcam3dException("model file " + file + " has " + size + " bytes; ONNX models"
+          + " up to 2 GB are supported (larger weights must be stored as external data, and the"
+          + " whole model must still stay under 2 GB).");
+    }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new Gradcam3dException("model file " + file + " does not exist");
     } catch (IOException e) {
       throw new Gradcam3dException("cannot read model file " + file + ": " + e.getMessage(), e);
     }
@@ -62,10 +67,26 @@ public final class ModelIO {
       throw new Gradcam3dException(label + " is not an ONNX model (no graph, nodes, opset import "
           + "or IR version found)");
     }
-    return resolveExternalData(model, label, baseDir);
+    checkTensorSizes(model.getGraph(), label);
+    return resolveExternalData(model, label, baseDir, bytes.length);
   }
 
-  private static ModelProto resolveExternalData(ModelProto model, String label, Path baseDir) {
+  /** Dims that contradict the data they describe are reported here, naming the tensor. */
+  private static void checkTensorSizes(GraphProto g, String label) {
+    for (TensorProto t : g.getInitializerList()) {
+      TensorProtos.checkStoredSize(t, label);
+    }
+    for (NodeProto n : g.getNodeList()) {
+      for (AttributeProto a : n.getAttributeList()) {
+        if (a.hasT()) {
+          TensorProtos.checkStoredSize(a.getT(), label);
+        }
+      }
+    }
+  }
+
+  private static ModelProto resolveExternalData(ModelProto model, String label, Path baseDir,
+      long inlineBytes) {
     boolean any = false;
     for (TensorProto t : model.getGraph().getInitializerList()) {
       any |= isExternal(t);
@@ -78,12 +99,11 @@ public final class ModelIO {
     if (!any) {
       return model;
     }
-    Map<Path, FileChannel> open = new HashMap<>();
-    try {
+    try (ExternalData data = new ExternalData(label, baseDir, inlineBytes)) {
       GraphProto.Builder g = model.getGraph().toBuilder();
       for (int i = 0; i < g.getInitializerCount(); i++) {
         if (isExternal(g.getInitializer(i))) {
-          g.setInitializer(i, loadExternal(g.getInitializer(i), label, baseDir, open));
+          g.setInitializer(i, data.load(g.getInitializer(i)));
         }
       }
       for (int i = 0; i < g.getNodeCount(); i++) {
@@ -92,7 +112,7 @@ public final class ModelIO {
         for (int j = 0; j < nb.getAttributeCount(); j++) {
           AttributeProto a = nb.getAttribute(j);
           if (a.hasT() && isExternal(a.getT())) {
-            nb.setAttribute(j, a.toBuilder().setT(loadExternal(a.getT(), label, baseDir, open)));
+            nb.setAttribute(j, a.toBuilder().setT(data.load(a.getT())));
             changed = true;
           }
         }
@@ -101,81 +121,11 @@ public final class ModelIO {
         }
       }
       return model.toBuilder().setGraph(g).build();
-    } finally {
-      for (FileChannel c : open.values()) {
-        try {
-          c.close();
-        } catch (IOException ignored) {
-          // read-only channel: nothing to flush
-        }
-      }
     }
   }
 
   private static boolean isExternal(TensorProto t) {
     return t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
-  }
-
-  private static TensorProto loadExternal(TensorProto t, String label, Path baseDir,
-      Map<Path, FileChannel> open) {
-    String location = null;
-    long offset = 0;
-    long length = -1;
-    for (StringStringEntryProto e : t.getExternalDataList()) {
-      switch (e.getKey()) {
-        case "location": location = e.getValue(); break;
-        case "offset": offset = Long.parseLong(e.getValue()); break;
-        case "length": length = Long.parseLong(e.getValue()); break;
-        default: break;
-      }
-    }
-    if (location == null) {
-      throw new Gradcam3dException(label + ": tensor '" + t.getName()
-          + "' is marked as external data but names no location");
-    }
-    if (baseDir == null) {
-      throw new Gradcam3dException(label + ": tensor '" + t.getName()
-          + "' is stored in external file '" + location + "', which cannot be resolved here");
-    }
-    Path p = baseDir.resolve(location).normalize();
-    long expected = (long) TensorProtos.count(t) * DataTypes.size(t.getDataType());
-    if (length < 0) {
-      length = expected;
-    }
-    if (length != expected) {
-      throw new Gradcam3dException(label + ": external data of tensor '" + t.getName() + "' has "
-          + length + " bytes but its shape needs " + expected);
-    }
-    try {
-      FileChannel ch = open.get(p);
-      if (ch == null) {
-        ch = FileChannel.open(p, StandardOpenOption.READ);
-        open.put(p, ch);
-      }
-      if (offset + length > ch.size()) {
-        throw new Gradcam3dException(label + ": external data file " + p + " is too short for tensor '"
-            + t.getName() + "' (needs bytes " + offset + ".." + (offset + length) + ", file has "
-            + ch.size() + ")");
-      }
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(Math.toIntExact(length));
-      long pos = offset;
-      while (buf.hasRemaining()) {
-        int n = ch.read(buf, pos);
-        if (n < 0) {
-          break;
-        }
-        pos += n;
-      }
-      buf.flip();
-      return t.toBuilder().clearExternalData().clearDataLocation()
-          .setRawData(ByteString.copyFrom(buf)).build();
-    } catch (NoSuchFileException e) {
-      throw new Gradcam3dException(label + ": the external data file '" + location + "' of tensor '"
-          + t.getName() + "' does not exist (looked for " + p + ")");
-    } catch (IOException e) {
-      throw new Gradcam3dException(label + ": cannot read external data file " + p + ": "
-          + e.getMessage(), e);
-    }
   }
 
   /**

@@ -24,6 +24,80 @@ public final class TensorProtos {
     return Math.toIntExact(Shapes.numel(dims(t)));
   }
 
+  /**
+   * The element count of {@code t}'s dims, refusing negative dims and counts beyond what one Java
+   * array holds; {@code label} names the model in the message.
+   */
+  public static long checkedCount(TensorProto t, String label) {
+    long n = 1;
+    for (long d : dims(t)) {
+      if (d < 0) {
+        throw new Gradcam3dException(label + ": tensor '" + t.getName() + "' has a negative"
+            + " dimension in its dims " + Shapes.format(dims(t)) + ".");
+      }
+      // saturates instead of overflowing; a later 0 still makes the count 0
+      n = d != 0 && n > Integer.MAX_VALUE / d ? Long.MAX_VALUE : n * d;
+    }
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new Gradcam3dException(label + ": tensor '" + t.getName() + "' has dims "
+          + Shapes.format(dims(t)) + ", more than the " + (Integer.MAX_VALUE - 8)
+          + " elements one tensor may hold.");
+    }
+    return n;
+  }
+
+  /**
+   * Checks that an inline tensor holds exactly the data its dims call for (raw_data bytes or the
+   * typed field's values), so dims that contradict the data are reported with the tensor's name
+   * when the model is read, not later by whatever uses it. External tensors are checked on load.
+   */
+  public static void checkStoredSize(TensorProto t, String label) {
+    long n = checkedCount(t, label);
+    if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+      return;
+    }
+    int type = t.getDataType();
+    long have;
+    String unit;
+    long want;
+    if (t.hasRawData()) {
+      int size = DataTypes.size(type);
+      if (size < 0) {
+        return; // strings and types gradcam3d never decodes
+      }
+      have = t.getRawData().size();
+      want = n * size;
+      unit = "bytes";
+    } else {
+      have = typedCount(t);
+      if (have < 0) {
+        return;
+      }
+      want = n;
+      unit = "values";
+    }
+    if (have != want) {
+      throw new Gradcam3dException(label + ": tensor '" + t.getName() + "' has dims "
+          + Shapes.format(dims(t)) + " (" + n + " elements) but holds " + have + " " + unit
+          + " of data (" + want + " needed); the model file is damaged or inconsistent.");
+    }
+  }
+
+  /** Values in the typed field that holds this data type (ONNX's rules), or -1 when unknown. */
+  private static long typedCount(TensorProto t) {
+    switch (t.getDataType()) {
+      case DataTypes.FLOAT: return t.getFloatDataCount();
+      case DataTypes.DOUBLE: return t.getDoubleDataCount();
+      case DataTypes.INT64: return t.getInt64DataCount();
+      case DataTypes.UINT32: case DataTypes.UINT64: return t.getUint64DataCount();
+      case DataTypes.INT32: case DataTypes.INT16: case DataTypes.INT8: case DataTypes.UINT16:
+      case DataTypes.UINT8: case DataTypes.BOOL: case DataTypes.FLOAT16: case DataTypes.BFLOAT16:
+        return t.getInt32DataCount();
+      case DataTypes.STRING: return t.getStringDataCount();
+      default: return -1;
+    }
+  }
+
   private static ByteBuffer raw(TensorProto t) {
     if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
       throw new IllegalStateException("external data of tensor '" + t.getName() + "' was not loaded");

@@ -8,7 +8,6 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.optimize.FastForm;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,13 +16,13 @@ import java.util.Map;
 /**
  * Activations and exact gradients of a target with respect to chosen layers, computed by one ONNX
  * Runtime session that runs the model forward and the compiled backward graph together. A program
- * is compiled and a session created once per input shape and then reused (the sessions of the
- * last {@value #MAX_SHAPES} shapes are kept).
+ * is compiled and a session created once per input shape and then reused (kept by a
+ * {@link SessionCache}).
  *
  * <pre>{@code
  * try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(List.of("down3")),
  *     RuntimeOptions.defaults())) {
- *   GradientEngine.Result r = engine.run(Map.of("input", x), Seeds.classEverywhere(...));
+ *   GradientEngine.Result r = engine.run(Map.of("input", x), seed);   // e.g. cam.Target.seed(...)
  *   FloatTensor a = r.activation(0), g = r.gradient(0);
  * }
  * }</pre>
@@ -128,17 +127,17 @@ public final class GradientEngine implements AutoCloseable {
 
     /** T per sample. */
     public FloatTensor targetValues() {
-      return floats(GradientProgram.TARGET);
+      return floats(SeedHead.TARGET);
     }
 
     /** Voxels with a non-zero effective seed, per sample and class. */
     public FloatTensor regionVoxels() {
-      return floats(GradientProgram.REGION);
+      return floats(SeedHead.REGION);
     }
 
     /** Voxels (or, for classifiers, 0/1) the model predicts as each class, per sample. */
     public FloatTensor predictedVoxels() {
-      return floats(GradientProgram.PREDICTED);
+      return floats(SeedHead.PREDICTED);
     }
 
     public boolean has(String name) {
@@ -169,10 +168,7 @@ public final class GradientEngine implements AutoCloseable {
   private final ModelProto model;
   private final Config config;
   private final RuntimeOptions options;
-  /** Sessions kept for this many input shapes; the least recently used one is closed first. */
-  static final int MAX_SHAPES = 4;
-
-  private final Map<String, Compiled> cache = new LinkedHashMap<>(8, 0.75f, true);
+  private final SessionCache<Compiled> cache = new SessionCache<>();
 
   public GradientEngine(ModelProto model, Config config, RuntimeOptions options) {
     this.model = model;
@@ -188,14 +184,14 @@ public final class GradientEngine implements AutoCloseable {
 
   /** The compiled program and session for these input shapes (built on first use). */
   public Compiled compiled(Map<String, long[]> inputShapes) {
-    String key = key(inputShapes);
-    Compiled c = cache.get(key);
-    if (c != null) {
-      return c;
-    }
+    return cache.get(key(inputShapes), () -> compile(inputShapes));
+  }
+
+  private Compiled compile(Map<String, long[]> inputShapes) {
     long t0 = System.nanoTime();
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.score(), config.gradients()));
+        config.modelOutput(), config.gradients()), new SeedHead(config.score()));
+    SeedHead.OUTPUTS.forEach(p::addOutput);
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {
         p.addOutput(l.activation());
@@ -217,21 +213,13 @@ public final class GradientEngine implements AutoCloseable {
     long t1 = System.nanoTime();
     OrtProgram session = OrtProgram.create(compiled, options, "the compiled gradient graph");
     long t2 = System.nanoTime();
-    c = new Compiled(p, session, new CompileStats((t1 - t0) / 1e6, (t2 - t1) / 1e6,
+    return new Compiled(p, session, new CompileStats((t1 - t0) / 1e6, (t2 - t1) / 1e6,
         compiled.getGraph().getNodeCount()));
-    if (cache.size() >= MAX_SHAPES) {
-      String eldest = cache.keySet().iterator().next();
-      cache.remove(eldest).close();
-    }
-    cache.put(key, c);
-    return c;
   }
 
   /** Forward + backward for one batch. */
   public Result run(Map<String, FloatTensor> inputs, Seed seed) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    Compiled c = compiled(shapes);
+    Compiled c = compiled(FloatTensor.shapesOf(inputs));
     long[] os = c.program.modelOutputShape();
     if (!Arrays.equals(seed.weights().shape(), os)) {
       throw new Gradcam3dException("target seed has shape " + Shapes.format(seed.weights().shape())
@@ -243,8 +231,8 @@ public final class GradientEngine implements AutoCloseable {
       feeds.clear();
       feeds.put(c.program.inputShapes().keySet().iterator().next(), inputs.values().iterator().next());
     }
-    feeds.put(GradientProgram.SEED, seed.weights());
-    feeds.put(GradientProgram.GATE, seed.gate());
+    feeds.put(SeedHead.SEED, seed.weights());
+    feeds.put(SeedHead.GATE, seed.gate());
     long t0 = System.nanoTime();
     Map<String, Object> out = c.session.run(feeds, c.program.outputs());
     double ms = (System.nanoTime() - t0) / 1e6;
@@ -258,17 +246,6 @@ public final class GradientEngine implements AutoCloseable {
 
   @Override
   public void close() {
-    List<RuntimeException> errors = new ArrayList<>();
-    for (Compiled c : cache.values()) {
-      try {
-        c.close();
-      } catch (RuntimeException e) {
-        errors.add(e);
-      }
-    }
-    cache.clear();
-    if (!errors.isEmpty()) {
-      throw errors.get(0);
-    }
+    cache.close();
   }
 }

@@ -27,6 +27,8 @@ import java.util.Set;
  * Runtime reads without another copy; every native object is closed when a run ends.
  */
 public final class OrtProgram implements AutoCloseable {
+  static final OrtLoggingLevel LOG_LEVEL = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+
   private final OrtEnvironment env;
   private final OrtSession session;
   private final String label;
@@ -39,12 +41,12 @@ public final class OrtProgram implements AutoCloseable {
 
   /** Creates a session for a model held in memory. */
   public static OrtProgram create(ModelProto model, RuntimeOptions options, String label) {
-    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "gradcam3d");
+    OrtEnvironment env = environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.threads());
       so.setInterOpNumThreads(1);
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      so.setSessionLogLevel(LOG_LEVEL);
       // idle pool threads sleep instead of spinning: measured 15% less CPU for the same wall time
       // on the shared 2-core machine (docs/benchmarks.md); spinning only pays on an idle machine
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
@@ -58,6 +60,19 @@ public final class OrtProgram implements AutoCloseable {
     } catch (OrtException e) {
       throw new Gradcam3dException("ONNX Runtime could not load " + label + ": " + firstLine(e.getMessage()), e);
     }
+  }
+
+  /**
+   * The shared environment, its native libraries loaded from the per-user cache. Its log level
+   * (and every session's) is FATAL: ONNX Runtime's own error lines would reach the user's terminal
+   * in colour, while every error that matters also arrives as an OrtException, which is reported
+   * in one line.
+   */
+  static synchronized OrtEnvironment environment() {
+    NativeLibraries.prepare();
+    OrtEnvironment env = OrtEnvironment.getEnvironment(LOG_LEVEL, "gradcam3d");
+    NativeLibraries.removeLoaderTempFolder();
+    return env;
   }
 
   static String firstLine(String s) {

@@ -1,6 +1,7 @@
 package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.FloatTensor;
 import java.util.Locale;
 
 /**
@@ -56,6 +57,24 @@ public enum Layout {
   /** A (C, *S) tensor's C-order data as NIfTI data (the inverse of niftiToTensor). */
   public float[] tensorToNifti(float[] data, int channels, long[] tensorSpatial) {
     return this == ZYX ? data : reverseSpatialAxes(data, channels, tensorSpatial);
+  }
+
+  /** A spatial tensor of this layout in (Z, Y, X) axis order, as pictures are drawn. */
+  public FloatTensor toZyx(FloatTensor spatial) {
+    if (this == ZYX) {
+      return spatial;
+    }
+    return new FloatTensor(reverseSpatialAxes(spatial.data(), 1, spatial.shape()), reversed(spatial.shape()));
+  }
+
+  /** Sizes of this layout's tensor axes in (Z, Y, X) order. */
+  public long[] toZyx(long[] tensorOrder) {
+    return this == ZYX ? tensorOrder.clone() : reversed(tensorOrder);
+  }
+
+  /** Per-axis values (e.g. spacing) of this layout's tensor axes in (Z, Y, X) order. */
+  public double[] toZyx(double[] tensorOrder) {
+    return this == ZYX ? tensorOrder.clone() : ZYX.tensorAxes(tensorOrder);
   }
 
   private static long[] reversed(long[] axes) {

@@ -2,6 +2,7 @@ package gradcam3d.volume;
 
 import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.InputFiles;
 import gradcam3d.tensor.Float16;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -10,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -44,15 +44,14 @@ public final class Npy {
   // ---------------------------------------------------------------------------------- reading
 
   public static FloatTensor read(Path file) {
+    long size = InputFiles.requireRegularFile(file, "file");
+    if (size > MAX_ARRAY) {
+      throw new Gradcam3dException(file + " is too large (" + size
+          + " bytes); .npy files up to 2 GB can be read.");
+    }
     byte[] bytes;
     try {
-      if (Files.size(file) > MAX_ARRAY) {
-        throw new Gradcam3dException(file + " is too large (" + Files.size(file)
-            + " bytes); .npy files up to 2 GB can be read.");
-      }
       bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new Gradcam3dException("file " + file + " does not exist");
     } catch (IOException e) {
       throw new Gradcam3dException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -92,11 +91,17 @@ public final class Npy {
     }
     String header = new String(bytes, start, (int) headerLen,
         major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String dict = header.strip();
+    if (!dict.startsWith("{") || !dict.endsWith("}")) {
+      // numpy evaluates the header as a Python dict literal, which must be closed
+      throw new Gradcam3dException(label + ": malformed .npy header (not a complete {...}"
+          + " dictionary): " + printable(dict));
+    }
     Matcher d = DESCR.matcher(header);
     Matcher f = FORTRAN.matcher(header);
     Matcher s = SHAPE.matcher(header);
     if (!d.find() || !f.find() || !s.find()) {
-      throw new Gradcam3dException(label + ": malformed .npy header: " + header.strip());
+      throw new Gradcam3dException(label + ": malformed .npy header: " + printable(dict));
     }
     if (d.group(2) == null) {
       throw new Gradcam3dException(label + " holds a structured array (fields of several types);"
@@ -125,6 +130,16 @@ public final class Npy {
     return new FloatTensor(out, shape);
   }
 
+  /** Header text for a one-line message: control characters escaped, at most 200 characters. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < 200; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return text.length() > out.length() ? out + "..." : out.toString();
+  }
+
   private static long[] parseShape(String text, String label, String header) {
     String trimmed = text.trim();
     if (trimmed.isEmpty()) {
@@ -137,7 +152,8 @@ public final class Npy {
     for (int i = 0; i < parts.length; i++) {
       Matcher m = DIM.matcher(parts[i]);
       if (!m.matches()) {
-        throw new Gradcam3dException(label + ": malformed shape in the .npy header: " + header.strip());
+        throw new Gradcam3dException(label + ": malformed shape in the .npy header: "
+            + printable(header.strip()));
       }
       try {
         shape[i] = Long.parseLong(m.group(1));

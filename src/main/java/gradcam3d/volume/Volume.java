@@ -100,12 +100,10 @@ public final class Volume {
 
   /** Refuses NaN and infinite values, which would poison every gradient computed from them. */
   public Volume requireFinite() {
-    float[] data = tensor.data();
-    for (int index = 0; index < data.length; index++) {
-      if (!Float.isFinite(data[index])) {
-        throw new Gradcam3dException(source + " contains NaN/infinite voxels (first at "
-            + position(index) + ": " + data[index] + ").");
-      }
+    int index = tensor.firstNonFinite();
+    if (index >= 0) {
+      throw new Gradcam3dException(source + " contains NaN/infinite voxels (first at "
+          + position(index) + ": " + tensor.data()[index] + ").");
     }
     return this;
   }

@@ -15,7 +15,16 @@ import java.util.Locale;
  * holds the tensor, (*S), (C, *S) or (1, C, *S), and has no geometry.
  */
 public final class VolumeIO {
+  /** The file-name endings of the volumes gradcam3d reads (longest first). */
+  public static final List<String> EXTENSIONS = List.of(".nii.gz", ".nii", ".npy");
+
   private VolumeIO() {}
+
+  /** Whether a file name ends in one of {@link #EXTENSIONS}. */
+  public static boolean isVolumeFile(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return EXTENSIONS.stream().anyMatch(name::endsWith);
+  }
 
   /**
    * One input file as a (C, *S) volume. {@code spatialRank} (2 or 3, the model input's rank minus
@@ -97,16 +106,13 @@ public final class VolumeIO {
     new NiftiWriter().write(new NiftiImage(out.toString(), header, data), out);
   }
 
-  private static boolean isNpy(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".npy")) {
-      return true;
-    }
-    if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
-      return false;
-    }
-    throw new Gradcam3dException("cannot read " + file + ": inputs and masks must be .nii, .nii.gz"
+  /** .npy (true) or NIfTI (false); any other file is refused. */
+  public static boolean isNpy(Path file) {
+    if (!isVolumeFile(file)) {
+      throw new Gradcam3dException("cannot read " + file + ": inputs and masks must be .nii, .nii.gz"
         + " or .npy files.");
+    }
+    return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
   }
 
   private static Volume readNpy(Path file, Layout layout, int spatialRank) {

@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input: one clear line on stderr, exit code 1, no stack trace, no output folder. */
@@ -173,8 +175,33 @@ class BadInputCliTest {
 
   @Test
   void unknownMethodAndBadTargetSyntax() {
-    assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "1", "--method", "gradcam2"),
-        "unknown method", "gradcam++");
+    // a bad option value exits with 2 (issue 7 item 8): BadOptionValuesCliTest checks --method gradcam2
     assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "1:boxx=1"), "not understood");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void fifosAsInputMaskOrModelAreRefusedWithoutHanging() throws Exception {
+    Path fifo = tmp.resolve("pipe.npy");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    assertCleanFailure(explain(seedModel, fifo, "down3", "--target", "1"), "pipe.npy",
+        "is not a regular file");
+    assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "1:mask=" + fifo),
+        "pipe.npy", "is not a regular file");
+    Path modelFifo = tmp.resolve("pipe.onnx");
+    assertEquals(0, new ProcessBuilder("mkfifo", modelFifo.toString()).start().waitFor());
+    assertCleanFailure(explain(modelFifo, seedInput, "down3", "--target", "1"), "pipe.onnx",
+        "is not a regular file");
+  }
+
+  @Test
+  void externalDataOutsideTheModelFolderIsRefused() throws IOException {
+    Path m = tmp.resolve("model/external.onnx");
+    ModelIO.write(ModelIO.read(seedModel), m, 1024);
+    Path data = m.resolveSibling("external.onnx.data");
+    Path elsewhere = Files.move(data, tmp.resolve("elsewhere.data"));
+    Files.createSymbolicLink(data, elsewhere);
+    assertCleanFailure(explain(m, seedInput, "down3", "--target", "1"),
+        "points its external data outside the model's folder; refused");
   }
 }

@@ -146,6 +146,14 @@ class NpyCorruptInputTest {
   }
 
   @Test
+  void aHeaderWithoutItsClosingBraceIsRefusedAsNumpyDoes() throws IOException {
+    // numpy: "Cannot parse header" (the dict literal is not closed)
+    refused(withHeader("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3, 4), "),
+        "malformed .npy header (not a complete {...} dictionary)");
+    refused(withHeader("'descr': '<i4', 'fortran_order': False, 'shape': (2, 3, 4), }"), "malformed");
+  }
+
+  @Test
   void shapesTooLargeToHold() throws IOException {
     refused(withHeader("{'descr': '<i4', 'fortran_order': False, 'shape': (99999999999999999999,), }"), "too large");
     refused(withHeader("{'descr': '<i4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"), "too large");

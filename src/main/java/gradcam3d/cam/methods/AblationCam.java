@@ -7,7 +7,7 @@ import gradcam3d.cam.Perturber;
  * Ablation-CAM: w_c = (T - T with channel c of the layer set to 0) / T. When T is exactly 0 the
  * drop itself is the weight (dividing would give no usable map).
  */
-public final class AblationCam implements CamMethod.Perturbation {
+public final class AblationCam implements CamMethod.Perturbation.OfLayer {
   @Override
   public String name() {
     return "ablationcam";

@@ -4,7 +4,7 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Perturber;
 
 /** Score-CAM: w = softmax over channels of the target scored on the input masked by each channel. */
-public final class ScoreCam implements CamMethod.Perturbation {
+public final class ScoreCam implements CamMethod.Perturbation.OfInput {
   @Override
   public String name() {
     return "scorecam";

@@ -1,0 +1,75 @@
+package gradcam3d.cam;
+
+import gradcam3d.tensor.FloatTensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The last stage of the map contract, kept apart from the resize so that maps of separate
+ * windows can be blended before one global normalisation: min-max per sample to [0, 1] (a map
+ * that is zero everywhere stays zero); several layers: the mean of their normalised maps,
+ * min-maxed again.
+ */
+public final class Normalise {
+  private Normalise() {}
+
+  /** Min-max over all but the first axis, per sample, in float32 as the graph did. */
+  public static FloatTensor perSample(FloatTensor x) {
+    int batch = (int) x.dim(0);
+    int n = x.size() / batch;
+    float[] d = x.data();
+    float[] out = new float[d.length];
+    for (int b = 0; b < batch; b++) {
+      float min = Float.POSITIVE_INFINITY;
+      for (int i = b * n; i < (b + 1) * n; i++) {
+        min = Math.min(min, d[i]);
+      }
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = b * n; i < (b + 1) * n; i++) {
+        out[i] = d[i] - min;
+        max = Math.max(max, out[i]);
+      }
+      if (max > 0) {
+        for (int i = b * n; i < (b + 1) * n; i++) {
+          out[i] = out[i] / max;
+        }
+      }
+    }
+    return new FloatTensor(out, x.shape());
+  }
+
+  /** The mean of several normalised maps, normalised again (one map: itself). */
+  public static FloatTensor aggregate(List<FloatTensor> normalised) {
+    if (normalised.size() == 1) {
+      return normalised.get(0);
+    }
+    float[] sum = normalised.get(0).data().clone();
+    for (int k = 1; k < normalised.size(); k++) {
+      float[] d = normalised.get(k).data();
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += d[i];
+      }
+    }
+    float inv = (float) (1.0 / normalised.size());
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] *= inv;
+    }
+    return perSample(new FloatTensor(sum, normalised.get(0).shape()));
+  }
+
+  /** An explanation with resized maps to one with final maps and their aggregate. */
+  public static Explanation apply(Explanation resized) {
+    long t0 = System.nanoTime();
+    List<Explanation.LayerMap> layers = new ArrayList<>();
+    List<FloatTensor> finals = new ArrayList<>();
+    for (Explanation.LayerMap l : resized.layers()) {
+      FloatTensor cam = perSample(l.cam());
+      finals.add(cam);
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), cam, l.activation(), l.gradient(),
+          l.channelWeights()));
+    }
+    FloatTensor aggregate = aggregate(finals);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    return resized.withMaps(layers, aggregate, ms);
+  }
+}

@@ -1,0 +1,43 @@
+package gradcam3d.cam;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Class k summed over the voxels the model predicts as k (argmax over classes); a classifier's class k. */
+public record PredictedClassTarget(int classIndex) implements Target {
+  @Override
+  public String spec() {
+    return Integer.toString(classIndex);
+  }
+
+  @Override
+  public String describe() {
+    return "class " + classIndex + " where the model predicts it";
+  }
+
+  @Override
+  public void check(long[] outputShape) {
+    Target.checkClassRegion(this, outputShape);
+  }
+
+  @Override
+  public void writeSeed(float[] weights, float[] gate, int b, long[] outputShape) {
+    int classes = (int) outputShape[1];
+    int voxels = Target.voxels(outputShape);
+    int base = (b * classes + classIndex) * voxels;
+    Arrays.fill(weights, base, base + voxels, 1f);
+    gate[b * classes + classIndex] = 1f;
+  }
+
+  @Override
+  public String emptyRegion(String where, String predicted) {
+    return "class " + classIndex + " is absent" + where + ": the model predicts no voxel of it (predicted classes: "
+        + predicted + "). Try --target " + classIndex + ":all to explain its score over the whole volume, a mask "
+        + "or box target, or a predicted class.";
+  }
+
+  @Override
+  public Optional<Target> restrictTo(long[] start, long[] size) {
+    return Optional.of(this); // the window's own prediction decides, as it would for the whole volume
+  }
+}

@@ -1,0 +1,260 @@
+package gradcam3d.cli;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.CamMethods;
+import gradcam3d.pipeline.Settings;
+import gradcam3d.render.Colormap;
+import gradcam3d.render.ContourRule;
+import gradcam3d.render.RenderOptions;
+import gradcam3d.volume.Layout;
+import gradcam3d.volume.Normalization;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Option values checked while the command line is parsed, so that a bad value exits with 2 and
+ * the usage hint before any file is read.
+ */
+final class Converters {
+  private Converters() {}
+
+  /** Runs a parser of the library; its one-line message becomes picocli's. */
+  private static <T> T parsed(java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (Gradcam3dException | IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+
+  private static int integer(String s) {
+    try {
+      return Integer.parseInt(s.trim());
+    } catch (NumberFormatException e) {
+      throw new TypeConversionException("'" + s + "' is not a whole number");
+    }
+  }
+
+  /** A token grid like 6,6,6: positive sizes. */
+  static final class TokenGrid implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      if (!s.matches("\\d+(,\\d+)+") || s.matches("(.*,)?0+(,.*)?")) {
+        throw new TypeConversionException("'" + s + "' is not a grid of positive sizes like 6,6,6");
+      }
+      return s;
+    }
+  }
+
+  static final class Method implements ITypeConverter<CamMethod> {
+    @Override
+    public CamMethod convert(String s) {
+      return parsed(() -> CamMethods.byName(s));
+    }
+  }
+
+  static final class Score implements ITypeConverter<GradientSpec.Score> {
+    @Override
+    public GradientSpec.Score convert(String s) {
+      switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "logits": return GradientSpec.Score.LOGITS;
+        case "probabilities": case "probs": return GradientSpec.Score.PROBABILITIES;
+        default: throw new TypeConversionException("must be logits or probabilities, not '" + s + "'");
+      }
+    }
+  }
+
+  static final class LayoutValue implements ITypeConverter<Layout> {
+    @Override
+    public Layout convert(String s) {
+      return parsed(() -> Layout.parse(s));
+    }
+  }
+
+  static final class NormalizationValue implements ITypeConverter<Normalization> {
+    @Override
+    public Normalization convert(String s) {
+      return parsed(() -> Normalization.parse(s));
+    }
+  }
+
+  static final class ColormapValue implements ITypeConverter<Colormap> {
+    @Override
+    public Colormap convert(String s) {
+      return parsed(() -> Colormap.byName(s));
+    }
+  }
+
+  /** 1..{@link Settings#MAX_THREADS}. */
+  static final class Threads implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String s) {
+      int n = integer(s);
+      return parsed(() -> {
+        Settings.checkThreads(n);
+        return n;
+      });
+    }
+  }
+
+  /** 1 or more. */
+  static final class Positive implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String s) {
+      int n = integer(s);
+      if (n < 1) {
+        throw new TypeConversionException("must be at least 1, not " + n);
+      }
+      return n;
+    }
+  }
+
+  /** 0 or more. */
+  static final class NonNegative implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String s) {
+      int n = integer(s);
+      if (n < 0) {
+        throw new TypeConversionException("must be 0 or more, not " + n);
+      }
+      return n;
+    }
+  }
+
+  /** A fraction in [0, 1]. */
+  static final class Opacity implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v;
+      try {
+        v = Double.parseDouble(s.trim());
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("'" + s + "' is not a number");
+      }
+      if (!(v >= 0 && v <= 1)) {
+        throw new TypeConversionException("must be between 0 and 1, not " + s);
+      }
+      return v;
+    }
+  }
+
+  /** AXIS=N with AXIS one of z, y, x and N >= 0 (the upper bound is checked against the input). */
+  static final class Slice implements ITypeConverter<PictureOptions.SliceIndex> {
+    @Override
+    public PictureOptions.SliceIndex convert(String s) {
+      String[] kv = s.split("=", -1);
+      if (kv.length != 2) {
+        throw new TypeConversionException("'" + s + "' must look like z=10");
+      }
+      String axis = kv[0].trim().toLowerCase(Locale.ROOT);
+      if (!axis.equals("z") && !axis.equals("y") && !axis.equals("x")) {
+        throw new TypeConversionException("axis must be z, y or x, not '" + kv[0] + "'");
+      }
+      int v = integer(kv[1]);
+      if (v < 0) {
+        throw new TypeConversionException("'" + s + "' needs a slice index of 0 or more");
+      }
+      return new PictureOptions.SliceIndex(axis.charAt(0), v);
+    }
+  }
+
+  /** A folder name that is not empty. */
+  static final class OutFolder implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String s) {
+      if (s.isBlank()) {
+        throw new TypeConversionException("needs a folder name, not an empty string");
+      }
+      try {
+        return Path.of(s);
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new TypeConversionException("'" + s + "' is not a usable path: " + e.getReason());
+      }
+    }
+  }
+
+  /** An existing-or-not file path that is not empty. */
+  static final class FilePath implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String s) {
+      if (s.isBlank()) {
+        throw new TypeConversionException("needs a file name, not an empty string");
+      }
+      try {
+        return Path.of(s);
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new TypeConversionException("'" + s + "' is not a usable path: " + e.getReason());
+      }
+    }
+  }
+
+  /** [NAME=]B,C,D...: an input's name (null: the only input) and positive dimensions. */
+  record NamedShape(String name, long[] dims) {}
+
+  static final class InputShape implements ITypeConverter<NamedShape> {
+    @Override
+    public NamedShape convert(String s) {
+      int eq = s.indexOf('=');
+      String name = eq < 0 ? null : s.substring(0, eq);
+      String dims = eq < 0 ? s : s.substring(eq + 1);
+      long[] shape;
+      try {
+        shape = gradcam3d.tensor.Shapes.parse(dims);
+      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+        throw new TypeConversionException("'" + s + "' is not a list of positive integers like 1,1,64,64,64");
+      }
+      if (shape.length < 3 || shape.length > 5) {
+        throw new TypeConversionException("'" + s + "' has " + shape.length + " dimensions; give B,C,Y,X or B,C,Z,Y,X");
+      }
+      if (gradcam3d.tensor.Shapes.numel(shape) > (1L << 34)) {
+        throw new TypeConversionException("'" + s + "' is larger than any volume gradcam3d can hold");
+      }
+      return new NamedShape(name, shape);
+    }
+  }
+
+  static final class ContourRuleValue implements ITypeConverter<ContourRule> {
+    @Override
+    public ContourRule convert(String s) {
+      return parsed(() -> ContourRule.byName(s));
+    }
+  }
+
+  static final class FigureSize implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String s) {
+      int px = integer(s);
+      if (px < RenderOptions.MIN_FIGURE_SIZE || px > RenderOptions.MAX_FIGURE_SIZE) {
+        throw new TypeConversionException("the figure size must be " + RenderOptions.MIN_FIGURE_SIZE
+            + " to " + RenderOptions.MAX_FIGURE_SIZE + " pixels, got " + px);
+      }
+      return px;
+    }
+  }
+
+  static final class Spacing implements ITypeConverter<PictureOptions.VoxelSize> {
+    @Override
+    public PictureOptions.VoxelSize convert(String s) {
+      String[] parts = s.split(",");
+      if (parts.length < 2 || parts.length > 3) {
+        throw new TypeConversionException("'" + s + "' must give 2 or 3 voxel sizes in mm, e.g. 3,0.7,0.7");
+      }
+      double[] mm = new double[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        try {
+          mm[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+          mm[i] = Double.NaN;
+        }
+        if (!(mm[i] > 0) || Double.isInfinite(mm[i])) {
+          throw new TypeConversionException("'" + s + "': voxel sizes must be positive numbers of mm, e.g. 3,0.7,0.7");
+        }
+      }
+      return new PictureOptions.VoxelSize(mm);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package gradcam3d.output;
+
+import gradcam3d.AtomicFiles;
+import gradcam3d.cam.Explanation;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.LabelOverlap;
+import gradcam3d.pipeline.Settings;
+import gradcam3d.report.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** summary.json: what was explained, how, what it scored, timings and the files written. Runs last. */
+final class SummaryJsonWriter implements OutputWriter {
+  static final String FILE = "summary.json";
+
+  @Override
+  public void write(CaseResult r, OutputSettings o, Path dir, Written w) {
+    Map<String, Object> summary = summary(r, o, w);
+    AtomicFiles.write(dir.resolve(FILE), os -> os.write(Json.write(summary).getBytes(StandardCharsets.UTF_8)));
+    w.add(FILE);
+  }
+
+  static Map<String, Object> summary(CaseResult r, OutputSettings o, Written w) {
+    Settings st = r.settings();
+    Explanation e = r.explanation();
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("tool", "gradcam3d");
+    s.put("model", st.modelName());
+    s.put("inputs", r.input().names());
+    s.put("input_shape", r.loaded().batch().shape());
+    s.put("layout", st.layout().name().toLowerCase());
+    s.put("normalize", st.normalization().toString());
+    s.put("method", st.method().name());
+    s.put("score", st.score().name().toLowerCase());
+    s.put("model_output", st.modelOutput());
+    s.put("model_output_shape", e.outputShape());
+    List<Map<String, Object>> ls = new ArrayList<>();
+    for (Explanation.LayerMap l : e.layers()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("spec", l.layer().spec());
+      m.put("module", l.layer().module());
+      m.put("element", l.layer().element());
+      m.put("tensor", l.layer().tensor());
+      m.put("shape", l.shape());
+      ls.add(m);
+    }
+    s.put("layers", ls);
+    List<Map<String, Object>> ts = new ArrayList<>();
+    for (CaseResult.TargetSummary t : r.targets()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("sample", t.sample());
+      m.put("target", t.spec());
+      m.put("description", t.description());
+      m.put("class", t.explainedClass());
+      m.put("region_voxels", t.regionVoxels());
+      m.put("value", t.value());
+      ts.add(m);
+    }
+    s.put("targets", ts);
+    LabelOverlap label = r.label();
+    if (label != null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("file", label.file());
+      m.put("class", label.explainedClass());
+      m.put("cam_mass_inside_label", label.massInside());
+      m.put("label_share_of_volume", label.labelShare());
+      s.put("label", m);
+    }
+    if (r.metrics() != null) {
+      s.put("metrics", r.metrics().toJson());
+    }
+    double writeMs = w.elapsedMs();
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("compile_ms", e.compileStats().compileMs());
+    t.put("session_ms", e.compileStats().sessionMs());
+    t.put("forward_backward_ms", e.runMs());
+    t.put("postprocess_ms", e.postMs());
+    t.put("write_ms", writeMs);
+    t.put("total_ms", r.pipelineMs() + writeMs);
+    s.put("timings", t);
+    s.put("threads", st.threads());
+    List<Map<String, Object>> pics = new ArrayList<>();
+    for (Written.Pictures p : w.pictures()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("overlay", p.overlay());
+      m.put("slices", Map.of("z", p.z(), "y", p.y(), "x", p.x()));
+      if (p.montage() != null) {
+        m.put("montage", p.montage());
+        m.put("montage_every", p.montageEvery());
+        m.put("montage_slices", p.montageSlices());
+      }
+      m.put("contour", p.contour());
+      pics.add(m);
+    }
+    if (!pics.isEmpty()) {
+      s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
+      s.put("colormap", o.render().colormap().name());
+    }
+    List<String> files = new ArrayList<>(w.files());
+    files.add(FILE);
+    s.put("files", files);
+    return s;
+  }
+}

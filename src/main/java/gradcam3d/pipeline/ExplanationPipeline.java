@@ -1,0 +1,203 @@
+package gradcam3d.pipeline;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Normalise;
+import gradcam3d.cam.Target;
+import gradcam3d.graph.Graph;
+import gradcam3d.metrics.Evaluation;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
+import gradcam3d.volume.Npy;
+import gradcam3d.volume.Volume;
+import gradcam3d.volume.VolumeIO;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The explanation flow as a library: one model opened once, then for each case the stages
+ * load -> resolve targets -> explain (with the resize to the input grid) -> normalise -> result.
+ * No files are written here (that is {@code gradcam3d.output}); a test, a batch job or a
+ * whole-volume engine calls {@link #run} or the stages one by one.
+ *
+ * <pre>{@code
+ * Settings s = Settings.of(Path.of("unet.onnx"), List.of("down3")).withTargets(List.of("1"));
+ * try (ExplanationPipeline p = new ExplanationPipeline(s)) {
+ *   CaseResult r = p.run(CaseInput.of(Path.of("ct.nii.gz")));
+ *   FloatTensor cam = r.explanation().cam();          // [B, *S] in [0, 1]
+ * }
+ * }</pre>
+ */
+public final class ExplanationPipeline implements AutoCloseable {
+  private final Settings settings;
+  private final int spatialRank;
+  private final String inputName;
+  private final List<Target> parsedTargets = new ArrayList<>();
+  private final Explainer explainer;
+  private final ModelProto model;
+  private final Explainer.Request request;
+  private final Evaluation.Settings metrics;
+
+  /** Reads the model and prepares the explainer (compiled per input shape on first use). */
+  public ExplanationPipeline(Settings settings) {
+    this(settings, null);
+  }
+
+  /** Same, and every case's maps measured ({@link #measure}) when {@code metrics} is not null. */
+  public ExplanationPipeline(Settings settings, Evaluation.Settings metrics) {
+    this.settings = settings;
+    this.metrics = metrics;
+    ModelProto m = ModelIO.read(settings.model());
+    this.model = m;
+    Graph g = Graph.fromModel(m);
+    spatialRank = spatialRank(g);
+    inputName = g.inputNames().get(0);
+    for (String t : settings.targets()) {
+      parsedTargets.add(Target.parse(t));
+    }
+    request = settings.request(parsedTargets);
+    explainer = new Explainer(m, request, new RuntimeOptions(settings.threads()));
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** All stages for one case. */
+  public CaseResult run(CaseInput c) {
+    return run(c, loaded -> { });
+  }
+
+  /**
+   * All stages for one case; {@code checkLoaded} sees the loaded input first (for the caller's
+   * checks that need it, such as slice indices of the pictures).
+   */
+  public CaseResult run(CaseInput c, Consumer<LoadedCase> checkLoaded) {
+    long start = System.nanoTime();
+    LoadedCase loaded = load(c);
+    checkLoaded.accept(loaded);
+    List<Target> targets = resolveTargets(loaded);
+    Explanation e = normalise(explain(loaded, targets));
+    LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
+    Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics);
+    return new CaseResult(settings, c, loaded, e, label, ev, (System.nanoTime() - start) / 1e6);
+  }
+
+  /** Stage 1: the input files as the model's input tensor, checked and normalised. */
+  public LoadedCase load(CaseInput c) {
+    List<Path> files = c.files();
+    if (files.isEmpty()) {
+      throw new Gradcam3dException("give an input with --input FILE (.nii, .nii.gz or .npy)");
+    }
+    if (files.size() == 1 && VolumeIO.isNpy(files.get(0))) {
+      FloatTensor raw = Npy.read(files.get(0));
+      if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {
+        // a batch of samples: checked for NaN first (normalising would spread it), then each
+        // sample is normalised on its own
+        int bad = raw.firstNonFinite();
+        if (bad >= 0) {
+          throw new Gradcam3dException(files.get(0) + " contains NaN/infinite values (first at index "
+              + Arrays.toString(Shapes.unravel(bad, raw.shape())) + ": " + raw.data()[bad] + ")");
+        }
+        List<FloatTensor> samples = new ArrayList<>();
+        for (int b = 0; b < raw.dim(0); b++) {
+          samples.add(settings.normalization().apply(raw.slice0(b)));
+        }
+        return new LoadedCase(FloatTensor.stack(samples), null);
+      }
+    }
+    Volume v = VolumeIO.read(files, settings.layout(), spatialRank).requireFinite();
+    v = v.withTensor(settings.normalization().apply(v.tensor()));
+    return new LoadedCase(v.batch(), v);
+  }
+
+  /** Stage 2: the targets for this input: the default for classifiers, mask files read. */
+  public List<Target> resolveTargets(LoadedCase loaded) {
+    long[] os = explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
+    if (parsedTargets.isEmpty()) {
+      if (os.length > 2) {
+        throw new Gradcam3dException("this model segments (output " + Shapes.format(os) + ", classes 0.."
+            + (os[1] - 1) + "): choose what to explain with --target CLASS, e.g. --target 1 "
+            + "(forms: " + Target.FORMS + ")");
+      }
+      return List.of(Target.parse("argmax"));
+    }
+    long[] outSpatial = Arrays.copyOfRange(os, 2, os.length);
+    List<Target> resolved = new ArrayList<>();
+    for (Target t : parsedTargets) {
+      resolved.add(t.resolve(file -> VolumeIO.readMask(Path.of(file), settings.layout(), outSpatial)));
+    }
+    return resolved;
+  }
+
+  /** Stage 3: the maps of every layer, resized to the input grid, not yet normalised. */
+  public Explanation explain(LoadedCase loaded, List<Target> targets) {
+    return explainer.explainResized(Map.of(inputName, loaded.batch()), targets);
+  }
+
+  /** Stage 4: min-max per sample and the aggregate over layers. */
+  public Explanation normalise(Explanation resized) {
+    return Normalise.apply(resized);
+  }
+
+  /**
+   * Stage 5 (optional): faithfulness curves, agreement with the true label of the explained class
+   * (else the target region), complexity, and the sanity check when asked.
+   */
+  public Evaluation measure(CaseInput c, LoadedCase loaded, Explanation e, Evaluation.Settings how) {
+    List<FloatTensor> labels = c.label() == null ? null : List.of(labelMask(c, loaded, e.explainedClass(0)));
+    return Evaluation.measure(model, request, Map.of(inputName, loaded.batch()), e, labels, how,
+        new RuntimeOptions(settings.threads()));
+  }
+
+  /** The share of the first sample's map inside its true label. */
+  public LabelOverlap labelOverlap(CaseInput c, LoadedCase loaded, Explanation e) {
+    int cls = e.explainedClass(0);
+    return LabelOverlap.of(c.labelName(), cls, e.cam().slice0(0), labelMask(c, loaded, cls));
+  }
+
+  /** 1 where the true label equals the class, on the input grid. */
+  private FloatTensor labelMask(CaseInput c, LoadedCase loaded, int cls) {
+    if (loaded.volume() == null) {
+      throw new Gradcam3dException("--label needs a single-sample input");
+    }
+    Volume like = loaded.volume();
+    Volume lab = VolumeIO.read(c.label(), settings.layout(), like.spatialShape().length).requireFinite();
+    if (!Arrays.equals(lab.spatialShape(), like.spatialShape()) || lab.channels() != 1) {
+      throw new Gradcam3dException("the label " + c.label() + " has shape " + Shapes.format(lab.tensor().shape())
+          + " but the input's spatial shape is " + Shapes.format(like.spatialShape()));
+    }
+    float[] d = lab.tensor().data();
+    float[] m = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      m[i] = Math.round(d[i]) == cls ? 1f : 0f;
+    }
+    return new FloatTensor(m, like.spatialShape());
+  }
+
+  private static int spatialRank(Graph g) {
+    if (g.inputs().size() != 1) {
+      throw new Gradcam3dException("the command line explains models with one input; this model has "
+          + g.inputs().size() + " (" + String.join(", ", g.inputNames()) + "); use the Java API");
+    }
+    long[] declared = Graph.declaredShape(g.inputs().get(0));
+    if (declared == null || declared.length < 4 || declared.length > 5) {
+      throw new Gradcam3dException("the model input has shape " + Shapes.format(declared)
+          + "; gradcam3d takes [batch, channels, Y, X] or [batch, channels, Z, Y, X]");
+    }
+    return declared.length - 2;
+  }
+
+  @Override
+  public void close() {
+    explainer.close();
+  }
+}
