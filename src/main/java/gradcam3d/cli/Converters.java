@@ -39,6 +39,14 @@ final class Converters {
     }
   }
 
+  private static double decimal(String s) {
+    try {
+      return Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      throw new TypeConversionException("'" + s + "' is not a number");
+    }
+  }
+
   /** A token grid like 6,6,6: positive sizes. */
   static final class TokenGrid implements ITypeConverter<String> {
     @Override
@@ -276,12 +284,7 @@ final class Converters {
   static final class Overlap implements ITypeConverter<Double> {
     @Override
     public Double convert(String s) {
-      double v;
-      try {
-        v = Double.parseDouble(s.trim());
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + s + "' is not a number");
-      }
+      double v = decimal(s);
       return parsed(() -> {
         gradcam3d.window.SlidingWindowExplainer.Settings.checkOverlap(v);
         return v;
@@ -300,12 +303,7 @@ final class Converters {
   static final class PadValue implements ITypeConverter<Float> {
     @Override
     public Float convert(String s) {
-      float v;
-      try {
-        v = Float.parseFloat(s.trim());
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + s + "' is not a number");
-      }
+      float v = (float) decimal(s);
       return parsed(() -> {
         gradcam3d.window.SlidingWindowExplainer.Settings.checkPadValue(v);
         return v;
