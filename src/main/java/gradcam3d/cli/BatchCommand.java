@@ -3,14 +3,15 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
 import gradcam3d.output.CaseFolders;
-import gradcam3d.output.CsvTable;
+import gradcam3d.output.BatchTable;
+import gradcam3d.output.CompletedResult;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
-import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.pipeline.Shard;
 import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,7 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -37,6 +38,9 @@ import picocli.CommandLine.Spec;
     footer = {"", "Targets and the other shared options: see 'gradcam3d explain --help'.", "", "Example:",
         "  gradcam3d batch --model unet.onnx --inputs-dir scans/ --label-suffix _label \\",
         "      --layer up2 --target 1 --out results/",
+        "", "A job array (SLURM): each task runs one share into one folder, then one merge joins the tables:",
+        "  gradcam3d batch ... --shard $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT --resume --out results/",
+        "  gradcam3d batch --merge results/ [more folders] --out results/",
         "", "Exit codes: 0 all cases done, 1 some case failed (listed on stderr and in batch.csv)."})
 final class BatchCommand implements Callable<Integer> {
   @Mixin
@@ -69,46 +73,64 @@ final class BatchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--shard", paramLabel = "I/N", converter = Converters.ShardValue.class,
+      description = "Process only the I-th of N deterministic shares of the cases (sorted by path, dealt "
+          + "round-robin), for job arrays; writes batch-shard-I-of-N.csv, so all shares may share one --out.")
+  Shard shard;
+
+  @Option(names = "--resume", description = "Skip cases whose folder already holds a complete result (a valid "
+      + "summary.json listing files that exist); their rows come from that summary.")
+  boolean resume;
+
   @Override
   public Integer call() throws IOException {
     if (labelSuffix != null && labelSuffix.isEmpty()) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "Invalid value for option '--label-suffix': needs at least one character");
     }
-    List<Path> cases = cases();
+    Shard share = shard == null ? Shard.ALL : shard;
+    // a share names folders from the whole list in stable order, so every share agrees on them
+    List<Path> cases = shard == null ? cases() : Shard.stableOrder(cases(), Path::toString);
     List<String> names = CaseFolders.names(cases);
-    Path table = out.resolve("batch.csv");
+    Path table = out.resolve(BatchTable.fileName(share.index(), share.count()));
     for (Path c : cases) {
       if (c.toAbsolutePath().normalize().equals(table.toAbsolutePath().normalize())) {
-        throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with batch.csv");
+        throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with " + table.getFileName());
       }
     }
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     Settings settings = explanation.settings(false, progress);
-    CsvTable rows = new CsvTable(List.of("case", "status", "class", "region_voxels", "target_value",
-        "cam_mass_in_label", "label_share", "seconds", "error"));
+    BatchTable rows = new BatchTable();
     int failed = 0;
+    int mine = 0;
+    int skipped = 0;
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
-      progress.start("cases", cases.size());
+      progress.start("cases", (cases.size() + share.count() - 1 - (share.index() - 1)) / share.count());
       for (int i = 0; i < cases.size(); i++) {
+        if (!share.holds(i)) {
+          continue;
+        }
+        mine++;
         Path c = cases.get(i);
         String name = names.get(i);
         long t0 = System.nanoTime();
-        try {
-          OutputSettings output = pictures.output(out.resolve(name), false, false);
-          CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
-              loaded -> pictures.checkFits(loaded, settings.layout()));
-          ResultWriter.write(r, output);
-          CaseResult.TargetSummary t = r.targets().get(0);
-          LabelOverlap l = r.label();
-          rows.add(List.of(name, "ok", Integer.toString(t.explainedClass()), Long.toString(t.regionVoxels()),
-              String.format(Locale.ROOT, "%.6g", t.value()), l == null ? "" : fmt(l.massInside()),
-              l == null ? "" : fmt(l.labelShare()), seconds(t0), ""));
-        } catch (Gradcam3dException e) {
-          failed++;
-          err.println("error: " + name + ": " + e.getMessage());
-          rows.add(List.of(name, "failed", "", "", "", "", "", seconds(t0), e.getMessage()));
+        Optional<CompletedResult> done = resume ? CompletedResult.read(out.resolve(name)) : Optional.empty();
+        if (done.isPresent()) {
+          rows.completed(name, done.get());
+          skipped++;
+        } else {
+          try {
+            OutputSettings output = pictures.output(out.resolve(name), false, false);
+            CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
+                loaded -> pictures.checkFits(loaded, settings.layout()));
+            ResultWriter.write(r, output);
+            rows.explained(name, r, seconds(t0));
+          } catch (Gradcam3dException e) {
+            failed++;
+            err.println("error: " + name + ": " + e.getMessage());
+            rows.failed(name, e.getMessage(), seconds(t0));
+          }
         }
         progress.advance(1);
       }
@@ -117,18 +139,15 @@ final class BatchCommand implements Callable<Integer> {
     Files.createDirectories(out);
     rows.write(table);
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%n",
-          cases.size() - failed, cases.size(), table);
+      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained%s%s; table in %s%n",
+          mine - failed, mine, skipped > 0 ? " (" + skipped + " completed earlier)" : "",
+          shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table);
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
   }
 
-  private static String seconds(long t0) {
-    return String.format(Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9);
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private List<Path> cases() throws IOException {

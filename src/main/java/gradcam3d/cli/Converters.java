@@ -5,6 +5,7 @@ import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.pipeline.Shard;
 import gradcam3d.render.Colormap;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
@@ -96,6 +97,14 @@ final class Converters {
         Settings.checkThreads(n);
         return n;
       });
+    }
+  }
+
+  /** I/N with 1 <= I <= N. */
+  static final class ShardValue implements ITypeConverter<Shard> {
+    @Override
+    public Shard convert(String s) {
+      return parsed(() -> Shard.parse(s));
     }
   }
 
