@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** What to explain and how: the options `explain` and `batch` share, parsed into {@link Settings}. */
-final class ExplanationOptions {
+/**
+ * What to explain and how: the options `explain` and `batch` share, parsed into {@link Settings}.
+ * Public for jobs that take the same options (the Spark cohort job).
+ */
+public final class ExplanationOptions {
   @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The ONNX model.",
       converter = Converters.FilePath.class)
   Path model;
@@ -77,7 +80,7 @@ final class ExplanationOptions {
   }
 
   /** The pipeline settings these options give. */
-  Settings settings(boolean keepTensors, Progress progress) {
+  public Settings settings(boolean keepTensors, Progress progress) {
     // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     Settings s = Settings.of(model, named).withMethod(method).withTargets(targets).withScore(score)

@@ -69,10 +69,19 @@ public final class ExplanationPipeline implements AutoCloseable {
    * checks that need it, such as slice indices of the pictures).
    */
   public CaseResult run(CaseInput c, Consumer<LoadedCase> checkLoaded) {
+    return run(c, List.of(), checkLoaded);
+  }
+
+  /**
+   * All stages for one case with its own targets ({@link Target#parse} texts; empty: the
+   * settings' targets), e.g. a per-case mask; the compiled program is shared all the same.
+   */
+  public CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded) {
     long start = System.nanoTime();
     LoadedCase loaded = load(c);
     checkLoaded.accept(loaded);
-    List<Target> targets = resolveTargets(loaded);
+    List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
+        : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
     Explanation e = normalise(explain(loaded, targets));
     LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
     return new CaseResult(settings, c, loaded, e, label, (System.nanoTime() - start) / 1e6);
@@ -108,6 +117,10 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 2: the targets for this input: the default for classifiers, mask files read. */
   public List<Target> resolveTargets(LoadedCase loaded) {
+    return resolveTargets(loaded, parsedTargets);
+  }
+
+  private List<Target> resolveTargets(LoadedCase loaded, List<Target> parsedTargets) {
     long[] os = explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
     if (parsedTargets.isEmpty()) {
       if (os.length > 2) {
