@@ -19,7 +19,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -28,13 +32,21 @@ import org.apache.spark.SparkFiles;
 /**
  * Explains cases on an executor. The pipeline (model read, programs compiled and ONNX Runtime
  * sessions built once per input shape) lives in a static per-JVM cache, so an executor compiles
- * once for all the cases it runs, never per row; concurrent tasks of one executor take turns on
- * it (one explanation uses all of --threads). Outputs are written locally by the library's
+ * once for all the cases it runs, never per row. Explanations run one at a time on one thread of
+ * the JVM with a large stack (ONNX Runtime's graph optimisers recurse deeper than the 1 MB of
+ * Spark's task threads allow: a native stack overflow kills the executor); concurrent tasks of
+ * one executor take turns (one explanation uses all of --threads). Outputs are written locally by the library's
  * writers, then copied under the output URI through Hadoop's FileSystem, summary.json last: its
  * presence marks a complete case, which a re-run skips.
  */
 final class CaseRunner {
   private static final Map<List<String>, ExplanationPipeline> PIPELINES = new ConcurrentHashMap<>();
+  private static final long EXPLAIN_STACK_BYTES = 512L << 20;
+  private static final ExecutorService EXPLAIN = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(null, r, "gradcam3d-explain", EXPLAIN_STACK_BYTES);
+    t.setDaemon(true);
+    return t;
+  });
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> PIPELINES.values().forEach(ExplanationPipeline::close),
@@ -69,11 +81,8 @@ final class CaseRunner {
       java.nio.file.Path label = c.label() == null ? null : local(c.label(), in, job);
       List<String> targets = c.mask() == null ? (c.target() == null ? List.of() : List.of(c.target()))
           : List.of(maskTarget(c, local(c.mask(), in, job), job));
-      ExplanationPipeline pipeline = pipeline(job);
-      CaseResult r;
-      synchronized (pipeline) {
-        r = pipeline.run(new CaseInput(files, label, c.inputs(), c.label()), targets, loaded -> { });
-      }
+      CaseInput input = new CaseInput(files, label, c.inputs(), c.label());
+      CaseResult r = onExplainThread(() -> pipeline(job).run(input, targets, loaded -> { }));
       long w0 = System.nanoTime();
       java.nio.file.Path local = work.resolve("out").resolve(c.id());
       OutputSettings o = OutputSettings.into(local);
@@ -90,6 +99,23 @@ final class CaseRunner {
       return CaseOutcome.failed(c, outDir.toString(), e.toString(), ms(t0), host);
     } finally {
       deleteTree(work);
+    }
+  }
+
+  private static <T> T onExplainThread(Callable<T> task) {
+    try {
+      return EXPLAIN.submit(task).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while explaining", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 
