@@ -41,7 +41,7 @@ public final class VjpRules {
     return TABLE.get(opType);
   }
 
-  /** Every op type with a gradient rule. */
+  /** Every op type with a gradient rule (the shape-rule table must cover the same ops). */
   public static Set<String> supported() {
     return new TreeSet<>(TABLE.keySet());
   }

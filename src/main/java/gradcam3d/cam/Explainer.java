@@ -10,6 +10,7 @@ import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -90,12 +91,12 @@ public final class Explainer implements AutoCloseable {
     if (m instanceof CamMethod.InGraph g) {
       cfg = cfg.withExtension(p -> {
         appendCams(p, g);
-        p.addOutput(GradientProgram.EFFECTIVE_SEED);
+        p.addOutput(SeedHead.EFFECTIVE_SEED);
       });
     } else if (m instanceof CamMethod.Perturbation) {
       cfg = cfg.withExtension(this::appendPerturbationOutputs);
     } else {
-      cfg = cfg.withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED));
+      cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED));
     }
     this.engine = new GradientEngine(model, cfg, options);
     this.resize = new ResizeProgram(options);
@@ -122,7 +123,7 @@ public final class Explainer implements AutoCloseable {
   }
 
   private void appendPerturbationOutputs(GradientProgram p) {
-    p.addOutput(GradientProgram.EFFECTIVE_SEED);
+    p.addOutput(SeedHead.EFFECTIVE_SEED);
     if (!(request.method() instanceof CamMethod.Perturbation.OfLayer)) {
       return;
     }
@@ -158,9 +159,7 @@ public final class Explainer implements AutoCloseable {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    long[] os = engine.outputShape(shapes);
+    long[] os = engine.outputShape(FloatTensor.shapesOf(inputs));
     GradientEngine.Seed seed = Target.seed(targets, os);
     GradientEngine.Result r = engine.run(inputs, seed);
     List<Target> perSample = new ArrayList<>();
@@ -202,7 +201,7 @@ public final class Explainer implements AutoCloseable {
     }
     double postMs = (System.nanoTime() - t0) / 1e6;
     return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
-        r.predictedVoxels(), region(r.floats(GradientProgram.EFFECTIVE_SEED), perSample, os), perSample, os,
+        r.predictedVoxels(), region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os,
         r.compileStats(), r.runMs(), postMs);
   }
 
@@ -230,7 +229,7 @@ public final class Explainer implements AutoCloseable {
       acts.add(r.activation(i));
     }
     if (request.method() instanceof CamMethod.Perturbation.OfLayer) {
-      Specialization sp = Specialization.of(Graph.fromModel(model), shapesOf(inputs));
+      Specialization sp = Specialization.of(Graph.fromModel(model), FloatTensor.shapesOf(inputs));
       for (LayerGradient l : r.layers()) {
         for (String t : Cut.of(sp.graph(), l.activation()).boundary()) {
           if (r.has(t)) {
@@ -240,14 +239,8 @@ public final class Explainer implements AutoCloseable {
       }
     }
     perturber.setBatch(new PerturbationRunner.Batch(inputs.values().iterator().next(), acts,
-        r.floats(GradientProgram.EFFECTIVE_SEED), r.targetValues(), boundaries));
+        r.floats(SeedHead.EFFECTIVE_SEED), r.targetValues(), boundaries));
     return perturber;
-  }
-
-  private static Map<String, long[]> shapesOf(Map<String, FloatTensor> inputs) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> m.put(k, v.shape()));
-    return m;
   }
 
   /** cam_layer = sum_c w[b][c] A[b, c]. */

@@ -5,13 +5,18 @@ import gradcam3d.cam.Progress;
 import gradcam3d.output.CaseFolders;
 import gradcam3d.output.BatchTable;
 import gradcam3d.output.CompletedResult;
+import gradcam3d.output.HtmlReportWriter;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
+import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
+import gradcam3d.report.BatchIndexWriter;
+import gradcam3d.report.IndexRow;
 import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -64,6 +70,13 @@ final class BatchCommand implements Callable<Integer> {
           + "batch.csv.")
   Path out;
 
+  @Option(names = "--report", description = "Also write report.html per case and index.html: every case with a "
+      + "thumbnail, its numbers and a link to its report (open it in a browser, no server needed).")
+  boolean report;
+
+  @Mixin
+  MetricsSwitch metrics;
+
   @Mixin
   PictureOptions pictures;
 
@@ -95,7 +108,8 @@ final class BatchCommand implements Callable<Integer> {
     Path table = out.resolve(BatchTable.fileName(share.index(), share.count()));
     for (Path c : cases) {
       if (c.toAbsolutePath().normalize().equals(table.toAbsolutePath().normalize())) {
-        throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with " + table.getFileName());
+        throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with "
+            + table.getFileName());
       }
     }
     PrintWriter err = spec.commandLine().getErr();
@@ -105,8 +119,9 @@ final class BatchCommand implements Callable<Integer> {
     int failed = 0;
     int mine = 0;
     int skipped = 0;
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
-      progress.start("cases", (cases.size() + share.count() - 1 - (share.index() - 1)) / share.count());
+    List<IndexRow> index = new ArrayList<>();
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
+      progress.start("cases", (cases.size() - share.index() + share.count()) / share.count());
       for (int i = 0; i < cases.size(); i++) {
         if (!share.holds(i)) {
           continue;
@@ -117,31 +132,43 @@ final class BatchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Optional<CompletedResult> done = resume ? CompletedResult.read(out.resolve(name)) : Optional.empty();
         if (done.isPresent()) {
-          rows.completed(name, done.get());
           skipped++;
+          rows.completed(name, done.get());
+          index.add(BatchTable.indexRow(out, name, done.get()));
         } else {
           try {
-            OutputSettings output = pictures.output(out.resolve(name), false, false);
+            OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
             CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
                 loaded -> pictures.checkFits(loaded, settings.layout()));
-            ResultWriter.write(r, output);
+            Written written = ResultWriter.write(r, output);
             rows.explained(name, r, seconds(t0));
+            CaseResult.TargetSummary t = r.targets().get(0);
+            LabelOverlap l = r.label();
+            index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
+                ? name + "/" + HtmlReportWriter.FILE : null, BatchTable.thumbnail(out.resolve(name)), t.description(),
+                t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), seconds(t0), null));
           } catch (Gradcam3dException e) {
             failed++;
             err.println("error: " + name + ": " + e.getMessage());
             rows.failed(name, e.getMessage(), seconds(t0));
+            index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds(t0), e.getMessage()));
           }
         }
         progress.advance(1);
       }
       progress.finish();
     }
-    Files.createDirectories(out);
     rows.write(table);
+    Path indexFile = out.resolve(BatchTable.indexName(share.index(), share.count()));
+    if (report) {
+      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName()
+          + (shard == null ? "" : " (share " + share + ")"), index, indexFile);
+    }
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained%s%s; table in %s%n",
+      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained%s%s; table in %s%s%n",
           mine - failed, mine, skipped > 0 ? " (" + skipped + " completed earlier)" : "",
-          shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table);
+          shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table,
+          report ? ", pages in " + indexFile : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
   }

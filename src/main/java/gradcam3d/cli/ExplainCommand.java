@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
         "  gradcam3d explain --model nnunet.onnx --input x.npy --layer decoder.0 --model-output 1 \\",
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "",
+        MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
@@ -68,6 +69,12 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
 
+  @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
+  boolean noReport;
+
+  @Mixin
+  MetricsSwitch metrics;
+
   @Mixin
   PictureOptions pictures;
 
@@ -81,13 +88,13 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err));
-    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors);
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
     CaseInput input = CaseInput.of(inputs, label);
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
     ResultFolder.check(out, read);
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       CaseResult r = pipeline.run(input, loaded -> pictures.checkFits(loaded, settings.layout()));
       Written w = ResultWriter.write(r, output);
       if (!quiet.quiet) {

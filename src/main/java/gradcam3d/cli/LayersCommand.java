@@ -1,6 +1,5 @@
 package gradcam3d.cli;
 
-import gradcam3d.Gradcam3dException;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerListing;
 import gradcam3d.graph.TensorInfo;

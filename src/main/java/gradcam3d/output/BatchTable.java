@@ -3,14 +3,20 @@ package gradcam3d.output;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
+import gradcam3d.render.Figures;
+import gradcam3d.report.BatchIndexWriter;
+import gradcam3d.report.IndexRow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -20,10 +26,13 @@ import java.util.stream.Stream;
 /**
  * batch.csv: one row per case of a batch (explained now, completed by an earlier run, or
  * failed). A share of a job array writes {@code batch-shard-I-of-N.csv} instead, so that all
- * shares can write into one folder; {@link #merge} joins the tables of shares into one batch.csv.
+ * shares can write into one folder (and {@code index-shard-I-of-N.html} with reports);
+ * {@link #merge} joins the tables of shares into one batch.csv, and their case pages into one
+ * index.html when the cases have reports.
  */
 public final class BatchTable {
   public static final String FILE = "batch.csv";
+  public static final String INDEX = "index.html";
   public static final List<String> HEADER = List.of("case", "status", "class", "region_voxels", "target_value",
       "cam_mass_in_label", "label_share", "seconds", "error");
   private static final Pattern SHARD_FILE = Pattern.compile("batch-shard-(\\d+)-of-(\\d+)\\.csv");
@@ -33,6 +42,29 @@ public final class BatchTable {
   /** The table's file name for share {@code index} of {@code count}; batch.csv for a whole batch. */
   public static String fileName(int index, int count) {
     return count == 1 ? FILE : "batch-shard-" + index + "-of-" + count + ".csv";
+  }
+
+  /** The batch index page's name for share {@code index} of {@code count}; index.html for a whole batch. */
+  public static String indexName(int index, int count) {
+    return count == 1 ? INDEX : "index-shard-" + index + "-of-" + count + ".html";
+  }
+
+  /** A case's overlay picture, shown small in the index; null without pictures. */
+  public static byte[] thumbnail(Path caseDir) {
+    Path png = caseDir.resolve(Figures.OVERLAY_PNG);
+    try {
+      return Files.isRegularFile(png) ? Files.readAllBytes(png) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The index row of a completed case folder {@code name} under {@code out}. */
+  public static IndexRow indexRow(Path out, String name, CompletedResult c) {
+    Path dir = out.resolve(name);
+    String href = Files.isRegularFile(dir.resolve(HtmlReportWriter.FILE)) ? name + "/" + HtmlReportWriter.FILE : null;
+    return new IndexRow(name, href, thumbnail(dir), c.description(), c.regionVoxels(), c.massInLabel(), Map.of(),
+        c.totalMs() / 1000, null);
   }
 
   public void explained(String name, CaseResult r, double seconds) {
@@ -124,7 +156,30 @@ public final class BatchTable {
       throw new Gradcam3dException("cannot create " + out + ": " + e.getMessage(), e);
     }
     merged.write(out.resolve(FILE));
+    writeIndex(rows.values(), out);
     return rows.size();
+  }
+
+  /** index.html over the merged rows, when any case has a report page. */
+  private static void writeIndex(Collection<List<String>> rows, Path out) {
+    List<IndexRow> index = new ArrayList<>();
+    boolean reports = false;
+    for (List<String> r : rows) {
+      String folder = r.get(0);
+      Optional<CompletedResult> done = CompletedResult.read(out.resolve(folder));
+      if (r.get(1).equals("ok") && done.isPresent()) {
+        IndexRow row = indexRow(out, folder, done.get());
+        reports |= row.reportHref() != null;
+        index.add(row);
+      } else {
+        String error = r.get(1).equals("ok") ? "no complete result in " + folder : r.get(HEADER.indexOf("error"));
+        index.add(new IndexRow(folder, null, null, null, null, null, Map.of(), null, error));
+      }
+    }
+    if (reports) {
+      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
+          out.resolve(INDEX));
+    }
   }
 
   private static CsvTable read(Path t) {

@@ -16,8 +16,8 @@ import java.util.function.Predicate;
  * ({@link ResultWriter}), so its presence and validity mean the whole result is. What it recorded
  * is kept so a resumed batch can report the case without explaining it again.
  */
-public record CompletedResult(int explainedClass, long regionVoxels, double targetValue, Double massInLabel,
-    Double labelShare, double totalMs) {
+public record CompletedResult(String description, int explainedClass, long regionVoxels, double targetValue,
+    Double massInLabel, Double labelShare, double totalMs) {
 
   /** The completed result in a local case folder, or empty if it is missing, partial or invalid. */
   public static Optional<CompletedResult> read(Path folder) {
@@ -55,7 +55,7 @@ public record CompletedResult(int explainedClass, long regionVoxels, double targ
         inside = number(l.get("cam_mass_inside_label"));
         share = number(l.get("label_share_of_volume"));
       }
-      return Optional.of(new CompletedResult(number(t.get("class")).intValue(),
+      return Optional.of(new CompletedResult(String.valueOf(t.get("description")), number(t.get("class")).intValue(),
           number(t.get("region_voxels")).longValue(), number(t.get("value")), inside, share,
           number(timings.get("total_ms"))));
     } catch (RuntimeException e) {

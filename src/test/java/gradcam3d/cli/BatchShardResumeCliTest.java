@@ -67,9 +67,10 @@ class BatchShardResumeCliTest {
     Path shared = tmp.resolve("shared");
     assertEquals(1, Cli.run(batchArgs(scans, whole).toArray(String[]::new)).exit());
     for (int i = 1; i <= 2; i++) {
-      Cli.Run r = Cli.run(batchArgs(scans, shared, "--shard", i + "/2").toArray(String[]::new));
+      Cli.Run r = Cli.run(batchArgs(scans, shared, "--shard", i + "/2", "--report").toArray(String[]::new));
       assertEquals(i == 1 ? 1 : 0, r.exit(), r.toString()); // broken sorts first: share 1
       assertTrue(Files.exists(shared.resolve(BatchTable.fileName(i, 2))));
+      assertTrue(Files.exists(shared.resolve(BatchTable.indexName(i, 2))));
     }
     assertEquals(2, rowsByCase(shared.resolve(BatchTable.fileName(1, 2))).size(), "broken, scan1");
     assertEquals(2, rowsByCase(shared.resolve(BatchTable.fileName(2, 2))).size(), "scan0, scan2");
@@ -81,6 +82,12 @@ class BatchShardResumeCliTest {
     expected.forEach((k, row) -> assertEquals(timeless(row), timeless(merged.get(k)), k));
     assertEquals("1951", merged.get("scan0").get(3));
     assertArrayEquals(Files.readAllBytes(whole.resolve("scan2/cam.npy")), Files.readAllBytes(shared.resolve("scan2/cam.npy")));
+    // the cases have reports: the merge also writes one index linking every case's page
+    String index = Files.readString(shared.resolve("index.html"));
+    for (String c : List.of("scan0", "scan1", "scan2")) {
+      assertTrue(index.contains("href=\"" + c + "/report.html\""), c);
+    }
+    assertTrue(index.contains("broken") && index.contains("class=\"failed\""), "the failed case is listed");
 
     Cli.Run missing = Cli.run("batch", "--merge", scans.toString(), "--out", tmp.resolve("m").toString());
     assertEquals(1, missing.exit(), missing.toString());

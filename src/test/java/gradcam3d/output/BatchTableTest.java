@@ -82,13 +82,13 @@ class BatchTableTest {
   @Test
   void completedResultNeedsAValidSummaryListingFilesThatExist() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("case"));
-    String summary = "{\"tool\": \"gradcam3d\", \"targets\": [{\"class\": 2, \"region_voxels\": 1951, \"value\": 6257.5}],"
+    String summary = "{\"tool\": \"gradcam3d\", \"targets\": [{\"description\": \"class 2\", \"class\": 2, \"region_voxels\": 1951, \"value\": 6257.5}],"
         + " \"label\": {\"cam_mass_inside_label\": 0.58, \"label_share_of_volume\": 0.02},"
         + " \"timings\": {\"total_ms\": 1500.0}, \"files\": [\"cam.npy\", \"summary.json\"]}";
     Files.writeString(dir.resolve("summary.json"), summary);
     assertEquals(Optional.empty(), CompletedResult.read(dir), "cam.npy is missing");
     Files.write(dir.resolve("cam.npy"), new byte[] {1});
-    assertEquals(Optional.of(new CompletedResult(2, 1951, 6257.5, 0.58, 0.02, 1500.0)), CompletedResult.read(dir));
+    assertEquals(Optional.of(new CompletedResult("class 2", 2, 1951, 6257.5, 0.58, 0.02, 1500.0)), CompletedResult.read(dir));
     Files.writeString(dir.resolve("summary.json"), summary.substring(0, summary.length() / 2));
     assertEquals(Optional.empty(), CompletedResult.read(dir), "a truncated summary");
     Files.writeString(dir.resolve("summary.json"), summary.replace("gradcam3d", "other"));
