@@ -8,6 +8,7 @@ import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.LabelOverlap;
+import gradcam3d.report.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -68,9 +69,11 @@ final class CaseRunner {
     try {
       FileSystem fs = outDir.getFileSystem(job.hadoop());
       fs.setWriteChecksum(false);
-      Optional<CompletedResult> done = completed(fs, outDir);
-      if (done.isPresent()) {
-        return CaseOutcome.skipped(c, outDir.toString(), done.get(), ms(t0), host);
+      Optional<String> summary = completedSummary(fs, outDir);
+      if (summary.isPresent()) {
+        Object json = Json.parse(summary.get());
+        return CaseOutcome.skipped(c, outDir.toString(), CompletedResult.parse(summary.get(), f -> true).orElseThrow(),
+            CaseOutcome.metrics(json instanceof Map<?, ?> m ? m.get("metrics") : null), ms(t0), host);
       }
       work = Files.createTempDirectory("gradcam3d-case-");
       java.nio.file.Path in = Files.createDirectory(work.resolve("in"));
@@ -91,7 +94,8 @@ final class CaseRunner {
       CaseResult.TargetSummary t = r.targets().get(0);
       LabelOverlap l = r.label();
       return CaseOutcome.ok(c, outDir.toString(), t.explainedClass(), t.regionVoxels(), t.value(),
-          l == null ? null : l.massInside(), l == null ? null : l.labelShare(), r.pipelineMs(), ms(w0), ms(t0), host);
+          l == null ? null : l.massInside(), l == null ? null : l.labelShare(),
+          CaseOutcome.metrics(r.metrics() == null ? null : r.metrics().toJson()), r.pipelineMs(), ms(w0), ms(t0), host);
     } catch (Gradcam3dException e) {
       return CaseOutcome.failed(c, outDir.toString(), e.getMessage(), ms(t0), host);
     } catch (IOException | RuntimeException e) {
@@ -122,7 +126,7 @@ final class CaseRunner {
   /** The JVM's pipeline for these options, built on first use. */
   private static ExplanationPipeline pipeline(JobConfig job) {
     return PIPELINES.computeIfAbsent(job.explanationArgs(),
-        a -> new ExplanationPipeline(CohortJob.Options.parse(withLocalModel(a)).settings()));
+        a -> CohortJob.Options.parse(withLocalModel(a)).pipeline());
   }
 
   /** A model shipped with spark-submit --files is in the executor's SparkFiles folder. */
@@ -158,7 +162,8 @@ final class CaseRunner {
     return cls.trim() + ":mask=" + mask;
   }
 
-  private static Optional<CompletedResult> completed(FileSystem fs, Path dir) throws IOException {
+  /** The summary.json text of a complete result in {@code dir}, if there is one. */
+  private static Optional<String> completedSummary(FileSystem fs, Path dir) throws IOException {
     Path summary = new Path(dir, "summary.json");
     if (!fs.exists(summary)) {
       return Optional.empty();
@@ -167,13 +172,14 @@ final class CaseRunner {
     try (InputStream s = fs.open(summary)) {
       text = new String(s.readAllBytes(), StandardCharsets.UTF_8);
     }
-    return CompletedResult.parse(text, f -> {
+    Optional<CompletedResult> valid = CompletedResult.parse(text, f -> {
       try {
         return fs.exists(new Path(dir, f));
       } catch (IOException e) {
         return false;
       }
     });
+    return valid.isPresent() ? Optional.of(text) : Optional.empty();
   }
 
   /** A local file for a URI: local paths as they are, remote files copied into {@code dir}. */

@@ -3,6 +3,8 @@ package gradcam3d.spark;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
 import gradcam3d.cli.ExplanationOptions;
+import gradcam3d.cli.MetricsSwitch;
+import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.Settings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +42,9 @@ public final class CohortJob {
     @Mixin
     ExplanationOptions explanation;
 
+    @Mixin
+    MetricsSwitch metrics;
+
     @Option(names = "--cases", required = true, paramLabel = "URI",
         description = "A .csv (header) or .parquet case table with columns input (URIs separated by ';'), and "
             + "optionally id, label, mask, target; or a folder whose .nii/.nii.gz/.npy files are the cases.")
@@ -71,6 +76,12 @@ public final class CohortJob {
 
     Settings settings() {
       return explanation.settings(false, Progress.NONE);
+    }
+
+    /** The pipeline these options describe; with --metrics it also measures every map. */
+    ExplanationPipeline pipeline() {
+      Settings s = settings();
+      return new ExplanationPipeline(s, metrics.settings(s.batchSize()));
     }
   }
 

@@ -50,7 +50,8 @@ class CohortJobTest {
 
   private String[] args(Path cases, Path out) {
     return new String[] {"--cases", cases.toString(), "--out", out.toString(), "--model",
-        DEMO.resolve("demo_unet3d.onnx").toString(), "--layer", "up2", "--target", "1", "--threads", "1"};
+        DEMO.resolve("demo_unet3d.onnx").toString(), "--layer", "up2", "--target", "1", "--threads", "1",
+        "--metrics", "--steps", "4", "--random-seeds", "0"};
   }
 
   private static Map<String, Row> results(String uri) {
@@ -98,6 +99,14 @@ class CohortJobTest {
     assertEquals(0.581, (double) r1.getAs("cam_mass_in_label"), 0.005);
     assertEquals(out.resolve("demo_case1").toString(), r1.getAs("output"));
     assertEquals(List.of(case1), r1.getList(r1.fieldIndex("inputs")));
+    // --metrics: the results table has summary.json's numbers, flat
+    Map<String, Double> metrics = r1.getJavaMap(r1.fieldIndex("metrics"));
+    Map<?, ?> summary = (Map<?, ?>) gradcam3d.report.Json.parse(Files.readString(out.resolve("demo_case1/summary.json")));
+    Map<?, ?> sample = (Map<?, ?>) ((List<?>) ((Map<?, ?>) summary.get("metrics")).get("samples")).get(0);
+    assertEquals(((Number) ((Map<?, ?>) sample.get("faithfulness")).get("deletion_auc")).doubleValue(),
+        metrics.get("faithfulness.deletion_auc"));
+    assertEquals(((Number) ((Map<?, ?>) sample.get("complexity")).get("mean")).doubleValue(),
+        metrics.get("complexity.mean"));
     Row r2 = rows.get("demo_case2");
     assertEquals("ok", r2.getAs("status"));
     assertEquals("2", r2.getAs("target"));
@@ -131,6 +140,8 @@ class CohortJobTest {
     Map<String, Row> rerun = results(again.results());
     assertEquals("skipped", rerun.get("demo_case1").getAs("status"));
     assertEquals(1951L, (long) rerun.get("demo_case1").getAs("region_voxels"));
+    assertEquals(metrics, rerun.get("demo_case1").getJavaMap(rerun.get("demo_case1").fieldIndex("metrics")),
+        "a skipped case reports the metrics its summary recorded");
     assertEquals((double) r1.getAs("target_value"), (double) rerun.get("demo_case1").getAs("target_value"), 1e-3);
     assertEquals("failed", rerun.get("broken").getAs("status"));
     assertEquals(1, CaseRunner.pipelinesBuilt());
