@@ -97,6 +97,13 @@ public final class Explainer implements AutoCloseable {
     } else {
       cfg = cfg.withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED));
     }
+    if (m.usesGradients()) {
+      GradientEngine.Extension methodPart = cfg.extension();
+      cfg = cfg.withExtension(p -> {
+        methodPart.extend(p);
+        Conditioning.append(p);
+      });
+    }
     this.engine = new GradientEngine(model, cfg, options);
     this.resize = new ResizeProgram(options);
   }
@@ -211,7 +218,8 @@ public final class Explainer implements AutoCloseable {
     LayerGradient l = r.layers().get(i);
     FloatTensor a = request.keepTensors() && r.has(l.activation()) ? r.activation(i) : null;
     FloatTensor g = request.keepTensors() && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
-    return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights);
+    return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights,
+        Conditioning.illConditioned(r, i));
   }
 
   private PerturbationRunner perturber(Map<String, FloatTensor> inputs, GradientEngine.Result r) {

@@ -18,10 +18,16 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
 
   /**
    * One layer: cam_layer [B, *Sl], cam [B, *S]; activation and gradient when kept; channel
-   * weights [B][C] of the perturbation methods.
+   * weights [B][C] of the perturbation methods; whether gradient channel means are noise
+   * ({@link Conditioning}; null for methods without gradients).
    */
   public record LayerMap(Layer layer, long[] shape, FloatTensor camLayer, FloatTensor cam,
-      FloatTensor activation, FloatTensor gradient, float[][] channelWeights) {}
+      FloatTensor activation, FloatTensor gradient, float[][] channelWeights, Boolean weightsIllConditioned) {}
+
+  /** Whether any layer's Grad-CAM weights are ill-conditioned ({@link Conditioning}). */
+  public boolean weightsIllConditioned() {
+    return layers.stream().anyMatch(l -> Boolean.TRUE.equals(l.weightsIllConditioned()));
+  }
 
   /** The same explanation with other maps; {@code extraPostMs} adds to the post-processing time. */
   public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {

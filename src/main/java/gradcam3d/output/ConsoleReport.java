@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.cam.Conditioning;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.Settings;
 import java.io.PrintWriter;
@@ -29,6 +30,9 @@ public final class ConsoleReport {
       out.printf(Locale.ROOT, "  label    %.1f%% of the CAM's mass lies inside the true class-%d label, "
           + "which covers %.1f%% of the volume%n", 100 * r.label().massInside(), r.label().explainedClass(),
           100 * r.label().labelShare());
+    }
+    if (e.weightsIllConditioned()) {
+      out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }
     var c = e.compileStats();
     out.printf(Locale.ROOT, "  time     compile %.0f ms, session %.0f ms, forward+backward %.0f ms, "

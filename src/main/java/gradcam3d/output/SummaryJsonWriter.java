@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.AtomicFiles;
+import gradcam3d.cam.Conditioning;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -46,9 +47,18 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("element", l.layer().element());
       m.put("tensor", l.layer().tensor());
       m.put("shape", l.shape());
+      if (l.weightsIllConditioned() != null) {
+        m.put("weights_ill_conditioned", l.weightsIllConditioned());
+      }
       ls.add(m);
     }
     s.put("layers", ls);
+    if (st.method().usesGradients()) {
+      s.put("weights_ill_conditioned", e.weightsIllConditioned());
+      if (e.weightsIllConditioned()) {
+        s.put("advice", Conditioning.ADVICE);
+      }
+    }
     List<Map<String, Object>> ts = new ArrayList<>();
     for (CaseResult.TargetSummary t : r.targets()) {
       Map<String, Object> m = new LinkedHashMap<>();
