@@ -94,7 +94,7 @@ public final class GradientProgram {
       }
     }
     Map<String, String> grads = spec.gradients()
-        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt) : Map.of();
+        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt, spec.rules()) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
     for (Layer l : resolved) {
       lg.add(new LayerGradient(l, l.tensor(), grads.get(l.tensor()), b.shape(l.tensor())));

@@ -39,7 +39,11 @@ public final class Explainer implements AutoCloseable {
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
-      if (layers.isEmpty()) {
+      boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
+      if (inputOnly && !layers.isEmpty()) {
+        throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
+      }
+      if (!inputOnly && layers.isEmpty()) {
         throw new Gradcam3dException("give at least one --layer");
       }
       if (batchSize < 1) {
@@ -74,6 +78,7 @@ public final class Explainer implements AutoCloseable {
   private final RuntimeOptions options;
   private final GradientEngine engine;
   private final ResizeProgram resize;
+  private final Explainer camFactor;
   private PerturbationRunner perturber;
 
   public Explainer(ModelProto model, Request request, RuntimeOptions options) {
@@ -81,6 +86,19 @@ public final class Explainer implements AutoCloseable {
     this.request = request;
     this.options = options;
     CamMethod m = request.method();
+    if (m instanceof CamMethod.InputSpace a) {
+      // the model input is the layer; guided-gradcam adds a Grad-CAM explainer at the user's layers
+      String input = Graph.fromModel(model).inputNames().get(0);
+      this.engine = new GradientEngine(model, GradientEngine.Config.of(List.of(input))
+          .withModelOutput(request.modelOutput()).withScore(request.score()).withRules(a.rules())
+          .withTensors(true, false).withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED)), options);
+      this.resize = null;
+      this.camFactor = a.camFactor() == null ? null : new Explainer(model, new Request(request.layers(),
+          a.camFactor(), request.targets(), request.modelOutput(), request.score(), false, request.batchSize(),
+          request.progress()), options);
+      return;
+    }
+    this.camFactor = null;
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
         .withModelOutput(request.modelOutput()).withScore(request.score())
         .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false);
@@ -97,7 +115,7 @@ public final class Explainer implements AutoCloseable {
     } else {
       cfg = cfg.withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED));
     }
-    if (m.usesGradients()) {
+    if (m.usesGradients() && !(m instanceof CamMethod.InputSpace)) {
       GradientEngine.Extension methodPart = cfg.extension();
       cfg = cfg.withExtension(p -> {
         methodPart.extend(p);
@@ -181,7 +199,18 @@ public final class Explainer implements AutoCloseable {
     CamMethod m = request.method();
     long[] inShape = inputs.values().iterator().next().shape();
     long[] spatial = Arrays.copyOfRange(inShape, 2, inShape.length);
-    if (m instanceof CamMethod.InGraph) {
+    Explanation.Attribution attribution = null;
+    if (m instanceof CamMethod.InputSpace a) {
+      Map.Entry<String, FloatTensor> in = inputs.entrySet().iterator().next();
+      FloatTensor factor = camFactor == null ? null : camFactor.explain(inputs, targets).cam();
+      InputAttributions.Result ar = InputAttributions.compute(a, engine, in.getKey(), in.getValue(), r,
+          request.batchSize(), factor);
+      attribution = new Explanation.Attribution(ar.attribution(), ar.completenessGap());
+      FloatTensor map = a.map(ar.attribution());
+      LayerGradient l = lgs.get(0);
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), map, InputAttributions.relu(map),
+          request.keepTensors() ? in.getValue() : null, request.keepTensors() ? r.gradient(0) : null, null, null));
+    } else if (m instanceof CamMethod.InGraph) {
       for (int i = 0; i < lgs.size(); i++) {
         layers.add(layerMap(r, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
       }
@@ -210,7 +239,7 @@ public final class Explainer implements AutoCloseable {
     double postMs = (System.nanoTime() - t0) / 1e6;
     return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
         r.predictedVoxels(), region(r.floats(GradientProgram.EFFECTIVE_SEED), perSample, os), perSample, os,
-        r.compileStats(), r.runMs(), postMs);
+        r.compileStats(), r.runMs(), postMs, attribution);
   }
 
   private Explanation.LayerMap layerMap(GradientEngine.Result r, int i, FloatTensor camLayer, FloatTensor cam,
@@ -354,9 +383,14 @@ public final class Explainer implements AutoCloseable {
     try {
       engine.close();
     } finally {
-      resize.close();
+      if (resize != null) {
+        resize.close();
+      }
       if (perturber != null) {
         perturber.close();
+      }
+      if (camFactor != null) {
+        camFactor.close();
       }
     }
   }
