@@ -373,6 +373,29 @@ public final class Explainer implements AutoCloseable {
     }
   }
 
+  /**
+   * The compiled explanation for these input shapes as a standalone ONNX model. Inputs: the model's
+   * input(s), {@value GradientProgram#SEED} and {@value GradientProgram#GATE} (the target, as
+   * {@link Target#seed} makes them). Outputs: in-graph methods {@code cam_layer_<i>} and
+   * {@code resized_<i>} (ReLU-ed, on the input grid; cam is its per-sample min-max); the eigen
+   * methods the layer activation (and gradient) that the method's host step (CamMethod.OnHost) turns
+   * into cam_layer; input-space methods dT/dx (the host applies the method's arithmetic); always
+   * {@value GradientProgram#TARGET}, the region counts and {@value GradientProgram#EFFECTIVE_SEED}.
+   */
+  public ModelProto compiledGraph(Map<String, long[]> shapes) {
+    requireOneGraph(request.method());
+    return engine.compiled(shapes).program().toModel();
+  }
+
+  /** Fails for methods that are not one compiled graph (perturbation methods, guided Grad-CAM). */
+  public static void requireOneGraph(CamMethod m) {
+    boolean twoPrograms = m instanceof CamMethod.InputSpace a && a.camFactor() != null;
+    if (m instanceof CamMethod.Perturbation || twoPrograms) {
+      throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (it runs "
+          + (twoPrograms ? "two gradient programs" : "extra forward passes") + " from the host)");
+    }
+  }
+
   /** Compile and session timings for an input shape (compiles on first use). */
   public GradientEngine.CompileStats prepare(Map<String, long[]> shapes) {
     return engine.compiled(shapes).stats();

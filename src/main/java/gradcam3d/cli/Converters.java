@@ -85,6 +85,25 @@ final class Converters {
     }
   }
 
+  /** A file name ending in .onnx whose folder exists. */
+  static final class OnnxOutFile implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String s) {
+      Path p = Path.of(s);
+      if (!s.endsWith(".onnx")) {
+        throw new TypeConversionException("must name a .onnx file, not '" + s + "'");
+      }
+      Path dir = p.toAbsolutePath().getParent();
+      if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+        throw new TypeConversionException("the folder of '" + s + "' does not exist");
+      }
+      if (java.nio.file.Files.isDirectory(p)) {
+        throw new TypeConversionException("'" + s + "' is a folder");
+      }
+      return p;
+    }
+  }
+
   static final class Score implements ITypeConverter<GradientSpec.Score> {
     @Override
     public GradientSpec.Score convert(String s) {
