@@ -80,7 +80,8 @@ public final class Backprop {
       if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx") || rules.rule(n.opType()) == null) {
         throw new Gradcam3dException("cannot compute gradients through " + n.describe()
             + (n.domain().isEmpty() ? "" : " (domain " + n.domain() + ")")
-            + ": gradcam3d has no gradient rule for op type " + n.opType());
+            + ": gradcam3d has no gradient rule for op type " + n.opType()
+            + (VjpRules.FORWARD_ONLY.contains(n.opType()) ? " (it can only come before the layer)" : ""));
       }
     }
     // 3. reverse sweep

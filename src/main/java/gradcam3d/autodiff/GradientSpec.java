@@ -5,22 +5,21 @@ import java.util.Map;
 
 /**
  * What to differentiate: the model's input shapes (fixed for one compiled program), the layers
- * (module paths, {@code module@k} elements or tensor names), which model output the target reads
- * whether the target scores logits or probabilities, and whether gradients are needed at all
- * (perturbation methods only need the forward pass, activations and the target), and with which
- * rules (guided backpropagation overrides the Relu family).
+ * (module paths, {@code module@k} elements or tensor names), which model output the head reads,
+ * whether gradients are needed at all (perturbation methods only need the forward pass and
+ * the activations), and with which rules (guided backpropagation overrides the Relu family).
+ * The scalar itself is the caller's {@link ScalarHead}.
  */
-public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, Score score,
+public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput,
     boolean gradients, BackwardRules rules) {
-  /** What the target sums: raw model outputs or their softmax (sigmoid for one channel). */
+  /** What a head sums: raw model outputs or their softmax (sigmoid for one channel). */
   public enum Score {
     LOGITS, PROBABILITIES
   }
 
   /** Exact gradients. */
-  public GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, Score score,
-      boolean gradients) {
-    this(inputShapes, layers, modelOutput, score, gradients, BackwardRules.EXACT);
+  public GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, boolean gradients) {
+    this(inputShapes, layers, modelOutput, gradients, BackwardRules.EXACT);
   }
 
   public GradientSpec {

@@ -64,6 +64,17 @@ final class MovementRules {
         c.grad(2, b.unbroadcast(b.where(c.x(0), zero, c.dy()), c.shape(c.x(2))));
       }
     });
+    t.put("GatherND", MovementRules::gatherNd);
+    t.put("ScatterND", MovementRules::scatterNd);
+    // a triangle mask is linear: its gradient is the same mask of dY
+    t.put("Trilu", c -> {
+      c.requireOnly(0);
+      List<String> in = new ArrayList<>(List.of(c.dy()));
+      if (c.node().inputs().size() > 1 && !c.x(1).isEmpty()) {
+        in.add(c.x(1));
+      }
+      c.grad(0, c.b().op("Trilu", in, Attributes.of("upper", c.node().attrInt("upper", 1))));
+    });
     t.put("Resize", MovementRules::resize);
     t.put("Upsample", MovementRules::resize);
   }
@@ -273,6 +284,41 @@ final class MovementRules {
       map[i] = src;
     }
     c.grad(0, scatterBack(c, c.dy(), map, xs, isInjective(map)));
+  }
+
+  /** GatherND reads slices of X at index tuples: dX adds dY back at those tuples (ScatterND add). */
+  private static void gatherNd(VjpContext c) {
+    c.requireOnly(0);
+    if (c.node().attrInt("batch_dims", 0) != 0) {
+      throw c.unsupported("batch_dims > 0 has no ScatterND counterpart");
+    }
+    if (c.opset() < 16) {
+      throw c.unsupported("summing gradients of index tuples read more than once needs ScatterND "
+          + "with reduction=add (opset 16 or newer, the model has " + c.opset() + ")");
+    }
+    GraphBuilder b = c.b();
+    String zeros = b.expand(b.scalarLike(0, c.dy()), c.shape(c.x(0)));
+    c.grad(0, b.op("ScatterND", List.of(zeros, c.x(1), c.dy()), Attributes.of("reduction", "add")));
+  }
+
+  /**
+   * ScatterND writes updates at index tuples into a copy of X: dX is dY with those places zeroed
+   * (or all of dY when updates are added), dUpdates reads dY at the tuples.
+   */
+  private static void scatterNd(VjpContext c) {
+    c.requireOnly(0, 2);
+    String reduction = c.node().attrString("reduction", "none");
+    if (!reduction.equals("none") && !reduction.equals("add")) {
+      throw c.unsupported("reduction=" + reduction + " is not supported");
+    }
+    GraphBuilder b = c.b();
+    if (c.needs(0)) {
+      String zeros = b.expand(b.scalarLike(0, c.dy()), c.shape(c.x(2)));
+      c.grad(0, reduction.equals("add") ? c.dy() : b.op("ScatterND", List.of(c.dy(), c.x(1), zeros)));
+    }
+    if (c.needs(2)) {
+      c.grad(2, b.op("GatherND", c.dy(), c.x(1)));
+    }
   }
 
   private static boolean isInjective(long[] map) {

@@ -10,12 +10,19 @@ final class PointwiseRules {
   private PointwiseRules() {}
 
   static void register(Map<String, VjpRule> t) {
+    // only inputs that need a gradient are asked for their shapes: the other one may be a
+    // constant whose shape inference could not fix (a Swin attention bias, for example)
     t.put("Add", c -> {
-      c.grad(0, c.b().unbroadcast(c.dy(), c.shape(c.x(0))));
-      c.grad(1, c.b().unbroadcast(c.dy(), c.shape(c.x(1))));
+      for (int i = 0; i < 2; i++) {
+        if (c.needs(i)) {
+          c.grad(i, c.b().unbroadcast(c.dy(), c.shape(c.x(i))));
+        }
+      }
     });
     t.put("Sub", c -> {
-      c.grad(0, c.b().unbroadcast(c.dy(), c.shape(c.x(0))));
+      if (c.needs(0)) {
+        c.grad(0, c.b().unbroadcast(c.dy(), c.shape(c.x(0))));
+      }
       if (c.needs(1)) {
         c.grad(1, c.b().unbroadcast(c.b().neg(c.dy()), c.shape(c.x(1))));
       }

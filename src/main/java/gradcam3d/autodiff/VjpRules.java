@@ -14,7 +14,16 @@ public final class VjpRules {
       "Shape", "Size", "ConstantOfShape", "Range", "Equal", "Less", "Greater", "LessOrEqual",
       "GreaterOrEqual", "Not", "And", "Or", "Xor", "ArgMax", "ArgMin", "NonZero", "Floor", "Ceil",
       "Round", "Sign", "IsNaN", "IsInf", "OneHot", "Hardmax", "EyeLike", "RandomNormalLike",
-      "RandomUniformLike", "Bernoulli");
+      "RandomUniformLike", "Bernoulli", "BitShift", "BitwiseAnd", "BitwiseOr");
+
+  /**
+   * Differentiable ops that shape inference handles but that have no gradient rule yet: a model
+   * may use them anywhere except between the explained layer and the output.
+   */
+  public static final Set<String> FORWARD_ONLY = Set.of(
+      "LpNormalization", "LRN", "MeanVarianceNormalization", "Tan", "Asin", "Acos", "Atan", "Sinh",
+      "Cosh", "ThresholdedRelu", "Shrink", "Scatter", "ScatterElements", "ReduceProd", "LpPool",
+      "GlobalLpPool", "Mod", "CumSum");
 
   static {
     Map<String, VjpRule> t = new HashMap<>();
@@ -32,6 +41,7 @@ public final class VjpRules {
     return TABLE.get(opType);
   }
 
+  /** Every op type with a gradient rule (the shape-rule table must cover the same ops). */
   public static Set<String> supported() {
     return new TreeSet<>(TABLE.keySet());
   }

@@ -10,6 +10,7 @@ import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -91,7 +92,7 @@ public final class Explainer implements AutoCloseable {
       String input = Graph.fromModel(model).inputNames().get(0);
       this.engine = new GradientEngine(model, GradientEngine.Config.of(List.of(input))
           .withModelOutput(request.modelOutput()).withScore(request.score()).withRules(a.rules())
-          .withTensors(true, false).withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED)), options);
+          .withTensors(true, false).withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED)), options);
       this.resize = null;
       this.camFactor = a.camFactor() == null ? null : new Explainer(model, new Request(request.layers(),
           a.camFactor(), request.targets(), request.modelOutput(), request.score(), false, request.batchSize(),
@@ -108,12 +109,12 @@ public final class Explainer implements AutoCloseable {
     if (m instanceof CamMethod.InGraph g) {
       cfg = cfg.withExtension(p -> {
         appendCams(p, g);
-        p.addOutput(GradientProgram.EFFECTIVE_SEED);
+        p.addOutput(SeedHead.EFFECTIVE_SEED);
       });
     } else if (m instanceof CamMethod.Perturbation) {
       cfg = cfg.withExtension(this::appendPerturbationOutputs);
     } else {
-      cfg = cfg.withExtension(p -> p.addOutput(GradientProgram.EFFECTIVE_SEED));
+      cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED));
     }
     if (m.usesGradients() && !(m instanceof CamMethod.InputSpace)) {
       GradientEngine.Extension methodPart = cfg.extension();
@@ -147,7 +148,7 @@ public final class Explainer implements AutoCloseable {
   }
 
   private void appendPerturbationOutputs(GradientProgram p) {
-    p.addOutput(GradientProgram.EFFECTIVE_SEED);
+    p.addOutput(SeedHead.EFFECTIVE_SEED);
     if (!(request.method() instanceof CamMethod.Perturbation.OfLayer)) {
       return;
     }
@@ -183,9 +184,7 @@ public final class Explainer implements AutoCloseable {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    long[] os = engine.outputShape(shapes);
+    long[] os = engine.outputShape(FloatTensor.shapesOf(inputs));
     GradientEngine.Seed seed = Target.seed(targets, os);
     GradientEngine.Result r = engine.run(inputs, seed);
     List<Target> perSample = new ArrayList<>();
@@ -238,7 +237,7 @@ public final class Explainer implements AutoCloseable {
     }
     double postMs = (System.nanoTime() - t0) / 1e6;
     return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
-        r.predictedVoxels(), region(r.floats(GradientProgram.EFFECTIVE_SEED), perSample, os), perSample, os,
+        r.predictedVoxels(), region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os,
         r.compileStats(), r.runMs(), postMs, attribution);
   }
 
@@ -267,7 +266,7 @@ public final class Explainer implements AutoCloseable {
       acts.add(r.activation(i));
     }
     if (request.method() instanceof CamMethod.Perturbation.OfLayer) {
-      Specialization sp = Specialization.of(Graph.fromModel(model), shapesOf(inputs));
+      Specialization sp = Specialization.of(Graph.fromModel(model), FloatTensor.shapesOf(inputs));
       for (LayerGradient l : r.layers()) {
         for (String t : Cut.of(sp.graph(), l.activation()).boundary()) {
           if (r.has(t)) {
@@ -277,14 +276,8 @@ public final class Explainer implements AutoCloseable {
       }
     }
     perturber.setBatch(new PerturbationRunner.Batch(inputs.values().iterator().next(), acts,
-        r.floats(GradientProgram.EFFECTIVE_SEED), r.targetValues(), boundaries));
+        r.floats(SeedHead.EFFECTIVE_SEED), r.targetValues(), boundaries));
     return perturber;
-  }
-
-  private static Map<String, long[]> shapesOf(Map<String, FloatTensor> inputs) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> m.put(k, v.shape()));
-    return m;
   }
 
   /** cam_layer = sum_c w[b][c] A[b, c]. */
@@ -375,12 +368,12 @@ public final class Explainer implements AutoCloseable {
 
   /**
    * The compiled explanation for these input shapes as a standalone ONNX model. Inputs: the model's
-   * input(s), {@value GradientProgram#SEED} and {@value GradientProgram#GATE} (the target, as
+   * input(s), {@value SeedHead#SEED} and {@value SeedHead#GATE} (the target, as
    * {@link Target#seed} makes them). Outputs: in-graph methods {@code cam_layer_<i>} and
    * {@code resized_<i>} (ReLU-ed, on the input grid; cam is its per-sample min-max); the eigen
    * methods the layer activation (and gradient) that the method's host step (CamMethod.OnHost) turns
    * into cam_layer; input-space methods dT/dx (the host applies the method's arithmetic); always
-   * {@value GradientProgram#TARGET}, the region counts and {@value GradientProgram#EFFECTIVE_SEED}.
+   * {@value SeedHead#TARGET}, the region counts and {@value SeedHead#EFFECTIVE_SEED}.
    */
   public ModelProto compiledGraph(Map<String, long[]> shapes) {
     requireOneGraph(request.method());

@@ -1,6 +1,6 @@
 package gradcam3d.cam;
 
-import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -25,7 +25,7 @@ final class InputAttributions {
   static Result compute(CamMethod.InputSpace m, GradientEngine engine, String inputKey, FloatTensor x,
       GradientEngine.Result first, int batchSize, FloatTensor camFactor) {
     FloatTensor gradAtX = first.gradient(0);
-    FloatTensor seeds = first.floats(GradientProgram.EFFECTIVE_SEED);
+    FloatTensor seeds = first.floats(SeedHead.EFFECTIVE_SEED);
     float[] targets = first.targetValues().data();
     int batch = (int) x.dim(0);
     List<FloatTensor> parts = new ArrayList<>();

@@ -1,7 +1,6 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
@@ -10,12 +9,12 @@ import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.Attributes;
 import gradcam3d.onnx.DataTypes;
 import gradcam3d.runtime.OrtProgram;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.SessionCache;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.LongTensor;
 import gradcam3d.tensor.Shapes;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -176,7 +175,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   /** Appends the per-element target: sum over classes and voxels of score(output) * seed. */
   private String scoreHead(GraphBuilder b, Graph g, FloatTensor seed) {
     String out = g.outputNames().get(modelOutput);
-    String scored = GradientProgram.scored(b, out, score);
+    String scored = SeedHead.scored(b, out, score);
     String s = b.input("seed", DataTypes.FLOAT, sampleShape(seed));
     return b.reduceSum(b.mul(scored, s), GraphBuilder.range(1, b.rank(scored)), false);
   }
@@ -230,6 +229,10 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     Graph g = sp.graph();
     GraphBuilder b = sp.builder("ablate/");
     Cut cut = Cut.of(g, layerTensor);
+    if (cut.downstream().isEmpty()) {
+      throw new Gradcam3dException("Ablation-CAM cannot cut the model at '" + layerTensor + "': no model node "
+          + "reads it (a token layer seen as a volume exists only in the explanation graph); use another method");
+    }
     List<String> boundary = cut.boundary();
     g.nodes().clear();
     g.nodes().addAll(cut.downstream());

@@ -4,13 +4,18 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
 import gradcam3d.output.CaseFolders;
 import gradcam3d.output.CsvTable;
+import gradcam3d.output.HtmlReportWriter;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
+import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.render.Figures;
+import gradcam3d.report.BatchIndexWriter;
+import gradcam3d.report.IndexRow;
 import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -39,6 +45,8 @@ import picocli.CommandLine.Spec;
         "      --layer up2 --target 1 --out results/",
         "", "Exit codes: 0 all cases done, 1 some case failed (listed on stderr and in batch.csv)."})
 final class BatchCommand implements Callable<Integer> {
+  static final String INDEX = "index.html";
+
   @Mixin
   ExplanationOptions explanation;
 
@@ -59,6 +67,13 @@ final class BatchCommand implements Callable<Integer> {
       description = "Output folder: one folder per case (named after its file, made safe and unique) and "
           + "batch.csv.")
   Path out;
+
+  @Option(names = "--report", description = "Also write report.html per case and index.html: every case with a "
+      + "thumbnail, its numbers and a link to its report (open it in a browser, no server needed).")
+  boolean report;
+
+  @Mixin
+  MetricsSwitch metrics;
 
   @Mixin
   PictureOptions pictures;
@@ -89,38 +104,53 @@ final class BatchCommand implements Callable<Integer> {
     CsvTable rows = new CsvTable(List.of("case", "status", "class", "region_voxels", "target_value",
         "cam_mass_in_label", "label_share", "seconds", "error"));
     int failed = 0;
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+    List<IndexRow> index = new ArrayList<>();
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       progress.start("cases", cases.size());
       for (int i = 0; i < cases.size(); i++) {
         Path c = cases.get(i);
         String name = names.get(i);
         long t0 = System.nanoTime();
         try {
-          OutputSettings output = pictures.output(out.resolve(name), false, false);
+          OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
           CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
               loaded -> pictures.checkFits(loaded, settings.layout()));
-          ResultWriter.write(r, output);
+          Written written = ResultWriter.write(r, output);
           CaseResult.TargetSummary t = r.targets().get(0);
           LabelOverlap l = r.label();
           rows.add(List.of(name, "ok", Integer.toString(t.explainedClass()), Long.toString(t.regionVoxels()),
               String.format(Locale.ROOT, "%.6g", t.value()), l == null ? "" : fmt(l.massInside()),
               l == null ? "" : fmt(l.labelShare()), seconds(t0), ""));
+          index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
+              ? name + "/" + HtmlReportWriter.FILE : null, thumbnail(out.resolve(name)), t.description(),
+              t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), (System.nanoTime() - t0) / 1e9, null));
         } catch (Gradcam3dException e) {
           failed++;
           err.println("error: " + name + ": " + e.getMessage());
           rows.add(List.of(name, "failed", "", "", "", "", "", seconds(t0), e.getMessage()));
+          index.add(new IndexRow(name, null, null, null, null, null, Map.of(), (System.nanoTime() - t0) / 1e9,
+              e.getMessage()));
         }
         progress.advance(1);
       }
       progress.finish();
     }
-    Files.createDirectories(out);
     rows.write(table);
+    if (report) {
+      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
+          out.resolve(INDEX));
+    }
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%n",
-          cases.size() - failed, cases.size(), table);
+      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%s%n",
+          cases.size() - failed, cases.size(), table, report ? ", pages in " + out.resolve(INDEX) : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
+  }
+
+  /** The case's overlay picture, shown small in the index; none without pictures. */
+  private static byte[] thumbnail(Path caseDir) throws IOException {
+    Path png = caseDir.resolve(Figures.OVERLAY_PNG);
+    return Files.isRegularFile(png) ? Files.readAllBytes(png) : null;
   }
 
   private static String seconds(long t0) {

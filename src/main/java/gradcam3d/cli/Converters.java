@@ -7,6 +7,8 @@ import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.render.Colormap;
+import gradcam3d.render.ContourRule;
+import gradcam3d.render.RenderOptions;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
 import java.nio.file.Path;
@@ -35,6 +37,17 @@ final class Converters {
       return Integer.parseInt(s.trim());
     } catch (NumberFormatException e) {
       throw new TypeConversionException("'" + s + "' is not a whole number");
+    }
+  }
+
+  /** A token grid like 6,6,6: positive sizes. */
+  static final class TokenGrid implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      if (!s.matches("\\d+(,\\d+)+") || s.matches("(.*,)?0+(,.*)?")) {
+        throw new TypeConversionException("'" + s + "' is not a grid of positive sizes like 6,6,6");
+      }
+      return s;
     }
   }
 
@@ -261,6 +274,47 @@ final class Converters {
         throw new TypeConversionException("'" + s + "' is larger than any volume gradcam3d can hold");
       }
       return new NamedShape(name, shape);
+    }
+  }
+
+  static final class ContourRuleValue implements ITypeConverter<ContourRule> {
+    @Override
+    public ContourRule convert(String s) {
+      return parsed(() -> ContourRule.byName(s));
+    }
+  }
+
+  static final class FigureSize implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String s) {
+      int px = integer(s);
+      if (px < RenderOptions.MIN_FIGURE_SIZE || px > RenderOptions.MAX_FIGURE_SIZE) {
+        throw new TypeConversionException("the figure size must be " + RenderOptions.MIN_FIGURE_SIZE
+            + " to " + RenderOptions.MAX_FIGURE_SIZE + " pixels, got " + px);
+      }
+      return px;
+    }
+  }
+
+  static final class Spacing implements ITypeConverter<PictureOptions.VoxelSize> {
+    @Override
+    public PictureOptions.VoxelSize convert(String s) {
+      String[] parts = s.split(",");
+      if (parts.length < 2 || parts.length > 3) {
+        throw new TypeConversionException("'" + s + "' must give 2 or 3 voxel sizes in mm, e.g. 3,0.7,0.7");
+      }
+      double[] mm = new double[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        try {
+          mm[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+          mm[i] = Double.NaN;
+        }
+        if (!(mm[i] > 0) || Double.isInfinite(mm[i])) {
+          throw new TypeConversionException("'" + s + "': voxel sizes must be positive numbers of mm, e.g. 3,0.7,0.7");
+        }
+      }
+      return new PictureOptions.VoxelSize(mm);
     }
   }
 }

@@ -3,6 +3,7 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.output.ConsoleReport;
+import gradcam3d.output.HtmlReportWriter;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultFolder;
 import gradcam3d.output.ResultWriter;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
     description = {"Explains the bundled demo model, a small 3D U-Net trained to segment spheres (class 1) "
         + "and cubes (class 2), on demo case 1 for class 1 at layer up2 with Grad-CAM, and reports how much "
         + "of the map lies on the true spheres. Writes the CAM NIfTI, pictures and summary.json."},
-    footer = {"", "Then open gradcam3d-demo/overlay.png, or load the case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
+    footer = {"", "Then open gradcam3d-demo/report.html in a browser, look at gradcam3d-demo/overlay.png, or load the "
+        + "case and cam.nii.gz in ITK-SNAP / 3D Slicer."})
 final class DemoCommand implements Callable<Integer> {
   static final String RESOURCES = "/gradcam3d/demo/";
 
@@ -100,8 +102,8 @@ final class DemoCommand implements Callable<Integer> {
           PrintWriter o = spec.commandLine().getOut();
           o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
           ConsoleReport.print(o, r, w, out);
-          o.println("  look at  " + out.resolve("overlay.png") + " and " + out.resolve("montage.png")
-              + ", or open the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
+          o.println("  open     " + out.resolve(HtmlReportWriter.FILE) + " in a browser (offline, one file), look at "
+              + out.resolve("overlay.png") + ", or load the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
         }
       }
       return 0;

@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
         "  gradcam3d explain --model nnunet.onnx --input x.npy --layer decoder.0 --model-output 1 \\",
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "",
+        MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class ExplainCommand implements Callable<Integer> {
   @Mixin
@@ -77,6 +78,12 @@ final class ExplainCommand implements Callable<Integer> {
           + "resized_0 (before min-max), or for eigen/input-space methods the layer activation/gradient.")
   Path exportGraph;
 
+  @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
+  boolean noReport;
+
+  @Mixin
+  MetricsSwitch metrics;
+
   @Mixin
   PictureOptions pictures;
 
@@ -90,7 +97,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err));
-    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors);
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
     CaseInput input = CaseInput.of(inputs, label);
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
@@ -99,7 +106,7 @@ final class ExplainCommand implements Callable<Integer> {
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
     }
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       CaseResult r = pipeline.run(input, loaded -> pictures.checkFits(loaded, settings.layout()));
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output);

@@ -62,6 +62,11 @@ final class ExplanationOptions {
       description = "ONNX Runtime threads, 1 to the number of cores or 64, whichever is larger (default: all cores).")
   Integer threads;
 
+  @Option(names = "--token-grid", paramLabel = "Z,Y,X", converter = Converters.TokenGrid.class,
+      description = "Patch grid of transformer token layers [B, N, C] (N = Z*Y*X, or one more with a class "
+          + "token), when the patch-embedding convolution does not tell it; one size per spatial axis.")
+  String tokenGrid;
+
   @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", converter = Converters.Positive.class,
       description = "Perturbed passes per batch for scorecam/ablationcam, at most the layer's channels "
           + "(default: ${DEFAULT-VALUE}).")
@@ -108,7 +113,9 @@ final class ExplanationOptions {
 
   /** The pipeline settings these options give. */
   Settings settings(boolean keepTensors, Progress progress) {
-    Settings s = Settings.of(model, layers).withMethod(method()).withTargets(targets).withScore(score)
+    // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
+    List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
+    Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
         .withModelOutput(modelOutput).withLayout(layout).withNormalization(normalize).withBatchSize(batchSize)
         .withTensors(keepTensors).withProgress(progress);
     return threads == null ? s : s.withThreads(threads);

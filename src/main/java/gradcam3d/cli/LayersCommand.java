@@ -1,6 +1,5 @@
 package gradcam3d.cli;
 
-import gradcam3d.Gradcam3dException;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerListing;
 import gradcam3d.graph.TensorInfo;
@@ -67,10 +66,30 @@ final class LayersCommand implements Callable<Integer> {
     int sw = Math.max(5, rows.stream().mapToInt(r -> Shapes.format(r.shape()).length()).max().orElse(5));
     out.println(pad("layer", w) + "  " + pad("shape", sw) + "  onnx tensor");
     for (LayerListing.Row r : rows) {
-      String note = r.foldedInto() != null ? "   (folded into " + r.foldedInto() + " by the exporter)" : "";
-      out.println(pad(label(r), w) + "  " + pad(Shapes.format(r.shape()), sw) + "  " + r.tensor() + note);
+      out.println(pad(label(r), w) + "  " + pad(Shapes.format(r.shape()), sw) + "  " + r.tensor() + notes(r));
+    }
+    if (gradcam3d.graph.LayerResolver.recordsCallPaths(g)) {
+      out.println();
+      out.println("Note: " + gradcam3d.graph.LayerResolver.CALL_PATH_NOTE + ".");
     }
     return 0;
+  }
+
+  private static String notes(LayerListing.Row r) {
+    List<String> notes = new java.util.ArrayList<>();
+    if (r.registeredName() != null) {
+      notes.add("named_modules: " + r.registeredName());
+    }
+    if (r.foldedInto() != null) {
+      notes.add("folded into " + r.foldedInto() + " by the exporter");
+    }
+    if (r.orderGuessed() && r.elements() > 1) {
+      notes.add("element numbers guessed from the order of computation");
+    }
+    if (r.tokenView() != null) {
+      notes.add(r.tokenView());
+    }
+    return notes.isEmpty() ? "" : "   (" + String.join("; ", notes) + ")";
   }
 
   private static String label(LayerListing.Row r) {

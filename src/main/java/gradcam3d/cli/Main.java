@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gradcam3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
         + "Grad-CAM family of methods, on full volumes.", ""},
-    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, DemoCommand.class, BenchCommand.class,
+    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, EvaluateCommand.class, CompareCommand.class,
+        DemoCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Start with: gradcam3d demo",
         "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",

@@ -4,6 +4,7 @@ import gradcam3d.OptionValueException;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.render.Colormap;
+import gradcam3d.render.ContourRule;
 import gradcam3d.render.RenderOptions;
 import gradcam3d.volume.Layout;
 import java.nio.file.Path;
@@ -32,11 +33,31 @@ final class PictureOptions {
   List<SliceIndex> slices = new ArrayList<>();
 
   @Option(names = "--montage-every", paramLabel = "N", converter = Converters.Positive.class,
-      description = "Montage of every N-th axial slice (default: about 16-24 tiles).")
+      description = "Montage of every N-th axial slice (default: up to 24 slices where the map is).")
   Integer montageEvery;
 
-  @Option(names = "--no-contour", description = "Do not outline the target region in the pictures.")
+  @Option(names = "--contour", defaultValue = "auto", paramLabel = "always|auto|never",
+      converter = Converters.ContourRuleValue.class,
+      description = "Outline the target region: auto skips it when the region is fragmented or covers "
+          + "most of the image and draws it thin and half-transparent otherwise; always draws it "
+          + "opaque (default: ${DEFAULT-VALUE}). summary.json says what was done and why.")
+  ContourRule contour;
+
+  @Option(names = "--no-contour", description = "Same as --contour never.")
   boolean noContour;
+
+  @Option(names = "--figure-size", defaultValue = "2000", paramLabel = "PX",
+      converter = Converters.FigureSize.class,
+      description = "Longer side of each picture at most about PX pixels (default: ${DEFAULT-VALUE}).")
+  int figureSize;
+
+  @Option(names = "--spacing", paramLabel = "MM,MM[,MM]", converter = Converters.Spacing.class,
+      description = "Voxel size in mm of a .npy input along its spatial axes, in stored order, e.g. "
+          + "3,0.7,0.7 (default: 1 mm; NIfTI files carry their own).")
+  VoxelSize spacing;
+
+  /** Voxel size in mm along each spatial axis (a holder: picocli would split a bare array). */
+  record VoxelSize(double[] mm) {}
 
   /** Output settings for a result folder. */
   OutputSettings output(Path out, boolean saveLayerCam, boolean saveTensors) {
@@ -55,15 +76,31 @@ final class PictureOptions {
       }
     }
     return RenderOptions.defaults().withColormap(colormap).withOpacity(opacity).withSlices(z, y, x)
-        .withMontageEvery(montageEvery).withContour(!noContour);
+        .withMontageEvery(montageEvery).withContour(noContour ? ContourRule.NEVER : contour)
+        .withFigureSize(figureSize).withNpySpacing(spacing == null ? null : spacing.mm());
   }
 
-  /** --slice indices inside the loaded input (pictures are drawn in Z, Y, X order). */
+  /**
+   * --slice indices inside the loaded input (pictures are drawn in Z, Y, X order); --spacing only
+   * for inputs without geometry, one size per spatial axis.
+   */
   void checkFits(LoadedCase loaded, Layout layout) {
-    if (noPictures || slices.isEmpty()) {
+    if (noPictures) {
       return;
     }
     long[] s = loaded.batch().shape();
+    if (spacing != null) {
+      if (loaded.volume() != null && loaded.volume().geometry().isPresent()) {
+        throw new OptionValueException("--spacing is for .npy inputs; NIfTI files carry their own voxel size");
+      }
+      if (spacing.mm().length != s.length - 2) {
+        throw new OptionValueException("--spacing gives " + spacing.mm().length
+            + " voxel sizes but the input has " + (s.length - 2) + " spatial axes");
+      }
+    }
+    if (slices.isEmpty()) {
+      return;
+    }
     long[] spatial = java.util.Arrays.copyOfRange(s, 2, s.length);
     long[] zyx = layout.toZyx(spatial);
     String axes = zyx.length == 3 ? "zyx" : "yx";

@@ -57,7 +57,7 @@ public final class GraphBuilder {
     long[] s = info(tensor).shape();
     if (!Shapes.isKnown(s)) {
       throw new Gradcam3dException("the shape of tensor '" + tensor + "' is not known ("
-          + Shapes.format(s) + "); give the input shape");
+          + Shapes.format(s) + "); " + ShapeInference.whyUnknown(graph, info, tensor));
     }
     return s;
   }

@@ -19,6 +19,11 @@ import java.util.Set;
 public final class LayerResolver {
   private final Graph graph;
   private final ModuleIndex index;
+  private Map<String, Set<String>> aliases;
+
+  /** A state_dict key (module path + attribute), not an exporter-made name like /a/Constant_output_0. */
+  private static final java.util.regex.Pattern PARAMETER =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z0-9_]+)+");
 
   public LayerResolver(Graph graph, ModuleIndex index) {
     this.graph = graph;
@@ -32,8 +37,9 @@ public final class LayerResolver {
     }
   }
 
+  /** Resolves a layer spec; a {@code :grid=Z,Y,X} suffix (see {@link TokenView}) is left to the caller. */
   public Layer resolve(String spec) {
-    String name = spec.trim();
+    String name = TokenView.stripGrid(spec).trim();
     int element = 0;
     int at = name.lastIndexOf('@');
     boolean explicitElement = false;
@@ -60,7 +66,23 @@ public final class LayerResolver {
     }
     throw new Gradcam3dException("unknown layer '" + name + "'; closest module names: "
         + String.join(", ", closest(name, 5))
+        + (recordsCallPaths(graph) ? "; " + CALL_PATH_NOTE : "")
         + " (run 'gradcam3d layers MODEL' to list every layer)");
+  }
+
+  /** Why a registered name may be missing from a torch.export-based model. */
+  public static final String CALL_PATH_NOTE = "this model was exported with torch.export, which "
+      + "records the path a module was called through, not every attribute it is registered under; "
+      + "where its parameters do not name it, use the call path";
+
+  /** Whether the exporter recorded module scopes as call paths (pkg.torch.onnx.name_scopes). */
+  public static boolean recordsCallPaths(Graph g) {
+    for (Node n : g.nodes()) {
+      if (n.metadata(ModuleScopes.NAME_SCOPES_KEY) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Layer element(String spec, String module, int element) {
@@ -78,19 +100,81 @@ public final class LayerResolver {
    * that module P is called as X.
    */
   Set<String> aliasCandidates(String name) {
-    Map<String, Set<String>> aliases = new LinkedHashMap<>();
+    Map<String, Set<String>> aliases = aliases();
+    Set<String> found = new LinkedHashSet<>(aliases.getOrDefault(name, Set.of()));
+    if (found.isEmpty()) {
+      // a child of an aliased module: its parameters may not say so (a parameter-free nonlin)
+      for (Map.Entry<String, Set<String>> e : aliases.entrySet()) {
+        if (name.startsWith(e.getKey() + ".")) {
+          for (String call : e.getValue()) {
+            String child = call + name.substring(e.getKey().length());
+            if (index.contains(child)) {
+              found.add(child);
+            }
+          }
+        }
+      }
+    }
+    if (found.isEmpty()) {
+      found.addAll(containerCandidates(name));
+    }
+    if (found.isEmpty()) {
+      // a suffix the user shortened: "conv1" for "down1.conv1" is accepted when unique
+      for (String m : index.modules()) {
+        if (m.endsWith("." + name)) {
+          found.add(m);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The named_modules() name of each graph module whose parameters show it is registered under
+   * another path than the one it was called through (children included).
+   */
+  public Map<String, String> registeredNames() {
+    Map<String, String> callToName = new LinkedHashMap<>();
+    for (Map.Entry<String, Set<String>> e : aliases().entrySet()) {
+      for (String call : e.getValue()) {
+        callToName.putIfAbsent(call, e.getKey());
+      }
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String m : index.modules()) {
+      for (String call = m; !call.isEmpty(); call = call.contains(".") ? call.substring(0, call.lastIndexOf('.')) : "") {
+        String name = callToName.get(call);
+        if (name != null) {
+          String registered = name + m.substring(call.length());
+          if (!m.startsWith(registered + ".")) {
+            // (a container such as all_modules is itself registered; only its children moved)
+            out.put(m, registered);
+          }
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Parameter path -> call paths reading it, from initializer names (computed once). */
+  private Map<String, Set<String>> aliases() {
+    if (aliases != null) {
+      return aliases;
+    }
+    aliases = new LinkedHashMap<>();
     for (Node n : graph.nodes()) {
       String call = ModuleScopes.modulePath(n);
       if (call.isEmpty()) {
         continue;
       }
       for (String in : n.inputs()) {
-        if (!graph.initializers().containsKey(in) || !in.contains(".")) {
+        if (!graph.initializers().containsKey(in) || !PARAMETER.matcher(in).matches()) {
           continue;
         }
         String param = in.substring(0, in.lastIndexOf('.'));
-        if (param.equals(call)) {
-          continue;
+        if (param.equals(call) || param.startsWith(call + ".")) {
+          continue;  // its own parameter, or a child's read functionally (MultiheadAttention's out_proj)
         }
         String[] p = param.split("\\.");
         String[] c = call.split("\\.");
@@ -108,13 +192,52 @@ public final class LayerResolver {
         }
       }
     }
-    Set<String> found = aliases.getOrDefault(name, new LinkedHashSet<>());
-    if (found.isEmpty()) {
-      // a suffix the user shortened: "conv1" for "down1.conv1" is accepted when unique
-      for (String m : index.modules()) {
-        if (m.endsWith("." + name)) {
-          found.add(m);
+    return aliases;
+  }
+
+  /**
+   * Modules registered both as an attribute and inside a container (nnU-Net's
+   * ConvDropoutNormReLU: {@code conv, norm, nonlin} and {@code all_modules = Sequential(conv, norm,
+   * nonlin)}): the TorchScript exporter scopes them by their named_modules() name under the
+   * container's call, {@code convs.0.all_modules.nonlin}, while PyTorch prints
+   * {@code convs.0.nonlin}. So a graph path with one extra component matches, and
+   * {@code all_modules.2} is the container's third child in call order.
+   */
+  Set<String> containerCandidates(String name) {
+    Set<String> found = new LinkedHashSet<>();
+    String[] want = name.split("\\.");
+    for (String m : index.modules()) {
+      String[] have = m.split("\\.");
+      if (have.length != want.length + 1 || !have[have.length - 1].equals(want[want.length - 1])) {
+        continue;
+      }
+      for (int skip = 0; skip < have.length - 1; skip++) {
+        boolean same = true;
+        for (int i = 0, j = 0; i < have.length && same; i++) {
+          if (i != skip) {
+            same = have[i].equals(want[j++]);
+          }
         }
+        if (same) {
+          found.add(m);
+          break;
+        }
+      }
+    }
+    int dot = name.lastIndexOf('.');
+    if (found.isEmpty() && dot > 0 && ModuleScopes.isNumeric(name.substring(dot + 1))) {
+      String container = name.substring(0, dot);
+      List<String> children = new ArrayList<>();
+      for (String m : index.modules()) {
+        String rest = m.startsWith(container + ".") ? m.substring(container.length() + 1) : null;
+        if (rest != null && !rest.contains(".")) {
+          children.add(rest);
+        }
+      }
+      int k = Integer.parseInt(name.substring(dot + 1));
+      boolean namedChildren = children.stream().noneMatch(ModuleScopes::isNumeric);
+      if (namedChildren && k < children.size()) {
+        found.add(container + "." + children.get(k));
       }
     }
     return found;

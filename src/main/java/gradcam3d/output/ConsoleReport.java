@@ -1,6 +1,10 @@
 package gradcam3d.output;
 
 import gradcam3d.cam.Conditioning;
+import gradcam3d.metrics.CascadingRandomization;
+import gradcam3d.metrics.Evaluation;
+import gradcam3d.metrics.FaithfulnessCurves;
+import gradcam3d.metrics.MaskAgreement;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.Settings;
 import java.io.PrintWriter;
@@ -34,11 +38,49 @@ public final class ConsoleReport {
     if (e.weightsIllConditioned()) {
       out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }
+    if (r.metrics() != null) {
+      printMetrics(out, r.metrics());
+    }
     var c = e.compileStats();
     out.printf(Locale.ROOT, "  time     compile %.0f ms, session %.0f ms, forward+backward %.0f ms, "
         + "post-processing %.0f ms, total %.2f s%n", c.compileMs(), c.sessionMs(), e.runMs(), e.postMs(),
         (r.pipelineMs() + written.elapsedMs()) / 1000);
     out.printf(Locale.ROOT, "  wrote    %s%s: %s%n", dir, dir.toString().endsWith("/") ? "" : "/",
         String.join(", ", written.files()));
+  }
+
+  /** One line per sample and measure, and the sanity check's verdict. */
+  public static void printMetrics(PrintWriter out, Evaluation ev) {
+    for (Evaluation.SampleMetrics m : ev.samples()) {
+      String sample = ev.samples().size() > 1 ? " (sample " + m.sample() + ")" : "";
+      FaithfulnessCurves c = m.curves();
+      if (c != null) {
+        out.printf(Locale.ROOT, "  curves   deletion AUC %.3f, insertion AUC %.3f%s (baseline %s, %d steps)%s%n",
+            c.deletionAuc(), c.insertionAuc(), c.randomSeeds() > 0 ? String.format(Locale.ROOT,
+                "; random order %.3f / %.3f", c.randomDeletionAuc(), c.randomInsertionAuc()) : "",
+            c.baseline().label(), c.fractions().length, sample);
+      }
+      MaskAgreement a = m.agreement();
+      if (a != null) {
+        out.printf(Locale.ROOT, "  mask     %s: %.1f%% of the map's mass inside (%.2fx its %.1f%% share), peak %s, "
+            + "IoU %.3f / IoA %.3f at Otsu %.3f%s%n", m.maskSource(), 100 * a.massInside(), a.concentration(),
+            100 * a.maskShare(), a.peakInside() ? "inside" : "outside", a.overlaps().get("otsu").iou(),
+            a.overlaps().get("otsu").ioa(), a.otsuThreshold(), sample);
+      }
+      out.printf(Locale.ROOT, "  spread   mean %.3f, %.1f%% of voxels above 0.5%s%n", m.complexity().mean(),
+          100 * m.complexity().fractionAboveHalf(), sample);
+    }
+    if (ev.sanity() != null) {
+      StringBuilder sb = new StringBuilder();
+      for (CascadingRandomization.Step st : ev.sanity().steps()) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(st.randomLayers()).append(": ")
+            .append(String.format(Locale.ROOT, "%.2f", st.spearman()));
+      }
+      out.printf(Locale.ROOT, "  sanity   Spearman with the original map by random layers (of %d): %s%n",
+          ev.sanity().layers(), sb);
+      if (ev.sanity().warning() != null) {
+        out.println("  warning  " + ev.sanity().warning());
+      }
+    }
   }
 }

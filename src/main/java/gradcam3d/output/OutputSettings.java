@@ -12,9 +12,10 @@ import java.nio.file.Path;
  * @param saveTensors also write activation.npy and gradient.npy
  * @param pictures write overlay.png and montage.png
  * @param render how the pictures look
+ * @param report write report.html (single-volume cases)
  */
 public record OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors, boolean pictures,
-    RenderOptions render) {
+    RenderOptions render, boolean report) {
   public OutputSettings {
     if (out == null || out.toString().isBlank()) {
       throw new Gradcam3dException("--out needs a folder name");
@@ -24,12 +25,21 @@ public record OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors
     }
   }
 
-  /** Maps, pictures with the default look, and summary.json into {@code out}. */
+  /** With report.html, as explain writes by default. */
+  public OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors, boolean pictures, RenderOptions render) {
+    this(out, saveLayerCam, saveTensors, pictures, render, true);
+  }
+
+  /** Maps, pictures with the default look, report.html and summary.json into {@code out}. */
   public static OutputSettings into(Path out) {
-    return new OutputSettings(out, false, false, true, RenderOptions.defaults());
+    return new OutputSettings(out, false, false, true, RenderOptions.defaults(), true);
   }
 
   public OutputSettings withOut(Path other) {
-    return new OutputSettings(other, saveLayerCam, saveTensors, pictures, render);
+    return new OutputSettings(other, saveLayerCam, saveTensors, pictures, render, report);
+  }
+
+  public OutputSettings withReport(boolean on) {
+    return new OutputSettings(out, saveLayerCam, saveTensors, pictures, render, on);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -162,16 +163,25 @@ public final class ResultFolder implements AutoCloseable {
   /** A folder that is not empty and has no summary.json is not ours to replace. */
   private static void refuseForeignFolder(Path out, Path target) {
     try {
-      if (!Files.readAttributes(target, java.nio.file.attribute.BasicFileAttributes.class).isDirectory()) {
+      BasicFileAttributes before = Files.readAttributes(target, BasicFileAttributes.class);
+      if (!before.isDirectory()) {
         throw new Gradcam3dException("--out " + out + " is a file, not a folder");
       }
+      List<String> names;
       try (Stream<Path> s = Files.list(target)) {
-        List<Path> entries = s.limit(1).toList();
-        if (!entries.isEmpty() && !Files.exists(target.resolve(SummaryJsonWriter.FILE))) {
-          throw new Gradcam3dException("--out " + out + " is a folder with other files in it (no summary.json "
-              + "of an earlier result); the result replaces the whole folder, so choose a new or empty one");
-        }
+        names = s.map(p -> p.getFileName().toString()).toList();
       }
+      if (names.isEmpty() || names.contains(SummaryJsonWriter.FILE)) {
+        return;
+      }
+      // another run may have switched its result in while we listed (the old one is then being
+      // deleted): only a folder that stayed in place throughout is judged by its listing
+      Object now = Files.readAttributes(target, BasicFileAttributes.class).fileKey();
+      if (before.fileKey() != null && !before.fileKey().equals(now)) {
+        return;
+      }
+      throw new Gradcam3dException("--out " + out + " is a folder with other files in it (no summary.json "
+          + "of an earlier result); the result replaces the whole folder, so choose a new or empty one");
     } catch (NoSuchFileException e) {
       // a new folder (or one another run is switching right now)
     } catch (IOException e) {
@@ -226,8 +236,8 @@ public final class ResultFolder implements AutoCloseable {
           // what cannot be deleted now is removed by the next run (stale-folder cleanup)
         }
       });
-    } catch (IOException ignored) {
-      // nothing to clean
+    } catch (IOException | java.io.UncheckedIOException ignored) {
+      // nothing to clean, or another run is cleaning the same folder
     }
   }
 }

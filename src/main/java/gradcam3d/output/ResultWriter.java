@@ -15,14 +15,22 @@ import java.util.List;
 public final class ResultWriter {
   /** The formats, in the order they are written; summary.json last, as it lists the others. */
   private static final List<OutputWriter> WRITERS = List.of(new NpyWriter(), new NiftiMapWriter(),
-      new PictureWriter(), new SummaryJsonWriter());
+      new PictureWriter(), new HtmlReportWriter(), new SummaryJsonWriter());
 
   private ResultWriter() {}
 
   public static Written write(CaseResult r, OutputSettings o) {
+    return write(r, o, List.of());
+  }
+
+  /** Same, with extra formats written before summary.json (e.g. the evaluate command's files). */
+  public static Written write(CaseResult r, OutputSettings o, List<OutputWriter> extra) {
+    List<OutputWriter> writers = new ArrayList<>(WRITERS.subList(0, WRITERS.size() - 1));
+    writers.addAll(extra);
+    writers.add(WRITERS.get(WRITERS.size() - 1));
     try (ResultFolder folder = ResultFolder.open(o.out(), inputsOf(r))) {
       Written w = new Written();
-      for (OutputWriter writer : WRITERS) {
+      for (OutputWriter writer : writers) {
         writer.write(r, o, folder.staging(), w);
       }
       folder.commit();

@@ -95,6 +95,9 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("label_share_of_volume", label.labelShare());
       s.put("label", m);
     }
+    if (r.metrics() != null) {
+      s.put("metrics", r.metrics().toJson());
+    }
     double writeMs = w.elapsedMs();
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("compile_ms", e.compileStats().compileMs());
@@ -113,7 +116,9 @@ final class SummaryJsonWriter implements OutputWriter {
       if (p.montage() != null) {
         m.put("montage", p.montage());
         m.put("montage_every", p.montageEvery());
+        m.put("montage_slices", p.montageSlices());
       }
+      m.put("contour", p.contour());
       pics.add(m);
     }
     if (!pics.isEmpty()) {

@@ -2,14 +2,19 @@ package gradcam3d.output;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the writers of one result have written so far, in order: file names relative to the
  * result folder and, per sample, where its pictures are. The summary writer lists them.
  */
 public final class Written {
-  /** One sample's pictures: file names, the slices shown, the montage step (null: no montage). */
-  public record Pictures(String overlay, int z, int y, int x, String montage, Integer montageEvery) {}
+  /**
+   * One sample's pictures: file names, the slices shown, the montage step and slices (null: no
+   * montage), and whether and why the target region was outlined.
+   */
+  public record Pictures(String overlay, int z, int y, int x, String montage, Integer montageEvery,
+      List<Integer> montageSlices, Map<String, Object> contour) {}
 
   private final List<String> files = new ArrayList<>();
   private final List<Pictures> pictures = new ArrayList<>();

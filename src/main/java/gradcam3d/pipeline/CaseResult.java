@@ -1,17 +1,18 @@
 package gradcam3d.pipeline;
 
 import gradcam3d.cam.Explanation;
+import gradcam3d.metrics.Evaluation;
 import gradcam3d.cam.Target;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Everything one explained case produced, typed: what was asked, the loaded input, the final
- * maps and target facts ({@link Explanation}), the agreement with a true label (or null) and
- * how long the stages took. The output writers take this and nothing else.
+ * maps and target facts ({@link Explanation}), the agreement with a true label (or null), the
+ * faithfulness metrics (null unless asked for) and how long the stages took. The output writers take this and nothing else.
  */
 public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
-    LabelOverlap label, double pipelineMs) {
+    LabelOverlap label, Evaluation metrics, double pipelineMs) {
 
   /** What one sample's target was and what it scored. */
   public record TargetSummary(int sample, String spec, String description, int explainedClass, long regionVoxels,

@@ -6,6 +6,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
+import gradcam3d.metrics.Evaluation;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -41,18 +42,29 @@ public final class ExplanationPipeline implements AutoCloseable {
   private final String inputName;
   private final List<Target> parsedTargets = new ArrayList<>();
   private final Explainer explainer;
+  private final ModelProto model;
+  private final Explainer.Request request;
+  private final Evaluation.Settings metrics;
 
   /** Reads the model and prepares the explainer (compiled per input shape on first use). */
   public ExplanationPipeline(Settings settings) {
+    this(settings, null);
+  }
+
+  /** Same, and every case's maps measured ({@link #measure}) when {@code metrics} is not null. */
+  public ExplanationPipeline(Settings settings, Evaluation.Settings metrics) {
     this.settings = settings;
+    this.metrics = metrics;
     ModelProto m = ModelIO.read(settings.model());
+    this.model = m;
     Graph g = Graph.fromModel(m);
     spatialRank = spatialRank(g);
     inputName = g.inputNames().get(0);
     for (String t : settings.targets()) {
       parsedTargets.add(Target.parse(t));
     }
-    explainer = new Explainer(m, settings.request(parsedTargets), new RuntimeOptions(settings.threads()));
+    request = settings.request(parsedTargets);
+    explainer = new Explainer(m, request, new RuntimeOptions(settings.threads()));
   }
 
   public Settings settings() {
@@ -75,7 +87,8 @@ public final class ExplanationPipeline implements AutoCloseable {
     List<Target> targets = resolveTargets(loaded);
     Explanation e = normalise(explain(loaded, targets));
     LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
-    return new CaseResult(settings, c, loaded, e, label, (System.nanoTime() - start) / 1e6);
+    Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics);
+    return new CaseResult(settings, c, loaded, e, label, ev, (System.nanoTime() - start) / 1e6);
   }
 
   /** Stage 1: the input files as the model's input tensor, checked and normalised. */
@@ -140,8 +153,24 @@ public final class ExplanationPipeline implements AutoCloseable {
     return Normalise.apply(resized);
   }
 
+  /**
+   * Stage 5 (optional): faithfulness curves, agreement with the true label of the explained class
+   * (else the target region), complexity, and the sanity check when asked.
+   */
+  public Evaluation measure(CaseInput c, LoadedCase loaded, Explanation e, Evaluation.Settings how) {
+    List<FloatTensor> labels = c.label() == null ? null : List.of(labelMask(c, loaded, e.explainedClass(0)));
+    return Evaluation.measure(model, request, Map.of(inputName, loaded.batch()), e, labels, how,
+        new RuntimeOptions(settings.threads()));
+  }
+
   /** The share of the first sample's map inside its true label. */
   public LabelOverlap labelOverlap(CaseInput c, LoadedCase loaded, Explanation e) {
+    int cls = e.explainedClass(0);
+    return LabelOverlap.of(c.labelName(), cls, e.cam().slice0(0), labelMask(c, loaded, cls));
+  }
+
+  /** 1 where the true label equals the class, on the input grid. */
+  private FloatTensor labelMask(CaseInput c, LoadedCase loaded, int cls) {
     if (loaded.volume() == null) {
       throw new Gradcam3dException("--label needs a single-sample input");
     }
@@ -151,13 +180,12 @@ public final class ExplanationPipeline implements AutoCloseable {
       throw new Gradcam3dException("the label " + c.label() + " has shape " + Shapes.format(lab.tensor().shape())
           + " but the input's spatial shape is " + Shapes.format(like.spatialShape()));
     }
-    int cls = e.explainedClass(0);
     float[] d = lab.tensor().data();
     float[] m = new float[d.length];
     for (int i = 0; i < d.length; i++) {
       m[i] = Math.round(d[i]) == cls ? 1f : 0f;
     }
-    return LabelOverlap.of(c.labelName(), cls, e.cam().slice0(0), new FloatTensor(m, like.spatialShape()));
+    return new FloatTensor(m, like.spatialShape());
   }
 
   private static int spatialRank(Graph g) {

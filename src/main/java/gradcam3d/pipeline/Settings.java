@@ -82,6 +82,11 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
         batchSize, keepTensors, progress);
   }
 
+  public Settings withLayers(List<String> l) {
+    return new Settings(model, modelName, l, method, targets, score, modelOutput, layout, normalization, threads,
+        batchSize, keepTensors, progress);
+  }
+
   public Settings withTargets(List<String> t) {
     return new Settings(model, modelName, layers, method, t, score, modelOutput, layout, normalization, threads,
         batchSize, keepTensors, progress);

@@ -1,10 +1,16 @@
 package gradcam3d.render;
 
-/** Panel labels and the CAM colorbar, drawn with {@link PixelFont}. */
+/**
+ * Panel labels and the CAM colorbar, drawn with {@link PixelFont}. Text and colorbar grow with
+ * the figure ({@link #scaleFor}) so they stay readable when a large figure is viewed whole.
+ */
 final class Annotations {
   static final int BACKGROUND = 0x141414;
   static final int TEXT = 0xFFFFFF;
+  /** Font scale of figures up to about 1000 px; larger figures get larger text. */
   static final int TEXT_SCALE = 2;
+  /** A figure gets one font scale step per this many pixels of its longer side. */
+  static final int PIXELS_PER_SCALE = 500;
   /** Space between a label's box edge and its text. */
   static final int PAD = 3;
   /** Distance of a label box from its panel's corner. */
@@ -21,43 +27,73 @@ final class Annotations {
 
   private Annotations() {}
 
-  /** Writes text on a half-transparent dark box in the top-left corner of a panel at (x, y). */
-  static void label(Picture p, String text, int x, int y) {
-    int bx = x + INSET;
-    int by = y + INSET;
-    p.shade(bx, by, PixelFont.width(text, TEXT_SCALE) + 2 * PAD,
-        PixelFont.height(TEXT_SCALE) + 2 * PAD, 0x000000, 0.6);
-    PixelFont.draw(p, text, bx + PAD, by + PAD, TEXT_SCALE, TEXT);
+  /** Font scale for a figure whose longer side is longSide pixels: 2 up to 1249 px, then more. */
+  static int scaleFor(int longSide) {
+    return Math.max(TEXT_SCALE, Math.round(longSide / (float) PIXELS_PER_SCALE));
   }
 
-  /** Width a colorbar with its tick labels takes. */
-  static int colorbarWidth() {
+  /**
+   * The first of the texts (longest first) whose label fits a panel width pixels wide, else the
+   * last; a label drawn on the panel's own picture is clipped to it, never spilling over others.
+   */
+  static String fitting(int width, int scale, String... texts) {
+    int grow = grow(scale);
+    for (String t : texts) {
+      if (PixelFont.width(t, scale) + 2 * (INSET + PAD) * grow <= width) {
+        return t;
+      }
+    }
+    return texts[texts.length - 1];
+  }
+
+  /** Writes text on a half-transparent dark box in the top-left corner of a panel at (x, y). */
+  static void label(Picture p, String text, int x, int y, int scale) {
+    int grow = grow(scale);
+    int bx = x + INSET * grow;
+    int by = y + INSET * grow;
+    int pad = PAD * grow;
+    p.shade(bx, by, PixelFont.width(text, scale) + 2 * pad,
+        PixelFont.height(scale) + 2 * pad, 0x000000, 0.6);
+    PixelFont.draw(p, text, bx + pad, by + pad, scale, TEXT);
+  }
+
+  /** Width a colorbar with its tick labels takes at this font scale. */
+  static int colorbarWidth(int scale) {
     int text = 0;
     for (String t : TICKS) {
-      text = Math.max(text, PixelFont.width(t, TEXT_SCALE));
+      text = Math.max(text, PixelFont.width(t, scale));
     }
-    return Math.max(BAR_W + 1 + TICK + TICK_GAP + text, PixelFont.width("cam", TEXT_SCALE));
+    int grow = grow(scale);
+    return Math.max((BAR_W + 1 + TICK + TICK_GAP) * grow + text, PixelFont.width("cam", scale));
   }
 
   /**
    * A vertical colorbar (1 at the top, 0 at the bottom) titled "cam", with its top-left corner
    * at (x, y) and no taller than height pixels including title and tick labels.
    */
-  static void colorbar(Picture p, Colormap map, int x, int y, int height) {
-    int textH = PixelFont.height(TEXT_SCALE);
-    PixelFont.draw(p, "cam", x, y, TEXT_SCALE, TEXT);
-    int top = y + textH + 8;
-    int barH = Math.max(2, Math.min(MAX_BAR_H, y + height - top - textH / 2));
+  static void colorbar(Picture p, Colormap map, int x, int y, int height, int scale) {
+    int grow = grow(scale);
+    int barW = BAR_W * grow;
+    int tick = TICK * grow;
+    int textH = PixelFont.height(scale);
+    PixelFont.draw(p, "cam", x, y, scale, TEXT);
+    int top = y + textH + 8 * grow;
+    int barH = Math.max(2, Math.min(MAX_BAR_H * grow, y + height - top - textH / 2));
     for (int r = 0; r < barH; r++) {
-      p.fill(x, top + r, BAR_W, 1, map.rgb(1 - r / (barH - 1.0)));
+      p.fill(x, top + r, barW, 1, map.rgb(1 - r / (barH - 1.0)));
     }
-    outlineBox(p, x - 1, top - 1, BAR_W + 2, barH + 2, 0x909090);
+    outlineBox(p, x - 1, top - 1, barW + 2, barH + 2, 0x909090);
     for (int i = 0; i < TICKS.length; i++) {
       int ty = top + (int) Math.round(i * (barH - 1) / (TICKS.length - 1.0));
-      p.fill(x + BAR_W + 1, ty, TICK, 1, TEXT);
-      int textX = x + BAR_W + 1 + TICK + TICK_GAP;
-      PixelFont.draw(p, TICKS[i], textX, ty - textH / 2 + 2, TEXT_SCALE, TEXT);
+      p.fill(x + barW + 1, ty, tick, grow, TEXT);
+      int textX = x + barW + 1 + tick + TICK_GAP * grow;
+      PixelFont.draw(p, TICKS[i], textX, ty - textH / 2 + 2 * grow, scale, TEXT);
     }
+  }
+
+  /** How much bars, ticks and paddings grow with the font (1 at the base scale). */
+  private static int grow(int scale) {
+    return Math.max(1, Math.round(scale / (float) TEXT_SCALE));
   }
 
   private static void outlineBox(Picture p, int x, int y, int w, int h, int color) {

@@ -9,7 +9,9 @@ import java.nio.file.Path;
  * (Z, Y, X) or (Y, X) (leading axes of size 1 are dropped), CAM values in [0,1] (others are
  * clamped), an optional target mask of the same shape (inside where > 0.5), and the voxel size
  * along (Z, Y, X) in mm (null means 1 mm). Gray levels use the 1st..99th intensity percentile of
- * the whole volume, so every panel and tile shares one window.
+ * the whole volume, so every panel and tile shares one window. Where given, the NIfTI affine maps
+ * voxel (i, j, k) to world mm; the figures' (Z, Y, X) axes are NIfTI's (k, j, i), and slices are
+ * labelled with their position in mm.
  */
 public final class Figures {
   public static final String OVERLAY_PNG = "overlay.png";
@@ -32,13 +34,13 @@ public final class Figures {
       double[] spacing, RenderOptions o, Path png) {
     Voxels v = Voxels.of(image, cam, contour, spacing);
     SlicePoint at = PeakFinder.choose(v, o);
-    PngFiles.write(OverlayFigure.compose(v, renderer(v, o), at, o.colormap()), png);
+    PngFiles.write(OverlayFigure.compose(v, renderer(v, o), at, o), png);
     return at;
   }
 
   /**
-   * Writes a grid of every n-th axial overlay, aligned so the overlay's axial slice is one of the
-   * tiles, and returns which slices it shows.
+   * Writes a grid of axial overlays where the map is (every n-th slice with a given step),
+   * aligned so the overlay's axial slice is one of the tiles, and returns which slices it shows.
    */
   public static MontagePlan writeMontage(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, RenderOptions o, Path png) {
@@ -50,25 +52,34 @@ public final class Figures {
     return montage(v, renderer(v, o), PeakFinder.choose(v, o), o, png);
   }
 
-  /** Writes overlay.png and, for a volume, montage.png into dir. */
+  /** Writes overlay.png and, for a volume, montage.png into dir (input without geometry). */
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, RenderOptions o, Path dir) {
-    Voxels v = Voxels.of(image, cam, contour, spacing);
+    return writeAll(image, cam, contour, spacing, null, o, dir);
+  }
+
+  /**
+   * Writes overlay.png and, for a volume, montage.png into dir; affine is the NIfTI input's
+   * voxel-to-world matrix (3 or 4 rows), or null.
+   */
+  public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, double[][] affine, RenderOptions o, Path dir) {
+    Voxels v = Voxels.of(image, cam, contour, spacing, affine);
     SliceRenderer renderer = renderer(v, o);
     SlicePoint at = PeakFinder.choose(v, o);
     Path overlay = dir.resolve(OVERLAY_PNG);
-    PngFiles.write(OverlayFigure.compose(v, renderer, at, o.colormap()), overlay);
+    PngFiles.write(OverlayFigure.compose(v, renderer, at, o), overlay);
     if (v.is2d()) {
-      return new RenderedFigures(at, overlay, null, null);
+      return new RenderedFigures(at, overlay, null, null, renderer.contour);
     }
     Path montagePng = dir.resolve(MONTAGE_PNG);
     MontagePlan plan = montage(v, renderer, at, o, montagePng);
-    return new RenderedFigures(at, overlay, plan, montagePng);
+    return new RenderedFigures(at, overlay, plan, montagePng, renderer.contour);
   }
 
   private static MontagePlan montage(Voxels v, SliceRenderer renderer, SlicePoint at,
       RenderOptions o, Path png) {
-    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z());
+    MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z(), o.figureSize());
     PngFiles.write(montage.compose(renderer, o.colormap()), png);
     return montage.plan;
   }

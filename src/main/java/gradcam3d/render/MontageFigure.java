@@ -1,6 +1,9 @@
 package gradcam3d.render;
 
-/** A grid of axial overlays, every n-th slice, each tile labelled with its z, plus a colorbar. */
+/**
+ * A grid of axial overlays (the slices of a {@link MontagePlan}), each tile labelled with its z
+ * and, for NIfTI, its position in mm, plus a colorbar; within the figure size.
+ */
 final class MontageFigure {
   static final int MARGIN = 12;
   static final int GAP = 6;
@@ -10,13 +13,23 @@ final class MontageFigure {
   final MontagePlan plan;
   final int tileWidth;
   final int tileHeight;
+  final int textScale;
 
   /** Tiles every n-th axial slice (n = every, or automatic when null), showing slice anchor. */
   MontageFigure(Voxels v, Integer every, int anchor) {
+    this(v, every, anchor, RenderOptions.DEFAULT_FIGURE_SIZE);
+  }
+
+  MontageFigure(Voxels v, Integer every, int anchor, int figureSize) {
     double scale = PanelScale.forTile(v, TILE_SIDE);
+    double aspect = PanelScale.height(v, Plane.AXIAL, scale)
+        / (double) PanelScale.width(v, Plane.AXIAL, scale);
+    MontagePlan p = MontagePlan.where(sliceMass(v), every, anchor, aspect);
+    scale = fitted(v, p, scale, figureSize);
     tileWidth = PanelScale.width(v, Plane.AXIAL, scale);
     tileHeight = PanelScale.height(v, Plane.AXIAL, scale);
-    plan = MontagePlan.of(v.depth, every, anchor, tileHeight / (double) tileWidth);
+    plan = p.labelledBy(z -> Plane.AXIAL.sliceLabel(z, v));
+    textScale = Annotations.scaleFor(Math.max(estimatedWidth(), height()));
   }
 
   int tileX(int k) {
@@ -27,19 +40,72 @@ final class MontageFigure {
     return MARGIN + (k / plan.columns()) * (tileHeight + GAP);
   }
 
+  /** The width with the smallest colorbar, which decides the font scale. */
+  private int estimatedWidth() {
+    return MARGIN + gridWidth() + 2 * GAP + Annotations.colorbarWidth(Annotations.TEXT_SCALE)
+        + MARGIN;
+  }
+
+  int height() {
+    return MARGIN + Math.max(gridHeight(), Annotations.MIN_HEIGHT) + MARGIN;
+  }
+
   Picture compose(SliceRenderer renderer, Colormap map) {
-    int gridW = plan.columns() * (tileWidth + GAP) - GAP;
-    int gridH = plan.rows() * (tileHeight + GAP) - GAP;
-    int height = Math.max(gridH, Annotations.MIN_HEIGHT);
-    Picture fig = new Picture(MARGIN + gridW + 2 * GAP + Annotations.colorbarWidth() + MARGIN,
-        MARGIN + height + MARGIN);
+    int barX = MARGIN + gridWidth() + 2 * GAP;
+    Picture fig = new Picture(barX + Annotations.colorbarWidth(textScale) + MARGIN, height());
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
     for (int k = 0; k < plan.slices().size(); k++) {
       int z = plan.slices().get(k);
-      fig.paste(renderer.render(Plane.AXIAL, z, tileWidth, tileHeight), tileX(k), tileY(k));
-      Annotations.label(fig, plan.labels().get(k), tileX(k), tileY(k));
+      Picture tile = renderer.render(Plane.AXIAL, z, tileWidth, tileHeight);
+      String label = Annotations.fitting(tileWidth, textScale, plan.labels().get(k),
+          Plane.AXIAL.indexLabel(z));
+      Annotations.label(tile, label, 0, 0, textScale);
+      fig.paste(tile, tileX(k), tileY(k));
     }
-    Annotations.colorbar(fig, map, MARGIN + gridW + 2 * GAP, MARGIN, height);
+    Annotations.colorbar(fig, map, barX, MARGIN, height() - 2 * MARGIN, textScale);
     return fig;
+  }
+
+  private int gridWidth() {
+    return plan.columns() * (tileWidth + GAP) - GAP;
+  }
+
+  private int gridHeight() {
+    return plan.rows() * (tileHeight + GAP) - GAP;
+  }
+
+  /** The tile scale reduced, if needed, so the whole grid fits within figureSize pixels. */
+  private static double fitted(Voxels v, MontagePlan p, double scale, int figureSize) {
+    int w = PanelScale.width(v, Plane.AXIAL, scale);
+    int h = PanelScale.height(v, Plane.AXIAL, scale);
+    // room for the widest colorbar this figure size can get, so the result stays within it
+    int bar = Annotations.colorbarWidth(Annotations.scaleFor(figureSize));
+    int fixedW = 2 * MARGIN + 2 * GAP + bar + (p.columns() - 1) * GAP;
+    int fixedH = 2 * MARGIN + (p.rows() - 1) * GAP;
+    double room = Math.min((figureSize - fixedW) / (double) (p.columns() * w),
+        (figureSize - fixedH) / (double) (p.rows() * h));
+    if (room >= 1) {
+      return scale;
+    }
+    double s = scale * room;
+    double finest = Math.min(v.spacing[1], v.spacing[2]);
+    return s * finest > 1 ? Math.floor(s * finest + 1e-9) / finest : s;
+  }
+
+  /** The CAM's sum over each axial slice (NaN counts as 0). */
+  static double[] sliceMass(Voxels v) {
+    double[] mass = new double[v.depth];
+    int plane = v.height * v.width;
+    for (int z = 0; z < v.depth; z++) {
+      double m = 0;
+      for (int i = z * plane; i < (z + 1) * plane; i++) {
+        float c = v.cam[i];
+        if (c > 0) {
+          m += c;
+        }
+      }
+      mass[z] = m;
+    }
+    return mass;
   }
 }

@@ -3,38 +3,36 @@ package gradcam3d.render;
 import java.util.List;
 
 /**
- * The overlay figure: axial, coronal and sagittal panels through one point side by side at a
- * common scale, each labelled, and a colorbar on the right. A 2D input gets a single panel.
+ * The overlay figure: axial, coronal and sagittal panels through one point at a common scale,
+ * arranged by {@link FigureLayout}, each labelled, and a colorbar on the right. A 2D input gets a
+ * single panel.
  */
 final class OverlayFigure {
-  static final int MARGIN = 12;
-  static final int GAP = 12;
+  static final int MARGIN = FigureLayout.MARGIN;
+  static final int GAP = FigureLayout.GAP;
 
   private OverlayFigure() {}
 
-  static Picture compose(Voxels v, SliceRenderer renderer, SlicePoint at, Colormap map) {
+  static FigureLayout layout(Voxels v, RenderOptions o) {
     List<Plane> planes = v.is2d() ? List.of(Plane.AXIAL)
         : List.of(Plane.AXIAL, Plane.CORONAL, Plane.SAGITTAL);
-    double scale = PanelScale.forFigure(v, planes);
-    int width = MARGIN + Annotations.colorbarWidth() + MARGIN;
-    int height = 0;
-    for (Plane p : planes) {
-      width += PanelScale.width(v, p, scale) + GAP;
-      height = Math.max(height, PanelScale.height(v, p, scale));
-    }
-    height = Math.max(height, Annotations.MIN_HEIGHT);
-    Picture fig = new Picture(width, MARGIN + height + MARGIN);
+    return FigureLayout.of(v, planes, o.figureSize());
+  }
+
+  static Picture compose(Voxels v, SliceRenderer renderer, SlicePoint at, RenderOptions o) {
+    FigureLayout layout = layout(v, o);
+    Picture fig = new Picture(layout.width, layout.height);
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
-    int x = MARGIN;
-    for (Plane p : planes) {
-      int slice = p.sliceOf(at);
-      Picture panel = renderer.render(p, slice,
-          PanelScale.width(v, p, scale), PanelScale.height(v, p, scale));
-      fig.paste(panel, x, MARGIN);
-      Annotations.label(fig, v.is2d() ? "2d image" : p.label(slice), x, MARGIN);
-      x += panel.width + GAP;
+    for (FigureLayout.Panel p : layout.panels) {
+      int slice = p.plane().sliceOf(at);
+      Picture panel = renderer.render(p.plane(), slice, p.width(), p.height());
+      String label = v.is2d() ? "2d image" : Annotations.fitting(p.width(), layout.textScale,
+          p.plane().label(slice, v), p.plane().sliceLabel(slice, v), p.plane().indexLabel(slice));
+      Annotations.label(panel, label, 0, 0, layout.textScale);
+      fig.paste(panel, p.x(), p.y());
     }
-    Annotations.colorbar(fig, map, x, MARGIN, height);
+    Annotations.colorbar(fig, o.colormap(), layout.colorbarX, MARGIN, layout.contentHeight,
+        layout.textScale);
     return fig;
   }
 }

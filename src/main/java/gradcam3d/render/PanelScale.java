@@ -55,7 +55,7 @@ final class PanelScale {
     return Math.max(1, (int) Math.round(p.rows(v) * p.rowSpacing(v) * pxPerMm));
   }
 
-  private static double finestSpacing(Voxels v, List<Plane> planes) {
+  static double finestSpacing(Voxels v, List<Plane> planes) {
     double f = Double.POSITIVE_INFINITY;
     for (Plane p : planes) {
       f = Math.min(f, Math.min(p.rowSpacing(v), p.colSpacing(v)));

@@ -19,6 +19,15 @@ enum Plane {
     this.axis = axis;
   }
 
+  /** The axis (0 = Z, 1 = Y, 2 = X) this plane's slices are taken along. */
+  int normal() {
+    return switch (this) {
+      case AXIAL -> 0;
+      case CORONAL -> 1;
+      case SAGITTAL -> 2;
+    };
+  }
+
   /** Number of slices along this plane's normal. */
   int count(Voxels v) {
     return switch (this) {
@@ -62,8 +71,20 @@ enum Plane {
     };
   }
 
-  /** Panel label such as "axial z=12". */
-  String label(int slice) {
-    return title + " " + axis + "=" + slice;
+  /** Panel label such as "axial z=12", with the slice's position for NIfTI: "axial z=12 36.0mm". */
+  String label(int slice, Voxels v) {
+    return title + " " + sliceLabel(slice, v);
+  }
+
+  /** The slice's index, and for NIfTI its world position: "z=12" or "z=12 36.0mm". */
+  String sliceLabel(int slice, Voxels v) {
+    double mm = v.positionMm(normal(), slice);
+    String index = indexLabel(slice);
+    return Double.isNaN(mm) ? index : index + String.format(java.util.Locale.ROOT, " %.1fmm", mm);
+  }
+
+  /** The slice's index alone: "z=12". */
+  String indexLabel(int slice) {
+    return axis + "=" + slice;
   }
 }

@@ -10,8 +10,12 @@ import gradcam3d.Gradcam3dException;
  * @param z axial slice to show, or null for the slice through the CAM peak
  * @param y coronal slice to show, or null for the peak
  * @param x sagittal slice to show, or null for the peak
- * @param montageEvery show every n-th axial slice in the montage, or null for about 16-24 tiles
- * @param contour draw the outline of the target region when a contour mask is given
+ * @param montageEvery show every n-th axial slice in the montage, or null for up to 24 tiles
+ *     where the map is
+ * @param contour when to outline the target region (given as a contour mask)
+ * @param figureSize the longer side of each figure stays within about this many pixels
+ * @param npySpacing voxel size in mm along the input tensor's spatial axes for inputs without
+ *     geometry (.npy), or null for 1 mm; NIfTI inputs use their header's
  */
 public record RenderOptions(
     Colormap colormap,
@@ -20,9 +24,16 @@ public record RenderOptions(
     Integer y,
     Integer x,
     Integer montageEvery,
-    boolean contour) {
+    ContourRule contour,
+    int figureSize,
+    double[] npySpacing) {
 
   public static final double DEFAULT_OPACITY = 0.45;
+  public static final int DEFAULT_FIGURE_SIZE = 2000;
+  /** Smaller figures leave no room for a readable colorbar and labels. */
+  public static final int MIN_FIGURE_SIZE = 400;
+  /** Larger figures make PNGs of hundreds of megabytes. */
+  public static final int MAX_FIGURE_SIZE = 16000;
 
   public RenderOptions {
     if (colormap == null) {
@@ -35,30 +46,63 @@ public record RenderOptions(
       throw new Gradcam3dException(
           "the montage step must be at least 1, got " + montageEvery + ".");
     }
+    if (contour == null) {
+      throw new Gradcam3dException("a contour rule (always, auto or never) is required.");
+    }
+    if (figureSize < MIN_FIGURE_SIZE || figureSize > MAX_FIGURE_SIZE) {
+      throw new Gradcam3dException("the figure size must be " + MIN_FIGURE_SIZE + " to "
+          + MAX_FIGURE_SIZE + " pixels, got " + figureSize + ".");
+    }
+    if (npySpacing != null) {
+      npySpacing = npySpacing.clone();
+      for (double mm : npySpacing) {
+        if (!(mm > 0) || Double.isInfinite(mm)) {
+          throw new Gradcam3dException("voxel sizes must be positive numbers of mm, got "
+              + java.util.Arrays.toString(npySpacing) + ".");
+        }
+      }
+    }
   }
 
-  /** Jet at opacity 0.45, slices through the CAM peak, automatic montage step, contour on. */
+  /**
+   * Jet at opacity 0.45, slices through the CAM peak, automatic montage, contour rule auto,
+   * figures within 2000 px.
+   */
   public static RenderOptions defaults() {
-    return new RenderOptions(Colormap.JET, DEFAULT_OPACITY, null, null, null, null, true);
+    return new RenderOptions(Colormap.JET, DEFAULT_OPACITY, null, null, null, null,
+        ContourRule.AUTO, DEFAULT_FIGURE_SIZE, null);
   }
 
   public RenderOptions withColormap(Colormap c) {
-    return new RenderOptions(c, opacity, z, y, x, montageEvery, contour);
+    return new RenderOptions(c, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withOpacity(double o) {
-    return new RenderOptions(colormap, o, z, y, x, montageEvery, contour);
+    return new RenderOptions(colormap, o, z, y, x, montageEvery, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withSlices(Integer z, Integer y, Integer x) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing);
   }
 
   public RenderOptions withMontageEvery(Integer every) {
-    return new RenderOptions(colormap, opacity, z, y, x, every, contour);
+    return new RenderOptions(colormap, opacity, z, y, x, every, contour, figureSize, npySpacing);
   }
 
+  public RenderOptions withContour(ContourRule rule) {
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, rule, figureSize, npySpacing);
+  }
+
+  /** On: always outline the region; off: never. */
   public RenderOptions withContour(boolean on) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, on);
+    return withContour(on ? ContourRule.ALWAYS : ContourRule.NEVER);
+  }
+
+  public RenderOptions withNpySpacing(double[] mm) {
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, mm);
+  }
+
+  public RenderOptions withFigureSize(int pixels) {
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, pixels, npySpacing);
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
  * @param overlay path of overlay.png
  * @param montage the montage's slices, or null for a 2D input
  * @param montagePng path of montage.png, or null for a 2D input
+ * @param contour whether the target region was outlined and why (for summary.json)
  */
 public record RenderedFigures(SlicePoint slices, Path overlay, MontagePlan montage,
-    Path montagePng) {}
+    Path montagePng, ContourDecision contour) {}

@@ -1,9 +1,11 @@
 package gradcam3d.render;
 
 /**
- * Draws one slice: the scan in gray, the CAM blended on top in colour, and optionally a 1-pixel
- * outline of the target region. Voxels are enlarged with nearest-neighbour sampling so they stay
- * crisp; row 0 of the slice is the top row of the picture (see {@link Plane}).
+ * Draws one slice: the scan in gray, the CAM blended on top in colour, and, when the contour
+ * rule decides so ({@link ContourDecision}), a thin outline of the target region: opaque under
+ * the rule always, half-transparent under auto so the map shows through. Voxels are enlarged
+ * with nearest-neighbour sampling so they stay crisp; row 0 of the slice is the top row of the
+ * picture (see {@link Plane}).
  */
 final class SliceRenderer {
   /** Pure green: stands out on gray and on the warm colours where a CAM is high. */
@@ -13,15 +15,21 @@ final class SliceRenderer {
    * 0, so the scan shows through where the CAM is low.
    */
   static final double ALPHA_GAIN = 1.5;
+  /** Opacity of the outline under the rule auto. */
+  static final double AUTO_CONTOUR_ALPHA = 0.6;
+  /** Panels at least this many pixels on their longer side get a 2-pixel outline. */
+  static final int WIDE_PANEL = 1000;
 
   private final Voxels v;
   private final GrayWindow window;
   private final RenderOptions options;
+  final ContourDecision contour;
 
   SliceRenderer(Voxels v, GrayWindow window, RenderOptions options) {
     this.v = v;
     this.window = window;
     this.options = options;
+    this.contour = ContourDecision.decide(v, options.contour());
   }
 
   Picture render(Plane plane, int slice, int width, int height) {
@@ -35,8 +43,8 @@ final class SliceRenderer {
         p.rgb[k] = color(voxel[k]);
       }
     }
-    if (options.contour() && v.mask != null) {
-      outline(p, voxel);
+    if (contour.drawn()) {
+      outline(p, voxel, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
     }
     return p;
   }
@@ -51,24 +59,37 @@ final class SliceRenderer {
   }
 
   /**
-   * Marks picture pixels inside the mask whose left, right, upper or lower neighbour is outside
-   * it (or off the picture): a 1-pixel line just inside the region's boundary, at any zoom.
+   * Marks picture pixels inside the mask that are within the line width of a pixel outside it
+   * (or of the picture's edge), left, right, above or below: a line just inside the region's
+   * boundary, 1 pixel wide, 2 on panels of {@value #WIDE_PANEL} pixels and more so that it stays
+   * visible when a large figure is viewed whole.
    */
-  private void outline(Picture p, int[] voxel) {
+  private void outline(Picture p, int[] voxel, double alpha) {
     boolean[] in = new boolean[voxel.length];
     for (int k = 0; k < in.length; k++) {
       in[k] = v.inside(voxel[k]);
     }
     int w = p.width;
     int h = p.height;
+    int line = Math.max(w, h) >= WIDE_PANEL ? 2 : 1;
     for (int y = 0, k = 0; y < h; y++) {
       for (int x = 0; x < w; x++, k++) {
-        if (in[k] && (x == 0 || x == w - 1 || y == 0 || y == h - 1
-            || !in[k - 1] || !in[k + 1] || !in[k - w] || !in[k + w])) {
-          p.rgb[k] = CONTOUR_RGB;
+        if (in[k] && nearOutside(in, w, h, x, y, line)) {
+          p.rgb[k] = Picture.blend(p.rgb[k], CONTOUR_RGB, alpha);
         }
       }
     }
+  }
+
+  private static boolean nearOutside(boolean[] in, int w, int h, int x, int y, int line) {
+    for (int d = 1; d <= line; d++) {
+      if (x - d < 0 || x + d >= w || y - d < 0 || y + d >= h
+          || !in[y * w + x - d] || !in[y * w + x + d] || !in[(y - d) * w + x]
+          || !in[(y + d) * w + x]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** For each of n pixels, the voxel (of count) whose extent holds the pixel centre. */

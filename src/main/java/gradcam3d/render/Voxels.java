@@ -18,8 +18,11 @@ final class Voxels {
   final float[] mask;
   /** Voxel size along (Z, Y, X) in mm. */
   final double[] spacing;
+  /** NIfTI voxel (i, j, k) to world mm, or null when the input has no geometry (.npy). */
+  final double[][] affine;
 
-  private Voxels(long[] zyx, float[] image, float[] cam, float[] mask, double[] spacing) {
+  private Voxels(long[] zyx, float[] image, float[] cam, float[] mask, double[] spacing,
+      double[][] affine) {
     this.depth = (int) zyx[0];
     this.height = (int) zyx[1];
     this.width = (int) zyx[2];
@@ -27,9 +30,16 @@ final class Voxels {
     this.cam = cam;
     this.mask = mask;
     this.spacing = spacing;
+    this.affine = affine;
   }
 
   static Voxels of(FloatTensor image, FloatTensor cam, FloatTensor contour, double[] spacing) {
+    return of(image, cam, contour, spacing, null);
+  }
+
+  /** As above, with the NIfTI affine (see {@link Figures}) for slice positions in mm. */
+  static Voxels of(FloatTensor image, FloatTensor cam, FloatTensor contour, double[] spacing,
+      double[][] affine) {
     if (image == null || cam == null) {
       throw new Gradcam3dException("both the image and the CAM are needed to draw a figure.");
     }
@@ -39,7 +49,7 @@ final class Voxels {
       requireShape(contour, zyx, "contour mask");
     }
     return new Voxels(zyx, image.data(), cam.data(), contour == null ? null : contour.data(),
-        spacing(spacing, zyx[0] == 1));
+        spacing(spacing, zyx[0] == 1), affine(affine));
   }
 
   boolean is2d() {
@@ -52,6 +62,31 @@ final class Voxels {
 
   boolean inside(int i) {
     return mask[i] > 0.5f;
+  }
+
+  /**
+   * World position in mm of slice n along axis (0 = Z, 1 = Y, 2 = X), or NaN without geometry:
+   * the coordinate of the world axis that this voxel axis runs most along, at the slice's centre.
+   * The figure's (Z, Y, X) axes are the NIfTI axes (k, j, i).
+   */
+  double positionMm(int axis, int n) {
+    if (affine == null) {
+      return Double.NaN;
+    }
+    int[] size = {depth, height, width};
+    double[] ijk = new double[3];
+    for (int a = 0; a < 3; a++) {
+      ijk[2 - a] = a == axis ? n : (size[a] - 1) / 2.0;
+    }
+    int column = 2 - axis;
+    int row = 0;
+    for (int r = 1; r < 3; r++) {
+      if (Math.abs(affine[r][column]) > Math.abs(affine[row][column])) {
+        row = r;
+      }
+    }
+    return affine[row][0] * ijk[0] + affine[row][1] * ijk[1] + affine[row][2] * ijk[2]
+        + affine[row][3];
   }
 
   private static long[] zyx(long[] shape, String what) {
@@ -75,6 +110,16 @@ final class Voxels {
       throw new Gradcam3dException("the " + what + " has shape " + Arrays.toString(t.shape())
           + " but the image is " + Arrays.toString(zyx) + " (Z, Y, X); they must match.");
     }
+  }
+
+  private static double[][] affine(double[][] a) {
+    if (a == null) {
+      return null;
+    }
+    if (a.length < 3 || Arrays.stream(a).limit(3).anyMatch(r -> r == null || r.length != 4)) {
+      throw new Gradcam3dException("the affine must have 3 or 4 rows of 4 numbers.");
+    }
+    return new double[][] {a[0].clone(), a[1].clone(), a[2].clone()};
   }
 
   private static double[] spacing(double[] s, boolean flat) {

@@ -132,17 +132,17 @@ public final class GradientEngine implements AutoCloseable {
 
     /** T per sample. */
     public FloatTensor targetValues() {
-      return floats(GradientProgram.TARGET);
+      return floats(SeedHead.TARGET);
     }
 
     /** Voxels with a non-zero effective seed, per sample and class. */
     public FloatTensor regionVoxels() {
-      return floats(GradientProgram.REGION);
+      return floats(SeedHead.REGION);
     }
 
     /** Voxels (or, for classifiers, 0/1) the model predicts as each class, per sample. */
     public FloatTensor predictedVoxels() {
-      return floats(GradientProgram.PREDICTED);
+      return floats(SeedHead.PREDICTED);
     }
 
     public boolean has(String name) {
@@ -195,7 +195,8 @@ public final class GradientEngine implements AutoCloseable {
   private Compiled compile(Map<String, long[]> inputShapes) {
     long t0 = System.nanoTime();
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.score(), config.gradients(), config.rules()));
+        config.modelOutput(), config.gradients(), config.rules()), new SeedHead(config.score()));
+    SeedHead.OUTPUTS.forEach(p::addOutput);
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {
         p.addOutput(l.activation());
@@ -220,9 +221,7 @@ public final class GradientEngine implements AutoCloseable {
 
   /** Forward + backward for one batch. */
   public Result run(Map<String, FloatTensor> inputs, Seed seed) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    inputs.forEach((k, v) -> shapes.put(k, v.shape()));
-    Compiled c = compiled(shapes);
+    Compiled c = compiled(FloatTensor.shapesOf(inputs));
     long[] os = c.program.modelOutputShape();
     if (!Arrays.equals(seed.weights().shape(), os)) {
       throw new Gradcam3dException("target seed has shape " + Shapes.format(seed.weights().shape())
@@ -234,8 +233,8 @@ public final class GradientEngine implements AutoCloseable {
       feeds.clear();
       feeds.put(c.program.inputShapes().keySet().iterator().next(), inputs.values().iterator().next());
     }
-    feeds.put(GradientProgram.SEED, seed.weights());
-    feeds.put(GradientProgram.GATE, seed.gate());
+    feeds.put(SeedHead.SEED, seed.weights());
+    feeds.put(SeedHead.GATE, seed.gate());
     long t0 = System.nanoTime();
     Map<String, Object> out = c.session.run(feeds, c.program.outputs());
     double ms = (System.nanoTime() - t0) / 1e6;

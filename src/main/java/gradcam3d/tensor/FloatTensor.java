@@ -69,6 +69,13 @@ public final class FloatTensor {
     return new FloatTensor(out, shape);
   }
 
+  /** The shapes of named tensors, in their order (e.g. a model's feeds). */
+  public static java.util.Map<String, long[]> shapesOf(java.util.Map<String, FloatTensor> tensors) {
+    java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+    tensors.forEach((k, v) -> shapes.put(k, v.shape()));
+    return shapes;
+  }
+
   /** Flat index of the first NaN or infinite value, or -1 when every value is finite. */
   public int firstNonFinite() {
     for (int i = 0; i < data.length; i++) {

@@ -18,36 +18,20 @@ class OpGradientTest {
   private static final double RTOL = 2e-3;
 
   private static long[] pads(int rank, long p) {
-    long[] r = new long[2 * rank];
-    java.util.Arrays.fill(r, p);
-    return r;
+    return OpGraph.filled(2 * rank, p);
   }
 
   private static long[] ints(int n, long v) {
-    long[] r = new long[n];
-    java.util.Arrays.fill(r, v);
-    return r;
+    return OpGraph.filled(n, v);
   }
 
   /** A 2D (rank 4) or 3D (rank 5) data shape [1, c, ...]. */
   private static long[] shape(int spatial, long c, long... sizes) {
-    long[] s = new long[spatial + 2];
-    s[0] = 1;
-    s[1] = c;
-    for (int i = 0; i < spatial; i++) {
-      s[i + 2] = sizes[i % sizes.length];
-    }
-    return s;
+    return OpGraph.dataShape(1, spatial, c, sizes);
   }
 
   private static long[] kernel(long cout, long cinPerGroup, int spatial, long k) {
-    long[] s = new long[spatial + 2];
-    s[0] = cout;
-    s[1] = cinPerGroup;
-    for (int i = 0; i < spatial; i++) {
-      s[i + 2] = k;
-    }
-    return s;
+    return OpGraph.kernelShape(cout, cinPerGroup, spatial, k);
   }
 
   @Nested
@@ -690,6 +674,55 @@ class OpGradientTest {
       String y = g.input("y", 1, 2, 5, 5);
       String a = g.node("Add", List.of(g.node("Tanh", List.of(x)), y));
       g.output(g.node("Mul", List.of(a, y)));
+      GradCheck.assertMatches(g, RTOL);
+    }
+  }
+
+  /** Ops transformer exports add: windowed-attention bias lookups, scatters, masks. */
+  @Nested
+  class TransformerOps {
+    @Test
+    void gatherNDWithRepeatedIndexTuples() {
+      OpGraph g = new OpGraph(18, 160);
+      String x = g.input("x", 4, 3, 2);
+      // tuple (1, 2) is read twice: its gradients add up
+      String idx = g.intTensor(new long[] {1, 2, 0, 0, 3, 1, 1, 2, 2, 0, 3, 2}, 2, 3, 2);
+      g.output(g.node("GatherND", List.of(x, idx)));
+      GradCheck.assertMatches(g, RTOL);
+    }
+
+    @Test
+    void scatterNDIntoDataAndFromUpdates() {
+      OpGraph g = new OpGraph(18, 161);
+      String x = g.input("x", 4, 3);
+      String u = g.input("u", 2, 3);
+      String idx = g.intTensor(new long[] {2, 0}, 2, 1);
+      String a = g.node("ScatterND", List.of(x, idx, u));
+      String b = g.node("ScatterND", List.of(x, idx, u), of("reduction", "add"));
+      g.output(g.node("Mul", List.of(a, g.node("Tanh", List.of(b)))));
+      GradCheck.assertMatches(g, RTOL);
+    }
+
+    @Test
+    void triluMasksBothWays() {
+      OpGraph g = new OpGraph(18, 162);
+      String x = g.input("x", 2, 3, 4, 4);
+      String lower = g.node("Trilu", List.of(x, g.scalarInts(-1)), of("upper", 0L));
+      String upper = g.node("Trilu", List.of(x), of("upper", 1L));
+      g.output(g.node("Add", List.of(lower, g.node("Mul", List.of(upper, upper)))));
+      GradCheck.assertMatches(g, RTOL);
+    }
+
+    @Test
+    void addNeedsNoShapeOfAnInputWithoutGradient() {
+      // the second addend is sliced with a bound known only at run time: its shape is [1, ?, 4]
+      OpGraph g = new OpGraph(17, 167);
+      String x = g.input("x", 2, 3, 4);
+      String zero = g.node("Mul", List.of(g.node("ReduceMax", List.of(x), of("keepdims", 0L)), g.floats(0f)));
+      String end = g.node("Cast", List.of(g.node("Add", List.of(g.node("Reshape", List.of(zero, g.ints(1))),
+          g.floats(3f)))), of("to", (long) DataTypes.INT64));
+      String bias = g.node("Slice", List.of(g.constant(1, 5, 4), g.ints(0), end, g.ints(1)));
+      g.output(g.node("Add", List.of(g.node("Tanh", List.of(x)), bias)));
       GradCheck.assertMatches(g, RTOL);
     }
   }

@@ -71,11 +71,11 @@ class AblationCamTest {
     // the predicted mask of the unablated model stays fixed
     FloatTensor fixedSeed;
     try (GradientEngine eng = new GradientEngine(model, GradientEngine.Config.of(List.of("down2"))
-        .withoutGradients().withExtension(p -> p.addOutput(gradcam3d.autodiff.GradientProgram.EFFECTIVE_SEED)),
+        .withoutGradients().withExtension(p -> p.addOutput(gradcam3d.runtime.SeedHead.EFFECTIVE_SEED)),
         new RuntimeOptions(2))) {
       long[] os = eng.outputShape(Map.of("input", x.shape()));
       fixedSeed = eng.run(Map.of("input", x), Target.seed(List.of(target), os))
-          .floats(gradcam3d.autodiff.GradientProgram.EFFECTIVE_SEED);
+          .floats(gradcam3d.runtime.SeedHead.EFFECTIVE_SEED);
     }
     for (int ch : new int[] {0, 3, channels - 1}) {
       try (OrtProgram p = OrtProgram.create(withChannelZeroed(model, tensor, channels, ch, 5),

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every fixture case through the Java API: cam_layer and cam against PyTorch's. */
 class FixtureCamTest {
   static Stream<Case> cases() {
-    return Fixtures.cases().stream();
+    return Stream.concat(Fixtures.cases().stream(), Fixtures.cases(Fixtures.ARCHITECTURES).stream());
   }
 
   static Target targetOf(Case c) {

@@ -16,16 +16,9 @@ class BatchCliTest {
 
   @Test
   void explainsEveryCaseAndReportsTheOneThatFails() throws IOException {
-    Path scans = Files.createDirectories(tmp.resolve("scans"));
-    Path demo = Path.of("src/main/resources/gradcam3d/demo");
-    for (int k = 1; k <= 3; k++) {
-      Files.copy(demo.resolve("demo_case" + k + ".nii.gz"), scans.resolve("demo_case" + k + ".nii.gz"));
-      Files.copy(demo.resolve("demo_case" + k + "_label.nii.gz"), scans.resolve("demo_case" + k + "_label.nii.gz"));
-    }
-    Files.write(scans.resolve("broken.nii.gz"), new byte[] {31, -117, 8, 0});
-    Files.copy(demo.resolve("demo_case1_label.nii.gz"), scans.resolve("broken_label.nii.gz"));
+    Path scans = DemoScans.withBrokenCase(tmp.resolve("scans"));
     Path out = tmp.resolve("out");
-    Cli.Run r = Cli.run("batch", "--model", demo.resolve("demo_unet3d.onnx").toString(), "--inputs-dir",
+    Cli.Run r = Cli.run("batch", "--model", DemoScans.MODEL.toString(), "--inputs-dir",
         scans.toString(), "--label-suffix", "_label", "--layer", "up2", "--target", "1", "--out", out.toString(),
         "--threads", "2", "--no-pictures", "--quiet");
     assertEquals(1, r.exit(), r.toString());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static gradcam3d.testing.Folders.names;
+
 import gradcam3d.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,13 +25,6 @@ class OutputSafetyCliTest {
   private static final Path MODEL = Fixtures.ROOT.resolve("models/seed_unet3d.onnx");
   private static final Path INPUT = Fixtures.ROOT.resolve("inputs/seed_unet3d.npy");
 
-  private static Set<String> names(Path dir) throws IOException {
-    Set<String> s = new TreeSet<>();
-    try (var l = Files.list(dir)) {
-      l.forEach(p -> s.add(p.getFileName().toString()));
-    }
-    return s;
-  }
 
   @Test
   void batchCaseFoldersStayInsideOut() throws IOException {
@@ -67,7 +62,7 @@ class OutputSafetyCliTest {
     assertEquals(0, first.exit(), first.toString());
     assertTrue(Files.exists(out.resolve("activation.npy")));
     Cli.Run second = Cli.run("explain", "--model", MODEL.toString(), "--input", INPUT.toString(), "--layer",
-        "down3", "--target", "2", "--out", out.toString(), "--threads", "2", "--no-pictures", "--quiet");
+        "down3", "--target", "2", "--out", out.toString(), "--threads", "2", "--no-pictures", "--no-report", "--quiet");
     assertEquals(0, second.exit(), second.toString());
     assertEquals(Set.of("cam.npy", "summary.json"), names(out), "no file of the first run is left");
     assertTrue(Files.readString(out.resolve("summary.json")).contains("\"target\": \"2\"")
@@ -84,5 +79,39 @@ class OutputSafetyCliTest {
     assertEquals(1, r.exit(), r.toString());
     assertEquals(List.of("notes.txt"), List.copyOf(names(home)));
     assertFalse(r.err().contains("Exception"), r.err());
+  }
+
+  /**
+   * Two runs into one --out at the same time (targets 1 and 2): the folder ends up holding one
+   * run's files only: its summary names the target whose map cam.npy holds.
+   */
+  @Test
+  void concurrentRunsLeaveOneWholeResult() throws Exception {
+    java.util.Map<String, byte[]> reference = new java.util.HashMap<>();
+    for (String t : List.of("1", "2")) {
+      Path ref = tmp.resolve("ref" + t);
+      assertEquals(0, Cli.run("explain", "--model", MODEL.toString(), "--input", INPUT.toString(), "--layer", "down3",
+          "--target", t, "--out", ref.toString(), "--threads", "1", "--quiet").exit());
+      reference.put(t, Files.readAllBytes(ref.resolve("cam.npy")));
+    }
+    Path out = tmp.resolve("shared");
+    for (int round = 0; round < 2; round++) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      List<java.util.concurrent.Future<Cli.Run>> runs = new java.util.ArrayList<>();
+      for (String t : List.of("1", "2")) {
+        runs.add(pool.submit(() -> Cli.run("explain", "--model", MODEL.toString(), "--input", INPUT.toString(),
+            "--layer", "down3", "--target", t, "--out", out.toString(), "--threads", "1", "--quiet")));
+      }
+      for (var f : runs) {
+        assertEquals(0, f.get().exit(), f.get().toString());
+      }
+      pool.shutdown();
+      String summary = Files.readString(out.resolve("summary.json"));
+      String target = summary.replaceAll("(?s).*\"target\": ?\"(\\d)\".*", "$1");
+      assertArrayEquals(reference.get(target), Files.readAllBytes(out.resolve("cam.npy")),
+          "cam.npy belongs to the run whose summary is there (target " + target + ")");
+      assertEquals(Set.of("cam.npy", "overlay.png", "montage.png", "summary.json"), names(out));
+    }
+    assertFalse(names(tmp).stream().anyMatch(n -> n.startsWith(".")), "no staging folders: " + names(tmp));
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static gradcam3d.testing.Folders.names;
+
 import gradcam3d.Gradcam3dException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,13 +46,6 @@ class ResultFolderTest {
     }
   }
 
-  private static Set<String> names(Path dir) throws IOException {
-    Set<String> s = new TreeSet<>();
-    try (var l = Files.list(dir)) {
-      l.forEach(p -> s.add(p.getFileName().toString()));
-    }
-    return s;
-  }
 
   @Test
   void aNewResultReplacesTheOldOneWhole() throws IOException {

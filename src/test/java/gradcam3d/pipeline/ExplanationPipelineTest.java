@@ -118,4 +118,27 @@ class ExplanationPipelineTest {
       }
     }
   }
+
+  /**
+   * Score-CAM on an opset-11 model: the Resize its perturbation graph emits needs explicit roi
+   * and scales before opset 13 (the one Resize emitter handles both); same map as at opset 17.
+   */
+  @Test
+  void scoreCamOnAnOpset11Model(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    Case c = Fixtures.cases().stream().filter(k -> k.name().equals("cls2d__features-8__scorecam")).findFirst()
+        .orElseThrow();
+    gradcam3d.onnx.proto.Onnx.ModelProto m = gradcam3d.onnx.ModelIO.read(c.model());
+    gradcam3d.onnx.proto.Onnx.ModelProto.Builder b = m.toBuilder();
+    b.setOpsetImport(0, b.getOpsetImport(0).toBuilder().setVersion(11));
+    java.nio.file.Path old = tmp.resolve("cls2d_opset11.onnx");
+    gradcam3d.onnx.ModelIO.write(b.build(), old, Long.MAX_VALUE);
+    Settings s = new Settings(old, null, List.of(c.layerSpec()), CamMethods.byName("scorecam"), List.of("argmax"),
+        gradcam3d.autodiff.GradientSpec.Score.LOGITS, 0, gradcam3d.volume.Layout.ZYX,
+        gradcam3d.volume.Normalization.NONE, 2, 8, false, gradcam3d.cam.Progress.NONE);
+    try (ExplanationPipeline p = new ExplanationPipeline(s)) {
+      CaseResult r = p.run(CaseInput.of(c.inputNpy()));
+      double err = r.explanation().cam().maxAbsDiff(c.expected("cam"));
+      assertTrue(err <= 2e-3, "opset 11: cam max|diff| " + err);
+    }
+  }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Activations and gradients of every fixture case against PyTorch's. */
 class FixtureGradientTest {
   static Stream<Case> cases() {
-    return Fixtures.gradientCases().stream();
+    return Stream.concat(Fixtures.gradientCases().stream(),
+        Fixtures.gradientCases(Fixtures.ARCHITECTURES).stream());
   }
 
   /** The seed of a manifest target, built by hand (independently of the cam package). */

@@ -11,20 +11,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The PyTorch reference cases copied from ../shared/fixtures into src/test/resources/fixtures. */
+/**
+ * The PyTorch reference cases copied from ../shared/fixtures into src/test/resources/fixtures,
+ * and the architecture cases of src/test/resources/architectures (same manifest schema).
+ */
 public final class Fixtures {
   public static final Path ROOT = Path.of("src/test/resources/fixtures");
+  public static final Path ARCHITECTURES = Path.of("src/test/resources/architectures");
 
   private Fixtures() {}
 
-  /** One manifest case. */
-  public record Case(Map<String, Object> raw) {
+  /** One manifest case of the manifest in {@code root}. */
+  public record Case(Path root, Map<String, Object> raw) {
     public String name() {
       return (String) raw.get("name");
     }
 
     public Path model() {
-      return ROOT.resolve((String) raw.get("model"));
+      return root.resolve((String) raw.get("model"));
     }
 
     @SuppressWarnings("unchecked")
@@ -33,22 +37,22 @@ public final class Fixtures {
     }
 
     public Path inputNpy() {
-      return ROOT.resolve((String) input().get("npy"));
+      return root.resolve((String) input().get("npy"));
     }
 
     public Path inputNifti() {
       Object n = input().get("nifti");
-      return n == null ? null : ROOT.resolve((String) n);
+      return n == null ? null : root.resolve((String) n);
     }
 
     public Path maskNpy() {
       Object n = input().get("mask_npy");
-      return n == null ? null : ROOT.resolve((String) n);
+      return n == null ? null : root.resolve((String) n);
     }
 
     public Path maskNifti() {
       Object n = input().get("mask_nifti");
-      return n == null ? null : ROOT.resolve((String) n);
+      return n == null ? null : root.resolve((String) n);
     }
 
     public String layer() {
@@ -110,7 +114,7 @@ public final class Fixtures {
     public FloatTensor expected(String key) {
       Map<String, Object> e = (Map<String, Object>) raw.get("expected");
       Object p = e.get(key);
-      return p == null ? null : Npy.read(ROOT.resolve((String) p));
+      return p == null ? null : Npy.read(root.resolve((String) p));
     }
 
     @Override
@@ -119,13 +123,17 @@ public final class Fixtures {
     }
   }
 
-  @SuppressWarnings("unchecked")
   public static List<Case> cases() {
+    return cases(ROOT);
+  }
+
+  @SuppressWarnings("unchecked")
+  public static List<Case> cases(Path root) {
     try {
-      Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(ROOT.resolve("manifest.json")));
+      Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(root.resolve("manifest.json")));
       List<Case> out = new ArrayList<>();
       for (Object c : (List<Object>) m.get("cases")) {
-        out.add(new Case((Map<String, Object>) c));
+        out.add(new Case(root, (Map<String, Object>) c));
       }
       return out;
     } catch (IOException e) {
@@ -135,9 +143,13 @@ public final class Fixtures {
 
   /** Cases whose activation/gradient pair is distinct (several methods share one). */
   public static List<Case> gradientCases() {
+    return gradientCases(ROOT);
+  }
+
+  public static List<Case> gradientCases(Path root) {
     List<Case> out = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
-    for (Case c : cases()) {
+    for (Case c : cases(root)) {
       String key = c.model() + "|" + c.inputNpy() + "|" + c.layerSpec() + "|" + c.modelOutput() + "|"
           + c.target();
       if (c.expected("gradient") != null && seen.add(key)) {

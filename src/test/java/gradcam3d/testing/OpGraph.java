@@ -117,6 +117,32 @@ public final class OpGraph {
         .setGraph(gb).build();
   }
 
+  /** n copies of v (pads, strides, kernel sizes). */
+  public static long[] filled(int n, long v) {
+    long[] r = new long[n];
+    java.util.Arrays.fill(r, v);
+    return r;
+  }
+
+  /** A data shape [batch, c, *spatial], the spatial sizes taken cyclically from {@code sizes}. */
+  public static long[] dataShape(long batch, int spatial, long c, long... sizes) {
+    long[] s = new long[spatial + 2];
+    s[0] = batch;
+    s[1] = c;
+    for (int i = 0; i < spatial; i++) {
+      s[i + 2] = sizes[i % sizes.length];
+    }
+    return s;
+  }
+
+  /** Convolution weights [cout, cinPerGroup, k, k...]. */
+  public static long[] kernelShape(long cout, long cinPerGroup, int spatial, long k) {
+    long[] s = filled(spatial + 2, k);
+    s[0] = cout;
+    s[1] = cinPerGroup;
+    return s;
+  }
+
   /** Random test values. */
   public static final class Values {
     private Values() {}

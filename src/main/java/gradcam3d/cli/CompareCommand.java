@@ -1,0 +1,205 @@
+package gradcam3d.cli;
+
+import gradcam3d.AtomicFiles;
+import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.CamMethod;
+import gradcam3d.output.EvaluationWriter;
+import gradcam3d.output.ResultWriter;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.Settings;
+import gradcam3d.metrics.Evaluation;
+import gradcam3d.metrics.FaithfulnessCurves;
+import gradcam3d.metrics.MaskAgreement;
+import gradcam3d.render.ComparisonGrid;
+import gradcam3d.render.CurveChart;
+import gradcam3d.report.Json;
+import gradcam3d.tensor.FloatTensor;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** gradcam3d compare: every method at every layer on one case, measured and ranked. */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Explains one case with each method at each --layer (one map per pair, not aggregated), "
+        + "measures every map like 'evaluate', and writes compare.csv and compare.json (one row per method x "
+        + "layer, best deletion AUC first, with times), curves.png (deletion and insertion curves, one line "
+        + "per pair), grid.png (the maps over the same axial slice) and one folder per pair with its "
+        + "explanation and summary.json."},
+    footer = {"", "Targets and the other shared options: see 'gradcam3d explain --help'.",
+        MetricsOptions.DEFINITIONS,
+        "Example:",
+        "  gradcam3d compare --model unet.onnx --input ct.nii.gz --label gt.nii.gz --target 1 \\",
+        "      --methods gradcam,hirescam,layercam --layer down3 --layer up2 --out cmp/",
+        "", "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
+final class CompareCommand implements Callable<Integer> {
+  static final String CSV = "compare.csv";
+  static final String JSON = "compare.json";
+  static final String CURVES = "curves.png";
+  static final String GRID = "grid.png";
+
+  @Mixin
+  ExplanationOptions explanation;
+
+  @Option(names = "--methods", split = ",", paramLabel = "M1,M2,...", converter = Converters.Method.class,
+      description = "Methods to compare (default: the --method value).")
+  List<CamMethod> methods = new ArrayList<>();
+
+  @Mixin
+  CaseOptions caseOptions;
+
+  @Mixin
+  MetricsOptions metricsOptions;
+
+  /** The output folder (from --out). */
+  private Path out;
+
+  @Mixin
+  PictureOptions pictures;
+
+  @Mixin
+  QuietOption quiet;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** One method at one layer, measured. */
+  private record Row(String method, String layer, CaseResult result, double seconds) {
+    Evaluation.SampleMetrics metrics() {
+      return result.metrics().samples().get(0);
+    }
+
+    double deletionAuc() {
+      return metrics().curves().deletionAuc();
+    }
+  }
+
+  @Override
+  public Integer call() {
+    out = caseOptions.out;
+    List<CamMethod> chosen = methods.isEmpty() ? List.of(explanation.method) : methods;
+    PrintWriter err = spec.commandLine().getErr();
+    Settings base = explanation.settings(false, quiet.progress(err));
+    caseOptions.checkOut(base);
+    Evaluation.Settings how = metricsOptions.settings(base.batchSize());
+    List<Row> rows = new ArrayList<>();
+    for (CamMethod method : chosen) {
+      for (String layer : explanation.layers) {
+        Settings s = base.withMethod(method).withLayers(List.of(layer));
+        long t0 = System.nanoTime();
+        CaseResult r;
+        try (ExplanationPipeline pipeline = new ExplanationPipeline(s, how)) {
+          r = pipeline.run(caseOptions.input());
+        }
+        if (r.metrics().samples().size() != 1) {
+          throw new Gradcam3dException("compare takes one case; the input holds a batch of "
+              + r.metrics().samples().size());
+        }
+        ResultWriter.write(r, caseOptions.output(out.resolve(folder(method.name(), layer))));
+        rows.add(new Row(method.name(), layer, r, (System.nanoTime() - t0) / 1e9));
+      }
+    }
+    rows.sort(Comparator.comparingDouble(Row::deletionAuc));
+    writeTables(rows);
+    List<CurveChart.Series> series = new ArrayList<>();
+    List<FloatTensor> cams = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (Row r : rows) {
+      FaithfulnessCurves c = r.metrics().curves();
+      String name = r.method() + " " + r.layer();
+      series.add(EvaluationWriter.series(name, c));
+      cams.add(spatial(r.result().explanation().cam()));
+      labels.add(name);
+    }
+    CurveChart.write(series, out.resolve(CURVES));
+    FloatTensor image = firstChannel(rows.get(0).result().loaded().batch());
+    int slice = ComparisonGrid.write(image, cams, labels, null, pictures.renderOptions(), out.resolve(GRID));
+    if (!quiet.quiet) {
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf(Locale.ROOT, "gradcam3d compare: %d methods x %d layers, best deletion AUC first%n", chosen.size(),
+          explanation.layers.size());
+      for (Row r : rows) {
+        FaithfulnessCurves c = r.metrics().curves();
+        o.printf(Locale.ROOT, "  %-20s %-24s deletion %.3f  insertion %.3f  (random %.3f / %.3f)  %.1f s%n",
+            r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(), c.randomDeletionAuc(), c.randomInsertionAuc(),
+            r.seconds());
+      }
+      o.printf(Locale.ROOT, "  wrote    %s: %s, %s, %s, %s (axial slice %d), one folder per pair%n", out, CSV, JSON,
+          CURVES, GRID, slice);
+    }
+    return 0;
+  }
+
+  static String folder(String method, String layer) {
+    return (method + "_" + layer).replaceAll("[^A-Za-z0-9._+@-]", "_");
+  }
+
+  private void writeTables(List<Row> rows) {
+    StringBuilder csv = new StringBuilder("method,layer,deletion_auc,insertion_auc,random_deletion_auc,"
+        + "random_insertion_auc,mass_inside,mass_inside_over_mask_share,peak_inside,iou_otsu,ioa_otsu,"
+        + "map_mean,fraction_above_0.5,last_randomization_spearman,seconds,folder\n");
+    List<Object> json = new ArrayList<>();
+    for (Row r : rows) {
+      Evaluation.SampleMetrics m = r.metrics();
+      FaithfulnessCurves c = m.curves();
+      MaskAgreement a = m.agreement();
+      Evaluation ev = r.result().metrics();
+      Double lastRho = ev.sanity() == null ? null : ev.sanity().steps().get(ev.sanity().steps().size() - 1).spearman();
+      List<Object> cells = Arrays.asList(r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(),
+          c.randomDeletionAuc(), c.randomInsertionAuc(), a == null ? null : a.massInside(),
+          a == null ? null : a.concentration(), a == null ? null : a.peakInside(),
+          a == null ? null : a.overlaps().get("otsu").iou(), a == null ? null : a.overlaps().get("otsu").ioa(),
+          m.complexity().mean(), m.complexity().fractionAboveHalf(), lastRho, r.seconds(), folder(r.method(), r.layer()));
+      StringBuilder line = new StringBuilder();
+      for (Object v : cells) {
+        line.append(line.length() == 0 ? "" : ",").append(cell(v));
+      }
+      csv.append(line).append('\n');
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("method", r.method());
+      j.put("layer", r.layer());
+      j.put("seconds", r.seconds());
+      j.put("folder", folder(r.method(), r.layer()));
+      j.put("metrics", ev.toJson());
+      json.add(j);
+    }
+    AtomicFiles.write(out.resolve(CSV), os -> os.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("sorted_by", "deletion_auc");
+    doc.put("rows", json);
+    AtomicFiles.write(out.resolve(JSON), os -> os.write(Json.write(doc).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String cell(Object v) {
+    if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
+      return "";
+    }
+    if (v instanceof Double d) {
+      return String.format(Locale.ROOT, "%.6g", d);
+    }
+    String s = v.toString();
+    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  /** cam [1, *S] as [*S]. */
+  private static FloatTensor spatial(FloatTensor cam) {
+    return cam.slice0(0);
+  }
+
+  /** Input [1, C, *S]: channel 0 as [*S]. */
+  private static FloatTensor firstChannel(FloatTensor x) {
+    return x.slice0(0).slice0(0);
+  }
+}

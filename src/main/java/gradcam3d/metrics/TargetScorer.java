@@ -1,0 +1,111 @@
+package gradcam3d.metrics;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Explanation;
+import gradcam3d.graph.Graph;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Scores many perturbed copies of one sample with the target an explanation used: T =
+ * sum(seed * score(output)) with the seed fixed from the unperturbed pass (class k inside the
+ * region the explanation's target selected; for classifiers the explained class), so a perturbed
+ * prediction never moves the region. Forward only, in batches of a fixed size through one session
+ * (a short last batch is padded by repeating its last volume).
+ */
+public final class TargetScorer implements AutoCloseable {
+  private final GradientEngine engine;
+  private final int batchSize;
+  private final FloatTensor seed;
+
+  /**
+   * @param sample which sample of the explanation's batch the volumes are copies of
+   */
+  public TargetScorer(ModelProto model, Explainer.Request request, Explanation e, int sample, int batchSize,
+      RuntimeOptions options) {
+    this(model, request.modelOutput(), request.score(), fixedSeed(e, sample), batchSize, options);
+  }
+
+  /** Same, with the seed [1, K, *So] given. */
+  public TargetScorer(ModelProto model, int modelOutput, GradientSpec.Score score, FloatTensor seed, int batchSize,
+      RuntimeOptions options) {
+    if (Graph.fromModel(model).inputs().size() != 1) {
+      throw new Gradcam3dException("faithfulness metrics need a model with a single input");
+    }
+    String output = Graph.fromModel(model).outputNames().get(modelOutput);
+    // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
+    GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
+        .withScore(score).withoutGradients().withTensors(false, false);
+    this.engine = new GradientEngine(model, cfg, options);
+    this.batchSize = Math.max(1, batchSize);
+    this.seed = seed;
+  }
+
+  /** Per-voxel, per-class weights [1, K, *So] of the explanation's target for one sample. */
+  public static FloatTensor fixedSeed(Explanation e, int sample) {
+    long[] os = e.outputShape().clone();
+    os[0] = 1;
+    int classes = (int) os[1];
+    int voxels = (int) Shapes.numel(Arrays.copyOfRange(os, 2, os.length));
+    int k = e.explainedClass(sample);
+    if (k < 0) {
+      throw new Gradcam3dException("the explained class of sample " + sample + " is unknown");
+    }
+    float[] w = new float[classes * voxels];
+    if (e.region() == null) {
+      w[k] = 1f;
+    } else {
+      System.arraycopy(e.region().data(), sample * voxels, w, k * voxels, voxels);
+    }
+    return new FloatTensor(w, os);
+  }
+
+  /** The target score of each volume [1, C, *S], in order. */
+  public double[] scores(List<FloatTensor> volumes) {
+    return scores(volumes.size(), volumes::get);
+  }
+
+  /** The target scores of {@code count} volumes [1, C, *S], made one batch at a time. */
+  public double[] scores(int count, IntFunction<FloatTensor> volume) {
+    double[] out = new double[count];
+    int n = Math.min(batchSize, count);
+    for (int start = 0; start < count; start += n) {
+      List<FloatTensor> chunk = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        chunk.add(volume.apply(Math.min(start + j, count - 1)));
+      }
+      FloatTensor x = batchOf(chunk);
+      FloatTensor seeds = batchOf(Collections.nCopies(n, seed));
+      GradientEngine.Result r = engine.run(Map.of("input", x),
+          new GradientEngine.Seed(seeds, FloatTensor.zeros(n, seed.dim(1))));
+      float[] t = r.targetValues().data();
+      for (int j = 0; j < n && start + j < out.length; j++) {
+        out[start + j] = t[j];
+      }
+    }
+    return out;
+  }
+
+  /** Tensors [1, ...] joined along axis 0. */
+  private static FloatTensor batchOf(List<FloatTensor> ones) {
+    long[] s = ones.get(0).shape().clone();
+    s[0] = ones.size();
+    return FloatTensor.stack(ones).reshape(s);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

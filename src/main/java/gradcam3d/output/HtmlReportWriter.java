@@ -1,0 +1,55 @@
+package gradcam3d.output;
+
+import gradcam3d.cam.Explanation;
+import gradcam3d.pipeline.CaseResult;
+import gradcam3d.report.CaseReport;
+import gradcam3d.report.CaseReportWriter;
+import gradcam3d.report.ReportGrid;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.Volume;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * report.html for a single-volume case: the model input (first channel), one map per layer plus
+ * the aggregate, the target region when it lies on the input grid, the label, and the summary.
+ * Only this class knows both the pipeline's result and the report package's input.
+ */
+public final class HtmlReportWriter implements OutputWriter {
+  public static final String FILE = "report.html";
+
+  @Override
+  public void write(CaseResult r, OutputSettings o, Path dir, Written w) {
+    Volume volume = r.loaded().volume();
+    if (!o.report() || volume == null || r.loaded().batch().dim(0) != 1) {
+      return;
+    }
+    w.add(FILE); // before the summary is taken, so that the page's summary lists itself as summary.json will
+    Map<String, Object> summary = SummaryJsonWriter.summary(r, o, w);
+    Explanation e = r.explanation();
+    ReportGrid grid = ReportGrid.of(volume);
+    String method = r.settings().method().name();
+    List<CaseReport.NamedMap> maps = new ArrayList<>();
+    if (e.layers().size() > 1) {
+      maps.add(new CaseReport.NamedMap("aggregate · " + method, nifti(grid, e.cam().slice0(0), volume)));
+    }
+    for (Explanation.LayerMap l : e.layers()) {
+      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, nifti(grid, l.cam().slice0(0), volume)));
+    }
+    FloatTensor cam = e.cam().slice0(0);
+    float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
+        ? nifti(grid, e.region().slice0(0), volume) : null;
+    float[] label = r.label() == null ? null : nifti(grid, r.label().mask(), volume);
+    String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
+    CaseReport report = new CaseReport(title, grid, nifti(grid, volume.tensor().slice0(0), volume), maps, target,
+        label, summary);
+    CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE));
+  }
+
+  private static float[] nifti(ReportGrid grid, FloatTensor spatial, Volume volume) {
+    return grid.niftiOrder(spatial, volume.layout());
+  }
+}

@@ -1,0 +1,86 @@
+package gradcam3d.runtime;
+
+import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.autodiff.ScalarHead;
+import gradcam3d.graph.GraphBuilder;
+import gradcam3d.onnx.Attributes;
+import gradcam3d.onnx.DataTypes;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The scalar the engine differentiates: T = sum(seed_eff * score(output)), with the seed fed at
+ * run time so one compiled program serves every target.
+ *
+ * <p>Run-time inputs: {@value #SEED} [B, K, *S] float (per-class, per-voxel weights) and
+ * {@value #GATE} [B, K] float: where 1, the seed of class k is further multiplied by the model's
+ * own predicted mask of k (argmax over classes), so "class k where the model predicts k" needs
+ * one run. Outputs: {@value #TARGET} [B] (T per sample), {@value #REGION} [B, K] (voxels with a
+ * non-zero effective seed), {@value #PREDICTED} [B, K] (voxels the model predicts as each class)
+ * and, for callers that add it, {@value #EFFECTIVE_SEED} (the seed after gating).
+ */
+public final class SeedHead implements ScalarHead {
+  public static final String SEED = "gc3d_seed";
+  public static final String GATE = "gc3d_gate";
+  public static final String TARGET = "gc3d_target";
+  public static final String REGION = "gc3d_region_voxels";
+  public static final String PREDICTED = "gc3d_predicted_voxels";
+  public static final String EFFECTIVE_SEED = "gc3d_effective_seed";
+
+  /** The outputs every program with this head returns. */
+  public static final List<String> OUTPUTS = List.of(TARGET, REGION, PREDICTED);
+
+  private final GradientSpec.Score score;
+
+  public SeedHead(GradientSpec.Score score) {
+    this.score = score;
+  }
+
+  @Override
+  public String append(GraphBuilder b, String output, long[] os) {
+    int r = os.length;
+    long batch = os[0];
+    long classes = os[1];
+    String out = b.cast(output, DataTypes.FLOAT);
+    String scored = scored(b, out, score);
+    String seed = b.input(SEED, DataTypes.FLOAT, os);
+    String gate = b.input(GATE, DataTypes.FLOAT, new long[] {batch, classes});
+    long[] bk = new long[r];
+    Arrays.fill(bk, 1);
+    bk[0] = batch;
+    bk[1] = classes;
+    // predicted one-hot: argmax over classes == k
+    String argmax = b.op("ArgMax", out, Attributes.of("axis", 1L), Attributes.of("keepdims", 1L));
+    long[] classIds = new long[(int) classes];
+    for (int k = 0; k < classes; k++) {
+      classIds[k] = k;
+    }
+    long[] ks = new long[r];
+    Arrays.fill(ks, 1);
+    ks[1] = classes;
+    String ids = b.reshape(b.constLongs(classIds), ks);
+    String predicted = b.cast(b.op("Equal", argmax, ids), DataTypes.FLOAT);
+    String gateB = b.reshape(gate, bk);
+    String factor = b.add(b.mul(gateB, predicted), b.sub(b.scalar(1), gateB));
+    String effective = b.mul(seed, factor);
+    b.opNamed("Identity", List.of(effective), List.of(EFFECTIVE_SEED));
+    b.opNamed("Identity", List.of(r > 2 ? b.reduceSum(predicted, GraphBuilder.range(2, r), false) : predicted),
+        List.of(PREDICTED));
+    long[] rest = GraphBuilder.range(1, r);
+    String perSample = b.reduceSum(b.mul(effective, scored), rest, false);
+    b.opNamed("Identity", List.of(perSample), List.of(TARGET));
+    String nonzero = b.cast(b.op("Greater", b.op("Abs", effective), b.scalar(0)), DataTypes.FLOAT);
+    String counts = b.reduceSum(nonzero, GraphBuilder.range(2, r), false);
+    b.opNamed("Identity", List.of(counts), List.of(REGION));
+    return b.reduceSum(perSample, new long[] {0}, false);
+  }
+
+  /** The scores a target sums: the output itself, or softmax over classes (sigmoid for one). */
+  public static String scored(GraphBuilder b, String output, GradientSpec.Score score) {
+    String out = b.cast(output, DataTypes.FLOAT);
+    if (score == GradientSpec.Score.LOGITS) {
+      return out;
+    }
+    return b.shape(out)[1] == 1 ? b.op("Sigmoid", out) : b.op("Softmax", out, Attributes.of("axis", 1L));
+  }
+}

@@ -1,0 +1,182 @@
+package gradcam3d.render;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.FloatTensor;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contour rule on regions whose shape is known by construction. */
+class ContourRuleTest {
+  @TempDir Path tmp;
+
+  private static final int N = 24;
+  private static final double[] ISO = {1, 1, 1};
+
+  /** A ball of radius 6 voxels around the centre plus three stray voxels: 4 pieces. */
+  private static FloatTensor compact() {
+    FloatTensor m = Regions.ball(N, N, N, ISO, new double[] {12, 12, 12, 6});
+    m.data()[0] = 1;
+    m.data()[(3 * N + 20) * N + 2] = 1;
+    m.data()[m.size() - 1] = 1;
+    return m;
+  }
+
+  @Test
+  void compactRegionIsOutlined() {
+    ContourDecision d = decide(compact(), ContourRule.AUTO);
+    assertTrue(d.drawn(), d.reason());
+    assertEquals(4, d.pieces());
+    assertEquals(1, d.mainPieces()); // the ball alone holds > 90% of the voxels
+    // 925 lattice points lie within distance 6 of a lattice point (x^2 + y^2 + z^2 <= 36)
+    assertEquals((925 + 3) / (double) (N * N * N), d.regionShare(), 1e-12);
+    assertTrue(d.reason().startsWith("drawn: a compact region (90% of it in 1 of its 4 pieces, "),
+        d.reason());
+  }
+
+  @Test
+  void fragmentedRegionIsNotOutlined() {
+    // 2x2x2 cubes where (z/2 + y/2 + x/2) mod 3 == 0: 12^3 / 3 = 576 cubes sharing no face,
+    // a third of the volume; 90% of the region needs ceil(0.9 * 576) = 519 of them
+    ContourDecision d = decide(Regions.separateCubes(N, N, N, 2), ContourRule.AUTO);
+    assertFalse(d.drawn());
+    assertEquals(576, d.pieces());
+    assertEquals(519, d.mainPieces());
+    assertEquals(1 / 3.0, d.regionShare(), 1e-12);
+    assertEquals("skipped: the region is fragmented, 90% of it lies in 519 of its 576 pieces, "
+        + "an outline would hide the map", d.reason());
+    // 576 cubes of 24 unit faces around 4608 voxels, against a ball of 4608 mm^3
+    assertEquals(576 * 24 / Math.cbrt(36 * Math.PI * 4608.0 * 4608.0), d.outlineRatio(), 1e-9);
+  }
+
+  @Test
+  void spongyRegionInOnePieceIsNotOutlined() {
+    // a 21^3 block at offset 2 of a 30^3 volume with a one-voxel hole wherever all three block
+    // coordinates are odd: 10^3 holes, one piece. Surface: 6 * 21^2 outside + 6 per hole
+    int n = 30;
+    float[] m = new float[n * n * n];
+    for (int z = 2; z < 23; z++) {
+      for (int y = 2; y < 23; y++) {
+        for (int x = 2; x < 23; x++) {
+          m[(z * n + y) * n + x] = (z % 2 == 1 && y % 2 == 1 && x % 2 == 1) ? 0 : 1;
+        }
+      }
+    }
+    Voxels v = Voxels.of(FloatTensor.zeros(n, n, n), FloatTensor.zeros(n, n, n),
+        new FloatTensor(m, n, n, n), null);
+    ContourDecision d = ContourDecision.decide(v, ContourRule.AUTO);
+    assertFalse(d.drawn());
+    assertEquals(1, d.pieces());
+    double volume = 21 * 21 * 21 - 1000;
+    double expected = (6 * 21 * 21 + 6 * 1000) / Math.cbrt(36 * Math.PI * volume * volume);
+    assertEquals(expected, d.outlineRatio(), 1e-9);
+    assertTrue(expected > ContourDecision.MAX_OUTLINE_RATIO);
+    assertTrue(d.reason().startsWith("skipped: the region is ragged, its outline is 4."),
+        d.reason());
+  }
+
+  @Test
+  void outlineRatioOfACubeAndASquareIsKnown() {
+    // a cube: 6 a^2 / (36 pi a^6)^(1/3) = 6 / (36 pi)^(1/3); a square: 4 a / (2 sqrt(pi) a)
+    // an 8 mm cube of 4 x 8 x 16 voxels of 2 x 1 x 0.5 mm (the field takes mm)
+    double[] sp = {2, 1, 0.5};
+    FloatTensor cube = Synthetic.volume(N, N, N, sp,
+        (z, y, x) -> z >= 8 && z < 16 && y >= 4 && y < 12 && x >= 2 && x < 10 ? 1 : 0);
+    Voxels v = Voxels.of(FloatTensor.zeros(N, N, N), FloatTensor.zeros(N, N, N), cube, sp);
+    assertEquals(6 / Math.cbrt(36 * Math.PI),
+        ContourDecision.decide(v, ContourRule.AUTO).outlineRatio(), 1e-9);
+    FloatTensor square = Synthetic.volume(1, N, N, ISO,
+        (z, y, x) -> y >= 5 && y < 15 && x >= 3 && x < 13 ? 1 : 0).reshape(N, N);
+    Voxels flat = Voxels.of(FloatTensor.zeros(N, N), FloatTensor.zeros(N, N), square, null);
+    assertEquals(2 / Math.sqrt(Math.PI),
+        ContourDecision.decide(flat, ContourRule.AUTO).outlineRatio(), 1e-9);
+  }
+
+  @Test
+  void regionCoveringMostOfTheImageIsNotOutlined() {
+    // everything but the ball: one piece, but more than half of the image
+    FloatTensor ball = Regions.ball(N, N, N, ISO, new double[] {12, 12, 12, 6});
+    float[] out = new float[ball.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = 1 - ball.data()[i];
+    }
+    ContourDecision d = decide(new FloatTensor(out, N, N, N), ContourRule.AUTO);
+    assertFalse(d.drawn());
+    assertEquals(1, d.pieces());
+    assertTrue(d.reason().startsWith("skipped: the region covers 9"), d.reason());
+  }
+
+  @Test
+  void alwaysAndNeverOverrideTheShape() {
+    assertTrue(decide(Regions.separateCubes(N, N, N, 2), ContourRule.ALWAYS).drawn());
+    assertFalse(decide(compact(), ContourRule.NEVER).drawn());
+    assertFalse(decide(FloatTensor.zeros(N, N, N), ContourRule.ALWAYS).drawn());
+    Voxels none = Voxels.of(FloatTensor.zeros(N, N, N), FloatTensor.zeros(N, N, N), null, null);
+    assertEquals("no target region to outline",
+        ContourDecision.decide(none, ContourRule.AUTO).reason());
+  }
+
+  @Test
+  void autoDrawsAHalfTransparentLineAndSkipsFragmentedRegionsEntirely() {
+    // a CAM ramp under the outline, so the blend is checked on coloured pixels
+    FloatTensor cam = Synthetic.volume(N, N, N, ISO, (z, y, x) -> x / (N - 1.0));
+    Picture plain = render(cam, compact(), ContourRule.NEVER);
+    Picture auto = render(cam, compact(), ContourRule.AUTO);
+    Picture always = render(cam, compact(), ContourRule.ALWAYS);
+    int changed = 0;
+    for (int i = 0; i < plain.rgb.length; i++) {
+      if (always.rgb[i] == SliceRenderer.CONTOUR_RGB) {
+        changed++;
+        assertEquals(Picture.blend(plain.rgb[i], SliceRenderer.CONTOUR_RGB,
+            SliceRenderer.AUTO_CONTOUR_ALPHA), auto.rgb[i]);
+      } else {
+        assertEquals(plain.rgb[i], always.rgb[i]);
+        assertEquals(plain.rgb[i], auto.rgb[i]);
+      }
+    }
+    assertTrue(changed > 100, changed + " outline pixels");
+    FloatTensor fragments = Regions.separateCubes(N, N, N, 2);
+    assertArrayEquals(render(cam, fragments, ContourRule.NEVER).rgb,
+        render(cam, fragments, ContourRule.AUTO).rgb);
+  }
+
+  @Test
+  void decisionIsReturnedWithTheFiguresForSummaryJson() {
+    RenderedFigures r = Figures.writeAll(FloatTensor.zeros(N, N, N),
+        Synthetic.volume(N, N, N, ISO, (z, y, x) -> Synthetic.gaussian(z, y, x,
+            new double[] {12, 12, 12}, 4)), Regions.separateCubes(N, N, N, 2), ISO,
+        RenderOptions.defaults(), tmp);
+    Map<String, Object> s = r.contour().summary();
+    assertEquals("auto", s.get("rule"));
+    assertEquals(false, s.get("drawn"));
+    assertEquals(576, s.get("pieces"));
+    assertEquals(519, s.get("pieces_holding_90pct"));
+    assertEquals(1 / 3.0, (double) s.get("region_share"), 1e-12);
+  }
+
+  @Test
+  void ruleNamesAreParsedWithAClearError() {
+    assertEquals(ContourRule.AUTO, ContourRule.byName(" Auto "));
+    assertEquals("the contour rule must be always, auto or never, not 'sometimes'.",
+        assertThrows(Gradcam3dException.class, () -> ContourRule.byName("sometimes"))
+            .getMessage());
+  }
+
+  private static ContourDecision decide(FloatTensor mask, ContourRule rule) {
+    return ContourDecision.decide(Voxels.of(FloatTensor.zeros(N, N, N), FloatTensor.zeros(N, N, N),
+        mask, null), rule);
+  }
+
+  private static Picture render(FloatTensor cam, FloatTensor mask, ContourRule rule) {
+    Voxels v = Voxels.of(Synthetic.volume(N, N, N, ISO, (z, y, x) -> y), cam, mask, null);
+    RenderOptions o = RenderOptions.defaults().withContour(rule);
+    return new SliceRenderer(v, GrayWindow.robust(v.image), o).render(Plane.AXIAL, 12, 120, 120);
+  }
+}

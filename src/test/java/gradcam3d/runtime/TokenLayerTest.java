@@ -1,0 +1,88 @@
+package gradcam3d.runtime;
+
+import static gradcam3d.onnx.Attributes.of;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.testing.Fixtures;
+import gradcam3d.testing.OpGraph;
+import gradcam3d.volume.Npy;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Token layers [B, N, C] seen as volumes [B, C, *grid]. */
+class TokenLayerTest {
+  /** x [1, 1, 2, 3, 4] -> tokens t[0, n, c] = x_n * w_c (no Conv: nothing tells the grid) -> volume. */
+  private static OpGraph tokensWithoutPatchConv(float[] w, String[] tokensName) {
+    OpGraph g = new OpGraph(17, 1);
+    String x = g.input("x", 1, 1, 2, 3, 4);
+    String col = g.node("Reshape", List.of(x, g.ints(1, 24, 1)));
+    String tokens = g.node("MatMul", List.of(col, g.constant(new FloatTensor(w, 1, w.length))));
+    tokensName[0] = tokens;
+    String mean = g.node("ReduceMean", List.of(tokens), of("axes", new long[] {2}), of("keepdims", 0L));
+    g.output(g.node("Reshape", List.of(mean, g.ints(1, 1, 2, 3, 4))));
+    return g;
+  }
+
+  @Test
+  void givenGridViewsTokensAsTheVolumeTheyCover() {
+    float[] w = {0.5f, -2f, 3f};
+    String[] name = new String[1];
+    OpGraph g = tokensWithoutPatchConv(w, name);
+    FloatTensor x = g.inputs().get("x");
+    String tokens = name[0];
+    try (GradientEngine e = new GradientEngine(g.model(), GradientEngine.Config.of(List.of(tokens + ":grid=2,3,4")),
+        new RuntimeOptions(1))) {
+      long[] os = e.outputShape(Map.of("x", x.shape()));
+      GradientEngine.Result r = e.run(Map.of("x", x), new GradientEngine.Seed(onesLike(os), FloatTensor.zeros(1, 1)));
+      FloatTensor a = r.activation(0);
+      assertArrayEquals(new long[] {1, 3, 2, 3, 4}, a.shape());
+      FloatTensor dA = r.gradient(0);
+      for (int c = 0; c < 3; c++) {
+        for (int n = 0; n < 24; n++) {
+          // channel c of the view at grid cell n is token n's feature c; dT/dtoken = 1/3 (the mean)
+          assertEquals(x.data()[n] * w[c], a.data()[c * 24 + n], 1e-6);
+          assertEquals(1f / 3, dA.data()[c * 24 + n], 1e-6);
+        }
+      }
+    }
+    try (GradientEngine e = new GradientEngine(g.model(), GradientEngine.Config.of(List.of(tokens)),
+        new RuntimeOptions(1))) {
+      Gradcam3dException ex = assertThrows(Gradcam3dException.class,
+          () -> e.outputShape(Map.of("x", x.shape())));
+      assertTrue(ex.getMessage().contains("token sequence [1, 24, 3]") && ex.getMessage().contains("--token-grid"),
+          ex.getMessage());
+    }
+  }
+
+  private static FloatTensor onesLike(long[] shape) {
+    FloatTensor t = FloatTensor.zeros(shape);
+    java.util.Arrays.fill(t.data(), 1f);
+    return t;
+  }
+
+  @Test
+  void gridFoundFromThePatchEmbeddingEqualsTheGivenOne() {
+    Fixtures.Case c = Fixtures.cases(Fixtures.ARCHITECTURES).stream()
+        .filter(k -> k.name().startsWith("vit_cls__")).findFirst().orElseThrow();
+    FloatTensor x = Npy.read(c.inputNpy());
+    FloatTensor[] acts = new FloatTensor[2];
+    List<String> specs = List.of(c.layerSpec(), c.layerSpec() + ":grid=2,3,4");
+    for (int i = 0; i < 2; i++) {
+      try (GradientEngine e = new GradientEngine(ModelIO.read(c.model()), GradientEngine.Config.of(List.of(specs.get(i))),
+          new RuntimeOptions(2))) {
+        long[] os = e.outputShape(Map.of("input", x.shape()));
+        acts[i] = e.run(Map.of("input", x), FixtureGradientTest.seedFor(c, os)).activation(0);
+      }
+    }
+    assertArrayEquals(new long[] {1, 12, 2, 3, 4}, acts[0].shape());
+    assertEquals(0.0, acts[0].maxAbsDiff(acts[1]));
+    assertEquals(0.0, acts[0].maxAbsDiff(c.expected("activation")), 1e-4 * c.expected("activation").maxAbs());
+  }
+}
