@@ -84,11 +84,11 @@ final class ExplanationOptions {
       description = "smoothgrad: random seed of the noise (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
+  @Option(names = "--ig-steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
       description = "integrated-gradients: points of the trapezoid rule, at least 2 (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--baseline", defaultValue = "zero", paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
+  @Option(names = "--ig-baseline", defaultValue = "zero", paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
       description = "integrated-gradients: start of the path, zeros or the input blurred by a Gaussian of "
           + "5 voxels (default: ${DEFAULT-VALUE}).")
   IntegratedGradients.Baseline baseline;

@@ -26,7 +26,7 @@ class AttributionCliTest {
   void integratedGradientsWritesAttributionAndCompletenessGap(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("ig");
     Cli.Run r = Cli.run("explain", "--model", MODEL, "--input", NIFTI, "--method", "integrated-gradients",
-        "--steps", "64", "--target", "2", "--threads", "1", "--no-pictures", "--out", out.toString());
+        "--ig-steps", "64", "--target", "2", "--threads", "1", "--no-pictures", "--out", out.toString());
     assertEquals(0, r.exit(), r.toString());
     FloatTensor a = Npy.read(out.resolve("attribution.npy"));
     assertArrayEquals(new long[] {1, 1, 24, 40, 32}, a.shape());
@@ -64,14 +64,14 @@ class AttributionCliTest {
   @Test
   void badValuesExitWithTwo(@TempDir Path tmp) {
     Cli.Run steps = Cli.run("explain", "--model", MODEL, "--input", NPY, "--method", "integrated-gradients",
-        "--steps", "1", "--target", "2", "--out", tmp.resolve("x").toString());
+        "--ig-steps", "1", "--target", "2", "--out", tmp.resolve("x").toString());
     assertEquals(2, steps.exit(), steps.toString());
     assertTrue(steps.err().contains("must be at least 2, not 1"), steps.err());
     Cli.Run noise = Cli.run("explain", "--model", MODEL, "--input", NPY, "--method", "smoothgrad",
         "--noise", "-1", "--target", "2", "--out", tmp.resolve("y").toString());
     assertEquals(2, noise.exit(), noise.toString());
     Cli.Run baseline = Cli.run("explain", "--model", MODEL, "--input", NPY, "--method", "integrated-gradients",
-        "--baseline", "mean", "--target", "2", "--out", tmp.resolve("z").toString());
+        "--ig-baseline", "mean", "--target", "2", "--out", tmp.resolve("z").toString());
     assertEquals(2, baseline.exit(), baseline.toString());
   }
 

@@ -29,7 +29,7 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
 
   public IntegratedGradients(int steps, Baseline baseline) {
     if (steps < 2) {
-      throw new Gradcam3dException("--steps must be at least 2 (the trapezoid rule needs both ends), not " + steps);
+      throw new Gradcam3dException("--ig-steps must be at least 2 (the trapezoid rule needs both ends), not " + steps);
     }
     this.steps = steps;
     this.baseline = baseline;
