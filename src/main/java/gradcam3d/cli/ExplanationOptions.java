@@ -90,7 +90,7 @@ final class ExplanationOptions {
 
   @Option(names = "--ig-baseline", defaultValue = "zero", paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
       description = "integrated-gradients: start of the path, zeros or the input blurred by a Gaussian of "
-          + "5 voxels (default: ${DEFAULT-VALUE}).")
+          + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
   IntegratedGradients.Baseline baseline;
 
   /** The method with its options (smoothgrad, integrated-gradients). */

@@ -16,7 +16,7 @@ before anything is written. Definitions (Captum's documented semantics, written 
     weights (Captum riemann_trapezoid); map = sum over channels; gaps for N in IG_STEPS;
     x' = 0 (seed U-Net), or for the nnU-Net-like net (InstanceNorm is singular at a constant input,
     so a zero baseline gives gradients of 1/sqrt(eps) that are float32 noise) the input blurred by a
-    Gaussian of sigma 5 voxels per spatial axis, kernel cut at 3 sigma, edges replicated
+    Gaussian of sigma 4 voxels per spatial axis, kernel cut at 4 sigma, edges replicated
   guided-backprop = dT/dx with every ReLU/LeakyReLU module's input gradient clamped at 0 from
     below (Captum GuidedBackprop); map = sum over channels
   guided-gradcam = guided-backprop * the fixture's final Grad-CAM map (cam.npy) of the layer
@@ -105,8 +105,8 @@ def per_sample_target(model, x, tfn):
         return float(tfn(refcam.select_output(model(x), 0)))
 
 
-def blur(x, sigma=5.0):
-    r = int(np.ceil(3 * sigma))
+def blur(x, sigma=4.0, truncate=4.0):
+    r = int(truncate * sigma + 0.5)
     k = torch.exp(-0.5 * torch.arange(-r, r + 1, dtype=torch.float64) ** 2 / sigma ** 2)
     k = k / k.sum()
     y = x.double()

@@ -5,15 +5,14 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
 import gradcam3d.tensor.FloatTensor;
-import gradcam3d.tensor.Shapes;
-import java.util.Arrays;
+import gradcam3d.tensor.GaussianBlur;
 
 /**
  * Integrated gradients (Sundararajan et al. 2017; Captum IntegratedGradients with
  * method="riemann_trapezoid"): (x - x') * integral over a in [0, 1] of dT/dx at x' + a (x - x'),
  * by the trapezoid rule on N equally spaced points a_k = k / (N - 1) (weights 1/(N-1), halved at
  * both ends); map = sum over channels. Baseline x': zeros, or the input blurred by a Gaussian of
- * {@value #BLUR_SIGMA} voxels per spatial axis (edges replicated). Completeness: the attribution
+ * {@value #BLUR_SIGMA} voxels per spatial axis ({@link GaussianBlur}, cut at {@value #BLUR_TRUNCATE} sigma). Completeness: the attribution
  * sums to T(x) - T(x') up to the quadrature error, which shrinks as N grows.
  */
 public final class IntegratedGradients implements CamMethod.InputSpace {
@@ -22,7 +21,9 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
     ZERO, BLUR
   }
 
-  public static final double BLUR_SIGMA = 5.0;
+  /** The blurred baseline is the metrics' blur baseline: sigma 4 voxels, kernel cut at 4 sigma. */
+  public static final double BLUR_SIGMA = 4.0;
+  public static final double BLUR_TRUNCATE = 4.0;
 
   private final int steps;
   private final Baseline baseline;
@@ -55,7 +56,7 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
 
   @Override
   public GradientPath path(FloatTensor x, int sample) {
-    FloatTensor start = baseline == Baseline.ZERO ? FloatTensor.zeros(x.shape()) : blur(x, BLUR_SIGMA);
+    FloatTensor start = baseline == Baseline.ZERO ? FloatTensor.zeros(x.shape()) : GaussianBlur.perChannel(x, BLUR_SIGMA, BLUR_TRUNCATE);
     float[] d = x.data();
     float[] b = start.data();
     float[] points = new float[steps * d.length];
@@ -80,39 +81,5 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
   @Override
   public FloatTensor map(FloatTensor attribution) {
     return Channels.sum(attribution);
-  }
-
-  /** Separable Gaussian blur of [1, C, *S] over the spatial axes, kernel to 3 sigma, edges replicated. */
-  static FloatTensor blur(FloatTensor x, double sigma) {
-    int radius = (int) Math.ceil(3 * sigma);
-    double[] k = new double[2 * radius + 1];
-    double total = 0;
-    for (int i = -radius; i <= radius; i++) {
-      k[i + radius] = Math.exp(-0.5 * i * i / (sigma * sigma));
-      total += k[i + radius];
-    }
-    for (int i = 0; i < k.length; i++) {
-      k[i] /= total;
-    }
-    long[] s = x.shape();
-    float[] cur = x.data().clone();
-    long[] strides = Shapes.strides(s);
-    for (int axis = 2; axis < s.length; axis++) {
-      int n = (int) s[axis];
-      int stride = (int) strides[axis];
-      float[] next = new float[cur.length];
-      for (int i = 0; i < cur.length; i++) {
-        int pos = (i / stride) % n;
-        int base = i - pos * stride;
-        double acc = 0;
-        for (int j = -radius; j <= radius; j++) {
-          int p = Math.min(n - 1, Math.max(0, pos + j));
-          acc += k[j + radius] * cur[base + p * stride];
-        }
-        next[i] = (float) acc;
-      }
-      cur = next;
-    }
-    return new FloatTensor(cur, Arrays.copyOf(s, s.length));
   }
 }
