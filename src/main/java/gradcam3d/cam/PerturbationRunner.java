@@ -8,6 +8,7 @@ import gradcam3d.graph.Cut;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.Attributes;
 import gradcam3d.onnx.DataTypes;
+import gradcam3d.optimize.FastForm;
 import gradcam3d.runtime.OrtProgram;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
@@ -184,6 +185,9 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     b.opNamed("Identity", List.of(scores), List.of("scores"));
     g.outputs().clear();
     g.outputs().add(Graph.valueInfo("scores", DataTypes.FLOAT, b.shape("scores")));
+    if (options.fastForm()) {
+      FastForm.apply(b);
+    }
     g.prune();
     g.sortTopologically();
     return OrtProgram.create(g.toModel(), options, "the perturbation graph");

@@ -6,6 +6,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.optimize.FastForm;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.OrtProgram;
 import gradcam3d.runtime.RuntimeOptions;
@@ -58,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "5", converter = Converters.Positive.class, description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--batch-size", defaultValue = "8", converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "2", converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Spec
@@ -86,6 +87,50 @@ final class BenchCommand implements Callable<Integer> {
     return median(t);
   }
 
+  /**
+   * Runs every task once per round, after warm-up rounds; per task the median time and the median
+   * of its per-round ratio to the first task (ratios of runs seconds apart, not minutes apart).
+   */
+  private static double[][] timeRounds(List<Run> tasks, int warmup, int rounds) {
+    List<List<Double>> times = new ArrayList<>();
+    List<List<Double>> ratios = new ArrayList<>();
+    List<List<Double>> cpu = new ArrayList<>();
+    for (int k = 0; k < tasks.size(); k++) {
+      times.add(new ArrayList<>());
+      ratios.add(new ArrayList<>());
+      cpu.add(new ArrayList<>());
+    }
+    for (int i = 0; i < warmup + rounds; i++) {
+      double[] round = new double[tasks.size()];
+      double[] roundCpu = new double[tasks.size()];
+      for (int k = 0; k < tasks.size(); k++) {
+        long c0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        tasks.get(k).run();
+        round[k] = (System.nanoTime() - t0) / 1e6;
+        roundCpu[k] = (processCpuNanos() - c0) / 1e6;
+      }
+      if (i >= warmup) {
+        for (int k = 0; k < tasks.size(); k++) {
+          times.get(k).add(round[k]);
+          cpu.get(k).add(roundCpu[k]);
+          ratios.get(k).add(round[k] / round[0]);
+        }
+      }
+    }
+    double[][] r = new double[tasks.size()][];
+    for (int k = 0; k < tasks.size(); k++) {
+      r[k] = new double[] {median(times.get(k)), median(ratios.get(k)), median(cpu.get(k))};
+    }
+    return r;
+  }
+
+  /** CPU time of the whole process (all threads, ONNX Runtime's included): less load-sensitive. */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -94,24 +139,34 @@ final class BenchCommand implements Callable<Integer> {
     FloatTensor x = Npy.read(input);
     Map<String, FloatTensor> in = Map.of("input", x);
     out.printf("model %s, input %s, %d threads%n", model.getFileName(), Arrays.toString(x.shape()), opts.threads());
-    double forward;
-    try (OrtProgram plain = OrtProgram.create(m, opts, "the model")) {
-      String name = plain.inputNames().iterator().next();
-      Map<String, Object> feeds = Map.of(name, x);
-      forward = time(() -> plain.run(feeds, List.of()), 2, repeat);
-    }
-    out.printf("ORT forward (plain model):          %8.1f ms   peak RSS so far %5.0f MB%n", forward, peakRssMb());
+    FastForm.Optimized fast = FastForm.model(m, Map.of(m.getGraph().getInput(0).getName(), x.shape()));
     Target t = Target.parse(target);
-    try (GradientEngine engine = new GradientEngine(m, GradientEngine.Config.of(List.of(layer))
-        .withTensors(true, false), opts)) {
-      GradientEngine.CompileStats cs = engine.compiled(Map.of("input", x.shape())).stats();
-      long[] os = engine.outputShape(Map.of("input", x.shape()));
-      GradientEngine.Seed seed = Target.seed(List.of(t), os);
-      double fb = time(() -> engine.run(in, seed), 2, repeat);
-      out.printf("compile (graph build):              %8.1f ms  (%d nodes)%n", cs.compileMs(), cs.nodes());
-      out.printf("session creation:                   %8.1f ms%n", cs.sessionMs());
-      out.printf("forward + gradient:                 %8.1f ms  = %.2fx forward   peak RSS so far %5.0f MB%n", fb,
-          fb / forward, peakRssMb());
+    GradientEngine.Config config = GradientEngine.Config.of(List.of(layer)).withTensors(true, false);
+    double forward;
+    // all four side by side, timed in interleaved rounds: ratios stay fair when the load changes
+    try (OrtProgram plain = OrtProgram.create(m, opts, "the model");
+        OrtProgram plainFast = OrtProgram.create(fast.model(), opts, "the optimized model");
+        GradientEngine stock = new GradientEngine(m, config, opts.withFastForm(false));
+        GradientEngine engine = new GradientEngine(m, config, opts)) {
+      Map<String, Object> feeds = Map.of(plain.inputNames().iterator().next(), x);
+      Map<String, long[]> shape = Map.of("input", x.shape());
+      GradientEngine.CompileStats stockStats = stock.compiled(shape).stats();
+      GradientEngine.CompileStats fastStats = engine.compiled(shape).stats();
+      GradientEngine.Seed seed = Target.seed(List.of(t), engine.outputShape(shape));
+      double[][] r = timeRounds(List.of(() -> plain.run(feeds, List.of()), () -> plainFast.run(feeds, List.of()),
+          () -> stock.run(in, seed), () -> engine.run(in, seed)), 2, repeat);
+      forward = r[0][0];
+      out.printf("ORT forward (plain model):            %8.1f ms  (cpu %.0f ms)%n", forward, r[0][2]);
+      out.printf("ORT forward (gradcam3d optimize):     %8.1f ms  = %.2fx forward  (cpu %.0f ms; %d ConvTranspose "
+          + "rewritten)%n", r[1][0], r[1][1], r[1][2], fast.report().convTransposes());
+      out.printf("compile (graph build): stock ops %.1f ms (%d nodes), fast form %.1f ms (%d nodes)%n",
+          stockStats.compileMs(), stockStats.nodes(), fastStats.compileMs(), fastStats.nodes());
+      out.printf("session creation:      stock ops %.1f ms, fast form %.1f ms%n", stockStats.sessionMs(),
+          fastStats.sessionMs());
+      out.printf("forward + gradient (stock ops):       %8.1f ms  = %.2fx forward  (cpu %.0f ms)%n", r[2][0],
+          r[2][1], r[2][2]);
+      out.printf("forward + gradient (fast form):       %8.1f ms  = %.2fx forward  (cpu %.0f ms)   peak RSS so far "
+          + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
     for (CamMethod method : methods) {
       Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,

@@ -67,7 +67,8 @@ final class ExplanationOptions {
           + "token), when the patch-embedding convolution does not tell it; one size per spatial axis.")
   String tokenGrid;
 
-  @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", converter = Converters.Positive.class,
+  // 2: the same CPU time as 4 to 16 on the bench model, at half the peak memory (docs/benchmarks.md)
+  @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N", converter = Converters.Positive.class,
       description = "Perturbed passes per batch for scorecam/ablationcam, at most the layer's channels "
           + "(default: ${DEFAULT-VALUE}).")
   int batchSize;

@@ -41,7 +41,7 @@ final class LayersCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Graph g = Graph.fromModel(ModelIO.read(model));
-    Map<String, long[]> shapes = parseShapes(g, inputShapes);
+    Map<String, long[]> shapes = parseShapes(spec.commandLine(), g, inputShapes);
     List<LayerListing.Row> rows = LayerListing.of(g, shapes);
     PrintWriter out = spec.commandLine().getOut();
     out.println("model: " + model + " (opset " + g.opset() + ")");
@@ -100,20 +100,20 @@ final class LayersCommand implements Callable<Integer> {
     return s.length() >= w ? s : s + " ".repeat(w - s.length());
   }
 
-  /** The shapes by input name; a shape without a name is the only input's. */
-  private Map<String, long[]> parseShapes(Graph g, List<Converters.NamedShape> specs) {
+  /** The shapes by input name; a shape without a name is the only input's (also for optimize). */
+  static Map<String, long[]> parseShapes(picocli.CommandLine cl, Graph g, List<Converters.NamedShape> specs) {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     List<String> names = g.inputNames();
     for (Converters.NamedShape s : specs) {
       String name = s.name();
       if (name == null && names.size() != 1) {
-        throw new ParameterException(spec.commandLine(), "Invalid value for option '--input-shape': the model has "
+        throw new ParameterException(cl, "Invalid value for option '--input-shape': the model has "
             + names.size() + " inputs; write --input-shape NAME=B,C,...");
       }
       if (name == null) {
         name = names.get(0);
       } else if (!names.contains(name)) {
-        throw new ParameterException(spec.commandLine(), "Invalid value for option '--input-shape': the model has "
+        throw new ParameterException(cl, "Invalid value for option '--input-shape': the model has "
             + "no input '" + name + "' (inputs: " + String.join(", ", names) + ")");
       }
       shapes.put(name, s.dims());

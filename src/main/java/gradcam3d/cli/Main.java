@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
         + "Grad-CAM family of methods, on full volumes.", ""},
     subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, EvaluateCommand.class, CompareCommand.class,
-        DemoCommand.class, BenchCommand.class,
+        DemoCommand.class, BenchCommand.class, OptimizeCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Start with: gradcam3d demo",
         "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",

@@ -1,19 +1,128 @@
 package gradcam3d.render;
 
 import gradcam3d.AtomicFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.zip.Adler32;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 
-/** Writes pictures as PNG files, atomically. */
+/**
+ * Writes pictures as PNG files (8-bit RGB), atomically. Our own encoder rather than ImageIO's: the
+ * rows are filtered with the Up filter (flat figure areas become zeros) and deflated at the fastest
+ * level in independent bands on all cores, joined into one zlib stream (the pigz scheme). This is
+ * several times faster than ImageIO's adaptive filtering at a higher level, for files a little larger.
+ */
 final class PngFiles {
   private PngFiles() {}
 
+  private static final byte[] SIGNATURE = {(byte) 137, 80, 78, 71, 13, 10, 26, 10};
+  /** Rows per band compressed on its own: big enough that bands cost little in file size. */
+  private static final int BAND_ROWS = 128;
+  private static final int LEVEL = Deflater.BEST_SPEED;
+
   static void write(Picture picture, Path png) {
-    AtomicFiles.write(png, out -> {
-      if (!ImageIO.write(picture.toImage(), "png", out)) {
-        throw new IOException("no PNG writer is available in this Java runtime");
+    byte[] encoded = encode(picture);
+    AtomicFiles.write(png, out -> out.write(encoded));
+  }
+
+  /** The complete PNG file of a picture. */
+  static byte[] encode(Picture p) {
+    byte[] raw = filteredRows(p);
+    ByteArrayOutputStream file = new ByteArrayOutputStream(raw.length / 4 + 1024);
+    try {
+      file.write(SIGNATURE);
+      ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+      DataOutputStream h = new DataOutputStream(ihdr);
+      h.writeInt(p.width);
+      h.writeInt(p.height);
+      h.write(new byte[] {8, 2, 0, 0, 0}); // 8 bits, RGB, deflate, adaptive filtering, no interlace
+      chunk(file, "IHDR", ihdr.toByteArray());
+      chunk(file, "IDAT", zlib(raw, p.width * 3 + 1));
+      chunk(file, "IEND", new byte[0]);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+    return file.toByteArray();
+  }
+
+  /** Each row as filter byte 2 (Up) followed by the byte-wise difference to the row above. */
+  private static byte[] filteredRows(Picture p) {
+    int stride = p.width * 3 + 1;
+    byte[] raw = new byte[stride * p.height];
+    for (int y = 0; y < p.height; y++) {
+      int o = y * stride;
+      raw[o++] = 2;
+      int row = y * p.width;
+      for (int x = 0; x < p.width; x++) {
+        int c = p.rgb[row + x];
+        int above = y == 0 ? 0 : p.rgb[row - p.width + x];
+        raw[o++] = (byte) ((c >> 16) - (above >> 16));
+        raw[o++] = (byte) ((c >> 8) - (above >> 8));
+        raw[o++] = (byte) (c - above);
       }
-    });
+    }
+    return raw;
+  }
+
+  /** A zlib stream of {@code raw}: bands deflated in parallel, each ending on a byte boundary. */
+  private static byte[] zlib(byte[] raw, int stride) throws IOException {
+    int band = stride * BAND_ROWS;
+    int bands = Math.max(1, (raw.length + band - 1) / band);
+    // a parallel stream runs on the calling thread too: all cores even where the common pool has one
+    List<byte[]> parts = IntStream.range(0, bands).parallel()
+        .mapToObj(i -> deflate(raw, i * band, Math.min(raw.length, (i + 1) * band), i == bands - 1))
+        .toList();
+    ByteArrayOutputStream z = new ByteArrayOutputStream(raw.length / 4 + 64);
+    z.write(0x78);
+    z.write(0x01);
+    for (byte[] part : parts) {
+      z.write(part);
+    }
+    Adler32 adler = new Adler32();
+    adler.update(raw);
+    new DataOutputStream(z).writeInt((int) adler.getValue());
+    return z.toByteArray();
+  }
+
+  /** Raw deflate of one band; all but the last end with a sync flush so the bands concatenate. */
+  private static byte[] deflate(byte[] raw, int from, int to, boolean last) {
+    Deflater d = new Deflater(LEVEL, true);
+    try {
+      d.setInput(raw, from, to - from);
+      if (last) {
+        d.finish();
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream((to - from) / 4 + 64);
+      byte[] buf = new byte[64 * 1024];
+      while (true) {
+        int n = last ? d.deflate(buf) : d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+        out.write(buf, 0, n);
+        if (last ? d.finished() : n < buf.length && d.needsInput()) {
+          break;
+        }
+      }
+      return out.toByteArray();
+    } finally {
+      d.end();
+    }
+  }
+
+  private static void chunk(OutputStream out, String type, byte[] data) throws IOException {
+    DataOutputStream o = new DataOutputStream(out);
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    o.writeInt(data.length);
+    o.write(t);
+    o.write(data);
+    CRC32 crc = new CRC32();
+    crc.update(t);
+    crc.update(data);
+    o.writeInt((int) crc.getValue());
   }
 }

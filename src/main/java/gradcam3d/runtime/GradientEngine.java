@@ -6,6 +6,7 @@ import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.optimize.FastForm;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
@@ -210,6 +211,9 @@ public final class GradientEngine implements AutoCloseable {
     }
     if (config.extension() != null) {
       config.extension().extend(p);
+    }
+    if (options.fastForm()) {
+      FastForm.apply(p.builder());
     }
     ModelProto compiled = p.toModel();
     long t1 = System.nanoTime();
