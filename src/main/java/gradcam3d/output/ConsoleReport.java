@@ -35,6 +35,11 @@ public final class ConsoleReport {
           + "which covers %.1f%% of the volume%n", 100 * r.label().massInside(), r.label().explainedClass(),
           100 * r.label().labelShare());
     }
+    if (e.attribution() != null && e.attribution().completenessGap() != null) {
+      out.printf(Locale.ROOT, "  gap      integrated gradients' completeness gap: %s of |T(x)|%n",
+          Arrays.stream(e.attribution().completenessGap()).mapToObj(g -> String.format(Locale.ROOT, "%.3g", g))
+              .collect(Collectors.joining(", ")));
+    }
     if (e.weightsIllConditioned()) {
       out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }

@@ -40,6 +40,7 @@ class AttributionCliTest {
     double gap = ((Number) ((List<Object>) s.get("completeness_gap")).get(0)).doubleValue();
     assertTrue(Math.abs(gap) < 1e-3, "64-point gap " + gap);
     assertFalse(s.containsKey("weights_ill_conditioned"));
+    assertTrue(r.out().contains("completeness gap: " + String.format(java.util.Locale.ROOT, "%.3g", gap)), r.out());
   }
 
   @Test
