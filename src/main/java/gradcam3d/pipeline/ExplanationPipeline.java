@@ -156,6 +156,11 @@ public final class ExplanationPipeline implements AutoCloseable {
     return explainer.explainResized(Map.of(inputName, loaded.batch()), targets);
   }
 
+  /** The compiled explanation of a case's input shape as a standalone ONNX model ({@link Explainer#compiledGraph}). */
+  public ModelProto compiledGraph(LoadedCase loaded) {
+    return explainer.compiledGraph(Map.of(inputName, loaded.batch().shape()));
+  }
+
   /** Stage 4: min-max per sample and the aggregate over layers. */
   public Explanation normalise(Explanation resized) {
     return Normalise.apply(resized);
