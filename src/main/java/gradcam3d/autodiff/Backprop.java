@@ -25,6 +25,12 @@ public final class Backprop {
    * itself (usually ones of its shape). Returns wrt name -> gradient tensor name.
    */
   public static Map<String, String> gradients(GraphBuilder b, String target, String seed, List<String> wrt) {
+    return gradients(b, target, seed, wrt, BackwardRules.EXACT);
+  }
+
+  /** As above, with the given rule set (guided backpropagation overrides the Relu family). */
+  public static Map<String, String> gradients(GraphBuilder b, String target, String seed, List<String> wrt,
+      BackwardRules rules) {
     List<Node> forward = new ArrayList<>(b.graph().nodes());
     // 1. tensors that depend (differentiably) on a chosen tensor
     Set<String> active = new HashSet<>(wrt);
@@ -71,7 +77,7 @@ public final class Backprop {
       }
     }
     for (Node n : path) {
-      if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx") || VjpRules.get(n.opType()) == null) {
+      if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx") || rules.rule(n.opType()) == null) {
         throw new Gradcam3dException("cannot compute gradients through " + n.describe()
             + (n.domain().isEmpty() ? "" : " (domain " + n.domain() + ")")
             + ": gradcam3d has no gradient rule for op type " + n.opType()
@@ -97,7 +103,7 @@ public final class Backprop {
         needs[k] = needed.contains(n.input(k)) && active.contains(n.input(k));
       }
       VjpContext ctx = new VjpContext(b, n, dys, needs);
-      VjpRules.get(n.opType()).apply(ctx);
+      rules.rule(n.opType()).apply(ctx);
       for (int k = 0; k < needs.length; k++) {
         if (!needs[k]) {
           continue;

@@ -81,7 +81,7 @@ public final class GradientProgram {
       }
     }
     Map<String, String> grads = spec.gradients()
-        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt) : Map.of();
+        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt, spec.rules()) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
     long[] volume = largestInput(shapes);
     int spatialAxes = volume.length - 2;

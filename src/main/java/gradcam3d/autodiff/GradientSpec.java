@@ -6,14 +6,20 @@ import java.util.Map;
 /**
  * What to differentiate: the model's input shapes (fixed for one compiled program), the layers
  * (module paths, {@code module@k} elements or tensor names), which model output the head reads,
- * and whether gradients are needed at all (perturbation methods only need the forward pass and
- * the activations). The scalar itself is the caller's {@link ScalarHead}.
+ * whether gradients are needed at all (perturbation methods only need the forward pass and
+ * the activations), and with which rules (guided backpropagation overrides the Relu family).
+ * The scalar itself is the caller's {@link ScalarHead}.
  */
 public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput,
-    boolean gradients) {
+    boolean gradients, BackwardRules rules) {
   /** What a head sums: raw model outputs or their softmax (sigmoid for one channel). */
   public enum Score {
     LOGITS, PROBABILITIES
+  }
+
+  /** Exact gradients. */
+  public GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, boolean gradients) {
+    this(inputShapes, layers, modelOutput, gradients, BackwardRules.EXACT);
   }
 
   public GradientSpec {

@@ -1,11 +1,15 @@
 package gradcam3d.cam;
 
+import gradcam3d.autodiff.BackwardRules;
+import gradcam3d.tensor.FloatTensor;
+
 /**
  * A member of the Grad-CAM family: how a layer's activation A [B, C, *S] (and gradient G) become
  * a map at layer resolution, cam_layer [B, *S], before ReLU and normalisation. A method is one of
- * three kinds, by where its arithmetic runs.
+ * three kinds, by where its arithmetic runs, or a fourth: an attribution in input space.
  */
-public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, CamMethod.Perturbation {
+public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, CamMethod.Perturbation,
+    CamMethod.InputSpace {
   /** The command-line name, e.g. "gradcam++". */
   String name();
 
@@ -45,5 +49,40 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
      * the tensors that cross the cut from the unperturbed pass.
      */
     non-sealed interface OfLayer extends Perturbation {}
+  }
+
+  /**
+   * An attribution in input space from the gradient g = dT/dx of the target with respect to the
+   * model input (the input is the "layer" of the same compiled program), taken at x itself or
+   * averaged along a {@link GradientPath} of inputs run as batches through that program. The
+   * attribution [B, C, *S] is signed; the map [B, *S] (cam_layer, already on the input grid)
+   * reduces its channels.
+   */
+  non-sealed interface InputSpace extends CamMethod {
+    @Override
+    default boolean usesGradients() {
+      return true;
+    }
+
+    /** Exact gradients, or guided backpropagation's rule for the Relu family. */
+    default BackwardRules rules() {
+      return BackwardRules.EXACT;
+    }
+
+    /** The Grad-CAM-family method whose normalised map multiplies the attribution, or null. */
+    default CamMethod.InGraph camFactor() {
+      return null;
+    }
+
+    /** Where to take gradients for one sample x [1, C, *S]; null: at x only. */
+    default GradientPath path(FloatTensor x, int sample) {
+      return null;
+    }
+
+    /** The signed attribution [1, C, *S] from x and the (path-weighted) gradient [1, C, *S]. */
+    FloatTensor attribution(FloatTensor x, GradientPath path, FloatTensor gradient);
+
+    /** Channel reduction: attribution [B, C, *S] to the map [B, *S]. */
+    FloatTensor map(FloatTensor attribution);
   }
 }

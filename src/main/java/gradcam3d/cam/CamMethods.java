@@ -11,18 +11,25 @@ import gradcam3d.cam.methods.HiResCam;
 import gradcam3d.cam.methods.LayerCam;
 import gradcam3d.cam.methods.ScoreCam;
 import gradcam3d.cam.methods.XGradCam;
+import gradcam3d.cam.methods.GuidedBackprop;
+import gradcam3d.cam.methods.GuidedGradCam;
+import gradcam3d.cam.methods.InputXGradient;
+import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.Saliency;
+import gradcam3d.cam.methods.SmoothGrad;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The methods by command-line name. */
+/** The methods by command-line name (the parametrised ones with their defaults). */
 public final class CamMethods {
   private static final Map<String, CamMethod> BY_NAME = new LinkedHashMap<>();
 
   static {
     for (CamMethod m : List.of(new GradCam(), new HiResCam(), new GradCamElementwise(),
         new GradCamPlusPlus(), new XGradCam(), new LayerCam(), new EigenCam(), new EigenGradCam(),
-        new ScoreCam(), new AblationCam())) {
+        new ScoreCam(), new AblationCam(), new Saliency(), new InputXGradient(), new SmoothGrad(),
+        new IntegratedGradients(), new GuidedBackprop(), new GuidedGradCam())) {
       BY_NAME.put(m.name(), m);
     }
   }

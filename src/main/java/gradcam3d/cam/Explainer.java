@@ -40,7 +40,11 @@ public final class Explainer implements AutoCloseable {
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
-      if (layers.isEmpty()) {
+      boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
+      if (inputOnly && !layers.isEmpty()) {
+        throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
+      }
+      if (!inputOnly && layers.isEmpty()) {
         throw new Gradcam3dException("give at least one --layer");
       }
       if (batchSize < 1) {
@@ -75,6 +79,7 @@ public final class Explainer implements AutoCloseable {
   private final RuntimeOptions options;
   private final GradientEngine engine;
   private final ResizeProgram resize;
+  private final Explainer camFactor;
   private PerturbationRunner perturber;
 
   public Explainer(ModelProto model, Request request, RuntimeOptions options) {
@@ -82,6 +87,19 @@ public final class Explainer implements AutoCloseable {
     this.request = request;
     this.options = options;
     CamMethod m = request.method();
+    if (m instanceof CamMethod.InputSpace a) {
+      // the model input is the layer; guided-gradcam adds a Grad-CAM explainer at the user's layers
+      String input = Graph.fromModel(model).inputNames().get(0);
+      this.engine = new GradientEngine(model, GradientEngine.Config.of(List.of(input))
+          .withModelOutput(request.modelOutput()).withScore(request.score()).withRules(a.rules())
+          .withTensors(true, false).withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED)), options);
+      this.resize = null;
+      this.camFactor = a.camFactor() == null ? null : new Explainer(model, new Request(request.layers(),
+          a.camFactor(), request.targets(), request.modelOutput(), request.score(), false, request.batchSize(),
+          request.progress()), options);
+      return;
+    }
+    this.camFactor = null;
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
         .withModelOutput(request.modelOutput()).withScore(request.score())
         .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false);
@@ -97,6 +115,13 @@ public final class Explainer implements AutoCloseable {
       cfg = cfg.withExtension(this::appendPerturbationOutputs);
     } else {
       cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED));
+    }
+    if (m.usesGradients() && !(m instanceof CamMethod.InputSpace)) {
+      GradientEngine.Extension methodPart = cfg.extension();
+      cfg = cfg.withExtension(p -> {
+        methodPart.extend(p);
+        Conditioning.append(p);
+      });
     }
     this.engine = new GradientEngine(model, cfg, options);
     this.resize = new ResizeProgram(options);
@@ -173,7 +198,18 @@ public final class Explainer implements AutoCloseable {
     CamMethod m = request.method();
     long[] inShape = inputs.values().iterator().next().shape();
     long[] spatial = Arrays.copyOfRange(inShape, 2, inShape.length);
-    if (m instanceof CamMethod.InGraph) {
+    Explanation.Attribution attribution = null;
+    if (m instanceof CamMethod.InputSpace a) {
+      Map.Entry<String, FloatTensor> in = inputs.entrySet().iterator().next();
+      FloatTensor factor = camFactor == null ? null : camFactor.explain(inputs, targets).cam();
+      InputAttributions.Result ar = InputAttributions.compute(a, engine, in.getKey(), in.getValue(), r,
+          request.batchSize(), factor);
+      attribution = new Explanation.Attribution(ar.attribution(), ar.completenessGap());
+      FloatTensor map = a.map(ar.attribution());
+      LayerGradient l = lgs.get(0);
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), map, InputAttributions.relu(map),
+          request.keepTensors() ? in.getValue() : null, request.keepTensors() ? r.gradient(0) : null, null, null));
+    } else if (m instanceof CamMethod.InGraph) {
       for (int i = 0; i < lgs.size(); i++) {
         layers.add(layerMap(r, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
       }
@@ -202,7 +238,7 @@ public final class Explainer implements AutoCloseable {
     double postMs = (System.nanoTime() - t0) / 1e6;
     return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
         r.predictedVoxels(), region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os,
-        r.compileStats(), r.runMs(), postMs);
+        r.compileStats(), r.runMs(), postMs, attribution);
   }
 
   private Explanation.LayerMap layerMap(GradientEngine.Result r, int i, FloatTensor camLayer, FloatTensor cam,
@@ -210,7 +246,8 @@ public final class Explainer implements AutoCloseable {
     LayerGradient l = r.layers().get(i);
     FloatTensor a = request.keepTensors() && r.has(l.activation()) ? r.activation(i) : null;
     FloatTensor g = request.keepTensors() && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
-    return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights);
+    return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights,
+        Conditioning.illConditioned(r, i));
   }
 
   private PerturbationRunner perturber(Map<String, FloatTensor> inputs, GradientEngine.Result r) {
@@ -330,6 +367,29 @@ public final class Explainer implements AutoCloseable {
     }
   }
 
+  /**
+   * The compiled explanation for these input shapes as a standalone ONNX model. Inputs: the model's
+   * input(s), {@value SeedHead#SEED} and {@value SeedHead#GATE} (the target, as
+   * {@link Target#seed} makes them). Outputs: in-graph methods {@code cam_layer_<i>} and
+   * {@code resized_<i>} (ReLU-ed, on the input grid; cam is its per-sample min-max); the eigen
+   * methods the layer activation (and gradient) that the method's host step (CamMethod.OnHost) turns
+   * into cam_layer; input-space methods dT/dx (the host applies the method's arithmetic); always
+   * {@value SeedHead#TARGET}, the region counts and {@value SeedHead#EFFECTIVE_SEED}.
+   */
+  public ModelProto compiledGraph(Map<String, long[]> shapes) {
+    requireOneGraph(request.method());
+    return engine.compiled(shapes).program().toModel();
+  }
+
+  /** Fails for methods that are not one compiled graph (perturbation methods, guided Grad-CAM). */
+  public static void requireOneGraph(CamMethod m) {
+    boolean twoPrograms = m instanceof CamMethod.InputSpace a && a.camFactor() != null;
+    if (m instanceof CamMethod.Perturbation || twoPrograms) {
+      throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (it runs "
+          + (twoPrograms ? "two gradient programs" : "extra forward passes") + " from the host)");
+    }
+  }
+
   /** Compile and session timings for an input shape (compiles on first use). */
   public GradientEngine.CompileStats prepare(Map<String, long[]> shapes) {
     return engine.compiled(shapes).stats();
@@ -340,9 +400,14 @@ public final class Explainer implements AutoCloseable {
     try {
       engine.close();
     } finally {
-      resize.close();
+      if (resize != null) {
+        resize.close();
+      }
       if (perturber != null) {
         perturber.close();
+      }
+      if (camFactor != null) {
+        camFactor.close();
       }
     }
   }

@@ -10,23 +10,36 @@ import java.util.List;
  * map on the input grid (after the resize stage: ReLU-ed and resized, not normalised; after
  * {@link Normalise}: the final map in [0, 1]), the aggregate of the final maps (null before
  * normalisation), and what the target was: its value and region
- * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So].
+ * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So];
+ * for input-space methods also the raw attribution (else null).
  */
 public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues,
     long[] regionVoxels, FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
-    GradientEngine.CompileStats compileStats, double runMs, double postMs) {
+    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
+
+  /**
+   * An input-space method's raw signed attribution [B, C, *S] and, for integrated gradients, the
+   * completeness gap per sample: (sum(attribution) - (T(x) - T(baseline))) / |T(x)| (else null).
+   */
+  public record Attribution(FloatTensor values, double[] completenessGap) {}
 
   /**
    * One layer: cam_layer [B, *Sl], cam [B, *S]; activation and gradient when kept; channel
-   * weights [B][C] of the perturbation methods.
+   * weights [B][C] of the perturbation methods; whether gradient channel means are noise
+   * ({@link Conditioning}; null for methods without gradients).
    */
   public record LayerMap(Layer layer, long[] shape, FloatTensor camLayer, FloatTensor cam,
-      FloatTensor activation, FloatTensor gradient, float[][] channelWeights) {}
+      FloatTensor activation, FloatTensor gradient, float[][] channelWeights, Boolean weightsIllConditioned) {}
+
+  /** Whether any layer's Grad-CAM weights are ill-conditioned ({@link Conditioning}). */
+  public boolean weightsIllConditioned() {
+    return layers.stream().anyMatch(l -> Boolean.TRUE.equals(l.weightsIllConditioned()));
+  }
 
   /** The same explanation with other maps; {@code extraPostMs} adds to the post-processing time. */
   public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {
     return new Explanation(newLayers, newCam, targetValues, regionVoxels, predictedVoxels, region, targets,
-        outputShape, compileStats, runMs, postMs + extraPostMs);
+        outputShape, compileStats, runMs, postMs + extraPostMs, attribution);
   }
 
   /** Whether the maps are final (normalised) or only resized. */

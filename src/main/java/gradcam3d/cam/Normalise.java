@@ -73,7 +73,7 @@ public final class Normalise {
       FloatTensor cam = perSample(l.cam());
       finals.add(cam);
       layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), cam, l.activation(), l.gradient(),
-          l.channelWeights()));
+          l.channelWeights(), l.weightsIllConditioned()));
     }
     FloatTensor aggregate = aggregate(finals);
     double ms = (System.nanoTime() - t0) / 1e6;

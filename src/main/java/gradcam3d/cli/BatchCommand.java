@@ -3,7 +3,8 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
 import gradcam3d.output.CaseFolders;
-import gradcam3d.output.CsvTable;
+import gradcam3d.output.BatchTable;
+import gradcam3d.output.CompletedResult;
 import gradcam3d.output.HtmlReportWriter;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
@@ -13,7 +14,7 @@ import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
-import gradcam3d.render.Figures;
+import gradcam3d.pipeline.Shard;
 import gradcam3d.report.BatchIndexWriter;
 import gradcam3d.report.IndexRow;
 import gradcam3d.volume.VolumeIO;
@@ -23,8 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -43,10 +44,11 @@ import picocli.CommandLine.Spec;
     footer = {"", "Targets and the other shared options: see 'gradcam3d explain --help'.", "", "Example:",
         "  gradcam3d batch --model unet.onnx --inputs-dir scans/ --label-suffix _label \\",
         "      --layer up2 --target 1 --out results/",
+        "", "A job array (SLURM): each task runs one share into one folder, then one merge joins the tables:",
+        "  gradcam3d batch ... --shard $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT --resume --out results/",
+        "  gradcam3d batch --merge results/ [more folders] --out results/",
         "", "Exit codes: 0 all cases done, 1 some case failed (listed on stderr and in batch.csv)."})
 final class BatchCommand implements Callable<Integer> {
-  static final String INDEX = "index.html";
-
   @Mixin
   ExplanationOptions explanation;
 
@@ -87,82 +89,96 @@ final class BatchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--shard", paramLabel = "I/N", converter = Converters.ShardValue.class,
+      description = "Process only the I-th of N deterministic shares of the cases (sorted by path, dealt "
+          + "round-robin), for job arrays; writes batch-shard-I-of-N.csv, so all shares may share one --out.")
+  Shard shard;
+
+  @Option(names = "--resume", description = "Skip cases whose folder already holds a complete result (a valid "
+      + "summary.json listing files that exist); their rows come from that summary.")
+  boolean resume;
+
   @Override
   public Integer call() throws IOException {
     if (labelSuffix != null && labelSuffix.isEmpty()) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "Invalid value for option '--label-suffix': needs at least one character");
     }
-    List<Path> cases = cases();
+    Shard share = shard == null ? Shard.ALL : shard;
+    // a share names folders from the whole list in stable order, so every share agrees on them
+    List<Path> cases = shard == null ? cases() : Shard.stableOrder(cases(), Path::toString);
     List<String> names = CaseFolders.names(cases);
-    Path table = out.resolve("batch.csv");
+    Path table = out.resolve(BatchTable.fileName(share.index(), share.count()));
     for (Path c : cases) {
       if (c.toAbsolutePath().normalize().equals(table.toAbsolutePath().normalize())) {
-        throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with batch.csv");
+        throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with "
+            + table.getFileName());
       }
     }
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     Settings settings = explanation.settings(false, progress)
         .withWindow(windows.settings(spec, false, metrics.on));
-    CsvTable rows = new CsvTable(List.of("case", "status", "class", "region_voxels", "target_value",
-        "cam_mass_in_label", "label_share", "seconds", "error"));
+    BatchTable rows = new BatchTable();
     int failed = 0;
+    int mine = 0;
+    int skipped = 0;
     List<IndexRow> index = new ArrayList<>();
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
-      progress.start("cases", cases.size());
+      progress.start("cases", (cases.size() - share.index() + share.count()) / share.count());
       for (int i = 0; i < cases.size(); i++) {
+        if (!share.holds(i)) {
+          continue;
+        }
+        mine++;
         Path c = cases.get(i);
         String name = names.get(i);
         long t0 = System.nanoTime();
-        try {
-          OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
-          CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
-              loaded -> pictures.checkFits(loaded, settings.layout()));
-          Written written = ResultWriter.write(r, output);
-          CaseResult.TargetSummary t = r.targets().get(0);
-          LabelOverlap l = r.label();
-          rows.add(List.of(name, "ok", Integer.toString(t.explainedClass()), Long.toString(t.regionVoxels()),
-              String.format(Locale.ROOT, "%.6g", t.value()), l == null ? "" : fmt(l.massInside()),
-              l == null ? "" : fmt(l.labelShare()), seconds(t0), ""));
-          index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
-              ? name + "/" + HtmlReportWriter.FILE : null, thumbnail(out.resolve(name)), t.description(),
-              t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), (System.nanoTime() - t0) / 1e9, null));
-        } catch (Gradcam3dException e) {
-          failed++;
-          err.println("error: " + name + ": " + e.getMessage());
-          rows.add(List.of(name, "failed", "", "", "", "", "", seconds(t0), e.getMessage()));
-          index.add(new IndexRow(name, null, null, null, null, null, Map.of(), (System.nanoTime() - t0) / 1e9,
-              e.getMessage()));
+        Optional<CompletedResult> done = resume ? CompletedResult.read(out.resolve(name)) : Optional.empty();
+        if (done.isPresent()) {
+          skipped++;
+          rows.completed(name, done.get());
+          index.add(BatchTable.indexRow(out, name, done.get()));
+        } else {
+          try {
+            OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
+            CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
+                loaded -> pictures.checkFits(loaded, settings.layout()));
+            Written written = ResultWriter.write(r, output);
+            rows.explained(name, r, seconds(t0));
+            CaseResult.TargetSummary t = r.targets().get(0);
+            LabelOverlap l = r.label();
+            index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
+                ? name + "/" + HtmlReportWriter.FILE : null, BatchTable.thumbnail(out.resolve(name)), t.description(),
+                t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), seconds(t0), null));
+          } catch (Gradcam3dException e) {
+            failed++;
+            err.println("error: " + name + ": " + e.getMessage());
+            rows.failed(name, e.getMessage(), seconds(t0));
+            index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds(t0), e.getMessage()));
+          }
         }
         progress.advance(1);
       }
       progress.finish();
     }
     rows.write(table);
+    Path indexFile = out.resolve(BatchTable.indexName(share.index(), share.count()));
     if (report) {
-      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
-          out.resolve(INDEX));
+      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName()
+          + (shard == null ? "" : " (share " + share + ")"), index, indexFile);
     }
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained; table in %s%s%n",
-          cases.size() - failed, cases.size(), table, report ? ", pages in " + out.resolve(INDEX) : "");
+      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained%s%s; table in %s%s%n",
+          mine - failed, mine, skipped > 0 ? " (" + skipped + " completed earlier)" : "",
+          shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table,
+          report ? ", pages in " + indexFile : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
   }
 
-  /** The case's overlay picture, shown small in the index; none without pictures. */
-  private static byte[] thumbnail(Path caseDir) throws IOException {
-    Path png = caseDir.resolve(Figures.OVERLAY_PNG);
-    return Files.isRegularFile(png) ? Files.readAllBytes(png) : null;
-  }
-
-  private static String seconds(long t0) {
-    return String.format(Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9);
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.4f", v);
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private List<Path> cases() throws IOException {

@@ -4,7 +4,9 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.pipeline.Shard;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.ContourRule;
 import gradcam3d.render.RenderOptions;
@@ -65,6 +67,65 @@ final class Converters {
     }
   }
 
+  /** A noise level: a finite number >= 0. */
+  static final class NoiseLevel implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v;
+      try {
+        v = Double.parseDouble(s.trim());
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("'" + s + "' is not a number");
+      }
+      if (!(v >= 0) || Double.isInfinite(v)) {
+        throw new TypeConversionException("must be a finite number >= 0, not '" + s + "'");
+      }
+      return v;
+    }
+  }
+
+  /** Integration points: 2 or more (the trapezoid rule needs both ends). */
+  static final class Steps implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String s) {
+      int v = integer(s);
+      if (v < 2) {
+        throw new TypeConversionException("must be at least 2, not " + v);
+      }
+      return v;
+    }
+  }
+
+  static final class BaselineValue implements ITypeConverter<IntegratedGradients.Baseline> {
+    @Override
+    public IntegratedGradients.Baseline convert(String s) {
+      switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "zero": return IntegratedGradients.Baseline.ZERO;
+        case "blur": return IntegratedGradients.Baseline.BLUR;
+        default: throw new TypeConversionException("must be zero or blur, not '" + s + "'");
+      }
+    }
+  }
+
+  /** A file name ending in .onnx whose folder exists. */
+  static final class OnnxOutFile implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String s) {
+      Path p = Path.of(s);
+      if (!s.endsWith(".onnx")) {
+        throw new TypeConversionException("must name a .onnx file, not '" + s + "'");
+      }
+      Path dir = p.toAbsolutePath().getParent();
+      if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+        throw new TypeConversionException("the folder of '" + s + "' does not exist");
+      }
+      if (java.nio.file.Files.isDirectory(p)) {
+        throw new TypeConversionException("'" + s + "' is a folder");
+      }
+      return p;
+    }
+  }
+
   static final class Score implements ITypeConverter<GradientSpec.Score> {
     @Override
     public GradientSpec.Score convert(String s) {
@@ -106,6 +167,14 @@ final class Converters {
         Settings.checkThreads(n);
         return n;
       });
+    }
+  }
+
+  /** I/N with 1 <= I <= N. */
+  static final class ShardValue implements ITypeConverter<Shard> {
+    @Override
+    public Shard convert(String s) {
+      return parsed(() -> Shard.parse(s));
     }
   }
 

@@ -17,6 +17,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import gradcam3d.cam.Explainer;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
 import picocli.CommandLine.Spec;
 
 /** gradcam3d explain: one model, one input, one method, one or more layers. */
@@ -71,6 +74,12 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--save-tensors", description = "Also write activation.npy and gradient.npy of the layer(s).")
   boolean saveTensors;
 
+  @Option(names = "--export-graph", paramLabel = "FILE.onnx", converter = Converters.OnnxOutFile.class,
+      description = "Also write the compiled explanation (model, target, backward pass, CAM arithmetic) as a "
+          + "standalone ONNX model: inputs the model input, gc3d_seed and gc3d_gate; outputs cam_layer_0 and "
+          + "resized_0 (before min-max), or for eigen/input-space methods the layer activation/gradient.")
+  Path exportGraph;
+
   @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
   boolean noReport;
 
@@ -94,15 +103,27 @@ final class ExplainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
         .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on));
+    if (exportGraph != null && settings.window() != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
+          + "explanation of the whole input; it is not available with --window");
+    }
     OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
     CaseInput input = CaseInput.of(inputs, label);
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
     ResultFolder.check(out, read);
+    if (exportGraph != null) {
+      Explainer.requireOneGraph(settings.method());
+    }
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       CaseResult r = pipeline.run(input, loaded -> pictures.checkFits(loaded, settings.layout()));
+      ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output);
+      if (graph != null) {
+        // inline unless protobuf's 2 GB limit forces external data
+        ModelIO.write(graph, exportGraph, graph.getSerializedSize() < ModelIO.MAX_MODEL_BYTES ? Long.MAX_VALUE : 1024);
+      }
       if (!quiet.quiet) {
         ConsoleReport.print(spec.commandLine().getOut(), r, w, out);
       }

@@ -4,6 +4,8 @@ import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
@@ -12,17 +14,21 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** What to explain and how: the options `explain` and `batch` share, parsed into {@link Settings}. */
-final class ExplanationOptions {
+/**
+ * What to explain and how: the options `explain` and `batch` share, parsed into {@link Settings}.
+ * Public for jobs that take the same options (the Spark cohort job).
+ */
+public final class ExplanationOptions {
   @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The ONNX model.",
       converter = Converters.FilePath.class)
   Path model;
 
-  @Option(names = "--layer", required = true, paramLabel = "NAME",
+  @Option(names = "--layer", paramLabel = "NAME",
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
-          + "layer plus their aggregate.")
-  List<String> layers;
+          + "layer plus their aggregate. Required, except for the input-space methods (saliency, "
+          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), which take none.")
+  List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
       description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
@@ -70,6 +76,38 @@ final class ExplanationOptions {
           + "(default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--samples", defaultValue = "25", paramLabel = "N", converter = Converters.Positive.class,
+      description = "smoothgrad: noisy copies of the input (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--noise", defaultValue = "0.15", paramLabel = "F", converter = Converters.NoiseLevel.class,
+      description = "smoothgrad: noise sigma as a fraction of the input's (max - min) (default: ${DEFAULT-VALUE}).")
+  double noise;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
+      description = "smoothgrad: random seed of the noise (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--ig-steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
+      description = "integrated-gradients: points of the trapezoid rule, at least 2 (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--ig-baseline", defaultValue = "zero", paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
+      description = "integrated-gradients: start of the path, zeros or the input blurred by a Gaussian of "
+          + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
+  IntegratedGradients.Baseline baseline;
+
+  /** The method with its options (smoothgrad, integrated-gradients). */
+  CamMethod method() {
+    if (method instanceof SmoothGrad) {
+      return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
+    }
+    if (method instanceof IntegratedGradients) {
+      return new IntegratedGradients(steps, baseline);
+    }
+    return method;
+  }
+
   /** Method names for the help text. */
   static final class MethodNames extends ArrayList<String> {
     MethodNames() {
@@ -78,10 +116,10 @@ final class ExplanationOptions {
   }
 
   /** The pipeline settings these options give. */
-  Settings settings(boolean keepTensors, Progress progress) {
+  public Settings settings(boolean keepTensors, Progress progress) {
     // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
-    Settings s = Settings.of(model, named).withMethod(method).withTargets(targets).withScore(score)
+    Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
         .withModelOutput(modelOutput).withLayout(layout).withNormalization(normalize).withBatchSize(batchSize)
         .withTensors(keepTensors).withProgress(progress);
     return threads == null ? s : s.withThreads(threads);

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gradcam3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
         + "Grad-CAM family of methods, on full volumes.", ""},
-    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, EvaluateCommand.class, CompareCommand.class,
-        DemoCommand.class, BenchCommand.class, OptimizeCommand.class,
+    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, BatchMergeCommand.class,
+        EvaluateCommand.class, CompareCommand.class, DemoCommand.class, BenchCommand.class, OptimizeCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Start with: gradcam3d demo",
         "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",
@@ -73,7 +73,7 @@ public final class Main implements Runnable {
       return EXIT_INTERNAL;
     });
     try {
-      return cl.execute(args);
+      return cl.execute(routed(args));
     } catch (Throwable t) {
       // errors (not exceptions) bypass picocli's handler: still one line, no stack trace
       err.println("internal error: " + t + " (set GRADCAM3D_DEBUG=1 for details)");
@@ -82,6 +82,16 @@ public final class Main implements Runnable {
       }
       return EXIT_INTERNAL;
     }
+  }
+
+  /** {@code batch --merge ...} takes none of batch's explanation options: it is its own command. */
+  private static String[] routed(String[] args) {
+    if (args.length > 0 && args[0].equals("batch") && java.util.Arrays.asList(args).contains("--merge")) {
+      String[] r = args.clone();
+      r[0] = "batch-merge";
+      return r;
+    }
+    return args;
   }
 
   private static String hint(CommandLine cl) {

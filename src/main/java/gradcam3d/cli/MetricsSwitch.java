@@ -4,8 +4,11 @@ import gradcam3d.metrics.Evaluation;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** --metrics and the metric options, for commands that measure only when asked (explain, batch). */
-final class MetricsSwitch {
+/**
+ * --metrics and the metric options, for commands that measure only when asked (explain, batch,
+ * and the Spark cohort job).
+ */
+public final class MetricsSwitch {
   @Option(names = "--metrics", description = "Also measure each map (deletion/insertion curves, mask agreement, "
       + "complexity; see 'gradcam3d evaluate --help') into summary.json \"metrics\".")
   boolean on;
@@ -14,7 +17,7 @@ final class MetricsSwitch {
   MetricsOptions options;
 
   /** The settings when --metrics is given, else null. */
-  Evaluation.Settings settings(int batchSize) {
+  public Evaluation.Settings settings(int batchSize) {
     return on ? options.settings(batchSize) : null;
   }
 }

@@ -2,6 +2,7 @@ package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.GaussianBlur;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -56,7 +57,7 @@ public enum Baseline {
         }
         case BLUR: {
           float[] ch = Arrays.copyOfRange(d, base, base + voxels);
-          float[] blurred = blur(ch, Arrays.copyOfRange(shape, 2, shape.length));
+          float[] blurred = GaussianBlur.blur(ch, Arrays.copyOfRange(shape, 2, shape.length), SIGMA, TRUNCATE);
           System.arraycopy(blurred, 0, out, base, voxels);
           break;
         }
@@ -65,55 +66,5 @@ public enum Baseline {
       }
     }
     return new FloatTensor(out, shape);
-  }
-
-  /** Normalised Gaussian weights for offsets -r..r, r = round(TRUNCATE * SIGMA). */
-  static double[] kernel() {
-    int r = (int) (TRUNCATE * SIGMA + 0.5);
-    double[] k = new double[2 * r + 1];
-    double sum = 0;
-    for (int i = -r; i <= r; i++) {
-      k[i + r] = Math.exp(-0.5 * i * i / (SIGMA * SIGMA));
-      sum += k[i + r];
-    }
-    for (int i = 0; i < k.length; i++) {
-      k[i] /= sum;
-    }
-    return k;
-  }
-
-  /** Separable blur of one channel, axis by axis, in double precision. */
-  static float[] blur(float[] values, long[] spatial) {
-    double[] k = kernel();
-    int r = k.length / 2;
-    double[] cur = new double[values.length];
-    for (int i = 0; i < cur.length; i++) {
-      cur[i] = values[i];
-    }
-    int n = values.length;
-    for (int axis = 0; axis < spatial.length; axis++) {
-      int len = (int) spatial[axis];
-      int stride = 1;
-      for (int a = axis + 1; a < spatial.length; a++) {
-        stride *= (int) spatial[a];
-      }
-      double[] next = new double[n];
-      for (int i = 0; i < n; i++) {
-        int pos = (i / stride) % len;
-        int start = i - pos * stride;
-        double s = 0;
-        for (int o = -r; o <= r; o++) {
-          int q = Math.min(len - 1, Math.max(0, pos + o));
-          s += k[o + r] * cur[start + q * stride];
-        }
-        next[i] = s;
-      }
-      cur = next;
-    }
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (float) cur[i];
-    }
-    return out;
   }
 }

@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.cam.Conditioning;
 import gradcam3d.metrics.CascadingRandomization;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
@@ -33,6 +34,14 @@ public final class ConsoleReport {
       out.printf(Locale.ROOT, "  label    %.1f%% of the CAM's mass lies inside the true class-%d label, "
           + "which covers %.1f%% of the volume%n", 100 * r.label().massInside(), r.label().explainedClass(),
           100 * r.label().labelShare());
+    }
+    if (e.attribution() != null && e.attribution().completenessGap() != null) {
+      out.printf(Locale.ROOT, "  gap      integrated gradients' completeness gap: %s of |T(x)|%n",
+          Arrays.stream(e.attribution().completenessGap()).mapToObj(g -> String.format(Locale.ROOT, "%.3g", g))
+              .collect(Collectors.joining(", ")));
+    }
+    if (e.weightsIllConditioned()) {
+      out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }
     if (r.metrics() != null) {
       printMetrics(out, r.metrics());

@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.AtomicFiles;
+import gradcam3d.Gradcam3dException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,16 @@ public final class CsvTable {
 
   public CsvTable(List<String> header) {
     rows.add(List.copyOf(header));
+  }
+
+  /** The header row. */
+  public List<String> header() {
+    return rows.get(0);
+  }
+
+  /** The rows after the header. */
+  public List<List<String>> body() {
+    return rows.subList(1, rows.size());
   }
 
   public void add(List<String> row) {
@@ -40,5 +51,71 @@ public final class CsvTable {
   public void write(Path file) {
     String t = text();
     AtomicFiles.write(file, os -> os.write(t.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Reads RFC 4180 text (CRLF or LF line ends, quoted fields with doubled quotes and line breaks);
+   * the first record is the header. {@code source} names the text in error messages.
+   */
+  public static CsvTable parse(String text, String source) {
+    List<List<String>> records = new ArrayList<>();
+    List<String> record = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    boolean wasQuoted = false;
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i++);
+      if (quoted) {
+        if (c == '"' && i < text.length() && text.charAt(i) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"' && field.length() == 0 && !wasQuoted) {
+        quoted = true;
+        wasQuoted = true;
+      } else if (c == ',') {
+        record.add(field.toString());
+        field.setLength(0);
+        wasQuoted = false;
+      } else if (c == '\r' || c == '\n') {
+        if (c == '\r' && i < text.length() && text.charAt(i) == '\n') {
+          i++;
+        }
+        record.add(field.toString());
+        field.setLength(0);
+        wasQuoted = false;
+        records.add(record);
+        record = new ArrayList<>();
+      } else if (wasQuoted) {
+        throw new Gradcam3dException(source + " is not RFC 4180 CSV: text after a closing quote in record "
+            + (records.size() + 1));
+      } else {
+        field.append(c);
+      }
+    }
+    if (quoted) {
+      throw new Gradcam3dException(source + " is not RFC 4180 CSV: a quoted field is not closed");
+    }
+    if (field.length() > 0 || wasQuoted || !record.isEmpty()) {
+      record.add(field.toString());
+      records.add(record);
+    }
+    if (records.isEmpty()) {
+      throw new Gradcam3dException(source + " is empty (no header row)");
+    }
+    CsvTable t = new CsvTable(records.get(0));
+    for (List<String> r : records.subList(1, records.size())) {
+      if (r.size() != t.header().size()) {
+        throw new Gradcam3dException(source + ": a row has " + r.size() + " fields, the header "
+            + t.header().size());
+      }
+      t.add(r);
+    }
+    return t;
   }
 }

@@ -2,6 +2,7 @@ package gradcam3d.output;
 
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
+import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.util.List;
 
 /**
  * The maps as NIfTI in the input file's voxel order and geometry (cam.nii.gz, and cam_i.nii.gz
- * with several layers); only for single-sample NIfTI inputs.
+ * with several layers), and an input-space method's signed attribution (attribution.nii.gz, or
+ * attribution_c&lt;k&gt;.nii.gz per input channel); only for single-sample NIfTI inputs.
  */
 final class NiftiMapWriter implements OutputWriter {
   @Override
@@ -21,6 +23,16 @@ final class NiftiMapWriter implements OutputWriter {
     Explanation e = r.explanation();
     VolumeIO.writeCam(e.cam().slice0(0), v, dir.resolve("cam.nii.gz"));
     w.add("cam.nii.gz");
+    if (e.attribution() != null) {
+      // the raw signed attribution of each input channel (one file per channel for several)
+      FloatTensor a = e.attribution().values().slice0(0);
+      int channels = (int) a.dim(0);
+      for (int c = 0; c < channels; c++) {
+        String name = channels == 1 ? "attribution.nii.gz" : "attribution_c" + c + ".nii.gz";
+        VolumeIO.writeCam(a.slice0(c), v, dir.resolve(name));
+        w.add(name);
+      }
+    }
     List<Explanation.LayerMap> layers = e.layers();
     if (layers.size() > 1) {
       for (int i = 0; i < layers.size(); i++) {

@@ -9,13 +9,17 @@ import java.util.List;
 
 /**
  * The maps as NumPy arrays: cam.npy [B, *S]; with several layers also cam_i.npy; on request
- * cam_layer(_i).npy, activation(_i).npy and gradient(_i).npy.
+ * cam_layer(_i).npy, activation(_i).npy and gradient(_i).npy; for input-space methods the raw
+ * signed attribution.npy [B, C, *S].
  */
 final class NpyWriter implements OutputWriter {
   @Override
   public void write(CaseResult r, OutputSettings o, Path dir, Written w) {
     Explanation e = r.explanation();
     put(e.cam(), "cam.npy", dir, w);
+    if (e.attribution() != null) {
+      put(e.attribution().values(), "attribution.npy", dir, w);
+    }
     List<Explanation.LayerMap> layers = e.layers();
     for (int i = 0; i < layers.size(); i++) {
       Explanation.LayerMap l = layers.get(i);

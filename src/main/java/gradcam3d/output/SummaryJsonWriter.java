@@ -1,6 +1,10 @@
 package gradcam3d.output;
 
 import gradcam3d.AtomicFiles;
+import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Conditioning;
+import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -49,9 +53,30 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("element", l.layer().element());
       m.put("tensor", l.layer().tensor());
       m.put("shape", l.shape());
+      if (l.weightsIllConditioned() != null) {
+        m.put("weights_ill_conditioned", l.weightsIllConditioned());
+      }
       ls.add(m);
     }
     s.put("layers", ls);
+    if (st.method() instanceof SmoothGrad sg) {
+      s.put("samples", sg.samples());
+      s.put("noise", sg.noise());
+    }
+    if (st.method() instanceof IntegratedGradients ig) {
+      s.put("steps", ig.steps());
+      s.put("baseline", ig.baseline().name().toLowerCase());
+    }
+    if (e.attribution() != null && e.attribution().completenessGap() != null) {
+      // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
+      s.put("completeness_gap", e.attribution().completenessGap());
+    }
+    if (st.method().usesGradients() && !(st.method() instanceof CamMethod.InputSpace)) {
+      s.put("weights_ill_conditioned", e.weightsIllConditioned());
+      if (e.weightsIllConditioned()) {
+        s.put("advice", Conditioning.ADVICE);
+      }
+    }
     List<Map<String, Object>> ts = new ArrayList<>();
     for (CaseResult.TargetSummary t : r.targets()) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -102,10 +102,19 @@ public final class ExplanationPipeline implements AutoCloseable {
    * checks that need it, such as slice indices of the pictures).
    */
   public CaseResult run(CaseInput c, Consumer<LoadedCase> checkLoaded) {
+    return run(c, List.of(), checkLoaded);
+  }
+
+  /**
+   * All stages for one case with its own targets ({@link Target#parse} texts; empty: the
+   * settings' targets), e.g. a per-case mask; the compiled program is shared all the same.
+   */
+  public CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded) {
     long start = System.nanoTime();
     LoadedCase loaded = load(c);
     checkLoaded.accept(loaded);
-    List<Target> targets = resolveTargets(loaded);
+    List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
+        : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
     WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
     Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
     LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
@@ -143,6 +152,10 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 2: the targets for this input: the default for classifiers, mask files read. */
   public List<Target> resolveTargets(LoadedCase loaded) {
+    return resolveTargets(loaded, parsedTargets);
+  }
+
+  private List<Target> resolveTargets(LoadedCase loaded, List<Target> parsedTargets) {
     long[] os = windowed != null ? windowed.outputShape(loaded.batch().shape())
         : explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
     if (parsedTargets.isEmpty()) {
@@ -177,7 +190,18 @@ public final class ExplanationPipeline implements AutoCloseable {
     if (windowed == null) {
       throw new IllegalStateException("these settings have no sliding windows: use explain");
     }
+    if (targets.size() != 1) {
+      throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
+    }
     return windowed.explain(loaded.batch(), targets.get(0));
+  }
+
+  /** The compiled explanation of a case's input shape as a standalone ONNX model ({@link Explainer#compiledGraph}). */
+  public ModelProto compiledGraph(LoadedCase loaded) {
+    if (explainer == null) {
+      throw new Gradcam3dException("the compiled graph is per window with sliding windows; not available with --window");
+    }
+    return explainer.compiledGraph(Map.of(inputName, loaded.batch().shape()));
   }
 
   /** Stage 4: min-max per sample and the aggregate over layers. */

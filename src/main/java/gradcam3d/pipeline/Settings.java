@@ -21,7 +21,8 @@ import java.util.List;
  *
  * @param model the ONNX model file
  * @param modelName how reports name the model (the file name unless told)
- * @param layers module paths, {@code module@k} elements or tensor names
+ * @param layers module paths, {@code module@k} elements or tensor names (none for input-space methods,
+ *     checked with the method by {@link Explainer.Request})
  * @param method the CAM method
  * @param targets target texts ({@link Target#parse}); empty: argmax for classifiers
  * @param score logits or probabilities
@@ -48,9 +49,6 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     }
     layers = List.copyOf(layers);
     targets = List.copyOf(targets);
-    if (layers.isEmpty()) {
-      throw new Gradcam3dException("give at least one --layer");
-    }
     checkThreads(threads);
     if (batchSize < 1) {
       throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);

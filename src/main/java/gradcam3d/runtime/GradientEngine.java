@@ -1,6 +1,7 @@
 package gradcam3d.runtime;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.autodiff.BackwardRules;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.GradientSpec;
@@ -37,30 +38,35 @@ public final class GradientEngine implements AutoCloseable {
 
   /** What the engine computes. */
   public record Config(List<String> layers, int modelOutput, GradientSpec.Score score, boolean gradients,
-      boolean returnTensors, boolean returnModelOutput, Extension extension) {
+      boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules) {
     public static Config of(List<String> layers) {
-      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null);
+      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT);
+    }
+
+    /** Guided backpropagation's rules for the Relu family instead of exact gradients. */
+    public Config withRules(BackwardRules r) {
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, r);
     }
 
     public Config withModelOutput(int k) {
-      return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension);
+      return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension, rules);
     }
 
     public Config withScore(GradientSpec.Score s) {
-      return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension);
+      return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules);
     }
 
     /** Forward only: activations and target, no backward graph. */
     public Config withoutGradients() {
-      return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension);
+      return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension, rules);
     }
 
     public Config withTensors(boolean tensors, boolean modelOutputToo) {
-      return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension);
+      return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension, rules);
     }
 
     public Config withExtension(Extension e) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e);
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules);
     }
   }
 
@@ -190,7 +196,7 @@ public final class GradientEngine implements AutoCloseable {
   private Compiled compile(Map<String, long[]> inputShapes) {
     long t0 = System.nanoTime();
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.gradients()), new SeedHead(config.score()));
+        config.modelOutput(), config.gradients(), config.rules()), new SeedHead(config.score()));
     SeedHead.OUTPUTS.forEach(p::addOutput);
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {

@@ -139,6 +139,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     this.request = request;
     this.settings = settings.auto() ? settings.withWindow(WindowFit.auto(model)) : settings;
     this.inputName = Graph.fromModel(model).inputNames().get(0);
+    if (request.method() instanceof gradcam3d.cam.CamMethod.InputSpace) {
+      throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
+          + "windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
+    }
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
@@ -225,6 +229,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
     int layers = request.layers().size();
     float[][] sums = new float[layers][voxels];
+    Boolean[] illConditioned = new Boolean[layers];
     List<Explanation.LayerMap> firstLayers = null;
     GradientEngine.CompileStats stats = null;
     double runMs = 0;
@@ -251,6 +256,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       }
       long ts = System.nanoTime();
       for (int l = 0; l < layers; l++) {
+        // a layer's weights count as ill-conditioned when they are in any window
+        Boolean ill = e.layers().get(l).weightsIllConditioned();
+        illConditioned[l] = ill == null ? illConditioned[l] : Boolean.valueOf(ill || Boolean.TRUE.equals(illConditioned[l]));
         addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
       }
       stitchNs += System.nanoTime() - ts;
@@ -268,14 +276,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(sums[l], camShape));
       finals.add(cam);
       Explanation.LayerMap f = firstLayers.get(l);
-      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null));
+      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null, illConditioned[l]));
     }
     FloatTensor aggregate = Normalise.aggregate(finals);
     long t3 = System.nanoTime();
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) targetValue}, 1), new long[] {regionVoxels},
         new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target), wholeOutput,
-        stats, runMs, (t3 - t2) / 1e6 + stitchNs / 1e6);
+        stats, runMs, (t3 - t2) / 1e6 + stitchNs / 1e6, null);
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
         (t2 - t1 - stitchNs) / 1e6, stitchNs / 1e6, (t3 - t2) / 1e6);
     return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,

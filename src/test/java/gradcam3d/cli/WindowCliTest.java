@@ -124,8 +124,9 @@ class WindowCliTest {
     bad.add(new String[] {"--window", "auto", "--target", "1"});
     bad.add(new String[] {"--window", "24,32,32", "--target", "1:box=0,0,0,50,10,10"});
     bad.add(new String[] {"--window", "24,32", "--target", "1"});
+    bad.add(new String[] {"--window", "24,32,32", "--method", "saliency", "--target", "1"});
     List<String> expected = List.of("not a multiple of 4", "--window auto needs a model with a fixed input size",
-        "outside the output grid", "has 2 sizes");
+        "outside the output grid", "has 2 sizes", "attributes to the input, not a layer");
     for (int i = 0; i < bad.size(); i++) {
       Path out = tmp.resolve("bad" + i);
       List<String> args = new ArrayList<>(List.of("explain", "--model", MODEL.toString(), "--input", NIFTI.toString(),
@@ -149,9 +150,10 @@ class WindowCliTest {
     bad.add(new String[] {"--window", "24,32,32", "--save-tensors", "--target", "1"});
     bad.add(new String[] {"--window", "24,32,32", "--metrics", "--target", "1"});
     bad.add(new String[] {"--window", "24,32,32", "--pad-value", "NaN", "--target", "1"});
+    bad.add(new String[] {"--window", "24,32,32", "--export-graph", "g.onnx", "--target", "1"});
     List<String> expected = List.of("--overlap must be in [0, 1)", "--blend must be", "need --window",
         "--window must be Z,Y,X", "not available with --window", "--metrics is not available with --window",
-        "--pad-value must be a finite number");
+        "--pad-value must be a finite number", "--export-graph writes one compiled explanation");
     for (int i = 0; i < bad.size(); i++) {
       Path out = tmp.resolve("badvalue" + i);
       List<String> args = new ArrayList<>(List.of("explain", "--model", MODEL.toString(), "--input", NIFTI.toString(),
