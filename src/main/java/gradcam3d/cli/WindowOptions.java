@@ -18,7 +18,7 @@ final class WindowOptions {
           + "methods and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per window with "
           + "the window's share of the target (exact: a window's layer only reaches its own logits). Also "
           + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
-          + "--save-tensors (they are per window) or --metrics.")
+          + "--save-tensors (they are per window), --export-graph, --metrics or the input-space methods.")
   WindowSize window;
 
   @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,
