@@ -217,44 +217,46 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Plain sliding-window inference against sliding-window explanations, same windows and threads. */
+  /**
+   * Plain sliding-window inference against sliding-window explanations, same windows and threads,
+   * timed in interleaved rounds (the ratios stay fair when the machine's load changes).
+   */
   private int windows(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x) {
     long[] win = gradcam3d.tensor.Shapes.parse(window);
     String inputName = m.getGraph().getInput(0).getName();
     FastForm.Optimized fast = FastForm.model(m, Map.of(inputName, gradcam3d.tensor.Shapes.concat(
         new long[] {windowBatch, x.dim(1)}, win)));
-    double inference;
-    double inferenceFast;
-    try (OrtProgram plain = OrtProgram.create(m, opts, "the model");
-        OrtProgram plainFast = OrtProgram.create(fast.model(), opts, "the optimized model")) {
-      String output = plain.outputNames().iterator().next();
-      WindowInference.Forward f = w -> (FloatTensor) plain.run(Map.of(inputName, w), List.of(output)).get(output);
-      WindowInference.Forward ff = w -> (FloatTensor) plainFast.run(Map.of(inputName, w), List.of(output))
-          .get(output);
-      inference = time(() -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f), 1, repeat);
-      inferenceFast = time(() -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, ff), 1,
-          repeat);
-    }
     WindowGrid grid = WindowGrid.of(Arrays.copyOfRange(x.shape(), 2, x.rank()), win, overlap);
-    out.printf("sliding-window inference (plain model, %d windows %s, blending): %8.1f ms   peak RSS so far %5.0f MB%n",
-        grid.size(), Arrays.toString(grid.counts()), inference, peakRssMb());
-    out.printf("sliding-window inference (gradcam3d optimize model):          %8.1f ms = %.2fx%n", inferenceFast,
-        inferenceFast / inference);
     Target t = Target.parse(target);
     for (CamMethod method : methods) {
       Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
           gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(win).withOverlap(overlap)
           .withWindowBatch(windowBatch);
-      try (SlidingWindowExplainer sw = new SlidingWindowExplainer(m, req, settings, opts)) {
+      try (OrtProgram plain = OrtProgram.create(m, opts, "the model");
+          OrtProgram plainFast = OrtProgram.create(fast.model(), opts, "the optimized model");
+          SlidingWindowExplainer sw = new SlidingWindowExplainer(m, req, settings, opts)) {
+        String output = plain.outputNames().iterator().next();
+        WindowInference.Forward f = w -> (FloatTensor) plain.run(Map.of(inputName, w), List.of(output)).get(output);
+        WindowInference.Forward ff = w -> (FloatTensor) plainFast.run(Map.of(inputName, w), List.of(output))
+            .get(output);
         WindowedExplanation[] last = new WindowedExplanation[1];
-        double e2e = time(() -> last[0] = sw.explain(x, t), 1, repeat);
+        double[][] r = timeRounds(List.of(
+            () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f),
+            () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, ff),
+            () -> last[0] = sw.explain(x, t)), 1, repeat);
+        out.printf("sliding-window inference (plain model, %d windows %s, blending): %8.1f ms  (cpu %.0f ms)%n",
+            grid.size(), Arrays.toString(grid.counts()), r[0][0], r[0][2]);
+        out.printf("sliding-window inference (gradcam3d optimize model):           %8.1f ms = %.2fx  (cpu %.0f ms)%n",
+            r[1][0], r[1][1], r[1][2]);
+        out.printf("explain %-12s through windows:  %8.1f ms  = %.2fx sliding-window inference, %.2fx the "
+            + "optimized model's  (cpu %.0f ms; %d windows run, %d skipped; medians of %d interleaved rounds)%n",
+            method.name(), r[2][0], r[2][1], r[2][1] / r[1][1], r[2][2], last[0].windowsRun(),
+            last[0].windowsSkipped(), repeat);
         WindowedExplanation.Timings p = last[0].timings();
-        out.printf("explain %-12s through windows:  %8.1f ms  = %.2fx sliding-window inference "
-            + "(%.2fx the optimized model's; %d windows run, %d skipped)%n", method.name(), e2e, e2e / inference,
-            e2e / inferenceFast, last[0].windowsRun(), last[0].windowsSkipped());
-        out.printf("  phases: predict %.0f ms, forward+backward+cam %.0f ms, resize+sum %.0f ms, normalise %.0f ms; "
-            + "peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(), p.finishMs(), peakRssMb());
+        out.printf("  phases of the last run: predict %.0f ms, forward+backward+cam %.0f ms, sum %.0f ms, normalise "
+            + "%.0f ms; peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(), p.finishMs(),
+            peakRssMb());
       }
     }
     out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
