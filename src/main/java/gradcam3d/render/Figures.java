@@ -3,6 +3,8 @@ package gradcam3d.render;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Writes the pictures of an explanation. Inputs are in model-tensor order: image and CAM of shape
@@ -68,13 +70,37 @@ public final class Figures {
     SliceRenderer renderer = renderer(v, o);
     SlicePoint at = PeakFinder.choose(v, o);
     Path overlay = dir.resolve(OVERLAY_PNG);
-    PngFiles.write(OverlayFigure.compose(v, renderer, at, o), overlay);
-    if (v.is2d()) {
+    Path montagePng = dir.resolve(MONTAGE_PNG);
+    // the two figures are independent: the montage renders on another core meanwhile
+    CompletableFuture<MontagePlan> montage = v.is2d() ? null
+        : CompletableFuture.supplyAsync(() -> montage(v, renderer, at, o, montagePng));
+    try {
+      PngFiles.write(OverlayFigure.compose(v, renderer, at, o), overlay);
+    } catch (RuntimeException e) {
+      if (montage != null) {
+        joined(montage);
+      }
+      throw e;
+    }
+    if (montage == null) {
       return new RenderedFigures(at, overlay, null, null, renderer.contour);
     }
-    Path montagePng = dir.resolve(MONTAGE_PNG);
-    MontagePlan plan = montage(v, renderer, at, o, montagePng);
-    return new RenderedFigures(at, overlay, plan, montagePng, renderer.contour);
+    return new RenderedFigures(at, overlay, joined(montage), montagePng, renderer.contour);
+  }
+
+  /** The task's result, or its own exception (a one-line Gradcam3dException stays one). */
+  private static <T> T joined(CompletableFuture<T> task) {
+    try {
+      return task.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   private static MontagePlan montage(Voxels v, SliceRenderer renderer, SlicePoint at,
