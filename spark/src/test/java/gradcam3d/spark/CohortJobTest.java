@@ -39,7 +39,9 @@ class CohortJobTest {
   static void startSpark() {
     long t0 = System.nanoTime();
     spark = SparkSession.builder().master("local[2]").appName("gradcam3d-test").config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        .config("spark.sql.shuffle.partitions", "2")
+        // stay on the loopback interface: local mode needs no other address
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     System.out.printf("Spark session started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
