@@ -30,6 +30,12 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
   non-sealed interface OnHost extends CamMethod {
     gradcam3d.tensor.FloatTensor camLayer(gradcam3d.tensor.FloatTensor activation,
         gradcam3d.tensor.FloatTensor gradient);
+
+    /**
+     * The same map as graph arithmetic, for the exported graph: iterative where the host is exact,
+     * equal to {@link #camLayer} up to float32 rounding.
+     */
+    InGraph inGraph();
   }
 
   /** Channel weights [B][C] from extra forward passes with the input or the layer perturbed. */

@@ -100,6 +100,12 @@ public final class Explainer implements AutoCloseable {
       return;
     }
     this.camFactor = null;
+    this.engine = new GradientEngine(model, layerConfig(m), options);
+    this.resize = new ResizeProgram(options);
+  }
+
+  /** The compiled program's configuration for a method at the request's layers. */
+  private GradientEngine.Config layerConfig(CamMethod m) {
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
         .withModelOutput(request.modelOutput()).withScore(request.score())
         .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false);
@@ -123,8 +129,7 @@ public final class Explainer implements AutoCloseable {
         Conditioning.append(p);
       });
     }
-    this.engine = new GradientEngine(model, cfg, options);
-    this.resize = new ResizeProgram(options);
+    return cfg;
   }
 
   private static long[] inputSpatial(GradientProgram p) {
@@ -378,6 +383,12 @@ public final class Explainer implements AutoCloseable {
    */
   public ModelProto compiledGraph(Map<String, long[]> shapes) {
     requireOneGraph(request.method());
+    if (request.method() instanceof CamMethod.OnHost h) {
+      // the host's exact eigen-decomposition becomes iterative graph arithmetic, in the file only
+      try (GradientEngine exported = new GradientEngine(model, layerConfig(h.inGraph()), options)) {
+        return exported.program(shapes).toModel();
+      }
+    }
     return engine.compiled(shapes).program().toModel();
   }
 

@@ -193,8 +193,11 @@ public final class GradientEngine implements AutoCloseable {
     return cache.get(key(inputShapes), () -> compile(inputShapes));
   }
 
-  private Compiled compile(Map<String, long[]> inputShapes) {
-    long t0 = System.nanoTime();
+  /**
+   * The program for these input shapes as {@link #compiled} builds it (extension and fast form
+   * applied), without an ONNX Runtime session: for writing the graph out.
+   */
+  public GradientProgram program(Map<String, long[]> inputShapes) {
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
         config.modelOutput(), config.gradients(), config.rules()), new SeedHead(config.score()));
     SeedHead.OUTPUTS.forEach(p::addOutput);
@@ -215,6 +218,12 @@ public final class GradientEngine implements AutoCloseable {
     if (options.fastForm()) {
       FastForm.apply(p.builder());
     }
+    return p;
+  }
+
+  private Compiled compile(Map<String, long[]> inputShapes) {
+    long t0 = System.nanoTime();
+    GradientProgram p = program(inputShapes);
     ModelProto compiled = p.toModel();
     long t1 = System.nanoTime();
     OrtProgram session = OrtProgram.create(compiled, options, "the compiled gradient graph");

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import gradcam3d.cam.methods.EigenCam;
+import ai.onnxruntime.TensorInfo;
 import gradcam3d.cli.Main;
-import gradcam3d.report.Json;
 import gradcam3d.runtime.GradientEngine;
-import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.testing.Fixtures;
+import gradcam3d.testing.Fixtures.Case;
 import gradcam3d.volume.Npy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,14 +22,17 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * --export-graph: the written ONNX file, run by a fresh plain ONNX Runtime session (no gradcam3d
  * code in the run), reproduces the command line's cam_layer and cam. Grad-CAM's graph computes
- * them; for EigenCAM the graph outputs the layer activation and the host's principal component,
- * resize and min-max finish it, as Explainer#compiledGraph documents.
+ * them for the gradient methods and, with the principal component in graph ops, for the eigen
+ * methods (whose command-line path is the host's exact eigen-decomposition).
  */
 class ExportGraphTest {
   private static final String MODEL = "src/test/resources/fixtures/models/seed_unet3d.onnx";
@@ -43,18 +46,19 @@ class ExportGraphTest {
     return out.toString();
   }
 
-  /** Runs the exported file on the fixture input and the target "class 2 where predicted". */
-  private static Map<String, FloatTensor> runExported(Path onnx, FloatTensor x, List<String> outputs) throws Exception {
-    long[] os = {1, 3, 24, 40, 32};
-    GradientEngine.Seed seed = Target.seed(List.of(Target.parse("2")), os);
+  /** Runs the exported file on an input and a target (the seed's shape is the file's gc3d_seed input). */
+  private static Map<String, FloatTensor> runExported(Path onnx, FloatTensor x, String target, List<String> outputs)
+      throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, FloatTensor> result = new HashMap<>();
-    try (OrtSession s = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
-         OnnxTensor in = tensor(env, x);
-         OnnxTensor w = tensor(env, seed.weights());
-         OnnxTensor g = tensor(env, seed.gate())) {
+    try (OrtSession s = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
       assertEquals(3, s.getInputNames().size(), s.getInputNames().toString());
-      try (OrtSession.Result r = s.run(Map.of("input", in, "gc3d_seed", w, "gc3d_gate", g))) {
+      long[] os = ((TensorInfo) s.getInputInfo().get("gc3d_seed").getInfo()).getShape();
+      GradientEngine.Seed seed = Target.seed(List.of(Target.parse(target)), os);
+      try (OnnxTensor in = tensor(env, x);
+           OnnxTensor w = tensor(env, seed.weights());
+           OnnxTensor g = tensor(env, seed.gate());
+           OrtSession.Result r = s.run(Map.of("input", in, "gc3d_seed", w, "gc3d_gate", g))) {
         for (String o : outputs) {
           OnnxTensor t = (OnnxTensor) r.get(o).orElseThrow();
           FloatBuffer fb = t.getFloatBuffer();
@@ -76,7 +80,7 @@ class ExportGraphTest {
     Path onnx = tmp.resolve("gradcam.onnx");
     run("explain", "--model", MODEL, "--input", INPUT, "--layer", "down3", "--target", "2", "--threads", "1",
         "--no-pictures", "--save-layer-cam", "--export-graph", onnx.toString(), "--out", tmp.resolve("out").toString());
-    Map<String, FloatTensor> r = runExported(onnx, Npy.read(Path.of(INPUT)), List.of("cam_layer_0", "resized_0"));
+    Map<String, FloatTensor> r = runExported(onnx, Npy.read(Path.of(INPUT)), "2", List.of("cam_layer_0", "resized_0"));
     FloatTensor camLayer = Npy.read(tmp.resolve("out/cam_layer.npy"));
     FloatTensor cam = Npy.read(tmp.resolve("out/cam.npy"));
     assertTrue(r.get("cam_layer_0").maxAbsDiff(camLayer) <= 1e-5 * camLayer.maxAbs());
@@ -86,24 +90,36 @@ class ExportGraphTest {
     assertTrue(Normalise.perSample(r.get("resized_0")).maxAbsDiff(ref) <= 2e-3);
   }
 
-  @Test
-  @SuppressWarnings("unchecked")
-  void eigenCamGraphGivesTheActivationTheHostFinishes(@TempDir Path tmp) throws Exception {
-    Path onnx = tmp.resolve("eigencam.onnx");
-    run("explain", "--model", MODEL, "--input", INPUT, "--layer", "down3", "--target", "2", "--method", "eigencam",
-        "--threads", "1", "--no-pictures", "--save-layer-cam", "--export-graph", onnx.toString(),
-        "--out", tmp.resolve("out").toString());
-    Map<String, Object> summary = (Map<String, Object>) Json.parse(Files.readString(tmp.resolve("out/summary.json")));
-    String tensor = (String) ((List<Map<String, Object>>) summary.get("layers")).get(0).get("tensor");
-    FloatTensor x = Npy.read(Path.of(INPUT));
-    FloatTensor activation = runExported(onnx, x, List.of(tensor)).get(tensor);
-    FloatTensor camLayer = new EigenCam().camLayer(activation, null);
+  static Stream<Case> eigenCases() {
+    return Fixtures.cases().stream().filter(c -> c.method().startsWith("eigen"));
+  }
+
+  /**
+   * EigenCAM / Eigen-Grad-CAM: the file computes the principal component in graph ops (repeated
+   * squaring) where the command line uses the host's Jacobi solution; both agree to float32
+   * rounding, and with PyTorch's SVD at the fixture tolerance.
+   */
+  @ParameterizedTest
+  @MethodSource("eigenCases")
+  void eigenGraphReproducesTheCommandLine(Case c, @TempDir Path tmp) throws Exception {
+    Path onnx = tmp.resolve("eigen.onnx");
+    String target = c.isSegmentation() ? Integer.toString(c.targetClass()) : "argmax";
+    run("explain", "--model", c.model().toString(), "--input", c.inputNpy().toString(), "--layer", c.layerSpec(),
+        "--target", target, "--method", c.method(), "--threads", "1", "--no-pictures", "--save-layer-cam",
+        "--export-graph", onnx.toString(), "--out", tmp.resolve("out").toString());
+    Map<String, FloatTensor> r = runExported(onnx, Npy.read(c.inputNpy()), target, List.of("cam_layer_0", "resized_0"));
     FloatTensor cliLayer = Npy.read(tmp.resolve("out/cam_layer.npy"));
-    assertTrue(camLayer.maxAbsDiff(cliLayer) <= 1e-5 * cliLayer.maxAbs());
-    try (ResizeProgram resize = new ResizeProgram(new RuntimeOptions(1))) {
-      FloatTensor cam = Normalise.perSample(resize.run(List.of(camLayer), new long[] {24, 40, 32}).get(0));
-      assertTrue(cam.maxAbsDiff(Npy.read(tmp.resolve("out/cam.npy"))) <= 1e-5);
-    }
+    FloatTensor cliCam = Npy.read(tmp.resolve("out/cam.npy"));
+    FloatTensor cam = Normalise.perSample(r.get("resized_0"));
+    double layerErr = r.get("cam_layer_0").maxAbsDiff(cliLayer) / cliLayer.maxAbs();
+    double camErr = cam.maxAbsDiff(cliCam);
+    System.out.printf("%-40s exported vs CLI: cam_layer %.2e (relative)  cam %.2e%n", c.name(), layerErr, camErr);
+    assertTrue(layerErr <= 1e-5, c + ": cam_layer relative max|diff| " + layerErr);
+    assertTrue(camErr <= 1e-5, c + ": cam max|diff| " + camErr);
+    // and against PyTorch (FixtureCamTest's tolerances)
+    FloatTensor refLayer = c.expected("cam_layer");
+    assertTrue(r.get("cam_layer_0").maxAbsDiff(refLayer) <= 2e-3 * Math.max(1, refLayer.maxAbs()));
+    assertTrue(cam.maxAbsDiff(c.expected("cam")) <= 2e-3);
   }
 
   @Test

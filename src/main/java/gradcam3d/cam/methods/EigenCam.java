@@ -19,4 +19,9 @@ public final class EigenCam implements CamMethod.OnHost {
   public FloatTensor camLayer(FloatTensor activation, FloatTensor gradient) {
     return PrincipalComponent.project(activation);
   }
+
+  @Override
+  public CamMethod.InGraph inGraph() {
+    return new PrincipalComponentInGraph(name(), usesGradients());
+  }
 }

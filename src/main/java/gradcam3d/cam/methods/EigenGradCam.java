@@ -25,4 +25,9 @@ public final class EigenGradCam implements CamMethod.OnHost {
     }
     return PrincipalComponent.project(new FloatTensor(p, activation.shape()));
   }
+
+  @Override
+  public CamMethod.InGraph inGraph() {
+    return new PrincipalComponentInGraph(name(), usesGradients());
+  }
 }
