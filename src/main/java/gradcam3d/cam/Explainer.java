@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Explains a model with one method at one or more layers for given targets. Gradient methods run
  * as one compiled graph (forward, backward, CAM arithmetic and the resize to the input grid); the
- * eigen methods finish on the host; Score-CAM and Ablation-CAM add batched forward passes. The
+ * eigen methods finish on the host (an exact eigen-decomposition; only {@link #compiledGraph}
+ * puts an iterative one in the graph); Score-CAM and Ablation-CAM add batched forward passes. The
  * stages are separate: {@link #explainResized} gives maps on the input grid before normalisation
  * (to blend windows of a volume, say), {@link Normalise} finishes them; {@link #explain} does both.
  *
@@ -375,10 +376,11 @@ public final class Explainer implements AutoCloseable {
   /**
    * The compiled explanation for these input shapes as a standalone ONNX model. Inputs: the model's
    * input(s), {@value SeedHead#SEED} and {@value SeedHead#GATE} (the target, as
-   * {@link Target#seed} makes them). Outputs: in-graph methods {@code cam_layer_<i>} and
-   * {@code resized_<i>} (ReLU-ed, on the input grid; cam is its per-sample min-max); the eigen
-   * methods the layer activation (and gradient) that the method's host step (CamMethod.OnHost) turns
-   * into cam_layer; input-space methods dT/dx (the host applies the method's arithmetic); always
+   * {@link Target#seed} makes them). Outputs: {@code cam_layer_<i>} and {@code resized_<i>}
+   * (ReLU-ed, on the input grid; cam is its per-sample min-max) for the in-graph methods and the
+   * eigen methods (their principal component by repeated squaring in graph ops,
+   * {@link CamMethod.OnHost#inGraph}: the host's exact one up to float32 rounding); input-space
+   * methods dT/dx (the host applies the method's arithmetic); always
    * {@value SeedHead#TARGET}, the region counts and {@value SeedHead#EFFECTIVE_SEED}.
    */
   public ModelProto compiledGraph(Map<String, long[]> shapes) {

@@ -77,7 +77,7 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--export-graph", paramLabel = "FILE.onnx", converter = Converters.OnnxOutFile.class,
       description = "Also write the compiled explanation (model, target, backward pass, CAM arithmetic) as a "
           + "standalone ONNX model: inputs the model input, gc3d_seed and gc3d_gate; outputs cam_layer_0 and "
-          + "resized_0 (before min-max), or for eigen/input-space methods the layer activation/gradient.")
+          + "resized_0 (before min-max; eigen methods too), or for input-space methods dT/dx.")
   Path exportGraph;
 
   @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
