@@ -12,13 +12,20 @@ public final class Ranking {
 
   /** Flat voxel indices, highest map value first; equal values in increasing index order. */
   public static int[] byMap(float[] map) {
-    Integer[] idx = new Integer[map.length];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i;
+    // one primitive sort of (descending value, index) packed in a long: the order of
+    // Float.compare (-0 below +0, NaN on top) without boxing every index
+    long[] keys = new long[map.length];
+    for (int i = 0; i < map.length; i++) {
+      int bits = Float.floatToIntBits(map[i]);
+      int ascending = bits ^ ((bits >> 31) & 0x7fffffff);
+      keys[i] = ((long) ~ascending << 32) | i;
     }
-    // a stable sort keeps equal values in index order
-    Arrays.sort(idx, (a, b) -> Float.compare(map[b], map[a]));
-    return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+    Arrays.sort(keys);
+    int[] order = new int[map.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = (int) keys[i];
+    }
+    return order;
   }
 
   /** A random order of n voxels, fixed by the seed. */
