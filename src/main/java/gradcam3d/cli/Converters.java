@@ -71,12 +71,7 @@ final class Converters {
   static final class NoiseLevel implements ITypeConverter<Double> {
     @Override
     public Double convert(String s) {
-      double v;
-      try {
-        v = Double.parseDouble(s.trim());
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + s + "' is not a number");
-      }
+      double v = decimal(s);
       if (!(v >= 0) || Double.isInfinite(v)) {
         throw new TypeConversionException("must be a finite number >= 0, not '" + s + "'");
       }
@@ -206,12 +201,7 @@ final class Converters {
   static final class Opacity implements ITypeConverter<Double> {
     @Override
     public Double convert(String s) {
-      double v;
-      try {
-        v = Double.parseDouble(s.trim());
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + s + "' is not a number");
-      }
+      double v = decimal(s);
       if (!(v >= 0 && v <= 1)) {
         throw new TypeConversionException("must be between 0 and 1, not " + s);
       }

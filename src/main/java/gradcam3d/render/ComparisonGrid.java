@@ -36,7 +36,7 @@ public final class ComparisonGrid {
       int x = (i % cols) * w;
       int y = (i / cols) * h;
       p.paste(tile, x, y);
-      Annotations.label(p, labels.get(i), x, y, Math.max(1, Math.min(w, h) / 200));
+      Annotations.label(p, labels.get(i), x, y, Annotations.scaleFor(Math.max(w, h)));
     }
     PngFiles.write(p, png);
     return slice;
