@@ -2,7 +2,13 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.runtime.OrtProgram;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,9 +16,6 @@ import picocli.CommandLine.Command;
 @Command(name = "gradcam3d", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Explains what 2D/3D segmentation and classification networks (ONNX) look at, with the "
         + "Grad-CAM family of methods, on full volumes.", ""},
-    subcommands = {LayersCommand.class, ExplainCommand.class, BatchCommand.class, BatchMergeCommand.class,
-        EvaluateCommand.class, CompareCommand.class, DemoCommand.class, BenchCommand.class, OptimizeCommand.class,
-        CommandLine.HelpCommand.class},
     footer = {"", "Start with: gradcam3d demo",
         "Then:       gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64",
         "            gradcam3d explain --model MODEL.onnx --input scan.nii.gz \\",
@@ -25,6 +28,30 @@ public final class Main implements Runnable {
   public static final int EXIT_BAD_OPTION = 2;
   /** Exit code for unexpected internal failures. */
   public static final int EXIT_INTERNAL = 3;
+
+  /**
+   * The subcommands, in the order the usage lists them. Only the one a command line names is
+   * built: picocli's model of all of them took about 0.2 s of every run's start-up.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+    m.put("layers", LayersCommand::new);
+    m.put("explain", ExplainCommand::new);
+    m.put("batch", BatchCommand::new);
+    m.put("batch-merge", BatchMergeCommand::new);
+    m.put("evaluate", EvaluateCommand::new);
+    m.put("compare", CompareCommand::new);
+    m.put("demo", DemoCommand::new);
+    m.put("bench", BenchCommand::new);
+    m.put("optimize", OptimizeCommand::new);
+    m.put("help", CommandLine.HelpCommand::new);
+    return m;
+  }
+
+  /** The subcommands that run ONNX Runtime. */
+  private static final Set<String> RUNS_MODELS = Set.of("explain", "batch", "evaluate", "compare", "demo", "bench");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -41,7 +68,12 @@ public final class Main implements Runnable {
 
   /** Runs a command line; returns the exit code (for tests and the launcher). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+    String[] routed = routed(args);
+    if (routed.length > 0 && RUNS_MODELS.contains(routed[0]) && !Arrays.asList(routed).contains("--help")) {
+      // loads while the command line is parsed (which takes a cold JVM about 0.1 s)
+      OrtProgram.prepareInBackground();
+    }
+    CommandLine cl = commandLine(routed);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, args1) -> {
@@ -73,7 +105,7 @@ public final class Main implements Runnable {
       return EXIT_INTERNAL;
     });
     try {
-      return cl.execute(routed(args));
+      return cl.execute(routed);
     } catch (Throwable t) {
       // errors (not exceptions) bypass picocli's handler: still one line, no stack trace
       err.println("internal error: " + t + " (set GRADCAM3D_DEBUG=1 for details)");
@@ -82,6 +114,21 @@ public final class Main implements Runnable {
       }
       return EXIT_INTERNAL;
     }
+  }
+
+  /**
+   * The command line with the subcommand {@code args} start with, or with all of them (usage,
+   * {@code help}, an unknown name: picocli then lists or suggests them as usual).
+   */
+  static CommandLine commandLine(String[] args) {
+    CommandLine cl = new CommandLine(new Main());
+    String first = args.length > 0 ? args[0] : "";
+    if (COMMANDS.containsKey(first) && !first.equals("help")) {
+      cl.addSubcommand(first, COMMANDS.get(first).get());
+    } else {
+      COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+    }
+    return cl;
   }
 
   /** {@code batch --merge ...} takes none of batch's explanation options: it is its own command. */

@@ -7,6 +7,7 @@ import gradcam3d.report.CaseReportWriter;
 import gradcam3d.report.ReportGrid;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Volume;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,19 +17,45 @@ import java.util.Map;
 /**
  * report.html for a single-volume case: the model input (first channel), one map per layer plus
  * the aggregate, the target region when it lies on the input grid, the label, and the summary.
- * Only this class knows both the pipeline's result and the report package's input.
+ * Only this class knows both the pipeline's result and the report package's input. The volumes
+ * are compressed while the other formats are written; the summary, which lists those, comes last.
  */
 public final class HtmlReportWriter implements OutputWriter {
   public static final String FILE = "report.html";
 
+  /** The report without its summary, and its compressed data block. */
+  private record Encoded(CaseReport report, byte[] data) {}
+
+  private Background<Encoded> encoding;
+
   @Override
-  public void write(CaseResult r, OutputSettings o, Path dir, Written w) {
+  public Background<?> begin(CaseResult r, OutputSettings o, Path dir) {
     Volume volume = r.loaded().volume();
     if (!o.report() || volume == null || r.loaded().batch().dim(0) != 1) {
+      return null;
+    }
+    encoding = Background.start("report", () -> {
+      CaseReport report = volumes(r, volume);
+      return new Encoded(report, CaseReportWriter.encodeData(report));
+    });
+    return encoding;
+  }
+
+  @Override
+  public void write(CaseResult r, OutputSettings o, Path dir, Written w) throws IOException {
+    if (encoding == null) {
       return;
     }
+    Encoded e = encoding.join();
     w.add(FILE); // before the summary is taken, so that the page's summary lists itself as summary.json will
     Map<String, Object> summary = SummaryJsonWriter.summary(r, o, w);
+    CaseReport v = e.report();
+    CaseReport report = new CaseReport(v.title(), v.grid(), v.image(), v.maps(), v.target(), v.label(), summary);
+    CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE), e.data());
+  }
+
+  /** What the page shows, in NIfTI voxel order, without the summary. */
+  private static CaseReport volumes(CaseResult r, Volume volume) {
     Explanation e = r.explanation();
     ReportGrid grid = ReportGrid.of(volume);
     String method = r.settings().method().name();
@@ -44,9 +71,7 @@ public final class HtmlReportWriter implements OutputWriter {
         ? nifti(grid, e.region().slice0(0), volume) : null;
     float[] label = r.label() == null ? null : nifti(grid, r.label().mask(), volume);
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    CaseReport report = new CaseReport(title, grid, nifti(grid, volume.tensor().slice0(0), volume), maps, target,
-        label, summary);
-    CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE));
+    return new CaseReport(title, grid, nifti(grid, volume.tensor().slice0(0), volume), maps, target, label, null);
   }
 
   private static float[] nifti(ReportGrid grid, FloatTensor spatial, Volume volume) {

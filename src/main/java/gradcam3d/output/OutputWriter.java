@@ -9,5 +9,15 @@ import java.nio.file.Path;
  * result folder and records their names; a new format is one new writer in {@link ResultWriter}.
  */
 public interface OutputWriter {
+  /**
+   * Starts, on its own thread, the part of this format's work that needs only the result and not
+   * what other writers record (rendering, compressing), so that formats overlap; {@link #write}
+   * finishes it. Called on every writer before the first write; returns the started work, or null
+   * (the default: everything happens in write). The caller waits for it before the folder goes.
+   */
+  default Background<?> begin(CaseResult result, OutputSettings settings, Path dir) {
+    return null;
+  }
+
   void write(CaseResult result, OutputSettings settings, Path dir, Written written) throws IOException;
 }

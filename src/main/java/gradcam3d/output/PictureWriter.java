@@ -10,6 +10,7 @@ import gradcam3d.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,11 +20,45 @@ import java.util.List;
  * the contour rule decides.
  */
 final class PictureWriter implements OutputWriter {
+  /** One sample's figures and where they went. */
+  private record Drawn(String prefix, RenderedFigures figures) {}
+
+  private Background<List<Drawn>> drawing;
+
+  /** The figures are drawn and encoded meanwhile; {@link #write} records them. */
+  @Override
+  public Background<?> begin(CaseResult r, OutputSettings o, Path dir) {
+    if (!o.pictures()) {
+      return null;
+    }
+    drawing = Background.start("pictures", () -> draw(r, o, dir));
+    return drawing;
+  }
+
   @Override
   public void write(CaseResult r, OutputSettings o, Path dir, Written w) throws IOException {
-    if (!o.pictures()) {
+    if (drawing == null) {
       return;
     }
+    for (Drawn d : drawing.join()) {
+      RenderedFigures f = d.figures();
+      String overlay = d.prefix() + f.overlay().getFileName();
+      w.add(overlay);
+      String montage = null;
+      Integer every = null;
+      List<Integer> montageSlices = null;
+      if (f.montagePng() != null) {
+        montage = d.prefix() + f.montagePng().getFileName();
+        every = f.montage().every();
+        montageSlices = f.montage().slices();
+        w.add(montage);
+      }
+      w.add(new Written.Pictures(overlay, f.slices().z(), f.slices().y(), f.slices().x(), montage, every,
+          montageSlices, f.contour().summary()));
+    }
+  }
+
+  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir) throws IOException {
     Explanation e = r.explanation();
     FloatTensor input = r.loaded().batch();
     long batch = input.dim(0);
@@ -34,6 +69,7 @@ final class PictureWriter implements OutputWriter {
     double[] tensorSpacing = nifti ? volume.spacing() : o.render().npySpacing();
     double[] spacing = tensorSpacing != null ? layout.toZyx(tensorSpacing) : null;
     double[][] affine = nifti ? volume.affine() : null;
+    List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
       FloatTensor image = layout.toZyx(input.slice0(b).slice0(0));
       FloatTensor cam = e.cam().slice0(b);
@@ -44,21 +80,9 @@ final class PictureWriter implements OutputWriter {
       cam = layout.toZyx(cam);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       Files.createDirectories(sub);
-      RenderedFigures f = Figures.writeAll(image, cam, contour, spacing, affine, o.render(), sub);
-      String prefix = batch > 1 ? "sample_" + b + "/" : "";
-      String overlay = prefix + f.overlay().getFileName();
-      w.add(overlay);
-      String montage = null;
-      Integer every = null;
-      List<Integer> montageSlices = null;
-      if (f.montagePng() != null) {
-        montage = prefix + f.montagePng().getFileName();
-        every = f.montage().every();
-        montageSlices = f.montage().slices();
-        w.add(montage);
-      }
-      w.add(new Written.Pictures(overlay, f.slices().z(), f.slices().y(), f.slices().x(), montage, every,
-          montageSlices, f.contour().summary()));
+      drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, spacing, affine,
+          o.render(), sub)));
     }
+    return drawn;
   }
 }

@@ -13,9 +13,14 @@ import java.util.List;
  * as one unit ({@link ResultFolder}); nothing is visible unless everything succeeded.
  */
 public final class ResultWriter {
-  /** The formats, in the order they are written; summary.json last, as it lists the others. */
-  private static final List<OutputWriter> WRITERS = List.of(new NpyWriter(), new NiftiMapWriter(),
-      new SegmentationWriter(), new PredictionWriter(), new PictureWriter(), new HtmlReportWriter(), new SummaryJsonWriter());
+  /**
+   * The formats, in the order they are written; summary.json last, as it lists the others. New
+   * instances per result: a writer may hold the work its {@link OutputWriter#begin} started.
+   */
+  private static List<OutputWriter> writers() {
+    return List.of(new NpyWriter(), new NiftiMapWriter(), new SegmentationWriter(), new PredictionWriter(),
+        new PictureWriter(), new HtmlReportWriter());
+  }
 
   private ResultWriter() {}
 
@@ -25,16 +30,28 @@ public final class ResultWriter {
 
   /** Same, with extra formats written before summary.json (e.g. the evaluate command's files). */
   public static Written write(CaseResult r, OutputSettings o, List<OutputWriter> extra) {
-    List<OutputWriter> writers = new ArrayList<>(WRITERS.subList(0, WRITERS.size() - 1));
+    List<OutputWriter> writers = new ArrayList<>(writers());
     writers.addAll(extra);
-    writers.add(WRITERS.get(WRITERS.size() - 1));
+    writers.add(new SummaryJsonWriter());
     try (ResultFolder folder = ResultFolder.open(o.out(), inputsOf(r))) {
-      Written w = new Written();
-      for (OutputWriter writer : writers) {
-        writer.write(r, o, folder.staging(), w);
+      List<Background<?>> started = new ArrayList<>();
+      try {
+        for (OutputWriter writer : writers) {
+          Background<?> b = writer.begin(r, o, folder.staging());
+          if (b != null) {
+            started.add(b);
+          }
+        }
+        Written w = new Written();
+        for (OutputWriter writer : writers) {
+          writer.write(r, o, folder.staging(), w);
+        }
+        folder.commit();
+        return w;
+      } finally {
+        // nothing may still write into the staging folder when it is removed or switched in
+        started.forEach(Background::await);
       }
-      folder.commit();
-      return w;
     } catch (IOException e) {
       throw new Gradcam3dException("cannot write to " + o.out() + ": " + e.getMessage(), e);
     }

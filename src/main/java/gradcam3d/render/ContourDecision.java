@@ -95,7 +95,6 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
   /** See {@link #outlineRatio()}; axes of size 1 (a 2D image's Z) are left out. */
   static double outlineRatio(Voxels v, long inside) {
     int[] size = {v.depth, v.height, v.width};
-    int[] stride = {v.height * v.width, v.width, 1};
     boolean[] used = {v.depth > 1, v.height > 1, v.width > 1};
     int dims = 0;
     double cell = 1;
@@ -108,36 +107,40 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     if (dims < 2) {
       return 1;
     }
-    double[] face = new double[3];
-    for (int a = 0; a < 3; a++) {
-      face[a] = used[a] ? cell / v.spacing[a] : 0;
-    }
-    double surface = 0;
+    // faces between inside and outside (or the edge) counted per axis, then weighed by face area
+    boolean[] in = insideMask(v);
+    long[] faces = new long[3];
+    int plane = v.height * v.width;
     for (int z = 0, i = 0; z < v.depth; z++) {
       for (int y = 0; y < v.height; y++) {
         for (int x = 0; x < v.width; x++, i++) {
-          if (!v.inside(i)) {
+          if (!in[i]) {
             continue;
           }
-          int[] at = {z, y, x};
-          for (int a = 0; a < 3; a++) {
-            if (!used[a]) {
-              continue;
-            }
-            if (at[a] == 0 || !v.inside(i - stride[a])) {
-              surface += face[a];
-            }
-            if (at[a] == size[a] - 1 || !v.inside(i + stride[a])) {
-              surface += face[a];
-            }
-          }
+          faces[0] += (z == 0 || !in[i - plane] ? 1 : 0) + (z == size[0] - 1 || !in[i + plane] ? 1 : 0);
+          faces[1] += (y == 0 || !in[i - v.width] ? 1 : 0) + (y == size[1] - 1 || !in[i + v.width] ? 1 : 0);
+          faces[2] += (x == 0 || !in[i - 1] ? 1 : 0) + (x == size[2] - 1 || !in[i + 1] ? 1 : 0);
         }
+      }
+    }
+    double surface = 0;
+    for (int a = 0; a < 3; a++) {
+      if (used[a]) {
+        surface += faces[a] * (cell / v.spacing[a]);
       }
     }
     double volume = inside * cell;
     double ball = dims == 3 ? Math.cbrt(36 * Math.PI * volume * volume)
         : 2 * Math.sqrt(Math.PI * volume);
     return surface / ball;
+  }
+
+  private static boolean[] insideMask(Voxels v) {
+    boolean[] in = new boolean[v.mask.length];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = v.inside(i);
+    }
+    return in;
   }
 
   private static int mainPieces(int[] sizes, long inside) {
@@ -152,76 +155,75 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     return n;
   }
 
-  /** Voxel counts of the region's 6-connected pieces, by flood fill. */
+  /**
+   * Voxel counts of the region's 6-connected pieces, in the order of each piece's first voxel: one
+   * scan joining every inside voxel to its inside neighbours before it along x, y and z
+   * (union-find), then one counting pass.
+   */
   static int[] pieceSizes(Voxels v) {
-    boolean[] seen = new boolean[v.mask.length];
-    Fill fill = new Fill(v, seen);
+    boolean[] in = insideMask(v);
+    int n = in.length;
+    int[] parent = new int[n];
+    int plane = v.height * v.width;
+    for (int z = 0, i = 0; z < v.depth; z++) {
+      for (int y = 0; y < v.height; y++) {
+        for (int x = 0; x < v.width; x++, i++) {
+          if (!in[i]) {
+            continue;
+          }
+          parent[i] = i;
+          if (x > 0 && in[i - 1]) {
+            union(parent, i - 1, i);
+          }
+          if (y > 0 && in[i - v.width]) {
+            union(parent, i - v.width, i);
+          }
+          if (z > 0 && in[i - plane]) {
+            union(parent, i - plane, i);
+          }
+        }
+      }
+    }
+    // a root is a piece's smallest index (unions keep the smaller), so pieces number in scan order
+    int[] piece = new int[n];
     int[] sizes = new int[16];
     int count = 0;
-    for (int start = 0; start < seen.length; start++) {
-      if (!seen[start] && v.inside(start)) {
+    for (int i = 0; i < n; i++) {
+      if (!in[i]) {
+        continue;
+      }
+      int r = find(parent, i);
+      if (r == i) {
         if (count == sizes.length) {
           sizes = Arrays.copyOf(sizes, 2 * count);
         }
-        sizes[count++] = fill.from(start);
+        piece[i] = count++;
       }
+      sizes[piece[r]]++;
     }
     return Arrays.copyOf(sizes, count);
   }
 
-  /** Breadth-first flood fill; its queue grows with the largest piece, not the whole image. */
-  private static final class Fill {
-    private final Voxels v;
-    private final boolean[] seen;
-    private final int plane;
-    private int[] queue = new int[1024];
-    private int tail;
-
-    Fill(Voxels v, boolean[] seen) {
-      this.v = v;
-      this.seen = seen;
-      this.plane = v.height * v.width;
+  private static int find(int[] parent, int i) {
+    int r = i;
+    while (parent[r] != r) {
+      r = parent[r];
     }
-
-    /** Marks the piece holding voxel start as seen and returns its size. */
-    int from(int start) {
-      tail = 0;
-      visit(start);
-      for (int head = 0; head < tail; head++) {
-        int i = queue[head];
-        int x = i % v.width;
-        int y = (i / v.width) % v.height;
-        int z = i / plane;
-        if (x > 0) {
-          visit(i - 1);
-        }
-        if (x < v.width - 1) {
-          visit(i + 1);
-        }
-        if (y > 0) {
-          visit(i - v.width);
-        }
-        if (y < v.height - 1) {
-          visit(i + v.width);
-        }
-        if (z > 0) {
-          visit(i - plane);
-        }
-        if (z < v.depth - 1) {
-          visit(i + plane);
-        }
-      }
-      return tail;
+    while (parent[i] != r) { // path compression
+      int next = parent[i];
+      parent[i] = r;
+      i = next;
     }
+    return r;
+  }
 
-    private void visit(int i) {
-      if (!seen[i] && v.inside(i)) {
-        seen[i] = true;
-        if (tail == queue.length) {
-          queue = Arrays.copyOf(queue, 2 * tail);
-        }
-        queue[tail++] = i;
-      }
+  private static void union(int[] parent, int a, int b) {
+    int ra = find(parent, a);
+    int rb = find(parent, b);
+    if (ra < rb) {
+      parent[rb] = ra;
+    } else if (rb < ra) {
+      parent[ra] = rb;
     }
   }
 }

@@ -3,9 +3,11 @@ package gradcam3d.report;
 import gradcam3d.AtomicFiles;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.RenderOptions;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +39,14 @@ public final class CaseReportWriter {
 
   /** With the colormap and map opacity the page opens with. */
   public static void write(CaseReport report, Colormap colormap, double opacity, Path html) {
-    // the data is streamed between the two halves rather than held as one multi-megabyte string
+    write(report, colormap, opacity, html, encodeData(report));
+  }
+
+  /**
+   * Same, with the page's data block made beforehand by {@link #encodeData} (of a report with the
+   * same volumes; the summary may differ): the slow part, which needs no summary, can run early.
+   */
+  public static void write(CaseReport report, Colormap colormap, double opacity, Path html, byte[] data) {
     String[] halves = HtmlTemplates.load(TEMPLATE).split("\\{\\{DATA}}", 2);
     Map<String, String> values = Map.of("TITLE", HtmlTemplates.escape(report.title()),
         "META", HtmlTemplates.scriptJson(meta(report, colormap, opacity)));
@@ -45,7 +54,7 @@ public final class CaseReportWriter {
     String tail = halves[1];
     AtomicFiles.write(html, out -> {
       out.write(head.getBytes(StandardCharsets.UTF_8));
-      writeData(report, out);
+      out.write(data);
       out.write(tail.getBytes(StandardCharsets.UTF_8));
     });
   }
@@ -132,12 +141,23 @@ public final class CaseReportWriter {
     byte[] q = new byte[values.length];
     for (int i = 0; i < values.length; i++) {
       double t = Float.isFinite(values[i]) ? (values[i] - mm[0]) * scale : 0;
-      q[i] = (byte) Math.round(Math.max(0, Math.min(255, t)));
+      // t + 0.5 truncated is Math.round for t >= 0, without its call in the per-voxel loop
+      q[i] = (byte) (int) (Math.max(0, Math.min(255, t)) + 0.5);
     }
     return q;
   }
 
-  /** image, maps, masks (bit 1 target, bit 2 label): deflated, base64, straight into the page. */
+  /** The page's data block: image, maps, masks (bit 1 target, bit 2 label), deflated, base64 (ASCII). */
+  public static byte[] encodeData(CaseReport r) {
+    ByteArrayOutputStream page = new ByteArrayOutputStream(r.grid().voxels());
+    try {
+      writeData(r, page);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in memory: cannot happen
+    }
+    return page.toByteArray();
+  }
+
   private static void writeData(CaseReport r, OutputStream page) throws IOException {
     Deflater deflater = new Deflater(COMPRESSION_LEVEL);
     try (OutputStream z = new DeflaterOutputStream(Base64.getEncoder().wrap(new KeepOpen(page)), deflater, 1 << 16)) {

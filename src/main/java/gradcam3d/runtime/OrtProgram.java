@@ -68,6 +68,23 @@ public final class OrtProgram implements AutoCloseable {
    * in colour, while every error that matters also arrives as an OrtException, which is reported
    * in one line.
    */
+  /**
+   * Loads ONNX Runtime's native libraries and creates the environment on a background thread, so
+   * that this (about 60 ms) overlaps the caller's own start-up work; the first session waits for
+   * it. For commands that are about to run a model; errors surface at that first session.
+   */
+  public static void prepareInBackground() {
+    Thread t = new Thread(() -> {
+      try {
+        environment();
+      } catch (RuntimeException | LinkageError e) {
+        // reported, with its context, when the first session is created
+      }
+    }, "gradcam3d-ort-start");
+    t.setDaemon(true);
+    t.start();
+  }
+
   static synchronized OrtEnvironment environment() {
     NativeLibraries.prepare();
     OrtEnvironment env = OrtEnvironment.getEnvironment(LOG_LEVEL, "gradcam3d");

@@ -29,6 +29,62 @@ class ContourRuleTest {
     return m;
   }
 
+  /** Piece sizes by a plain breadth-first flood fill from each unlabelled voxel in scan order. */
+  private static int[] floodFillSizes(float[] mask, int d, int h, int w) {
+    int[] label = new int[mask.length];
+    java.util.List<Integer> sizes = new java.util.ArrayList<>();
+    java.util.ArrayDeque<int[]> queue = new java.util.ArrayDeque<>();
+    int[][] steps = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+    for (int z = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          if (mask[(z * h + y) * w + x] <= 0.5f || label[(z * h + y) * w + x] != 0) {
+            continue;
+          }
+          int id = sizes.size() + 1;
+          int size = 0;
+          label[(z * h + y) * w + x] = id;
+          queue.add(new int[] {z, y, x});
+          while (!queue.isEmpty()) {
+            int[] p = queue.poll();
+            size++;
+            for (int[] s : steps) {
+              int zz = p[0] + s[0];
+              int yy = p[1] + s[1];
+              int xx = p[2] + s[2];
+              if (zz >= 0 && zz < d && yy >= 0 && yy < h && xx >= 0 && xx < w
+                  && mask[(zz * h + yy) * w + xx] > 0.5f && label[(zz * h + yy) * w + xx] == 0) {
+                label[(zz * h + yy) * w + xx] = id;
+                queue.add(new int[] {zz, yy, xx});
+              }
+            }
+          }
+          sizes.add(size);
+        }
+      }
+    }
+    return sizes.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  @Test
+  void piecesOfRandomRegionsMatchAFloodFillInScanOrder() {
+    java.util.Random r = new java.util.Random(7);
+    for (int trial = 0; trial < 20; trial++) {
+      int d = 1 + r.nextInt(12);
+      int h = 1 + r.nextInt(12);
+      int w = 1 + r.nextInt(12);
+      double density = 0.2 + 0.5 * r.nextDouble(); // around the percolation threshold: many odd shapes
+      float[] m = new float[d * h * w];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = r.nextDouble() < density ? 1 : 0;
+      }
+      FloatTensor mask = new FloatTensor(m, d, h, w);
+      Voxels v = Voxels.of(new FloatTensor(new float[m.length], d, h, w), new FloatTensor(new float[m.length], d, h, w),
+          mask, ISO);
+      assertArrayEquals(floodFillSizes(m, d, h, w), ContourDecision.pieceSizes(v), "trial " + trial);
+    }
+  }
+
   @Test
   void compactRegionIsOutlined() {
     ContourDecision d = decide(compact(), ContourRule.AUTO);

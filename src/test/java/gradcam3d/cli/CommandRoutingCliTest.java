@@ -1,0 +1,46 @@
+package gradcam3d.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Only the named subcommand is built; usage, help and unknown names still see all of them. */
+class CommandRoutingCliTest {
+  private static final String[] COMMANDS = {"layers", "explain", "batch", "evaluate", "compare", "demo", "bench",
+      "optimize", "help"};
+
+  @Test
+  void usageListsEveryCommand() {
+    Cli.Run r = Cli.run("--help");
+    assertEquals(0, r.exit(), r.toString());
+    for (String c : COMMANDS) {
+      assertTrue(r.out().contains("\n  " + c + " "), c + " missing from\n" + r.out());
+    }
+    assertTrue(!r.out().contains("batch-merge"), "the hidden merge command stays hidden");
+  }
+
+  @Test
+  void helpOfACommandAndItsOwnHelpOptionPrintItsUsage() {
+    Cli.Run viaHelp = Cli.run("help", "evaluate");
+    assertEquals(0, viaHelp.exit(), viaHelp.toString());
+    assertTrue(viaHelp.out().startsWith("Usage: gradcam3d evaluate"), viaHelp.out());
+    Cli.Run own = Cli.run("evaluate", "--help");
+    assertEquals(0, own.exit(), own.toString());
+    assertEquals(viaHelp.out(), own.out());
+  }
+
+  @Test
+  void anUnknownCommandIsABadOption() {
+    Cli.Run r = Cli.run("explan", "--model", "m.onnx");
+    assertEquals(Main.EXIT_BAD_OPTION, r.exit(), r.toString());
+    assertTrue(r.err().contains("'explan'"), r.err());
+  }
+
+  @Test
+  void batchWithMergeIsRoutedToTheMergeCommand() {
+    Cli.Run r = Cli.run("batch", "--merge");
+    assertEquals(Main.EXIT_BAD_OPTION, r.exit(), r.toString());
+    assertTrue(r.err().contains("'--merge'") && r.err().contains("gradcam3d batch-merge --help"), r.err());
+  }
+}
