@@ -210,11 +210,11 @@ final class PolyphaseConvTranspose {
     float[] cw = new float[group * phases * cg * cig * winSize];
     for (int g = 0; g < group; g++) {
       for (int p = 0; p < phases; p++) {
-        int[] r = ph.phase(p);
+        int[] taps = tapIndices(ws, ph, ph.phase(p), lo, win);
         for (int co = 0; co < cg; co++) {
           int oc = (g * phases + p) * cg + co;
           for (int ci = 0; ci < cig; ci++) {
-            fillTaps(w, ws, g * cig + ci, co, ph, r, lo, win, cw, (oc * cig + ci) * winSize);
+            fillTaps(w, ws, g * cig + ci, co, taps, cw, (oc * cig + ci) * winSize);
           }
         }
       }
@@ -260,10 +260,11 @@ final class PolyphaseConvTranspose {
       }
       int winSize = (int) Shapes.numel(win);
       float[] cw = new float[group * cg * cig * winSize];
+      int[] taps = tapIndices(ws, ph, r, lo, win);
       for (int g = 0; g < group; g++) {
         for (int co = 0; co < cg; co++) {
           for (int ci = 0; ci < cig; ci++) {
-            fillTaps(w, ws, g * cig + ci, co, ph, r, lo, win, cw, ((g * cg + co) * cig + ci) * winSize);
+            fillTaps(w, ws, g * cig + ci, co, taps, cw, ((g * cg + co) * cig + ci) * winSize);
           }
         }
       }
@@ -316,15 +317,14 @@ final class PolyphaseConvTranspose {
   }
 
   /**
-   * Writes the conv taps of one (input channel, output channel) pair for phase r over a window of
-   * input offsets lo .. lo + win - 1 (zero where the phase has no tap).
+   * For each position of a phase's window (row-major over {@code win}), the flat index of the
+   * kernel tap it reads, or -1 where the phase uses no tap: the same for every channel pair, so
+   * it is worked out once per phase.
    */
-  private static void fillTaps(float[] w, long[] ws, int ci, int co, Phases ph, int[] r, long[] lo,
-      long[] win, float[] dst, int at) {
+  private static int[] tapIndices(long[] ws, Phases ph, int[] r, long[] lo, long[] win) {
     int d = ph.d;
-    int kernelSize = (int) Shapes.numel(Arrays.copyOfRange(ws, 2, ws.length));
-    int base = (ci * (int) ws[1] + co) * kernelSize;
     int winSize = (int) Shapes.numel(win);
+    int[] taps = new int[winSize];
     int[] pos = new int[d];
     for (int v = 0; v < winSize; v++) {
       int rem = v;
@@ -339,7 +339,20 @@ final class PolyphaseConvTranspose {
         used = j >= 0 && j < ph.taps[a][r[a]];
         kidx = kidx * (int) ph.k[a] + (int) (ph.s[a] * j + ph.c[a][r[a]]);
       }
-      dst[at + v] = used ? w[base + kidx] : 0f;
+      taps[v] = used ? kidx : -1;
+    }
+    return taps;
+  }
+
+  /** The taps of weight[ci, co] at a phase's window positions ({@link #tapIndices}), zero where unused. */
+  private static void fillTaps(float[] w, long[] ws, int ci, int co, int[] taps, float[] dst, int at) {
+    int kernelSize = 1;
+    for (int a = 2; a < ws.length; a++) {
+      kernelSize *= (int) ws[a];
+    }
+    int base = (ci * (int) ws[1] + co) * kernelSize;
+    for (int v = 0; v < taps.length; v++) {
+      dst[at + v] = taps[v] >= 0 ? w[base + taps[v]] : 0f;
     }
   }
 

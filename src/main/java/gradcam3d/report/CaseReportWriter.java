@@ -115,9 +115,14 @@ public final class CaseReportWriter {
     float lo = Float.POSITIVE_INFINITY;
     float hi = Float.NEGATIVE_INFINITY;
     for (float v : values) {
-      if (Float.isFinite(v)) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
+      // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
+      if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
+        if (v < lo) {
+          lo = v;
+        }
+        if (v > hi) {
+          hi = v;
+        }
       }
     }
     return lo <= hi ? new float[] {lo, hi} : new float[] {0, 0};
