@@ -57,6 +57,8 @@ public final class ModelIO {
       CodedInputStream cin = CodedInputStream.newInstance(bytes);
       cin.setRecursionLimit(1000);
       cin.setSizeLimit(Integer.MAX_VALUE);
+      // weights become views of the file's bytes instead of copies (the array is never changed)
+      cin.enableAliasing(true);
       model = ModelProto.parseFrom(cin);
     } catch (IOException e) {
       throw new Gradcam3dException(label + " is not a readable ONNX model (the file is truncated "
