@@ -101,6 +101,14 @@ public final class Lanes<R extends AutoCloseable> implements AutoCloseable {
     return lanes;
   }
 
+  /**
+   * Whether job {@code index} of {@code jobs} is its lane's last in {@link #ordered} on {@code lanes}
+   * lanes: the lane's session may give its working memory back after it.
+   */
+  public static boolean lastOnLane(int lanes, int jobs, int index) {
+    return index + Math.min(lanes, jobs) >= jobs;
+  }
+
   /** {@link #shared(List, int, Job)} on these lanes. */
   public void shared(int jobs, Job<R> job) {
     shared(lanes, jobs, job);

@@ -202,10 +202,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long t0 = System.nanoTime();
     List<WindowInference.Forward> scorers = new ArrayList<>();
     for (GradientEngine lane : forward.all()) {
-      scorers.add(x -> {
+      scorers.add((x, last) -> {
         long[] os = lane.outputShape(Map.of(inputName, x.shape()));
         GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
-        return lane.run(Map.of(inputName, x), none).floats(SCORES);
+        return lane.run(Map.of(inputName, x), none, last).floats(SCORES);
       });
     }
     float[] prediction = WindowInference.predict(input, grid, weights, settings.windowBatch(), settings.padValue(),
@@ -247,7 +247,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       for (int t : batch) {
         targets.add(new WindowedTarget(new MaskTarget(cls, maskName, crop(grid, t, region)), share(grid, weights, t)));
       }
-      return explainer.explainResized(Map.of(inputName, x), targets);
+      // a lane's last window gives its session's working memory back: pass 1's sessions idle while
+      // pass 2 runs, and pass 2's between volumes (two lanes hold twice the memory of one)
+      return explainer.explainResized(Map.of(inputName, x), targets,
+          Lanes.lastOnLane(explainers.size(), batches, b));
     }, (b, e) -> stitch.add(reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize)), e));
     progress.finish();
     long t2 = System.nanoTime();

@@ -16,10 +16,13 @@ import java.util.List;
 public final class WindowInference {
   private WindowInference() {}
 
-  /** Scores [n, K, *W] of a batch of window inputs [n, C, *W]. */
+  /**
+   * Scores [n, K, *W] of a batch of window inputs [n, C, *W]; {@code lastRun}: the forward's last
+   * batch of this pass, after which its session may give its working memory back.
+   */
   @FunctionalInterface
   public interface Forward {
-    FloatTensor scores(FloatTensor windows);
+    FloatTensor scores(FloatTensor windows, boolean lastRun);
   }
 
   /** The blended prediction of a volume [1, C, *S] as [1, K, *S]. */
@@ -48,7 +51,8 @@ public final class WindowInference {
     progress.start("predicting windows", grid.size());
     int batches = (grid.size() + windowBatch - 1) / windowBatch;
     Lanes.ordered(lanes, batches,
-        (forward, b) -> forward.scores(crops(input, grid, batch(grid.size(), windowBatch, b), padValue)),
+        (forward, b) -> forward.scores(crops(input, grid, batch(grid.size(), windowBatch, b), padValue),
+            Lanes.lastOnLane(lanes.size(), batches, b)),
         (b, out) -> {
           List<Integer> batch = batch(grid.size(), windowBatch, b);
           int k = (int) out.dim(1);
