@@ -187,12 +187,20 @@ public final class Explainer implements AutoCloseable {
    * yet normalised (the aggregate map is null until {@link Normalise#apply}).
    */
   public Explanation explainResized(Map<String, FloatTensor> inputs, List<Target> targets) {
+    return explainResized(inputs, targets, false);
+  }
+
+  /**
+   * Same; with {@code releaseMemory} the gradient session gives its idle working memory back after
+   * the run (for the last of a series of runs, e.g. a lane's last sliding window).
+   */
+  public Explanation explainResized(Map<String, FloatTensor> inputs, List<Target> targets, boolean releaseMemory) {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
     long[] os = engine.outputShape(FloatTensor.shapesOf(inputs));
     GradientEngine.Seed seed = Target.seed(targets, os);
-    GradientEngine.Result r = engine.run(inputs, seed);
+    GradientEngine.Result r = engine.run(inputs, seed, releaseMemory);
     List<Target> perSample = new ArrayList<>();
     for (int b = 0; b < os[0]; b++) {
       perSample.add(targets.size() == 1 ? targets.get(0) : targets.get(b));

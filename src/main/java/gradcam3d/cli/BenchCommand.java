@@ -237,9 +237,12 @@ final class BenchCommand implements Callable<Integer> {
           OrtProgram plainFast = OrtProgram.create(fast.model(), opts, "the optimized model");
           SlidingWindowExplainer sw = new SlidingWindowExplainer(m, req, settings, opts)) {
         String output = plain.outputNames().iterator().next();
-        WindowInference.Forward f = w -> (FloatTensor) plain.run(Map.of(inputName, w), List.of(output)).get(output);
-        WindowInference.Forward ff = w -> (FloatTensor) plainFast.run(Map.of(inputName, w), List.of(output))
+        // the baselines give their sessions' working memory back after their last window, as the
+        // explanation's lanes do: the process holds one program's working memory at a time
+        WindowInference.Forward f = (w, last) -> (FloatTensor) plain.run(Map.of(inputName, w), List.of(output), last)
             .get(output);
+        WindowInference.Forward ff = (w, last) -> (FloatTensor) plainFast.run(Map.of(inputName, w), List.of(output),
+            last).get(output);
         WindowedExplanation[] last = new WindowedExplanation[1];
         double[][] r = timeRounds(List.of(
             () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f),

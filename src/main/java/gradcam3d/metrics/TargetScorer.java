@@ -7,6 +7,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -15,8 +16,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
@@ -25,13 +24,13 @@ import java.util.function.IntFunction;
  * region the explanation's target selected; for classifiers the explained class), so a perturbed
  * prediction never moves the region. Forward only, in batches of a fixed size (a short last batch is
  * padded by repeating its last volume). With two or more threads the batches are shared by
- * {@link #lanes} sessions running side by side, each with its part of the threads: a perturbed
+ * {@link Lanes} of sessions running side by side, each with its part of the threads: a perturbed
  * volume is small, and two single-threaded runs at once finished 40 demo volumes about 20% sooner
  * than one run on two threads (docs/benchmarks.md). Every volume's score is the same either way:
  * each batch still runs whole through one session.
  */
 public final class TargetScorer implements AutoCloseable {
-  private final List<GradientEngine> lanes = new ArrayList<>();
+  private final Lanes<GradientEngine> lanes;
   private final int batchSize;
   private final FloatTensor seed;
 
@@ -53,12 +52,7 @@ public final class TargetScorer implements AutoCloseable {
     // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
     GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
         .withScore(score).withoutGradients().withTensors(false, false);
-    int count = lanes(options.threads());
-    for (int i = 0; i < count; i++) {
-      // threads split as evenly as they go: 3 threads give lanes of 2 and 1
-      int threads = options.threads() / count + (i < options.threads() % count ? 1 : 0);
-      lanes.add(new GradientEngine(model, cfg, new RuntimeOptions(threads, options.fastForm())));
-    }
+    this.lanes = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
     this.batchSize = Math.max(1, batchSize);
     this.seed = seed;
   }
@@ -89,7 +83,7 @@ public final class TargetScorer implements AutoCloseable {
 
   /** How many sessions score side by side with this many threads: two from two threads on. */
   static int lanes(int threads) {
-    return Math.min(2, threads);
+    return Lanes.count(threads);
   }
 
   /**
@@ -100,67 +94,26 @@ public final class TargetScorer implements AutoCloseable {
     double[] out = new double[count];
     int n = Math.min(batchSize, count);
     int batches = (count + n - 1) / n;
-    AtomicInteger next = new AtomicInteger();
-    int used = Math.min(lanes.size(), batches);
-    if (used <= 1) {
-      scoreBatches(lanes.get(0), next, batches, n, count, volume, out);
-      return out;
-    }
-    // each lane takes the next batch when it is free, so a slow lane never holds the others up
-    List<Thread> helpers = new ArrayList<>();
-    AtomicReference<RuntimeException> failed = new AtomicReference<>();
-    for (int i = 1; i < used; i++) {
-      GradientEngine lane = lanes.get(i);
-      Thread t = new Thread(() -> {
-        try {
-          scoreBatches(lane, next, batches, n, count, volume, out);
-        } catch (RuntimeException | Error e) {
-          failed.compareAndSet(null, e instanceof RuntimeException r ? r : new IllegalStateException(e));
-          next.set(batches);
-        }
-      }, "gradcam3d-scorer-" + i);
-      t.setDaemon(true);
-      t.start();
-      helpers.add(t);
-    }
-    try {
-      scoreBatches(lanes.get(0), next, batches, n, count, volume, out);
-    } catch (RuntimeException e) {
-      failed.compareAndSet(null, e);
-      next.set(batches);
-    }
-    for (Thread t : helpers) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new Gradcam3dException("interrupted while scoring perturbed volumes");
-      }
-    }
-    if (failed.get() != null) {
-      throw failed.get();
-    }
+    // each lane takes the next batch when it is free and writes its own batch's slots of out
+    lanes.shared(batches, (engine, b) -> scoreBatch(engine, b, n, count, volume, out));
     return out;
   }
 
-  /** Runs batches taken from {@code next} through one session until none is left. */
-  private void scoreBatches(GradientEngine engine, AtomicInteger next, int batches, int n, int count,
-      IntFunction<FloatTensor> volume, double[] out) {
-    for (int b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
-      int start = b * n;
-      List<FloatTensor> chunk = new ArrayList<>();
-      for (int j = 0; j < n; j++) {
-        chunk.add(volume.apply(Math.min(start + j, count - 1)));
-      }
-      FloatTensor x = batchOf(chunk);
-      FloatTensor seeds = batchOf(Collections.nCopies(n, seed));
-      GradientEngine.Result r = engine.run(Map.of("input", x),
-          new GradientEngine.Seed(seeds, FloatTensor.zeros(n, seed.dim(1))));
-      float[] t = r.targetValues().data();
-      // each lane writes its own batch's slots of out; join() publishes them
-      for (int j = 0; j < n && start + j < out.length; j++) {
-        out[start + j] = t[j];
-      }
+  /** Scores batch {@code b} (volumes b*n ..) through one session. */
+  private void scoreBatch(GradientEngine engine, int b, int n, int count, IntFunction<FloatTensor> volume,
+      double[] out) {
+    int start = b * n;
+    List<FloatTensor> chunk = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      chunk.add(volume.apply(Math.min(start + j, count - 1)));
+    }
+    FloatTensor x = batchOf(chunk);
+    FloatTensor seeds = batchOf(Collections.nCopies(n, seed));
+    GradientEngine.Result r = engine.run(Map.of("input", x),
+        new GradientEngine.Seed(seeds, FloatTensor.zeros(n, seed.dim(1))));
+    float[] t = r.targetValues().data();
+    for (int j = 0; j < n && start + j < out.length; j++) {
+      out[start + j] = t[j];
     }
   }
 
@@ -173,6 +126,6 @@ public final class TargetScorer implements AutoCloseable {
 
   @Override
   public void close() {
-    lanes.forEach(GradientEngine::close);
+    lanes.close();
   }
 }

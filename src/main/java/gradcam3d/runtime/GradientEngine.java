@@ -234,6 +234,11 @@ public final class GradientEngine implements AutoCloseable {
 
   /** Forward + backward for one batch. */
   public Result run(Map<String, FloatTensor> inputs, Seed seed) {
+    return run(inputs, seed, false);
+  }
+
+  /** Same; with {@code releaseMemory} the session's idle working memory is given back after the run. */
+  public Result run(Map<String, FloatTensor> inputs, Seed seed, boolean releaseMemory) {
     Compiled c = compiled(FloatTensor.shapesOf(inputs));
     long[] os = c.program.modelOutputShape();
     if (!Arrays.equals(seed.weights().shape(), os)) {
@@ -249,7 +254,7 @@ public final class GradientEngine implements AutoCloseable {
     feeds.put(SeedHead.SEED, seed.weights());
     feeds.put(SeedHead.GATE, seed.gate());
     long t0 = System.nanoTime();
-    Map<String, Object> out = c.session.run(feeds, c.program.outputs());
+    Map<String, Object> out = c.session.run(feeds, c.program.outputs(), releaseMemory);
     double ms = (System.nanoTime() - t0) / 1e6;
     return new Result(out, c.program.layers(), c.program.modelOutput(), ms, c.stats);
   }

@@ -129,19 +129,34 @@ public final class OrtProgram implements AutoCloseable {
    * when {@code outputs} is empty) as FloatTensor (float, bool, ints converted) or LongTensor (int64).
    */
   public Map<String, Object> run(Map<String, ?> inputs, List<String> outputs) {
+    return run(inputs, outputs, false);
+  }
+
+  /**
+   * Runs the graph; with {@code releaseMemory} the session gives its idle working memory (ONNX
+   * Runtime's arena) back to the system after the run, instead of keeping it for the next run. For
+   * a session's last run of a phase: a session that runs again re-grows it (measured: shrinking
+   * after every 96^3 run costs about a third more CPU time, docs/benchmarks.md).
+   */
+  public Map<String, Object> run(Map<String, ?> inputs, List<String> outputs, boolean releaseMemory) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, ?> e : inputs.entrySet()) {
         feeds.put(e.getKey(), toOrt(e.getValue()));
       }
       Set<String> wanted = outputs.isEmpty() ? session.getOutputNames() : new LinkedHashSet<>(outputs);
-      try (OrtSession.Result r = session.run(feeds, wanted)) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (String name : wanted) {
-          OnnxValue v = r.get(name).orElseThrow();
-          out.put(name, fromOrt((OnnxTensor) v));
+      try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
+        if (releaseMemory) {
+          ro.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
         }
-        return out;
+        try (OrtSession.Result r = session.run(feeds, wanted, ro)) {
+          Map<String, Object> out = new LinkedHashMap<>();
+          for (String name : wanted) {
+            OnnxValue v = r.get(name).orElseThrow();
+            out.put(name, fromOrt((OnnxTensor) v));
+          }
+          return out;
+        }
       }
     } catch (OrtException e) {
       throw new Gradcam3dException("ONNX Runtime failed to run " + label + ": " + firstLine(e.getMessage()), e);

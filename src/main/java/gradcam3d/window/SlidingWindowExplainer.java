@@ -15,6 +15,7 @@ import gradcam3d.cam.WindowedTarget;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
@@ -129,8 +130,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private final Explainer.Request request;
   private final Settings settings;
   private final String inputName;
-  private final GradientEngine forward;
-  private final Explainer explainer;
+  /** Pass 1's forward-only programs and pass 2's explainers, one of each per lane. */
+  private final Lanes<GradientEngine> forward;
+  private final Lanes<Explainer> explainers;
   private long checkedChannels = -1;
 
   public SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings,
@@ -150,11 +152,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
           p.addOutput(SCORES);
         });
-    GradientEngine f = new GradientEngine(model, cfg, options);
+    Lanes<GradientEngine> f = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
+    Explainer.Request perWindow = new Explainer.Request(request.layers(), request.method(), request.targets(),
+        request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(), Progress.NONE);
     try {
-      this.explainer = new Explainer(model, new Explainer.Request(request.layers(), request.method(),
-          request.targets(), request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(),
-          Progress.NONE), options);
+      this.explainers = Lanes.open(options, o -> new Explainer(model, perWindow, o));
     } catch (RuntimeException e) {
       f.close();
       throw e;
@@ -198,12 +200,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Progress progress = request.progress();
 
     long t0 = System.nanoTime();
+    List<WindowInference.Forward> scorers = new ArrayList<>();
+    for (GradientEngine lane : forward.all()) {
+      scorers.add((x, last) -> {
+        long[] os = lane.outputShape(Map.of(inputName, x.shape()));
+        GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
+        return lane.run(Map.of(inputName, x), none, last).floats(SCORES);
+      });
+    }
     float[] prediction = WindowInference.predict(input, grid, weights, settings.windowBatch(), settings.padValue(),
-        x -> {
-          long[] os = forward.outputShape(Map.of(inputName, x.shape()));
-          GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
-          return forward.run(Map.of(inputName, x), none).floats(SCORES);
-        }, progress);
+        scorers, progress);
     int classes = (int) wholeOutput[1];
     int voxels = (int) Shapes.numel(spatial);
     float[] segmentation = new float[voxels];
@@ -228,42 +234,24 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       }
     }
     int layers = request.layers().size();
-    float[][] sums = new float[layers][voxels];
-    Boolean[] illConditioned = new Boolean[layers];
-    List<Explanation.LayerMap> firstLayers = null;
-    GradientEngine.CompileStats stats = null;
-    double runMs = 0;
-    double stitchNs = 0;
-    double targetValue = 0;
+    Stitch stitch = new Stitch(grid, layers, voxels, observer, progress);
     String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
+    int batchSize = settings.windowBatch();
+    int batches = (reached.size() + batchSize - 1) / batchSize;
     progress.start("explaining windows", reached.size());
-    for (int from = 0; from < reached.size(); from += settings.windowBatch()) {
-      List<Integer> batch = reached.subList(from, Math.min(reached.size(), from + settings.windowBatch()));
+    // each lane crops, seeds and explains its batches; the maps are summed here in window order
+    explainers.ordered(batches, (explainer, b) -> {
+      List<Integer> batch = reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize));
       FloatTensor x = WindowInference.crops(input, grid, batch, settings.padValue());
       List<Target> targets = new ArrayList<>();
       for (int t : batch) {
         targets.add(new WindowedTarget(new MaskTarget(cls, maskName, crop(grid, t, region)), share(grid, weights, t)));
       }
-      Explanation e = explainer.explainResized(Map.of(inputName, x), targets);
-      if (firstLayers == null) {
-        firstLayers = e.layers();
-        stats = e.compileStats();
-      }
-      runMs += e.runMs() + e.postMs();
-      for (int i = 0; i < batch.size(); i++) {
-        targetValue += e.targetValues().data()[i];
-        observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
-      }
-      long ts = System.nanoTime();
-      for (int l = 0; l < layers; l++) {
-        // a layer's weights count as ill-conditioned when they are in any window
-        Boolean ill = e.layers().get(l).weightsIllConditioned();
-        illConditioned[l] = ill == null ? illConditioned[l] : Boolean.valueOf(ill || Boolean.TRUE.equals(illConditioned[l]));
-        addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
-      }
-      stitchNs += System.nanoTime() - ts;
-      progress.advance(batch.size());
-    }
+      // a lane's last window gives its session's working memory back: pass 1's sessions idle while
+      // pass 2 runs, and pass 2's between volumes (two lanes hold twice the memory of one)
+      return explainer.explainResized(Map.of(inputName, x), targets,
+          Lanes.lastOnLane(explainers.size(), batches, b));
+    }, (b, e) -> stitch.add(reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize)), e));
     progress.finish();
     long t2 = System.nanoTime();
 
@@ -273,19 +261,20 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     List<Explanation.LayerMap> maps = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
     for (int l = 0; l < layers; l++) {
-      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(sums[l], camShape));
+      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(stitch.sums[l], camShape));
       finals.add(cam);
-      Explanation.LayerMap f = firstLayers.get(l);
-      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null, illConditioned[l]));
+      Explanation.LayerMap f = stitch.firstLayers.get(l);
+      maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null,
+          stitch.illConditioned[l]));
     }
     FloatTensor aggregate = Normalise.aggregate(finals);
     long t3 = System.nanoTime();
     Explanation whole = new Explanation(maps, aggregate,
-        new FloatTensor(new float[] {(float) targetValue}, 1), new long[] {regionVoxels},
+        new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
         new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target), wholeOutput,
-        stats, runMs, (t3 - t2) / 1e6 + stitchNs / 1e6, null);
+        stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, null);
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
-        (t2 - t1 - stitchNs) / 1e6, stitchNs / 1e6, (t3 - t2) / 1e6);
+        (t2 - t1 - stitch.stitchNs) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
     return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
         reached.size(), grid.size() - reached.size(), timings);
   }
@@ -297,7 +286,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       checkedChannels = channels;
     }
     long[] in = Shapes.concat(new long[] {1, channels}, settings.window());
-    long[] os = forward.outputShape(Map.of(inputName, in));
+    long[] os = forward.first().outputShape(Map.of(inputName, in));
     if (os.length != in.length || !Arrays.equals(Arrays.copyOfRange(os, 2, os.length), settings.window())) {
       throw new Gradcam3dException("sliding windows need a segmentation model whose output has its input's grid; "
           + "for a window " + WindowFit.join(settings.window()) + " this model gives " + Shapes.format(os));
@@ -407,6 +396,53 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     return new FloatTensor(out, window);
   }
 
+  /**
+   * Pass 2's running totals, fed the windows' explanations in window order on one thread: the
+   * maps summed in place, the target value, the observer and the progress bar.
+   */
+  private static final class Stitch {
+    final WindowGrid grid;
+    final WindowObserver observer;
+    final Progress progress;
+    final float[][] sums;
+    final Boolean[] illConditioned;
+    List<Explanation.LayerMap> firstLayers;
+    GradientEngine.CompileStats stats;
+    double runMs;
+    double stitchNs;
+    double targetValue;
+
+    Stitch(WindowGrid grid, int layers, int voxels, WindowObserver observer, Progress progress) {
+      this.grid = grid;
+      this.observer = observer;
+      this.progress = progress;
+      this.sums = new float[layers][voxels];
+      this.illConditioned = new Boolean[layers];
+    }
+
+    void add(List<Integer> batch, Explanation e) {
+      if (firstLayers == null) {
+        firstLayers = e.layers();
+        stats = e.compileStats();
+      }
+      runMs += e.runMs() + e.postMs();
+      for (int i = 0; i < batch.size(); i++) {
+        targetValue += e.targetValues().data()[i];
+        observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
+      }
+      long ts = System.nanoTime();
+      for (int l = 0; l < sums.length; l++) {
+        // a layer's weights count as ill-conditioned when they are in any window
+        Boolean ill = e.layers().get(l).weightsIllConditioned();
+        illConditioned[l] = ill == null ? illConditioned[l]
+            : Boolean.valueOf(ill || Boolean.TRUE.equals(illConditioned[l]));
+        addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
+      }
+      stitchNs += System.nanoTime() - ts;
+      progress.advance(batch.size());
+    }
+  }
+
   /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
   private static void addInPlace(float[] maps, WindowGrid grid, List<Integer> batch, float[] sum) {
     int windowVoxels = (int) Shapes.numel(grid.window());
@@ -425,7 +461,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     try {
       forward.close();
     } finally {
-      explainer.close();
+      explainers.close();
     }
   }
 }

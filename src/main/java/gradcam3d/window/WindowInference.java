@@ -1,6 +1,7 @@
 package gradcam3d.window;
 
 import gradcam3d.cam.Progress;
+import gradcam3d.runtime.Lanes;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
@@ -15,10 +16,13 @@ import java.util.List;
 public final class WindowInference {
   private WindowInference() {}
 
-  /** Scores [n, K, *W] of a batch of window inputs [n, C, *W]. */
+  /**
+   * Scores [n, K, *W] of a batch of window inputs [n, C, *W]; {@code lastRun}: the forward's last
+   * batch of this pass, after which its session may give its working memory back.
+   */
   @FunctionalInterface
   public interface Forward {
-    FloatTensor scores(FloatTensor windows);
+    FloatTensor scores(FloatTensor windows, boolean lastRun);
   }
 
   /** The blended prediction of a volume [1, C, *S] as [1, K, *S]. */
@@ -26,47 +30,54 @@ public final class WindowInference {
       float padValue, Forward forward) {
     long[] spatial = Arrays.copyOfRange(input.shape(), 2, input.rank());
     WindowGrid grid = WindowGrid.of(spatial, window, overlap);
-    float[] f = predict(input, grid, new BlendWeights(grid, blend), windowBatch, padValue, forward, Progress.NONE);
+    float[] f = predict(input, grid, new BlendWeights(grid, blend), windowBatch, padValue, List.of(forward),
+        Progress.NONE);
     return new FloatTensor(f, Shapes.concat(new long[] {1, f.length / Shapes.numel(spatial)}, spatial));
   }
 
-  /** Blended prediction F, [K, *S] flat. */
+  /**
+   * Blended prediction F, [K, *S] flat. The batches of windows run on the {@code lanes} side by
+   * side (one forward per lane) and are blended in window order, so F is the same for any number of
+   * lanes whose forwards agree.
+   */
   static float[] predict(FloatTensor input, WindowGrid grid, BlendWeights weights, int windowBatch, float padValue,
-      Forward forward, Progress progress) {
+      List<? extends Forward> lanes, Progress progress) {
     long[] spatial = grid.volume();
     int voxels = (int) Shapes.numel(spatial);
     int windowVoxels = (int) Shapes.numel(grid.window());
     float[] w = weights.window();
-    float[] acc = null;
-    int classes = 0;
+    float[][] accumulator = {null};
+    int[] classCount = {0};
     progress.start("predicting windows", grid.size());
-    for (int from = 0; from < grid.size(); from += windowBatch) {
-      List<Integer> batch = new ArrayList<>();
-      for (int t = from; t < Math.min(grid.size(), from + windowBatch); t++) {
-        batch.add(t);
-      }
-      FloatTensor out = forward.scores(crops(input, grid, batch, padValue));
-      classes = (int) out.dim(1);
-      float[] scores = out.data();
-      if (acc == null) {
-        acc = new float[classes * voxels];
-      }
-      float[] a = acc;
-      int k = classes;
-      for (int i = 0; i < batch.size(); i++) {
-        int item = i;
-        box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-          for (int c = 0; c < k; c++) {
-            int src = (item * k + c) * windowVoxels + wo;
-            int dst = c * voxels + vo;
-            for (int j = 0; j < len; j++) {
-              a[dst + j] += w[wo + j] * scores[src + j];
-            }
+    int batches = (grid.size() + windowBatch - 1) / windowBatch;
+    Lanes.ordered(lanes, batches,
+        (forward, b) -> forward.scores(crops(input, grid, batch(grid.size(), windowBatch, b), padValue),
+            Lanes.lastOnLane(lanes.size(), batches, b)),
+        (b, out) -> {
+          List<Integer> batch = batch(grid.size(), windowBatch, b);
+          int k = (int) out.dim(1);
+          float[] scores = out.data();
+          if (accumulator[0] == null) {
+            accumulator[0] = new float[k * voxels];
+            classCount[0] = k;
           }
+          float[] a = accumulator[0];
+          for (int i = 0; i < batch.size(); i++) {
+            int item = i;
+            box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+              for (int c = 0; c < k; c++) {
+                int src = (item * k + c) * windowVoxels + wo;
+                int dst = c * voxels + vo;
+                for (int j = 0; j < len; j++) {
+                  a[dst + j] += w[wo + j] * scores[src + j];
+                }
+              }
+            });
+          }
+          progress.advance(batch.size());
         });
-      }
-      progress.advance(batch.size());
-    }
+    float[] acc = accumulator[0];
+    int classes = classCount[0];
     progress.finish();
     // divide by N(v) = prod_a N_a(v_a)
     long[] str = Shapes.strides(spatial);
@@ -85,6 +96,15 @@ public final class WindowInference {
       }
     }
     return acc;
+  }
+
+  /** Windows of batch {@code b}: b * size .. up to {@code windows}. */
+  static List<Integer> batch(int windows, int size, int b) {
+    List<Integer> batch = new ArrayList<>();
+    for (int t = b * size; t < Math.min(windows, (b + 1) * size); t++) {
+      batch.add(t);
+    }
+    return batch;
   }
 
   static WindowBox box(WindowGrid grid, int t) {

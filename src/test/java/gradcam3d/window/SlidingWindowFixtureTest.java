@@ -17,10 +17,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every sliding-window reference case through the library: grid, prediction, window 0, cam per method. */
+/**
+ * Every sliding-window reference case through the library: grid, prediction, window 0, cam per method;
+ * with one lane and with two.
+ */
 class SlidingWindowFixtureTest {
+  /** Each case and method with 1 thread (one lane) and 2 threads (two lanes side by side). */
   static Stream<Arguments> casesAndMethods() {
-    return SlidingFixtures.cases().stream().flatMap(c -> c.methods().stream().map(m -> Arguments.of(c, m)));
+    return SlidingFixtures.cases().stream().flatMap(c -> c.methods().stream()
+        .flatMap(m -> Stream.of(Arguments.of(c, m, 1), Arguments.of(c, m, 2))));
   }
 
   static SlidingWindowExplainer.Settings settings(SlidingFixtures.Case c) {
@@ -30,13 +35,13 @@ class SlidingWindowFixtureTest {
 
   @ParameterizedTest
   @MethodSource("casesAndMethods")
-  void matchesPytorch(SlidingFixtures.Case c, String method) {
+  void matchesPytorch(SlidingFixtures.Case c, String method, int threads) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
     Explainer.Request req = Explainer.Request.of(List.of(c.layer()), method, target).withTensors(true);
     FloatTensor[] window0 = new FloatTensor[2];
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings(c),
-        new RuntimeOptions(2))) {
+        new RuntimeOptions(threads))) {
       WindowedExplanation w = sw.explain(x, target, (t, start, batch, item) -> {
         if (t == 0) {
           Explanation.LayerMap l = batch.layers().get(0);
@@ -57,8 +62,8 @@ class SlidingWindowFixtureTest {
       double gErr = window0[1].maxAbsDiff(refG.slice0(0));
       double camErr = w.explanation().cam().maxAbsDiff(c.cam(method));
       double value = w.explanation().targetValues().data()[0];
-      System.out.printf("%-28s %-10s prediction %.2e (max %.2e)  A0 %.2e  G0 %.2e (max %.2e)  cam %.2e  "
-          + "T %.4f (ref %.4f)  windows %d run, %d skipped%n", c, method, predErr, refPrediction.maxAbs(), aErr,
+      System.out.printf("%-28s %-10s %d thr  prediction %.2e (max %.2e)  A0 %.2e  G0 %.2e (max %.2e)  cam %.2e  "
+          + "T %.4f (ref %.4f)  windows %d run, %d skipped%n", c, method, threads, predErr, refPrediction.maxAbs(), aErr,
           gErr, refG.maxAbs(), camErr, value, c.targetValue(), w.windowsRun(), w.windowsSkipped());
       assertTrue(predErr <= 1e-3 * refPrediction.maxAbs(), c + ": prediction max|diff| " + predErr);
       assertTrue(aErr <= 1e-3 * refA.maxAbs(), c + ": window 0 activation max|diff| " + aErr);
