@@ -68,6 +68,16 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
    */
   public static Evaluation measure(ModelProto model, Explainer.Request request, Map<String, FloatTensor> inputs,
       Explanation e, List<FloatTensor> labels, Settings settings, RuntimeOptions options) {
+    return measure(model, request, inputs, e, labels, settings, options, null);
+  }
+
+  /**
+   * Same, with the scoring programs and first baseline volume prepared while the explanation ran
+   * ({@link PreparedScoring#start} with the same model, request, input, settings and options;
+   * null: prepared here). The caller closes {@code prepared}.
+   */
+  public static Evaluation measure(ModelProto model, Explainer.Request request, Map<String, FloatTensor> inputs,
+      Explanation e, List<FloatTensor> labels, Settings settings, RuntimeOptions options, PreparedScoring prepared) {
     long t0 = System.nanoTime();
     if (inputs.size() != 1) {
       throw new Gradcam3dException("metrics need a model with a single input");
@@ -77,27 +87,19 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     long[] inSpatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     long[] outSpatial = Arrays.copyOfRange(e.outputShape(), 2, e.outputShape().length);
     List<SampleMetrics> out = new ArrayList<>();
-    for (int b = 0; b < batch; b++) {
-      float[] map = e.cam().slice0(b).data();
-      FloatTensor sample = x.slice0(b).reshape(withBatchOne(x.shape()));
-      FaithfulnessCurves curves = null;
-      if (settings.curves()) {
-        try (TargetScorer scorer = new TargetScorer(model, request, e, b, settings.batchSize(),
-            options)) {
-          curves = FaithfulnessCurves.measure(scorer, sample, map, settings.baseline(), settings.steps(),
-              settings.randomSeeds());
-        }
+    // one set of scoring sessions for every sample; each sample scores with its own fixed seed
+    TargetScorer.Programs own = settings.curves() && prepared == null
+        ? TargetScorer.Programs.open(model, request.modelOutput(), request.score(), options) : null;
+    TargetScorer.Programs programs = own != null ? own : settings.curves() ? prepared.programs() : null;
+    try {
+      for (int b = 0; b < batch; b++) {
+        out.add(sample(b, x, e, labels, settings, programs, b == 0 && prepared != null ? prepared : null,
+            inSpatial, outSpatial));
       }
-      MaskAgreement agreement = null;
-      String source = null;
-      if (labels != null) {
-        agreement = MaskAgreement.of(map, labels.get(labels.size() == 1 ? 0 : b).data());
-        source = "label";
-      } else if (e.region() != null && Arrays.equals(inSpatial, outSpatial)) {
-        agreement = MaskAgreement.of(map, e.region().slice0(b).data());
-        source = "target region";
+    } finally {
+      if (own != null) {
+        own.close();
       }
-      out.add(new SampleMetrics(b, e.explainedClass(b), curves, Complexity.of(map), agreement, source));
     }
     CascadingRandomization.Result sanity = null;
     if (settings.sanity()) {
@@ -109,6 +111,31 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
           e, settings.sanitySteps(), settings.seed(), options);
     }
     return new Evaluation(out, sanity, (System.nanoTime() - t0) / 1e6);
+  }
+
+  /** Curves, agreement and complexity of sample b's map. */
+  private static SampleMetrics sample(int b, FloatTensor x, Explanation e, List<FloatTensor> labels, Settings settings,
+      TargetScorer.Programs programs, PreparedScoring prepared, long[] inSpatial, long[] outSpatial) {
+    float[] map = e.cam().slice0(b).data();
+    FloatTensor sample = x.slice0(b).reshape(withBatchOne(x.shape()));
+    FaithfulnessCurves curves = null;
+    if (settings.curves()) {
+      try (TargetScorer scorer = new TargetScorer(programs, TargetScorer.fixedSeed(e, b), settings.batchSize())) {
+        FloatTensor base = prepared != null ? prepared.baseline(settings.baseline()) : null;
+        curves = FaithfulnessCurves.measure(scorer, sample, map, settings.baseline(), base, settings.steps(),
+            settings.randomSeeds());
+      }
+    }
+    MaskAgreement agreement = null;
+    String source = null;
+    if (labels != null) {
+      agreement = MaskAgreement.of(map, labels.get(labels.size() == 1 ? 0 : b).data());
+      source = "label";
+    } else if (e.region() != null && Arrays.equals(inSpatial, outSpatial)) {
+      agreement = MaskAgreement.of(map, e.region().slice0(b).data());
+      source = "target region";
+    }
+    return new SampleMetrics(b, e.explainedClass(b), curves, Complexity.of(map), agreement, source);
   }
 
   private static long[] withBatchOne(long[] shape) {

@@ -26,6 +26,12 @@ public record FaithfulnessCurves(double[] fractions, double[] deletion, double[]
    */
   public static FaithfulnessCurves measure(TargetScorer scorer, FloatTensor x, float[] map, Baseline baseline,
       int steps, int randomSeeds) {
+    return measure(scorer, x, map, baseline, null, steps, randomSeeds);
+  }
+
+  /** Same, with the baseline volume {@code baseline.of(x)} made beforehand (null: made here). */
+  public static FaithfulnessCurves measure(TargetScorer scorer, FloatTensor x, float[] map, Baseline baseline,
+      FloatTensor baselineVolume, int steps, int randomSeeds) {
     if (steps < 2) {
       throw new Gradcam3dException("a curve needs at least 2 steps, not " + steps);
     }
@@ -37,7 +43,7 @@ public record FaithfulnessCurves(double[] fractions, double[] deletion, double[]
     if (map.length != voxels) {
       throw new Gradcam3dException("the map has " + map.length + " voxels but the input grid has " + voxels);
     }
-    FloatTensor base = baseline.of(x);
+    FloatTensor base = baselineVolume != null ? baselineVolume : baseline.of(x);
     List<int[]> orders = new ArrayList<>();
     orders.add(Ranking.byMap(map));
     for (int s = 0; s < randomSeeds; s++) {

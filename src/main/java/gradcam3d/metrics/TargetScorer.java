@@ -30,9 +30,55 @@ import java.util.function.IntFunction;
  * each batch still runs whole through one session.
  */
 public final class TargetScorer implements AutoCloseable {
-  private final Lanes<GradientEngine> lanes;
+  private final Programs programs;
+  private final boolean ownsPrograms;
   private final int batchSize;
   private final FloatTensor seed;
+
+  /**
+   * The forward programs of a scorer, one per lane, which need no seed: they can be opened, and
+   * compiled with their sessions for a volume shape ({@link #prepare}), while the explanation
+   * whose target they score is still being computed.
+   */
+  public static final class Programs implements AutoCloseable {
+    private final Lanes<GradientEngine> lanes;
+
+    private Programs(Lanes<GradientEngine> lanes) {
+      this.lanes = lanes;
+    }
+
+    /** The programs scoring {@code modelOutput} of the model, each lane with its share of the threads. */
+    public static Programs open(ModelProto model, int modelOutput, GradientSpec.Score score, RuntimeOptions options) {
+      if (Graph.fromModel(model).inputs().size() != 1) {
+        throw new Gradcam3dException("faithfulness metrics need a model with a single input");
+      }
+      String output = Graph.fromModel(model).outputNames().get(modelOutput);
+      // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
+      GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
+          .withScore(score).withoutGradients().withTensors(false, false);
+      return new Programs(Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
+    }
+
+    /**
+     * Compiles every lane's program and creates its session for batches of {@code batch} volumes
+     * shaped like {@code volume} [1, C, *S], the lanes side by side (otherwise each lane does it
+     * at its first batch).
+     */
+    public void prepare(long[] volume, int batch) {
+      long[] shape = volume.clone();
+      shape[0] = batch;
+      // job i on lane i: every lane's own program
+      lanes.ordered(lanes.size(), (engine, i) -> engine.compiled(Map.of(INPUT, shape)), (i, compiled) -> { });
+    }
+
+    @Override
+    public void close() {
+      lanes.close();
+    }
+  }
+
+  /** The name the volumes are fed under (the model's single input, whatever it is called). */
+  private static final String INPUT = "input";
 
   /**
    * @param sample which sample of the explanation's batch the volumes are copies of
@@ -45,14 +91,17 @@ public final class TargetScorer implements AutoCloseable {
   /** Same, with the seed [1, K, *So] given. */
   public TargetScorer(ModelProto model, int modelOutput, GradientSpec.Score score, FloatTensor seed, int batchSize,
       RuntimeOptions options) {
-    if (Graph.fromModel(model).inputs().size() != 1) {
-      throw new Gradcam3dException("faithfulness metrics need a model with a single input");
-    }
-    String output = Graph.fromModel(model).outputNames().get(modelOutput);
-    // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
-    GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
-        .withScore(score).withoutGradients().withTensors(false, false);
-    this.lanes = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
+    this(Programs.open(model, modelOutput, score, options), true, seed, batchSize);
+  }
+
+  /** A scorer on programs opened (and perhaps prepared) before; closing it leaves them open. */
+  public TargetScorer(Programs programs, FloatTensor seed, int batchSize) {
+    this(programs, false, seed, batchSize);
+  }
+
+  private TargetScorer(Programs programs, boolean owns, FloatTensor seed, int batchSize) {
+    this.programs = programs;
+    this.ownsPrograms = owns;
     this.batchSize = Math.max(1, batchSize);
     this.seed = seed;
   }
@@ -95,7 +144,7 @@ public final class TargetScorer implements AutoCloseable {
     int n = Math.min(batchSize, count);
     int batches = (count + n - 1) / n;
     // each lane takes the next batch when it is free and writes its own batch's slots of out
-    lanes.shared(batches, (engine, b) -> scoreBatch(engine, b, n, count, volume, out));
+    programs.lanes.shared(batches, (engine, b) -> scoreBatch(engine, b, n, count, volume, out));
     return out;
   }
 
@@ -109,7 +158,7 @@ public final class TargetScorer implements AutoCloseable {
     }
     FloatTensor x = batchOf(chunk);
     FloatTensor seeds = batchOf(Collections.nCopies(n, seed));
-    GradientEngine.Result r = engine.run(Map.of("input", x),
+    GradientEngine.Result r = engine.run(Map.of(INPUT, x),
         new GradientEngine.Seed(seeds, FloatTensor.zeros(n, seed.dim(1))));
     float[] t = r.targetValues().data();
     for (int j = 0; j < n && start + j < out.length; j++) {
@@ -126,6 +175,8 @@ public final class TargetScorer implements AutoCloseable {
 
   @Override
   public void close() {
-    lanes.close();
+    if (ownsPrograms) {
+      programs.close();
+    }
   }
 }

@@ -7,6 +7,7 @@ import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.metrics.Evaluation;
+import gradcam3d.metrics.PreparedScoring;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -115,11 +116,15 @@ public final class ExplanationPipeline implements AutoCloseable {
     checkLoaded.accept(loaded);
     List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
         : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
-    WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
-    Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
-    LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
-    Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics);
-    return new CaseResult(settings, c, loaded, e, label, ev, (System.nanoTime() - start) / 1e6, w);
+    // the curves' sessions and baseline volume need no explanation: they are made meanwhile
+    try (PreparedScoring prepared = metrics == null || !metrics.curves() || windowed != null ? null
+        : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
+      WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
+      Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
+      LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
+      Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics, prepared);
+      return new CaseResult(settings, c, loaded, e, label, ev, (System.nanoTime() - start) / 1e6, w);
+    }
   }
 
   /** Stage 1: the input files as the model's input tensor, checked and normalised. */
@@ -214,9 +219,14 @@ public final class ExplanationPipeline implements AutoCloseable {
    * (else the target region), complexity, and the sanity check when asked.
    */
   public Evaluation measure(CaseInput c, LoadedCase loaded, Explanation e, Evaluation.Settings how) {
+    return measure(c, loaded, e, how, null);
+  }
+
+  private Evaluation measure(CaseInput c, LoadedCase loaded, Explanation e, Evaluation.Settings how,
+      PreparedScoring prepared) {
     List<FloatTensor> labels = c.label() == null ? null : List.of(labelMask(c, loaded, e.explainedClass(0)));
     return Evaluation.measure(model, request, Map.of(inputName, loaded.batch()), e, labels, how,
-        new RuntimeOptions(settings.threads()));
+        new RuntimeOptions(settings.threads()), prepared);
   }
 
   /** The share of the first sample's map inside its true label. */
