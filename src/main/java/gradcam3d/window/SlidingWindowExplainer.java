@@ -34,9 +34,12 @@ import java.util.Map;
  * its gradient is exactly the gradient of the one whole-volume target. Each window's
  * ReLU(cam_layer) on the window grid ({@link Explainer#explainResized}) is added in place; one
  * min-max at the end ({@link Normalise}).
- * Windows the target does not reach contribute zero and are not run backward. Memory: the input,
- * the blended prediction (until it is reduced to the segmentation), one accumulator per layer and
- * one batch of windows; never every window's activations.
+ * Windows the target does not reach contribute zero and are not run backward. With two or more
+ * threads both passes run on two {@link Lanes} (one session per lane and pass, the threads split),
+ * and the calling thread adds the results in window order: the same floats as one lane. Memory:
+ * the input, the blended prediction (until it is reduced to the segmentation), one accumulator per
+ * layer and about one batch of windows per lane; never every window's activations. Each lane's
+ * session gives its working memory back after its last window of a pass.
  *
  * <pre>{@code
  * try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model, request,
