@@ -243,20 +243,27 @@ final class BenchCommand implements Callable<Integer> {
             .get(output);
         WindowInference.Forward ff = (w, last) -> (FloatTensor) plainFast.run(Map.of(inputName, w), List.of(output),
             last).get(output);
-        WindowedExplanation[] last = new WindowedExplanation[1];
+        // only the last run's counts and timings are kept: holding its volumes through the next
+        // round would add their size to the peak memory measured
+        WindowedExplanation.Timings[] last = new WindowedExplanation.Timings[1];
+        int[] windowsRun = new int[2];
         double[][] r = timeRounds(List.of(
             () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f),
             () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, ff),
-            () -> last[0] = sw.explain(x, t)), 1, repeat);
+            () -> {
+              WindowedExplanation w = sw.explain(x, t);
+              last[0] = w.timings();
+              windowsRun[0] = w.windowsRun();
+              windowsRun[1] = w.windowsSkipped();
+            }), 1, repeat);
         out.printf("sliding-window inference (plain model, %d windows %s, blending): %8.1f ms  (cpu %.0f ms)%n",
             grid.size(), Arrays.toString(grid.counts()), r[0][0], r[0][2]);
         out.printf("sliding-window inference (gradcam3d optimize model):           %8.1f ms = %.2fx  (cpu %.0f ms)%n",
             r[1][0], r[1][1], r[1][2]);
         out.printf("explain %-12s through windows:  %8.1f ms  = %.2fx sliding-window inference, %.2fx the "
             + "optimized model's  (cpu %.0f ms; %d windows run, %d skipped; medians of %d interleaved rounds)%n",
-            method.name(), r[2][0], r[2][1], r[2][1] / r[1][1], r[2][2], last[0].windowsRun(),
-            last[0].windowsSkipped(), repeat);
-        WindowedExplanation.Timings p = last[0].timings();
+            method.name(), r[2][0], r[2][1], r[2][1] / r[1][1], r[2][2], windowsRun[0], windowsRun[1], repeat);
+        WindowedExplanation.Timings p = last[0];
         out.printf("  phases of the last run: predict %.0f ms, forward+backward+cam %.0f ms, sum %.0f ms, normalise "
             + "%.0f ms; peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(), p.finishMs(),
             peakRssMb());

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +33,13 @@ public final class OrtProgram implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final String label;
+  /**
+   * Each input's direct buffer, kept for the next run: a fresh one per run is freed only by a
+   * garbage collection, and the 54 runs of a 192^3 sliding-window explanation left about 150 MB of
+   * them waiting for one (docs/benchmarks.md). A run takes its buffers out and puts them back, so
+   * runs on other threads at the same time simply allocate their own.
+   */
+  private final Map<String, ByteBuffer> spare = new HashMap<>();
 
   private OrtProgram(OrtEnvironment env, OrtSession session, String label) {
     this.env = env;
@@ -140,9 +148,10 @@ public final class OrtProgram implements AutoCloseable {
    */
   public Map<String, Object> run(Map<String, ?> inputs, List<String> outputs, boolean releaseMemory) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    Map<String, ByteBuffer> taken = new HashMap<>();
     try {
       for (Map.Entry<String, ?> e : inputs.entrySet()) {
-        feeds.put(e.getKey(), toOrt(e.getValue()));
+        feeds.put(e.getKey(), toOrt(e.getKey(), e.getValue(), taken));
       }
       Set<String> wanted = outputs.isEmpty() ? session.getOutputNames() : new LinkedHashSet<>(outputs);
       try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
@@ -164,21 +173,42 @@ public final class OrtProgram implements AutoCloseable {
       for (OnnxTensor t : feeds.values()) {
         t.close();
       }
+      giveBack(taken);
     }
   }
 
-  private OnnxTensor toOrt(Object v) throws OrtException {
+  private OnnxTensor toOrt(String name, Object v, Map<String, ByteBuffer> taken) throws OrtException {
     if (v instanceof FloatTensor f) {
-      FloatBuffer buf = ByteBuffer.allocateDirect(f.size() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      FloatBuffer buf = take(name, f.size() * 4L, taken).asFloatBuffer();
       buf.put(f.data()).rewind();
       return OnnxTensor.createTensor(env, buf, f.shape());
     }
     if (v instanceof LongTensor l) {
-      LongBuffer buf = ByteBuffer.allocateDirect(l.data().length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+      LongBuffer buf = take(name, l.data().length * 8L, taken).asLongBuffer();
       buf.put(l.data()).rewind();
       return OnnxTensor.createTensor(env, buf, l.shape());
     }
     throw new IllegalArgumentException("unsupported input " + v);
+  }
+
+  /** A direct buffer of exactly {@code bytes} for input {@code name}: the spare one when it is large enough. */
+  private ByteBuffer take(String name, long bytes, Map<String, ByteBuffer> taken) {
+    ByteBuffer b;
+    synchronized (spare) {
+      b = spare.remove(name);
+    }
+    if (b == null || b.capacity() < bytes) {
+      b = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+    }
+    taken.put(name, b);
+    b.clear().limit((int) bytes);
+    return b.slice().order(ByteOrder.nativeOrder());
+  }
+
+  private void giveBack(Map<String, ByteBuffer> taken) {
+    synchronized (spare) {
+      spare.putAll(taken);
+    }
   }
 
   private static Object fromOrt(OnnxTensor t) {

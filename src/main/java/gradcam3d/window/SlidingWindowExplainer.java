@@ -34,9 +34,12 @@ import java.util.Map;
  * its gradient is exactly the gradient of the one whole-volume target. Each window's
  * ReLU(cam_layer) on the window grid ({@link Explainer#explainResized}) is added in place; one
  * min-max at the end ({@link Normalise}).
- * Windows the target does not reach contribute zero and are not run backward. Memory: the input,
- * the blended prediction (until it is reduced to the segmentation), one accumulator per layer and
- * one batch of windows; never every window's activations.
+ * Windows the target does not reach contribute zero and are not run backward. With two or more
+ * threads both passes run on two {@link Lanes} (one session per lane and pass, the threads split),
+ * and the calling thread adds the results in window order: the same floats as one lane. Memory:
+ * the input, the blended prediction (until it is reduced to the segmentation), one accumulator per
+ * layer and about one batch of windows per lane; never every window's activations. Each lane's
+ * session gives its working memory back after its last window of a pass.
  *
  * <pre>{@code
  * try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model, request,
@@ -200,6 +203,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Progress progress = request.progress();
 
     long t0 = System.nanoTime();
+    Map<String, long[]> firstBatch = batchShape(Math.min(settings.windowBatch(), grid.size()), channels);
+    forward.all().forEach(f -> f.compiled(firstBatch));
     List<WindowInference.Forward> scorers = new ArrayList<>();
     for (GradientEngine lane : forward.all()) {
       scorers.add((x, last) -> {
@@ -238,6 +243,12 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
     int batchSize = settings.windowBatch();
     int batches = (reached.size() + batchSize - 1) / batchSize;
+    if (!reached.isEmpty()) {
+      // the lanes' programs are compiled one after another, not at once in their lanes: two
+      // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
+      Map<String, long[]> shapes = batchShape(Math.min(batchSize, reached.size()), channels);
+      explainers.all().forEach(e -> e.prepare(shapes));
+    }
     progress.start("explaining windows", reached.size());
     // each lane crops, seeds and explains its batches; the maps are summed here in window order
     explainers.ordered(batches, (explainer, b) -> {
@@ -277,6 +288,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         (t2 - t1 - stitch.stitchNs) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
     return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
         reached.size(), grid.size() - reached.size(), timings);
+  }
+
+  /** Input shapes of a batch of {@code n} windows. */
+  private Map<String, long[]> batchShape(int n, long channels) {
+    return Map.of(inputName, Shapes.concat(new long[] {n, channels}, settings.window()));
   }
 
   /** Classes of the model output for a window (the model's output must keep the window's grid). */
