@@ -5,6 +5,7 @@ import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Writes the pictures of an explanation. Inputs are in model-tensor order: image and CAM of shape
@@ -27,6 +28,16 @@ public final class Figures {
   }
 
   private Figures() {}
+
+  /**
+   * Runs a task on a new thread of its own: the common pool has a single thread on a 2-core
+   * machine, and the report's compression uses it at the same time.
+   */
+  private static final Executor OWN_THREAD = task -> {
+    Thread t = new Thread(task, "gradcam3d-figures");
+    t.setDaemon(true);
+    t.start();
+  };
 
   /**
    * Writes the axial, coronal and sagittal overlays through one point (one overlay for a 2D
@@ -67,13 +78,24 @@ public final class Figures {
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, double[][] affine, RenderOptions o, Path dir) {
     Voxels v = Voxels.of(image, cam, contour, spacing, affine);
-    SliceRenderer renderer = renderer(v, o);
-    SlicePoint at = PeakFinder.choose(v, o);
+    // three independent passes over the volume, side by side: the gray window's percentiles,
+    // the contour decision's pieces, and the peak (here)
+    CompletableFuture<GrayWindow> gray = CompletableFuture.supplyAsync(() -> GrayWindow.robust(v.image), OWN_THREAD);
+    CompletableFuture<ContourDecision> outline = CompletableFuture.supplyAsync(
+        () -> ContourDecision.decide(v, o.contour()), OWN_THREAD);
+    SlicePoint at;
+    try {
+      at = PeakFinder.choose(v, o);
+    } finally {
+      gray.exceptionally(e -> null).join();
+      outline.exceptionally(e -> null).join();
+    }
+    SliceRenderer renderer = new SliceRenderer(v, joined(gray), o, joined(outline));
     Path overlay = dir.resolve(OVERLAY_PNG);
     Path montagePng = dir.resolve(MONTAGE_PNG);
     // the two figures are independent: the montage renders on another core meanwhile
     CompletableFuture<MontagePlan> montage = v.is2d() ? null
-        : CompletableFuture.supplyAsync(() -> montage(v, renderer, at, o, montagePng));
+        : CompletableFuture.supplyAsync(() -> montage(v, renderer, at, o, montagePng), OWN_THREAD);
     try {
       PngFiles.write(OverlayFigure.compose(v, renderer, at, o), overlay);
     } catch (RuntimeException e) {

@@ -1,15 +1,13 @@
 package gradcam3d.render;
 
 import gradcam3d.AtomicFiles;
+import gradcam3d.Zlib;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.IntStream;
-import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -44,7 +42,7 @@ final class PngFiles {
       h.writeInt(p.height);
       h.write(new byte[] {8, 2, 0, 0, 0}); // 8 bits, RGB, deflate, adaptive filtering, no interlace
       chunk(file, "IHDR", ihdr.toByteArray());
-      chunk(file, "IDAT", zlib(raw, p.width * 3 + 1));
+      chunk(file, "IDAT", Zlib.compress(raw, LEVEL, (p.width * 3 + 1) * BAND_ROWS));
       chunk(file, "IEND", new byte[0]);
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory failed", e);
@@ -69,49 +67,6 @@ final class PngFiles {
       }
     }
     return raw;
-  }
-
-  /** A zlib stream of {@code raw}: bands deflated in parallel, each ending on a byte boundary. */
-  private static byte[] zlib(byte[] raw, int stride) throws IOException {
-    int band = stride * BAND_ROWS;
-    int bands = Math.max(1, (raw.length + band - 1) / band);
-    // a parallel stream runs on the calling thread too: all cores even where the common pool has one
-    List<byte[]> parts = IntStream.range(0, bands).parallel()
-        .mapToObj(i -> deflate(raw, i * band, Math.min(raw.length, (i + 1) * band), i == bands - 1))
-        .toList();
-    ByteArrayOutputStream z = new ByteArrayOutputStream(raw.length / 4 + 64);
-    z.write(0x78);
-    z.write(0x01);
-    for (byte[] part : parts) {
-      z.write(part);
-    }
-    Adler32 adler = new Adler32();
-    adler.update(raw);
-    new DataOutputStream(z).writeInt((int) adler.getValue());
-    return z.toByteArray();
-  }
-
-  /** Raw deflate of one band; all but the last end with a sync flush so the bands concatenate. */
-  private static byte[] deflate(byte[] raw, int from, int to, boolean last) {
-    Deflater d = new Deflater(LEVEL, true);
-    try {
-      d.setInput(raw, from, to - from);
-      if (last) {
-        d.finish();
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream((to - from) / 4 + 64);
-      byte[] buf = new byte[64 * 1024];
-      while (true) {
-        int n = last ? d.deflate(buf) : d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-        out.write(buf, 0, n);
-        if (last ? d.finished() : n < buf.length && d.needsInput()) {
-          break;
-        }
-      }
-      return out.toByteArray();
-    } finally {
-      d.end();
-    }
   }
 
   private static void chunk(OutputStream out, String type, byte[] data) throws IOException {

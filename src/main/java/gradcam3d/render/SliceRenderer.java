@@ -26,10 +26,15 @@ final class SliceRenderer {
   final ContourDecision contour;
 
   SliceRenderer(Voxels v, GrayWindow window, RenderOptions options) {
+    this(v, window, options, ContourDecision.decide(v, options.contour()));
+  }
+
+  /** With the contour decision made beforehand (it is independent of the gray window). */
+  SliceRenderer(Voxels v, GrayWindow window, RenderOptions options, ContourDecision contour) {
     this.v = v;
     this.window = window;
     this.options = options;
-    this.contour = ContourDecision.decide(v, options.contour());
+    this.contour = contour;
   }
 
   Picture render(Plane plane, int slice, int width, int height) {

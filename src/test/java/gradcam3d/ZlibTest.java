@@ -1,0 +1,90 @@
+package gradcam3d;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+import org.junit.jupiter.api.Test;
+
+/** Banded zlib streams read back with the JDK's own inflater, byte for byte. */
+class ZlibTest {
+  private static byte[] inflate(byte[] z) throws DataFormatException {
+    Inflater in = new Inflater(); // zlib header and Adler-32 checked
+    try {
+      in.setInput(z);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      while (!in.finished()) {
+        int n = in.inflate(buf);
+        if (n == 0 && !in.finished() && (in.needsInput() || in.needsDictionary())) {
+          throw new DataFormatException("truncated stream");
+        }
+        out.write(buf, 0, n);
+      }
+      assertEquals(0, in.getRemaining(), "nothing after the Adler-32");
+      return out.toByteArray();
+    } finally {
+      in.end();
+    }
+  }
+
+  /** Runs of repeated bytes and noise: what quantised scans and masks look like. */
+  private static byte[] data(int n, long seed) {
+    Random r = new Random(seed);
+    byte[] d = new byte[n];
+    for (int i = 0; i < n; ) {
+      int run = 1 + r.nextInt(300);
+      byte v = (byte) r.nextInt(256);
+      boolean noisy = r.nextBoolean();
+      for (int j = 0; j < run && i < n; j++, i++) {
+        d[i] = noisy ? (byte) r.nextInt(256) : v;
+      }
+    }
+    return d;
+  }
+
+  @Test
+  void partsInBandsInflateToTheirConcatenation() throws Exception {
+    for (int band : new int[] {1, 7, 4096, 1 << 18}) {
+      for (int level : new int[] {Deflater.BEST_SPEED, 6}) {
+        byte[] a = data(100_003, band);
+        byte[] b = data(5_000, band + 1);
+        byte[] c = new byte[0];
+        Zlib z = new Zlib(level, band);
+        z.add(a).add(c).add(b);
+        byte[] whole = new byte[a.length + b.length];
+        System.arraycopy(a, 0, whole, 0, a.length);
+        System.arraycopy(b, 0, whole, a.length, b.length);
+        assertArrayEquals(whole, inflate(z.finish()), "band " + band + ", level " + level);
+      }
+    }
+  }
+
+  @Test
+  void anEmptyStreamAndFinishingTwiceAreValid() throws Exception {
+    Zlib z = new Zlib(Deflater.BEST_SPEED, 10);
+    byte[] once = z.finish();
+    assertArrayEquals(once, z.finish());
+    assertEquals(0, inflate(once).length);
+    assertThrows(IllegalStateException.class, () -> z.add(new byte[1]));
+  }
+
+  @Test
+  void bandsCostLittleAgainstOneDeflater() {
+    byte[] d = data(1 << 21, 3);
+    Deflater one = new Deflater(Deflater.BEST_SPEED);
+    one.setInput(d);
+    one.finish();
+    byte[] buf = new byte[d.length + 1024];
+    int single = one.deflate(buf);
+    one.end();
+    int banded = Zlib.compress(d, Deflater.BEST_SPEED, 1 << 18).length;
+    assertTrue(banded < single * 1.02 + 64, banded + " bytes in bands against " + single + " in one stream");
+  }
+}
