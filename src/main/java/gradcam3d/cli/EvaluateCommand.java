@@ -4,8 +4,10 @@ import gradcam3d.output.ConsoleReport;
 import gradcam3d.output.EvaluationWriter;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.output.Written;
+import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.InputPrefetch;
 import gradcam3d.pipeline.Settings;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,9 +49,12 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() {
     Settings settings = explanation.settings(false, quiet.progress(spec.commandLine().getErr()));
     caseOptions.checkOut(settings);
+    CaseInput input = caseOptions.input();
+    // the input is read while the model is
+    InputPrefetch prefetch = InputPrefetch.start(input);
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings,
         metricsOptions.settings(settings.batchSize()))) {
-      CaseResult r = pipeline.run(caseOptions.input());
+      CaseResult r = pipeline.run(input, prefetch, loaded -> { });
       Written w = ResultWriter.write(r, caseOptions.output(caseOptions.out), List.of(new EvaluationWriter()));
       if (!quiet.quiet) {
         ConsoleReport.print(spec.commandLine().getOut(), r, w, caseOptions.out);

@@ -8,6 +8,7 @@ import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.InputPrefetch;
 import gradcam3d.pipeline.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -116,8 +117,10 @@ final class ExplainCommand implements Callable<Integer> {
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
     }
+    // the input is read while the model is
+    InputPrefetch prefetch = InputPrefetch.start(input);
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
-      CaseResult r = pipeline.run(input, loaded -> pictures.checkFits(loaded, settings.layout()));
+      CaseResult r = pipeline.run(input, prefetch, loaded -> pictures.checkFits(loaded, settings.layout()));
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output);
       if (graph != null) {

@@ -13,7 +13,6 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
-import gradcam3d.volume.Npy;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
 import gradcam3d.window.SlidingWindowExplainer;
@@ -111,8 +110,21 @@ public final class ExplanationPipeline implements AutoCloseable {
    * settings' targets), e.g. a per-case mask; the compiled program is shared all the same.
    */
   public CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded) {
+    return run(c, caseTargets, checkLoaded, null);
+  }
+
+  /**
+   * All stages for one case whose input files were read meanwhile ({@link InputPrefetch#start},
+   * started before this pipeline was opened, so the files are read while the model is).
+   */
+  public CaseResult run(CaseInput c, InputPrefetch prefetched, Consumer<LoadedCase> checkLoaded) {
+    return run(c, List.of(), checkLoaded, prefetched);
+  }
+
+  private CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded,
+      InputPrefetch prefetched) {
     long start = System.nanoTime();
-    LoadedCase loaded = load(c);
+    LoadedCase loaded = load(c, prefetched);
     checkLoaded.accept(loaded);
     List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
         : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
@@ -129,12 +141,21 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 1: the input files as the model's input tensor, checked and normalised. */
   public LoadedCase load(CaseInput c) {
+    return load(c, null);
+  }
+
+  /** Same, with the files' contents read beforehand ({@code prefetched}; null: read here). */
+  public LoadedCase load(CaseInput c, InputPrefetch prefetched) {
     List<Path> files = c.files();
     if (files.isEmpty()) {
       throw new Gradcam3dException("give an input with --input FILE (.nii, .nii.gz or .npy)");
     }
-    if (files.size() == 1 && VolumeIO.isNpy(files.get(0))) {
-      FloatTensor raw = Npy.read(files.get(0));
+    List<Object> contents = new ArrayList<>();
+    for (Path f : files) {
+      Object read = prefetched == null ? null : prefetched.contents(f);
+      contents.add(read != null ? read : VolumeIO.contents(f));
+    }
+    if (files.size() == 1 && contents.get(0) instanceof FloatTensor raw) {
       if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {
         // a batch of samples: checked for NaN first (normalising would spread it), then each
         // sample is normalised on its own
@@ -150,7 +171,11 @@ public final class ExplanationPipeline implements AutoCloseable {
         return new LoadedCase(FloatTensor.stack(samples), null);
       }
     }
-    Volume v = VolumeIO.read(files, settings.layout(), spatialRank).requireFinite();
+    List<Volume> parts = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      parts.add(VolumeIO.fromContents(files.get(i), contents.get(i), settings.layout(), spatialRank));
+    }
+    Volume v = Volume.stack(parts).requireFinite();
     v = v.withTensor(settings.normalization().apply(v.tensor()));
     return new LoadedCase(v.batch(), v);
   }

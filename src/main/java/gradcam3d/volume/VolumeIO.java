@@ -116,7 +116,32 @@ public final class VolumeIO {
   }
 
   private static Volume readNpy(Path file, Layout layout, int spatialRank) {
-    FloatTensor array = Npy.read(file);
+    return fromNpy(file, Npy.read(file), layout, spatialRank);
+  }
+
+  /**
+   * One input file as a (C, *S) volume from its contents read beforehand: {@link Npy#read} for a
+   * .npy file, {@link NiftiReader#read} for NIfTI (e.g. on another thread while the model loads).
+   */
+  public static Volume fromContents(Path file, Object contents, Layout layout, int spatialRank) {
+    if (spatialRank != 2 && spatialRank != 3) {
+      throw new IllegalArgumentException("spatial rank must be 2 or 3, not " + spatialRank);
+    }
+    if (contents instanceof FloatTensor array) {
+      return fromNpy(file, array, layout, spatialRank);
+    }
+    if (contents instanceof NiftiImage image) {
+      return fromNifti(file, image, layout, spatialRank);
+    }
+    throw new IllegalArgumentException("not the contents of a volume file: " + contents);
+  }
+
+  /** What {@link #fromContents} takes for this file, read and decoded. */
+  public static Object contents(Path file) {
+    return isNpy(file) ? Npy.read(file) : NiftiReader.read(file);
+  }
+
+  private static Volume fromNpy(Path file, FloatTensor array, Layout layout, int spatialRank) {
     long[] shape = array.shape();
     if (shape.length == spatialRank + 2 && shape[0] == 1) {
       shape = Shapes.tail(shape, 1);
@@ -134,7 +159,10 @@ public final class VolumeIO {
   }
 
   private static Volume readNifti(Path file, Layout layout, int spatialRank) {
-    NiftiImage image = NiftiReader.read(file);
+    return fromNifti(file, NiftiReader.read(file), layout, spatialRank);
+  }
+
+  private static Volume fromNifti(Path file, NiftiImage image, Layout layout, int spatialRank) {
     long[] shape = image.shape();
     for (int axis = 4; axis < shape.length; axis++) {
       if (shape[axis] != 1) {

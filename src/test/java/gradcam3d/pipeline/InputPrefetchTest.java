@@ -1,0 +1,62 @@
+package gradcam3d.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.CamMethods;
+import gradcam3d.testing.Fixtures;
+import gradcam3d.testing.Fixtures.Case;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Input files read ahead on another thread load exactly as files read in place, errors included. */
+class InputPrefetchTest {
+  @TempDir
+  Path tmp;
+
+  private static final Path DEMO = Path.of("src/main/resources/gradcam3d/demo");
+
+  private static Settings demoSettings() {
+    return Settings.of(DEMO.resolve("demo_unet3d.onnx"), List.of("up2")).withMethod(CamMethods.byName("gradcam"))
+        .withTargets(List.of("1")).withThreads(2);
+  }
+
+  @Test
+  void prefetchedNiftiAndNpyLoadAsReadInPlace() {
+    Case c = Fixtures.cases().stream().filter(k -> k.name().equals("seed_unet3d__down3__gradcam")).findFirst()
+        .orElseThrow();
+    for (CaseInput input : List.of(CaseInput.of(DEMO.resolve("demo_case1.nii.gz")),
+        CaseInput.of(List.of(DEMO.resolve("demo_case1.nii.gz"), DEMO.resolve("demo_case2.nii.gz")), null))) {
+      try (ExplanationPipeline p = new ExplanationPipeline(demoSettings())) {
+        LoadedCase here = p.load(input);
+        LoadedCase ahead = p.load(input, InputPrefetch.start(input));
+        assertArrayEquals(here.batch().shape(), ahead.batch().shape());
+        assertArrayEquals(here.batch().data(), ahead.batch().data());
+        assertArrayEquals(here.volume().affine(), ahead.volume().affine());
+        assertEquals(here.volume().source(), ahead.volume().source());
+      }
+    }
+    Settings s = Settings.of(c.model(), List.of(c.layerSpec())).withTargets(List.of(Integer.toString(c.targetClass())));
+    try (ExplanationPipeline p = new ExplanationPipeline(s)) {
+      CaseInput npy = CaseInput.of(c.inputNpy());
+      assertArrayEquals(p.load(npy).batch().data(), p.load(npy, InputPrefetch.start(npy)).batch().data());
+    }
+  }
+
+  @Test
+  void anUnreadableFileFailsAtLoadWithItsOwnMessage() throws Exception {
+    Path bad = tmp.resolve("broken.npy");
+    Files.write(bad, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+    CaseInput input = CaseInput.of(bad);
+    try (ExplanationPipeline p = new ExplanationPipeline(demoSettings())) {
+      String direct = assertThrows(Gradcam3dException.class, () -> p.load(input)).getMessage();
+      InputPrefetch ahead = InputPrefetch.start(input);
+      assertEquals(direct, assertThrows(Gradcam3dException.class, () -> p.load(input, ahead)).getMessage());
+    }
+  }
+}
