@@ -2,6 +2,7 @@ package gradcam3d.cli;
 
 import gradcam3d.output.ConsoleReport;
 import gradcam3d.output.EvaluationWriter;
+import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
@@ -54,8 +55,11 @@ final class EvaluateCommand implements Callable<Integer> {
     InputPrefetch prefetch = InputPrefetch.start(input);
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings,
         metricsOptions.settings(settings.batchSize()))) {
-      CaseResult r = pipeline.run(input, prefetch, loaded -> { });
-      Written w = ResultWriter.write(r, caseOptions.output(caseOptions.out), List.of(new EvaluationWriter()));
+      OutputSettings output = caseOptions.output(caseOptions.out);
+      ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
+      CaseResult r = pipeline.run(input, prefetch,
+          loaded -> writers[0] = ResultWriter.prepare(loaded, settings.layout(), output));
+      Written w = ResultWriter.write(r, output, List.of(new EvaluationWriter()), writers[0]);
       if (!quiet.quiet) {
         ConsoleReport.print(spec.commandLine().getOut(), r, w, caseOptions.out);
       }

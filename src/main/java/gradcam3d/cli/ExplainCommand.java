@@ -120,9 +120,14 @@ final class ExplainCommand implements Callable<Integer> {
     // the input is read while the model is
     InputPrefetch prefetch = InputPrefetch.start(input);
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
-      CaseResult r = pipeline.run(input, prefetch, loaded -> pictures.checkFits(loaded, settings.layout()));
+      // the writers start on the input (gray window, compressed scan) while the maps are computed
+      ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
+      CaseResult r = pipeline.run(input, prefetch, loaded -> {
+        pictures.checkFits(loaded, settings.layout());
+        writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
+      });
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
-      Written w = ResultWriter.write(r, output);
+      Written w = ResultWriter.write(r, output, List.of(), writers[0]);
       if (graph != null) {
         // inline unless protobuf's 2 GB limit forces external data
         ModelIO.write(graph, exportGraph, graph.getSerializedSize() < ModelIO.MAX_MODEL_BYTES ? Long.MAX_VALUE : 1024);

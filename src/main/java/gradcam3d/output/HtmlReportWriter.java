@@ -2,10 +2,12 @@ package gradcam3d.output;
 
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.report.CaseReport;
 import gradcam3d.report.CaseReportWriter;
 import gradcam3d.report.ReportGrid;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.Layout;
 import gradcam3d.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,6 +29,19 @@ public final class HtmlReportWriter implements OutputWriter {
   private record Encoded(CaseReport report, byte[] data) {}
 
   private Background<Encoded> encoding;
+  private Background<CaseReportWriter.DataEncoder> scan;
+
+  /** The scan is put in report order and compressed while the maps are computed. */
+  @Override
+  public Background<?> beginInput(LoadedCase loaded, Layout layout, OutputSettings o) {
+    Volume volume = loaded.volume();
+    if (!o.report() || volume == null || loaded.batch().dim(0) != 1) {
+      return null;
+    }
+    scan = Background.start("report-scan", () ->
+        new CaseReportWriter.DataEncoder(nifti(ReportGrid.of(volume), volume.tensor().slice0(0), volume)));
+    return scan;
+  }
 
   @Override
   public Background<?> begin(CaseResult r, OutputSettings o, Path dir) {
@@ -34,9 +49,12 @@ public final class HtmlReportWriter implements OutputWriter {
     if (!o.report() || volume == null || r.loaded().batch().dim(0) != 1) {
       return null;
     }
+    Background<CaseReportWriter.DataEncoder> early = scan;
     encoding = Background.start("report", () -> {
-      CaseReport report = volumes(r, volume);
-      return new Encoded(report, CaseReportWriter.encodeData(report));
+      CaseReportWriter.DataEncoder encoder = early != null ? early.join() : null;
+      CaseReport report = volumes(r, volume, encoder == null ? null : encoder.image());
+      encoder = encoder != null ? encoder : new CaseReportWriter.DataEncoder(report.image());
+      return new Encoded(report, encoder.finish(report));
     });
     return encoding;
   }
@@ -54,8 +72,8 @@ public final class HtmlReportWriter implements OutputWriter {
     CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE), e.data());
   }
 
-  /** What the page shows, in NIfTI voxel order, without the summary. */
-  private static CaseReport volumes(CaseResult r, Volume volume) {
+  /** What the page shows, in NIfTI voxel order, without the summary ({@code scan}: in that order already, or null). */
+  private static CaseReport volumes(CaseResult r, Volume volume, float[] scan) {
     Explanation e = r.explanation();
     ReportGrid grid = ReportGrid.of(volume);
     String method = r.settings().method().name();
@@ -71,7 +89,8 @@ public final class HtmlReportWriter implements OutputWriter {
         ? nifti(grid, e.region().slice0(0), volume) : null;
     float[] label = r.label() == null ? null : nifti(grid, r.label().mask(), volume);
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    return new CaseReport(title, grid, nifti(grid, volume.tensor().slice0(0), volume), maps, target, label, null);
+    float[] image = scan != null ? scan : nifti(grid, volume.tensor().slice0(0), volume);
+    return new CaseReport(title, grid, image, maps, target, label, null);
   }
 
   private static float[] nifti(ReportGrid grid, FloatTensor spatial, Volume volume) {

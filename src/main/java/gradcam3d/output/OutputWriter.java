@@ -1,6 +1,8 @@
 package gradcam3d.output;
 
 import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.LoadedCase;
+import gradcam3d.volume.Layout;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -16,6 +18,15 @@ public interface OutputWriter {
    * (the default: everything happens in write). The caller waits for it before the folder goes.
    */
   default Background<?> begin(CaseResult result, OutputSettings settings, Path dir) {
+    return null;
+  }
+
+  /**
+   * Starts, on its own thread, work that needs only the loaded input (a scan's gray window, its
+   * compression), so that it runs while the explanation is computed ({@link
+   * ResultWriter#prepare}); it writes no file. Default: none.
+   */
+  default Background<?> beginInput(LoadedCase loaded, Layout layout, OutputSettings settings) {
     return null;
   }
 

@@ -2,7 +2,9 @@ package gradcam3d.output;
 
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.render.Figures;
+import gradcam3d.render.GrayWindow;
 import gradcam3d.render.RenderedFigures;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Layout;
@@ -24,6 +26,24 @@ final class PictureWriter implements OutputWriter {
   private record Drawn(String prefix, RenderedFigures figures) {}
 
   private Background<List<Drawn>> drawing;
+  private Background<List<GrayWindow>> windows;
+
+  /** Each sample's gray window (1st..99th percentile of its scan) is found while the maps are computed. */
+  @Override
+  public Background<?> beginInput(LoadedCase loaded, Layout layout, OutputSettings o) {
+    if (!o.pictures()) {
+      return null;
+    }
+    FloatTensor input = loaded.batch();
+    windows = Background.start("gray-window", () -> {
+      List<GrayWindow> w = new ArrayList<>();
+      for (int b = 0; b < input.dim(0); b++) {
+        w.add(GrayWindow.robust(layout.toZyx(input.slice0(b).slice0(0)).data()));
+      }
+      return w;
+    });
+    return windows;
+  }
 
   /** The figures are drawn and encoded meanwhile; {@link #write} records them. */
   @Override
@@ -31,7 +51,8 @@ final class PictureWriter implements OutputWriter {
     if (!o.pictures()) {
       return null;
     }
-    drawing = Background.start("pictures", () -> draw(r, o, dir));
+    Background<List<GrayWindow>> found = windows;
+    drawing = Background.start("pictures", () -> draw(r, o, dir, found == null ? null : found.join()));
     return drawing;
   }
 
@@ -58,7 +79,8 @@ final class PictureWriter implements OutputWriter {
     }
   }
 
-  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir) throws IOException {
+  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows)
+      throws IOException {
     Explanation e = r.explanation();
     FloatTensor input = r.loaded().batch();
     long batch = input.dim(0);
@@ -80,8 +102,9 @@ final class PictureWriter implements OutputWriter {
       cam = layout.toZyx(cam);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       Files.createDirectories(sub);
+      GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
       drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, spacing, affine,
-          o.render(), sub)));
+          window, o.render(), sub)));
     }
     return drawn;
   }

@@ -3,6 +3,8 @@ package gradcam3d.output;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Target;
 import gradcam3d.pipeline.CaseResult;
+import gradcam3d.pipeline.LoadedCase;
+import gradcam3d.volume.Layout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,13 +30,43 @@ public final class ResultWriter {
     return write(r, o, List.of());
   }
 
+  /**
+   * The writers of one result, their work on the loaded input already started (it runs while the
+   * explanation is computed); {@link #write(CaseResult, OutputSettings, List, Prepared)} finishes.
+   */
+  public static final class Prepared {
+    private final List<OutputWriter> writers;
+    private final List<Background<?>> started = new ArrayList<>();
+
+    private Prepared(List<OutputWriter> writers) {
+      this.writers = writers;
+    }
+  }
+
+  /** Starts the writers' work on the input as soon as it is loaded (see {@link OutputWriter#beginInput}). */
+  public static Prepared prepare(LoadedCase loaded, Layout layout, OutputSettings o) {
+    Prepared p = new Prepared(writers());
+    for (OutputWriter w : p.writers) {
+      Background<?> b = w.beginInput(loaded, layout, o);
+      if (b != null) {
+        p.started.add(b);
+      }
+    }
+    return p;
+  }
+
   /** Same, with extra formats written before summary.json (e.g. the evaluate command's files). */
   public static Written write(CaseResult r, OutputSettings o, List<OutputWriter> extra) {
-    List<OutputWriter> writers = new ArrayList<>(writers());
+    return write(r, o, extra, null);
+  }
+
+  /** Same, with writers {@link #prepare}d when the input was loaded (null: made here). */
+  public static Written write(CaseResult r, OutputSettings o, List<OutputWriter> extra, Prepared prepared) {
+    List<OutputWriter> writers = new ArrayList<>(prepared != null ? prepared.writers : writers());
     writers.addAll(extra);
     writers.add(new SummaryJsonWriter());
     try (ResultFolder folder = ResultFolder.open(o.out(), inputsOf(r))) {
-      List<Background<?>> started = new ArrayList<>();
+      List<Background<?>> started = new ArrayList<>(prepared != null ? prepared.started : List.of());
       try {
         for (OutputWriter writer : writers) {
           Background<?> b = writer.begin(r, o, folder.staging());

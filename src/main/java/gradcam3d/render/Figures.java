@@ -77,10 +77,20 @@ public final class Figures {
    */
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, double[][] affine, RenderOptions o, Path dir) {
+    return writeAll(image, cam, contour, spacing, affine, null, o, dir);
+  }
+
+  /**
+   * Same, with the image's gray window found beforehand ({@link GrayWindow#robust} of the image:
+   * it needs no map, so it can be found while the map is computed); null: found here.
+   */
+  public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, double[][] affine, GrayWindow window, RenderOptions o, Path dir) {
     Voxels v = Voxels.of(image, cam, contour, spacing, affine);
     // three independent passes over the volume, side by side: the gray window's percentiles,
     // the contour decision's pieces, and the peak (here)
-    CompletableFuture<GrayWindow> gray = CompletableFuture.supplyAsync(() -> GrayWindow.robust(v.image), OWN_THREAD);
+    CompletableFuture<GrayWindow> gray = window != null ? CompletableFuture.completedFuture(window)
+        : CompletableFuture.supplyAsync(() -> GrayWindow.robust(v.image), OWN_THREAD);
     CompletableFuture<ContourDecision> outline = CompletableFuture.supplyAsync(
         () -> ContourDecision.decide(v, o.contour()), OWN_THREAD);
     SlicePoint at;

@@ -6,13 +6,14 @@ import java.util.Arrays;
  * Maps scan intensities to gray levels through a robust window: the 1st..99th percentile of the
  * whole volume, so a few extreme voxels (metal, hot pixels) do not wash out the picture.
  */
-record GrayWindow(double lo, double hi) {
+public record GrayWindow(double lo, double hi) {
   static final double LOW_PERCENTILE = 1;
   static final double HIGH_PERCENTILE = 99;
   /** Percentiles are estimated on at most this many evenly strided voxels. */
   private static final int MAX_SAMPLES = 1 << 21;
 
-  static GrayWindow robust(float[] values) {
+  /** The window of a scan: its 1st..99th percentile (numpy's linear interpolation). */
+  public static GrayWindow robust(float[] values) {
     float[] s = finiteSample(values);
     if (s.length == 0) {
       return new GrayWindow(0, 1);

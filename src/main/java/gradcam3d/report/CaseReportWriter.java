@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,8 +169,38 @@ public final class CaseReportWriter {
    * quantised to one byte per voxel, concatenated in one zlib stream.
    */
   public static byte[] encodeData(CaseReport r) {
-    Zlib z = new Zlib(COMPRESSION_LEVEL, BAND);
-    z.add(quantise(r.image()));
+    return new DataEncoder(r.image()).finish(r);
+  }
+
+  /**
+   * {@link #encodeData} in two steps: the scan, which comes first in the data, as soon as it is
+   * loaded (while the maps are still being computed), then the maps and masks.
+   */
+  public static final class DataEncoder {
+    private final float[] image;
+    private final Zlib z = new Zlib(COMPRESSION_LEVEL, BAND);
+
+    /** Compresses the scan (one value per voxel of the report's grid, NIfTI voxel order). */
+    public DataEncoder(float[] image) {
+      this.image = image;
+      z.add(quantise(image));
+    }
+
+    /** The scan as compressed. */
+    public float[] image() {
+      return image;
+    }
+
+    /** The data of a report on this scan. */
+    public byte[] finish(CaseReport r) {
+      if (r.image() != image && !Arrays.equals(r.image(), image)) {
+        throw new IllegalArgumentException("the report shows another scan than the one compressed");
+      }
+      return finishData(r, z);
+    }
+  }
+
+  private static byte[] finishData(CaseReport r, Zlib z) {
     for (CaseReport.NamedMap m : r.maps()) {
       z.add(quantise(m.values()));
     }

@@ -71,12 +71,6 @@ public final class OrtProgram implements AutoCloseable {
   }
 
   /**
-   * The shared environment, its native libraries loaded from the per-user cache. Its log level
-   * (and every session's) is FATAL: ONNX Runtime's own error lines would reach the user's terminal
-   * in colour, while every error that matters also arrives as an OrtException, which is reported
-   * in one line.
-   */
-  /**
    * Loads ONNX Runtime's native libraries and creates the environment on a background thread, so
    * that this (about 60 ms) overlaps the caller's own start-up work; the first session waits for
    * it. For commands that are about to run a model; errors surface at that first session.
@@ -93,6 +87,12 @@ public final class OrtProgram implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * The shared environment, its native libraries loaded from the per-user cache. Its log level
+   * (and every session's) is FATAL: ONNX Runtime's own error lines would reach the user's terminal
+   * in colour, while every error that matters also arrives as an OrtException, which is reported
+   * in one line.
+   */
   static synchronized OrtEnvironment environment() {
     NativeLibraries.prepare();
     OrtEnvironment env = OrtEnvironment.getEnvironment(LOG_LEVEL, "gradcam3d");

@@ -30,6 +30,7 @@ class ResultWriterTest {
   Path tmp;
 
   private static CaseResult result;
+  private static final String TIMES = "\"(write|total)_ms\": ?[0-9.eE+-]+";
 
   @BeforeAll
   static void explainOnce() {
@@ -50,6 +51,28 @@ class ResultWriterTest {
     assertEquals(List.of("cam.npy", "overlay.png", "montage.png", "report.html", "summary.json"), w.files());
     assertEquals(Set.of("cam.npy", "overlay.png", "montage.png", "report.html", "summary.json"), names(out));
     assertEquals(1, w.pictures().size());
+  }
+
+  @Test
+  void writersPreparedOnTheLoadedInputWriteTheSameFiles() throws Exception {
+    Path plain = tmp.resolve("plain");
+    Path early = tmp.resolve("early");
+    ResultWriter.write(result, OutputSettings.into(plain));
+    ResultWriter.Prepared p = ResultWriter.prepare(result.loaded(), result.settings().layout(), OutputSettings.into(early));
+    ResultWriter.write(result, OutputSettings.into(early), List.of(), p);
+    assertEquals(names(plain), names(early));
+    for (String f : names(plain)) {
+      byte[] a = Files.readAllBytes(plain.resolve(f));
+      byte[] b = Files.readAllBytes(early.resolve(f));
+      if (f.equals("summary.json") || f.equals("report.html")) {
+        // the same but for the time writing (and so the whole run) took so far
+        String x = new String(a, java.nio.charset.StandardCharsets.UTF_8).replaceAll(TIMES, "");
+        String y = new String(b, java.nio.charset.StandardCharsets.UTF_8).replaceAll(TIMES, "");
+        assertEquals(x, y, f);
+      } else {
+        assertTrue(java.util.Arrays.equals(a, b), f + " differs");
+      }
+    }
   }
 
   @Test
