@@ -1,12 +1,11 @@
 package gradcam3d.metrics;
 
-import gradcam3d.Gradcam3dException;
+import gradcam3d.Futures;
 import gradcam3d.cam.Explainer;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The part of {@link Evaluation#measure}'s curves that needs no explanation, started on its own
@@ -18,14 +17,11 @@ import java.util.concurrent.CompletionException;
 public final class PreparedScoring implements AutoCloseable {
   private final CompletableFuture<TargetScorer.Programs> programs = new CompletableFuture<>();
   private final CompletableFuture<FloatTensor> baseline = new CompletableFuture<>();
-  private final Thread thread;
   private final Baseline kind;
+  private CompletableFuture<Void> done;
 
-  private PreparedScoring(ModelProto model, Explainer.Request request, FloatTensor first, Evaluation.Settings settings,
-      RuntimeOptions options) {
-    this.kind = settings.baseline();
-    this.thread = new Thread(() -> prepare(model, request, first, settings, options), "gradcam3d-prepare-scoring");
-    thread.setDaemon(true);
+  private PreparedScoring(Baseline kind) {
+    this.kind = kind;
   }
 
   /**
@@ -37,8 +33,11 @@ public final class PreparedScoring implements AutoCloseable {
     long[] one = x.shape().clone();
     one[0] = 1;
     FloatTensor first = x.slice0(0).reshape(one);
-    PreparedScoring p = new PreparedScoring(model, request, first, settings, options);
-    p.thread.start();
+    PreparedScoring p = new PreparedScoring(settings.baseline());
+    p.done = Futures.onOwnThread("prepare-scoring", () -> {
+      p.prepare(model, request, first, settings, options);
+      return null;
+    });
     return p;
   }
 
@@ -57,51 +56,23 @@ public final class PreparedScoring implements AutoCloseable {
 
   /** The scoring programs, ready (waits for them; rethrows what failed while preparing). */
   public TargetScorer.Programs programs() {
-    awaitThread();
-    return joined(programs);
+    Futures.await(done);
+    return Futures.join(programs);
   }
 
   /** The first sample's baseline volume, of the kind the settings asked for. */
   public FloatTensor baseline(Baseline asked) {
-    awaitThread();
+    Futures.await(done);
     if (asked != kind) {
       throw new IllegalArgumentException("prepared a " + kind.label() + " baseline, not " + asked.label());
     }
-    return joined(baseline);
-  }
-
-  private void awaitThread() {
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static <T> T joined(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new Gradcam3dException("preparing the faithfulness scoring failed: " + e.getCause());
-    }
+    return Futures.join(baseline);
   }
 
   /** Waits for the preparing thread, then closes the programs if they were opened. */
   @Override
   public void close() {
-    awaitThread();
+    Futures.await(done);
     if (programs.isDone() && !programs.isCompletedExceptionally()) {
       programs.join().close();
     }

@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.Futures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
@@ -16,53 +17,33 @@ public final class Background<T> {
     T run() throws Exception;
   }
 
-  private final CompletableFuture<T> result = new CompletableFuture<>();
+  private final CompletableFuture<T> result;
 
-  private Background() {}
+  private Background(CompletableFuture<T> result) {
+    this.result = result;
+  }
 
   /** Starts {@code work} on a new daemon thread. */
   public static <T> Background<T> start(String name, Work<T> work) {
-    Background<T> b = new Background<>();
-    Thread t = new Thread(() -> {
-      try {
-        b.result.complete(work.run());
-      } catch (Throwable e) {
-        b.result.completeExceptionally(e);
-      }
-    }, "gradcam3d-" + name);
-    t.setDaemon(true);
-    t.start();
-    return b;
+    return new Background<>(Futures.onOwnThread(name, work::run));
   }
 
   /** The work's result, or its own exception (a one-line Gradcam3dException stays one). */
   public T join() throws IOException {
     try {
-      return result.join();
+      return Futures.join(result);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
+      if (e.getCause() instanceof IOException io) {
         throw io;
       }
-      if (cause instanceof UncheckedIOException u) {
-        throw u.getCause();
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
+      throw new IllegalStateException(e.getCause());
     }
   }
 
   /** Waits for the work to end, whatever its outcome (before its folder is removed). */
   void await() {
-    try {
-      result.handle((v, e) -> null).join();
-    } catch (RuntimeException ignored) {
-      // handle() turns every outcome into a normal completion
-    }
+    Futures.await(result);
   }
 }

@@ -1,12 +1,12 @@
 package gradcam3d.pipeline;
 
+import gradcam3d.Futures;
 import gradcam3d.volume.VolumeIO;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A case's input files read and decoded on their own thread while the model is read and compiled:
@@ -25,7 +25,8 @@ public final class InputPrefetch {
     for (Path f : paths) {
       p.files.put(f, new CompletableFuture<>());
     }
-    Thread t = new Thread(() -> {
+    // one thread reads the files in order, as they would be read here
+    Futures.onOwnThread("read-input", () -> {
       for (Path f : paths) {
         CompletableFuture<Object> slot = p.files.get(f);
         try {
@@ -34,9 +35,8 @@ public final class InputPrefetch {
           slot.completeExceptionally(e);
         }
       }
-    }, "gradcam3d-read-input");
-    t.setDaemon(true);
-    t.start();
+      return null;
+    });
     return p;
   }
 
@@ -46,16 +46,6 @@ public final class InputPrefetch {
     if (slot == null) {
       return null;
     }
-    try {
-      return slot.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return Futures.join(slot);
   }
 }

@@ -1,11 +1,10 @@
 package gradcam3d.render;
 
+import gradcam3d.Futures;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * Writes the pictures of an explanation. Inputs are in model-tensor order: image and CAM of shape
@@ -29,15 +28,6 @@ public final class Figures {
 
   private Figures() {}
 
-  /**
-   * Runs a task on a new thread of its own: the common pool has a single thread on a 2-core
-   * machine, and the report's compression uses it at the same time.
-   */
-  private static final Executor OWN_THREAD = task -> {
-    Thread t = new Thread(task, "gradcam3d-figures");
-    t.setDaemon(true);
-    t.start();
-  };
 
   /**
    * Writes the axial, coronal and sagittal overlays through one point (one overlay for a 2D
@@ -90,49 +80,34 @@ public final class Figures {
     // three independent passes over the volume, side by side: the gray window's percentiles,
     // the contour decision's pieces, and the peak (here)
     CompletableFuture<GrayWindow> gray = window != null ? CompletableFuture.completedFuture(window)
-        : CompletableFuture.supplyAsync(() -> GrayWindow.robust(v.image), OWN_THREAD);
-    CompletableFuture<ContourDecision> outline = CompletableFuture.supplyAsync(
-        () -> ContourDecision.decide(v, o.contour()), OWN_THREAD);
+        : Futures.onOwnThread("gray-window", () -> GrayWindow.robust(v.image));
+    CompletableFuture<ContourDecision> outline = Futures.onOwnThread("contour",
+        () -> ContourDecision.decide(v, o.contour()));
     SlicePoint at;
     try {
       at = PeakFinder.choose(v, o);
     } finally {
-      gray.exceptionally(e -> null).join();
-      outline.exceptionally(e -> null).join();
+      Futures.await(gray);
+      Futures.await(outline);
     }
-    SliceRenderer renderer = new SliceRenderer(v, joined(gray), o, joined(outline));
+    SliceRenderer renderer = new SliceRenderer(v, Futures.join(gray), o, Futures.join(outline));
     Path overlay = dir.resolve(OVERLAY_PNG);
     Path montagePng = dir.resolve(MONTAGE_PNG);
     // the two figures are independent: the montage renders on another core meanwhile
     CompletableFuture<MontagePlan> montage = v.is2d() ? null
-        : CompletableFuture.supplyAsync(() -> montage(v, renderer, at, o, montagePng), OWN_THREAD);
+        : Futures.onOwnThread("montage", () -> montage(v, renderer, at, o, montagePng));
     try {
       PngFiles.write(OverlayFigure.compose(v, renderer, at, o), overlay);
     } catch (RuntimeException e) {
       if (montage != null) {
-        joined(montage);
+        Futures.join(montage);
       }
       throw e;
     }
     if (montage == null) {
       return new RenderedFigures(at, overlay, null, null, renderer.contour);
     }
-    return new RenderedFigures(at, overlay, joined(montage), montagePng, renderer.contour);
-  }
-
-  /** The task's result, or its own exception (a one-line Gradcam3dException stays one). */
-  private static <T> T joined(CompletableFuture<T> task) {
-    try {
-      return task.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return new RenderedFigures(at, overlay, Futures.join(montage), montagePng, renderer.contour);
   }
 
   private static MontagePlan montage(Voxels v, SliceRenderer renderer, SlicePoint at,
