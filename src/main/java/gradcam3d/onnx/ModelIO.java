@@ -1,6 +1,7 @@
 package gradcam3d.onnx;
 
 import com.google.protobuf.CodedInputStream;
+import gradcam3d.Futures;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.InputFiles;
 import gradcam3d.onnx.proto.Onnx.AttributeProto;
@@ -15,6 +16,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads and writes ONNX model files. Initializers stored as external data are loaded into memory
@@ -29,8 +32,49 @@ public final class ModelIO {
 
   private ModelIO() {}
 
+  /** A model being read ahead: which file, as it was when reading began, and the outcome. */
+  private record Ahead(Path file, long size, long modified, CompletableFuture<ModelProto> model) {}
+
+  /** At most one model read ahead (a command reads one), so nothing piles up in a long-lived JVM. */
+  private static final AtomicReference<Ahead> AHEAD = new AtomicReference<>();
+
+  /**
+   * Starts reading {@code file} as {@link #read} would, on a thread of its own; the next {@link
+   * #read} of the same unchanged file takes the outcome (the model, or the same error) instead of
+   * reading it again. For a command line that names its model before it is fully parsed.
+   */
+  public static void readAhead(Path file) {
+    Path key = file.toAbsolutePath().normalize();
+    long[] stamp = stamp(key);
+    if (stamp == null) {
+      return; // missing or unreadable: read() reports it in its own words
+    }
+    AHEAD.set(new Ahead(key, stamp[0], stamp[1], Futures.onOwnThread("read-model", () -> readNow(file))));
+  }
+
+  private static long[] stamp(Path file) {
+    try {
+      return Files.isRegularFile(file) ? new long[] {Files.size(file), Files.getLastModifiedTime(file).toMillis()}
+          : null;
+    } catch (IOException | SecurityException e) {
+      return null;
+    }
+  }
+
   /** Reads a model and resolves external data relative to the model's folder. */
   public static ModelProto read(Path file) {
+    Ahead ahead = AHEAD.getAndSet(null);
+    if (ahead != null) {
+      Path key = file.toAbsolutePath().normalize();
+      long[] stamp = stamp(key);
+      if (ahead.file().equals(key) && stamp != null && stamp[0] == ahead.size() && stamp[1] == ahead.modified()) {
+        return Futures.join(ahead.model());
+      }
+    }
+    return readNow(file);
+  }
+
+  private static ModelProto readNow(Path file) {
     long size = InputFiles.requireRegularFile(file, "model file");
     if (size > MAX_MODEL_BYTES) {
       throw new Gradcam3dException("model file " + file + " has " + size + " bytes; ONNX models"

@@ -38,6 +38,14 @@ class CommandRoutingCliTest {
   }
 
   @Test
+  void theModelNamedOnTheCommandLineIsFoundForReadingAhead() {
+    assertEquals(java.nio.file.Path.of("a.onnx"), Main.namedModel(new String[] {"explain", "--out", "o", "--model", "a.onnx"}));
+    assertEquals(java.nio.file.Path.of("b.onnx"), Main.namedModel(new String[] {"evaluate", "--model=b.onnx"}));
+    assertEquals(null, Main.namedModel(new String[] {"explain", "--model"}));
+    assertEquals(null, Main.namedModel(new String[] {"demo"}));
+  }
+
+  @Test
   void batchWithMergeIsRoutedToTheMergeCommand() {
     Cli.Run r = Cli.run("batch", "--merge");
     assertEquals(Main.EXIT_BAD_OPTION, r.exit(), r.toString());
