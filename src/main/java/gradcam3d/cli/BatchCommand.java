@@ -12,6 +12,7 @@ import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
+import gradcam3d.pipeline.InputPrefetch;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
@@ -126,6 +127,9 @@ final class BatchCommand implements Callable<Integer> {
     List<IndexRow> index = new ArrayList<>();
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       progress.start("cases", (cases.size() - share.index() + share.count()) / share.count());
+      // the next case's input is read while this one is explained (one case ahead at most)
+      Path aheadCase = null;
+      InputPrefetch ahead = null;
       for (int i = 0; i < cases.size(); i++) {
         if (!share.holds(i)) {
           continue;
@@ -142,9 +146,17 @@ final class BatchCommand implements Callable<Integer> {
         } else {
           try {
             OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
-            CaseResult r = pipeline.run(CaseInput.of(List.of(c), label(c)),
-                loaded -> pictures.checkFits(loaded, settings.layout()));
-            Written written = ResultWriter.write(r, output);
+            CaseInput input = CaseInput.of(List.of(c), label(c));
+            InputPrefetch read = c.equals(aheadCase) ? ahead : InputPrefetch.start(input);
+            int next = nextHeld(share, i, cases.size());
+            aheadCase = next < 0 ? null : cases.get(next);
+            ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next)));
+            ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
+            CaseResult r = pipeline.run(input, read, loaded -> {
+              pictures.checkFits(loaded, settings.layout());
+              writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
+            });
+            Written written = ResultWriter.write(r, output, List.of(), writers[0]);
             rows.explained(name, r, seconds(t0));
             CaseResult.TargetSummary t = r.targets().get(0);
             LabelOverlap l = r.label();
@@ -210,5 +222,15 @@ final class BatchCommand implements Callable<Integer> {
       throw new Gradcam3dException("no label file " + l + " for case " + c.getFileName());
     }
     return l;
+  }
+
+  /** The next case after {@code i} that this share explains, or -1. */
+  private static int nextHeld(Shard share, int i, int cases) {
+    for (int j = i + 1; j < cases; j++) {
+      if (share.holds(j)) {
+        return j;
+      }
+    }
+    return -1;
   }
 }
