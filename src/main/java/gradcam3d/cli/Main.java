@@ -9,6 +9,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -72,7 +73,8 @@ public final class Main implements Runnable {
   /** Runs a command line; returns the exit code (for tests and the launcher). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     String[] routed = routed(args);
-    if (routed.length > 0 && RUNS_MODELS.contains(routed[0]) && !Arrays.asList(routed).contains("--help")) {
+    List<String> words = Arrays.asList(routed);
+    if (routed.length > 0 && RUNS_MODELS.contains(routed[0]) && !words.contains("--help") && !words.contains("-h")) {
       // ONNX Runtime and the named model load while the command line is parsed (about 0.13 s in
       // a cold JVM); the command's own checks and reading then take what was read, or read again
       OrtProgram.prepareInBackground();

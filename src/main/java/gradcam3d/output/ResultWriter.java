@@ -32,7 +32,8 @@ public final class ResultWriter {
 
   /**
    * The writers of one result, their work on the loaded input already started (it runs while the
-   * explanation is computed); {@link #write(CaseResult, OutputSettings, List, Prepared)} finishes.
+   * explanation is computed); {@link #write(CaseResult, OutputSettings, List, Prepared)} finishes,
+   * once: the writers keep what they started.
    */
   public static final class Prepared {
     private final List<OutputWriter> writers;
