@@ -49,10 +49,11 @@ public final class TargetScorer implements AutoCloseable {
 
     /** The programs scoring {@code modelOutput} of the model, each lane with its share of the threads. */
     public static Programs open(ModelProto model, int modelOutput, GradientSpec.Score score, RuntimeOptions options) {
-      if (Graph.fromModel(model).inputs().size() != 1) {
+      Graph graph = Graph.fromModel(model);
+      if (graph.inputs().size() != 1) {
         throw new Gradcam3dException("faithfulness metrics need a model with a single input");
       }
-      String output = Graph.fromModel(model).outputNames().get(modelOutput);
+      String output = graph.outputNames().get(modelOutput);
       // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
       GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
           .withScore(score).withoutGradients().withTensors(false, false);

@@ -40,11 +40,12 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     if (v.mask == null) {
       return noRegion(rule);
     }
-    int[] sizes = pieceSizes(v);
+    boolean[] in = insideMask(v); // one pass over the mask for both measures
+    int[] sizes = pieceSizes(v, in);
     long inside = Arrays.stream(sizes).asLongStream().sum();
     double share = inside / (double) v.mask.length;
     int main = mainPieces(sizes, inside);
-    double ratio = inside == 0 ? 0 : outlineRatio(v, inside);
+    double ratio = inside == 0 ? 0 : outlineRatio(v, in, inside);
     String stats = String.format(Locale.ROOT, "90%% of it in %d of its %d piece%s, outline %.1fx"
         + " a ball's, %.1f%% of the image", main, sizes.length, sizes.length == 1 ? "" : "s",
         ratio, 100 * share);
@@ -93,7 +94,7 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
   }
 
   /** See {@link #outlineRatio()}; axes of size 1 (a 2D image's Z) are left out. */
-  static double outlineRatio(Voxels v, long inside) {
+  static double outlineRatio(Voxels v, boolean[] in, long inside) {
     int[] size = {v.depth, v.height, v.width};
     boolean[] used = {v.depth > 1, v.height > 1, v.width > 1};
     int dims = 0;
@@ -108,7 +109,6 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
       return 1;
     }
     // faces between inside and outside (or the edge) counted per axis, then weighed by face area
-    boolean[] in = insideMask(v);
     long[] faces = new long[3];
     int plane = v.height * v.width;
     for (int z = 0, i = 0; z < v.depth; z++) {
@@ -161,7 +161,11 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
    * (union-find), then one counting pass.
    */
   static int[] pieceSizes(Voxels v) {
-    boolean[] in = insideMask(v);
+    return pieceSizes(v, insideMask(v));
+  }
+
+  /** Same, with the mask's inside voxels given ({@link #insideMask}). */
+  private static int[] pieceSizes(Voxels v, boolean[] in) {
     int n = in.length;
     int[] parent = new int[n];
     int plane = v.height * v.width;

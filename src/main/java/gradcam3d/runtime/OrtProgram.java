@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import gradcam3d.Futures;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.tensor.FloatTensor;
@@ -76,15 +77,8 @@ public final class OrtProgram implements AutoCloseable {
    * it. For commands that are about to run a model; errors surface at that first session.
    */
   public static void prepareInBackground() {
-    Thread t = new Thread(() -> {
-      try {
-        environment();
-      } catch (RuntimeException | LinkageError e) {
-        // reported, with its context, when the first session is created
-      }
-    }, "gradcam3d-ort-start");
-    t.setDaemon(true);
-    t.start();
+    // a failure stays in the future nobody reads: the first session reports it with its context
+    Futures.onOwnThread("ort-start", OrtProgram::environment);
   }
 
   /**

@@ -2,7 +2,6 @@ package gradcam3d.cam.methods;
 
 import gradcam3d.autodiff.BackwardRules;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
 import gradcam3d.tensor.FloatTensor;
 
@@ -12,6 +11,9 @@ import gradcam3d.tensor.FloatTensor;
  * chosen layer, broadcast over input channels; map = sum over channels.
  */
 public final class GuidedGradCam implements CamMethod.InputSpace {
+  /** The guided backpropagation part: its rule, attribution and channel reduction. */
+  private static final GuidedBackprop GUIDED = new GuidedBackprop();
+
   @Override
   public String name() {
     return "guided-gradcam";
@@ -19,7 +21,7 @@ public final class GuidedGradCam implements CamMethod.InputSpace {
 
   @Override
   public BackwardRules rules() {
-    return BackwardRules.GUIDED;
+    return GUIDED.rules();
   }
 
   @Override
@@ -29,11 +31,11 @@ public final class GuidedGradCam implements CamMethod.InputSpace {
 
   @Override
   public FloatTensor attribution(FloatTensor x, GradientPath path, FloatTensor gradient) {
-    return gradient;
+    return GUIDED.attribution(x, path, gradient);
   }
 
   @Override
   public FloatTensor map(FloatTensor attribution) {
-    return Channels.sum(attribution);
+    return GUIDED.map(attribution);
   }
 }
