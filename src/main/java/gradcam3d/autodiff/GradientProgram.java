@@ -27,6 +27,10 @@ public final class GradientProgram {
   /** A chosen layer with its activation tensor, gradient tensor (null without gradients) and shape. */
   public record LayerGradient(Layer layer, String activation, String gradient, long[] shape) {}
 
+  /** What reading a compiled program's outputs needs: its layers, model output, inputs and outputs. */
+  public record Info(List<LayerGradient> layers, String modelOutput, long[] modelOutputShape,
+      Map<String, long[]> inputShapes, List<String> outputs) {}
+
   private final GraphBuilder b;
   private final List<LayerGradient> layers;
   private final String modelOutput;
@@ -130,6 +134,10 @@ public final class GradientProgram {
 
   public Map<String, long[]> inputShapes() {
     return inputShapes;
+  }
+
+  public Info info() {
+    return new Info(layers, modelOutput, modelOutputShape(), inputShapes, outputs());
   }
 
   /** Marks a tensor as a graph output. */

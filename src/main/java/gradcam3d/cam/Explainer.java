@@ -93,7 +93,8 @@ public final class Explainer implements AutoCloseable {
       String input = Graph.fromModel(model).inputNames().get(0);
       this.engine = new GradientEngine(model, GradientEngine.Config.of(List.of(input))
           .withModelOutput(request.modelOutput()).withScore(request.score()).withRules(a.rules())
-          .withTensors(true, false).withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED)), options);
+          .withTensors(true, false).withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed"),
+          options);
       this.resize = null;
       this.camFactor = a.camFactor() == null ? null : new Explainer(model, new Request(request.layers(),
           a.camFactor(), request.targets(), request.modelOutput(), request.score(), false, request.batchSize(),
@@ -105,6 +106,11 @@ public final class Explainer implements AutoCloseable {
     this.resize = new ResizeProgram(options);
   }
 
+  /** A method's identity in program cache keys: its class, and its parameters when it is a record. */
+  private static String methodKey(CamMethod m) {
+    return m.getClass().getName() + (m instanceof Record ? m.toString() : ":" + m.name());
+  }
+
   /** The compiled program's configuration for a method at the request's layers. */
   private GradientEngine.Config layerConfig(CamMethod m) {
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
@@ -113,22 +119,24 @@ public final class Explainer implements AutoCloseable {
     if (!m.usesGradients()) {
       cfg = cfg.withoutGradients();
     }
+    // each extension's key names what it adds, for the on-disk program cache
     if (m instanceof CamMethod.InGraph g) {
       cfg = cfg.withExtension(p -> {
         appendCams(p, g);
         p.addOutput(SeedHead.EFFECTIVE_SEED);
-      });
+      }, "cams:" + methodKey(g) + "+effective-seed");
     } else if (m instanceof CamMethod.Perturbation) {
-      cfg = cfg.withExtension(this::appendPerturbationOutputs);
+      cfg = cfg.withExtension(this::appendPerturbationOutputs, "perturbation-outputs:"
+          + (m instanceof CamMethod.Perturbation.OfLayer) + "+effective-seed");
     } else {
-      cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED));
+      cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed");
     }
     if (m.usesGradients() && !(m instanceof CamMethod.InputSpace)) {
       GradientEngine.Extension methodPart = cfg.extension();
       cfg = cfg.withExtension(p -> {
         methodPart.extend(p);
         Conditioning.append(p);
-      });
+      }, cfg.extensionKey() + "+conditioning");
     }
     return cfg;
   }
@@ -399,7 +407,7 @@ public final class Explainer implements AutoCloseable {
         return exported.program(shapes).toModel();
       }
     }
-    return engine.compiled(shapes).program().toModel();
+    return engine.program(shapes).toModel();
   }
 
   /** Fails for methods that are not one compiled graph (perturbation methods, guided Grad-CAM). */

@@ -38,6 +38,31 @@ public final class ModelIO {
   /** At most one model read ahead (a command reads one), so nothing piles up in a long-lived JVM. */
   private static final AtomicReference<Ahead> AHEAD = new AtomicReference<>();
 
+  /** The last model read from a file, with the fingerprint of that file's bytes. */
+  private record Fingerprinted(java.lang.ref.WeakReference<ModelProto> model, String fingerprint) {}
+
+  private static final AtomicReference<Fingerprinted> LAST_READ = new AtomicReference<>();
+
+  /**
+   * A fingerprint of the file {@code model} was read from (its length and two checksums of its
+   * bytes), when it is the last model {@link #read} from a file and has no external data; null
+   * otherwise (a model built or changed in memory has none). For caches of what is compiled from
+   * a model: a changed file gives another fingerprint.
+   */
+  public static String fingerprint(ModelProto model) {
+    Fingerprinted f = LAST_READ.get();
+    return f != null && f.model().get() == model ? f.fingerprint() : null;
+  }
+
+  private static String fingerprintOf(byte[] bytes) {
+    // two independent checksums (CRC32C runs as an intrinsic, Adler-32 in zlib): a few ms for 20 MB
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    java.util.zip.Adler32 adler = new java.util.zip.Adler32();
+    adler.update(bytes);
+    return bytes.length + "-" + Long.toHexString(crc.getValue()) + "-" + Long.toHexString(adler.getValue());
+  }
+
   /**
    * Starts reading {@code file} as {@link #read} would, on a thread of its own; the next {@link
    * #read} of the same unchanged file takes the outcome (the model, or the same error) instead of
@@ -87,7 +112,12 @@ public final class ModelIO {
     } catch (IOException e) {
       throw new Gradcam3dException("cannot read model file " + file + ": " + e.getMessage(), e);
     }
-    return parse(bytes, file.toString(), file.toAbsolutePath().getParent());
+    ModelProto inline = parseInline(bytes, file.toString());
+    if (!hasExternalData(inline.getGraph())) {
+      // the file's bytes are the whole model: they can stand for it
+      LAST_READ.set(new Fingerprinted(new java.lang.ref.WeakReference<>(inline), fingerprintOf(bytes)));
+    }
+    return resolveExternalData(inline, file.toString(), file.toAbsolutePath().getParent(), bytes.length);
   }
 
   /** Reads a model from a stream (e.g. a bundled resource); external data is not allowed. */
@@ -96,6 +126,11 @@ public final class ModelIO {
   }
 
   static ModelProto parse(byte[] bytes, String label, Path baseDir) {
+    return resolveExternalData(parseInline(bytes, label), label, baseDir, bytes.length);
+  }
+
+  /** The model in {@code bytes}, checked, its external data not yet loaded. */
+  private static ModelProto parseInline(byte[] bytes, String label) {
     ModelProto model;
     try {
       CodedInputStream cin = CodedInputStream.newInstance(bytes);
@@ -114,7 +149,7 @@ public final class ModelIO {
           + "or IR version found)");
     }
     checkTensorSizes(model.getGraph(), label);
-    return resolveExternalData(model, label, baseDir, bytes.length);
+    return model;
   }
 
   /** Dims that contradict the data they describe are reported here, naming the tensor. */
@@ -133,16 +168,7 @@ public final class ModelIO {
 
   private static ModelProto resolveExternalData(ModelProto model, String label, Path baseDir,
       long inlineBytes) {
-    boolean any = false;
-    for (TensorProto t : model.getGraph().getInitializerList()) {
-      any |= isExternal(t);
-    }
-    for (NodeProto n : model.getGraph().getNodeList()) {
-      for (AttributeProto a : n.getAttributeList()) {
-        any |= a.hasT() && isExternal(a.getT());
-      }
-    }
-    if (!any) {
+    if (!hasExternalData(model.getGraph())) {
       return model;
     }
     try (ExternalData data = new ExternalData(label, baseDir, inlineBytes)) {
@@ -168,6 +194,22 @@ public final class ModelIO {
       }
       return model.toBuilder().setGraph(g).build();
     }
+  }
+
+  private static boolean hasExternalData(GraphProto g) {
+    for (TensorProto t : g.getInitializerList()) {
+      if (isExternal(t)) {
+        return true;
+      }
+    }
+    for (NodeProto n : g.getNodeList()) {
+      for (AttributeProto a : n.getAttributeList()) {
+        if (a.hasT() && isExternal(a.getT())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isExternal(TensorProto t) {

@@ -105,6 +105,7 @@ final class SummaryJsonWriter implements OutputWriter {
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("compile_ms", e.compileStats().compileMs());
     t.put("session_ms", e.compileStats().sessionMs());
+    t.put("program_cache", e.compileStats().cache());
     t.put("forward_backward_ms", e.runMs());
     t.put("postprocess_ms", e.postMs());
     WindowedExplanation windows = r.windows();

@@ -5,6 +5,7 @@ import gradcam3d.autodiff.BackwardRules;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.optimize.FastForm;
 import gradcam3d.tensor.FloatTensor;
@@ -36,59 +37,96 @@ public final class GradientEngine implements AutoCloseable {
     void extend(GradientProgram program);
   }
 
-  /** What the engine computes. */
+  /**
+   * What the engine computes. {@code extensionKey} describes what the extension adds, for the
+   * {@link ProgramCache}: a program whose extension has none is never cached.
+   */
   public record Config(List<String> layers, int modelOutput, GradientSpec.Score score, boolean gradients,
-      boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules) {
+      boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules,
+      String extensionKey) {
     public static Config of(List<String> layers) {
-      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT);
+      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null);
     }
 
     /** Guided backpropagation's rules for the Relu family instead of exact gradients. */
     public Config withRules(BackwardRules r) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, r);
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, r,
+          extensionKey);
     }
 
     public Config withModelOutput(int k) {
-      return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension, rules);
+      return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension, rules,
+          extensionKey);
     }
 
     public Config withScore(GradientSpec.Score s) {
-      return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules);
+      return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules,
+          extensionKey);
     }
 
     /** Forward only: activations and target, no backward graph. */
     public Config withoutGradients() {
-      return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension, rules);
+      return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension, rules,
+          extensionKey);
     }
 
     public Config withTensors(boolean tensors, boolean modelOutputToo) {
-      return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension, rules);
+      return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension, rules,
+          extensionKey);
     }
 
+    /** An extension whose programs are not cached. */
     public Config withExtension(Extension e) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules);
+      return withExtension(e, null);
+    }
+
+    /**
+     * An extension described by {@code key}: two extensions with the same key must add the same
+     * nodes and outputs to the same program (the key names the method, not an instance).
+     */
+    public Config withExtension(Extension e, String key) {
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules, key);
+    }
+
+    /** Everything the program is compiled from besides the model and input shapes; null: not cacheable. */
+    String description() {
+      if (extension != null && extensionKey == null) {
+        return null;
+      }
+      // a StringBuilder, not '+': each '+' site costs a cold JVM a method-handle bootstrap
+      StringBuilder sb = new StringBuilder("layers=");
+      for (String l : layers) {
+        sb.append(l.length()).append(':').append(l);
+      }
+      return sb.append(";modelOutput=").append(modelOutput).append(";score=").append(score).append(";gradients=")
+          .append(gradients).append(";tensors=").append(returnTensors).append(";modelOutputToo=")
+          .append(returnModelOutput).append(";rules=").append(rules).append(";extension=")
+          .append(extension == null ? "none" : extensionKey).toString();
     }
   }
 
   /** The seed tensors of a run: per-class per-voxel weights and the predicted-mask gate. */
   public record Seed(FloatTensor weights, FloatTensor gate) {}
 
-  /** Timings of compilation (graph building) and session creation, in milliseconds. */
-  public record CompileStats(double compileMs, double sessionMs, int nodes) {}
+  /**
+   * Timings of compilation (graph building, or reading a cached program) and session creation, in
+   * milliseconds; {@code cache} is "hit", "miss" (compiled and stored), "off" or "not cacheable".
+   */
+  public record CompileStats(double compileMs, double sessionMs, int nodes, String cache) {}
 
   /** One compiled program with its session. */
   public static final class Compiled implements AutoCloseable {
-    private final GradientProgram program;
+    private final GradientProgram.Info program;
     private final OrtProgram session;
     private final CompileStats stats;
 
-    Compiled(GradientProgram program, OrtProgram session, CompileStats stats) {
+    Compiled(GradientProgram.Info program, OrtProgram session, CompileStats stats) {
       this.program = program;
       this.session = session;
       this.stats = stats;
     }
 
-    public GradientProgram program() {
+    public GradientProgram.Info program() {
       return program;
     }
 
@@ -223,13 +261,45 @@ public final class GradientEngine implements AutoCloseable {
 
   private Compiled compile(Map<String, long[]> inputShapes) {
     long t0 = System.nanoTime();
+    ProgramCache disk = ProgramCache.configured();
+    ProgramCache.Key key = disk == null ? null : cacheKey(disk, inputShapes);
+    if (key != null) {
+      ProgramCache.Entry hit = disk.load(key);
+      if (hit != null) {
+        long t1 = System.nanoTime();
+        try {
+          OrtProgram session = OrtProgram.create(hit.model(), options, "the compiled gradient graph");
+          return new Compiled(hit.info(), session, new CompileStats((t1 - t0) / 1e6,
+              (System.nanoTime() - t1) / 1e6, hit.nodes(), "hit"));
+        } catch (RuntimeException e) {
+          disk.remove(key); // e.g. a damaged file: compiled again below
+        }
+      }
+    }
     GradientProgram p = program(inputShapes);
     ModelProto compiled = p.toModel();
+    byte[] bytes = compiled.toByteArray();
     long t1 = System.nanoTime();
-    OrtProgram session = OrtProgram.create(compiled, options, "the compiled gradient graph");
+    OrtProgram session = OrtProgram.create(bytes, options, "the compiled gradient graph");
     long t2 = System.nanoTime();
-    return new Compiled(p, session, new CompileStats((t1 - t0) / 1e6, (t2 - t1) / 1e6,
-        compiled.getGraph().getNodeCount()));
+    int nodes = compiled.getGraph().getNodeCount();
+    if (key != null) {
+      disk.store(key, bytes, p.info(), nodes);
+    }
+    return new Compiled(p.info(), session, new CompileStats((t1 - t0) / 1e6, (t2 - t1) / 1e6, nodes,
+        disk == null ? "off" : key == null ? "not cacheable" : "miss"));
+  }
+
+  /** The program's key in the disk cache, or null when it cannot be cached. */
+  private ProgramCache.Key cacheKey(ProgramCache disk, Map<String, long[]> inputShapes) {
+    String fingerprint = ModelIO.fingerprint(model);
+    String description = config.description();
+    if (fingerprint == null || description == null) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder("model=").append(fingerprint).append(";fastForm=")
+        .append(options.fastForm()).append(";inputs=").append(key(inputShapes)).append(';').append(description);
+    return disk.key(sb.toString());
   }
 
   /** Forward + backward for one batch. */

@@ -113,7 +113,7 @@ final class NativeLibraries {
     return true;
   }
 
-  private static Path cacheRoot() {
+  static Path cacheRoot() {
     String explicit = System.getenv("GRADCAM3D_CACHE");
     if (explicit != null && !explicit.isBlank()) {
       return Path.of(explicit);

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,6 +51,24 @@ public final class OrtProgram implements AutoCloseable {
 
   /** Creates a session for a model held in memory. */
   public static OrtProgram create(ModelProto model, RuntimeOptions options, String label) {
+    return create(model.toByteArray(), options, label);
+  }
+
+  /** Creates a session for a serialized model. */
+  public static OrtProgram create(byte[] model, RuntimeOptions options, String label) {
+    return create(options, label, (env, so) -> env.createSession(model, so));
+  }
+
+  /** Creates a session for a model file (e.g. a cached program), read by ONNX Runtime itself. */
+  public static OrtProgram create(Path model, RuntimeOptions options, String label) {
+    return create(options, label, (env, so) -> env.createSession(model.toString(), so));
+  }
+
+  private interface SessionSource {
+    OrtSession open(OrtEnvironment env, OrtSession.SessionOptions so) throws OrtException;
+  }
+
+  private static OrtProgram create(RuntimeOptions options, String label, SessionSource source) {
     OrtEnvironment env = environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.threads());
@@ -64,8 +83,7 @@ public final class OrtProgram implements AutoCloseable {
         // per-node timings as a Chrome trace: for performance work only
         so.enableProfiling(profile);
       }
-      OrtSession s = env.createSession(model.toByteArray(), so);
-      return new OrtProgram(env, s, label);
+      return new OrtProgram(env, source.open(env, so), label);
     } catch (OrtException e) {
       throw new Gradcam3dException("ONNX Runtime could not load " + label + ": " + firstLine(e.getMessage()), e);
     }

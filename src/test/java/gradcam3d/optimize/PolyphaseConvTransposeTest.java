@@ -169,7 +169,7 @@ class PolyphaseConvTransposeTest {
         assertEquals(want.targetValues().data()[0], got.targetValues().data()[0],
             1e-5 * Math.abs(want.targetValues().data()[0]) + 1e-6);
       }
-      ModelProto compiled = compiledFast.compiled(shapes).program().toModel();
+      ModelProto compiled = compiledFast.program(shapes).toModel();
       assertEquals(0, count(compiled, "ConvTranspose"),
           "forward ConvTranspose and the strided Conv's backward ConvTranspose both rewritten");
     }

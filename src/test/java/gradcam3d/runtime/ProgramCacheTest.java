@@ -1,0 +1,228 @@
+package gradcam3d.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
+import gradcam3d.cam.methods.GradCam;
+import gradcam3d.cam.methods.HiResCam;
+import gradcam3d.graph.LayerResolver;
+import gradcam3d.onnx.ModelIO;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.onnx.proto.Onnx.TensorProto;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.testing.Fixtures;
+import gradcam3d.volume.Npy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The on-disk cache of compiled programs: a hit gives exactly the maps a fresh compilation gives,
+ * and nothing that differs in model, layer, method or input shape ever meets an old entry.
+ */
+class ProgramCacheTest {
+  private static final Path MODEL = Fixtures.ROOT.resolve("models/seed_unet3d.onnx");
+  private static final FloatTensor X = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
+
+  @TempDir
+  Path tmp;
+  private String saved;
+  private Path cache;
+
+  @BeforeEach
+  void cacheOn() {
+    saved = System.getProperty(ProgramCache.PROPERTY);
+    cache = tmp.resolve("programs");
+    System.setProperty(ProgramCache.PROPERTY, cache.toString());
+  }
+
+  @AfterEach
+  void restore() {
+    if (saved == null) {
+      System.clearProperty(ProgramCache.PROPERTY);
+    } else {
+      System.setProperty(ProgramCache.PROPERTY, saved);
+    }
+  }
+
+  private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x) {
+    Explainer.Request r = new Explainer.Request(List.of(layer), method, List.of(Target.parse("2")), 0,
+        GradientSpec.Score.LOGITS, false, 1, Progress.NONE);
+    try (Explainer e = new Explainer(model, r, new RuntimeOptions(1))) {
+      return e.explain(Map.of("input", x));
+    }
+  }
+
+  private Path modelCopy() throws IOException {
+    Path m = tmp.resolve("model.onnx");
+    Files.copy(MODEL, m);
+    return m;
+  }
+
+  private long entries(String ext) throws IOException {
+    if (!Files.isDirectory(cache)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(cache)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(ext)).count();
+    }
+  }
+
+  private static void assertSameMaps(Explanation a, Explanation b) {
+    assertArrayEquals(a.layers().get(0).camLayer().data(), b.layers().get(0).camLayer().data());
+    assertArrayEquals(a.cam().data(), b.cam().data());
+    assertArrayEquals(a.targetValues().data(), b.targetValues().data());
+  }
+
+  @Test
+  void aSecondRunReadsTheCompiledProgramAndGivesTheSameMaps() throws IOException {
+    ModelProto m = ModelIO.read(modelCopy());
+    Explanation first = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", first.compileStats().cache());
+    assertEquals(1, entries(".onnx"));
+    assertEquals(1, entries(".meta"));
+    Explanation second = explain(m, "down3", new GradCam(), X);
+    assertEquals("hit", second.compileStats().cache());
+    assertEquals(first.compileStats().nodes(), second.compileStats().nodes());
+    assertSameMaps(first, second);
+    // and both are what an engine without the cache computes
+    System.clearProperty(ProgramCache.PROPERTY);
+    Explanation uncached = explain(m, "down3", new GradCam(), X);
+    assertEquals("off", uncached.compileStats().cache());
+    assertSameMaps(first, uncached);
+  }
+
+  @Test
+  void anotherLayerMethodOrInputShapeIsAnotherProgram() throws IOException {
+    ModelProto m = ModelIO.read(modelCopy());
+    assertEquals("miss", explain(m, "down3", new GradCam(), X).compileStats().cache());
+    assertEquals("miss", explain(m, "down2", new GradCam(), X).compileStats().cache());
+    assertEquals("miss", explain(m, "down3", new HiResCam(), X).compileStats().cache());
+    FloatTensor bigger = FloatTensor.zeros(1, 1, 16, 16, 16);
+    assertEquals("miss", explain(m, "down3", new GradCam(), bigger).compileStats().cache());
+    assertEquals(4, entries(".meta"));
+    assertEquals("hit", explain(m, "down2", new GradCam(), X).compileStats().cache());
+  }
+
+  @Test
+  void aChangedModelFileNeverMeetsTheOldProgram() throws IOException {
+    Path file = modelCopy();
+    ModelProto m = ModelIO.read(file);
+    Explanation before = explain(m, "down3", new GradCam(), X);
+    // the same graph with one weight changed, written over the same file
+    ModelProto.Builder b = m.toBuilder();
+    int w = 0;
+    while (b.getGraph().getInitializer(w).getRawData().size() < 4) {
+      w++;
+    }
+    TensorProto t = b.getGraph().getInitializer(w);
+    ByteBuffer raw = ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+    raw.putFloat(0, raw.getFloat(0) + 0.5f);
+    b.getGraphBuilder().setInitializer(w, t.toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(raw.array())));
+    ModelIO.write(b.build(), file, Long.MAX_VALUE);
+    ModelProto changed = ModelIO.read(file);
+    Explanation after = explain(changed, "down3", new GradCam(), X);
+    assertEquals("miss", after.compileStats().cache());
+    assertTrue(after.targetValues().maxAbsDiff(before.targetValues()) > 0, "the changed weight changes the target");
+    System.clearProperty(ProgramCache.PROPERTY);
+    assertSameMaps(explain(changed, "down3", new GradCam(), X), after);
+  }
+
+  @Test
+  void aDamagedEntryIsCompiledAgain() throws IOException {
+    ModelProto m = ModelIO.read(modelCopy());
+    Explanation first = explain(m, "down3", new GradCam(), X);
+    Path onnx;
+    try (Stream<Path> s = Files.list(cache)) {
+      onnx = s.filter(p -> p.toString().endsWith(".onnx")).findFirst().orElseThrow();
+    }
+    Files.write(onnx, new byte[] {1, 2, 3, 4, 5});
+    Explanation again = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", again.compileStats().cache());
+    assertSameMaps(first, again);
+    assertEquals("hit", explain(m, "down3", new GradCam(), X).compileStats().cache(), "stored again");
+    Path meta = Path.of(onnx.toString().replace(".onnx", ".meta"));
+    String text = Files.readString(meta);
+    Files.writeString(meta, text.substring(0, text.length() - 20));
+    Explanation truncated = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", truncated.compileStats().cache());
+    assertSameMaps(first, truncated);
+    Files.write(onnx, java.util.Arrays.copyOf(Files.readAllBytes(onnx), (int) Files.size(onnx) / 2));
+    Explanation half = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", half.compileStats().cache());
+    assertSameMaps(first, half);
+  }
+
+  @Test
+  void aModelNotReadFromAFileIsNotCached() throws IOException {
+    ModelProto inMemory = ModelIO.read(modelCopy()).toBuilder().setDocString("built in memory").build();
+    assertEquals("not cacheable", explain(inMemory, "down3", new GradCam(), X).compileStats().cache());
+    assertEquals(0, entries(".meta"));
+  }
+
+  @Test
+  void theMetadataKeepsNamesWithSpacesAndSymbols() throws IOException {
+    ProgramCache c = new ProgramCache(tmp, "test", 1 << 20);
+    ProgramCache.Key key = c.key("model=1;layers=8:a b%c\nd");
+    GradientProgram.Info info = new GradientProgram.Info(List.of(new GradientProgram.LayerGradient(
+        new LayerResolver.Layer("blocks.0 (x)", "blocks.0", 1, "/blocks.0/Add output"), "/blocks.0/Add output",
+        "gc3d grad é", new long[] {1, 8, 4, 5, 6}), new GradientProgram.LayerGradient(
+        new LayerResolver.Layer("head", "head", -1, "t"), "t", null, new long[] {2, 3})), "out put",
+        new long[] {1, 3, 4, 5, 6}, Map.of("in put", new long[] {1, 1, 4, 5, 6}), List.of("cam_layer_0", "a%20b"));
+    c.store(key, new byte[] {7}, info, 42);
+    assertTrue(Files.readString(tmp.resolve(key.name() + ".meta")).endsWith("\nend\n"));
+    ProgramCache.Entry e = c.load(key);
+    assertEquals(42, e.nodes());
+    assertEquals("out put", e.info().modelOutput());
+    assertArrayEquals(new long[] {1, 3, 4, 5, 6}, e.info().modelOutputShape());
+    assertArrayEquals(new long[] {1, 1, 4, 5, 6}, e.info().inputShapes().get("in put"));
+    assertEquals(List.of("cam_layer_0", "a%20b"), e.info().outputs());
+    GradientProgram.LayerGradient l0 = e.info().layers().get(0);
+    assertEquals(info.layers().get(0).layer(), l0.layer());
+    assertEquals("gc3d grad é", l0.gradient());
+    assertArrayEquals(new long[] {1, 8, 4, 5, 6}, l0.shape());
+    assertNull(e.info().layers().get(1).gradient());
+    assertArrayEquals(new long[] {2, 3}, e.info().layers().get(1).shape());
+    // another description with the same file name is not this entry
+    assertNull(c.load(new ProgramCache.Key(key.name(), key.description() + "x")));
+  }
+
+  @Test
+  void theLeastRecentlyUsedEntriesGoWhenTheFolderIsFull() throws IOException {
+    ProgramCache c = new ProgramCache(tmp, "test", 2500);
+    GradientProgram.Info info = new GradientProgram.Info(List.of(new GradientProgram.LayerGradient(
+        new LayerResolver.Layer("l", "l", -1, "t"), "t", "g", new long[] {1})), "o", new long[] {1},
+        Map.of("i", new long[] {1}), List.of("o"));
+    ProgramCache.Key a = c.key("a");
+    ProgramCache.Key b = c.key("b");
+    ProgramCache.Key d = c.key("d");
+    c.store(a, new byte[1000], info, 1);
+    c.store(b, new byte[1000], info, 1);
+    Files.setLastModifiedTime(tmp.resolve(a.name() + ".meta"), FileTime.fromMillis(1_000_000));
+    Files.setLastModifiedTime(tmp.resolve(b.name() + ".meta"), FileTime.fromMillis(2_000_000));
+    c.store(d, new byte[1000], info, 1);
+    assertNull(c.load(a), "the oldest entry made room");
+    assertFalse(Files.exists(tmp.resolve(a.name() + ".onnx")));
+    assertTrue(c.load(b) != null && c.load(d) != null);
+  }
+}
