@@ -36,6 +36,28 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     return new ContourDecision(rule, false, "no target region to outline", 0, 0, 0, 0);
   }
 
+  /**
+   * Whether the outline is drawn when the rule or the region's share decides that alone (no
+   * region, an empty one, rule never or always, more than half of the image): the same answer as
+   * {@link #decide}, from one count; null when the region's pieces and outline must decide.
+   */
+  static Boolean decidedWithoutShape(Voxels v, ContourRule rule) {
+    if (v.mask == null || rule == ContourRule.NEVER) {
+      return false;
+    }
+    long inside = 0;
+    for (int i = 0; i < v.mask.length; i++) {
+      inside += v.inside(i) ? 1 : 0;
+    }
+    if (inside == 0) {
+      return false;
+    }
+    if (rule == ContourRule.ALWAYS) {
+      return true;
+    }
+    return inside / (double) v.mask.length > MAX_SHARE ? Boolean.FALSE : null;
+  }
+
   static ContourDecision decide(Voxels v, ContourRule rule) {
     if (v.mask == null) {
       return noRegion(rule);

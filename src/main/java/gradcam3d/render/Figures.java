@@ -84,13 +84,20 @@ public final class Figures {
     CompletableFuture<ContourDecision> outline = Futures.onOwnThread("contour",
         () -> ContourDecision.decide(v, o.contour()));
     SlicePoint at;
+    Boolean drawn = null;
     try {
       at = PeakFinder.choose(v, o);
+      // the rule or the region's share often decides alone: then the figures need not wait for
+      // the pieces and the outline length, which only summary.json reports
+      drawn = ContourDecision.decidedWithoutShape(v, o.contour());
     } finally {
       Futures.await(gray);
-      Futures.await(outline);
+      if (drawn == null) {
+        Futures.await(outline);
+      }
     }
-    SliceRenderer renderer = new SliceRenderer(v, Futures.join(gray), o, Futures.join(outline));
+    SliceRenderer renderer = new SliceRenderer(v, Futures.join(gray), o,
+        drawn != null ? drawn : Futures.join(outline).drawn());
     Path overlay = dir.resolve(OVERLAY_PNG);
     Path montagePng = dir.resolve(MONTAGE_PNG);
     // the two figures are independent: the montage renders on another core meanwhile
@@ -100,14 +107,13 @@ public final class Figures {
       PngFiles.write(OverlayFigure.compose(v, renderer, at, o), overlay);
     } catch (RuntimeException e) {
       if (montage != null) {
-        Futures.join(montage);
+        Futures.await(montage);
       }
+      Futures.await(outline);
       throw e;
     }
-    if (montage == null) {
-      return new RenderedFigures(at, overlay, null, null, renderer.contour);
-    }
-    return new RenderedFigures(at, overlay, Futures.join(montage), montagePng, renderer.contour);
+    MontagePlan plan = montage == null ? null : Futures.join(montage);
+    return new RenderedFigures(at, overlay, plan, montage == null ? null : montagePng, Futures.join(outline));
   }
 
   private static MontagePlan montage(Voxels v, SliceRenderer renderer, SlicePoint at,

@@ -23,18 +23,18 @@ final class SliceRenderer {
   private final Voxels v;
   private final GrayWindow window;
   private final RenderOptions options;
-  final ContourDecision contour;
+  private final boolean outline;
 
   SliceRenderer(Voxels v, GrayWindow window, RenderOptions options) {
-    this(v, window, options, ContourDecision.decide(v, options.contour()));
+    this(v, window, options, ContourDecision.decide(v, options.contour()).drawn());
   }
 
   /** With the contour decision made beforehand (it is independent of the gray window). */
-  SliceRenderer(Voxels v, GrayWindow window, RenderOptions options, ContourDecision contour) {
+  SliceRenderer(Voxels v, GrayWindow window, RenderOptions options, boolean outline) {
     this.v = v;
     this.window = window;
     this.options = options;
-    this.contour = contour;
+    this.outline = outline;
   }
 
   Picture render(Plane plane, int slice, int width, int height) {
@@ -48,7 +48,7 @@ final class SliceRenderer {
         p.rgb[k] = color(voxel[k]);
       }
     }
-    if (contour.drawn()) {
+    if (outline) {
       outline(p, voxel, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
     }
     return p;

@@ -3,12 +3,14 @@ package gradcam3d.render;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -215,6 +217,34 @@ class ContourRuleTest {
     assertEquals(576, s.get("pieces"));
     assertEquals(519, s.get("pieces_holding_90pct"));
     assertEquals(1 / 3.0, (double) s.get("region_share"), 1e-12);
+  }
+
+  @Test
+  void theEarlyAnswerIsTheFullDecisionsWheneverItGivesOne() {
+    FloatTensor ball = Regions.ball(N, N, N, ISO, new double[] {12, 12, 12, 6});
+    float[] most = new float[ball.size()];
+    for (int i = 0; i < most.length; i++) {
+      most[i] = 1 - ball.data()[i];
+    }
+    List<FloatTensor> regions = List.of(compact(), Regions.separateCubes(N, N, N, 2), FloatTensor.zeros(N, N, N),
+        new FloatTensor(most, N, N, N), Regions.speckles(N, N, N, 0.3, 7), Regions.speckles(N, N, N, 0.7, 8));
+    int early = 0;
+    for (ContourRule rule : ContourRule.values()) {
+      for (FloatTensor m : regions) {
+        Voxels v = Voxels.of(FloatTensor.zeros(N, N, N), FloatTensor.zeros(N, N, N), m, null);
+        Boolean quick = ContourDecision.decidedWithoutShape(v, rule);
+        if (quick != null) {
+          early++;
+          assertEquals(ContourDecision.decide(v, rule).drawn(), quick, rule + " region " + regions.indexOf(m));
+        }
+      }
+      Voxels none = Voxels.of(FloatTensor.zeros(N, N, N), FloatTensor.zeros(N, N, N), null, null);
+      assertEquals(false, ContourDecision.decidedWithoutShape(none, rule));
+    }
+    // never and always answer early for every region; auto for the empty one and the two over half
+    assertEquals(2 * regions.size() + 3, early);
+    assertNull(ContourDecision.decidedWithoutShape(Voxels.of(FloatTensor.zeros(N, N, N),
+        FloatTensor.zeros(N, N, N), compact(), null), ContourRule.AUTO));
   }
 
   @Test
