@@ -119,13 +119,20 @@ public final class ProgramCache {
         return null; // another program whose checksums clash: left alone
       }
       Entry e = parse(List.of(text.substring(head.length()).split("\n")), model);
-      // the least recently used entries are evicted first
-      FileTime now = FileTime.fromMillis(System.currentTimeMillis());
-      Files.setLastModifiedTime(meta, now);
+      touch(meta);
       return e;
     } catch (IOException | RuntimeException e) {
       remove(key);
       return null;
+    }
+  }
+
+  /** Marks an entry as just used: the least recently used entries are evicted first. */
+  private static void touch(Path meta) {
+    try {
+      Files.setLastModifiedTime(meta, FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException e) {
+      // a cache someone else owns, read-only: the entry is still good to use
     }
   }
 
