@@ -49,7 +49,39 @@ final class LayerStream {
 
   private record Forwarded(List<Integer> windows, FloatTensor scores, List<Map<String, FloatTensor>> cuts) {}
 
-  private record Explained(int window, Explanation explanation) {}
+  private record Explained(int window, Explanation explanation, Map<String, FloatTensor> cut) {}
+
+  /**
+   * Arrays for the held cut tensors, reused from window to window. Why: a cut is held for about
+   * 15 windows (seconds), so fresh arrays outlived the young collections, were promoted and then
+   * died in the old generation, which grew the 192^3 benchmark's Java heap by about 400 MB.
+   */
+  private static final class CutArrays {
+    private final Map<Integer, java.util.ArrayDeque<float[]>> free = new java.util.HashMap<>();
+
+    /** A copy of {@code t} (its first {@code t}'s batch item {@code item}) in a reused array, shaped [1, ...]. */
+    FloatTensor copy(FloatTensor t, int item) {
+      long[] s = t.shape();
+      s[0] = 1;
+      int n = Math.toIntExact(Shapes.numel(s));
+      float[] a;
+      synchronized (this) {
+        java.util.ArrayDeque<float[]> q = free.get(n);
+        a = q == null || q.isEmpty() ? null : q.pop();
+      }
+      if (a == null) {
+        a = new float[n];
+      }
+      System.arraycopy(t.data(), item * n, a, 0, n);
+      return new FloatTensor(a, s);
+    }
+
+    synchronized void giveBack(Map<String, FloatTensor> cut) {
+      for (FloatTensor t : cut.values()) {
+        free.computeIfAbsent(t.size(), k -> new java.util.ArrayDeque<>()).push(t.data());
+      }
+    }
+  }
 
   /** How far the calling thread has blended: the explain steps wait here for their forward step. */
   private static final class Blended {
@@ -90,10 +122,12 @@ final class LayerStream {
     String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
     Map<String, long[]> oneWindow = Map.of(v.inputName(), Shapes.concat(new long[] {1, v.input().dim(1)}, grid.window()));
     Map<Integer, Map<String, FloatTensor>> held = new ConcurrentHashMap<>();
+    CutArrays arrays = new CutArrays();
     Blended blended = new Blended();
     boolean[] release = lastStepsOnLanes(steps, Math.min(lanes.size(), steps.size()));
     int voxels = (int) Shapes.numel(spatial);
-    float[] segmentation = new float[voxels];
+    // allocated when every window is blended, not before: the middle of the stream is its peak
+    float[][] segmentation = {null};
     float[] counts = new float[v.classes()];
     float[][] region = {fixedRegion};
     long[] predictedAt = {0};
@@ -106,7 +140,7 @@ final class LayerStream {
         List<Integer> batch = WindowInference.batch(grid.size(), v.windowBatch(), step.batch());
         GradientEngine.Result r = forward.run(lane.forward(), WindowInference.crops(v.input(), grid, batch,
             v.padValue()), release[s]);
-        return new Forwarded(batch, r.floats(scores), cuts(r, feeds, batch.size()));
+        return new Forwarded(batch, r.floats(scores), cuts(r, feeds, batch.size(), arrays));
       }
       int t = step.window();
       blended.await(step.after());
@@ -114,14 +148,14 @@ final class LayerStream {
           : blend.classCrop(t, cls), grid.window());
       Map<String, FloatTensor> cut = held.remove(t);
       if (!touches(crop)) {
-        return new Explained(t, null); // the target does not reach the window: no backward
+        return new Explained(t, null, cut); // the target does not reach the window: no backward
       }
       Map<String, FloatTensor> in = new LinkedHashMap<>(cut);
       if (feeds.contains(v.inputName())) {
         in.put(v.inputName(), WindowInference.crops(v.input(), grid, List.of(t), v.padValue()));
       }
       Target windowed = new WindowedTarget(new MaskTarget(cls, maskName, crop), WindowTargets.share(grid, v.weights(), t));
-      return new Explained(t, lane.explainer().explainResized(oneWindow, in, List.of(windowed), release[s]));
+      return new Explained(t, lane.explainer().explainResized(oneWindow, in, List.of(windowed), release[s]), cut);
     }, (s, result) -> {
       if (result instanceof Forwarded f) {
         blend.add(f.windows(), f.scores());
@@ -133,9 +167,10 @@ final class LayerStream {
         if (steps.get(s).batch() == schedule.forwardSteps() - 1) {
           // every window is blended: the segmentation, the region and how many windows it reaches
           progress.finish();
-          blend.argmax(segmentation, counts);
+          segmentation[0] = new float[voxels];
+          blend.argmax(segmentation[0], counts);
           if (predicted) {
-            region[0] = WindowTargets.region(target, segmentation, spatial);
+            region[0] = WindowTargets.region(target, segmentation[0], spatial);
           }
           for (int t = 0; t < grid.size(); t++) {
             reached[0] += WindowTargets.touches(WindowTargets.box(grid, t), region[0]) ? 1 : 0;
@@ -153,17 +188,20 @@ final class LayerStream {
             progress.advance(1);
           }
         }
+        // only now: the observer may have read the activation from the cut
+        arrays.giveBack(e.cut());
       }
     });
     progress.finish();
     if (explained[0] != reached[0]) {
       throw new IllegalStateException(explained[0] + " windows explained but the region reaches " + reached[0]);
     }
-    return new Passes(blend, segmentation, counts, region[0], reached[0], predictedAt[0]);
+    return new Passes(blend, segmentation[0], counts, region[0], reached[0], predictedAt[0]);
   }
 
   /** Each window's tensors of the cut, as [1, ...] (the model input itself is cropped when needed). */
-  private static List<Map<String, FloatTensor>> cuts(GradientEngine.Result r, List<String> feeds, int windows) {
+  private static List<Map<String, FloatTensor>> cuts(GradientEngine.Result r, List<String> feeds, int windows,
+      CutArrays arrays) {
     List<Map<String, FloatTensor>> out = new ArrayList<>();
     for (int i = 0; i < windows; i++) {
       out.add(new LinkedHashMap<>());
@@ -174,10 +212,7 @@ final class LayerStream {
       }
       FloatTensor all = r.floats(name);
       for (int i = 0; i < windows; i++) {
-        FloatTensor one = windows == 1 ? all : all.slice0(i);
-        long[] s = all.shape().clone();
-        s[0] = 1;
-        out.get(i).put(name, one.reshape(s));
+        out.get(i).put(name, arrays.copy(all, i));
       }
     }
     return out;

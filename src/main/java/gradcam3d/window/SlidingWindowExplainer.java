@@ -33,10 +33,30 @@ import java.util.Map;
  * min-max at the end ({@link Normalise}).
  * Windows the target does not reach contribute zero and are not run backward. With two or more
  * threads both passes run on two {@link Lanes} (one session per lane and pass, the threads split),
- * and the calling thread adds the results in window order: the same floats as one lane. Memory:
- * the input, the blended prediction (until it is reduced to the segmentation), one accumulator per
- * layer and about one batch of windows per lane; never every window's activations. Each lane's
- * session gives its working memory back after its last window of a pass.
+ * and the calling thread adds the results in window order: the same floats as one lane.
+ *
+ * <p>Pass 2 from the layer ({@link LayerStream}, the default): pass 1's forward program also
+ * outputs, per window, the tensors crossing the layer's cut ({@link gradcam3d.graph.Cut}: the
+ * activation and the skip connections the downstream part reads), and pass 2 runs a program of
+ * the downstream part only ({@link Explainer#fromLayer}: forward from the cut, backward to the
+ * activation, the CAM and the resize to the window grid), so the encoder is not run twice (about
+ * 29% of a window's forward + backward on the bench U-Net). The passes are streamed in one
+ * {@link WindowSchedule}: window t is explained as soon as the last window overlapping it is
+ * blended (its region crop is final then: for a predicted-class target the argmax of the blend
+ * within the window; mask, box, voxel and whole-class regions are known from the start), and its
+ * cut tensors are dropped then; an empty region is reported at the end, before anything is
+ * written. It falls back to pass 2 from the model input, after all windows are blended, when
+ * {@link GradientProgram.NoCut} (several layers, a token layer, a cut tensor that is not float
+ * with a batch axis; Score-CAM and Ablation-CAM, which need the model input) or when the windows
+ * held at once would take more than a quarter of the heap ({@link Pass2#forGrid});
+ * {@link WindowedExplanation#pass2From} says which and why.
+ *
+ * <p>Memory: the input, the blend (until it is reduced to the segmentation), one accumulator per
+ * layer, the held cut tensors (15 windows of 9.7 MB for the 192^3 benchmark) and about one job per
+ * lane; never every window's activations. Each lane's sessions give their working memory back
+ * after their last window of a pass; the streamed sessions are alive side by side, so they
+ * allocate tensor by tensor rather than in one planned block
+ * ({@link RuntimeOptions#memoryPattern}).
  *
  * <pre>{@code
  * try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model, request,
@@ -205,13 +225,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(), Progress.NONE);
     List<AutoCloseable> opened = new ArrayList<>();
     try {
-      this.forward = opened(opened, Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
+      // pass 1's sessions and pass 2's from the layer are alive side by side in the stream: each
+      // keeps only the working memory it uses at once (RuntimeOptions.memoryPattern)
+      RuntimeOptions streamed = options.withMemoryPattern(false);
+      this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
       this.explainers = opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
       Lanes<Explainer> layerLanes = null;
       String reason = "turned off";
       if (fromLayer) {
         try {
-          layerLanes = opened(opened, Lanes.open(options, o -> Explainer.fromLayer(model, perWindow, o)));
+          layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
         } catch (GradientProgram.NoCut e) {
           reason = e.getMessage();
         }
