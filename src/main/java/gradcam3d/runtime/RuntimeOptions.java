@@ -7,7 +7,8 @@ package gradcam3d.runtime;
  * default); off, they are allocated one by one from the arena as they are needed, which keeps a
  * session's working memory near what is alive at once (measured on the bench U-Net's decoder
  * forward + backward: 231 instead of 361 MB; no slowdown showed in the 192^3 sliding-window
- * benchmark), for sessions that stay alive side by side (the streamed sliding-window passes).
+ * benchmark, docs/benchmarks.md), for sessions that stay alive side by side (the streamed
+ * sliding-window passes).
  */
 public record RuntimeOptions(int threads, boolean fastForm, boolean memoryPattern) {
   /** All cores of this machine. */
