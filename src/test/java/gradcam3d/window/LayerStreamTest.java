@@ -113,6 +113,21 @@ class LayerStreamTest {
     }
   }
 
+  /** A scan whose held windows would not fit a quarter of the heap runs pass 2 from the input. */
+  @Test
+  void tooManyHeldWindowsFallBackToTheInput() {
+    WindowGrid ct = WindowGrid.of(new long[] {256, 512, 512}, new long[] {96, 96, 96}, 0.5);
+    WindowGrid small = WindowGrid.of(new long[] {192, 192, 192}, new long[] {96, 96, 96}, 0.5);
+    int held = WindowSchedule.of(ct, 1).mostHeld(1, ct.size());
+    // per window just over a quarter of the heap shared by the held windows of the large grid
+    long floats = Runtime.getRuntime().maxMemory() / 4 / held / Float.BYTES + 1;
+    SlidingWindowExplainer.Pass2 plan = new SlidingWindowExplainer.Pass2(Map.of("cut", new long[] {1, floats}), null);
+    SlidingWindowExplainer.Pass2 large = plan.forGrid(ct, 1);
+    assertTrue(!large.fromLayer() && large.describe().startsWith("input (the 224 windows held at once would take"),
+        large.describe());
+    assertEquals("layer", plan.forGrid(small, 1).describe(), "15 such windows fit");
+  }
+
   /** Several layers, and methods that need the model input, keep pass 2 from the input, with the reason. */
   @Test
   void fallsBackToTheInputWhenTheLayerCannotStartPass2() {
