@@ -1,6 +1,7 @@
 package gradcam3d.autodiff;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.graph.Cut;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.LayerResolver;
@@ -9,9 +10,11 @@ import gradcam3d.graph.ModuleIndex;
 import gradcam3d.graph.Specialization;
 import gradcam3d.graph.TensorInfo;
 import gradcam3d.graph.TokenView;
+import gradcam3d.onnx.DataTypes;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,12 @@ import java.util.Set;
  * by the caller ({@link ScalarHead}: what T is, e.g. a seeded sum of class scores), and the
  * reverse-mode gradient of T with respect to the chosen layers, all in standard ONNX ops.
  * Outputs are what callers add ({@link #addOutput}).
+ *
+ * <p>From the layer ({@link GradientSpec#fromLayer}): only the part of the model after the layer's
+ * {@link Cut} is kept; the program's inputs are the layer's activation and the boundary tensors
+ * the downstream part reads (skip connections), with the names and shapes they have in the
+ * specialised model, so a forward program of the same model and input shapes can output exactly
+ * what this one is fed. The gradient is taken with respect to the activation input.
  */
 public final class GradientProgram {
   /** A chosen layer with its activation tensor, gradient tensor (null without gradients) and shape. */
@@ -31,17 +40,30 @@ public final class GradientProgram {
   public record Info(List<LayerGradient> layers, String modelOutput, long[] modelOutputShape,
       Map<String, long[]> inputShapes, List<String> outputs) {}
 
+  /**
+   * Why a program cannot start at its layer; the caller runs it from the model input instead. The
+   * cases: several distinct layer tensors, a token layer seen as a volume, a layer that is a model
+   * input or that no node reads, a boundary tensor that is not float or has no batch axis.
+   */
+  public static final class NoCut extends Gradcam3dException {
+    public NoCut(String message) {
+      super(message);
+    }
+  }
+
   private final GraphBuilder b;
   private final List<LayerGradient> layers;
   private final String modelOutput;
+  private final Map<String, long[]> modelInputShapes;
   private final Map<String, long[]> inputShapes;
   private final Set<String> outputs = new LinkedHashSet<>();
 
   private GradientProgram(GraphBuilder b, List<LayerGradient> layers, String modelOutput,
-      Map<String, long[]> inputShapes) {
+      Map<String, long[]> modelInputShapes, Map<String, long[]> inputShapes) {
     this.b = b;
     this.layers = layers;
     this.modelOutput = modelOutput;
+    this.modelInputShapes = modelInputShapes;
     this.inputShapes = inputShapes;
   }
 
@@ -77,13 +99,17 @@ public final class GradientProgram {
             + (t != null && t.isFloating() ? "; " + gradcam3d.graph.ShapeInference.whyUnknown(g, info, l.tensor()) : ""));
       }
     }
-    String target = head.append(b, output, os);
     List<String> wrt = new ArrayList<>();
     for (Layer l : resolved) {
       if (!wrt.contains(l.tensor())) {
         wrt.add(l.tensor());
       }
     }
+    Map<String, long[]> programInputs = shapes;
+    if (spec.fromLayer()) {
+      programInputs = cutAt(g, info, wrt, resolved, output, shapes);
+    }
+    String target = head.append(b, output, os);
     Map<String, String> grads = spec.gradients()
         ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt, spec.rules()) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
@@ -102,7 +128,48 @@ public final class GradientProgram {
           : new LayerGradient(l, view.apply(b, l.tensor()), grad == null ? null : view.apply(b, grad),
               view.viewShape(s)));
     }
-    return new GradientProgram(b, lg, output, shapes);
+    return new GradientProgram(b, lg, output, shapes, programInputs);
+  }
+
+  /**
+   * Keeps only the part of {@code g} after the layer's cut and makes the layer's activation and
+   * the boundary tensors the graph's inputs; returns their shapes (activation first).
+   */
+  private static Map<String, long[]> cutAt(Graph g, Map<String, TensorInfo> info, List<String> wrt,
+      List<Layer> resolved, String output, Map<String, long[]> modelInputs) {
+    if (wrt.size() != 1) {
+      throw new NoCut("several layers have different cuts");
+    }
+    String layer = wrt.get(0);
+    long volumeAxes = largestInput(modelInputs).length;
+    if (modelInputs.containsKey(layer)) {
+      throw new NoCut("the layer is a model input");
+    }
+    if (TokenView.isTokenShape(info.get(layer).shape(), (int) volumeAxes - 2)) {
+      throw new NoCut("layer '" + resolved.get(0).label() + "' is a token layer");
+    }
+    Cut cut = Cut.of(g, layer);
+    if (cut.downstream().stream().noneMatch(n -> n.outputs().contains(output))) {
+      throw new NoCut("the model output does not follow the layer");
+    }
+    Map<String, long[]> inputs = new LinkedHashMap<>();
+    List<String> fed = new ArrayList<>();
+    fed.add(layer);
+    fed.addAll(cut.boundary());
+    for (String t : fed) {
+      TensorInfo ti = info.get(t);
+      if (ti == null || ti.type() != DataTypes.FLOAT || !ti.hasKnownShape() || ti.shape().length == 0
+          || ti.shape()[0] != largestInput(modelInputs)[0]) {
+        throw new NoCut("tensor '" + t + "' crossing the cut is not a float tensor with a batch axis ("
+            + (ti == null ? "no shape" : ti) + ")");
+      }
+      inputs.put(t, ti.shape());
+    }
+    g.nodes().clear();
+    g.nodes().addAll(cut.downstream());
+    g.inputs().clear();
+    inputs.forEach((t, s) -> g.inputs().add(Graph.valueInfo(t, DataTypes.FLOAT, s)));
+    return inputs;
   }
 
   /** The shape of the model input of highest rank: the volume [B, C, *spatial]. */
@@ -132,12 +199,23 @@ public final class GradientProgram {
     return b.shape(modelOutput);
   }
 
+  /** The shapes of the program's inputs: the model inputs, or from the layer the cut's tensors. */
   public Map<String, long[]> inputShapes() {
     return inputShapes;
   }
 
   public Info info() {
     return new Info(layers, modelOutput, modelOutputShape(), inputShapes, outputs());
+  }
+
+  /** The model input shapes the program was specialised to (the same as the inputs unless from the layer). */
+  public Map<String, long[]> modelInputShapes() {
+    return modelInputShapes;
+  }
+
+  /** Whether tensor {@code name} is fed to the program rather than computed by it. */
+  public boolean isInput(String name) {
+    return inputShapes.containsKey(name);
   }
 
   /** Marks a tensor as a graph output. */
@@ -158,6 +236,12 @@ public final class GradientProgram {
       g.outputs().add(Graph.valueInfo(o, t.type(), t.shape()));
     }
     g.prune();
+    if (inputShapes != modelInputShapes) {
+      // from the layer: a boundary tensor only pruned nodes read is not fed
+      Set<String> read = new java.util.HashSet<>(outputs);
+      g.nodes().forEach(n -> read.addAll(n.inputs()));
+      g.inputs().removeIf(v -> !read.contains(v.getName()));
+    }
     g.sortTopologically();
     return g.toModel();
   }

@@ -7,11 +7,13 @@ import java.util.Map;
  * What to differentiate: the model's input shapes (fixed for one compiled program), the layers
  * (module paths, {@code module@k} elements or tensor names), which model output the head reads,
  * whether gradients are needed at all (perturbation methods only need the forward pass and
- * the activations), and with which rules (guided backpropagation overrides the Relu family).
- * The scalar itself is the caller's {@link ScalarHead}.
+ * the activations), with which rules (guided backpropagation overrides the Relu family), and
+ * whether the program starts at the layer ({@code fromLayer}: only the part of the model after the
+ * layer's cut, fed the cut's boundary tensors, see {@link GradientProgram}). The scalar itself is
+ * the caller's {@link ScalarHead}.
  */
 public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput,
-    boolean gradients, BackwardRules rules) {
+    boolean gradients, BackwardRules rules, boolean fromLayer) {
   /** What a head sums: raw model outputs or their softmax (sigmoid for one channel). */
   public enum Score {
     LOGITS, PROBABILITIES
@@ -20,6 +22,12 @@ public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers,
   /** Exact gradients. */
   public GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, boolean gradients) {
     this(inputShapes, layers, modelOutput, gradients, BackwardRules.EXACT);
+  }
+
+  /** From the model input. */
+  public GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, boolean gradients,
+      BackwardRules rules) {
+    this(inputShapes, layers, modelOutput, gradients, rules, false);
   }
 
   public GradientSpec {

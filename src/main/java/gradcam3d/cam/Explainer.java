@@ -84,6 +84,24 @@ public final class Explainer implements AutoCloseable {
   private PerturbationRunner perturber;
 
   public Explainer(ModelProto model, Request request, RuntimeOptions options) {
+    this(model, request, options, false);
+  }
+
+  /**
+   * An explainer whose program starts at the (single) layer: {@link #explainResized(Map, Map, List,
+   * boolean)} is fed the tensors crossing the layer's cut ({@link #feedShapes}) rather than the
+   * model input, and computes the same maps from them. For the gradient methods computed in the
+   * graph or on the host; compiling fails with {@link GradientProgram.NoCut} when the model cannot
+   * be cut there.
+   */
+  public static Explainer fromLayer(ModelProto model, Request request, RuntimeOptions options) {
+    if (!(request.method() instanceof CamMethod.InGraph || request.method() instanceof CamMethod.OnHost)) {
+      throw new GradientProgram.NoCut(request.method().name() + " needs the model input, not only the layer");
+    }
+    return new Explainer(model, request, options, true);
+  }
+
+  private Explainer(ModelProto model, Request request, RuntimeOptions options, boolean fromLayer) {
     this.model = model;
     this.request = request;
     this.options = options;
@@ -102,7 +120,8 @@ public final class Explainer implements AutoCloseable {
       return;
     }
     this.camFactor = null;
-    this.engine = new GradientEngine(model, layerConfig(m), options);
+    GradientEngine.Config cfg = layerConfig(m);
+    this.engine = new GradientEngine(model, fromLayer ? cfg.fromLayer() : cfg, options);
     this.resize = new ResizeProgram(options);
   }
 
@@ -141,8 +160,9 @@ public final class Explainer implements AutoCloseable {
     return cfg;
   }
 
+  /** The spatial size of the (first) model input: the grid maps are resized to. */
   private static long[] inputSpatial(GradientProgram p) {
-    long[] s = p.inputShapes().values().iterator().next();
+    long[] s = p.modelInputShapes().values().iterator().next();
     return Arrays.copyOfRange(s, 2, s.length);
   }
 
@@ -203,12 +223,21 @@ public final class Explainer implements AutoCloseable {
    * the run (for the last of a series of runs, e.g. a lane's last sliding window).
    */
   public Explanation explainResized(Map<String, FloatTensor> inputs, List<Target> targets, boolean releaseMemory) {
+    return explainResized(FloatTensor.shapesOf(inputs), inputs, targets, releaseMemory);
+  }
+
+  /**
+   * Same, for the program compiled for model input shapes {@code shapes}, fed {@code inputs}: the
+   * model inputs, or for an explainer {@link #fromLayer} the tensors of {@link #feedShapes}.
+   */
+  public Explanation explainResized(Map<String, long[]> shapes, Map<String, FloatTensor> inputs, List<Target> targets,
+      boolean releaseMemory) {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
-    long[] os = engine.outputShape(FloatTensor.shapesOf(inputs));
+    long[] os = engine.outputShape(shapes);
     GradientEngine.Seed seed = Target.seed(targets, os);
-    GradientEngine.Result r = engine.run(inputs, seed, releaseMemory);
+    GradientEngine.Result r = engine.run(shapes, inputs, seed, releaseMemory);
     List<Target> perSample = new ArrayList<>();
     for (int b = 0; b < os[0]; b++) {
       perSample.add(targets.size() == 1 ? targets.get(0) : targets.get(b));
@@ -218,7 +247,7 @@ public final class Explainer implements AutoCloseable {
     List<Explanation.LayerMap> layers = new ArrayList<>();
     List<LayerGradient> lgs = r.layers();
     CamMethod m = request.method();
-    long[] inShape = inputs.values().iterator().next().shape();
+    long[] inShape = shapes.values().iterator().next();
     long[] spatial = Arrays.copyOfRange(inShape, 2, inShape.length);
     Explanation.Attribution attribution = null;
     if (m instanceof CamMethod.InputSpace a) {
@@ -233,14 +262,14 @@ public final class Explainer implements AutoCloseable {
           request.keepTensors() ? in.getValue() : null, request.keepTensors() ? r.gradient(0) : null, null, null));
     } else if (m instanceof CamMethod.InGraph) {
       for (int i = 0; i < lgs.size(); i++) {
-        layers.add(layerMap(r, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
+        layers.add(layerMap(r, inputs, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
       }
     } else {
       List<FloatTensor> camLayers = new ArrayList<>();
       List<float[][]> weights = new ArrayList<>();
       if (m instanceof CamMethod.OnHost h) {
         for (int i = 0; i < lgs.size(); i++) {
-          camLayers.add(h.camLayer(r.activation(i), m.usesGradients() ? r.gradient(i) : null));
+          camLayers.add(h.camLayer(activation(r, inputs, i), m.usesGradients() ? r.gradient(i) : null));
           weights.add(null);
         }
       } else {
@@ -254,7 +283,7 @@ public final class Explainer implements AutoCloseable {
       }
       List<FloatTensor> resized = resize.run(camLayers, spatial);
       for (int i = 0; i < lgs.size(); i++) {
-        layers.add(layerMap(r, i, camLayers.get(i), resized.get(i), weights.get(i)));
+        layers.add(layerMap(r, inputs, i, camLayers.get(i), resized.get(i), weights.get(i)));
       }
     }
     double postMs = (System.nanoTime() - t0) / 1e6;
@@ -263,10 +292,16 @@ public final class Explainer implements AutoCloseable {
         r.compileStats(), r.runMs(), postMs, attribution);
   }
 
-  private Explanation.LayerMap layerMap(GradientEngine.Result r, int i, FloatTensor camLayer, FloatTensor cam,
-      float[][] weights) {
+  /** Layer i's activation: computed by the program, or fed to it (a program from the layer). */
+  private static FloatTensor activation(GradientEngine.Result r, Map<String, FloatTensor> inputs, int i) {
+    String name = r.layers().get(i).activation();
+    return r.has(name) ? r.activation(i) : inputs.get(name);
+  }
+
+  private Explanation.LayerMap layerMap(GradientEngine.Result r, Map<String, FloatTensor> inputs, int i,
+      FloatTensor camLayer, FloatTensor cam, float[][] weights) {
     LayerGradient l = r.layers().get(i);
-    FloatTensor a = request.keepTensors() && r.has(l.activation()) ? r.activation(i) : null;
+    FloatTensor a = request.keepTensors() ? activation(r, inputs, i) : null;
     FloatTensor g = request.keepTensors() && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
     return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights,
         Conditioning.illConditioned(r, i));
@@ -417,6 +452,11 @@ public final class Explainer implements AutoCloseable {
       throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (it runs "
           + (twoPrograms ? "two gradient programs" : "extra forward passes") + " from the host)");
     }
+  }
+
+  /** The tensors {@link #explainResized(Map, Map, List, boolean)} is fed for these model input shapes. */
+  public Map<String, long[]> feedShapes(Map<String, long[]> shapes) {
+    return engine.feedShapes(shapes);
   }
 
   /** Compile and session timings for an input shape (compiles on first use). */

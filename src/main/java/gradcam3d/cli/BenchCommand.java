@@ -246,6 +246,7 @@ final class BenchCommand implements Callable<Integer> {
         // only the last run's counts and timings are kept: holding its volumes through the next
         // round would add their size to the peak memory measured
         WindowedExplanation.Timings[] last = new WindowedExplanation.Timings[1];
+        String[] pass2From = new String[1];
         int[] windowsRun = new int[2];
         double[][] r = timeRounds(List.of(
             () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f),
@@ -253,6 +254,7 @@ final class BenchCommand implements Callable<Integer> {
             () -> {
               WindowedExplanation w = sw.explain(x, t);
               last[0] = w.timings();
+              pass2From[0] = w.pass2From();
               windowsRun[0] = w.windowsRun();
               windowsRun[1] = w.windowsSkipped();
             }), 1, repeat);
@@ -265,8 +267,8 @@ final class BenchCommand implements Callable<Integer> {
             method.name(), r[2][0], r[2][1], r[2][1] / r[1][1], r[2][2], windowsRun[0], windowsRun[1], repeat);
         WindowedExplanation.Timings p = last[0];
         out.printf("  phases of the last run: predict %.0f ms, forward+backward+cam %.0f ms, sum %.0f ms, normalise "
-            + "%.0f ms; peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(), p.finishMs(),
-            peakRssMb());
+            + "%.0f ms (pass 2 from the %s); peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(),
+            p.finishMs(), pass2From[0], peakRssMb());
       }
     }
     out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());

@@ -157,6 +157,7 @@ final class SummaryJsonWriter implements OutputWriter {
     w.put("windows_run", windows.windowsRun());
     w.put("windows_skipped", windows.windowsSkipped());
     w.put("window_batch", ws.windowBatch());
+    w.put("pass2_from", windows.pass2From());
     return w;
   }
 }

@@ -43,36 +43,46 @@ public final class GradientEngine implements AutoCloseable {
    */
   public record Config(List<String> layers, int modelOutput, GradientSpec.Score score, boolean gradients,
       boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules,
-      String extensionKey) {
+      String extensionKey, boolean startsAtLayer) {
     public static Config of(List<String> layers) {
-      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null);
+      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null,
+          false);
+    }
+
+    /**
+     * The program starts at the layer: it is fed the layer's activation and the other tensors
+     * crossing its cut ({@link #feedShapes}) instead of the model input, see {@link GradientProgram}.
+     */
+    public Config fromLayer() {
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, rules,
+          extensionKey, true);
     }
 
     /** Guided backpropagation's rules for the Relu family instead of exact gradients. */
     public Config withRules(BackwardRules r) {
       return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, r,
-          extensionKey);
+          extensionKey, startsAtLayer);
     }
 
     public Config withModelOutput(int k) {
       return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey);
+          extensionKey, startsAtLayer);
     }
 
     public Config withScore(GradientSpec.Score s) {
       return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey);
+          extensionKey, startsAtLayer);
     }
 
     /** Forward only: activations and target, no backward graph. */
     public Config withoutGradients() {
       return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension, rules,
-          extensionKey);
+          extensionKey, startsAtLayer);
     }
 
     public Config withTensors(boolean tensors, boolean modelOutputToo) {
       return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension, rules,
-          extensionKey);
+          extensionKey, startsAtLayer);
     }
 
     /** An extension whose programs are not cached. */
@@ -85,7 +95,8 @@ public final class GradientEngine implements AutoCloseable {
      * nodes and outputs to the same program (the key names the method, not an instance).
      */
     public Config withExtension(Extension e, String key) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules, key);
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules, key,
+          startsAtLayer);
     }
 
     /** Everything the program is compiled from besides the model and input shapes; null: not cacheable. */
@@ -100,8 +111,8 @@ public final class GradientEngine implements AutoCloseable {
       }
       return sb.append(";modelOutput=").append(modelOutput).append(";score=").append(score).append(";gradients=")
           .append(gradients).append(";tensors=").append(returnTensors).append(";modelOutputToo=")
-          .append(returnModelOutput).append(";rules=").append(rules).append(";extension=")
-          .append(extension == null ? "none" : extensionKey).toString();
+          .append(returnModelOutput).append(";rules=").append(rules).append(";fromLayer=").append(startsAtLayer)
+          .append(";extension=").append(extension == null ? "none" : extensionKey).toString();
     }
   }
 
@@ -237,11 +248,13 @@ public final class GradientEngine implements AutoCloseable {
    */
   public GradientProgram program(Map<String, long[]> inputShapes) {
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.gradients(), config.rules()), new SeedHead(config.score()));
+        config.modelOutput(), config.gradients(), config.rules(), config.startsAtLayer()), new SeedHead(config.score()));
     SeedHead.OUTPUTS.forEach(p::addOutput);
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {
-        p.addOutput(l.activation());
+        if (!p.isInput(l.activation())) {
+          p.addOutput(l.activation());
+        }
         if (l.gradient() != null) {
           p.addOutput(l.gradient());
         }
@@ -309,7 +322,15 @@ public final class GradientEngine implements AutoCloseable {
 
   /** Same; with {@code releaseMemory} the session's idle working memory is given back after the run. */
   public Result run(Map<String, FloatTensor> inputs, Seed seed, boolean releaseMemory) {
-    Compiled c = compiled(FloatTensor.shapesOf(inputs));
+    return run(FloatTensor.shapesOf(inputs), inputs, seed, releaseMemory);
+  }
+
+  /**
+   * Runs the program compiled for model input shapes {@code shapes} on {@code inputs}: the model
+   * inputs, or for a program from the layer the tensors of {@link #feedShapes}.
+   */
+  public Result run(Map<String, long[]> shapes, Map<String, FloatTensor> inputs, Seed seed, boolean releaseMemory) {
+    Compiled c = compiled(shapes);
     long[] os = c.program.modelOutputShape();
     if (!Arrays.equals(seed.weights().shape(), os)) {
       throw new Gradcam3dException("target seed has shape " + Shapes.format(seed.weights().shape())
@@ -332,6 +353,14 @@ public final class GradientEngine implements AutoCloseable {
   /** Shape of the model output the target reads, for these input shapes. */
   public long[] outputShape(Map<String, long[]> inputShapes) {
     return compiled(inputShapes).program.modelOutputShape();
+  }
+
+  /** The tensors (name, shape) a run of the program for these model input shapes is fed, besides the seed. */
+  public Map<String, long[]> feedShapes(Map<String, long[]> inputShapes) {
+    Map<String, long[]> feeds = new LinkedHashMap<>(compiled(inputShapes).session.inputShapes());
+    feeds.remove(SeedHead.SEED);
+    feeds.remove(SeedHead.GATE);
+    return feeds;
   }
 
   @Override

@@ -78,6 +78,9 @@ public final class OrtProgram implements AutoCloseable {
       // idle pool threads sleep instead of spinning: measured 15% less CPU for the same wall time
       // on the shared 2-core machine (docs/benchmarks.md); spinning only pays on an idle machine
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
+      if (!options.memoryPattern()) {
+        so.setMemoryPatternOptimization(false);
+      }
       String profile = System.getenv("GRADCAM3D_ORT_PROFILE");
       if (profile != null) {
         // per-node timings as a Chrome trace: for performance work only

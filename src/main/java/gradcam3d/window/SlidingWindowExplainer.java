@@ -1,16 +1,13 @@
 package gradcam3d.window;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.BoxTarget;
+import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MaskTarget;
 import gradcam3d.cam.Normalise;
-import gradcam3d.cam.PredictedClassTarget;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
-import gradcam3d.cam.VoxelTarget;
-import gradcam3d.cam.WholeClassTarget;
 import gradcam3d.cam.WindowedTarget;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -36,10 +33,30 @@ import java.util.Map;
  * min-max at the end ({@link Normalise}).
  * Windows the target does not reach contribute zero and are not run backward. With two or more
  * threads both passes run on two {@link Lanes} (one session per lane and pass, the threads split),
- * and the calling thread adds the results in window order: the same floats as one lane. Memory:
- * the input, the blended prediction (until it is reduced to the segmentation), one accumulator per
- * layer and about one batch of windows per lane; never every window's activations. Each lane's
- * session gives its working memory back after its last window of a pass.
+ * and the calling thread adds the results in window order: the same floats as one lane.
+ *
+ * <p>Pass 2 from the layer ({@link LayerStream}, the default): pass 1's forward program also
+ * outputs, per window, the tensors crossing the layer's cut ({@link gradcam3d.graph.Cut}: the
+ * activation and the skip connections the downstream part reads), and pass 2 runs a program of
+ * the downstream part only ({@link Explainer#fromLayer}: forward from the cut, backward to the
+ * activation, the CAM and the resize to the window grid), so the encoder is not run twice (about
+ * 29% of a window's forward + backward on the bench U-Net). The passes are streamed in one
+ * {@link WindowSchedule}: window t is explained as soon as the last window overlapping it is
+ * blended (its region crop is final then: for a predicted-class target the argmax of the blend
+ * within the window; mask, box, voxel and whole-class regions are known from the start), and its
+ * cut tensors are dropped then; an empty region is reported at the end, before anything is
+ * written. It falls back to pass 2 from the model input, after all windows are blended, when
+ * {@link GradientProgram.NoCut} (several layers, a token layer, a cut tensor that is not float
+ * with a batch axis; Score-CAM and Ablation-CAM, which need the model input) or when the windows
+ * held at once would take more than a quarter of the heap ({@link Pass2#forGrid});
+ * {@link WindowedExplanation#pass2From} says which and why.
+ *
+ * <p>Memory: the input, the blend (until it is reduced to the segmentation), one accumulator per
+ * layer, the held cut tensors (15 windows of 9.7 MB for the 192^3 benchmark) and about one job per
+ * lane; never every window's activations. Each lane's sessions give their working memory back
+ * after their last window of a pass; the streamed sessions are alive side by side, so they
+ * allocate tensor by tensor rather than in one planned block
+ * ({@link RuntimeOptions#memoryPattern}).
  *
  * <pre>{@code
  * try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model, request,
@@ -133,13 +150,57 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private final Explainer.Request request;
   private final Settings settings;
   private final String inputName;
-  /** Pass 1's forward-only programs and pass 2's explainers, one of each per lane. */
+  /** Pass 1's forward-only programs and pass 2's explainers (from the input, from the layer), one per lane. */
   private final Lanes<GradientEngine> forward;
   private final Lanes<Explainer> explainers;
+  private final Lanes<Explainer> fromLayer;
+  /** How pass 2 runs for the channel count last checked. */
+  private volatile Pass2 pass2;
   private long checkedChannels = -1;
+
+  /**
+   * Where pass 2 starts: at the layer, fed {@code feeds} (the tensors crossing the layer's cut,
+   * which pass 1 then outputs), or (feeds null) at the model input, for {@code reason}.
+   */
+  record Pass2(Map<String, long[]> feeds, String reason) {
+    boolean fromLayer() {
+      return feeds != null;
+    }
+
+    /** Bytes of one window's fed tensors. */
+    long bytesPerWindow() {
+      return feeds.values().stream().mapToLong(s -> Shapes.numel(s) * Float.BYTES).sum();
+    }
+
+    /**
+     * This plan for a grid: from the layer only while the windows the stream holds at once fit in a
+     * quarter of the heap (a 512 x 512 x 256 scan with 96^3 windows holds 224 of its 500 windows).
+     */
+    Pass2 forGrid(WindowGrid grid, int windowBatch) {
+      if (!fromLayer()) {
+        return this;
+      }
+      int held = WindowSchedule.of(grid, windowBatch).mostHeld(windowBatch, grid.size());
+      long bytes = held * bytesPerWindow();
+      long budget = Runtime.getRuntime().maxMemory() / 4;
+      return bytes <= budget ? this : new Pass2(null, String.format(java.util.Locale.ROOT, "the %d windows held at "
+          + "once would take %d MB, more than a quarter of the Java heap (%d MB)", held, bytes >> 20, budget >> 20));
+    }
+
+    /** "layer", or "input (reason)". */
+    String describe() {
+      return fromLayer() ? "layer" : "input (" + reason + ")";
+    }
+  }
 
   public SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings,
       RuntimeOptions options) {
+    this(model, request, settings, options, true);
+  }
+
+  /** With {@code fromLayer} false, pass 2 always runs from the model input (to compare the two in tests). */
+  SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings, RuntimeOptions options,
+      boolean fromLayer) {
     this.model = model;
     this.request = request;
     this.settings = settings.auto() ? settings.withWindow(WindowFit.auto(model)) : settings;
@@ -154,17 +215,47 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
           p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
           p.addOutput(SCORES);
+          // pass 2 from the layer: the tensors crossing the cut, per window (the input is fed anyway)
+          Pass2 plan = pass2;
+          if (plan != null && plan.fromLayer()) {
+            plan.feeds().keySet().stream().filter(n -> !p.isInput(n)).forEach(p::addOutput);
+          }
         });
-    Lanes<GradientEngine> f = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
     Explainer.Request perWindow = new Explainer.Request(request.layers(), request.method(), request.targets(),
         request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(), Progress.NONE);
+    List<AutoCloseable> opened = new ArrayList<>();
     try {
-      this.explainers = Lanes.open(options, o -> new Explainer(model, perWindow, o));
+      // pass 1's sessions and pass 2's from the layer are alive side by side in the stream: each
+      // keeps only the working memory it uses at once (RuntimeOptions.memoryPattern)
+      RuntimeOptions streamed = options.withMemoryPattern(false);
+      this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
+      this.explainers = opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
+      Lanes<Explainer> layerLanes = null;
+      String reason = "turned off";
+      if (fromLayer) {
+        try {
+          layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
+        } catch (GradientProgram.NoCut e) {
+          reason = e.getMessage();
+        }
+      }
+      this.fromLayer = layerLanes;
+      this.pass2 = layerLanes == null ? new Pass2(null, reason) : null;
     } catch (RuntimeException e) {
-      f.close();
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       throw e;
     }
-    this.forward = f;
+  }
+
+  private static <T extends AutoCloseable> T opened(List<AutoCloseable> opened, T resource) {
+    opened.add(resource);
+    return resource;
   }
 
   public Settings settings() {
@@ -199,71 +290,45 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     BlendWeights weights = new BlendWeights(grid, settings.blend());
     long[] wholeOutput = Shapes.concat(new long[] {1, classes(channels)}, spatial);
     target.check(wholeOutput);
-    int cls = target.classIndex();
+    // fails for classifier targets before any window runs
+    WindowTargets.region(target, new float[0], new long[] {0});
     Progress progress = request.progress();
+    int layers = request.layers().size();
+    int voxels = (int) Shapes.numel(spatial);
+    Pass2 plan = pass2.forGrid(grid, settings.windowBatch());
 
     long t0 = System.nanoTime();
     Map<String, long[]> firstBatch = batchShape(Math.min(settings.windowBatch(), grid.size()), channels);
     forward.all().forEach(f -> f.compiled(firstBatch));
-    List<WindowInference.Forward> scorers = new ArrayList<>();
-    for (GradientEngine lane : forward.all()) {
-      scorers.add((x, last) -> {
-        long[] os = lane.outputShape(Map.of(inputName, x.shape()));
-        GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
-        return lane.run(Map.of(inputName, x), none, last).floats(SCORES);
-      });
+    LayerStream.Volume volume = new LayerStream.Volume(input, inputName, grid, weights, settings.windowBatch(),
+        settings.padValue(), (int) wholeOutput[1]);
+    LayerStream.Passes passes;
+    Stitch stitch;
+    if (plan.fromLayer()) {
+      // the lanes' programs are compiled one after another, not at once in their lanes: two
+      // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
+      fromLayer.all().forEach(e -> e.prepare(batchShape(1, channels)));
+      stitch = new Stitch(grid, layers, voxels, observer, Progress.NONE);
+      List<LayerStream.Lane> lanes = new ArrayList<>();
+      for (int i = 0; i < forward.size(); i++) {
+        lanes.add(new LayerStream.Lane(forward.all().get(i), fromLayer.all().get(i)));
+      }
+      passes = LayerStream.run(volume, lanes, this::forwardRun, SCORES, List.copyOf(plan.feeds().keySet()), target,
+          stitch, progress);
+    } else {
+      stitch = new Stitch(grid, layers, voxels, observer, progress);
+      passes = twoPasses(volume, target, stitch, progress);
     }
-    float[] prediction = WindowInference.predict(input, grid, weights, settings.windowBatch(), settings.padValue(),
-        scorers, progress);
-    int classes = (int) wholeOutput[1];
-    int voxels = (int) Shapes.numel(spatial);
-    float[] segmentation = new float[voxels];
-    float[] predicted = new float[classes];
-    argmax(prediction, classes, segmentation, predicted);
-    FloatTensor keptPrediction = settings.keepPrediction() ? new FloatTensor(prediction, wholeOutput) : null;
-    prediction = null; // only the segmentation is needed from here on
-    float[] region = region(target, segmentation, spatial);
+    long t1 = passes.predictedAt();
     long regionVoxels = 0;
-    for (float r : region) {
+    for (float r : passes.region()) {
       regionVoxels += r > 0 ? 1 : 0;
     }
     if (regionVoxels == 0) {
-      throw emptyRegion(target, predicted);
+      throw WindowTargets.emptyRegion(target, passes.predicted());
     }
-    long t1 = System.nanoTime();
-
-    List<Integer> reached = new ArrayList<>();
-    for (int t = 0; t < grid.size(); t++) {
-      if (touches(box(grid, t), region)) {
-        reached.add(t);
-      }
-    }
-    int layers = request.layers().size();
-    Stitch stitch = new Stitch(grid, layers, voxels, observer, progress);
-    String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
-    int batchSize = settings.windowBatch();
-    int batches = (reached.size() + batchSize - 1) / batchSize;
-    if (!reached.isEmpty()) {
-      // the lanes' programs are compiled one after another, not at once in their lanes: two
-      // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
-      Map<String, long[]> shapes = batchShape(Math.min(batchSize, reached.size()), channels);
-      explainers.all().forEach(e -> e.prepare(shapes));
-    }
-    progress.start("explaining windows", reached.size());
-    // each lane crops, seeds and explains its batches; the maps are summed here in window order
-    explainers.ordered(batches, (explainer, b) -> {
-      List<Integer> batch = reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize));
-      FloatTensor x = WindowInference.crops(input, grid, batch, settings.padValue());
-      List<Target> targets = new ArrayList<>();
-      for (int t : batch) {
-        targets.add(new WindowedTarget(new MaskTarget(cls, maskName, crop(grid, t, region)), share(grid, weights, t)));
-      }
-      // a lane's last window gives its session's working memory back: pass 1's sessions idle while
-      // pass 2 runs, and pass 2's between volumes (two lanes hold twice the memory of one)
-      return explainer.explainResized(Map.of(inputName, x), targets,
-          Lanes.lastOnLane(explainers.size(), batches, b));
-    }, (b, e) -> stitch.add(reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize)), e));
-    progress.finish();
+    FloatTensor keptPrediction = settings.keepPrediction() ? new FloatTensor(passes.blend().finish(), wholeOutput)
+        : null;
     long t2 = System.nanoTime();
 
     // one min-max over the whole volume, in place: a graph would copy these volume-sized arrays
@@ -280,14 +345,75 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
     FloatTensor aggregate = Normalise.aggregate(finals);
     long t3 = System.nanoTime();
+    int classes = (int) wholeOutput[1];
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
-        new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target), wholeOutput,
-        stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, null);
+        new FloatTensor(passes.predicted(), 1, classes), new FloatTensor(passes.region(), camShape), List.of(target),
+        wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, null);
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
         (t2 - t1 - stitch.stitchNs) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
-    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
-        reached.size(), grid.size() - reached.size(), timings);
+    return new WindowedExplanation(whole, new FloatTensor(passes.segmentation(), camShape), keptPrediction, grid,
+        passes.reached(), grid.size() - passes.reached(), timings, plan.describe());
+  }
+
+  /** Pass 1's forward program on a batch of windows (scores, and the cut's tensors when pass 2 starts at the layer). */
+  private GradientEngine.Result forwardRun(GradientEngine lane, FloatTensor x, boolean last) {
+    long[] os = lane.outputShape(Map.of(inputName, x.shape()));
+    GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
+    return lane.run(Map.of(inputName, x), none, last);
+  }
+
+  /**
+   * Pass 2 from the model input: pass 1 blends every window, then each window the target reaches
+   * runs forward + backward + CAM from its input crop, in batches of the window batch.
+   */
+  private LayerStream.Passes twoPasses(LayerStream.Volume v, Target target, Stitch stitch, Progress progress) {
+    WindowGrid grid = v.grid();
+    List<WindowInference.Forward> scorers = new ArrayList<>();
+    for (GradientEngine lane : forward.all()) {
+      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
+    }
+    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), scorers,
+        progress);
+    float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
+    float[] predicted = new float[v.classes()];
+    blend.argmax(segmentation, predicted);
+    float[] region = WindowTargets.region(target, segmentation, grid.volume());
+    long t1 = System.nanoTime();
+    List<Integer> reached = new ArrayList<>();
+    for (int t = 0; t < grid.size(); t++) {
+      if (WindowTargets.touches(WindowTargets.box(grid, t), region)) {
+        reached.add(t);
+      }
+    }
+    if (reached.isEmpty()) {
+      return new LayerStream.Passes(blend, segmentation, predicted, region, 0, t1);
+    }
+    int cls = target.classIndex();
+    String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
+    int batchSize = v.windowBatch();
+    int batches = (reached.size() + batchSize - 1) / batchSize;
+    long channels = v.input().dim(1);
+    // compiled one after another, not at once in their lanes (see above)
+    Map<String, long[]> shapes = batchShape(Math.min(batchSize, reached.size()), channels);
+    explainers.all().forEach(e -> e.prepare(shapes));
+    progress.start("explaining windows", reached.size());
+    // each lane crops, seeds and explains its batches; the maps are summed here in window order
+    explainers.ordered(batches, (explainer, b) -> {
+      List<Integer> batch = reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize));
+      FloatTensor x = WindowInference.crops(v.input(), grid, batch, v.padValue());
+      List<Target> targets = new ArrayList<>();
+      for (int t : batch) {
+        targets.add(new WindowedTarget(new MaskTarget(cls, maskName, WindowTargets.crop(grid, t, region)),
+            WindowTargets.share(grid, v.weights(), t)));
+      }
+      // a lane's last window gives its session's working memory back: pass 1's sessions idle while
+      // pass 2 runs, and pass 2's between volumes (two lanes hold twice the memory of one)
+      return explainer.explainResized(Map.of(inputName, x), targets,
+          Lanes.lastOnLane(explainers.size(), batches, b));
+    }, (b, e) -> stitch.add(reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize)), e));
+    progress.finish();
+    return new LayerStream.Passes(blend, segmentation, predicted, region, reached.size(), t1);
   }
 
   /** Input shapes of a batch of {@code n} windows. */
@@ -295,10 +421,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     return Map.of(inputName, Shapes.concat(new long[] {n, channels}, settings.window()));
   }
 
-  /** Classes of the model output for a window (the model's output must keep the window's grid). */
+  /**
+   * Classes of the model output for a window (the model's output must keep the window's grid).
+   * First decides where pass 2 starts for this channel count, since pass 1's program depends on it.
+   */
   private long classes(long channels) {
     if (checkedChannels != channels) {
       WindowFit.check(model, settings.window(), channels);
+      if (fromLayer != null) {
+        pass2 = planPass2(channels);
+      }
       checkedChannels = channels;
     }
     long[] in = Shapes.concat(new long[] {1, channels}, settings.window());
@@ -310,165 +442,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     return os[1];
   }
 
-  /** Argmax over classes (first maximum, as ONNX ArgMax) and voxels per class. */
-  private static void argmax(float[] f, int classes, float[] segmentation, float[] counts) {
-    int voxels = segmentation.length;
-    for (int v = 0; v < voxels; v++) {
-      int best = 0;
-      float max = f[v];
-      for (int c = 1; c < classes; c++) {
-        if (f[c * voxels + v] > max) {
-          max = f[c * voxels + v];
-          best = c;
-        }
-      }
-      segmentation[v] = best;
-      counts[best]++;
-    }
-  }
-
-  /** The target's region over the whole volume, 1 inside. */
-  private static float[] region(Target target, float[] segmentation, long[] spatial) {
-    int voxels = segmentation.length;
-    float[] region = new float[voxels];
-    if (target instanceof PredictedClassTarget) {
-      for (int v = 0; v < voxels; v++) {
-        region[v] = segmentation[v] == target.classIndex() ? 1f : 0f;
-      }
-    } else if (target instanceof WholeClassTarget) {
-      Arrays.fill(region, 1f);
-    } else if (target instanceof MaskTarget m) {
-      float[] d = m.mask().data();
-      for (int v = 0; v < voxels; v++) {
-        region[v] = d[v] > 0 ? 1f : 0f;
-      }
-    } else if (target instanceof BoxTarget b) {
-      BoxTarget.fill(region, 0, 0, b.start(), b.end(), Shapes.concat(new long[] {1, 1}, spatial));
-    } else if (target instanceof VoxelTarget p) {
-      long[] end = p.voxel().clone();
-      for (int a = 0; a < end.length; a++) {
-        end[a]++;
-      }
-      BoxTarget.fill(region, 0, 0, p.voxel(), end, Shapes.concat(new long[] {1, 1}, spatial));
-    } else {
-      throw new Gradcam3dException("target '" + target.spec() + "' is for classifiers; sliding windows explain "
-          + "segmentations: choose a class, e.g. --target 1");
-    }
-    return region;
-  }
-
-  private static Gradcam3dException emptyRegion(Target t, float[] predicted) {
-    if (t instanceof PredictedClassTarget) {
-      StringBuilder present = new StringBuilder();
-      for (int k = 0; k < predicted.length; k++) {
-        if (predicted[k] > 0) {
-          present.append(present.length() == 0 ? "" : ", ").append(k).append(" (")
-              .append(Math.round(predicted[k])).append(" voxels)");
-        }
-      }
-      return new Gradcam3dException("class " + t.classIndex() + " is absent: the blended prediction has no voxel "
-          + "of it (predicted classes: " + present + "). Try --target " + t.classIndex() + ":all, a mask or box "
-          + "target, or a predicted class.");
-    }
-    return new Gradcam3dException("the target region of '" + t.spec() + "' is empty; nothing to explain");
-  }
-
-  private static WindowBox box(WindowGrid grid, int t) {
-    return WindowInference.box(grid, t);
-  }
-
-  private static boolean touches(WindowBox box, float[] region) {
-    boolean[] hit = {false};
-    box.forEachRun((wo, vo, len, row) -> {
-      for (int j = 0; j < len && !hit[0]; j++) {
-        hit[0] = region[vo + j] > 0;
-      }
-    });
-    return hit[0];
-  }
-
-  /** The whole-volume region's crop to window t (zero in the padding). */
-  private static FloatTensor crop(WindowGrid grid, int t, float[] region) {
-    float[] out = new float[(int) Shapes.numel(grid.window())];
-    box(grid, t).forEachRun((wo, vo, len, row) -> System.arraycopy(region, vo, out, wo, len));
-    return new FloatTensor(out, grid.window());
-  }
-
-  /** w_t / N over window t, the window's share of the blended prediction (zero in the padding). */
-  private static FloatTensor share(WindowGrid grid, BlendWeights weights, int t) {
-    long[] window = grid.window();
-    int r = window.length;
-    long[] start = grid.start(t);
-    float[] out = new float[(int) Shapes.numel(window)];
-    box(grid, t).forEachRun((wo, vo, len, row) -> {
-      double lead = 1;
-      for (int a = 0; a < r - 1; a++) {
-        lead *= weights.share(a, start[a], row[a]);
-      }
-      for (int j = 0; j < len; j++) {
-        out[wo + j] = (float) (lead * weights.share(r - 1, start[r - 1], j));
-      }
-    });
-    return new FloatTensor(out, window);
-  }
-
   /**
-   * Pass 2's running totals, fed the windows' explanations in window order on one thread: the
-   * maps summed in place, the target value, the observer and the progress bar.
+   * Pass 2 from the layer when the model can be cut there for one window of these channels
+   * (compiling lane 0's program from the layer), else from the input ({@link GradientProgram.NoCut}).
    */
-  private static final class Stitch {
-    final WindowGrid grid;
-    final WindowObserver observer;
-    final Progress progress;
-    final float[][] sums;
-    final Boolean[] illConditioned;
-    List<Explanation.LayerMap> firstLayers;
-    GradientEngine.CompileStats stats;
-    double runMs;
-    double stitchNs;
-    double targetValue;
-
-    Stitch(WindowGrid grid, int layers, int voxels, WindowObserver observer, Progress progress) {
-      this.grid = grid;
-      this.observer = observer;
-      this.progress = progress;
-      this.sums = new float[layers][voxels];
-      this.illConditioned = new Boolean[layers];
-    }
-
-    void add(List<Integer> batch, Explanation e) {
-      if (firstLayers == null) {
-        firstLayers = e.layers();
-        stats = e.compileStats();
-      }
-      runMs += e.runMs() + e.postMs();
-      for (int i = 0; i < batch.size(); i++) {
-        targetValue += e.targetValues().data()[i];
-        observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
-      }
-      long ts = System.nanoTime();
-      for (int l = 0; l < sums.length; l++) {
-        // a layer's weights count as ill-conditioned when they are in any window
-        Boolean ill = e.layers().get(l).weightsIllConditioned();
-        illConditioned[l] = ill == null ? illConditioned[l]
-            : Boolean.valueOf(ill || Boolean.TRUE.equals(illConditioned[l]));
-        addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
-      }
-      stitchNs += System.nanoTime() - ts;
-      progress.advance(batch.size());
-    }
-  }
-
-  /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
-  private static void addInPlace(float[] maps, WindowGrid grid, List<Integer> batch, float[] sum) {
-    int windowVoxels = (int) Shapes.numel(grid.window());
-    for (int i = 0; i < batch.size(); i++) {
-      int base = i * windowVoxels;
-      box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-        for (int j = 0; j < len; j++) {
-          sum[vo + j] += maps[base + wo + j];
-        }
-      });
+  private Pass2 planPass2(long channels) {
+    try {
+      return new Pass2(fromLayer.first().feedShapes(batchShape(1, channels)), null);
+    } catch (GradientProgram.NoCut e) {
+      return new Pass2(null, e.getMessage());
     }
   }
 
@@ -477,7 +459,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     try {
       forward.close();
     } finally {
-      explainers.close();
+      try {
+        explainers.close();
+      } finally {
+        if (fromLayer != null) {
+          fromLayer.close();
+        }
+      }
     }
   }
 }

@@ -30,24 +30,19 @@ public final class WindowInference {
       float padValue, Forward forward) {
     long[] spatial = Arrays.copyOfRange(input.shape(), 2, input.rank());
     WindowGrid grid = WindowGrid.of(spatial, window, overlap);
-    float[] f = predict(input, grid, new BlendWeights(grid, blend), windowBatch, padValue, List.of(forward),
-        Progress.NONE);
+    float[] f = blend(input, grid, new BlendWeights(grid, blend), windowBatch, padValue, List.of(forward),
+        Progress.NONE).finish();
     return new FloatTensor(f, Shapes.concat(new long[] {1, f.length / Shapes.numel(spatial)}, spatial));
   }
 
   /**
-   * Blended prediction F, [K, *S] flat. The batches of windows run on the {@code lanes} side by
+   * The blend of every window (F = its {@link BlendedSum#finish}). The batches of windows run on the {@code lanes} side by
    * side (one forward per lane) and are blended in window order, so F is the same for any number of
    * lanes whose forwards agree.
    */
-  static float[] predict(FloatTensor input, WindowGrid grid, BlendWeights weights, int windowBatch, float padValue,
+  static BlendedSum blend(FloatTensor input, WindowGrid grid, BlendWeights weights, int windowBatch, float padValue,
       List<? extends Forward> lanes, Progress progress) {
-    long[] spatial = grid.volume();
-    int voxels = (int) Shapes.numel(spatial);
-    int windowVoxels = (int) Shapes.numel(grid.window());
-    float[] w = weights.window();
-    float[][] accumulator = {null};
-    int[] classCount = {0};
+    BlendedSum[] blend = {null};
     progress.start("predicting windows", grid.size());
     int batches = (grid.size() + windowBatch - 1) / windowBatch;
     Lanes.ordered(lanes, batches,
@@ -55,47 +50,14 @@ public final class WindowInference {
             Lanes.lastOnLane(lanes.size(), batches, b)),
         (b, out) -> {
           List<Integer> batch = batch(grid.size(), windowBatch, b);
-          int k = (int) out.dim(1);
-          float[] scores = out.data();
-          if (accumulator[0] == null) {
-            accumulator[0] = new float[k * voxels];
-            classCount[0] = k;
+          if (blend[0] == null) {
+            blend[0] = new BlendedSum(grid, weights, (int) out.dim(1));
           }
-          float[] a = accumulator[0];
-          for (int i = 0; i < batch.size(); i++) {
-            int item = i;
-            box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-              for (int c = 0; c < k; c++) {
-                int src = (item * k + c) * windowVoxels + wo;
-                int dst = c * voxels + vo;
-                for (int j = 0; j < len; j++) {
-                  a[dst + j] += w[wo + j] * scores[src + j];
-                }
-              }
-            });
-          }
+          blend[0].add(batch, out);
           progress.advance(batch.size());
         });
-    float[] acc = accumulator[0];
-    int classes = classCount[0];
     progress.finish();
-    // divide by N(v) = prod_a N_a(v_a)
-    long[] str = Shapes.strides(spatial);
-    int r = spatial.length;
-    int rowLength = (int) spatial[r - 1];
-    for (int v0 = 0; v0 < voxels; v0 += rowLength) {
-      double lead = 1;
-      for (int ax = 0; ax < r - 1; ax++) {
-        lead *= weights.norm(ax, (v0 / str[ax]) % spatial[ax]);
-      }
-      for (int j = 0; j < rowLength; j++) {
-        float inv = (float) (1 / (lead * weights.norm(r - 1, j)));
-        for (int c = 0; c < classes; c++) {
-          acc[c * voxels + v0 + j] *= inv;
-        }
-      }
-    }
-    return acc;
+    return blend[0];
   }
 
   /** Windows of batch {@code b}: b * size .. up to {@code windows}. */

@@ -7,12 +7,17 @@ import gradcam3d.tensor.FloatTensor;
  * A whole-volume explanation computed through sliding windows: the explanation on the volume's
  * grid (cam per layer and aggregate; cam_layer, activation and gradient are per window and not
  * kept), the segmentation it explains (argmax of the blended prediction, [1, *S]), the blended
- * prediction itself when asked for ([1, K, *S]), the window grid and what ran.
+ * prediction itself when asked for ([1, K, *S]), the window grid, what ran and where pass 2
+ * started ({@code pass2From}: "layer", or "input (why not the layer)").
  */
 public record WindowedExplanation(Explanation explanation, FloatTensor segmentation, FloatTensor prediction,
-    WindowGrid grid, int windowsRun, int windowsSkipped, Timings timings) {
+    WindowGrid grid, int windowsRun, int windowsSkipped, Timings timings, String pass2From) {
 
-  /** Milliseconds per phase: forward of every window and blending, forward + backward + CAM of the
-   * windows the target reaches, resizing and summing their maps, the final normalisation. */
+  /**
+   * Milliseconds per phase: forward of every window and blending, forward + backward + CAM of the
+   * windows the target reaches, resizing and summing their maps, the final normalisation. With
+   * pass 2 from the layer the two passes interleave: predict is the time until every window is
+   * blended (windows explained meanwhile included), explain the rest.
+   */
   public record Timings(double predictMs, double explainMs, double stitchMs, double finishMs) {}
 }

@@ -17,12 +17,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two lanes (2 threads: two single-threaded sessions per pass) give exactly the floats of one lane
- * (1 thread): every batch runs whole on one session and is summed in window order.
+ * (1 thread): every batch runs whole on one session and is summed in window order. Pass 2 starts at
+ * the layer here (streamed after pass 1); the same holds with pass 2 from the input.
  */
 class SlidingWindowLanesTest {
   record Run(WindowedExplanation result, List<Integer> observed) {}
 
   static Run explain(SlidingFixtures.Case c, String method, int threads, int windowBatch) {
+    return explain(c, method, threads, windowBatch, true);
+  }
+
+  static Run explain(SlidingFixtures.Case c, String method, int threads, int windowBatch, boolean fromLayer) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
     Explainer.Request req = Explainer.Request.of(List.of(c.layer()), method, target);
@@ -30,7 +35,7 @@ class SlidingWindowLanesTest {
     List<Integer> observed = new ArrayList<>();
     Thread caller = Thread.currentThread();
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings,
-        new RuntimeOptions(threads))) {
+        new RuntimeOptions(threads), fromLayer)) {
       WindowedExplanation w = sw.explain(x, target, (t, start, batch, item) -> {
         assertSame(caller, Thread.currentThread(), "observer on the calling thread");
         observed.add(t);
@@ -40,11 +45,16 @@ class SlidingWindowLanesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 2})
-  void twoLanesEqualOneLaneExactly(int windowBatch) {
+  @ValueSource(ints = {1, 2, 3, -1, -2})
+  void twoLanesEqualOneLaneExactly(int batchAndPath) {
+    // negative: the same window batch with pass 2 from the input
+    int windowBatch = Math.abs(batchAndPath);
+    boolean fromLayer = batchAndPath > 0;
     SlidingFixtures.Case c = SlidingFixtures.cases().get(0);
-    Run one = explain(c, "gradcam", 1, windowBatch);
-    Run two = explain(c, "gradcam", 2, windowBatch);
+    Run one = explain(c, "gradcam", 1, windowBatch, fromLayer);
+    Run two = explain(c, "gradcam", 2, windowBatch, fromLayer);
+    assertEquals(fromLayer ? "layer" : "input (turned off)", one.result().pass2From());
+    assertEquals(one.result().pass2From(), two.result().pass2From());
     WindowedExplanation a = one.result();
     WindowedExplanation b = two.result();
     assertEquals(c.starts().size(), a.windowsRun(), c + ": every window runs");

@@ -1,0 +1,68 @@
+package gradcam3d.window;
+
+import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Progress;
+import gradcam3d.runtime.GradientEngine;
+import gradcam3d.tensor.Shapes;
+import gradcam3d.window.SlidingWindowExplainer.WindowObserver;
+import java.util.List;
+
+/**
+ * Pass 2's running totals, fed the windows' explanations in window order on one thread: the
+ * maps summed in place, the target value, the observer and the progress bar.
+ */
+final class Stitch {
+  final WindowGrid grid;
+  final WindowObserver observer;
+  final Progress progress;
+  final float[][] sums;
+  final Boolean[] illConditioned;
+  List<Explanation.LayerMap> firstLayers;
+  GradientEngine.CompileStats stats;
+  double runMs;
+  double stitchNs;
+  double targetValue;
+
+  Stitch(WindowGrid grid, int layers, int voxels, WindowObserver observer, Progress progress) {
+    this.grid = grid;
+    this.observer = observer;
+    this.progress = progress;
+    this.sums = new float[layers][voxels];
+    this.illConditioned = new Boolean[layers];
+  }
+
+  void add(List<Integer> batch, Explanation e) {
+    if (firstLayers == null) {
+      firstLayers = e.layers();
+      stats = e.compileStats();
+    }
+    runMs += e.runMs() + e.postMs();
+    for (int i = 0; i < batch.size(); i++) {
+      targetValue += e.targetValues().data()[i];
+      observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
+    }
+    long ts = System.nanoTime();
+    for (int l = 0; l < sums.length; l++) {
+      // a layer's weights count as ill-conditioned when they are in any window
+      Boolean ill = e.layers().get(l).weightsIllConditioned();
+      illConditioned[l] = ill == null ? illConditioned[l]
+          : Boolean.valueOf(ill || Boolean.TRUE.equals(illConditioned[l]));
+      addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
+    }
+    stitchNs += System.nanoTime() - ts;
+    progress.advance(batch.size());
+  }
+
+  /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
+  static void addInPlace(float[] maps, WindowGrid grid, List<Integer> batch, float[] sum) {
+    int windowVoxels = (int) Shapes.numel(grid.window());
+    for (int i = 0; i < batch.size(); i++) {
+      int base = i * windowVoxels;
+      WindowInference.box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+        for (int j = 0; j < len; j++) {
+          sum[vo + j] += maps[base + wo + j];
+        }
+      });
+    }
+  }
+}
