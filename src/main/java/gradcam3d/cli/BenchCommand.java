@@ -156,8 +156,8 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     // bench measures compilation too: programs kept on disk by earlier runs would hide it
-    System.clearProperty(gradcam3d.runtime.ProgramCache.PROPERTY);
-    RuntimeOptions opts = threads == null ? RuntimeOptions.defaults() : new RuntimeOptions(threads);
+    RuntimeOptions opts = (threads == null ? RuntimeOptions.defaults() : new RuntimeOptions(threads))
+        .withProgramCache(false);
     ModelProto m = ModelIO.read(model);
     FloatTensor x = Npy.read(input);
     if (tileTo != null) {

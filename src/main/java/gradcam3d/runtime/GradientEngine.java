@@ -274,7 +274,7 @@ public final class GradientEngine implements AutoCloseable {
 
   private Compiled compile(Map<String, long[]> inputShapes) {
     long t0 = System.nanoTime();
-    ProgramCache disk = ProgramCache.configured();
+    ProgramCache disk = options.programCache() ? ProgramCache.configured() : null;
     ProgramCache.Key key = disk == null ? null : cacheKey(disk, inputShapes);
     if (key != null) {
       ProgramCache.Entry hit = disk.load(key);

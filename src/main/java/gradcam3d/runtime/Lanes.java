@@ -69,7 +69,7 @@ public final class Lanes<R extends AutoCloseable> implements AutoCloseable {
     int n = count(options.threads());
     List<RuntimeOptions> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(new RuntimeOptions(threads(i, n, options.threads()), options.fastForm(), options.memoryPattern()));
+      out.add(options.withThreads(threads(i, n, options.threads())));
     }
     return out;
   }

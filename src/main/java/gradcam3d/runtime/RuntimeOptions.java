@@ -8,9 +8,10 @@ package gradcam3d.runtime;
  * session's working memory near what is alive at once (measured on the bench U-Net's decoder
  * forward + backward: 231 instead of 361 MB; no slowdown showed in the 192^3 sliding-window
  * benchmark, docs/benchmarks.md), for sessions that stay alive side by side (the streamed
- * sliding-window passes).
+ * sliding-window passes). {@code programCache}: compiled programs may come from, and go to, the
+ * on-disk {@link ProgramCache} when one is configured (off for measuring compilation).
  */
-public record RuntimeOptions(int threads, boolean fastForm, boolean memoryPattern) {
+public record RuntimeOptions(int threads, boolean fastForm, boolean memoryPattern, boolean programCache) {
   /** All cores of this machine. */
   public static RuntimeOptions defaults() {
     return new RuntimeOptions(Runtime.getRuntime().availableProcessors());
@@ -21,7 +22,7 @@ public record RuntimeOptions(int threads, boolean fastForm, boolean memoryPatter
   }
 
   public RuntimeOptions(int threads, boolean fastForm) {
-    this(threads, fastForm, true);
+    this(threads, fastForm, true, true);
   }
 
   public RuntimeOptions {
@@ -30,11 +31,19 @@ public record RuntimeOptions(int threads, boolean fastForm, boolean memoryPatter
     }
   }
 
+  public RuntimeOptions withThreads(int n) {
+    return new RuntimeOptions(n, fastForm, memoryPattern, programCache);
+  }
+
   public RuntimeOptions withFastForm(boolean on) {
-    return new RuntimeOptions(threads, on, memoryPattern);
+    return new RuntimeOptions(threads, on, memoryPattern, programCache);
   }
 
   public RuntimeOptions withMemoryPattern(boolean on) {
-    return new RuntimeOptions(threads, fastForm, on);
+    return new RuntimeOptions(threads, fastForm, on, programCache);
+  }
+
+  public RuntimeOptions withProgramCache(boolean on) {
+    return new RuntimeOptions(threads, fastForm, memoryPattern, on);
   }
 }

@@ -66,9 +66,14 @@ class ProgramCacheTest {
   }
 
   private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x) {
+    return explain(model, layer, method, x, new RuntimeOptions(1));
+  }
+
+  private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x,
+      RuntimeOptions options) {
     Explainer.Request r = new Explainer.Request(List.of(layer), method, List.of(Target.parse("2")), 0,
         GradientSpec.Score.LOGITS, false, 1, Progress.NONE);
-    try (Explainer e = new Explainer(model, r, new RuntimeOptions(1))) {
+    try (Explainer e = new Explainer(model, r, options)) {
       return e.explain(Map.of("input", x));
     }
   }
@@ -171,6 +176,14 @@ class ProgramCacheTest {
     Explanation half = explain(m, "down3", new GradCam(), X);
     assertEquals("miss", half.compileStats().cache());
     assertSameMaps(first, half);
+  }
+
+  @Test
+  void optionsCanKeepAnEngineOffTheCache() throws IOException {
+    ModelProto m = ModelIO.read(modelCopy());
+    assertEquals("off", explain(m, "down3", new GradCam(), X, new RuntimeOptions(1).withProgramCache(false))
+        .compileStats().cache());
+    assertEquals(0, entries(".meta"));
   }
 
   @Test
