@@ -4,6 +4,7 @@ import gradcam3d.output.ConsoleReport;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultFolder;
 import gradcam3d.output.ResultWriter;
+import gradcam3d.output.StandaloneFile;
 import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
@@ -81,6 +82,9 @@ final class ExplainCommand implements Callable<Integer> {
           + "resized_0 (before min-max; eigen methods too), or for input-space methods dT/dx.")
   Path exportGraph;
 
+  @Option(names = "--force", description = "Let --export-graph replace an existing file (never an input of the run).")
+  boolean force;
+
   @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
   boolean noReport;
 
@@ -113,9 +117,12 @@ final class ExplainCommand implements Callable<Integer> {
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
+    read.addAll(explanation.maskFiles());
     ResultFolder.check(out, read);
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
+      StandaloneFile.check("--export-graph", exportGraph, read, out, force,
+          exportGraph.resolveSibling(exportGraph.getFileName() + ModelIO.EXTERNAL_DATA_SUFFIX));
     }
     // the input is read while the model is
     InputPrefetch prefetch = InputPrefetch.start(input);

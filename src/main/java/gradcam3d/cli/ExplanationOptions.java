@@ -124,4 +124,20 @@ public final class ExplanationOptions {
         .withTensors(keepTensors).withProgress(progress);
     return threads == null ? s : s.withThreads(threads);
   }
+
+  /** The mask files the targets name ({@code K:mask=FILE}), as inputs the run must not overwrite. */
+  List<Path> maskFiles() {
+    List<Path> files = new ArrayList<>();
+    for (String t : targets) {
+      int at = t.indexOf(":mask=");
+      if (at >= 0 && at + 6 < t.length()) {
+        try {
+          files.add(Path.of(t.substring(at + 6).trim()));
+        } catch (java.nio.file.InvalidPathException e) {
+          // the target's own parser reports it
+        }
+      }
+    }
+    return files;
+  }
 }
