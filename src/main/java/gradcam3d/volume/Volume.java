@@ -89,6 +89,45 @@ public final class Volume {
     return layout.tensorAxes(niftiOrder);
   }
 
+  /**
+   * The nearest anatomical orientation of the voxel axes (NIfTI order i, j, k), from the affine;
+   * empty without geometry (.npy), whose axes mean nothing anatomically.
+   */
+  public Optional<Orientation> orientation() {
+    return geometry == null ? Optional.empty() : Optional.of(Orientation.of(affine(), spatialShape().length));
+  }
+
+  /**
+   * The same voxels with axes permuted and flipped so that they run as {@code target} says
+   * (MONAI's Orientationd: no resampling), the affine changed so every voxel keeps its world
+   * position; the map from this grid to the new one is {@link #axisMapTo}.
+   */
+  public Volume reoriented(Orientation target) {
+    AxisMap map = axisMapTo(target);
+    if (map.isIdentity()) {
+      return this;
+    }
+    long[] nifti = layout.niftiAxes(spatialShape());
+    FloatTensor moved = map.inTensorOrder(layout).apply(tensor);
+    NiftiHeader header = geometry.withShape(geometry.shape().length > nifti.length
+        ? niftiShapeWithChannels(map.shapeAfter(nifti)) : map.shapeAfter(nifti))
+        .withAffine(map.affineAfter(affine(), nifti));
+    return new Volume(source, moved, layout, header);
+  }
+
+  /** How this grid's voxel axes (NIfTI order) map onto {@code target}'s orientation; needs geometry. */
+  public AxisMap axisMapTo(Orientation target) {
+    Orientation here = orientation().orElseThrow(() -> new Gradcam3dException(source
+        + " has no geometry (a .npy file): its axes cannot be oriented as " + target.codes()));
+    return here.to(target);
+  }
+
+  private long[] niftiShapeWithChannels(long[] spatial) {
+    long[] shape = geometry.shape().clone();
+    System.arraycopy(spatial, 0, shape, 0, spatial.length);
+    return shape;
+  }
+
   /** The same voxel grid and geometry holding other values, e.g. after normalisation. */
   public Volume withTensor(FloatTensor channelsFirst) {
     if (!Arrays.equals(Shapes.tail(channelsFirst.shape(), 1), spatialShape())) {
