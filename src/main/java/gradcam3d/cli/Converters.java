@@ -121,6 +121,20 @@ final class Converters {
     }
   }
 
+  /** --display: radiological or neurological. */
+  record Convention(boolean neurological) {}
+
+  static final class DisplayConvention implements ITypeConverter<Convention> {
+    @Override
+    public Convention convert(String s) {
+      switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "radiological": return new Convention(false);
+        case "neurological": return new Convention(true);
+        default: throw new TypeConversionException("must be radiological or neurological, not '" + s + "'");
+      }
+    }
+  }
+
   static final class Score implements ITypeConverter<GradientSpec.Score> {
     @Override
     public GradientSpec.Score convert(String s) {

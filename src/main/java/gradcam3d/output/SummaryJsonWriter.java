@@ -129,11 +129,14 @@ final class SummaryJsonWriter implements OutputWriter {
       if (p.montage() != null) {
         m.put("montage", p.montage());
         m.put("montage_every", p.montageEvery());
+        m.put("montage_axis", p.montageAxis());
         m.put("montage_slices", p.montageSlices());
       }
       m.put("contour", p.contour());
       pics.add(m);
     }
+    // how pictures and report lie in the patient (the same frame for both)
+    s.put("display", PictureWriter.frame(r, o).display().toJson(r.loaded().batch().rank() == 4));
     if (!pics.isEmpty()) {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
