@@ -12,6 +12,7 @@ import gradcam3d.render.ContourRule;
 import gradcam3d.render.RenderOptions;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
+import gradcam3d.volume.Orientation;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -118,6 +119,19 @@ final class Converters {
         throw new TypeConversionException("'" + s + "' is a folder");
       }
       return p;
+    }
+  }
+
+  /** --orient: axis codes such as RAS or LPS. */
+  static final class OrientationValue implements ITypeConverter<Orientation> {
+    @Override
+    public Orientation convert(String s) {
+      Orientation o = parsed(() -> Orientation.parse(s));
+      if (o.rank() != 3) {
+        throw new TypeConversionException("'" + s + "' has " + o.rank() + " letters; give one per axis of a 3D scan,"
+            + " e.g. RAS or LPS");
+      }
+      return o;
     }
   }
 

@@ -7,7 +7,9 @@ import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
+import gradcam3d.volume.Orientation;
 import gradcam3d.volume.Normalization;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +57,13 @@ public final class ExplanationOptions {
           + "SimpleITK/nnU-Net), xyz = NIfTI order (nibabel/MONAI) (default: ${DEFAULT-VALUE}).",
       converter = Converters.LayoutValue.class)
   Layout layout;
+
+  @Option(names = "--orient", paramLabel = "CODES", converter = Converters.OrientationValue.class,
+      description = "Reorient the scan before the model, as MONAI's Orientationd(axcodes=CODES) does (axes permuted "
+          + "and flipped, no resampling), e.g. RAS for MONAI-trained models; masks, labels, boxes and voxels are "
+          + "given on the scan as stored and follow it, and every output is written back on the scan's own grid. "
+          + "Needs an input with geometry (NIfTI). Default: the scan as stored.")
+  Orientation orient;
 
   @Option(names = "--normalize", defaultValue = "none", paramLabel = "MODE",
       description = "Intensity preprocessing the model expects: none, zscore, minmax or window:LO,HI "
@@ -121,6 +130,7 @@ public final class ExplanationOptions {
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
         .withModelOutput(modelOutput).withLayout(layout).withNormalization(normalize).withBatchSize(batchSize)
+        .withGrid(orient == null ? GridChain.none() : GridChain.none().then(new GridChain.Orient(orient)))
         .withTensors(keepTensors).withProgress(progress);
     return threads == null ? s : s.withThreads(threads);
   }

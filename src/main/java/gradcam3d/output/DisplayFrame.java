@@ -1,6 +1,8 @@
 package gradcam3d.output;
 
+import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.render.Display;
+import gradcam3d.render.RenderOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.AxisMap;
 import gradcam3d.volume.Layout;
@@ -23,18 +25,30 @@ import java.util.Arrays;
  * @param affine voxel-to-world of the figure grid in NIfTI order (its i, j, k = figure X, Y, Z),
  *     or null without geometry
  * @param spacing voxel size along the figure axes, or null (1 mm)
+ * @param stored for the figure grid's axes in NIfTI order (X, Y, Z), the scan's own NIfTI axis
+ *     each comes from and whether it runs backwards (the report's readout gives the scan's voxel)
  */
-record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] spacing) {
+record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] spacing, AxisMap stored,
+    long[] tensorShape) {
+
+  /** The frame of a loaded case's scan, as the options draw it. */
+  static DisplayFrame of(LoadedCase loaded, Layout layout, RenderOptions o) {
+    FloatTensor shown = loaded.scan() != null ? loaded.scan().batch() : loaded.batch();
+    return of(loaded.scan(), layout, Arrays.copyOfRange(shown.shape(), 2, shown.rank()), o.neurological(),
+        o.npySpacing());
+  }
 
   /**
    * The frame of a volume (null: a batch .npy, array order) of the given tensor spatial shape;
    * {@code npySpacing} (tensor order) for inputs without geometry.
    */
-  static DisplayFrame of(Volume volume, Layout layout, int rank, boolean neurological, double[] npySpacing) {
+  static DisplayFrame of(Volume volume, Layout layout, long[] tensorShape, boolean neurological, double[] npySpacing) {
+    int rank = tensorShape.length;
     AxisMap toZyx = layout == Layout.XYZ ? AxisMap.reversal(rank) : AxisMap.identity(rank);
     if (volume == null || volume.geometry().isEmpty()) {
       return new DisplayFrame(toZyx, Display.withoutGeometry(), null,
-          npySpacing == null ? null : reversedIf(layout == Layout.XYZ, npySpacing));
+          npySpacing == null ? null : reversedIf(layout == Layout.XYZ, npySpacing), AxisMap.identity(rank),
+          tensorShape.clone());
     }
     double[][] affine = volume.affine();
     Orientation here = Orientation.of(affine, rank);
@@ -57,7 +71,8 @@ record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] sp
       toward[d] = target.toward()[rank - 1 - d];
     }
     Display display = Display.anatomical(world, toward, neurological, Orientation.obliquityDegrees(affine));
-    return new DisplayFrame(map, display, nifti.affineAfter(affine, niftiShape), reversedIf(true, displaySpacing));
+    return new DisplayFrame(map, display, nifti.affineAfter(affine, niftiShape), reversedIf(true, displaySpacing), nifti,
+        tensorShape.clone());
   }
 
   /**

@@ -16,7 +16,7 @@ import java.util.List;
 final class NiftiMapWriter implements OutputWriter {
   @Override
   public void write(CaseResult r, OutputSettings o, Path dir, Written w) {
-    Volume v = r.loaded().volume();
+    Volume v = r.loaded().scan();
     if (v == null || v.geometry().isEmpty()) {
       return;
     }

@@ -60,11 +60,12 @@ final class PictureWriter implements OutputWriter {
     if (!o.pictures()) {
       return null;
     }
-    FloatTensor input = loaded.batch();
+    FloatTensor input = shown(loaded);
     windows = Background.start("gray-window", () -> {
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
-        w.add(GrayWindow.robust(layout.toZyx(input.slice0(b).slice0(0)).data()));
+        // percentiles need no particular voxel order
+        w.add(GrayWindow.robust(input.slice0(b).slice0(0).data()));
       }
       return w;
     });
@@ -111,7 +112,7 @@ final class PictureWriter implements OutputWriter {
   private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows)
       throws IOException {
     Explanation e = r.explanation();
-    FloatTensor input = r.loaded().batch();
+    FloatTensor input = shown(r.loaded());
     long batch = input.dim(0);
     Layout layout = r.settings().layout();
     long[] tensorShape = Arrays.copyOfRange(input.shape(), 2, input.rank());
@@ -136,11 +137,14 @@ final class PictureWriter implements OutputWriter {
     return drawn;
   }
 
-  /** The figures' frame of a result: its volume's orientation, or array order. */
+  /** The figures' frame of a result: its scan's orientation, or array order. */
   static DisplayFrame frame(CaseResult r, OutputSettings o) {
-    FloatTensor input = r.loaded().batch();
-    return DisplayFrame.of(r.loaded().volume(), r.settings().layout(), input.rank() - 2, o.render().neurological(),
-        o.render().npySpacing());
+    return DisplayFrame.of(r.loaded(), r.settings().layout(), o.render());
+  }
+
+  /** What the figures show: the scan as stored, in its own intensities (HU), [B, C, *S]; a batch as given. */
+  static FloatTensor shown(LoadedCase loaded) {
+    return loaded.scan() != null ? loaded.scan().batch() : loaded.batch();
   }
 
   /** --slice z=,y=,x= name the model tensor's axes (in Z, Y, X order); the figures need their own axes. */

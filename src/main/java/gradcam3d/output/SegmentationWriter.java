@@ -20,7 +20,7 @@ final class SegmentationWriter implements OutputWriter {
     }
     Npy.write(windows.segmentation(), dir.resolve("segmentation.npy"));
     w.add("segmentation.npy");
-    Volume v = r.loaded().volume();
+    Volume v = r.loaded().scan();
     if (v != null && !v.geometry().isEmpty()) {
       VolumeIO.writeCam(windows.segmentation().slice0(0), v, dir.resolve("segmentation.nii.gz"));
       w.add("segmentation.nii.gz");

@@ -10,6 +10,7 @@ import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.report.Json;
+import gradcam3d.volume.GridMapping;
 import gradcam3d.window.SlidingWindowExplainer;
 import gradcam3d.window.WindowedExplanation;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,16 @@ final class SummaryJsonWriter implements OutputWriter {
     s.put("input_shape", r.loaded().batch().shape());
     s.put("layout", st.layout().name().toLowerCase());
     s.put("normalize", st.normalization().toString());
+    GridMapping grid = r.loaded().grid();
+    if (grid != null && !grid.isIdentity()) {
+      // the chain from the scan as stored to the model's grid; every output went back through it
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("steps", grid.describe());
+      p.put("scan_shape", grid.scan().spatialShape());
+      p.put("model_grid_shape", grid.model().spatialShape());
+      p.put("outputs_on", "scan grid");
+      s.put("preprocessing", p);
+    }
     s.put("method", st.method().name());
     s.put("score", st.score().name().toLowerCase());
     s.put("model_output", st.modelOutput());

@@ -144,4 +144,26 @@ public record Display(int[] worldAxis, int[] toward, String convention, double o
     }
     return m;
   }
+
+  /**
+   * What the report's viewer needs to draw the same frame: per plane (axial, coronal, sagittal;
+   * a 2D image one) its title, edge letters (or none) and the letter of the axis its slices are
+   * stacked along; the note the figures carry.
+   */
+  public Map<String, Object> forViewer(boolean is2d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("convention", convention);
+    m.put("note", note());
+    List<Map<String, Object>> planes = new ArrayList<>();
+    for (Plane p : is2d ? List.of(Plane.AXIAL) : List.of(Plane.AXIAL, Plane.CORONAL, Plane.SAGITTAL)) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("title", title(p, is2d));
+      Edges e = edges(p, is2d);
+      entry.put("edges", e == null ? null : e.toJson());
+      entry.put("normal", anatomical() && !is2d ? String.valueOf(normalLetter(p)) : null);
+      planes.add(entry);
+    }
+    m.put("planes", planes);
+    return m;
+  }
 }

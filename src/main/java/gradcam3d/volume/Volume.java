@@ -1,6 +1,7 @@
 package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
@@ -117,8 +118,9 @@ public final class Volume {
 
   /** How this grid's voxel axes (NIfTI order) map onto {@code target}'s orientation; needs geometry. */
   public AxisMap axisMapTo(Orientation target) {
-    Orientation here = orientation().orElseThrow(() -> new Gradcam3dException(source
-        + " has no geometry (a .npy file): its axes cannot be oriented as " + target.codes()));
+    Orientation here = orientation().orElseThrow(() -> new OptionValueException(source
+        + " has no geometry (a .npy file): its axes cannot be oriented as " + target.codes()
+        + "; give a NIfTI file or leave out --orient"));
     return here.to(target);
   }
 
