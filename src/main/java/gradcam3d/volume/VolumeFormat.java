@@ -77,6 +77,9 @@ public enum VolumeFormat {
     if (Files.isDirectory(file) || isDicomFile(file)) {
       return DICOM;
     }
+    if (!Files.exists(file)) {
+      throw new Gradcam3dException("file " + file + " does not exist");
+    }
     throw new Gradcam3dException("cannot read " + file + ": inputs, masks and labels must be " + SUPPORTED + ".");
   }
 

@@ -152,8 +152,9 @@ class VolumeIOTest {
   @Test
   void unknownFileType() {
     Gradcam3dException e = assertThrows(Gradcam3dException.class,
-        () -> VolumeIO.read(dir.resolve("scan.mha"), Layout.ZYX, 3));
-    assertTrue(e.getMessage().contains("must be .nii, .nii.gz or .npy"), e.getMessage());
+        () -> VolumeIO.read(dir.resolve("scan.img"), Layout.ZYX, 3));
+    assertTrue(e.getMessage().contains("must be .nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd or .npy files, or a DICOM"
+        + " series"), e.getMessage());
   }
 
   @Test
