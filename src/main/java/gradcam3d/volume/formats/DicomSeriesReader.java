@@ -87,7 +87,7 @@ public final class DicomSeriesReader {
     if (seriesUid != null) {
       slices = series.get(seriesUid);
       if (slices == null) {
-        throw new OptionValueException("--series " + seriesUid + " is not among the DICOM series in " + folder + ": "
+        throw new OptionValueException("--series " + NrrdReader.shorten(seriesUid) + " is not among the DICOM series in " + folder + ": "
             + listing(series) + ".");
       }
     } else if (series.size() > 1) {
@@ -106,9 +106,9 @@ public final class DicomSeriesReader {
       DicomFile first = e.getValue().get(0).dicom();
       String description = first.text(DicomFile.SERIES_DESCRIPTION);
       String number = first.text(DicomFile.SERIES_NUMBER);
-      j.add((e.getKey().isEmpty() ? "(no SeriesInstanceUID)" : e.getKey()) + " ("
-          + (description == null || description.isEmpty() ? "no description" : "'" + description + "'")
-          + (number == null || number.isEmpty() ? "" : ", series number " + number) + ", "
+      j.add((e.getKey().isEmpty() ? "(no SeriesInstanceUID)" : NrrdReader.shorten(e.getKey())) + " ("
+          + (description == null || description.isEmpty() ? "no description" : "'" + NrrdReader.shorten(description) + "'")
+          + (number == null || number.isEmpty() ? "" : ", series number " + NrrdReader.shorten(number)) + ", "
           + e.getValue().size() + " slice" + (e.getValue().size() == 1 ? "" : "s") + ")");
     }
     return j.toString();
@@ -159,6 +159,7 @@ public final class DicomSeriesReader {
     for (int s = 0; s < slices.size(); s++) {
       DicomFile d = slices.get(s).dicom();
       checkSame(first, d, rows, columns, orientation, pixelSpacing);
+      checkPixelBytes(d, rows, columns);
       double[] p = d.numbers(DicomFile.POSITION, 3, "ImagePositionPatient");
       if (p == null) {
         throw new Gradcam3dException(d.source + " lacks ImagePositionPatient (0020,0032).");
@@ -293,12 +294,44 @@ public final class DicomSeriesReader {
     }
   }
 
+  /** Pixels JPEG can pack into one byte, at most: a bound on what compressed data can hold. */
+  private static final long MAX_PIXELS_PER_JPEG_BYTE = 1024;
+
+  /**
+   * The pixel data must be able to hold the header's rows x columns before the volume is
+   * allocated: a damaged Rows or Columns must not reserve gigabytes.
+   */
+  private static void checkPixelBytes(DicomFile d, int rows, int columns) {
+    long pixels = (long) rows * columns;
+    if (d.encapsulated) {
+      long total = 0;
+      for (long[] f : d.fragments) {
+        total += f[1];
+      }
+      if (total * MAX_PIXELS_PER_JPEG_BYTE < pixels) {
+        throw new Gradcam3dException(d.source + ": its " + total + " bytes of compressed pixel data cannot hold "
+            + columns + "x" + rows + " pixels.");
+      }
+      return;
+    }
+    int allocated = d.unsignedShort(DicomFile.BITS_ALLOCATED, 0);
+    if (allocated != 8 && allocated != 16 && allocated != 32) {
+      throw new Gradcam3dException(d.source + ": BitsAllocated is " + allocated + "; 8, 16 and 32 are supported.");
+    }
+    long needed = pixels * (allocated / 8);
+    if (d.pixelLength < needed) {
+      throw new Gradcam3dException(d.source + ": its pixel data holds " + d.pixelLength + " bytes but " + columns + "x"
+          + rows + " pixels of " + allocated + " bits need " + needed + ".");
+    }
+  }
+
   /** One slice's stored values to real values (HU for CT), into {@code out} from {@code at}. */
   private static void decodeSlice(DicomFile d, byte[] bytes, int rows, int columns, float[] out, int at) {
     int samples = d.unsignedShort(DicomFile.SAMPLES_PER_PIXEL, 1);
     String photometric = d.text(DicomFile.PHOTOMETRIC);
     if (samples != 1 || (photometric != null && !photometric.startsWith("MONOCHROME"))) {
-      throw new Gradcam3dException(d.source + " is a " + (photometric == null ? samples + "-sample" : photometric)
+      throw new Gradcam3dException(d.source + " is a " + (photometric == null ? samples + "-sample"
+          : NrrdReader.shorten(photometric))
           + " image; only grayscale (MONOCHROME1/2) CT and MR slices are read.");
     }
     int allocated = d.unsignedShort(DicomFile.BITS_ALLOCATED, 0);

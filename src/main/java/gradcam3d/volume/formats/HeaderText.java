@@ -75,6 +75,7 @@ final class HeaderText {
    */
   static Path dataFile(Path header, String name, String field) {
     String source = header.toString();
+    String quoted = NrrdReader.shorten(name);
     if (name.isEmpty() || name.indexOf('\0') >= 0) {
       throw new Gradcam3dException(source + ": '" + field + "' names no usable file.");
     }
@@ -82,16 +83,16 @@ final class HeaderText {
     try {
       relative = Path.of(name);
     } catch (java.nio.file.InvalidPathException e) {
-      throw new Gradcam3dException(source + ": '" + field + "' (" + name + ") is not a usable path.");
+      throw new Gradcam3dException(source + ": '" + field + "' (" + quoted + ") is not a usable path.");
     }
     if (relative.isAbsolute() || name.startsWith("/") || name.startsWith("\\")) {
-      throw new Gradcam3dException(source + ": its data file " + name + " is an absolute path; only files inside"
+      throw new Gradcam3dException(source + ": its data file " + quoted + " is an absolute path; only files inside"
           + " the header's folder are read.");
     }
     Path folder = header.toAbsolutePath().normalize().getParent();
     Path file = folder.resolve(relative).normalize();
     if (!file.startsWith(folder)) {
-      throw new Gradcam3dException(source + ": its data file " + name + " lies outside the header's folder; only"
+      throw new Gradcam3dException(source + ": its data file " + quoted + " lies outside the header's folder; only"
           + " files inside it are read.");
     }
     VoxelData.size(file); // exists and is a regular file
@@ -99,11 +100,11 @@ final class HeaderText {
       Path realFolder = folder.toRealPath();
       Path realFile = file.toRealPath();
       if (!realFile.startsWith(realFolder)) {
-        throw new Gradcam3dException(source + ": its data file " + name + " is a link to " + realFile
+        throw new Gradcam3dException(source + ": its data file " + quoted + " is a link to " + realFile
             + ", outside the header's folder; only files inside it are read.");
       }
       if (Files.isSameFile(realFile, header)) {
-        throw new Gradcam3dException(source + ": its data file " + name + " is the header itself.");
+        throw new Gradcam3dException(source + ": its data file " + quoted + " is the header itself.");
       }
     } catch (IOException e) {
       throw new Gradcam3dException("cannot read " + file + ": " + e.getMessage(), e);

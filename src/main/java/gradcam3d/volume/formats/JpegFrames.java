@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -75,16 +76,35 @@ final class JpegFrames {
     throw new Gradcam3dException(source + ": its JPEG stream has no frame header (SOF marker); it is damaged.");
   }
 
-  /** TwelveMonkeys' JPEG reader (registered through ImageIO's service loader). */
+  /** TwelveMonkeys' JPEG reader (registered through ImageIO's service loader), found once. */
   private static ImageReader reader() {
-    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
-    while (readers.hasNext()) {
-      ImageReader r = readers.next();
-      if (r.getClass().getName().startsWith("com.twelvemonkeys.")) {
-        return r;
-      }
-      r.dispose();
+    ImageReaderSpi spi = Provider.SPI;
+    if (spi == null) {
+      throw new Gradcam3dException("the JPEG decoder (TwelveMonkeys imageio-jpeg) is missing from the class path.");
     }
-    throw new Gradcam3dException("the JPEG decoder (TwelveMonkeys imageio-jpeg) is missing from the class path.");
+    try {
+      return spi.createReaderInstance();
+    } catch (IOException e) {
+      throw new Gradcam3dException("cannot start the JPEG decoder: " + e.getMessage(), e);
+    }
+  }
+
+  private static final class Provider {
+    static final ImageReaderSpi SPI = find();
+
+    private static ImageReaderSpi find() {
+      Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
+      while (readers.hasNext()) {
+        ImageReader r = readers.next();
+        try {
+          if (r.getClass().getName().startsWith("com.twelvemonkeys.")) {
+            return r.getOriginatingProvider();
+          }
+        } finally {
+          r.dispose();
+        }
+      }
+      return null;
+    }
   }
 }

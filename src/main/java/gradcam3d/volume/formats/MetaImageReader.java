@@ -96,7 +96,8 @@ public final class MetaImageReader {
             + " 'Key = Value'; is it a MetaImage file?");
       }
       if (f.put(key(line), line.substring(eq + 1).trim()) != null) {
-        throw new Gradcam3dException(source + ": the field '" + line.substring(0, eq).trim() + "' is given twice.");
+        throw new Gradcam3dException(source + ": the field '" + NrrdReader.shorten(line.substring(0, eq).trim())
+            + "' is given twice.");
       }
     }
     return f;

@@ -60,7 +60,7 @@ public final class NrrdReader {
 
   private static String splitDataFile(String value, String source) {
     if (value.startsWith("LIST") || value.contains("%")) {
-      throw new Gradcam3dException(source + ": its data is split over several files ('data file: " + value
+      throw new Gradcam3dException(source + ": its data is split over several files ('data file: " + shorten(value)
           + "'), which is not supported; join them into one .nrrd (e.g. with 3D Slicer or unu).");
     }
     return value;
@@ -87,14 +87,20 @@ public final class NrrdReader {
       }
       String name = line.substring(0, field).trim().toLowerCase(Locale.ROOT);
       if (fields.put(name, line.substring(field + 2).trim()) != null) {
-        throw new Gradcam3dException(source + ": the field '" + name + "' is given twice.");
+        throw new Gradcam3dException(source + ": the field '" + shorten(name) + "' is given twice.");
       }
     }
     return fields;
   }
 
+  /** Text from a file as a message may quote it: control characters as '?', at most 80 characters. */
   static String shorten(String line) {
-    return line.length() > 80 ? line.substring(0, 80) + "..." : line;
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < line.length() && i < 80; i++) {
+      char ch = line.charAt(i);
+      b.append(ch < 0x20 || ch == 0x7f ? '?' : ch);
+    }
+    return line.length() > 80 ? b + "..." : b.toString();
   }
 
   /** The fields that size, type and place the data, checked. */
@@ -126,7 +132,7 @@ public final class NrrdReader {
       String typeName = required(fields, "type").toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
       type = TYPES.get(typeName);
       if (type == null) {
-        throw new Gradcam3dException(source + ": the type '" + typeName + "' is not supported; NRRD's numeric"
+        throw new Gradcam3dException(source + ": the type '" + shorten(typeName) + "' is not supported; NRRD's numeric"
             + " types are (u)int8/16/32/64, float and double.");
       }
       encoding = encoding(required(fields, "encoding").toLowerCase(Locale.ROOT));

@@ -46,7 +46,7 @@ record TransferSyntax(String uid, String name, boolean explicit, boolean jpeg, b
 
   /** The one-line refusal of an unsupported syntax, naming it. */
   Gradcam3dException refusal(String source) {
-    return new Gradcam3dException(source + " uses the transfer syntax " + uid + " (" + name + "), which gradcam3d"
+    return new Gradcam3dException(source + " uses the transfer syntax " + NrrdReader.shorten(uid) + " (" + name + "), which gradcam3d"
         + " does not decode (it reads implicit/explicit VR little endian and JPEG baseline, extended and lossless);"
         + " " + SUGGESTION + ".");
   }
