@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** gradcam3d explain: one model, one input, one method, one or more layers. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Computes a Grad-CAM-family heatmap of a model's decision on the whole input volume "
-        + "and writes it as .npy, as NIfTI aligned with the input (open it over the scan in ITK-SNAP, "
+        + "and writes it as .npy, as NIfTI aligned with the input (NRRD or MetaImage for such inputs; open it over the scan in ITK-SNAP, "
         + "3D Slicer or FSLeyes), as pictures and as summary.json.",
         "",
         "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64"},
