@@ -149,6 +149,22 @@ class ScanFormatsCliTest {
     summaryLists(out, "cam.nii.gz", "dicom");
   }
 
+  @Test
+  void batchFindsHeadersAndDicomFolders() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("cohort"));
+    Files.copy(Path.of("src/test/resources/formats/ct_detached.mhd"), dir.resolve("ct_detached.mhd"));
+    Files.copy(Path.of("src/test/resources/formats/ct_detached_mhd.raw"), dir.resolve("ct_detached_mhd.raw"));
+    Path series = Files.createDirectories(dir.resolve("series1"));
+    Files.copy(DICOM.resolve("ct_axial/IM0000.dcm"), series.resolve("IM0000")); // no extension: found by 'DICM'
+    Files.createDirectories(dir.resolve("notes")).resolve("a.txt").toFile().createNewFile();
+    Path out = tmp.resolve("out-batch");
+    Cli.Run r = Cli.run("batch", "--model", MODEL.toString(), "--inputs-dir", dir.toString(), "--layer", "down3",
+        "--target", "2:all", "--threads", "2", "--quiet", "--no-pictures", "--out", out.toString());
+    List<String> rows = Files.readAllLines(out.resolve("batch.csv"));
+    List<String> cases = rows.subList(1, rows.size()).stream().map(l -> l.substring(0, l.indexOf(','))).sorted().toList();
+    assertEquals(List.of("ct_detached", "series1"), cases, r.toString());
+  }
+
   /** cam.&lt;ext&gt; has the scan's shape and affine and holds cam.npy's values in NIfTI order. */
   static void assertOnScanGrid(Path input, Path out, String name) {
     Scan scan = (Scan) VolumeIO.contents(input);
