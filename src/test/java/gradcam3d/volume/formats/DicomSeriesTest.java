@@ -15,9 +15,12 @@ import gradcam3d.volume.Npy;
 import gradcam3d.volume.Scan;
 import gradcam3d.volume.VolumeFormat;
 import gradcam3d.volume.VolumeIO;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -124,6 +127,60 @@ public class DicomSeriesTest {
     Scan plain = (Scan) VolumeIO.contents(ROOT.resolve("ct_implicit"));
     assertArrayEquals(plain.image().data(), jpeg.image().data(), 0f);
     ScanFormatsTest.assertAffine(plain.image().header().affine(), jpeg.image().header().affine(), 0, "affine");
+  }
+
+  @Test
+  void aMissingSliceIsWarnedAbout(@TempDir Path tmp) throws IOException {
+    // ct_implicit's files are in slice order: without IM0010 one gap is 5 mm and the mean step 2.61 mm
+    for (int k = 0; k < 24; k++) {
+      if (k != 10) {
+        String name = String.format(java.util.Locale.ROOT, "IM%04d.dcm", k);
+        Files.copy(ROOT.resolve("ct_implicit").resolve(name), tmp.resolve(name));
+      }
+    }
+    Scan scan = (Scan) VolumeIO.contents(tmp);
+    assertEquals(2, scan.warnings().size(), scan.warnings().toString());
+    assertTrue(scan.warnings().get(0).contains("unevenly spaced (2.500 to 5.000 mm)"), scan.warnings().get(0));
+    assertTrue(scan.warnings().get(1).contains("2.614 mm apart but SliceThickness is 2.500 mm"), scan.warnings().get(1));
+    assertEquals(57.5 / 22, scan.image().header().affine()[2][2], 1e-9, "the mean step of the positions");
+  }
+
+  @Test
+  void bitsStoredMasksAndPixelRepresentationSignExtends(@TempDir Path tmp) throws IOException {
+    // the same files said to hold 6 signed bits in the low bits: value = sign-extended (stored & 0x3f) - 1024
+    for (int k = 0; k < 24; k++) {
+      String name = String.format(java.util.Locale.ROOT, "IM%04d.dcm", k);
+      byte[] b = Files.readAllBytes(ROOT.resolve("ct_implicit").resolve(name));
+      setUnsignedShort(b, 0x0101, 6); // BitsStored
+      setUnsignedShort(b, 0x0102, 5); // HighBit
+      setUnsignedShort(b, 0x0103, 1); // PixelRepresentation: two's complement
+      Files.write(tmp.resolve(name), b);
+    }
+    FloatTensor hu = Npy.read(ROOT.resolve("hu_zyx.npy"));
+    float[] got = ((Scan) VolumeIO.contents(tmp)).image().data();
+    int negative = 0;
+    for (int i = 0; i < got.length; i++) {
+      int stored = (int) hu.data()[i] + 1024;
+      int low = stored & 0x3f;
+      int signed = low >= 32 ? low - 64 : low;
+      int expected = signed - 1024;
+      negative += signed < 0 ? 1 : 0;
+      assertEquals(expected, got[i], 0f, "voxel " + i);
+    }
+    assertTrue(negative > 1000, "the sign bit is exercised: " + negative);
+  }
+
+  /** Sets the implicit-VR (0028,eeee) US element of a file's bytes. */
+  static void setUnsignedShort(byte[] b, int element, int value) {
+    for (int i = 132; i + 10 <= b.length; i++) {
+      if (b[i] == 0x28 && b[i + 1] == 0 && b[i + 2] == (byte) element && b[i + 3] == (byte) (element >> 8)
+          && b[i + 4] == 2 && b[i + 5] == 0 && b[i + 6] == 0 && b[i + 7] == 0) {
+        b[i + 8] = (byte) value;
+        b[i + 9] = (byte) (value >> 8);
+        return;
+      }
+    }
+    fail("no (0028," + Integer.toHexString(element) + ") element");
   }
 
   static double[] apply(double[][] m, double x, double y, double z) {
