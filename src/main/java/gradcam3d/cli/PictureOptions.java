@@ -99,7 +99,7 @@ final class PictureOptions {
     long[] s = loaded.batch().shape();
     if (spacing != null) {
       if (loaded.volume() != null && loaded.volume().geometry().isPresent()) {
-        throw new OptionValueException("--spacing is for .npy inputs; NIfTI files carry their own voxel size");
+        throw new OptionValueException("--spacing is for .npy inputs; NIfTI, NRRD, MetaImage and DICOM inputs carry their own voxel size");
       }
       if (spacing.mm().length != s.length - 2) {
         throw new OptionValueException("--spacing gives " + spacing.mm().length

@@ -40,6 +40,11 @@ public final class ConsoleReport {
           Arrays.stream(e.attribution().completenessGap()).mapToObj(g -> String.format(Locale.ROOT, "%.3g", g))
               .collect(Collectors.joining(", ")));
     }
+    if (r.loaded().volume() != null) {
+      for (String warning : r.loaded().volume().warnings()) {
+        out.printf(Locale.ROOT, "  warning  %s%n", warning);
+      }
+    }
     if (e.weightsIllConditioned()) {
       out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }

@@ -40,6 +40,15 @@ final class SummaryJsonWriter implements OutputWriter {
     s.put("model", st.modelName());
     s.put("inputs", r.input().names());
     s.put("input_shape", r.loaded().batch().shape());
+    if (r.loaded().volume() != null) {
+      s.put("input_format", r.loaded().volume().format().name().toLowerCase(java.util.Locale.ROOT));
+      if (r.input().series() != null) {
+        s.put("dicom_series", r.input().series());
+      }
+      if (!r.loaded().volume().warnings().isEmpty()) {
+        s.put("input_warnings", r.loaded().volume().warnings());
+      }
+    }
     s.put("layout", st.layout().name().toLowerCase());
     s.put("normalize", st.normalization().toString());
     GridMapping grid = r.loaded().grid();

@@ -153,12 +153,12 @@ public final class ExplanationPipeline implements AutoCloseable {
   public LoadedCase load(CaseInput c, InputPrefetch prefetched) {
     List<Path> files = c.files();
     if (files.isEmpty()) {
-      throw new Gradcam3dException("give an input with --input FILE (.nii, .nii.gz or .npy)");
+      throw new Gradcam3dException("give an input with --input FILE (" + gradcam3d.volume.VolumeFormat.SUPPORTED + ")");
     }
     List<Object> contents = new ArrayList<>();
     for (Path f : files) {
       Object read = prefetched == null ? null : prefetched.contents(f);
-      contents.add(read != null ? read : VolumeIO.contents(f));
+      contents.add(read != null ? read : VolumeIO.contents(f, c.series()));
     }
     if (files.size() == 1 && contents.get(0) instanceof FloatTensor raw) {
       if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {

@@ -22,8 +22,15 @@ public final class Volume {
   private final FloatTensor tensor;
   private final Layout layout;
   private final NiftiHeader geometry;
+  private final VolumeFormat format;
+  private final List<String> warnings;
 
   Volume(String source, FloatTensor tensor, Layout layout, NiftiHeader geometry) {
+    this(source, tensor, layout, geometry, geometry == null ? VolumeFormat.NPY : VolumeFormat.NIFTI, List.of());
+  }
+
+  Volume(String source, FloatTensor tensor, Layout layout, NiftiHeader geometry, VolumeFormat format,
+      List<String> warnings) {
     if (tensor.rank() < 2) {
       throw new IllegalArgumentException("a volume tensor is (C, *S), got " + tensor);
     }
@@ -31,11 +38,23 @@ public final class Volume {
     this.tensor = tensor;
     this.layout = layout;
     this.geometry = geometry;
+    this.format = format;
+    this.warnings = List.copyOf(warnings);
   }
 
   /** A volume without geometry (as from .npy): unit spacing, identity affine. */
   public static Volume ofTensor(String source, FloatTensor channelsFirst, Layout layout) {
     return new Volume(source, channelsFirst, layout, null);
+  }
+
+  /** The format it was read from (of the first file, for stacked channels): its maps are written in it. */
+  public VolumeFormat format() {
+    return format;
+  }
+
+  /** What the reader noticed but accepted (e.g. uneven DICOM slice spacing), for the console and summary. */
+  public List<String> warnings() {
+    return warnings;
   }
 
   /** The file(s) it was read from, for messages. */
@@ -136,7 +155,7 @@ public final class Volume {
       throw new IllegalArgumentException("spatial shape " + Shapes.format(channelsFirst.shape())
           + " differs from " + Shapes.format(spatialShape()));
     }
-    return new Volume(source, channelsFirst, layout, geometry);
+    return new Volume(source, channelsFirst, layout, geometry, format, warnings);
   }
 
   /** Refuses NaN and infinite values, which would poison every gradient computed from them. */
@@ -174,7 +193,9 @@ public final class Volume {
     Volume firstWithGeometry = null;
     StringJoiner sources = new StringJoiner(" + ");
     List<FloatTensor> tensors = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     for (Volume part : parts) {
+      warnings.addAll(part.warnings);
       if (part.layout != first.layout) {
         throw new IllegalArgumentException("layouts differ: " + first.layout + ", " + part.layout);
       }
@@ -195,7 +216,7 @@ public final class Volume {
       tensors.add(part.tensor);
     }
     NiftiHeader geometry = firstWithGeometry == null ? null : firstWithGeometry.geometry;
-    return new Volume(sources.toString(), concatChannels(tensors), first.layout, geometry);
+    return new Volume(sources.toString(), concatChannels(tensors), first.layout, geometry, first.format, warnings);
   }
 
   private static Gradcam3dException gridMismatch(Volume a, Volume b, String why) {
