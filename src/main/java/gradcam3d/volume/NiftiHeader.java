@@ -181,24 +181,24 @@ public final class NiftiHeader {
 
   /**
    * A copy whose geometry is {@code affine} (voxel i, j, k to RAS mm, 3 or 4 rows): the sform
-   * (code kept, else 1, scanner), pixdim the column lengths, and the qform the same matrix as
-   * nifti1_io's {@code nifti_mat44_to_quatern} makes it (the nearest rotation with qfac), with the
-   * qform code kept, else the sform's. Other fields are kept.
+   * (code kept, else 1, scanner), pixdim the column lengths, and the qform as nifti1_io's
+   * {@code nifti_mat44_to_quatern} makes it (the rotation nearest to the axes, by polar
+   * decomposition, with qfac), with the qform code kept, else the sform's. Other fields are kept.
    */
   public NiftiHeader withAffine(double[][] affine) {
     NiftiHeader h = copy();
     int code = sformCode > 0 ? sformCode : qformCode > 0 ? qformCode : 1;
     h.sformCode = code;
     h.qformCode = qformCode > 0 ? qformCode : code;
-    double[][] r = new double[3][3];
     for (int c = 0; c < 3; c++) {
       double size = Math.sqrt(affine[0][c] * affine[0][c] + affine[1][c] * affine[1][c] + affine[2][c] * affine[2][c]);
       h.pixdim[c + 1] = size;
       for (int row = 0; row < 3; row++) {
         h.srow[row][c] = affine[row][c];
-        r[row][c] = size > 0 ? affine[row][c] / size : (row == c ? 1 : 0);
       }
     }
+    // the qform holds a rotation: the one nearest to the axes (they may be a little off orthogonal)
+    double[][] r = Orientation.nearestRotation(affine, 3);
     for (int row = 0; row < 3; row++) {
       h.srow[row][3] = affine[row][3];
     }

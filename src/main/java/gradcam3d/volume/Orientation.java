@@ -170,7 +170,7 @@ public record Orientation(int[] worldAxis, int[] toward) {
    * orthogonal factor of its polar decomposition (Newton's iteration R <- (R + R^-T) / 2 for a
    * full 3x3; a 2-column block is completed by the cross product first).
    */
-  private static double[][] nearestRotation(double[][] affine, int rank) {
+  static double[][] nearestRotation(double[][] affine, int rank) {
     double[][] m = new double[3][3];
     for (int c = 0; c < 3; c++) {
       double size = 0;

@@ -132,7 +132,7 @@ public final class Volume {
     NiftiHeader header = geometry.withShape(geometry.shape().length > nifti.length
         ? niftiShapeWithChannels(map.shapeAfter(nifti)) : map.shapeAfter(nifti))
         .withAffine(map.affineAfter(affine(), nifti));
-    return new Volume(source, moved, layout, header);
+    return new Volume(source, moved, layout, header, format, warnings);
   }
 
   /** How this grid's voxel axes (NIfTI order) map onto {@code target}'s orientation; needs geometry. */

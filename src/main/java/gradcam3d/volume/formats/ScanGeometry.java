@@ -61,29 +61,16 @@ public final class ScanGeometry {
         }
       }
     }
-    NiftiHeader h = new NiftiHeader().withShape(niftiShape);
-    h.xyztUnits = 2 + 8; // mm, s
+    double[][] affine = new double[4][4];
     for (int r = 0; r < 3; r++) {
       for (int c = 0; c < 3; c++) {
-        h.srow[r][c] = axes[c][r];
+        affine[r][c] = axes[c][r];
       }
-      h.srow[r][3] = rasOrigin[r];
+      affine[r][3] = rasOrigin[r];
     }
-    h.sformCode = 1;
-    double[] spacing = new double[3];
-    double[][] rotation = new double[3][3];
-    for (int c = 0; c < 3; c++) {
-      spacing[c] = norm(axes[c]);
-      for (int r = 0; r < 3; r++) {
-        rotation[r][c] = axes[c][r] / spacing[c];
-      }
-      h.pixdim[c + 1] = spacing[c];
-    }
-    setQuaternion(h, rotation);
-    h.qoffsetX = rasOrigin[0];
-    h.qoffsetY = rasOrigin[1];
-    h.qoffsetZ = rasOrigin[2];
-    h.qformCode = 1;
+    affine[3][3] = 1;
+    NiftiHeader h = new NiftiHeader().withShape(niftiShape).withAffine(affine);
+    h.xyztUnits = 2 + 8; // mm, s
     return h;
   }
 
@@ -97,84 +84,6 @@ public final class ScanGeometry {
   public static double[] lpsOrigin(NiftiHeader h) {
     double[][] m = h.affine();
     return flipXy(new double[] {m[0][3], m[1][3], m[2][3]});
-  }
-
-  /**
-   * The qform quaternion of a rotation (columns orthonormal within the tolerance), with qfac -1 in
-   * pixdim[0] for a left-handed grid, as nifti_mat44_to_quatern computes it.
-   */
-  private static void setQuaternion(NiftiHeader h, double[][] rotation) {
-    double[][] r = orthonormalised(rotation);
-    double det = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
-        + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
-    h.pixdim[0] = 1;
-    if (det < 0) {
-      h.pixdim[0] = -1;
-      for (int row = 0; row < 3; row++) {
-        r[row][2] = -r[row][2];
-      }
-    }
-    double a = r[0][0] + r[1][1] + r[2][2] + 1;
-    double b;
-    double c;
-    double d;
-    if (a > 0.5) {
-      a = 0.5 * Math.sqrt(a);
-      b = 0.25 * (r[2][1] - r[1][2]) / a;
-      c = 0.25 * (r[0][2] - r[2][0]) / a;
-      d = 0.25 * (r[1][0] - r[0][1]) / a;
-    } else {
-      double xd = 1 + r[0][0] - (r[1][1] + r[2][2]);
-      double yd = 1 + r[1][1] - (r[0][0] + r[2][2]);
-      double zd = 1 + r[2][2] - (r[0][0] + r[1][1]);
-      if (xd > 1) {
-        b = 0.5 * Math.sqrt(xd);
-        c = 0.25 * (r[0][1] + r[1][0]) / b;
-        d = 0.25 * (r[0][2] + r[2][0]) / b;
-        a = 0.25 * (r[2][1] - r[1][2]) / b;
-      } else if (yd > 1) {
-        c = 0.5 * Math.sqrt(yd);
-        b = 0.25 * (r[0][1] + r[1][0]) / c;
-        d = 0.25 * (r[1][2] + r[2][1]) / c;
-        a = 0.25 * (r[0][2] - r[2][0]) / c;
-      } else {
-        d = 0.5 * Math.sqrt(zd);
-        b = 0.25 * (r[0][2] + r[2][0]) / d;
-        c = 0.25 * (r[1][2] + r[2][1]) / d;
-        a = 0.25 * (r[1][0] - r[0][1]) / d;
-      }
-      if (a < 0) {
-        b = -b;
-        c = -c;
-        d = -d;
-      }
-    }
-    h.quaternB = b;
-    h.quaternC = c;
-    h.quaternD = d;
-  }
-
-  /** Gram-Schmidt on the columns: the nearest rotation for the near-orthonormal axes accepted here. */
-  private static double[][] orthonormalised(double[][] m) {
-    double[][] cols = new double[3][];
-    for (int c = 0; c < 3; c++) {
-      double[] v = {m[0][c], m[1][c], m[2][c]};
-      for (int p = 0; p < c; p++) {
-        double k = dot(v, cols[p]);
-        for (int i = 0; i < 3; i++) {
-          v[i] -= k * cols[p][i];
-        }
-      }
-      double n = norm(v);
-      cols[c] = new double[] {v[0] / n, v[1] / n, v[2] / n};
-    }
-    double[][] r = new double[3][3];
-    for (int row = 0; row < 3; row++) {
-      for (int c = 0; c < 3; c++) {
-        r[row][c] = cols[c][row];
-      }
-    }
-    return r;
   }
 
   private static void requireFinite(String source, String what, double[] v) {
