@@ -122,6 +122,29 @@ final class Converters {
     }
   }
 
+  /** --resample: three positive voxel sizes in mm. */
+  static final class Pixdim implements ITypeConverter<double[]> {
+    @Override
+    public double[] convert(String s) {
+      String[] parts = s.split(",");
+      if (parts.length != 3) {
+        throw new TypeConversionException("needs three voxel sizes in mm, SI,SJ,SK (e.g. 1.5,1.5,2), not '" + s + "'");
+      }
+      double[] v = new double[3];
+      for (int i = 0; i < 3; i++) {
+        try {
+          v[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new TypeConversionException("'" + parts[i].trim() + "' in '" + s + "' is not a number");
+        }
+        if (!(v[i] > 0) || !Double.isFinite(v[i])) {
+          throw new TypeConversionException("voxel sizes must be positive mm, not '" + s + "'");
+        }
+      }
+      return v;
+    }
+  }
+
   /** --orient: axis codes such as RAS or LPS. */
   static final class OrientationValue implements ITypeConverter<Orientation> {
     @Override

@@ -1,6 +1,5 @@
 package gradcam3d.output;
 
-import gradcam3d.cam.Conditioning;
 import gradcam3d.metrics.CascadingRandomization;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
@@ -40,13 +39,8 @@ public final class ConsoleReport {
           Arrays.stream(e.attribution().completenessGap()).mapToObj(g -> String.format(Locale.ROOT, "%.3g", g))
               .collect(Collectors.joining(", ")));
     }
-    if (r.loaded().volume() != null) {
-      for (String warning : r.loaded().volume().warnings()) {
-        out.printf(Locale.ROOT, "  warning  %s%n", warning);
-      }
-    }
-    if (e.weightsIllConditioned()) {
-      out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
+    for (String warning : r.warnings()) {
+      out.printf(Locale.ROOT, "  warning  %s%n", warning);
     }
     if (r.metrics() != null) {
       printMetrics(out, r.metrics());

@@ -28,11 +28,11 @@ import java.util.Arrays;
  * @param stored for the figure grid's axes in NIfTI order (X, Y, Z), the scan's own NIfTI axis
  *     each comes from and whether it runs backwards (the report's readout gives the scan's voxel)
  */
-record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] spacing, AxisMap stored,
+public record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] spacing, AxisMap stored,
     long[] tensorShape) {
 
   /** The frame of a loaded case's scan, as the options draw it. */
-  static DisplayFrame of(LoadedCase loaded, Layout layout, RenderOptions o) {
+  public static DisplayFrame of(LoadedCase loaded, Layout layout, RenderOptions o) {
     FloatTensor shown = loaded.scan() != null ? loaded.scan().batch() : loaded.batch();
     return of(loaded.scan(), layout, Arrays.copyOfRange(shown.shape(), 2, shown.rank()), o.neurological(),
         o.npySpacing());
@@ -96,7 +96,7 @@ record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] sp
   }
 
   /** A spatial tensor in the model's layout as figure arrays (Z, Y, X). */
-  FloatTensor apply(FloatTensor spatial) {
+  public FloatTensor apply(FloatTensor spatial) {
     return map.apply(spatial);
   }
 
@@ -116,6 +116,38 @@ record DisplayFrame(AxisMap map, Display display, double[][] affine, double[] sp
       }
     }
     throw new IllegalArgumentException("no axis " + tensorAxis);
+  }
+
+  /**
+   * Options whose --slice indices (z=, y=, x= name the model tensor's axes, in Z, Y, X order) are
+   * turned into the figure's axes.
+   */
+  public RenderOptions slicesInFigureOrder(RenderOptions o, Layout layout) {
+    Integer[] given = {o.z(), o.y(), o.x()};
+    int rank = tensorShape.length;
+    Integer[] figure = new Integer[3];
+    for (int a = 3 - rank; a < 3; a++) {
+      if (given[a] == null) {
+        continue;
+      }
+      int zyxAxis = a - (3 - rank);
+      int tensorAxis = layout == Layout.XYZ ? rank - 1 - zyxAxis : zyxAxis;
+      int[] at = figureSlice(tensorAxis, given[a], tensorShape);
+      figure[at[0] + (3 - rank)] = at[1];
+    }
+    return o.withSlices(figure[0], figure[1], figure[2]);
+  }
+
+  /** An axial figure slice as an index of the tensor axis it runs along, named as --slice names it ("z=12"). */
+  public String storedSlice(int figureZ, Layout layout) {
+    int rank = tensorShape.length;
+    if (rank < 3) {
+      return "the image";
+    }
+    int tensorAxis = map.source()[0];
+    int zyxAxis = layout == Layout.XYZ ? rank - 1 - tensorAxis : tensorAxis;
+    long index = map.flip()[0] ? tensorShape[tensorAxis] - 1 - figureZ : figureZ;
+    return "zyx".charAt(zyxAxis) + "=" + index;
   }
 
   private static double[] reversedIf(boolean reverse, double[] values) {

@@ -118,7 +118,7 @@ final class PictureWriter implements OutputWriter {
     long[] tensorShape = Arrays.copyOfRange(input.shape(), 2, input.rank());
     // one frame for every figure: anatomical from the affine, array order without one
     DisplayFrame frame = frame(r, o);
-    RenderOptions render = slicesInFigureOrder(o.render(), frame, layout, tensorShape);
+    RenderOptions render = frame.slicesInFigureOrder(o.render(), layout);
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
       FloatTensor image = frame.apply(input.slice0(b).slice0(0));
@@ -147,20 +147,4 @@ final class PictureWriter implements OutputWriter {
     return loaded.scan() != null ? loaded.scan().batch() : loaded.batch();
   }
 
-  /** --slice z=,y=,x= name the model tensor's axes (in Z, Y, X order); the figures need their own axes. */
-  private static RenderOptions slicesInFigureOrder(RenderOptions o, DisplayFrame frame, Layout layout, long[] shape) {
-    Integer[] given = {o.z(), o.y(), o.x()};
-    int rank = shape.length;
-    Integer[] figure = new Integer[3];
-    for (int a = 3 - rank; a < 3; a++) {
-      if (given[a] == null) {
-        continue;
-      }
-      int zyxAxis = a - (3 - rank);
-      int tensorAxis = layout == Layout.XYZ ? rank - 1 - zyxAxis : zyxAxis;
-      int[] at = frame.figureSlice(tensorAxis, given[a], shape);
-      figure[at[0] + (3 - rank)] = at[1];
-    }
-    return o.withSlices(figure[0], figure[1], figure[2]);
-  }
 }

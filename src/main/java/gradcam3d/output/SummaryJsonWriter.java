@@ -40,14 +40,18 @@ final class SummaryJsonWriter implements OutputWriter {
     s.put("model", st.modelName());
     s.put("inputs", r.input().names());
     s.put("input_shape", r.loaded().batch().shape());
-    if (r.loaded().volume() != null) {
-      s.put("input_format", r.loaded().volume().format().name().toLowerCase(java.util.Locale.ROOT));
+    if (r.loaded().scan() != null) {
+      s.put("input_format", r.loaded().scan().format().name().toLowerCase(java.util.Locale.ROOT));
       if (r.input().series() != null) {
         s.put("dicom_series", r.input().series());
       }
-      if (!r.loaded().volume().warnings().isEmpty()) {
-        s.put("input_warnings", r.loaded().volume().warnings());
+      if (!r.loaded().scan().warnings().isEmpty()) {
+        s.put("input_warnings", r.loaded().scan().warnings());
       }
+    }
+    List<String> warnings = r.warnings();
+    if (!warnings.isEmpty()) {
+      s.put("warnings", warnings);
     }
     s.put("layout", st.layout().name().toLowerCase());
     s.put("normalize", st.normalization().toString());
@@ -96,6 +100,12 @@ final class SummaryJsonWriter implements OutputWriter {
       if (e.weightsIllConditioned()) {
         s.put("advice", Conditioning.ADVICE);
       }
+    }
+    // a map of zeros says nothing: flagged, with what usually helps
+    s.put("map_empty", !r.emptyMaps().isEmpty());
+    if (!r.emptyMaps().isEmpty()) {
+      s.put("map_empty_samples", r.emptyMaps());
+      s.put("map_empty_advice", CaseResult.EMPTY_MAP_ADVICE);
     }
     List<Map<String, Object>> ts = new ArrayList<>();
     for (CaseResult.TargetSummary t : r.targets()) {
@@ -176,6 +186,7 @@ final class SummaryJsonWriter implements OutputWriter {
     w.put("grid", windows.grid().counts());
     w.put("padded_shape", windows.grid().padded());
     w.put("pad_value", (double) ws.padValue());
+    w.put("padding_share", windows.grid().paddingShare());
     w.put("windows", windows.grid().size());
     w.put("windows_run", windows.windowsRun());
     w.put("windows_skipped", windows.windowsSkipped());

@@ -1,6 +1,7 @@
 package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
@@ -198,7 +199,7 @@ public final class ExplanationPipeline implements AutoCloseable {
         : explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
     if (parsedTargets.isEmpty()) {
       if (os.length > 2) {
-        throw new Gradcam3dException("this model segments (output " + Shapes.format(os) + ", classes 0.."
+        throw new OptionValueException("this model segments (output " + Shapes.format(os) + ", classes 0.."
             + (os[1] - 1) + "): choose what to explain with --target CLASS, e.g. --target 1 "
             + "(forms: " + Target.FORMS + ")");
       }

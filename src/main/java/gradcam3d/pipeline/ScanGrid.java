@@ -30,8 +30,8 @@ final class ScanGrid {
     Explanation.Attribution a = e.attribution() == null ? null
         : new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial), e.attribution().completenessGap());
     return new Explanation(layers, onScan(e.cam(), g, modelSpatial), e.targetValues(), e.regionVoxels(),
-        e.predictedVoxels(), onScan(e.region(), g, modelSpatial), e.targets(), e.outputShape(), e.compileStats(),
-        e.runMs(), e.postMs(), a);
+        e.predictedVoxels(), onScan(e.region(), g, modelSpatial, GridMapping.Kind.LABELS), e.targets(),
+        e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a);
   }
 
   static WindowedExplanation toScan(WindowedExplanation w, Explanation onScan, GridMapping g) {
@@ -39,17 +39,44 @@ final class ScanGrid {
       return w;
     }
     long[] modelSpatial = g.model().spatialShape();
-    return new WindowedExplanation(onScan, onScan(w.segmentation(), g, modelSpatial),
-        onScan(w.prediction(), g, modelSpatial), w.grid(), w.windowsRun(), w.windowsSkipped(), w.timings(),
-        w.pass2From());
+    FloatTensor prediction = onScan(w.prediction(), g, modelSpatial);
+    // with resampling the segmentation is the argmax of the prediction brought back (nnU-Net's
+    // rule); moved exactly, the segmentation moves as it is
+    FloatTensor segmentation = prediction != null && !g.exact() ? argmax(prediction)
+        : onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
+    return new WindowedExplanation(onScan, segmentation, prediction, w.grid(), w.windowsRun(), w.windowsSkipped(),
+        w.timings(), w.pass2From());
   }
 
-  /** A tensor whose trailing axes are the model grid's, moved; others (another grid, or null) as they are. */
+  /** [1, K, *S] to its class index per voxel, [1, *S] (first maximum). */
+  static FloatTensor argmax(FloatTensor prediction) {
+    long[] shape = prediction.shape();
+    int classes = (int) shape[1];
+    int voxels = prediction.size() / classes;
+    float[] p = prediction.data();
+    float[] out = new float[voxels];
+    for (int v = 0; v < voxels; v++) {
+      int best = 0;
+      for (int k = 1; k < classes; k++) {
+        if (p[k * voxels + v] > p[best * voxels + v]) {
+          best = k;
+        }
+      }
+      out[v] = best;
+    }
+    return new FloatTensor(out, gradcam3d.tensor.Shapes.concat(new long[] {1}, Arrays.copyOfRange(shape, 2, shape.length)));
+  }
+
+  /** A map whose trailing axes are the model grid's, moved; others (another grid, or null) as they are. */
   private static FloatTensor onScan(FloatTensor t, GridMapping g, long[] modelSpatial) {
+    return onScan(t, g, modelSpatial, GridMapping.Kind.VALUES);
+  }
+
+  private static FloatTensor onScan(FloatTensor t, GridMapping g, long[] modelSpatial, GridMapping.Kind kind) {
     if (t == null || t.rank() < modelSpatial.length) {
       return t;
     }
     long[] trailing = Arrays.copyOfRange(t.shape(), t.rank() - modelSpatial.length, t.rank());
-    return Arrays.equals(trailing, modelSpatial) ? g.toScan(t) : t;
+    return Arrays.equals(trailing, modelSpatial) ? g.toScan(t, kind) : t;
   }
 }

@@ -8,13 +8,13 @@ import java.util.Map;
 /**
  * The grid steps between a scan as stored and the grid the model was trained on, declared once
  * (from options or a preprocessing file) and applied per scan ({@link #apply}): reorientation to
- * axis codes (MONAI's Orientationd: axes permuted and flipped, nothing resampled). Intensity steps
- * are not grid steps ({@link Normalization}). Every output is mapped back through the same chain,
+ * axis codes (MONAI's Orientationd: axes permuted and flipped, nothing resampled) and resampling
+ * to voxel sizes (MONAI's Spacingd). Intensity steps are not grid steps ({@link Normalization}). Every output is mapped back through the same chain,
  * so maps land on the scan's own grid.
  */
 public final class GridChain {
   /** One declared step. */
-  public sealed interface Step permits Orient {
+  public sealed interface Step permits Orient, Resample {
     /** What summary.json records of it. */
     Map<String, Object> describe();
   }
@@ -26,6 +26,26 @@ public final class GridChain {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("step", "orient");
       m.put("axcodes", codes.codes());
+      return m;
+    }
+  }
+
+  /**
+   * Resample to voxel sizes in mm along the (reoriented) voxel axes i, j, k, as MONAI's
+   * Spacingd(pixdim, mode="bilinear", padding_mode="border") does ({@link SpacingGeometry}).
+   */
+  public record Resample(double[] pixdim) implements Step {
+    public Resample {
+      pixdim = pixdim.clone();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", "resample");
+      m.put("pixdim", pixdim.clone());
+      m.put("mode", "bilinear");
+      m.put("padding", "border");
       return m;
     }
   }

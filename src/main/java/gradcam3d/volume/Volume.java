@@ -135,6 +135,17 @@ public final class Volume {
     return new Volume(source, moved, layout, header, format, warnings);
   }
 
+  /**
+   * Other voxels on another grid: {@code channelsFirst} (C, *S') on the grid of {@code affine}
+   * (NIfTI order), this volume's source, layout, format and the rest of its header kept.
+   */
+  public Volume onGrid(FloatTensor channelsFirst, double[][] affine) {
+    long[] nifti = layout.niftiAxes(Shapes.tail(channelsFirst.shape(), 1));
+    NiftiHeader header = geometry.withShape(geometry.shape().length > nifti.length
+        ? niftiShapeWithChannels(nifti) : nifti).withAffine(affine);
+    return new Volume(source, channelsFirst, layout, header, format, warnings);
+  }
+
   /** How this grid's voxel axes (NIfTI order) map onto {@code target}'s orientation; needs geometry. */
   public AxisMap axisMapTo(Orientation target) {
     Orientation here = orientation().orElseThrow(() -> new OptionValueException(source
