@@ -122,10 +122,13 @@ final class Converters {
     }
   }
 
+  /** Voxel sizes in mm (a holder: picocli would take a bare array for a repeatable option). */
+  record VoxelSizes(double[] mm) {}
+
   /** --resample: three positive voxel sizes in mm. */
-  static final class Pixdim implements ITypeConverter<double[]> {
+  static final class Pixdim implements ITypeConverter<VoxelSizes> {
     @Override
-    public double[] convert(String s) {
+    public VoxelSizes convert(String s) {
       String[] parts = s.split(",");
       if (parts.length != 3) {
         throw new TypeConversionException("needs three voxel sizes in mm, SI,SJ,SK (e.g. 1.5,1.5,2), not '" + s + "'");
@@ -141,7 +144,7 @@ final class Converters {
           throw new TypeConversionException("voxel sizes must be positive mm, not '" + s + "'");
         }
       }
-      return v;
+      return new VoxelSizes(v);
     }
   }
 

@@ -93,6 +93,11 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Let --export-graph replace an existing file (never an input of the run).")
   boolean force;
 
+  @Option(names = "--save-model-grid", description = "Also write model_grid/: the model's input (after --orient, "
+      + "--resample and --normalize) and the maps on the model's grid with its affine, to check the preprocessing in a "
+      + "viewer; the usual outputs stay on the scan's own grid.")
+  boolean saveModelGrid;
+
   @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
   boolean noReport;
 
@@ -120,7 +125,8 @@ final class ExplainCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
     }
-    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport)
+        .withModelGrid(saveModelGrid);
     CaseInput input = CaseInput.of(inputs, label).withSeries(series);
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());

@@ -72,7 +72,7 @@ public final class ExplanationOptions {
           + "Spacingd(pixdim, mode=\"bilinear\", padding_mode=\"border\") does (an oblique scan keeps its rotation); "
           + "every map goes back onto the scan's own grid (N-linear), masks and labels follow (nearest). "
           + "Default: the scan's own spacing.")
-  double[] resample;
+  Converters.VoxelSizes resample;
 
   @Option(names = "--normalize", paramLabel = "MODE", converter = Converters.NormalizationValue.class,
       description = "Intensity preprocessing the model expects, MONAI's semantics: none, zscore (NormalizeIntensity), "
@@ -180,7 +180,7 @@ public final class ExplanationOptions {
       grid = grid.then(new GridChain.Orient(orient));
     }
     if (resample != null) {
-      grid = grid.then(new GridChain.Resample(resample));
+      grid = grid.then(new GridChain.Resample(resample.mm()));
     }
     return new Preprocessing(layout == null ? Layout.ZYX : layout, grid, Normalization.perChannel(normalize));
   }
