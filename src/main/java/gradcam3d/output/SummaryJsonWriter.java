@@ -37,6 +37,7 @@ final class SummaryJsonWriter implements OutputWriter {
     Explanation e = r.explanation();
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("tool", "gradcam3d");
+    s.put("version", gradcam3d.BuildVersion.text());
     s.put("model", st.modelName());
     s.put("inputs", r.input().names());
     s.put("input_shape", r.loaded().batch().shape());
