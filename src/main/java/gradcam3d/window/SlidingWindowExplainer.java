@@ -211,7 +211,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
           + "windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
     }
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
+    // a forward-only program needs a layer: the model input stands in for methods without one
+    List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
+    GradientEngine.Config cfg = GradientEngine.Config.of(pass1Layers).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
