@@ -81,6 +81,11 @@ public record OcclusionGrid(long[] volume, long[] size, double overlap, List<lon
     return Math.toIntExact(Shapes.numel(counts()));
   }
 
+  /** An overlap as a short decimal (0.5, 0.375, 0.0833). */
+  public static String format(double overlap) {
+    return new java.math.BigDecimal(overlap).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+  }
+
   /** Start of window i (first axis slowest). */
   public long[] start(int i) {
     long[] idx = Shapes.unravel(i, counts());
@@ -132,7 +137,8 @@ public record OcclusionGrid(long[] volume, long[] size, double overlap, List<lon
     return best;
   }
 
-  static String join(long[] s) {
+  /** Sizes as 8x8x8. */
+  public static String join(long[] s) {
     StringBuilder b = new StringBuilder();
     for (long v : s) {
       b.append(b.length() == 0 ? "" : "x").append(v);

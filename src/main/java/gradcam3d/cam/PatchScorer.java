@@ -23,9 +23,15 @@ public interface PatchScorer {
   /** Forward passes that scoring every window of {@code grid} takes, the unperturbed one(s) included. */
   long passes(OcclusionGrid grid);
 
+  /**
+   * Fails with an option error (exit 2) when the batches that scoring {@code grid} runs would not
+   * fit this machine's memory ({@link BatchMemory}); before any pass is announced or run.
+   */
+  void checkMemory(OcclusionGrid grid);
+
   /** Scores every window of {@code grid}; advances {@code progress} by the passes as they finish. */
   Scores score(OcclusionGrid grid, Occluder occluder, Progress progress);
 
-  /** What a pass is here, for the summary and the progress line, e.g. "whole input, batches of 2 on 2 lanes". */
-  String describe();
+  /** What a pass is for {@code grid}, for the summary and the progress line, e.g. "whole input, batches of 2 on 2 lanes". */
+  String describe(OcclusionGrid grid);
 }

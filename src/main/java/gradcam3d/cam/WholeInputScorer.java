@@ -46,17 +46,26 @@ final class WholeInputScorer implements PatchScorer {
   }
 
   @Override
-  public String describe() {
-    return "whole input, batches of " + batchSize + " on " + lanes.size() + " lane" + (lanes.size() == 1 ? "" : "s");
+  public String describe(OcclusionGrid grid) {
+    return "whole input, batches of " + perBatch(grid) + " on " + lanes.size() + " lane" + (lanes.size() == 1 ? "" : "s");
+  }
+
+  /** Items per batch: the batch size, at most every item. */
+  private int perBatch(OcclusionGrid grid) {
+    return (int) Math.min(batchSize, passes(grid));
+  }
+
+  @Override
+  public void checkMemory(OcclusionGrid grid) {
+    long[] batchShape = sample.shape().clone();
+    batchShape[0] = perBatch(grid);
+    BatchMemory.check(model, inputName, batchShape, lanes.size(), BatchMemory.physicalMemory(), "occluded passes");
   }
 
   @Override
   public Scores score(OcclusionGrid grid, Occluder occluder, Progress progress) {
     int items = grid.count() + 1;
-    int n = Math.min(batchSize, items);
-    long[] batchShape = sample.shape().clone();
-    batchShape[0] = n;
-    BatchMemory.check(model, inputName, batchShape, lanes.size(), BatchMemory.physicalMemory(), "occluded passes");
+    int n = perBatch(grid);
     double[] t = new double[items];
     int batches = (items + n - 1) / n;
     lanes.shared(batches, (engine, b) -> {

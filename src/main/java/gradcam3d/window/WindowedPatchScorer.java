@@ -92,10 +92,16 @@ final class WindowedPatchScorer implements PatchScorer {
   }
 
   @Override
-  public String describe() {
-    return "model windows of " + WindowFit.join(grid.window()) + " of the sliding-window prediction (" + reached.size()
-        + " of " + grid.size() + " reach the target), batches of " + batchSize + " on " + lanes.size() + " lane"
-        + (lanes.size() == 1 ? "" : "s");
+  public String describe(OcclusionGrid o) {
+    return "model windows of " + OcclusionGrid.join(grid.window()) + " of the sliding-window prediction (" + reached.size()
+        + " of " + grid.size() + " reach the target), batches of " + Math.min(batchSize, passes(o)) + " on "
+        + lanes.size() + " lane" + (lanes.size() == 1 ? "" : "s");
+  }
+
+  @Override
+  public void checkMemory(OcclusionGrid o) {
+    BatchMemory.check(model, inputName, batchShape((int) Math.min(Integer.MAX_VALUE, passes(o))), lanes.size(),
+        BatchMemory.physicalMemory(), "occluded window passes");
   }
 
   /** T(x) = sum of the reached windows' targets, known once {@link #score} ran. */
@@ -132,7 +138,6 @@ final class WindowedPatchScorer implements PatchScorer {
     }
     long[] shape = batchShape(items.size());
     int n = (int) shape[0];
-    BatchMemory.check(model, inputName, shape, lanes.size(), BatchMemory.physicalMemory(), "occluded window passes");
     double[] values = new double[items.size()];
     int batches = (items.size() + n - 1) / n;
     double[] ms = new double[batches];

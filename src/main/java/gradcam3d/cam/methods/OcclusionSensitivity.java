@@ -97,9 +97,11 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
     long[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     OcclusionGrid grid = grid(spatial, scorer);
     long passes = scorer.passes(grid);
-    progress.start(String.format(java.util.Locale.ROOT, "occlusion: %d windows of %s, overlap %.4g, %s: %d "
-        + "forward passes (%s)", grid.count(), join(grid.size()), grid.overlap(), mode.label(), passes,
-        scorer.describe()), passes);
+    scorer.checkMemory(grid);
+    // the count first: the progress line names it before any pass runs
+    progress.start(String.format(java.util.Locale.ROOT, "occlusion: %d windows of %s, overlap %s, %s: %d "
+        + "forward passes (%s)", grid.count(), OcclusionGrid.join(grid.size()), OcclusionGrid.format(grid.overlap()),
+        mode.label(), passes, scorer.describe(grid)), passes);
     long t0 = System.nanoTime();
     PatchScorer.Scores s = scorer.score(grid, mode.occluder(x, grid.size()), progress);
     progress.finish();
@@ -120,7 +122,7 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
     p.put("budget", budget);
     p.put("grid", grid.counts());
     p.put("windows", grid.count());
-    p.put("passes_are", scorer.describe());
+    p.put("passes_are", scorer.describe(grid));
     return new Explanation.Attribution(drop, null, Map.of("sensitivity", sens),
         new Explanation.Cost(name(), passes, seconds, p));
   }
@@ -195,13 +197,5 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
       out[v] = (float) (num[v] / den[v]);
     }
     return out;
-  }
-
-  private static String join(long[] s) {
-    StringBuilder b = new StringBuilder();
-    for (long v : s) {
-      b.append(b.length() == 0 ? "" : "x").append(v);
-    }
-    return b.toString();
   }
 }
