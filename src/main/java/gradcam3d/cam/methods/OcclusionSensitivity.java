@@ -72,6 +72,21 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
     return mode;
   }
 
+  /** The window size as given: one size for every axis, or one per axis. */
+  public long[] size() {
+    return size.clone();
+  }
+
+  /** The overlap as given, or null (the default, or chosen by the budget). */
+  public Double overlap() {
+    return overlap;
+  }
+
+  /** The budget of forward passes, or null. */
+  public Long budget() {
+    return budget;
+  }
+
   /** The window size for a volume of {@code spatial} (a single size applies to every axis). */
   public long[] sizeFor(long[] spatial) {
     long[] m = size.length == 1 ? filled(spatial.length, size[0]) : size.clone();
