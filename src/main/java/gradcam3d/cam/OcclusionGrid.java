@@ -120,19 +120,20 @@ public record OcclusionGrid(long[] volume, long[] size, double overlap, List<lon
         candidates.add(o);
       }
     }
+    // passes grow with the overlap: the first candidate over the budget ends the search
+    candidates.sort(null);
     OcclusionGrid best = null;
-    long fewest = Long.MAX_VALUE;
     for (double o : candidates) {
       OcclusionGrid g = of(volume, size, o);
       long p = passes.applyAsLong(g);
-      fewest = Math.min(fewest, p);
-      if (p <= budget && (best == null || o > best.overlap())) {
-        best = g;
+      if (p > budget) {
+        if (best == null) {
+          throw new OptionValueException("--occlusion-budget " + budget + " is too small: windows of " + join(size)
+              + " need at least " + p + " forward passes (overlap 0); give a larger budget or --occlusion-size");
+        }
+        break;
       }
-    }
-    if (best == null) {
-      throw new OptionValueException("--occlusion-budget " + budget + " is too small: windows of " + join(size)
-          + " need at least " + fewest + " forward passes (overlap 0); give a larger budget or --occlusion-size");
+      best = g;
     }
     return best;
   }

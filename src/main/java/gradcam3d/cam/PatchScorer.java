@@ -8,7 +8,10 @@ package gradcam3d.cam;
  * ({@code gradcam3d.window}).
  */
 public interface PatchScorer {
-  /** Replaces the voxels of one occluded window in place: {@code patch} [C, *size], flat. */
+  /**
+   * Replaces the voxels of one occluded window in place: {@code patch} [C, *size], flat. Called
+   * from several lanes at once: it must only read shared state.
+   */
   @FunctionalInterface
   interface Occluder {
     void occlude(float[] patch);

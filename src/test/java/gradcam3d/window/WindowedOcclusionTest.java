@@ -97,7 +97,21 @@ class WindowedOcclusionTest {
       }
       assertEquals(14, checked);
     }
-    long passes = e.attribution().cost().forwardPasses();
-    assertTrue(passes < 60L * 24, "only the windows a box overlaps re-run: " + passes + " passes");
+    // every window reaches the region here: 24 unoccluded passes, then one per (box, window it overlaps)
+    assertEquals(24, w.windowsRun());
+    long expected = 24;
+    for (int i = 0; i < 60; i++) {
+      long[] box = {i / 20 * 8, i / 4 % 5 * 8, i % 4 * 8};
+      for (int t = 0; t < 24; t++) {
+        long[] s = w.grid().start(t);
+        boolean overlaps = true;
+        for (int a = 0; a < 3; a++) {
+          overlaps &= box[a] < s[a] + 16 && s[a] < box[a] + 8;
+        }
+        expected += overlaps ? 1 : 0;
+      }
+    }
+    assertEquals(expected, e.attribution().cost().forwardPasses(), "only the windows a box overlaps re-run");
+    assertTrue(expected < 60L * 24);
   }
 }
