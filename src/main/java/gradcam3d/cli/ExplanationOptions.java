@@ -8,7 +8,9 @@ import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
+import gradcam3d.volume.Orientation;
 import gradcam3d.volume.Normalization;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +58,13 @@ public final class ExplanationOptions {
           + "SimpleITK/nnU-Net), xyz = NIfTI order (nibabel/MONAI) (default: ${DEFAULT-VALUE}).",
       converter = Converters.LayoutValue.class)
   Layout layout;
+
+  @Option(names = "--orient", paramLabel = "CODES", converter = Converters.OrientationValue.class,
+      description = "Reorient the scan before the model, as MONAI's Orientationd(axcodes=CODES) does (axes permuted "
+          + "and flipped, no resampling), e.g. RAS for MONAI-trained models; masks, labels, boxes and voxels are "
+          + "given on the scan as stored and follow it, and every output is written back on the scan's own grid. "
+          + "Needs an input with geometry (NIfTI). Default: the scan as stored.")
+  Orientation orient;
 
   @Option(names = "--normalize", defaultValue = "none", paramLabel = "MODE",
       description = "Intensity preprocessing the model expects: none, zscore, minmax or window:LO,HI "
@@ -155,7 +164,24 @@ public final class ExplanationOptions {
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
         .withModelOutput(modelOutput).withLayout(layout).withNormalization(normalize).withBatchSize(batchSize)
+        .withGrid(orient == null ? GridChain.none() : GridChain.none().then(new GridChain.Orient(orient)))
         .withTensors(keepTensors).withProgress(progress);
     return threads == null ? s : s.withThreads(threads);
+  }
+
+  /** The mask files the targets name ({@code K:mask=FILE}), as inputs the run must not overwrite. */
+  List<Path> maskFiles() {
+    List<Path> files = new ArrayList<>();
+    for (String t : targets) {
+      int at = t.indexOf(":mask=");
+      if (at >= 0 && at + 6 < t.length()) {
+        try {
+          files.add(Path.of(t.substring(at + 6).trim()));
+        } catch (java.nio.file.InvalidPathException e) {
+          // the target's own parser reports it
+        }
+      }
+    }
+    return files;
   }
 }

@@ -45,6 +45,11 @@ public final class ConsoleReport {
       out.printf(Locale.ROOT, "  cost     %s: %d forward passes, %.1f s%n", cost.method(), cost.forwardPasses(),
           cost.seconds());
     }
+    if (r.loaded().volume() != null) {
+      for (String warning : r.loaded().volume().warnings()) {
+        out.printf(Locale.ROOT, "  warning  %s%n", warning);
+      }
+    }
     if (e.weightsIllConditioned()) {
       out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }

@@ -9,18 +9,20 @@ import java.util.List;
 
 /**
  * Everything one explained case produced, typed: what was asked, the loaded input, the final
- * maps and target facts ({@link Explanation}), the agreement with a true label (or null), the
- * faithfulness metrics (null unless asked for), how long the stages took and, for a volume
- * explained through sliding windows, the windows' facts (segmentation, prediction, grid; else
- * null). The output writers take this and nothing else.
+ * maps and target facts ({@link Explanation}) on the scan's own grid, the agreement with a true
+ * label (or null), the faithfulness metrics (null unless asked for), how long the stages took
+ * and, for a volume explained through sliding windows, the windows' facts (segmentation,
+ * prediction, grid; else null), also on the scan's grid; and the explanation on the model's grid
+ * ({@code modelGrid}, the same object when no grid step ran). The output writers take this and
+ * nothing else.
  */
 public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
-    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows) {
+    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows, Explanation modelGrid) {
 
-  /** A result explained in one piece (no sliding windows). */
+  /** A result explained in one piece (no sliding windows) on the scan's own grid. */
   public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
       LabelOverlap label, Evaluation metrics, double pipelineMs) {
-    this(settings, input, loaded, explanation, label, metrics, pipelineMs, null);
+    this(settings, input, loaded, explanation, label, metrics, pipelineMs, null, explanation);
   }
 
   /** What one sample's target was and what it scored. */

@@ -2,6 +2,8 @@ package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -56,50 +58,85 @@ public final class Normalization {
         + VALID_FORMS + ".");
   }
 
+  /**
+   * What one channel's normalisation does to a value x: (clamp(x, low, high) - shift) * scale,
+   * with the channel's statistics (mean, std, range) fitted. Pictures and the report show the scan
+   * in its own units and the model's value beside it through this.
+   */
+  public record Linear(double low, double high, double shift, double scale) {
+    public static final Linear IDENTITY = new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0, 1);
+
+    public double apply(double x) {
+      return (Math.min(Math.max(x, low), high) - shift) * scale;
+    }
+  }
+
   /** A new (C, *S) tensor; axis 0 is channels. */
   public FloatTensor apply(FloatTensor channelsFirst) {
+    return apply(channelsFirst, fitted(channelsFirst));
+  }
+
+  /** The channels normalised with parameters fitted before ({@link #fitted}). */
+  public static FloatTensor apply(FloatTensor channelsFirst, List<Linear> perChannel) {
     float[] in = channelsFirst.data();
     float[] out = new float[in.length];
     int channels = (int) channelsFirst.dim(0);
     int block = in.length / channels;
     for (int c = 0; c < channels; c++) {
-      normaliseChannel(in, out, c * block, block);
+      Linear l = perChannel.get(c);
+      boolean clamp = l.low() > Double.NEGATIVE_INFINITY || l.high() < Double.POSITIVE_INFINITY;
+      for (int i = c * block; i < (c + 1) * block; i++) {
+        double v = clamp ? Math.min(Math.max(in[i], l.low()), l.high()) : in[i];
+        out[i] = (float) ((v - l.shift()) * l.scale());
+      }
     }
     return new FloatTensor(out, channelsFirst.shape());
   }
 
-  private void normaliseChannel(float[] in, float[] out, int from, int count) {
-    double shift = 0;
-    double scale = 1;
-    if (kind == Kind.ZSCORE) {
-      double sum = 0;
-      for (int i = from; i < from + count; i++) {
-        sum += in[i];
-      }
-      double mean = sum / count;
-      double squares = 0;
-      for (int i = from; i < from + count; i++) {
-        squares += (in[i] - mean) * (in[i] - mean);
-      }
-      double std = Math.sqrt(squares / count);
-      shift = mean;
-      scale = std > 0 ? 1 / std : 1; // a constant channel is only centred
-    } else if (kind == Kind.MINMAX) {
-      double min = Double.POSITIVE_INFINITY;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int i = from; i < from + count; i++) {
-        min = Math.min(min, in[i]);
-        max = Math.max(max, in[i]);
-      }
-      shift = min;
-      scale = max > min ? 1 / (max - min) : 0; // a constant channel becomes zeros
-    } else if (kind == Kind.WINDOW) {
-      shift = low;
-      scale = 1 / (high - low);
+  /** Each channel's parameters for this input. */
+  public List<Linear> fitted(FloatTensor channelsFirst) {
+    float[] in = channelsFirst.data();
+    int channels = (int) channelsFirst.dim(0);
+    int block = in.length / channels;
+    List<Linear> out = new ArrayList<>();
+    for (int c = 0; c < channels; c++) {
+      out.add(fitChannel(in, c * block, block));
     }
-    for (int i = from; i < from + count; i++) {
-      double v = kind == Kind.WINDOW ? Math.min(Math.max(in[i], low), high) : in[i];
-      out[i] = (float) ((v - shift) * scale);
+    return out;
+  }
+
+  private Linear fitChannel(float[] in, int from, int count) {
+    switch (kind) {
+      case ZSCORE -> {
+        double sum = 0;
+        for (int i = from; i < from + count; i++) {
+          sum += in[i];
+        }
+        double mean = sum / count;
+        double squares = 0;
+        for (int i = from; i < from + count; i++) {
+          squares += (in[i] - mean) * (in[i] - mean);
+        }
+        double std = Math.sqrt(squares / count);
+        // a constant channel is only centred
+        return new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, mean, std > 0 ? 1 / std : 1);
+      }
+      case MINMAX -> {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < from + count; i++) {
+          min = Math.min(min, in[i]);
+          max = Math.max(max, in[i]);
+        }
+        // a constant channel becomes zeros
+        return new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, min, max > min ? 1 / (max - min) : 0);
+      }
+      case WINDOW -> {
+        return new Linear(low, high, low, 1 / (high - low));
+      }
+      default -> {
+        return Linear.IDENTITY;
+      }
     }
   }
 

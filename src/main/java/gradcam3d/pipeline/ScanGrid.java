@@ -1,0 +1,63 @@
+package gradcam3d.pipeline;
+
+import gradcam3d.cam.Explanation;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.GridMapping;
+import gradcam3d.window.WindowedExplanation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Results computed on the model's grid, moved back onto the scan's own grid through the case's
+ * {@link GridMapping}: the maps on the input grid, the target region, an input-space
+ * attribution, and the sliding windows' segmentation and prediction. Maps at layer resolution,
+ * activations and gradients stay as they are (they belong to the model).
+ */
+final class ScanGrid {
+  private ScanGrid() {}
+
+  static Explanation toScan(Explanation e, GridMapping g) {
+    if (g == null || g.isIdentity()) {
+      return e;
+    }
+    long[] modelSpatial = g.model().spatialShape();
+    List<Explanation.LayerMap> layers = new ArrayList<>();
+    for (Explanation.LayerMap l : e.layers()) {
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), onScan(l.cam(), g, modelSpatial),
+          l.activation(), l.gradient(), l.channelWeights(), l.weightsIllConditioned()));
+    }
+    Explanation.Attribution a = null;
+    if (e.attribution() != null) {
+      // the method's further arrays (occlusion's sensitivity) move with the attribution
+      Map<String, FloatTensor> arrays = new LinkedHashMap<>();
+      e.attribution().arrays().forEach((name, t) -> arrays.put(name, onScan(t, g, modelSpatial)));
+      a = new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial),
+          e.attribution().completenessGap(), arrays, e.attribution().cost());
+    }
+    return new Explanation(layers, onScan(e.cam(), g, modelSpatial), e.targetValues(), e.regionVoxels(),
+        e.predictedVoxels(), onScan(e.region(), g, modelSpatial), e.targets(), e.outputShape(), e.compileStats(),
+        e.runMs(), e.postMs(), a);
+  }
+
+  static WindowedExplanation toScan(WindowedExplanation w, Explanation onScan, GridMapping g) {
+    if (g == null || g.isIdentity()) {
+      return w;
+    }
+    long[] modelSpatial = g.model().spatialShape();
+    return new WindowedExplanation(onScan, onScan(w.segmentation(), g, modelSpatial),
+        onScan(w.prediction(), g, modelSpatial), w.grid(), w.windowsRun(), w.windowsSkipped(), w.timings(),
+        w.pass2From());
+  }
+
+  /** A tensor whose trailing axes are the model grid's, moved; others (another grid, or null) as they are. */
+  private static FloatTensor onScan(FloatTensor t, GridMapping g, long[] modelSpatial) {
+    if (t == null || t.rank() < modelSpatial.length) {
+      return t;
+    }
+    long[] trailing = Arrays.copyOfRange(t.shape(), t.rank() - modelSpatial.length, t.rank());
+    return Arrays.equals(trailing, modelSpatial) ? g.toScan(t) : t;
+  }
+}
