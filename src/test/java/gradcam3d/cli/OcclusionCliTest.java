@@ -159,6 +159,25 @@ class OcclusionCliTest {
   }
 
   @Test
+  void aReorientedScanGetsSensitivityBackOnItsOwnGrid() throws IOException {
+    Path out = tmp.resolve("orient");
+    // the file is LPS; PIL permutes and flips the axes the model sees
+    Cli.Run r = Cli.run("explain", "--model", SEED, "--input", "src/test/resources/fixtures/inputs/seed_unet3d.nii.gz",
+        "--orient", "PIL", "--method", "occlusion", "--occlusion-size", "12", "--occlusion-overlap", "0", "--target",
+        "2", "--threads", "2", "--no-pictures", "--no-report", "--out", out.toString());
+    assertEquals(0, r.exit(), r.toString());
+    FloatTensor drop = Npy.read(out.resolve("attribution.npy"));
+    FloatTensor sens = Npy.read(out.resolve("sensitivity.npy"));
+    assertArrayEquals(new long[] {1, 1, 24, 40, 32}, drop.shape(), "the scan's grid");
+    assertArrayEquals(drop.shape(), sens.shape());
+    @SuppressWarnings("unchecked")
+    double t = num(((List<Map<String, Object>>) summary(out).get("targets")).get(0).get("value"));
+    for (int v = 0; v < drop.size(); v++) {
+      assertEquals(t, drop.data()[v] + sens.data()[v], 1e-4 * Math.max(1, Math.abs(t)), "voxel " + v);
+    }
+  }
+
+  @Test
   void aBatchOfTwo2dClassifierSamples() throws IOException {
     Path out = tmp.resolve("cls");
     Cli.Run r = Cli.run("explain", "--model", "src/test/resources/fixtures/models/cls2d.onnx", "--input",
