@@ -48,6 +48,8 @@ import picocli.CommandLine.Spec;
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "  gradcam3d explain --model unet96.onnx --input ct.nii.gz --layer down3 --target 1 \\",
         "      --window 96,96,96 --overlap 0.5 --out out/        (a scan larger than the model's window)",
+        "  gradcam3d explain --model unet.onnx --input ct.nii.gz --method occlusion --occlusion-size 16 \\",
+        "      --occlusion-budget 600 --target 1 --out out/        (MONAI's occlusion sensitivity, <= 600 passes)",
         "",
         MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})

@@ -16,9 +16,12 @@ final class WindowOptions {
           + "prediction, one exact whole-volume target; each window's map is summed in place and normalised "
           + "once). 'auto' takes the size of a model with a fixed input. Works with every method: gradient "
           + "methods and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per window with "
-          + "the window's share of the target (exact: a window's layer only reaches its own logits). Also "
+          + "the window's share of the target (exact: a window's layer only reaches its own logits); occlusion "
+          + "occludes the whole volume and scores each occluded copy through the windows, re-running only those "
+          + "its box overlaps. Also "
           + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
-          + "--save-tensors (they are per window), --export-graph, --metrics or the input-space methods.")
+          + "--save-tensors (they are per window), --export-graph, --metrics or the gradient input-space methods "
+          + "(saliency, smoothgrad, ...).")
   WindowSize window;
 
   @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,

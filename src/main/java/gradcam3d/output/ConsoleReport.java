@@ -39,6 +39,11 @@ public final class ConsoleReport {
           Arrays.stream(e.attribution().completenessGap()).mapToObj(g -> String.format(Locale.ROOT, "%.3g", g))
               .collect(Collectors.joining(", ")));
     }
+    if (e.attribution() != null && e.attribution().cost() != null) {
+      var cost = e.attribution().cost();
+      out.printf(Locale.ROOT, "  cost     %s: %d forward passes, %.1f s%n", cost.method(), cost.forwardPasses(),
+          cost.seconds());
+    }
     for (String warning : r.warnings()) {
       out.printf(Locale.ROOT, "  warning  %s%n", warning);
     }

@@ -96,6 +96,14 @@ final class SummaryJsonWriter implements OutputWriter {
       // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
       s.put("completeness_gap", e.attribution().completenessGap());
     }
+    if (e.attribution() != null && e.attribution().cost() != null) {
+      // the method's parameters as used and what its extra forward passes cost, e.g. "occlusion"
+      Explanation.Cost c = e.attribution().cost();
+      Map<String, Object> m = new LinkedHashMap<>(c.parameters());
+      m.put("forward_passes", c.forwardPasses());
+      m.put("seconds", c.seconds());
+      s.put(c.method(), m);
+    }
     if (st.method().usesGradients() && !(st.method() instanceof CamMethod.InputSpace)) {
       s.put("weights_ill_conditioned", e.weightsIllConditioned());
       if (e.weightsIllConditioned()) {

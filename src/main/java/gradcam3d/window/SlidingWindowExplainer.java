@@ -154,6 +154,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private final Lanes<GradientEngine> forward;
   private final Lanes<Explainer> explainers;
   private final Lanes<Explainer> fromLayer;
+  /** An occluding method's second phase (then there are no explainer lanes), or null. */
+  private final WindowedOcclusion occlusion;
   /** How pass 2 runs for the channel count last checked. */
   private volatile Pass2 pass2;
   private long checkedChannels = -1;
@@ -209,7 +211,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
           + "windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
     }
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
+    // a forward-only program needs a layer: the model input stands in for methods without one
+    List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
+    GradientEngine.Config cfg = GradientEngine.Config.of(pass1Layers).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
@@ -229,10 +233,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       // keeps only the working memory it uses at once (RuntimeOptions.memoryPattern)
       RuntimeOptions streamed = options.withMemoryPattern(false);
       this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
-      this.explainers = opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
+      // occlusion covers the whole volume: its copies are scored through the windows, not explained per window
+      boolean occluding = request.method() instanceof gradcam3d.cam.CamMethod.Occluding;
+      this.occlusion = occluding ? opened(opened, new WindowedOcclusion(model, request, this.settings, options)) : null;
+      this.explainers = occluding ? null : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
       Lanes<Explainer> layerLanes = null;
-      String reason = "turned off";
-      if (fromLayer) {
+      String reason = occluding ? WindowedOcclusion.NO_PASS2 : "turned off";
+      if (fromLayer && !occluding) {
         try {
           layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
         } catch (GradientProgram.NoCut e) {
@@ -292,6 +299,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     target.check(wholeOutput);
     // fails for classifier targets before any window runs
     WindowTargets.region(target, new float[0], new long[] {0});
+    if (occlusion != null) {
+      forward.all().forEach(f -> f.compiled(batchShape(Math.min(settings.windowBatch(), grid.size()), channels)));
+      return occlusion.explain(input, target, grid, weights, forwards());
+    }
     Progress progress = request.progress();
     int layers = request.layers().size();
     int voxels = (int) Shapes.numel(spatial);
@@ -369,11 +380,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
    */
   private LayerStream.Passes twoPasses(LayerStream.Volume v, Target target, Stitch stitch, Progress progress) {
     WindowGrid grid = v.grid();
-    List<WindowInference.Forward> scorers = new ArrayList<>();
-    for (GradientEngine lane : forward.all()) {
-      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
-    }
-    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), scorers,
+    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
     float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
     float[] predicted = new float[v.classes()];
@@ -414,6 +421,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }, (b, e) -> stitch.add(reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize)), e));
     progress.finish();
     return new LayerStream.Passes(blend, segmentation, predicted, region, reached.size(), t1);
+  }
+
+  /** Pass 1's forward on each lane: the scores of a batch of windows. */
+  private List<WindowInference.Forward> forwards() {
+    List<WindowInference.Forward> scorers = new ArrayList<>();
+    for (GradientEngine lane : forward.all()) {
+      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
+    }
+    return scorers;
   }
 
   /** Input shapes of a batch of {@code n} windows. */
@@ -460,10 +476,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       forward.close();
     } finally {
       try {
-        explainers.close();
+        if (explainers != null) {
+          explainers.close();
+        }
       } finally {
         if (fromLayer != null) {
           fromLayer.close();
+        }
+        if (occlusion != null) {
+          occlusion.close();
         }
       }
     }
