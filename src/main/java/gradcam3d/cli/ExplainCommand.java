@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
         + "and writes it as .npy, as NIfTI aligned with the input (NRRD or MetaImage for such inputs; open it over the scan in ITK-SNAP, "
         + "3D Slicer or FSLeyes), as pictures and as summary.json.",
         "",
-        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64"},
+        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64 (--suggest ranks them)",
+        "Match the training preprocessing: MONAI --layout xyz --orient RAS [--resample ...] [--normalize ...], "
+            + "nnU-Net/SimpleITK --layout zyx; see the README's 'From your framework to gradcam3d'."},
     footer = {"",
         "Targets (--target), coordinates in tensor axis order, box ends exclusive:",
         "  2                      class 2 summed over the voxels the model predicts as 2 (default form)",

@@ -57,7 +57,9 @@ public final class ExplanationOptions {
 
   @Option(names = "--layout", paramLabel = "zyx|xyz",
       description = "How the scan's voxel axes map to the model tensor: zyx = the NIfTI array reversed "
-          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx).",
+          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx). "
+          + "MONAI pipelines usually need --layout xyz --orient RAS, nnU-Net and SimpleITK code the default; "
+          + "README: 'From your framework to gradcam3d'.",
       converter = Converters.LayoutValue.class)
   Layout layout;
 
