@@ -3,6 +3,7 @@ package gradcam3d.cli;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.SmoothGrad;
@@ -84,9 +85,46 @@ public final class ExplanationOptions {
       description = "smoothgrad: noise sigma as a fraction of the input's (max - min) (default: ${DEFAULT-VALUE}).")
   double noise;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
-      description = "smoothgrad: random seed of the noise (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "" + MethodOptions.SEED, paramLabel = "N",
+      description = "smoothgrad: random seed of the noise; random-cam: seed of its channel weights "
+          + "(default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--fem-k", defaultValue = "" + MethodOptions.FEM_K, paramLabel = "K",
+      converter = Converters.NoiseLevel.class,
+      description = "fem: a channel's voxels above mean + K std count towards its weight (default: ${DEFAULT-VALUE}).")
+  double femK;
+
+  @Option(names = "--kpca-kernel", defaultValue = MethodOptions.KPCA_KERNEL,
+      paramLabel = "sigmoid|rbf|poly|linear|cosine", converter = Converters.KpcaKernel.class,
+      description = "kpca-cam: the kernel, as sklearn defines it (coef0 1, degree 3) (default: ${DEFAULT-VALUE}).")
+  String kpcaKernel;
+
+  @Option(names = "--kpca-gamma", paramLabel = "G", converter = Converters.PositiveNumber.class,
+      description = "kpca-cam: the kernel's gamma (sigmoid, rbf, poly) (default: 1 / the layer's channels).")
+  Double kpcaGamma;
+
+  @Option(names = "--finer-alpha", defaultValue = "" + MethodOptions.FINER_ALPHA, paramLabel = "A",
+      converter = Converters.FiniteNumber.class,
+      description = "finer-cam: weight of the comparison classes' logits in the contrast (default: ${DEFAULT-VALUE}).")
+  double finerAlpha;
+
+  @Option(names = "--finer-compare", defaultValue = "" + MethodOptions.FINER_COMPARE, paramLabel = "K",
+      converter = Converters.Positive.class,
+      description = "finer-cam: how many classes nearest the target class it is contrasted with (default: "
+          + "${DEFAULT-VALUE}).")
+  int finerCompare;
+
+  @Option(names = "--refine-base", defaultValue = MethodOptions.REFINE_BASE, paramLabel = "METHOD",
+      converter = Converters.Method.class,
+      description = "refine-cam: the method computed at each --layer before the maps are multiplied; one computed "
+          + "in the graph (default: ${DEFAULT-VALUE}).")
+  CamMethod refineBase;
+
+  @Option(names = "--concepts", defaultValue = "" + MethodOptions.CONCEPTS, paramLabel = "K",
+      converter = Converters.Positive.class,
+      description = "dff: how many concepts the layer's activations are factorised into (default: ${DEFAULT-VALUE}).")
+  int concepts;
 
   @Option(names = "--ig-steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
       description = "integrated-gradients: points of the trapezoid rule, at least 2 (default: ${DEFAULT-VALUE}).")
@@ -97,15 +135,21 @@ public final class ExplanationOptions {
           + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
   IntegratedGradients.Baseline baseline;
 
-  /** The method with its options (smoothgrad, integrated-gradients). */
+  /** The method with its options. */
   CamMethod method() {
-    if (method instanceof SmoothGrad) {
+    return configured(method);
+  }
+
+  /** A method with the options given for it (compare configures each of its methods). */
+  CamMethod configured(CamMethod m) {
+    if (m instanceof SmoothGrad) {
       return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
     }
-    if (method instanceof IntegratedGradients) {
+    if (m instanceof IntegratedGradients) {
       return new IntegratedGradients(steps, baseline);
     }
-    return method;
+    return m.withOptions(new MethodOptions(femK, kpcaKernel, kpcaGamma, finerAlpha, finerCompare, refineBase, seed,
+        concepts));
   }
 
   /** Method names for the help text. */
