@@ -7,11 +7,13 @@ import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The maps as NIfTI in the input file's voxel order and geometry (cam.nii.gz, and cam_i.nii.gz
  * with several layers), and an input-space method's signed attribution (attribution.nii.gz, or
- * attribution_c&lt;k&gt;.nii.gz per input channel); only for single-sample NIfTI inputs.
+ * attribution_c&lt;k&gt;.nii.gz per input channel), a method's own stacks of maps as 4-D NAME.nii.gz
+ * (dff: concepts.nii.gz); only for single-sample NIfTI inputs.
  */
 final class NiftiMapWriter implements OutputWriter {
   @Override
@@ -30,6 +32,14 @@ final class NiftiMapWriter implements OutputWriter {
       for (int c = 0; c < channels; c++) {
         String name = channels == 1 ? "attribution.nii.gz" : "attribution_c" + c + ".nii.gz";
         VolumeIO.writeCam(a.slice0(c), v, dir.resolve(name));
+        w.add(name);
+      }
+    }
+    if (e.extras() != null) {
+      // a method's own stacks of maps, e.g. dff's concepts, as one 4-D file each
+      for (Map.Entry<String, FloatTensor> m : e.extras().maps().entrySet()) {
+        String name = m.getKey() + ".nii.gz";
+        VolumeIO.writeMaps(m.getValue().slice0(0), v, dir.resolve(name));
         w.add(name);
       }
     }
