@@ -31,7 +31,9 @@ import java.util.Set;
  * reads the map [B, *S] and each term's sum over space.
  */
 final class FullGradFlow implements MethodFlow {
-  static final String MAP = "gc3d_fullgrad";
+  /** The map [B, *S], under the names every exported explanation uses for its map before the min-max. */
+  static final String MAP = "cam_layer_0";
+  static final String RESIZED = "resized_0";
   static final String TERM_SUMS = "gc3d_fullgrad_term_sums";
 
   /** A bias-carrying node: its name, op type and output tensor, and how to read its bias. */
@@ -137,13 +139,16 @@ final class FullGradFlow implements MethodFlow {
       }
       parts.add(channelSum(b, t, spatialAxes));
     }
-    b.opNamed("Identity", List.of(b.sum(parts)), List.of(MAP));
+    String map = b.sum(parts);
+    b.opNamed("Identity", List.of(map), List.of(MAP));
+    b.opNamed("Identity", List.of(map), List.of(RESIZED));
     List<String> sums = new ArrayList<>();
     for (String part : parts) {
       sums.add(b.unsqueeze(b.reduceSum(part, GraphBuilder.range(1, inputShape.length - 1), false), 0));
     }
     b.opNamed("Identity", List.of(b.concat(sums, 0)), List.of(TERM_SUMS));
     p.addOutput(MAP);
+    p.addOutput(RESIZED);
     p.addOutput(TERM_SUMS);
   }
 

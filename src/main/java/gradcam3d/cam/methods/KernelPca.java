@@ -39,33 +39,41 @@ final class KernelPca {
     int n = x.length;
     long bytes = 8L * n * n;
     long budget = Runtime.getRuntime().maxMemory() / 4;
-    if (bytes > budget) {
+    if (bytes > budget || (long) n * n > Integer.MAX_VALUE - 8) {
       throw new Gradcam3dException("kpca-cam needs the " + n + " x " + n + " kernel matrix of this layer's " + n
           + " voxels (" + (bytes >> 20) + " MB), more than a quarter of the Java heap (" + (budget >> 20)
           + " MB): choose a coarser layer, or give Java more memory (-Xmx)");
     }
-    double[][] k = centred(kernelMatrix(x, kernel, gamma));
-    return topEigenpair(k);
+    return topEigenpair(centred(kernelMatrix(x, kernel, gamma), n), n);
   }
 
-  /** K_ij = k(x_i, x_j), computed once per pair (rows in parallel; each entry alike on every run). */
-  static double[][] kernelMatrix(double[][] x, KpcaCam.Kernel kernel, double gamma) {
+  /**
+   * K_ij = k(x_i, x_j) as one row-major array [n * n]: the upper triangle computed (rows in
+   * parallel; each entry alike on every run), the lower one copied tile by tile.
+   */
+  static double[] kernelMatrix(double[][] x, KpcaCam.Kernel kernel, double gamma) {
     int n = x.length;
     double[] norms = new double[n];
     for (int i = 0; i < n; i++) {
       norms[i] = Math.sqrt(dot(x[i], x[i]));
     }
-    double[][] k = new double[n][n];
+    double[] k = new double[n * n];
     IntStream.range(0, n).parallel().forEach(i -> {
       for (int j = i; j < n; j++) {
-        k[i][j] = entry(x[i], x[j], norms[i], norms[j], kernel, gamma);
+        k[i * n + j] = entry(x[i], x[j], norms[i], norms[j], kernel, gamma);
       }
     });
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < i; j++) {
-        k[i][j] = k[j][i];
+    int tile = 64;
+    IntStream.range(0, (n + tile - 1) / tile).parallel().forEach(ti -> {
+      int i0 = ti * tile;
+      for (int j0 = 0; j0 <= i0; j0 += tile) {
+        for (int i = i0; i < Math.min(n, i0 + tile); i++) {
+          for (int j = j0; j < Math.min(i, j0 + tile); j++) {
+            k[i * n + j] = k[j * n + i];
+          }
+        }
       }
-    }
+    });
     return k;
   }
 
@@ -81,7 +89,7 @@ final class KernelPca {
         return Math.exp(-gamma * d2);
       }
       case SIGMOID:
-        return Math.tanh(gamma * dot(a, b) + 1);
+        return tanh(gamma * dot(a, b) + 1);
       case POLY: {
         double t = gamma * dot(a, b) + 1;
         return t * t * t;
@@ -96,32 +104,49 @@ final class KernelPca {
     }
   }
 
-  /** K - 1_N K - K 1_N + 1_N K 1_N, in place (K is symmetric, so row and column means agree). */
-  static double[][] centred(double[][] k) {
-    int n = k.length;
+  /**
+   * tanh to a few ulps through Math.exp (an intrinsic; Java 17's Math.tanh calls native fdlibm,
+   * several times slower over a 3840-voxel layer's 7 million pairs): (1 - e) / (1 + e) with
+   * e = exp(-2|x|); below |x| = 0.5, where 1 - e would cancel, -expm1(-2|x|) / (2 + expm1(-2|x|)).
+   */
+  static double tanh(double x) {
+    double ax = Math.abs(x);
+    double t;
+    if (ax < 0.5) {
+      double m = Math.expm1(-2 * ax);
+      t = -m / (2 + m);
+    } else {
+      double e = Math.exp(-2 * ax);
+      t = (1 - e) / (1 + e);
+    }
+    return Math.copySign(t, x);
+  }
+
+  /** K - 1_N K - K 1_N + 1_N K 1_N, in place, for K [n * n] symmetric (row and column means agree). */
+  static double[] centred(double[] k, int n) {
     double[] mean = new double[n];
-    double grand = 0;
-    for (int i = 0; i < n; i++) {
+    IntStream.range(0, n).parallel().forEach(i -> {
       double s = 0;
-      for (double v : k[i]) {
-        s += v;
+      for (int j = 0; j < n; j++) {
+        s += k[i * n + j];
       }
       mean[i] = s / n;
-      grand += mean[i];
+    });
+    double grand = 0;
+    for (double m : mean) {
+      grand += m;
     }
     double g = grand / n;
     IntStream.range(0, n).parallel().forEach(i -> {
-      double[] row = k[i];
       for (int j = 0; j < n; j++) {
-        row[j] = row[j] - mean[i] - mean[j] + g;
+        k[i * n + j] = k[i * n + j] - mean[i] - mean[j] + g;
       }
     });
     return k;
   }
 
   /** The eigenpair of largest eigenvalue of a symmetric matrix by Lanczos with full reorthogonalisation. */
-  static Component topEigenpair(double[][] m) {
-    int n = m.length;
+  static Component topEigenpair(double[] m, int n) {
     if (n == 0) {
       return new Component(new double[0], 0, 0, 0);
     }
@@ -138,7 +163,7 @@ final class KernelPca {
     SymmetricEigen ritz = null;
     for (int j = 0; j < steps; j++) {
       basis.add(q);
-      double[] w = times(m, q);
+      double[] w = times(m, n, q);
       double a = dot(q, w);
       alpha.add(a);
       // twice: classical Gram-Schmidt against the whole basis keeps it orthogonal to rounding
@@ -172,9 +197,17 @@ final class KernelPca {
     return new Component(u, lambda, top > 0 ? values[top - 1] : 0, basis.size());
   }
 
-  private static double[] times(double[][] m, double[] v) {
-    double[] out = new double[m.length];
-    IntStream.range(0, m.length).parallel().forEach(i -> out[i] = dot(m[i], v));
+  /** m [n * n] times v. */
+  private static double[] times(double[] m, int n, double[] v) {
+    double[] out = new double[n];
+    IntStream.range(0, n).parallel().forEach(i -> {
+      double s = 0;
+      int base = i * n;
+      for (int j = 0; j < n; j++) {
+        s += m[base + j] * v[j];
+      }
+      out[i] = s;
+    });
     return out;
   }
 

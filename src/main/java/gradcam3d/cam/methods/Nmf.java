@@ -14,8 +14,8 @@ import java.util.stream.IntStream;
  * same on every run.
  */
 final class Nmf {
-  static final double TOLERANCE = 1e-6;
-  static final int MAX_ITERATIONS = 500;
+  static final double TOLERANCE = 1e-5;
+  static final int MAX_ITERATIONS = 200;
   private static final double NNDSVD_FLOOR = 1e-6;
 
   /**
