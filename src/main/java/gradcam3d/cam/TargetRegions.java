@@ -33,8 +33,15 @@ public final class TargetRegions {
   public static Explanation explanation(GradientEngine.Result r, List<Target> perSample, long[] os,
       List<Explanation.LayerMap> layers, double postMs, Explanation.Attribution attribution,
       Explanation.Extras extras) {
+    return explanation(r, perSample, os, layers, r.runMs(), postMs, attribution, extras);
+  }
+
+  /** The same, for a method that ran several programs taking {@code runMs} in all. */
+  public static Explanation explanation(GradientEngine.Result r, List<Target> perSample, long[] os,
+      List<Explanation.LayerMap> layers, double runMs, double postMs, Explanation.Attribution attribution,
+      Explanation.Extras extras) {
     return new Explanation(layers, null, r.targetValues(), voxels(r, perSample, os), r.predictedVoxels(),
-        region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os, r.compileStats(), r.runMs(), postMs,
+        region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os, r.compileStats(), runMs, postMs,
         attribution, extras);
   }
 

@@ -27,12 +27,20 @@ public final class ExplanationOptions {
   @Option(names = "--layer", paramLabel = "NAME",
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
-          + "layer plus their aggregate. Required, except for the input-space methods (saliency, "
-          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), which take none.")
+          + "layer plus their aggregate (refine-cam: their product). Required, except for the input-space methods "
+          + "(saliency, input-x-gradient, smoothgrad, integrated-gradients, guided-backprop) and fullgrad, which take "
+          + "none; dff takes exactly one.")
   List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
-      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Costs in forward/backward "
+          + "passes: README, 'Methods at a glance'. finer-cam: Grad-CAM of the target class contrasted with its "
+          + "nearest classes; for segmentation per voxel inside the target region, the comparison classes ranked by "
+          + "the region-mean logits. fullgrad: the input-gradient term plus one term per bias-carrying Conv/"
+          + "ConvTranspose and BatchNormalization node. dff: NMF of the layer's activations into concepts "
+          + "(concepts.npy, concepts.nii.gz, the report, each concept's share of every class's score in "
+          + "summary.json). --window runs the layer methods per window, except fem, kpca-cam, seg-eigen-cam, "
+          + "finer-cam, fullgrad, random-cam and dff, which need the whole layer or the whole-volume logits.",
       completionCandidates = MethodNames.class, converter = Converters.Method.class)
   CamMethod method;
 

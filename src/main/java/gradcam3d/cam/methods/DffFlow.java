@@ -83,6 +83,7 @@ final class DffFlow implements MethodFlow {
           + "' has channels (" + channels + ") or voxels (" + voxels + ")");
     }
     // each class's score gradient; a class the target already is (for every sample) is not run again
+    double runMs = r.runMs();
     List<FloatTensor> classGradients = new ArrayList<>();
     float[] classScores = new float[classes * batch];
     float[] classRegions = new float[classes * batch];
@@ -90,6 +91,7 @@ final class DffFlow implements MethodFlow {
       boolean same = targets.size() == 1 && targets.get(0).equals(new PredictedClassTarget(j));
       GradientEngine.Result rj = same ? r
           : engine.run(shapes, inputs, classSeed(j, os), releaseMemory && j == classes - 1);
+      runMs += same ? 0 : rj.runMs();
       classGradients.add(rj.gradient(0));
       for (int b = 0; b < batch; b++) {
         classScores[j * batch + b] = rj.targetValues().data()[b];
@@ -150,7 +152,7 @@ final class DffFlow implements MethodFlow {
     summary.put("samples", samples);
     Explanation.LayerMap map = new Explanation.LayerMap(layer.layer(), layer.shape(), camLayerT, resized.get(0),
         request.keepTensors() ? a : null, request.keepTensors() ? r.gradient(0) : null, null, null);
-    return TargetRegions.explanation(r, perSample, os, List.of(map), (System.nanoTime() - t0) / 1e6, null,
+    return TargetRegions.explanation(r, perSample, os, List.of(map), runMs, (System.nanoTime() - t0) / 1e6, null,
         new Explanation.Extras(Map.of("concepts", conceptStack), summary));
   }
 
