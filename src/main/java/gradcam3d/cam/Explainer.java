@@ -24,7 +24,9 @@ import java.util.Map;
  * Explains a model with one method at one or more layers for given targets. Gradient methods run
  * as one compiled graph (forward, backward, CAM arithmetic and the resize to the input grid); the
  * eigen methods finish on the host (an exact eigen-decomposition; only {@link #compiledGraph}
- * puts an iterative one in the graph); Score-CAM and Ablation-CAM add batched forward passes. The
+ * puts an iterative one in the graph); Score-CAM and Ablation-CAM add batched forward passes; a
+ * method with its own flow ({@link CamMethod.OwnFlow}: FullGrad, Deep Feature Factorization) runs
+ * the {@link MethodFlow} it opens, which reports through {@link TargetRegions} as this class does. The
  * stages are separate: {@link #explainResized} gives maps on the input grid before normalisation
  * (to blend windows of a volume, say), {@link Normalise} finishes them; {@link #explain} does both.
  *
@@ -42,8 +44,7 @@ public final class Explainer implements AutoCloseable {
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
       if (!method.takesLayers() && !layers.isEmpty()) {
-        throw new Gradcam3dException(method.name() + (method instanceof CamMethod.InputSpace
-            ? " attributes to the model input" : " chooses its tensors itself") + "; it takes no --layer");
+        throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
       }
       if (method.takesLayers() && layers.isEmpty()) {
         throw new Gradcam3dException("give at least one --layer");

@@ -119,8 +119,8 @@ public final class ExplanationOptions {
 
   @Option(names = "--finer-compare", defaultValue = "" + MethodOptions.FINER_COMPARE, paramLabel = "K",
       converter = Converters.Positive.class,
-      description = "finer-cam: how many classes nearest the target class it is contrasted with (default: "
-          + "${DEFAULT-VALUE}).")
+      description = "finer-cam: how many classes nearest the target class it is contrasted with, at most all "
+          + "the others (default: ${DEFAULT-VALUE}).")
   int finerCompare;
 
   @Option(names = "--refine-base", defaultValue = MethodOptions.REFINE_BASE, paramLabel = "METHOD",

@@ -94,6 +94,29 @@ class NewMethodsTest {
     return o;
   }
 
+  /** 2-D, a classifier (cls2d: 5 classes, a batch of two, argmax targets): every method, no cross-talk. */
+  @ParameterizedTest
+  @MethodSource("methods")
+  void twoDimensionalClassifier(String name) {
+    CamMethod m = CamMethods.byName(name).withOptions(new MethodOptions(2, "rbf", null, 1, 2,
+        CamMethods.byName("gradcam++"), 3, 2));
+    List<String> layers = name.equals("refine-cam") ? List.of("features.4", "features.8") : List.of("features.8");
+    Explainer.Request req = new Explainer.Request(m.takesLayers() ? layers : List.of(), m,
+        List.of(Target.parse("argmax")), 0, GradientSpec.Score.LOGITS, false, 2, Progress.NONE);
+    FloatTensor x = Npy.read(Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
+    try (Explainer ex = new Explainer(ModelIO.read(Path.of("src/test/resources/fixtures/models/cls2d.onnx")), req,
+        OPTIONS)) {
+      Explanation batch = ex.explain(Map.of("input", x));
+      assertEquals(List.of(2L, 32L, 40L), java.util.Arrays.stream(batch.cam().shape()).boxed().toList());
+      assertEquals(1f, batch.cam().slice0(0).maxAbs(), name + ": a map in [0, 1]");
+      for (int b = 0; b < 2; b++) {
+        FloatTensor one = new FloatTensor(x.slice0(b).data(), oneSample(x.shape()));
+        double err = batch.cam().slice0(b).maxAbsDiff(ex.explain(Map.of("input", one)).cam().slice0(0));
+        assertTrue(err <= 1e-5, name + " sample " + b + ": " + err);
+      }
+    }
+  }
+
   @Test
   void randomCamFollowsItsSeed() {
     FloatTensor x = new FloatTensor(BATCH.slice0(0).data(), oneSample(BATCH.shape()));
@@ -152,6 +175,11 @@ class NewMethodsTest {
       Explanation g = grad.explain(Map.of("input", x));
       assertTrue(f.targetValues().maxAbsDiff(g.targetValues()) <= 1e-4 * g.targetValues().maxAbs());
       assertTrue(f.cam().maxAbsDiff(g.cam()) <= 1e-4, "alpha 0, all classes: Grad-CAM");
+    }
+    // more comparison classes than the model has others: all the others
+    try (Explainer two = new Explainer(PROTO, request(new FinerCam(1, 2), List.of("up2"), false), OPTIONS);
+        Explainer nine = new Explainer(PROTO, request(new FinerCam(1, 9), List.of("up2"), false), OPTIONS)) {
+      assertEquals(0f, two.explain(Map.of("input", x)).cam().maxAbsDiff(nine.explain(Map.of("input", x)).cam()));
     }
   }
 

@@ -116,12 +116,11 @@ class NewMethodsCliTest {
         List.of("--method", "finer-cam", "--finer-alpha", "nan", "--layer", "down3"),
         List.of("--method", "dff", "--concepts", "0", "--layer", "down3"),
         List.of("--method", "refine-cam", "--refine-base", "eigencam", "--layer", "down3"),
-        List.of("--method", "finer-cam", "--finer-compare", "3", "--layer", "down3"),
         List.of("--method", "finer-cam", "--score", "probabilities", "--layer", "down3"),
         List.of("--method", "dff", "--concepts", "99", "--layer", "down3"),
         List.of("--method", "dff", "--layer", "down3", "--layer", "up2"));
     List<String> words = List.of("--kpca-kernel", "--kpca-gamma", "--fem-k", "--finer-compare", "--finer-alpha",
-        "--concepts", "--refine-base", "needs at least 4 classes", "--score probabilities", "--concepts 99",
+        "--concepts", "--refine-base", "--score probabilities", "--concepts 99",
         "one --layer");
     for (int i = 0; i < exit2.size(); i++) {
       assertOneLine(exit2.get(i), 2, words.get(i));

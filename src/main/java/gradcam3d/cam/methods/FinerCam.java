@@ -20,7 +20,9 @@ import java.util.Map;
  * classes ranked once per sample by the region-mean logits.
  *
  * @param alpha how much of each comparison class's logit is subtracted (pytorch-grad-cam: 1)
- * @param compare how many nearest classes (pytorch-grad-cam: the 1st to 3rd nearest)
+ * @param compare how many nearest classes (pytorch-grad-cam: the 1st to 3rd nearest); every other
+ *     class when the model has fewer (pytorch-grad-cam fails then), e.g. the one other class of a
+ *     binary segmentation: T is then about the logit difference z_c - alpha z_k
  */
 public record FinerCam(double alpha, int compare) implements CamMethod.InGraph {
   private static final GradCam BASE = new GradCam();

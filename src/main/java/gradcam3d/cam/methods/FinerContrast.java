@@ -10,8 +10,8 @@ import gradcam3d.runtime.SeedHead;
  * Finer-CAM's score in graph ops (see {@link FinerCam}): from the logits z [B, K, *S] and the
  * effective seed e (non-zero at the target class c inside its region) it returns
  * F [B, 1, *S] = sum_k m_k p_k (z_c - alpha z_k) / (sum_k m_k p_k + 1e-9) with p = softmax over
- * classes and m the comparison mask [B, K]: the {@code compare} classes whose region-mean logit
- * is nearest class c's (ranked by |mean z_k - mean z_c|, ties by class index, c first). The class
+ * classes and m the comparison mask [B, K]: the {@code compare} classes (every other class when the
+ * model has fewer) whose region-mean logit is nearest class c's (ranked by |mean z_k - mean z_c|, ties by class index, c first). The class
  * one-hot, region and ranking are comparisons, so no gradient flows through them; the gradient
  * of T = sum(e * F) is exact through the softmax and the division.
  */
@@ -26,9 +26,9 @@ record FinerContrast(double alpha, int compare) implements SeedHead.Contrast {
     long[] s = b.shape(z);
     int rank = s.length;
     int classes = (int) s[1];
-    if (compare > classes - 1) {
-      throw new OptionValueException("--finer-compare " + compare + " needs at least " + (compare + 1)
-          + " classes; the model output " + gradcam3d.tensor.Shapes.format(s) + " has " + classes);
+    if (classes < 2) {
+      throw new OptionValueException("finer-cam contrasts the target class with others; the model output "
+          + gradcam3d.tensor.Shapes.format(s) + " has one class");
     }
     long[] spatial = GraphBuilder.range(2, rank);
     String absSeed = b.op("Abs", effectiveSeed);
@@ -46,7 +46,8 @@ record FinerContrast(double alpha, int compare) implements SeedHead.Contrast {
     String mainMean = b.reduceSum(b.mul(classMeans, main), new long[] {1}, true);
     String distance = b.where(b.op("Greater", main, zero), b.scalarLike(-1, z),
         b.op("Abs", b.sub(classMeans, mainMean)));
-    String comparison = comparisonMask(b, b.reshape(distance, s[0], classes), classes, compare);
+    // fewer classes than asked for: every other class
+    String comparison = comparisonMask(b, b.reshape(distance, s[0], classes), classes, Math.min(compare, classes - 1));
     long[] maskShape = new long[rank];
     java.util.Arrays.fill(maskShape, 1);
     maskShape[0] = s[0];

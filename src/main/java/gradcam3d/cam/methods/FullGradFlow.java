@@ -129,15 +129,9 @@ final class FullGradFlow implements MethodFlow {
       biasShape[1] = s[1];
       String bias = b.reshape(b.cast(terms.get(i - 1).bias(b), b.type(l.gradient())), biasShape);
       String t = b.op("Abs", b.mul(l.gradient(), bias));
-      if (!Arrays.equals(Arrays.copyOfRange(s, 2, s.length), Arrays.copyOfRange(inputShape, 2, inputShape.length))) {
-        // a channel constant on the layer's grid is 0; the resize would round it into noise the min-max inflates
-        String varies = b.cast(b.op("Greater", range(b, t, GraphBuilder.range(2, s.length)), b.scalarLike(0, t)),
-            b.type(t));
-        long[] sizes = s.clone();
-        System.arraycopy(inputShape, 2, sizes, 2, inputShape.length - 2);
-        t = b.mul(Resize.linear(b, t, sizes), varies);
-      }
-      parts.add(channelSum(b, t, spatialAxes));
+      boolean sameGrid = Arrays.equals(Arrays.copyOfRange(s, 2, s.length),
+          Arrays.copyOfRange(inputShape, 2, inputShape.length));
+      parts.add(sameGrid ? channelSum(b, t, spatialAxes) : resizedChannelSum(b, t, inputShape));
     }
     String map = b.sum(parts);
     b.opNamed("Identity", List.of(map), List.of(MAP));
@@ -150,6 +144,89 @@ final class FullGradFlow implements MethodFlow {
     p.addOutput(MAP);
     p.addOutput(RESIZED);
     p.addOutput(TERM_SUMS);
+  }
+
+  /**
+   * sum_c minmax(resize(t_c)) for t [B, C, *Sl] on a coarser grid than the input's, without
+   * resizing any channel to the input grid: with t'_c = t_c - min(t_c) (exact on the layer's grid;
+   * it keeps the division below free of cancellation), min-max after the resize is
+   * (R(t'_c) - m_c) / r_c with m_c, r_c the minimum and range of R(t'_c), and R is linear, so the
+   * sum is R(sum_c t'_c / r_c) - sum_c m_c / r_c: one channel resized per term. The extremes m_c
+   * and m_c + r_c are those of R(t'_c) on a few output voxels ({@link #extremePositions}): within
+   * one cell of the layer's grid the resize is multilinear in the per-axis fractions, so its
+   * extremes over the cell's output voxels lie at each axis's smallest or largest fraction there.
+   * A channel constant on the layer's grid counts 0 (the resize would round it into noise the
+   * min-max inflates).
+   */
+  private static String resizedChannelSum(GraphBuilder b, String t, long[] inputShape) {
+    long[] s = b.shape(t);
+    int rank = s.length;
+    long[] layerAxes = GraphBuilder.range(2, rank);
+    String shifted = b.sub(t, b.reduce("ReduceMin", t, layerAxes, true));
+    String varies = b.cast(b.op("Greater", b.reduce("ReduceMax", shifted, layerAxes, true), b.scalarLike(0, t)),
+        b.type(t));
+    // R(t') at the extreme positions only: one small MatMul per axis, the axis moved last
+    String sampled = shifted;
+    for (int axis = rank - 1; axis >= 2; axis--) {
+      long[] perm = GraphBuilder.range(0, rank);
+      perm[axis] = rank - 1;
+      perm[rank - 1] = axis;
+      String moved = axis == rank - 1 ? sampled : b.transpose(sampled, perm);
+      float[][] w = extremePositions((int) s[axis], (int) inputShape[axis]);
+      float[] flat = new float[w.length * w[0].length];
+      for (int i = 0; i < w.length; i++) {
+        System.arraycopy(w[i], 0, flat, i * w[0].length, w[0].length);
+      }
+      String matrix = b.cast(b.constFloats(flat, w.length, w[0].length), b.type(t));
+      sampled = b.op("MatMul", moved, matrix);
+    }
+    String min = b.reduce("ReduceMin", sampled, layerAxes, true);
+    String range = b.sub(b.reduce("ReduceMax", sampled, layerAxes, true), min);
+    String positive = b.op("Greater", range, b.scalarLike(0, range));
+    String inverse = b.mul(varies, b.where(positive, b.div(b.scalarLike(1, range), b.where(positive, range,
+        b.scalarLike(1, range))), b.scalarLike(0, range)));
+    String weighted = b.reduceSum(b.mul(shifted, inverse), new long[] {1}, true);
+    String offset = b.reduceSum(b.mul(min, inverse), new long[] {1}, true);
+    long[] one = s.clone();
+    one[1] = 1;
+    System.arraycopy(inputShape, 2, one, 2, inputShape.length - 2);
+    return b.squeeze(b.sub(Resize.linear(b, weighted, one), offset), 1);
+  }
+
+  /**
+   * The interpolation weights [in][k] of the output positions along one axis where a linear
+   * resize from {@code in} to {@code out} samples (ONNX Resize, half_pixel, as ONNX Runtime and
+   * PyTorch's align_corners=False compute it: source x = (o + 0.5) in / out - 0.5 clamped to
+   * [0, in - 1], weights 1 - f and f on floor(x) and the next sample) can take its extremes: per
+   * left neighbour floor(x), the positions of smallest and largest fraction f.
+   */
+  static float[][] extremePositions(int in, int out) {
+    double scale = (double) out / in;
+    java.util.TreeMap<Integer, double[]> cells = new java.util.TreeMap<>(); // left neighbour -> {min f, max f}
+    for (int o = 0; o < out; o++) {
+      double x = Math.max(0, Math.min((o + 0.5) / scale - 0.5, in - 1));
+      int left = (int) Math.floor(x);
+      double f = x - left;
+      double[] range = cells.computeIfAbsent(left, k -> new double[] {f, f});
+      range[0] = Math.min(range[0], f);
+      range[1] = Math.max(range[1], f);
+    }
+    List<double[]> columns = new ArrayList<>();
+    cells.forEach((left, range) -> {
+      for (double f : range[0] == range[1] ? new double[] {range[0]} : range) {
+        double[] col = new double[in];
+        col[left] += 1 - f;
+        col[Math.min(left + 1, in - 1)] += f;
+        columns.add(col);
+      }
+    });
+    float[][] w = new float[in][columns.size()];
+    for (int j = 0; j < columns.size(); j++) {
+      for (int i = 0; i < in; i++) {
+        w[i][j] = (float) columns.get(j)[i];
+      }
+    }
+    return w;
   }
 
   /** sum over channels of t [B, C, *S] min-maxed per sample and channel (a constant channel: 0). */

@@ -293,6 +293,91 @@ class HostMathTest {
     return Math.sqrt(num / den);
   }
 
+  /**
+   * FullGrad's extremes of a resized channel: a 3-D linear resize (half-pixel, as ONNX Runtime and
+   * PyTorch compute it) evaluated everywhere has the same minimum and maximum as at the few
+   * positions {@link FullGradFlow#extremePositions} keeps, for integer and fractional factors.
+   */
+  @Test
+  void resizeExtremesLieAtTheKeptPositions() {
+    Random r = new Random(5);
+    int[][] cases = {{5, 7, 3, 11, 13, 9}, {6, 6, 6, 48, 30, 24}, {2, 3, 1, 8, 5, 4}, {4, 4, 4, 12, 10, 7}};
+    for (int[] c : cases) {
+      int[] in = {c[0], c[1], c[2]};
+      int[] out = {c[3], c[4], c[5]};
+      for (int trial = 0; trial < 3; trial++) {
+        double[][][] t = new double[in[0]][in[1]][in[2]];
+        for (double[][] plane : t) {
+          for (double[] row : plane) {
+            for (int i = 0; i < row.length; i++) {
+              row[i] = r.nextGaussian();
+            }
+          }
+        }
+        double fullMin = Double.POSITIVE_INFINITY;
+        double fullMax = Double.NEGATIVE_INFINITY;
+        double[][] wz = axisWeights(in[0], out[0]);
+        double[][] wy = axisWeights(in[1], out[1]);
+        double[][] wx = axisWeights(in[2], out[2]);
+        for (int z = 0; z < out[0]; z++) {
+          for (int y = 0; y < out[1]; y++) {
+            for (int x = 0; x < out[2]; x++) {
+              double v = 0;
+              for (int a = 0; a < in[0]; a++) {
+                for (int b = 0; b < in[1]; b++) {
+                  for (int d = 0; d < in[2]; d++) {
+                    v += wz[z][a] * wy[y][b] * wx[x][d] * t[a][b][d];
+                  }
+                }
+              }
+              fullMin = Math.min(fullMin, v);
+              fullMax = Math.max(fullMax, v);
+            }
+          }
+        }
+        float[][] kz = FullGradFlow.extremePositions(in[0], out[0]);
+        float[][] ky = FullGradFlow.extremePositions(in[1], out[1]);
+        float[][] kx = FullGradFlow.extremePositions(in[2], out[2]);
+        double keptMin = Double.POSITIVE_INFINITY;
+        double keptMax = Double.NEGATIVE_INFINITY;
+        for (int z = 0; z < kz[0].length; z++) {
+          for (int y = 0; y < ky[0].length; y++) {
+            for (int x = 0; x < kx[0].length; x++) {
+              double v = 0;
+              for (int a = 0; a < in[0]; a++) {
+                for (int b = 0; b < in[1]; b++) {
+                  for (int d = 0; d < in[2]; d++) {
+                    v += kz[a][z] * ky[b][y] * kx[d][x] * t[a][b][d];
+                  }
+                }
+              }
+              keptMin = Math.min(keptMin, v);
+              keptMax = Math.max(keptMax, v);
+            }
+          }
+        }
+        String what = java.util.Arrays.toString(c);
+        assertEquals(fullMin, keptMin, 1e-6, what + " min");
+        assertEquals(fullMax, keptMax, 1e-6, what + " max");
+        assertTrue(kz[0].length * ky[0].length * kx[0].length <= out[0] * out[1] * out[2]);
+      }
+    }
+  }
+
+  /** w[o][i]: the linear resize's weight of input i in output o (half-pixel, clamped), written out here. */
+  private static double[][] axisWeights(int in, int out) {
+    double[][] w = new double[out][in];
+    for (int o = 0; o < out; o++) {
+      double x = (o + 0.5) * in / out - 0.5;
+      x = Math.max(0, Math.min(x, in - 1));
+      int x0 = (int) Math.floor(x);
+      int x1 = Math.min(x0 + 1, in - 1);
+      w[o][x0] += 1 - (x - x0);
+      w[o][x1] += x - x0;
+    }
+    return w;
+  }
+
   @Test
   void randomCamWeightsComeFromTheSeed() {
     float[] w = new RandomCam(5).weights(16);
