@@ -17,6 +17,14 @@ final class Nmf {
   static final double TOLERANCE = 1e-5;
   static final int MAX_ITERATIONS = 200;
   private static final double NNDSVD_FLOOR = 1e-6;
+  /** Below this many entries of X an update runs on the calling thread (a parallel loop costs more). */
+  private static final int PARALLEL_ENTRIES = 1 << 20;
+
+  /** 0..n-1, in parallel for a large X (each index's work is independent and in a fixed order). */
+  private static IntStream indices(int n, double[][] x) {
+    IntStream s = IntStream.range(0, n);
+    return (long) x.length * x[0].length >= PARALLEL_ENTRIES ? s.parallel() : s;
+  }
 
   /**
    * W [rows][k], H [k][cols]; the relative error ||X - W H||_F / ||X||_F computed entry by entry
@@ -158,7 +166,7 @@ final class Nmf {
       }
     }
     // each column of H is updated on its own: columns in parallel, each in a fixed order
-    IntStream.range(0, cols).parallel().forEach(c -> {
+    indices(cols, x).forEach(c -> {
       double[] wtx = new double[k];
       for (int i = 0; i < rows; i++) {
         double xi = x[i][c];
@@ -192,7 +200,7 @@ final class Nmf {
         hht[b][a] = hht[a][b];
       }
     }
-    IntStream.range(0, rows).parallel().forEach(i -> {
+    indices(rows, x).forEach(i -> {
       double[] xht = new double[k];
       for (int a = 0; a < k; a++) {
         xht[a] = dot(x[i], h[a]);
