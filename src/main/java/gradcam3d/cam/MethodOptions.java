@@ -23,10 +23,4 @@ public record MethodOptions(double femK, String kpcaKernel, Double kpcaGamma, do
   public static final String REFINE_BASE = "gradcam++";
   public static final long SEED = 0;
   public static final int CONCEPTS = 5;
-
-  /** Every parameter at its default. */
-  public static MethodOptions defaults() {
-    return new MethodOptions(FEM_K, KPCA_KERNEL, null, FINER_ALPHA, FINER_COMPARE, CamMethods.byName(REFINE_BASE),
-        SEED, CONCEPTS);
-  }
 }
