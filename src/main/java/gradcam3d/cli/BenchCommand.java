@@ -198,8 +198,8 @@ final class BenchCommand implements Callable<Integer> {
           + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
-          gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+      Explainer.Request req = new Explainer.Request(method.takesLayers() ? List.of(layer) : List.of(), method,
+          List.of(t), 0, gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
         boolean perturb = method instanceof CamMethod.Perturbation;

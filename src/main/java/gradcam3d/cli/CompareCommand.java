@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
 
 /** gradcam3d compare: every method at every layer on one case, measured and ranked. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Explains one case with each method at each --layer (one map per pair, not aggregated), "
-        + "measures every map like 'evaluate', and writes compare.csv and compare.json (one row per method x "
+    description = {"Explains one case with each method at each --layer (one map per pair, not aggregated; "
+        + "refine-cam with all the layers at once, methods without a layer once), measures every map like 'evaluate', and writes compare.csv and compare.json (one row per method x "
         + "layer, best deletion AUC first, with times), curves.png (deletion and insertion curves, one line "
         + "per pair), grid.png (the maps over the same axial slice) and one folder per pair with its "
         + "explanation and summary.json."},
@@ -99,16 +99,11 @@ final class CompareCommand implements Callable<Integer> {
     caseOptions.checkOut(base);
     Evaluation.Settings how = metricsOptions.settings(base.batchSize());
     List<Row> rows = new ArrayList<>();
-    for (CamMethod named : chosen) {
-      CamMethod method = explanation.configure(named);
-      // a method without layers (saliency, occlusion, ...) is one row, its "layer" the input
-      List<String> layers = method.takesLayers() ? explanation.layers : List.of(INPUT_ROW);
-      if (layers.isEmpty()) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), method.name()
-            + " explains at a layer: give at least one --layer");
-      }
-      for (String layer : layers) {
-        Settings s = base.withMethod(method).withLayers(method.takesLayers() ? List.of(layer) : List.of());
+    for (CamMethod listed : chosen) {
+      CamMethod method = explanation.configured(listed);
+      for (List<String> layers : layerRuns(method, explanation.layers)) {
+        String layer = layers.isEmpty() ? "input" : String.join("+", layers);
+        Settings s = base.withMethod(method).withLayers(layers);
         long t0 = System.nanoTime();
         CaseResult r;
         try (ExplanationPipeline pipeline = new ExplanationPipeline(s, how)) {
@@ -158,6 +153,21 @@ final class CompareCommand implements Callable<Integer> {
           CURVES, GRID, slice);
     }
     return 0;
+  }
+
+  /**
+   * The layer sets a method is explained with, one row each: every layer alone; all of them at
+   * once for a method that combines its layers (refine-cam); none for one that takes no layer
+   * (input-space methods, fullgrad) or when none is given (the explainer then says what is missing).
+   */
+  static List<List<String>> layerRuns(CamMethod method, List<String> layers) {
+    if (!method.takesLayers() || layers.isEmpty()) {
+      return List.of(List.of());
+    }
+    if (method.combinesLayers()) {
+      return List.of(layers);
+    }
+    return layers.stream().map(List::of).toList();
   }
 
   static String folder(String method, String layer) {

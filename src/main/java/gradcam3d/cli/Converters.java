@@ -458,4 +458,36 @@ final class Converters {
       return parsed(() -> gradcam3d.cam.methods.OcclusionMode.parse(s));
     }
   }
+
+  /** --kpca-kernel: one of KPCA-CAM's kernels. */
+  static final class KpcaKernel implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      return parsed(() -> gradcam3d.cam.methods.KpcaCam.Kernel.parse(s).toString());
+    }
+  }
+
+  /** A finite number > 0 (--kpca-gamma). */
+  static final class PositiveNumber implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      if (!(v > 0) || Double.isInfinite(v)) {
+        throw new TypeConversionException("must be a finite number > 0, not '" + s + "'");
+      }
+      return v;
+    }
+  }
+
+  /** A finite number (--finer-alpha). */
+  static final class FiniteNumber implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      if (!Double.isFinite(v)) {
+        throw new TypeConversionException("must be a finite number, not '" + s + "'");
+      }
+      return v;
+    }
+  }
 }

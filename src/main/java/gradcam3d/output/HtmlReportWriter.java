@@ -92,6 +92,16 @@ public final class HtmlReportWriter implements OutputWriter {
     for (Explanation.LayerMap l : e.layers()) {
       maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().slice0(0)).data()));
     }
+    if (e.extras() != null) {
+      // a method's own maps one by one (dff: "concept 0", "concept 1", ...), in the same map switch
+      e.extras().maps().forEach((name, stack) -> {
+        FloatTensor first = stack.slice0(0);
+        String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
+        for (int k = 0; k < first.dim(0); k++) {
+          maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k)).data()));
+        }
+      });
+    }
     FloatTensor cam = e.cam().slice0(0);
     float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
         ? frame.apply(e.region().slice0(0)).data() : null;

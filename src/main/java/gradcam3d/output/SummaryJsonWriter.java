@@ -92,6 +92,13 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("steps", ig.steps());
       s.put("baseline", ig.baseline().name().toLowerCase());
     }
+    if (!st.method().parameters().isEmpty()) {
+      s.put("method_parameters", st.method().parameters());
+    }
+    if (e.extras() != null && !e.extras().summary().isEmpty()) {
+      // the method's own results (fullgrad's terms, dff's concepts), under its name
+      s.put(st.method().name(), e.extras().summary());
+    }
     if (e.attribution() != null && e.attribution().completenessGap() != null) {
       // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
       s.put("completeness_gap", e.attribution().completenessGap());

@@ -263,7 +263,7 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 4: min-max per sample and the aggregate over layers. */
   public Explanation normalise(Explanation resized) {
-    return Normalise.apply(resized);
+    return Normalise.apply(resized, settings.method());
   }
 
   /**

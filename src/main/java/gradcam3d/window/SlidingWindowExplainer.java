@@ -207,9 +207,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     this.request = request;
     this.settings = settings.auto() ? settings.withWindow(WindowFit.auto(model)) : settings;
     this.inputName = Graph.fromModel(model).inputNames().get(0);
-    if (request.method() instanceof gradcam3d.cam.CamMethod.InputSpace) {
-      throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
-          + "windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
+    String notPerWindow = request.method().notPerWindow();
+    if (notPerWindow != null) {
+      throw new Gradcam3dException(request.method().name() + " does not run per window: "
+          + notPerWindow + "; sliding windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
     }
     // a forward-only program needs a layer: the model input stands in for methods without one
     List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
@@ -354,7 +355,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null,
           stitch.illConditioned[l]));
     }
-    FloatTensor aggregate = Normalise.aggregate(finals);
+    FloatTensor aggregate = request.method().combineLayers(finals);
     long t3 = System.nanoTime();
     int classes = (int) wholeOutput[1];
     Explanation whole = new Explanation(maps, aggregate,
