@@ -43,10 +43,10 @@ public final class Explainer implements AutoCloseable {
     public Request {
       boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
       if (inputOnly && !layers.isEmpty()) {
-        throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
+        throw new gradcam3d.OptionValueException(method.name() + " attributes to the model input; it takes no --layer");
       }
       if (!inputOnly && layers.isEmpty()) {
-        throw new Gradcam3dException("give at least one --layer");
+        throw new gradcam3d.OptionValueException("give at least one --layer");
       }
       if (batchSize < 1) {
         throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
@@ -395,6 +395,15 @@ public final class Explainer implements AutoCloseable {
   }
 
   private static void checkRegions(GradientEngine.Result r, List<Target> targets, long[] os) {
+    // a NaN output (NaN weights, an overflow) predicts no class: say that, not that a class is absent
+    float[] values = r.targetValues().data();
+    for (int b = 0; b < values.length; b++) {
+      if (!Float.isFinite(values[b])) {
+        throw new Gradcam3dException("the model's output is " + (Float.isNaN(values[b]) ? "NaN" : "infinite")
+            + (os[0] > 1 ? " in sample " + b : "") + " for target '" + targets.get(b).spec() + "' (the input is "
+            + "finite): check the model's weights and that the input is what the model expects");
+      }
+    }
     long[] counts = regionVoxels(r, targets, os);
     float[] predicted = r.predictedVoxels().data();
     int classes = (int) os[1];

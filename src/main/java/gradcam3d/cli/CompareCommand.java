@@ -3,7 +3,9 @@ package gradcam3d.cli;
 import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.output.CsvTable;
 import gradcam3d.output.EvaluationWriter;
+import gradcam3d.output.ResultFolder;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
@@ -53,9 +55,9 @@ final class CompareCommand implements Callable<Integer> {
   @Mixin
   ExplanationOptions explanation;
 
-  @Option(names = "--methods", split = ",", paramLabel = "M1,M2,...", converter = Converters.Method.class,
-      description = "Methods to compare (default: the --method value).")
-  List<CamMethod> methods = new ArrayList<>();
+  @Option(names = "--methods", paramLabel = "M1,M2,...", converter = Converters.MethodList.class,
+      description = "Methods to compare, separated by commas, each once (default: the --method value).")
+  Converters.Methods methods;
 
   @Mixin
   CaseOptions caseOptions;
@@ -89,43 +91,38 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     out = caseOptions.out;
-    List<CamMethod> chosen = methods.isEmpty() ? List.of(explanation.method) : methods;
+    List<CamMethod> chosen = methods == null ? List.of(explanation.method) : methods.list();
     PrintWriter err = spec.commandLine().getErr();
     Settings base = explanation.settings(false, quiet.progress(err));
     caseOptions.checkOut(base);
     Evaluation.Settings how = metricsOptions.settings(base.batchSize());
+    checkPairs(base, chosen);
     List<Row> rows = new ArrayList<>();
-    for (CamMethod method : chosen) {
-      for (String layer : explanation.layers) {
-        Settings s = base.withMethod(method).withLayers(List.of(layer));
-        long t0 = System.nanoTime();
-        CaseResult r;
-        try (ExplanationPipeline pipeline = new ExplanationPipeline(s, how)) {
-          r = pipeline.run(caseOptions.input());
+    int slice;
+    // everything goes into a staging folder that replaces --out only when the comparison is complete
+    try (ResultFolder folder = ResultFolder.open(out, caseOptions.inputsAndModel(base))) {
+      Path stage = folder.staging();
+      for (CamMethod method : chosen) {
+        for (String layer : explanation.layers) {
+          Settings s = base.withMethod(method).withLayers(List.of(layer));
+          long t0 = System.nanoTime();
+          CaseResult r;
+          try (ExplanationPipeline pipeline = new ExplanationPipeline(s, how)) {
+            // slice indices and the like are judged on the loaded input, before the first map
+            r = pipeline.run(caseOptions.input(), loaded -> pictures.checkSlices(loaded, s.layout()));
+          }
+          if (r.metrics().samples().size() != 1) {
+            throw new Gradcam3dException("compare takes one case; the input holds a batch of "
+                + r.metrics().samples().size());
+          }
+          ResultWriter.write(r, caseOptions.output(stage.resolve(folder(method.name(), layer))));
+          rows.add(new Row(method.name(), layer, r, (System.nanoTime() - t0) / 1e9));
         }
-        if (r.metrics().samples().size() != 1) {
-          throw new Gradcam3dException("compare takes one case; the input holds a batch of "
-              + r.metrics().samples().size());
-        }
-        ResultWriter.write(r, caseOptions.output(out.resolve(folder(method.name(), layer))));
-        rows.add(new Row(method.name(), layer, r, (System.nanoTime() - t0) / 1e9));
       }
+      rows.sort(Comparator.comparingDouble(Row::deletionAuc));
+      slice = writeFigures(rows, stage);
+      folder.commit();
     }
-    rows.sort(Comparator.comparingDouble(Row::deletionAuc));
-    writeTables(rows);
-    List<CurveChart.Series> series = new ArrayList<>();
-    List<FloatTensor> cams = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    for (Row r : rows) {
-      FaithfulnessCurves c = r.metrics().curves();
-      String name = r.method() + " " + r.layer();
-      series.add(EvaluationWriter.series(name, c));
-      cams.add(spatial(r.result().explanation().cam()));
-      labels.add(name);
-    }
-    CurveChart.write(series, out.resolve(CURVES));
-    FloatTensor image = firstChannel(rows.get(0).result().loaded().batch());
-    int slice = ComparisonGrid.write(image, cams, labels, null, pictures.renderOptions(), out.resolve(GRID));
     if (!quiet.quiet) {
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "gradcam3d compare: %d methods x %d layers, best deletion AUC first%n", chosen.size(),
@@ -142,14 +139,49 @@ final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Every method with every layer, checked before anything is computed: a method that takes no
+   * layer, an unknown or ambiguous layer (bad option values, exit 2).
+   */
+  private void checkPairs(Settings base, List<CamMethod> chosen) {
+    for (CamMethod method : chosen) {
+      base.withMethod(method).withLayers(explanation.layers).checkRequest();
+    }
+    gradcam3d.graph.Graph g = gradcam3d.graph.Graph.fromModel(gradcam3d.onnx.ModelIO.read(base.model()));
+    gradcam3d.graph.LayerResolver layers = new gradcam3d.graph.LayerResolver(g, gradcam3d.graph.ModuleIndex.of(g));
+    for (String layer : base.layers()) {
+      layers.resolve(layer);
+    }
+  }
+
+  /** compare.csv, compare.json, curves.png and grid.png into {@code dir}; returns the grid's slice. */
+  private int writeFigures(List<Row> rows, Path dir) {
+    writeTables(rows, dir);
+    List<CurveChart.Series> series = new ArrayList<>();
+    List<FloatTensor> cams = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (Row r : rows) {
+      FaithfulnessCurves c = r.metrics().curves();
+      String name = r.method() + " " + r.layer();
+      series.add(EvaluationWriter.series(name, c));
+      cams.add(spatial(r.result().explanation().cam()));
+      labels.add(name);
+    }
+    CurveChart.write(series, dir.resolve(CURVES));
+    FloatTensor image = firstChannel(rows.get(0).result().loaded().batch());
+    return ComparisonGrid.write(image, cams, labels, null, pictures.renderOptions(), dir.resolve(GRID));
+  }
+
   static String folder(String method, String layer) {
     return (method + "_" + layer).replaceAll("[^A-Za-z0-9._+@-]", "_");
   }
 
-  private void writeTables(List<Row> rows) {
-    StringBuilder csv = new StringBuilder("method,layer,deletion_auc,insertion_auc,random_deletion_auc,"
-        + "random_insertion_auc,mass_inside,mass_inside_over_mask_share,peak_inside,iou_otsu,ioa_otsu,"
-        + "map_mean,fraction_above_0.5,last_randomization_spearman,seconds,folder\n");
+  private static final List<String> HEADER = List.of("method", "layer", "deletion_auc", "insertion_auc",
+      "random_deletion_auc", "random_insertion_auc", "mass_inside", "mass_inside_over_mask_share", "peak_inside",
+      "iou_otsu", "ioa_otsu", "map_mean", "fraction_above_0.5", "last_randomization_spearman", "seconds", "folder");
+
+  private void writeTables(List<Row> rows, Path dir) {
+    CsvTable csv = new CsvTable(HEADER);
     List<Object> json = new ArrayList<>();
     for (Row r : rows) {
       Evaluation.SampleMetrics m = r.metrics();
@@ -162,11 +194,7 @@ final class CompareCommand implements Callable<Integer> {
           a == null ? null : a.concentration(), a == null ? null : a.peakInside(),
           a == null ? null : a.overlaps().get("otsu").iou(), a == null ? null : a.overlaps().get("otsu").ioa(),
           m.complexity().mean(), m.complexity().fractionAboveHalf(), lastRho, r.seconds(), folder(r.method(), r.layer()));
-      StringBuilder line = new StringBuilder();
-      for (Object v : cells) {
-        line.append(line.length() == 0 ? "" : ",").append(cell(v));
-      }
-      csv.append(line).append('\n');
+      csv.add(cells.stream().map(CompareCommand::cell).toList());
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("method", r.method());
       j.put("layer", r.layer());
@@ -175,11 +203,11 @@ final class CompareCommand implements Callable<Integer> {
       j.put("metrics", ev.toJson());
       json.add(j);
     }
-    AtomicFiles.write(out.resolve(CSV), os -> os.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
+    csv.write(dir.resolve(CSV));
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("sorted_by", "deletion_auc");
     doc.put("rows", json);
-    AtomicFiles.write(out.resolve(JSON), os -> os.write(Json.write(doc).getBytes(StandardCharsets.UTF_8)));
+    AtomicFiles.write(dir.resolve(JSON), os -> os.write(Json.write(doc).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String cell(Object v) {
@@ -189,8 +217,7 @@ final class CompareCommand implements Callable<Integer> {
     if (v instanceof Double d) {
       return String.format(Locale.ROOT, "%.6g", d);
     }
-    String s = v.toString();
-    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    return v.toString(); // quoted and neutralised by CsvTable
   }
 
   /** cam [1, *S] as [*S]. */

@@ -98,9 +98,15 @@ final class PictureOptions {
             + " voxel sizes but the input has " + (s.length - 2) + " spatial axes");
       }
     }
+    checkSlices(loaded, layout);
+  }
+
+  /** --slice indices inside the loaded input, also when no pictures are written (compare's grid uses them). */
+  void checkSlices(LoadedCase loaded, Layout layout) {
     if (slices.isEmpty()) {
       return;
     }
+    long[] s = loaded.batch().shape();
     long[] spatial = java.util.Arrays.copyOfRange(s, 2, s.length);
     long[] zyx = layout.toZyx(spatial);
     String axes = zyx.length == 3 ? "zyx" : "yx";

@@ -171,7 +171,8 @@ public final class ResultFolder implements AutoCloseable {
       try (Stream<Path> s = Files.list(target)) {
         names = s.map(p -> p.getFileName().toString()).toList();
       }
-      if (names.isEmpty() || names.contains(SummaryJsonWriter.FILE)) {
+      // a result of explain (summary.json) or of compare (compare.json)
+      if (names.isEmpty() || names.contains(SummaryJsonWriter.FILE) || names.contains("compare.json")) {
         return;
       }
       // another run may have switched its result in while we listed (the old one is then being

@@ -1,6 +1,7 @@
 package gradcam3d.window;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -17,7 +18,7 @@ public final class WindowFit {
     long[] declared = declared(model);
     long[] spatial = Arrays.copyOfRange(declared, 2, declared.length);
     if (!Shapes.isKnown(spatial)) {
-      throw new Gradcam3dException("--window auto needs a model with a fixed input size, but this model's input is "
+      throw new OptionValueException("--window auto needs a model with a fixed input size, but this model's input is "
           + Shapes.format(declared) + "; give the window as --window Z,Y,X");
     }
     return spatial;
@@ -28,12 +29,12 @@ public final class WindowFit {
     long[] declared = declared(model);
     long[] spatial = Arrays.copyOfRange(declared, 2, declared.length);
     if (spatial.length != window.length) {
-      throw new Gradcam3dException("--window " + join(window) + " has " + window.length + " sizes but the model "
+      throw new OptionValueException("--window " + join(window) + " has " + window.length + " sizes but the model "
           + "takes " + spatial.length + " spatial axes (input " + Shapes.format(declared) + ")");
     }
     for (int a = 0; a < spatial.length; a++) {
       if (spatial[a] > 0 && spatial[a] != window[a]) {
-        throw new Gradcam3dException("--window " + join(window) + " does not fit this model: its input is fixed at "
+        throw new OptionValueException("--window " + join(window) + " does not fit this model: its input is fixed at "
             + Shapes.format(declared) + "; use --window " + join(spatial) + " or --window auto");
       }
     }
@@ -49,12 +50,12 @@ public final class WindowFit {
         up[a] = (window[a] + stride - 1) / stride * stride;
       }
       if (accepts(g, up, channels)) {
-        throw new Gradcam3dException("--window " + join(window) + " is not a multiple of " + stride
+        throw new OptionValueException("--window " + join(window) + " is not a multiple of " + stride
             + ", the network's total stride, along every axis: use multiples of " + stride + ", e.g. --window "
             + join(down) + " or " + join(up));
       }
     }
-    throw new Gradcam3dException("the model cannot take windows of " + join(window));
+    throw new OptionValueException("the model cannot take windows of " + join(window));
   }
 
   /** Whether the model's output grid equals the input grid for this window. */
@@ -73,7 +74,7 @@ public final class WindowFit {
     Graph g = Graph.fromModel(model);
     long[] d = Graph.declaredShape(g.inputs().get(0));
     if (d == null || d.length < 3) {
-      throw new Gradcam3dException("sliding windows need a model input [batch, channels, spatial...], not "
+      throw new OptionValueException("sliding windows need a model input [batch, channels, spatial...], not "
           + Shapes.format(d));
     }
     return d;
