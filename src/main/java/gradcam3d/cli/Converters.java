@@ -68,6 +68,20 @@ final class Converters {
     }
   }
 
+  /** batch --resume: redo cases made with other settings, or refuse them. */
+  enum Resume { REDO, STRICT }
+
+  static final class ResumeValue implements ITypeConverter<Resume> {
+    @Override
+    public Resume convert(String s) {
+      return switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "redo" -> Resume.REDO;
+        case "strict" -> Resume.STRICT;
+        default -> throw new TypeConversionException("must be redo or strict, not '" + s + "'");
+      };
+    }
+  }
+
   /** Methods named once each, in order (compare --methods). */
   record Methods(List<CamMethod> list) {}
 

@@ -64,6 +64,17 @@ final class PictureOptions {
     return new OutputSettings(out, saveLayerCam, saveTensors, !noPictures, renderOptions());
   }
 
+  /** These options as text (what batch --resume compares). */
+  String describe() {
+    if (noPictures) {
+      return "none";
+    }
+    RenderOptions r = renderOptions();
+    return "colormap=" + r.colormap().name() + " opacity=" + r.opacity() + " slices=" + r.z() + "," + r.y() + ","
+        + r.x() + " montage-every=" + r.montageEvery() + " contour=" + r.contour() + " size=" + r.figureSize()
+        + " spacing=" + java.util.Arrays.toString(r.npySpacing());
+  }
+
   RenderOptions renderOptions() {
     Integer z = null;
     Integer y = null;

@@ -138,6 +138,7 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
     }
+    s.putAll(w.summaryEntries());
     List<String> files = new ArrayList<>(w.files());
     files.add(FILE);
     s.put("files", files);
