@@ -43,6 +43,11 @@ public final class ConsoleReport {
     if (e.weightsIllConditioned()) {
       out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }
+    if (r.windows() != null && r.windows().requestedWindow() != null) {
+      out.printf(Locale.ROOT, "  window   %s, not %s: a window longer than the scan only pads it; this model "
+          + "takes the scan's size (rounded up to its stride)%n", Arrays.toString(r.windows().grid().window()),
+          Arrays.toString(r.windows().requestedWindow()));
+    }
     if (r.metrics() != null) {
       printMetrics(out, r.metrics());
     }

@@ -149,6 +149,10 @@ final class SummaryJsonWriter implements OutputWriter {
   private static Map<String, Object> slidingWindow(WindowedExplanation windows, SlidingWindowExplainer.Settings ws) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", windows.grid().window());
+    if (windows.requestedWindow() != null) {
+      // longer than the scan: the model took the scan's size (rounded up to its stride) instead
+      w.put("window_requested", windows.requestedWindow());
+    }
     w.put("overlap", windows.grid().overlap());
     w.put("blend", ws.blend().name().toLowerCase(Locale.ROOT));
     w.put("grid", windows.grid().counts());

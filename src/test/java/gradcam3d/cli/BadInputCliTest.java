@@ -93,7 +93,12 @@ class BadInputCliTest {
 
   @Test
   void unknownLayerListsClosestNames() {
-    assertCleanFailure(explain(seedModel, seedInput, "down4", "--target", "1"), "unknown layer 'down4'", "down3");
+    // a bad --layer value, judged once the model is read: exit 2 (BadOptionValuesCliTest), nothing written
+    Cli.Run r = explain(seedModel, seedInput, "down4", "--target", "1");
+    assertEquals(2, r.exit(), r.toString());
+    String first = r.err().strip().lines().findFirst().orElseThrow();
+    assertTrue(first.contains("unknown layer 'down4'") && first.contains("down3"), first);
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder after a failure");
   }
 
   @Test
