@@ -192,12 +192,11 @@ final class BatchCommand implements Callable<Integer> {
       }
       progress.finish();
     }
-    rows.write(table);
     Path indexFile = out.resolve(BatchTable.indexName(share.index(), share.count()));
-    if (report) {
-      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName()
-          + (shard == null ? "" : " (share " + share + ")"), index, indexFile);
-    }
+    // the table and the index appear together (a stopped run leaves both or neither)
+    rows.write(table, indexFile, report ? BatchIndexWriter.page("gradcam3d batch: "
+        + out.toAbsolutePath().normalize().getFileName() + (shard == null ? "" : " (share " + share + ")"), index)
+        : null);
     if (!quiet.quiet) {
       int again = redone.values().stream().mapToInt(Integer::intValue).sum();
       String resumed = skipped == 0 && again == 0 ? "" : " (" + String.join("; ", java.util.stream.Stream.of(

@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -91,6 +92,24 @@ public final class BatchTable {
   }
 
   /**
+   * Writes the table, and the index page when {@code indexPage} is not null, as one step: a
+   * stopped run leaves both or neither ({@link AtomicFiles#writeTogether}).
+   */
+  public void write(Path file, Path index, String indexPage) {
+    writeTogether(table, file, index, indexPage);
+  }
+
+  private static void writeTogether(CsvTable t, Path file, Path index, String indexPage) {
+    String text = t.text();
+    java.util.Map<Path, AtomicFiles.Writer> files = new java.util.LinkedHashMap<>();
+    files.put(file, o -> o.write(text.getBytes(StandardCharsets.UTF_8)));
+    if (indexPage != null) {
+      files.put(index, o -> o.write(indexPage.getBytes(StandardCharsets.UTF_8)));
+    }
+    AtomicFiles.writeTogether(files);
+  }
+
+  /**
    * Joins the batch tables found in {@code dirs} (batch.csv and every batch-shard-I-of-N.csv) into
    * {@code out}/batch.csv: rows sorted by case, the case column the case folder's path relative
    * to {@code out}. A folder's batch.csv beside share tables is an earlier merge of them and is
@@ -175,13 +194,12 @@ public final class BatchTable {
     } catch (IOException e) {
       throw new Gradcam3dException("cannot create " + out + ": " + e.getMessage(), e);
     }
-    merged.write(out.resolve(FILE));
-    writeIndex(rows.values(), out);
+    writeTogether(merged, out.resolve(FILE), out.resolve(INDEX), indexPage(rows.values(), out));
     return rows.size();
   }
 
-  /** index.html over the merged rows, when any case has a report page. */
-  private static void writeIndex(Collection<List<String>> rows, Path out) {
+  /** index.html over the merged rows, when any case has a report page; else null. */
+  private static String indexPage(Collection<List<String>> rows, Path out) {
     List<IndexRow> index = new ArrayList<>();
     boolean reports = false;
     for (List<String> r : rows) {
@@ -196,10 +214,8 @@ public final class BatchTable {
         index.add(new IndexRow(folder, null, null, null, null, null, Map.of(), null, error));
       }
     }
-    if (reports) {
-      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
-          out.resolve(INDEX));
-    }
+    return reports ? BatchIndexWriter.page("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(),
+        index) : null;
   }
 
   private static CsvTable read(Path t) {

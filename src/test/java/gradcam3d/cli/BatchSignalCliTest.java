@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchSignalCliTest {
   private static final Path DEMO = Path.of("src/main/resources/gradcam3d/demo");
   /** Milliseconds after the first staging folder appears; -1: once the last case is complete. */
-  private static final long[] DELAYS = {0, 40, 120, 300, 700, -1};
+  private static final long[] DELAYS = {0, 150, 600, -1};
 
   @TempDir
   Path tmp;
