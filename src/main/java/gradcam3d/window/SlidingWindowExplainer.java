@@ -311,7 +311,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Map<String, long[]> firstBatch = batchShape(windowBatch, channels, window);
     forward.all().forEach(f -> f.compiled(firstBatch));
     LayerStream.Volume volume = new LayerStream.Volume(input, inputName, grid, weights, windowBatch,
-        settings.padValue(), (int) wholeOutput[1]);
+        settings.padValue(), (int) wholeOutput[1], settings.keepPrediction());
     LayerStream.Passes passes;
     Stitch stitch;
     if (plan.fromLayer()) {
