@@ -39,7 +39,7 @@ public final class HtmlReportWriter implements OutputWriter {
       return null;
     }
     scan = Background.start("report-scan", () ->
-        new CaseReportWriter.DataEncoder(nifti(ReportGrid.of(volume), volume.tensor().slice0(0), volume)));
+        new CaseReportWriter.DataEncoder(nifti(ReportGrid.of(volume), volume.tensor().view0(0), volume)));
     return scan;
   }
 
@@ -79,17 +79,17 @@ public final class HtmlReportWriter implements OutputWriter {
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
     if (e.layers().size() > 1) {
-      maps.add(new CaseReport.NamedMap("aggregate · " + method, nifti(grid, e.cam().slice0(0), volume)));
+      maps.add(new CaseReport.NamedMap("aggregate · " + method, nifti(grid, e.cam().view0(0), volume)));
     }
     for (Explanation.LayerMap l : e.layers()) {
-      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, nifti(grid, l.cam().slice0(0), volume)));
+      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, nifti(grid, l.cam().view0(0), volume)));
     }
-    FloatTensor cam = e.cam().slice0(0);
-    float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
-        ? nifti(grid, e.region().slice0(0), volume) : null;
+    FloatTensor cam = e.cam().view0(0);
+    float[] target = e.region() != null && Arrays.equals(e.region().view0(0).shape(), cam.shape())
+        ? nifti(grid, e.region().view0(0), volume) : null;
     float[] label = r.label() == null ? null : nifti(grid, r.label().mask(), volume);
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    float[] image = scan != null ? scan : nifti(grid, volume.tensor().slice0(0), volume);
+    float[] image = scan != null ? scan : nifti(grid, volume.tensor().view0(0), volume);
     return new CaseReport(title, grid, image, maps, target, label, null);
   }
 

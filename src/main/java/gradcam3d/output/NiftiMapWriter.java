@@ -21,11 +21,11 @@ final class NiftiMapWriter implements OutputWriter {
       return;
     }
     Explanation e = r.explanation();
-    VolumeIO.writeCam(e.cam().slice0(0), v, dir.resolve("cam.nii.gz"));
+    VolumeIO.writeCam(e.cam().view0(0), v, dir.resolve("cam.nii.gz"));
     w.add("cam.nii.gz");
     if (e.attribution() != null) {
       // the raw signed attribution of each input channel (one file per channel for several)
-      FloatTensor a = e.attribution().values().slice0(0);
+      FloatTensor a = e.attribution().values().view0(0);
       int channels = (int) a.dim(0);
       for (int c = 0; c < channels; c++) {
         String name = channels == 1 ? "attribution.nii.gz" : "attribution_c" + c + ".nii.gz";
@@ -37,7 +37,7 @@ final class NiftiMapWriter implements OutputWriter {
     if (layers.size() > 1) {
       for (int i = 0; i < layers.size(); i++) {
         String name = "cam_" + i + ".nii.gz";
-        VolumeIO.writeCam(layers.get(i).cam().slice0(0), v, dir.resolve(name));
+        VolumeIO.writeCam(layers.get(i).cam().view0(0), v, dir.resolve(name));
         w.add(name);
       }
     }

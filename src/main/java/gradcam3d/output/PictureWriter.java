@@ -38,7 +38,7 @@ final class PictureWriter implements OutputWriter {
     windows = Background.start("gray-window", () -> {
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
-        w.add(GrayWindow.robust(layout.toZyx(input.slice0(b).slice0(0)).data()));
+        w.add(GrayWindow.robust(layout.toZyx(input.view0(b).view0(0)).data()));
       }
       return w;
     });
@@ -93,11 +93,11 @@ final class PictureWriter implements OutputWriter {
     double[][] affine = nifti ? volume.affine() : null;
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      FloatTensor image = layout.toZyx(input.slice0(b).slice0(0));
-      FloatTensor cam = e.cam().slice0(b);
+      FloatTensor image = layout.toZyx(input.view0(b).view0(0));
+      FloatTensor cam = e.cam().view0(b);
       FloatTensor contour = null;
-      if (e.region() != null && Arrays.equals(e.region().slice0(b).shape(), cam.shape())) {
-        contour = layout.toZyx(e.region().slice0(b));
+      if (e.region() != null && Arrays.equals(e.region().view0(b).shape(), cam.shape())) {
+        contour = layout.toZyx(e.region().view0(b));
       }
       cam = layout.toZyx(cam);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;

@@ -22,7 +22,7 @@ final class SegmentationWriter implements OutputWriter {
     w.add("segmentation.npy");
     Volume v = r.loaded().volume();
     if (v != null && !v.geometry().isEmpty()) {
-      VolumeIO.writeCam(windows.segmentation().slice0(0), v, dir.resolve("segmentation.nii.gz"));
+      VolumeIO.writeCam(windows.segmentation().view0(0), v, dir.resolve("segmentation.nii.gz"));
       w.add("segmentation.nii.gz");
     }
   }
