@@ -132,6 +132,9 @@ class BadOptionValuesCliTest {
             "1", "--methods", "gradcam,,hirescam", "--out", "OUT"), "--methods"),
         Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
             "1", "--methods", "gradcam,gradcam", "--out", "OUT"), "twice"),
+        // the second layer is unknown: refused before the first pair is computed, nothing written
+        Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--layer",
+            "nonexistent", "--target", "1", "--methods", "gradcam,hirescam", "--out", "OUT"), "unknown layer"),
         Arguments.of(List.of("evaluate", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
             "1", "--steps", "2147483647", "--out", "OUT"), "--steps"),
         Arguments.of(List.of("bench", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--repeat", "0"),
