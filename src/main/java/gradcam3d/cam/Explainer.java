@@ -45,10 +45,10 @@ public final class Explainer implements AutoCloseable {
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
       if (!method.takesLayers() && !layers.isEmpty()) {
-        throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
+        throw new gradcam3d.OptionValueException(method.name() + " attributes to the model input; it takes no --layer");
       }
       if (method.takesLayers() && layers.isEmpty()) {
-        throw new Gradcam3dException("give at least one --layer");
+        throw new gradcam3d.OptionValueException("give at least one --layer");
       }
       if (method.contrast() != null && score != GradientSpec.Score.LOGITS) {
         throw new gradcam3d.OptionValueException(method.name() + " contrasts the classes' logits; "

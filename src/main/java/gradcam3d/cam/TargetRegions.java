@@ -78,6 +78,15 @@ public final class TargetRegions {
 
   /** Fails with the target's message when a sample's region is empty (naming the classes predicted there). */
   public static void check(GradientEngine.Result r, List<Target> targets, long[] os) {
+    // a NaN output (NaN weights, an overflow) predicts no class: say that, not that a class is absent
+    float[] values = r.targetValues().data();
+    for (int b = 0; b < values.length; b++) {
+      if (!Float.isFinite(values[b])) {
+        throw new Gradcam3dException("the model's output is " + (Float.isNaN(values[b]) ? "NaN" : "infinite")
+            + (os[0] > 1 ? " in sample " + b : "") + " for target '" + targets.get(b).spec() + "' (the input is "
+            + "finite): check the model's weights and that the input is what the model expects");
+      }
+    }
     long[] counts = voxels(r, targets, os);
     float[] predicted = r.predictedVoxels().data();
     int classes = (int) os[1];

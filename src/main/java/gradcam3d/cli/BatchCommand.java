@@ -2,6 +2,7 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
+import gradcam3d.output.BatchSettings;
 import gradcam3d.output.CaseFolders;
 import gradcam3d.output.BatchTable;
 import gradcam3d.output.CompletedResult;
@@ -20,6 +21,7 @@ import gradcam3d.report.BatchIndexWriter;
 import gradcam3d.report.IndexRow;
 import gradcam3d.volume.VolumeFormat;
 import gradcam3d.volume.VolumeIO;
+import gradcam3d.window.SlidingWindowExplainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -104,9 +106,15 @@ final class BatchCommand implements Callable<Integer> {
           + "round-robin), for job arrays; writes batch-shard-I-of-N.csv, so all shares may share one --out.")
   Shard shard;
 
-  @Option(names = "--resume", description = "Skip cases whose folder already holds a complete result (a valid "
-      + "summary.json listing files that exist); their rows come from that summary.")
-  boolean resume;
+  @Option(names = "--resume", arity = "0..1", fallbackValue = "redo", paramLabel = "redo|strict",
+      converter = Converters.ResumeValue.class,
+      description = "Skip cases whose folder already holds a complete result of the same settings: a summary.json "
+          + "(a regular file of at most 1 MB) recording the same model (by its bytes), layers, method and its "
+          + "options, targets, score, layout, normalisation, windows, label suffix, metrics, report and pictures, "
+          + "and listing regular files inside the case folder that exist; their rows come from that summary. "
+          + "Other cases are explained again (the count and reasons are printed); with 'strict', a case made with "
+          + "other settings stops the batch before anything is written (exit 2).")
+  Converters.Resume resume;
 
   @Override
   public Integer call() throws IOException {
@@ -129,10 +137,15 @@ final class BatchCommand implements Callable<Integer> {
     Progress progress = quiet.progress(err);
     Settings settings = explanation.settings(false, progress)
         .withWindow(windows.settings(spec, false, metrics.on));
+    // every case records its settings, so a later --resume can tell what it may keep
+    BatchSettings recorded = batchSettings(settings);
+    BatchSettings expected = resume == null ? null : recorded;
+    List<CompletedResult.Check> earlier = earlierResults(cases, names, share, expected);
     BatchTable rows = new BatchTable();
     int failed = 0;
     int mine = 0;
     int skipped = 0;
+    Map<String, Integer> redone = new java.util.TreeMap<>();
     List<IndexRow> index = new ArrayList<>();
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       progress.start("cases", (cases.size() - share.index() + share.count()) / share.count());
@@ -147,7 +160,11 @@ final class BatchCommand implements Callable<Integer> {
         Path c = cases.get(i);
         String name = names.get(i);
         long t0 = System.nanoTime();
-        Optional<CompletedResult> done = resume ? CompletedResult.read(out.resolve(name)) : Optional.empty();
+        CompletedResult.Check check = earlier.get(i);
+        Optional<CompletedResult> done = check == null ? Optional.empty() : Optional.ofNullable(check.result());
+        if (check != null && !check.complete() && !check.reason().equals("no summary.json")) {
+          redone.merge(check.reason(), 1, Integer::sum);
+        }
         if (done.isPresent()) {
           skipped++;
           rows.completed(name, done.get());
@@ -165,7 +182,8 @@ final class BatchCommand implements Callable<Integer> {
               pictures.checkFits(loaded, settings.layout());
               writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
             });
-            Written written = ResultWriter.write(r, output, List.of(), writers[0]);
+            Written written = ResultWriter.write(r, output,
+                List.of(recorded.writer()), writers[0]);
             rows.explained(name, r, seconds(t0));
             CaseResult.TargetSummary t = r.targets().get(0);
             LabelOverlap l = r.label();
@@ -183,19 +201,71 @@ final class BatchCommand implements Callable<Integer> {
       }
       progress.finish();
     }
-    rows.write(table);
     Path indexFile = out.resolve(BatchTable.indexName(share.index(), share.count()));
-    if (report) {
-      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName()
-          + (shard == null ? "" : " (share " + share + ")"), index, indexFile);
-    }
+    // the table and the index appear together (a stopped run leaves both or neither)
+    rows.write(table, indexFile, report ? BatchIndexWriter.page("gradcam3d batch: "
+        + out.toAbsolutePath().normalize().getFileName() + (shard == null ? "" : " (share " + share + ")"), index)
+        : null);
     if (!quiet.quiet) {
+      int again = redone.values().stream().mapToInt(Integer::intValue).sum();
+      String resumed = skipped == 0 && again == 0 ? "" : " (" + String.join("; ", java.util.stream.Stream.of(
+          skipped > 0 ? skipped + " completed earlier" : null,
+          again > 0 ? again + " redone: " + String.join(", ", redone.entrySet().stream()
+              .map(e -> e.getValue() + " " + e.getKey()).toList()) : null)
+          .filter(java.util.Objects::nonNull).toList()) + ")";
       spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained%s%s; table in %s%s%n",
-          mine - failed, mine, skipped > 0 ? " (" + skipped + " completed earlier)" : "",
+          mine - failed, mine, resumed,
           shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table,
           report ? ", pages in " + indexFile : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
+  }
+
+  /**
+   * With --resume, each held case's folder judged against the settings of this run (null for the
+   * cases of other shares, or without --resume). With 'strict', cases made with other settings
+   * stop the batch here, before anything is written.
+   */
+  private List<CompletedResult.Check> earlierResults(List<Path> cases, List<String> names, Shard share,
+      BatchSettings expected) {
+    List<CompletedResult.Check> checks = new ArrayList<>();
+    Map<String, Integer> changed = new java.util.TreeMap<>();
+    for (int i = 0; i < cases.size(); i++) {
+      CompletedResult.Check c = expected != null && share.holds(i) ? CompletedResult.check(out.resolve(names.get(i)),
+          expected) : null;
+      checks.add(c);
+      if (c != null && CompletedResult.settingsChanged(c)) {
+        changed.merge(c.reason(), 1, Integer::sum);
+      }
+    }
+    if (resume == Converters.Resume.STRICT && !changed.isEmpty()) {
+      throw new gradcam3d.OptionValueException("--resume strict: " + changed.values().stream().mapToInt(
+          Integer::intValue).sum() + " case(s) in " + out + " were made with other settings: " + String.join(", ",
+          changed.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()) + "; give their settings, "
+          + "--resume to redo them, or another --out");
+    }
+    return checks;
+  }
+
+  /** What decides each case's result, recorded in its summary.json for --resume. */
+  private BatchSettings batchSettings(Settings s) {
+    Map<String, String> v = new java.util.LinkedHashMap<>();
+    v.put("model", BatchSettings.fingerprint(s.model()));
+    v.put("layers", String.join(" | ", s.layers()));
+    v.put("method", explanation.methodDescription());
+    v.put("targets", String.join(" | ", s.targets()));
+    v.put("score", s.score().name());
+    v.put("model_output", Integer.toString(s.modelOutput()));
+    v.put("layout", s.layout().name());
+    v.put("normalize", s.normalization().toString());
+    SlidingWindowExplainer.Settings w = s.window();
+    v.put("window", w == null ? "none" : (w.auto() ? "auto" : java.util.Arrays.toString(w.window())) + " overlap "
+        + w.overlap() + " blend " + w.blend() + " pad " + w.padValue() + " prediction " + w.keepPrediction());
+    v.put("label_suffix", labelSuffix == null ? "none" : labelSuffix);
+    v.put("metrics", metrics.on ? String.valueOf(metrics.settings(s.batchSize())) : "off");
+    v.put("report", Boolean.toString(report));
+    v.put("pictures", pictures.describe());
+    return new BatchSettings(v);
   }
 
   private static double seconds(long t0) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "batch-merge", hidden = true, mixinStandardHelpOptions = true,
     description = {"Joins the batch tables (batch.csv, batch-shard-I-of-N.csv) in the given folders into "
         + "OUT/batch.csv, one row per case, the case column the case folder relative to OUT. Fails if a "
-        + "share of a job array is missing or a case is listed twice."},
+        + "share of a job array is missing or two tables list a case with different rows. Idempotent: a "
+        + "folder's batch.csv beside share tables is their earlier merge, so merged folders merge again."},
     footer = {"", "Example:", "  gradcam3d batch --merge results/ --out results/"})
 final class BatchMergeCommand implements Callable<Integer> {
   @Option(names = "--merge", required = true, arity = "1..*", paramLabel = "DIR",

@@ -42,9 +42,14 @@ final class CaseOptions {
 
   /** Fails before any work when --out holds an input, the model or the label. */
   void checkOut(Settings settings) {
+    ResultFolder.check(out, inputsAndModel(settings));
+  }
+
+  /** Every file the command reads: none may live inside --out. */
+  List<Path> inputsAndModel(Settings settings) {
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
-    ResultFolder.check(out, read);
+    return read;
   }
 }

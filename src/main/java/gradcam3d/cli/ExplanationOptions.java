@@ -218,6 +218,18 @@ public final class ExplanationOptions {
         concepts));
   }
 
+  /** The method with the options that change its result, as text (what batch --resume compares). */
+  String methodDescription() {
+    CamMethod m = method();
+    if (m instanceof SmoothGrad sg) {
+      return m.name() + " samples=" + sg.samples() + " noise=" + sg.noise() + " seed=" + seed;
+    }
+    if (m instanceof IntegratedGradients ig) {
+      return m.name() + " steps=" + ig.steps() + " baseline=" + ig.baseline();
+    }
+    return m.name() + (tokenGrid == null ? "" : " token-grid=" + tokenGrid);
+  }
+
   /** Method names for the help text. */
   static final class MethodNames extends ArrayList<String> {
     MethodNames() {

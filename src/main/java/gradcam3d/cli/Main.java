@@ -76,7 +76,11 @@ public final class Main implements Runnable {
   }
 
   /** Runs a command line; returns the exit code (for tests and the launcher). */
-  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+  public static int execute(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+    // names from models, files and the command line reach the terminal with their control
+    // characters escaped (an escape sequence in a module name must not drive the terminal)
+    PrintWriter out = ConsoleText.printWriter(rawOut);
+    PrintWriter err = ConsoleText.printWriter(rawErr);
     String[] routed = routed(args);
     List<String> words = Arrays.asList(routed);
     if (routed.length > 0 && RUNS_MODELS.contains(routed[0]) && !words.contains("--help") && !words.contains("-h")) {
@@ -91,6 +95,8 @@ public final class Main implements Runnable {
     CommandLine cl = commandLine(routed);
     cl.setOut(out);
     cl.setErr(err);
+    // plain help text: its colour codes would be escaped too
+    cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     cl.setParameterExceptionHandler((ex, args1) -> {
       // one line saying what is wrong and where to look, not the whole usage text
       err.println("error: " + ex.getMessage());

@@ -43,6 +43,10 @@ public record FaithfulnessCurves(double[] fractions, double[] deletion, double[]
     if (map.length != voxels) {
       throw new Gradcam3dException("the map has " + map.length + " voxels but the input grid has " + voxels);
     }
+    if (steps > voxels + 1) {
+      throw new Gradcam3dException("a curve of " + steps + " steps needs more than the input's " + voxels
+          + " voxels + 1");
+    }
     FloatTensor base = baselineVolume != null ? baselineVolume : baseline.of(x);
     List<int[]> orders = new ArrayList<>();
     orders.add(Ranking.byMap(map));

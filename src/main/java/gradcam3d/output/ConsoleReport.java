@@ -47,6 +47,11 @@ public final class ConsoleReport {
     for (String warning : r.warnings()) {
       out.printf(Locale.ROOT, "  warning  %s%n", warning);
     }
+    if (r.windows() != null && r.windows().requestedWindow() != null) {
+      out.printf(Locale.ROOT, "  window   %s, not %s: a window longer than the scan only pads it; this model "
+          + "takes the scan's size (rounded up to its stride)%n", Arrays.toString(r.windows().grid().window()),
+          Arrays.toString(r.windows().requestedWindow()));
+    }
     if (r.metrics() != null) {
       printMetrics(out, r.metrics());
     }

@@ -30,7 +30,7 @@ final class NiftiMapWriter implements OutputWriter {
     w.add(cam);
     if (e.attribution() != null) {
       // the raw signed attribution of each input channel (one file per channel for several)
-      FloatTensor a = e.attribution().values().slice0(0);
+      FloatTensor a = e.attribution().values().view0(0);
       int channels = (int) a.dim(0);
       for (int c = 0; c < channels; c++) {
         String name = VolumeIO.mapName(channels == 1 ? "attribution" : "attribution_c" + c, v.format());

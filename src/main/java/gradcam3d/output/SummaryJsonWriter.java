@@ -187,6 +187,7 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
     }
+    s.putAll(w.summaryEntries());
     List<String> files = new ArrayList<>(w.files());
     files.add(FILE);
     s.put("files", files);
@@ -197,6 +198,10 @@ final class SummaryJsonWriter implements OutputWriter {
   private static Map<String, Object> slidingWindow(WindowedExplanation windows, SlidingWindowExplainer.Settings ws) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", windows.grid().window());
+    if (windows.requestedWindow() != null) {
+      // longer than the scan: the model took the scan's size (rounded up to its stride) instead
+      w.put("window_requested", windows.requestedWindow());
+    }
     w.put("overlap", windows.grid().overlap());
     w.put("blend", ws.blend().name().toLowerCase(Locale.ROOT));
     w.put("grid", windows.grid().counts());

@@ -60,7 +60,7 @@ final class ScanGrid {
     FloatTensor segmentation = prediction != null && !g.exact() ? argmax(prediction)
         : onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
     return new WindowedExplanation(onScan, segmentation, prediction, w.grid(), w.windowsRun(), w.windowsSkipped(),
-        w.timings(), w.pass2From());
+        w.timings(), w.pass2From(), w.requestedWindow());
   }
 
   /** [1, K, *S] to its class index per voxel, [1, *S] (first maximum). */

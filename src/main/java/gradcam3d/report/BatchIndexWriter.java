@@ -21,6 +21,12 @@ public final class BatchIndexWriter {
   private BatchIndexWriter() {}
 
   public static void write(String title, List<IndexRow> rows, Path html) {
+    String page = page(title, rows);
+    AtomicFiles.write(html, out -> out.write(page.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The page's text (to write it together with the batch table, {@link AtomicFiles#writeTogether}). */
+  public static String page(String title, List<IndexRow> rows) {
     List<String> metricNames = List.copyOf(new TreeSet<>(rows.stream()
         .flatMap(r -> r.metrics().keySet().stream()).toList()));
     StringBuilder head = new StringBuilder();
@@ -57,9 +63,8 @@ public final class BatchIndexWriter {
     long failed = rows.stream().filter(IndexRow::failed).count();
     String caption = rows.size() + " case" + (rows.size() == 1 ? "" : "s")
         + (failed > 0 ? ", " + failed + " failed" : "");
-    String page = HtmlTemplates.fill(HtmlTemplates.load(TEMPLATE), Map.of("TITLE", HtmlTemplates.escape(title),
+    return HtmlTemplates.fill(HtmlTemplates.load(TEMPLATE), Map.of("TITLE", HtmlTemplates.escape(title),
         "CAPTION", HtmlTemplates.escape(caption), "HEAD", head.toString(), "ROWS", body.toString()));
-    AtomicFiles.write(html, out -> out.write(page.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** A relative path as a URL path: '/' separators, each part percent-encoded where needed. */
