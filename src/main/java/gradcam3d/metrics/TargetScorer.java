@@ -4,6 +4,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Progress;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
@@ -34,6 +35,7 @@ public final class TargetScorer implements AutoCloseable {
   private final boolean ownsPrograms;
   private final int batchSize;
   private final FloatTensor seed;
+  private Progress progress = Progress.NONE;
 
   /**
    * The forward programs of a scorer, one per lane, which need no seed: they can be opened, and
@@ -109,6 +111,14 @@ public final class TargetScorer implements AutoCloseable {
 
   /** Per-voxel, per-class weights [1, K, *So] of the explanation's target for one sample. */
   public static FloatTensor fixedSeed(Explanation e, int sample) {
+    return fixedSeed(e, sample, false);
+  }
+
+  /**
+   * Same; with {@code mean} the region's weights are 1 / (region voxels), so T is the mean score
+   * over the region rather than its sum (classifiers: the class score either way).
+   */
+  public static FloatTensor fixedSeed(Explanation e, int sample, boolean mean) {
     long[] os = e.outputShape().clone();
     os[0] = 1;
     int classes = (int) os[1];
@@ -122,8 +132,31 @@ public final class TargetScorer implements AutoCloseable {
       w[k] = 1f;
     } else {
       System.arraycopy(e.region().data(), sample * voxels, w, k * voxels, voxels);
+      if (mean) {
+        double n = 0;
+        for (int v = 0; v < voxels; v++) {
+          n += w[k * voxels + v];
+        }
+        if (n == 0) {
+          throw new Gradcam3dException("the target region of sample " + sample + " is empty");
+        }
+        for (int v = 0; v < voxels; v++) {
+          w[k * voxels + v] = (float) (w[k * voxels + v] / n);
+        }
+      }
     }
     return new FloatTensor(w, os);
+  }
+
+  /** Where each scored batch reports its volumes (from any lane's thread; calls are serialised). */
+  public TargetScorer withProgress(Progress p) {
+    this.progress = p == null ? Progress.NONE : p;
+    return this;
+  }
+
+  /** The seed [1, K, *So] the volumes are scored with. */
+  public FloatTensor seed() {
+    return seed;
   }
 
   /** The target score of each volume [1, C, *S], in order. */
@@ -162,8 +195,13 @@ public final class TargetScorer implements AutoCloseable {
     GradientEngine.Result r = engine.run(Map.of(INPUT, x),
         new GradientEngine.Seed(seeds, FloatTensor.zeros(n, seed.dim(1))));
     float[] t = r.targetValues().data();
+    int real = 0;
     for (int j = 0; j < n && start + j < out.length; j++) {
       out[start + j] = t[j];
+      real++;
+    }
+    synchronized (this) {
+      progress.advance(real);
     }
   }
 
