@@ -82,7 +82,8 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     double deletionAuc() {
-      return metrics().curves().deletionAuc();
+      FaithfulnessCurves c = metrics().curves();
+      return c == null ? Double.NaN : c.deletionAuc();
     }
   }
 
@@ -119,11 +120,15 @@ final class CompareCommand implements Callable<Integer> {
     for (Row r : rows) {
       FaithfulnessCurves c = r.metrics().curves();
       String name = r.method() + " " + r.layer();
-      series.add(EvaluationWriter.series(name, c));
+      if (c != null && c.deletion() != null) {
+        series.add(EvaluationWriter.series(name, c));
+      }
       cams.add(spatial(r.result().explanation().cam()));
       labels.add(name);
     }
-    CurveChart.write(series, out.resolve(CURVES));
+    if (!series.isEmpty()) {
+      CurveChart.write(series, out.resolve(CURVES), EvaluationWriter.yLabel(rows.get(0).result().metrics()));
+    }
     FloatTensor image = firstChannel(rows.get(0).result().loaded().batch());
     int slice = ComparisonGrid.write(image, cams, labels, null, pictures.renderOptions(), out.resolve(GRID));
     if (!quiet.quiet) {
@@ -132,6 +137,10 @@ final class CompareCommand implements Callable<Integer> {
           explanation.layers.size());
       for (Row r : rows) {
         FaithfulnessCurves c = r.metrics().curves();
+        if (c == null) {
+          o.printf(Locale.ROOT, "  %-20s %-24s %.1f s%n", r.method(), r.layer(), r.seconds());
+          continue;
+        }
         o.printf(Locale.ROOT, "  %-20s %-24s deletion %.3f  insertion %.3f  (random %.3f / %.3f)  %.1f s%n",
             r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(), c.randomDeletionAuc(), c.randomInsertionAuc(),
             r.seconds());
@@ -157,8 +166,9 @@ final class CompareCommand implements Callable<Integer> {
       MaskAgreement a = m.agreement();
       Evaluation ev = r.result().metrics();
       Double lastRho = ev.sanity() == null ? null : ev.sanity().steps().get(ev.sanity().steps().size() - 1).spearman();
-      List<Object> cells = Arrays.asList(r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(),
-          c.randomDeletionAuc(), c.randomInsertionAuc(), a == null ? null : a.massInside(),
+      List<Object> cells = Arrays.asList(r.method(), r.layer(), c == null ? null : c.deletionAuc(),
+          c == null ? null : c.insertionAuc(), c == null ? null : c.randomDeletionAuc(),
+          c == null ? null : c.randomInsertionAuc(), a == null ? null : a.massInside(),
           a == null ? null : a.concentration(), a == null ? null : a.peakInside(),
           a == null ? null : a.overlaps().get("otsu").iou(), a == null ? null : a.overlaps().get("otsu").ioa(),
           m.complexity().mean(), m.complexity().fractionAboveHalf(), lastRho, r.seconds(), folder(r.method(), r.layer()));

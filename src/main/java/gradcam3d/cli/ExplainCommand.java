@@ -103,7 +103,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
-        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on));
+        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on()));
     if (exportGraph != null && settings.window() != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");

@@ -223,12 +223,17 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
       }
       Metric.Cost cost = Metric.Cost.FREE;
       for (MetricSample s : samples) {
+        boolean scores = false;
         for (Metric m : selected) {
           // the cascade runs once for the whole batch
           if (!(m instanceof Mprt) || s == samples.get(0)) {
-            cost = cost.plus(m.cost(s));
+            Metric.Cost c = m.cost(s);
+            cost = cost.plus(c);
+            scores |= c.forwardPasses() > 0 && !(m instanceof DeletionInsertion);
           }
         }
+        // the unperturbed score the other perturbation metrics share
+        cost = cost.plus(new Metric.Cost(scores ? 1 : 0, 0));
       }
       progress.start(announce(cost, e, options), cost.forwardPasses() + cost.explanations());
       scoring.progress(progress);

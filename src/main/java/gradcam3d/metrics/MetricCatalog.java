@@ -110,22 +110,21 @@ public final class MetricCatalog {
     return out;
   }
 
-  /** One line per metric with its group and definition, and its parameters, for --help. */
-  public static String help() {
-    StringBuilder sb = new StringBuilder();
+  /** One line per metric with its group and definition, and its parameters (plain text, one line each). */
+  public static List<String> help() {
+    List<String> lines = new ArrayList<>();
     for (MetricGroup g : MetricGroup.values()) {
-      sb.append("  ").append(g.label()).append(":%n");
+      lines.add("  " + g.label() + ":");
       for (Metric m : ALL) {
         if (m.group() != g) {
           continue;
         }
-        sb.append("    ").append(m.name()).append(": ").append(m.definition()).append("%n");
+        lines.add("    " + m.name() + ": " + m.definition());
         for (MetricParams.Param p : m.params()) {
-          sb.append("      ").append(m.name()).append('.').append(p.key()).append(" = ").append(p.defaultValue())
-              .append(": ").append(p.meaning()).append("%n");
+          lines.add("      " + m.name() + "." + p.key() + " = " + p.defaultValue() + ": " + p.meaning());
         }
       }
     }
-    return sb.toString();
+    return lines;
   }
 }

@@ -39,7 +39,7 @@ public final class DeletionInsertion implements Metric {
   public Cost cost(MetricSample s) {
     Evaluation.Settings st = s.settings();
     int[] counts = st.stepScale().counts(st.steps(), s.regionShare(), s.voxels());
-    return new Cost(FaithfulnessCurves.passes(counts, s.voxels(), 1 + st.randomSeeds()) - 1, 0);
+    return new Cost(FaithfulnessCurves.passes(counts, s.voxels(), 1 + st.randomSeeds()), 0);
   }
 
   @Override
