@@ -7,16 +7,18 @@ import gradcam3d.metrics.MetricParams.Param;
 import gradcam3d.metrics.MetricSample;
 import gradcam3d.metrics.NoisyLinearImputation;
 import gradcam3d.metrics.NotApplicable;
-import java.util.Arrays;
+import gradcam3d.metrics.Orders;
 import java.util.List;
 
 /**
  * ROAD, remove and debias (Rong et al. 2022), as pytorch-grad-cam's ROADCombined computes it on
- * the final map (cam, in [0, 1]), in 3D: for each percentile p, MoRF removes the voxels with cam >=
- * the p-th percentile of cam (numpy.percentile, linear), LeRF those with 1 - cam >= the p-th
- * percentile of 1 - cam; removed voxels are filled by {@link NoisyLinearImputation} (noise sigma =
- * noise * (max x - min x), stream (seed, 106, run)); each copy scores s(copy) - s(x). MoRF and LeRF
- * are the means over the percentiles, combined = (LeRF - MoRF) / 2 (higher is better).
+ * the final map (cam, in [0, 1]), in 3D: for each percentile p, MoRF keeps the k = floor(p N / 100 + 1/2)
+ * voxels of lowest cam and removes the others (the most relevant), LeRF keeps the k of highest
+ * cam (ranks with ties by index: pytorch-grad-cam keeps cam below its p-th percentile, which on a
+ * map that is 0 on more than p % of the voxels removes every voxel at once; where the values
+ * differ the two agree); removed voxels are filled by {@link NoisyLinearImputation} (noise sigma =
+ * noise * (max x - min x), stream (seed, 106, run)); each copy scores s(copy) - s(x). MoRF and
+ * LeRF are the means over the percentiles, combined = (LeRF - MoRF) / 2 (higher is better).
  */
 public final class Road implements Metric {
   static final int STREAM = 6;
@@ -34,7 +36,7 @@ public final class Road implements Metric {
 
   @Override
   public String definition() {
-    return "voxels above a percentile of the map (MoRF) or below it (LeRF) removed and filled by noisy linear "
+    return "voxels above a percentile of the map (MoRF) or below it (LeRF, by rank) removed and filled by noisy linear "
         + "imputation from their 6 neighbours; score change averaged over percentiles 10..90; combined = "
         + "(LeRF - MoRF) / 2 (Rong et al. 2022, pytorch-grad-cam's ROADCombined); higher is better";
   }
@@ -63,21 +65,19 @@ public final class Road implements Metric {
 
   static Combined combined(MetricSample s, double[] percentiles, double noise, int stream) {
     float[] cam = s.cam();
-    float[] inverse = new float[cam.length];
-    for (int i = 0; i < cam.length; i++) {
-      inverse[i] = 1 - cam[i];
-    }
+    int n = cam.length;
+    int[] order = Orders.descending(cam);
     int k = percentiles.length;
     double y = s.unperturbedScore();
     float[] x = s.input();
     double[] scores;
     try {
       scores = s.scoreFeatures(2 * k, j -> {
-        float[] m = j < k ? cam : inverse;
-        double t = percentile(m, percentiles[j % k]);
-        boolean[] removed = new boolean[m.length];
-        for (int i = 0; i < m.length; i++) {
-          removed[i] = !(m[i] < t);
+        int kept = (int) Math.floor(percentiles[j % k] * n / 100 + 0.5);
+        boolean[] removed = new boolean[n];
+        // MoRF removes the first n - kept of the order (most relevant), LeRF its last n - kept
+        for (int i = 0; i < n - kept; i++) {
+          removed[j < k ? order[i] : order[n - 1 - i]] = true;
         }
         return NoisyLinearImputation.impute(x, s.spatial(), removed, noise, s.random(stream + 100, j));
       });
@@ -95,21 +95,5 @@ public final class Road implements Metric {
       ml += lerf[i] / k;
     }
     return new Combined(morf, lerf, mm, ml, (ml - mm) / 2);
-  }
-
-  /** numpy.percentile(values, p) (linear interpolation between order statistics). */
-  static double percentile(float[] values, double p) {
-    double[] v = new double[values.length];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = values[i];
-    }
-    Arrays.sort(v);
-    double pos = p / 100 * (v.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(v.length - 1, lo + 1);
-    double frac = pos - lo;
-    double d = v[hi] - v[lo];
-    // numpy's _lerp: from the nearer end
-    return frac >= 0.5 ? v[hi] - d * (1 - frac) : v[lo] + d * frac;
   }
 }
