@@ -80,7 +80,7 @@ public final class DeletionInsertion implements Metric {
     f.put("random_deletion_auc", finite(c.randomDeletionAuc()));
     f.put("random_insertion_auc", finite(c.randomInsertionAuc()));
     f.put("fractions", c.fractions());
-    f.put("voxels_removed", c.counts());
+    f.put("voxels_removed", java.util.Arrays.stream(c.counts()).boxed().toList());
     f.put("deletion", c.deletion());
     f.put("insertion", c.insertion());
     if (c.randomSeeds() > 0 && c.randomDeletion() != null) {
