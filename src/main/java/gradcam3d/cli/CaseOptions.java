@@ -34,11 +34,16 @@ final class CaseOptions {
     return new OutputSettings(dir, false, false, false, null);
   }
 
-  /** Fails before any work when --out holds an input, the model or the label. */
-  void checkOut(Settings settings) {
+  /** Fails before any work when --out holds an input, the model, the label or another file read ({@code extra}). */
+  void checkOut(Settings settings, List<Path> extra) {
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
+    read.addAll(extra);
     ResultFolder.check(out, read);
+  }
+
+  void checkOut(Settings settings) {
+    checkOut(settings, List.of());
   }
 }

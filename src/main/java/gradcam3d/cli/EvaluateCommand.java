@@ -41,6 +41,9 @@ final class EvaluateCommand implements Callable<Integer> {
   MetricsOptions metricsOptions;
 
   @Mixin
+  TableOptions tables;
+
+  @Mixin
   QuietOption quiet;
 
   @Spec
@@ -49,7 +52,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = explanation.settings(false, quiet.progress(spec.commandLine().getErr()));
-    caseOptions.checkOut(settings);
+    caseOptions.checkOut(settings, tables.read());
+    tables.load();
     CaseInput input = caseOptions.input();
     // the input is read while the model is
     InputPrefetch prefetch = InputPrefetch.start(input);
@@ -57,8 +61,8 @@ final class EvaluateCommand implements Callable<Integer> {
         metricsOptions.settings(settings.batchSize()))) {
       OutputSettings output = caseOptions.output(caseOptions.out);
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = pipeline.run(input, prefetch,
-          loaded -> writers[0] = ResultWriter.prepare(loaded, settings.layout(), output));
+      CaseResult r = tables.apply(pipeline.run(input, prefetch,
+          loaded -> writers[0] = ResultWriter.prepare(loaded, settings.layout(), output)), null);
       Written w = ResultWriter.write(r, output, List.of(new EvaluationWriter()), writers[0]);
       if (!quiet.quiet) {
         ConsoleReport.print(spec.commandLine().getOut(), r, w, caseOptions.out);

@@ -88,6 +88,9 @@ final class ExplainCommand implements Callable<Integer> {
   MetricsSwitch metrics;
 
   @Mixin
+  TableOptions tables;
+
+  @Mixin
   WindowOptions windows;
 
   @Mixin
@@ -113,7 +116,9 @@ final class ExplainCommand implements Callable<Integer> {
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
+    read.addAll(tables.read());
     ResultFolder.check(out, read);
+    tables.load();
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
     }
@@ -122,10 +127,10 @@ final class ExplainCommand implements Callable<Integer> {
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       // the writers start on the input (gray window, compressed scan) while the maps are computed
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = pipeline.run(input, prefetch, loaded -> {
+      CaseResult r = tables.apply(pipeline.run(input, prefetch, loaded -> {
         pictures.checkFits(loaded, settings.layout());
         writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
-      });
+      }), null);
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output, List.of(), writers[0]);
       if (graph != null) {

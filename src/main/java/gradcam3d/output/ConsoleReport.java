@@ -47,6 +47,9 @@ public final class ConsoleReport {
     if (e.weightsIllConditioned()) {
       out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
     }
+    if (r.tables() != null) {
+      printTables(out, r.tables());
+    }
     if (r.metrics() != null) {
       printMetrics(out, r.metrics());
     }
@@ -56,6 +59,29 @@ public final class ConsoleReport {
         (r.pipelineMs() + written.elapsedMs()) / 1000);
     out.printf(Locale.ROOT, "  wrote    %s%s: %s%n", dir, dir.toString().endsWith("/") ? "" : "/",
         String.join(", ", written.files()));
+  }
+
+  /** The atlas labels holding most of the map (up to 5, largest share first) and the channel shares. */
+  public static void printTables(PrintWriter out, gradcam3d.pipeline.Tables t) {
+    if (t.atlas() != null) {
+      String top = t.atlas().rows().stream().filter(row -> row.share() > 0)
+          .sorted((a, b) -> Double.compare(b.share(), a.share())).limit(5)
+          .map(row -> String.format(Locale.ROOT, "%s %.1f%% (%.2fx its volume)", row.name(), 100 * row.share(),
+              row.enrichment()))
+          .collect(Collectors.joining(", "));
+      out.printf(Locale.ROOT, "  atlas    %d labels; the map's mass: %s%n", t.atlas().rows().size(), top);
+    }
+    if (t.channels() != null) {
+      for (int b = 0; b < t.channels().shares().length; b++) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < t.channels().names().size(); c++) {
+          sb.append(c == 0 ? "" : ", ").append(t.channels().names().get(c))
+              .append(String.format(Locale.ROOT, " %.1f%%", 100 * t.channels().shares()[b][c]));
+        }
+        out.printf(Locale.ROOT, "  channels share of |attribution|: %s%s%n", sb,
+            t.channels().shares().length > 1 ? " (sample " + b + ")" : "");
+      }
+    }
   }
 
   /** One line per sample and measure, and the sanity check's verdict. */

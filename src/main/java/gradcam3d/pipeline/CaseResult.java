@@ -12,10 +12,22 @@ import java.util.List;
  * maps and target facts ({@link Explanation}), the agreement with a true label (or null), the
  * faithfulness metrics (null unless asked for), how long the stages took and, for a volume
  * explained through sliding windows, the windows' facts (segmentation, prediction, grid; else
- * null). The output writers take this and nothing else.
+ * null), and the per-structure and per-channel tables (null unless asked for, {@link Tables}). The
+ * output writers take this and nothing else.
  */
 public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
-    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows) {
+    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows, Tables tables) {
+
+  /** Without tables ({@link #withTables} adds them). */
+  public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
+      LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows) {
+    this(settings, input, loaded, explanation, label, metrics, pipelineMs, windows, null);
+  }
+
+  /** The same result with the per-structure and per-channel tables (null: none). */
+  public CaseResult withTables(Tables t) {
+    return new CaseResult(settings, input, loaded, explanation, label, metrics, pipelineMs, windows, t);
+  }
 
   /** A result explained in one piece (no sliding windows). */
   public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
