@@ -51,15 +51,25 @@ public final class TargetScorer implements AutoCloseable {
 
     /** The programs scoring {@code modelOutput} of the model, each lane with its share of the threads. */
     public static Programs open(ModelProto model, int modelOutput, GradientSpec.Score score, RuntimeOptions options) {
+      GradientEngine.Config cfg = config(model, modelOutput, score);
+      return new Programs(Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
+    }
+
+    /** The forward-only scoring program's configuration (fast form when the options say so, as by default). */
+    public static GradientEngine.Config config(ModelProto model, int modelOutput, GradientSpec.Score score) {
       Graph graph = Graph.fromModel(model);
       if (graph.inputs().size() != 1) {
         throw new Gradcam3dException("faithfulness metrics need a model with a single input");
       }
       String output = graph.outputNames().get(modelOutput);
       // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
-      GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
-          .withScore(score).withoutGradients().withTensors(false, false);
-      return new Programs(Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
+      return GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput).withScore(score)
+          .withoutGradients().withTensors(false, false);
+    }
+
+    /** How many sessions score side by side. */
+    public int lanes() {
+      return lanes.size();
     }
 
     /**
