@@ -157,8 +157,8 @@ final class CompareCommand implements Callable<Integer> {
 
   private void writeTables(List<Row> rows) {
     StringBuilder csv = new StringBuilder("method,layer,deletion_auc,insertion_auc,random_deletion_auc,"
-        + "random_insertion_auc,mass_inside,mass_inside_over_mask_share,peak_inside,iou_otsu,ioa_otsu,"
-        + "map_mean,fraction_above_0.5,last_randomization_spearman,seconds,folder\n");
+        + "random_insertion_auc,mass_inside,mass_inside_over_mask_share,relevance_rank_accuracy,peak_inside,iou_otsu,"
+        + "ioa_otsu,map_mean,fraction_above_0.5,last_randomization_spearman,seconds,folder\n");
     List<Object> json = new ArrayList<>();
     for (Row r : rows) {
       Evaluation.SampleMetrics m = r.metrics();
@@ -169,7 +169,7 @@ final class CompareCommand implements Callable<Integer> {
       List<Object> cells = Arrays.asList(r.method(), r.layer(), c == null ? null : c.deletionAuc(),
           c == null ? null : c.insertionAuc(), c == null ? null : c.randomDeletionAuc(),
           c == null ? null : c.randomInsertionAuc(), a == null ? null : a.massInside(),
-          a == null ? null : a.concentration(), a == null ? null : a.peakInside(),
+          a == null ? null : a.concentration(), a == null ? null : a.rankAccuracy(), a == null ? null : a.peakInside(),
           a == null ? null : a.overlaps().get("otsu").iou(), a == null ? null : a.overlaps().get("otsu").ioa(),
           m.complexity().mean(), m.complexity().fractionAboveHalf(), lastRho, r.seconds(), folder(r.method(), r.layer()));
       StringBuilder line = new StringBuilder();

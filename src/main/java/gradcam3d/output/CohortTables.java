@@ -234,4 +234,51 @@ public final class CohortTables {
     byte[] png = hasAtlas() ? atlasPng(matrix()) : null;
     return new CohortCharts(boxes, png);
   }
+
+  /**
+   * Joins the metrics tables of a job array's shares (metrics-shard-I-of-N.csv, and metrics.csv
+   * other than {@code out}'s) found in {@code dirs} into {@code out}/metrics.csv: the union of
+   * their columns, rows sorted by case, method and layer. Returns the rows; writes nothing when
+   * there are none.
+   */
+  public static int mergeMetrics(List<Path> dirs, Path out) {
+    java.util.regex.Pattern shard = java.util.regex.Pattern.compile("metrics-shard-\\d+-of-\\d+\\.csv");
+    List<CsvTable> tables = new ArrayList<>();
+    Path target = out.resolve(METRICS).toAbsolutePath().normalize();
+    for (Path d : dirs) {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(d)) {
+        for (Path f : files.sorted().toList()) {
+          String n = f.getFileName().toString();
+          if (shard.matcher(n).matches() || (n.equals(METRICS) && !f.toAbsolutePath().normalize().equals(target))) {
+            tables.add(CsvTable.parse(java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8),
+                f.toString()));
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new gradcam3d.Gradcam3dException("cannot read the metrics tables in " + d + ": " + e.getMessage(), e);
+      }
+    }
+    if (tables.isEmpty()) {
+      return 0;
+    }
+    Set<String> columns = new LinkedHashSet<>();
+    tables.forEach(t -> columns.addAll(t.header()));
+    List<String> header = new ArrayList<>(columns);
+    List<List<String>> rows = new ArrayList<>();
+    for (CsvTable t : tables) {
+      for (List<String> r : t.body()) {
+        List<String> row = new ArrayList<>();
+        for (String c : header) {
+          int i = t.header().indexOf(c);
+          row.add(i < 0 || i >= r.size() ? "" : r.get(i));
+        }
+        rows.add(row);
+      }
+    }
+    rows.sort((a, b) -> String.join("\u0000", a.subList(0, 3)).compareTo(String.join("\u0000", b.subList(0, 3))));
+    CsvTable merged = new CsvTable(header);
+    rows.forEach(merged::add);
+    merged.write(out.resolve(METRICS));
+    return rows.size();
+  }
 }

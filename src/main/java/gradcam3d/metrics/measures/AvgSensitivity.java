@@ -36,7 +36,12 @@ public final class AvgSensitivity implements Metric {
 
   @Override
   public Cost cost(MetricSample s) {
-    return new Cost(0, s.params().count(this, "samples", 0));
+    // max-sensitivity with the same parameters runs the same re-explanations: they are counted there
+    MaxSensitivity max = new MaxSensitivity();
+    boolean shared = s.settings().selected().stream().anyMatch(m -> m instanceof MaxSensitivity)
+        && s.params().text(max, "samples").equals(s.params().text(this, "samples"))
+        && s.params().number(max, "radius") == s.params().number(this, "radius");
+    return new Cost(0, shared ? 0 : s.params().count(this, "samples", 0));
   }
 
   @Override
