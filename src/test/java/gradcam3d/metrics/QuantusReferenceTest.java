@@ -43,6 +43,11 @@ class QuantusReferenceTest {
   static Map<String, Object> refs;
   static Evaluation seg;
   static Evaluation cls;
+  /** The classifier's inputs and explanation with PyTorch's maps, for further settings. */
+  static ModelProto clsModel;
+  static Map<String, FloatTensor> clsInputs;
+  static Explainer.Request clsRequest;
+  static Explanation clsExplanation;
 
   @BeforeAll
   @SuppressWarnings("unchecked")
@@ -64,9 +69,10 @@ class QuantusReferenceTest {
     seg = Evaluation.measure(segModel, segRequest, Map.of("input", x), e.withMaps(e.layers(), pyCam, 0),
         List.of(new FloatTensor(mask.data(), mask.data().length)), settings, OPTIONS);
     // the classifier: input x gradient for each sample's top class, maps and attribution replaced
-    ModelProto clsModel = ModelIO.read(DIR.resolve("metrics_cls2d.onnx"));
+    clsModel = ModelIO.read(DIR.resolve("metrics_cls2d.onnx"));
     FloatTensor x2 = Npy.read(DIR.resolve("cls2d_input.npy"));
-    Explainer.Request clsRequest = Explainer.Request.of(List.of(), "input-x-gradient", Target.parse("argmax"));
+    clsInputs = Map.of("input", x2);
+    clsRequest = Explainer.Request.of(List.of(), "input-x-gradient", Target.parse("argmax"));
     Explanation c;
     try (Explainer ex = new Explainer(clsModel, clsRequest, OPTIONS)) {
       c = ex.explain(Map.of("input", x2));
@@ -81,6 +87,7 @@ class QuantusReferenceTest {
     Explanation swapped = new Explanation(layers, cam, c.targetValues(), c.regionVoxels(), c.predictedVoxels(),
         c.region(), c.targets(), c.outputShape(), c.compileStats(), c.runMs(), c.postMs(),
         new Explanation.Attribution(attribution, null));
+    clsExplanation = swapped;
     cls = Evaluation.measure(clsModel, clsRequest, Map.of("input", x2), swapped, null,
         settings.withMetrics(List.of("faithfulness", "robustness", "complexity", "randomisation", "axiomatic")),
         OPTIONS);
@@ -310,6 +317,14 @@ class QuantusReferenceTest {
       close(num(r, "attribution_sum"), json(cls, sample(c), "completeness", "attribution_sum"), MODEL_TOL, "sum");
       close(num(r, "target_change"), json(cls, sample(c), "completeness", "target_change"), MODEL_TOL, "change");
       close(num(r, "gap"), json(cls, sample(c), "completeness", "gap"), MODEL_TOL, "gap");
+    }
+    // without a baseline (LRP's conservation) the change is T(x) itself: the explanation's own target value
+    Evaluation none = Evaluation.measure(clsModel, clsRequest, clsInputs, clsExplanation, null,
+        Evaluation.Settings.defaults().withMetrics(List.of("completeness"))
+            .withParams(MetricParams.parse(List.of("completeness.baseline=none"))), OPTIONS);
+    for (int b = 0; b < 2; b++) {
+      close(clsExplanation.targetValues().data()[b], json(none, b, "completeness", "target_change"), MODEL_TOL,
+          "T(x) of sample " + b);
     }
     // a Grad-CAM map is normalised: completeness says so instead of a number
     assertTrue(seg.samples().get(0).skipped().get("completeness").contains("normalised"));
