@@ -48,4 +48,16 @@ class CohortTablesTest {
     assertEquals(0.25, b.q3(), 1e-12);
     assertEquals(0.3, b.max(), 1e-12);
   }
+
+  @Test
+  void theSharesMetricsTablesJoinIntoOne(@TempDir Path tmp) throws Exception {
+    Files.writeString(tmp.resolve("metrics-shard-1-of-2.csv"), "case,method,layer,deletion_auc\r\nb,gradcam,up2,0.2\r\n");
+    Files.writeString(tmp.resolve("metrics-shard-2-of-2.csv"),
+        "case,method,layer,deletion_auc,roc_auc\r\na,gradcam,up2,0.1,0.9\r\n");
+    assertEquals(2, CohortTables.mergeMetrics(List.of(tmp), tmp));
+    assertEquals(List.of("case,method,layer,deletion_auc,roc_auc", "a,gradcam,up2,0.1,0.9", "b,gradcam,up2,0.2,"),
+        Files.readAllLines(tmp.resolve("metrics.csv")));
+    // merging again reads the shares, not the merged table itself
+    assertEquals(2, CohortTables.mergeMetrics(List.of(tmp), tmp));
+  }
 }
