@@ -194,7 +194,8 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
       throw new gradcam3d.OptionValueException("target class " + t.classIndex() + " does not exist: the model output "
           + Shapes.format(outputShape) + " has classes 0.." + (classes - 1));
     }
-    if (outputShape.length <= 2 && !(t instanceof PredictedClassTarget)) {
+    // on a classifier, CLASS:all is class k's score whatever the prediction (the metrics' fixed targets)
+    if (outputShape.length <= 2 && !(t instanceof PredictedClassTarget) && !(t instanceof WholeClassTarget)) {
       throw new gradcam3d.OptionValueException("target '" + t.spec() + "' names a region, but this model classifies "
           + "(output " + Shapes.format(outputShape) + "); use --target CLASS or --target argmax");
     }

@@ -88,7 +88,8 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     double deletionAuc() {
-      return metrics().curves().deletionAuc();
+      FaithfulnessCurves c = metrics().curves();
+      return c == null ? Double.NaN : c.deletionAuc();
     }
   }
 
@@ -135,6 +136,10 @@ final class CompareCommand implements Callable<Integer> {
           explanation.layers.size());
       for (Row r : rows) {
         FaithfulnessCurves c = r.metrics().curves();
+        if (c == null) {
+          o.printf(Locale.ROOT, "  %-20s %-24s %.1f s%n", r.method(), r.layer(), r.seconds());
+          continue;
+        }
         o.printf(Locale.ROOT, "  %-20s %-24s deletion %.3f  insertion %.3f  (random %.3f / %.3f)  %.1f s%n",
             r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(), c.randomDeletionAuc(), c.randomInsertionAuc(),
             r.seconds());
@@ -194,11 +199,15 @@ final class CompareCommand implements Callable<Integer> {
     for (Row r : rows) {
       FaithfulnessCurves c = r.metrics().curves();
       String name = r.method() + " " + r.layer();
-      series.add(EvaluationWriter.series(name, c));
+      if (c != null && c.deletion() != null) {
+        series.add(EvaluationWriter.series(name, c));
+      }
       cams.add(frame.apply(spatial(r.result().explanation().cam())));
       labels.add(name);
     }
-    CurveChart.write(series, dir.resolve(CURVES));
+    if (!series.isEmpty()) {
+      CurveChart.write(series, dir.resolve(CURVES), EvaluationWriter.yLabel(first.metrics()));
+    }
     FloatTensor shown = first.loaded().scan() != null ? first.loaded().scan().batch() : first.loaded().batch();
     FloatTensor image = frame.apply(firstChannel(shown));
     int figureSlice = ComparisonGrid.write(image, cams, labels, frame.spacing(), frame.affine(), frame.display(),
@@ -211,8 +220,9 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   private static final List<String> HEADER = List.of("method", "layer", "deletion_auc", "insertion_auc",
-      "random_deletion_auc", "random_insertion_auc", "mass_inside", "mass_inside_over_mask_share", "peak_inside",
-      "iou_otsu", "ioa_otsu", "map_mean", "fraction_above_0.5", "last_randomization_spearman", "seconds", "folder");
+      "random_deletion_auc", "random_insertion_auc", "mass_inside", "mass_inside_over_mask_share",
+      "relevance_rank_accuracy", "peak_inside", "iou_otsu", "ioa_otsu", "map_mean", "fraction_above_0.5",
+      "last_randomization_spearman", "seconds", "folder");
 
   private void writeTables(List<Row> rows, Path dir) {
     CsvTable csv = new CsvTable(HEADER);
@@ -223,9 +233,10 @@ final class CompareCommand implements Callable<Integer> {
       MaskAgreement a = m.agreement();
       Evaluation ev = r.result().metrics();
       Double lastRho = ev.sanity() == null ? null : ev.sanity().steps().get(ev.sanity().steps().size() - 1).spearman();
-      List<Object> cells = Arrays.asList(r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(),
-          c.randomDeletionAuc(), c.randomInsertionAuc(), a == null ? null : a.massInside(),
-          a == null ? null : a.concentration(), a == null ? null : a.peakInside(),
+      List<Object> cells = Arrays.asList(r.method(), r.layer(), c == null ? null : c.deletionAuc(),
+          c == null ? null : c.insertionAuc(), c == null ? null : c.randomDeletionAuc(),
+          c == null ? null : c.randomInsertionAuc(), a == null ? null : a.massInside(),
+          a == null ? null : a.concentration(), a == null ? null : a.rankAccuracy(), a == null ? null : a.peakInside(),
           a == null ? null : a.overlaps().get("otsu").iou(), a == null ? null : a.overlaps().get("otsu").ioa(),
           m.complexity().mean(), m.complexity().fractionAboveHalf(), lastRho, r.seconds(), folder(r.method(), r.layer()));
       csv.add(cells.stream().map(CompareCommand::cell).toList());

@@ -166,7 +166,32 @@ public final class Main implements Runnable {
     } else {
       COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
     }
+    cl.getSubcommands().values().forEach(Main::listMetrics);
     return cl;
+  }
+
+  /**
+   * The metric catalog (names, definitions, parameters) in the help of the commands that take
+   * --metrics and show the definitions: annotation values must be constants, the catalog is code.
+   */
+  private static void listMetrics(CommandLine sub) {
+    var usage = sub.getCommandSpec().usageMessage();
+    List<String> footer = new java.util.ArrayList<>(Arrays.asList(usage.footer()));
+    int at = -1;
+    for (int i = 0; i < footer.size(); i++) {
+      if (footer.get(i).equals(MetricsOptions.DEFINITIONS)) {
+        at = i;
+      }
+    }
+    if (at < 0) {
+      return;
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    for (String l : gradcam3d.metrics.MetricCatalog.help()) {
+      lines.add(l.replace("%", "%%"));
+    }
+    footer.add(at + 1, String.join("%n", lines) + "%n");
+    usage.footer(footer.toArray(String[]::new));
   }
 
   /** {@code batch --merge ...} takes none of batch's explanation options: it is its own command. */

@@ -144,6 +144,9 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("label_share_of_volume", label.labelShare());
       s.put("label", m);
     }
+    if (r.tables() != null) {
+      s.putAll(r.tables().toJson());
+    }
     if (r.metrics() != null) {
       s.put("metrics", r.metrics().toJson());
     }

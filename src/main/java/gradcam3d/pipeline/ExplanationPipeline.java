@@ -149,7 +149,7 @@ public final class ExplanationPipeline implements AutoCloseable {
     List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
         : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
     // the curves' sessions and baseline volume need no explanation: they are made meanwhile
-    try (PreparedScoring prepared = metrics == null || !metrics.curves() || windowed != null ? null
+    try (PreparedScoring prepared = metrics == null || !metrics.scoresCurves() || windowed != null ? null
         : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
       WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
       Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
