@@ -105,13 +105,14 @@ public final class GradientProgram {
         wrt.add(l.tensor());
       }
     }
+    // bound to the whole model: an override may depend on nodes before a cut (LRP's first layer)
+    BackwardRules.Bound rules = spec.gradients() ? spec.rules().bind(b) : null;
     Map<String, long[]> programInputs = shapes;
     if (spec.fromLayer()) {
       programInputs = cutAt(g, info, wrt, resolved, output, shapes);
     }
     String target = head.append(b, output, os);
-    Map<String, String> grads = spec.gradients()
-        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt, spec.rules()) : Map.of();
+    Map<String, String> grads = spec.gradients() ? backward(b, target, output, wrt, rules) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
     long[] volume = largestInput(shapes);
     int spatialAxes = volume.length - 2;
@@ -129,6 +130,20 @@ public final class GradientProgram {
               view.viewShape(s)));
     }
     return new GradientProgram(b, lg, output, shapes, programInputs);
+  }
+
+  /**
+   * dT/d(wrt) by the rule set; when the rule set starts the model's part of the sweep from its own
+   * cotangent at the model output (LRP's relevance), the head is differentiated exactly first.
+   */
+  private static Map<String, String> backward(GraphBuilder b, String target, String output, List<String> wrt,
+      BackwardRules.Bound rules) {
+    String one = b.scalarLike(1, target);
+    if (!rules.startsAtOutput()) {
+      return Backprop.gradients(b, target, one, wrt, rules);
+    }
+    String seed = Backprop.gradients(b, target, one, List.of(output), BackwardRules.EXACT).get(output);
+    return Backprop.gradients(b, output, rules.outputCotangent(b, output, seed), wrt, rules);
   }
 
   /**
