@@ -58,13 +58,19 @@ public final class GradientProgram {
   private final Map<String, long[]> inputShapes;
   private final Set<String> outputs = new LinkedHashSet<>();
 
+  private final List<TokenView> views;
+  private final List<String> rawGradients;
+
   private GradientProgram(GraphBuilder b, List<LayerGradient> layers, String modelOutput,
-      Map<String, long[]> modelInputShapes, Map<String, long[]> inputShapes) {
+      Map<String, long[]> modelInputShapes, Map<String, long[]> inputShapes, List<TokenView> views,
+      List<String> rawGradients) {
     this.b = b;
     this.layers = layers;
     this.modelOutput = modelOutput;
     this.modelInputShapes = modelInputShapes;
     this.inputShapes = inputShapes;
+    this.views = views;
+    this.rawGradients = rawGradients;
   }
 
   /** Builds the forward graph, the caller's head and the backward graph of its scalar. */
@@ -114,6 +120,8 @@ public final class GradientProgram {
     String target = head.append(b, output, os);
     Map<String, String> grads = spec.gradients() ? backward(b, target, output, wrt, rules) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
+    List<TokenView> views = new ArrayList<>();
+    List<String> rawGradients = new ArrayList<>();
     long[] volume = largestInput(shapes);
     int spatialAxes = volume.length - 2;
     for (Layer l : resolved) {
@@ -124,12 +132,14 @@ public final class GradientProgram {
         view = TokenView.of(l.label(), s, volume[0], TokenView.gridOf(l.spec()), g, info, spatialAxes);
       }
       String grad = grads.get(l.tensor());
+      views.add(view);
+      rawGradients.add(grad);
       lg.add(view == null ? new LayerGradient(l, l.tensor(), grad, s)
           // the CAM methods see the tokens as the volume they cover
           : new LayerGradient(l, view.apply(b, l.tensor()), grad == null ? null : view.apply(b, grad),
               view.viewShape(s)));
     }
-    return new GradientProgram(b, lg, output, shapes, programInputs);
+    return new GradientProgram(b, lg, output, shapes, programInputs, views, rawGradients);
   }
 
   /**
@@ -200,6 +210,29 @@ public final class GradientProgram {
 
   public GraphBuilder builder() {
     return b;
+  }
+
+  /**
+   * The Hessian-vector product H A of layer i: d/dA of (dT/dA . A) with the second A held fixed,
+   * i.e. PyTorch's {@code torch.autograd.grad(G, A, grad_outputs=A)} for G = dT/dA made with
+   * create_graph, by differentiating the program's gradient graph a second time with exact rules
+   * (other paths to T held fixed). Exactly zero when the gradient does not depend on A
+   * (piecewise-linear layers between A and a logit target). Of a token layer, on its volume view:
+   * the product is taken on the tokens with the view's transpose of the viewed activation, then viewed.
+   */
+  public String hessianTimesActivation(int i) {
+    String raw = layers.get(i).layer().tensor();
+    String gradient = rawGradients.get(i);
+    if (gradient == null) {
+      throw new IllegalStateException("the program has no gradients to differentiate again");
+    }
+    TokenView view = views.get(i);
+    if (view == null) {
+      return Backprop.vjp(b, gradient, raw, raw);
+    }
+    String viewed = layers.get(i).activation();
+    String cotangent = Backprop.vjp(b, viewed, viewed, raw);
+    return view.apply(b, Backprop.vjp(b, gradient, cotangent, raw));
   }
 
   public List<LayerGradient> layers() {

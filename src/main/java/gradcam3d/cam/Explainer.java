@@ -169,10 +169,11 @@ public final class Explainer implements AutoCloseable {
   /** cam_layer_i and resized_i (ReLU-ed, on the input grid) as graph outputs. */
   private static void appendCams(GradientProgram p, CamMethod.InGraph method) {
     GraphBuilder b = p.builder();
-    CamGraph g = new CamGraph(b);
     long[] spatial = inputSpatial(p);
     for (int i = 0; i < p.layers().size(); i++) {
       LayerGradient l = p.layers().get(i);
+      int layer = i;
+      CamGraph g = new CamGraph(b, () -> p.hessianTimesActivation(layer));
       String camLayer = method.camLayer(g, l.activation(), l.gradient());
       b.opNamed("Identity", List.of(camLayer), List.of("cam_layer_" + i));
       b.opNamed("Identity", List.of(Resize.toInputGrid(b, camLayer, spatial)), List.of("resized_" + i));
