@@ -41,6 +41,13 @@ public final class Explainer implements AutoCloseable {
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
+      if (method instanceof CamMethod.InputSpace a && !layers.isEmpty() && a.atLayers() != null) {
+        method = a.atLayers();  // LRP: the relevance arriving at the layers
+      }
+      if (method.propagatesRelevance() && score != GradientSpec.Score.LOGITS) {
+        throw new Gradcam3dException(method.name() + " starts from the target's seed at the model output; "
+            + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
+      }
       boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
       if (inputOnly && !layers.isEmpty()) {
         throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
@@ -134,7 +141,8 @@ public final class Explainer implements AutoCloseable {
   private GradientEngine.Config layerConfig(CamMethod m) {
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
         .withModelOutput(request.modelOutput()).withScore(request.score())
-        .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false);
+        .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph) || m.propagatesRelevance(), false)
+        .withRules(m.rules());
     if (!m.usesGradients()) {
       cfg = cfg.withoutGradients();
     }
@@ -150,7 +158,7 @@ public final class Explainer implements AutoCloseable {
     } else {
       cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed");
     }
-    if (m.usesGradients() && !(m instanceof CamMethod.InputSpace)) {
+    if (m.usesGradients() && !(m instanceof CamMethod.InputSpace) && !m.propagatesRelevance()) {
       GradientEngine.Extension methodPart = cfg.extension();
       cfg = cfg.withExtension(p -> {
         methodPart.extend(p);
@@ -287,10 +295,34 @@ public final class Explainer implements AutoCloseable {
         layers.add(layerMap(r, inputs, i, camLayers.get(i), resized.get(i), weights.get(i)));
       }
     }
+    Explanation.Relevance relevance = null;
+    if (m.propagatesRelevance()) {
+      double[][] arrived = new double[layers.size()][];
+      for (int i = 0; i < arrived.length; i++) {
+        arrived[i] = perSampleSums(attribution != null ? attribution.values() : r.gradient(i));
+      }
+      relevance = new Explanation.Relevance(m.startingRelevance(r.floats(SeedHead.EFFECTIVE_SEED), r.targetValues()),
+          arrived);
+    }
     double postMs = (System.nanoTime() - t0) / 1e6;
     return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
         r.predictedVoxels(), region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os,
-        r.compileStats(), r.runMs(), postMs, attribution);
+        r.compileStats(), r.runMs(), postMs, attribution, relevance);
+  }
+
+  /** Sum over everything but the batch axis, per sample, in double. */
+  static double[] perSampleSums(FloatTensor t) {
+    int batch = (int) t.dim(0);
+    int per = t.size() / batch;
+    double[] out = new double[batch];
+    for (int b = 0; b < batch; b++) {
+      double s = 0;
+      for (int i = 0; i < per; i++) {
+        s += t.data()[b * per + i];
+      }
+      out[b] = s;
+    }
+    return out;
   }
 
   /** Layer i's activation: computed by the program, or fed to it (a program from the layer). */
@@ -303,7 +335,9 @@ public final class Explainer implements AutoCloseable {
       FloatTensor camLayer, FloatTensor cam, float[][] weights) {
     LayerGradient l = r.layers().get(i);
     FloatTensor a = request.keepTensors() ? activation(r, inputs, i) : null;
-    FloatTensor g = request.keepTensors() && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
+    // LRP's relevance at the layer is a result in itself
+    boolean keepGradient = request.keepTensors() || request.method().propagatesRelevance();
+    FloatTensor g = keepGradient && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
     return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights,
         Conditioning.illConditioned(r, i));
   }

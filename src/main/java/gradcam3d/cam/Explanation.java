@@ -15,7 +15,29 @@ import java.util.List;
  */
 public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues,
     long[] regionVoxels, FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
-    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
+    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution,
+    Relevance relevance) {
+
+  /** Without relevance (every method but LRP). */
+  public Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues, long[] regionVoxels,
+      FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
+      GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
+    this(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape, compileStats, runMs,
+        postMs, attribution, null);
+  }
+
+  /**
+   * LRP's conservation, per sample: the relevance the sweep started from at the output
+   * ({@code starting}: the seed's sum, or T when it starts from the logits) and the relevance that
+   * arrived ({@code arrived[k]}: summed over the input (the attribution) for a layer-free run, else
+   * over layer k's tensor). The relevance itself is the attribution, or each layer's gradient.
+   */
+  public record Relevance(double[] starting, double[][] arrived) {
+    /** arrived / starting for place k and sample b. */
+    public double ofStarting(int k, int b) {
+      return arrived[k][b] / starting[b];
+    }
+  }
 
   /**
    * An input-space method's raw signed attribution [B, C, *S] and, for integrated gradients, the
@@ -39,7 +61,7 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
   /** The same explanation with other maps; {@code extraPostMs} adds to the post-processing time. */
   public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {
     return new Explanation(newLayers, newCam, targetValues, regionVoxels, predictedVoxels, region, targets,
-        outputShape, compileStats, runMs, postMs + extraPostMs, attribution);
+        outputShape, compileStats, runMs, postMs + extraPostMs, attribution, relevance);
   }
 
   /** Whether the maps are final (normalised) or only resized. */
