@@ -1,6 +1,7 @@
 package gradcam3d.autodiff;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.ModuleScopes;
 import gradcam3d.graph.Node;
@@ -122,17 +123,17 @@ public record LrpRules(Composite composite, double epsilon, double gamma, Double
 
   public LrpRules {
     if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
-      throw new Gradcam3dException("--lrp-epsilon must be a positive number, not " + epsilon);
+      throw new OptionValueException("--lrp-epsilon must be a positive number, not " + epsilon);
     }
     if (!(gamma >= 0) || !Double.isFinite(gamma)) {
-      throw new Gradcam3dException("--lrp-gamma must be 0 or more, not " + gamma);
+      throw new OptionValueException("--lrp-gamma must be 0 or more, not " + gamma);
     }
     if ((low == null) != (high == null)) {
-      throw new Gradcam3dException("give both --lrp-low and --lrp-high, or neither (default: each sample's "
+      throw new OptionValueException("give both --lrp-low and --lrp-high, or neither (default: each sample's "
           + "minimum and maximum)");
     }
     if (low != null && !(low < high)) {
-      throw new Gradcam3dException("--lrp-low must be below --lrp-high, not " + low + " >= " + high);
+      throw new OptionValueException("--lrp-low must be below --lrp-high, not " + low + " >= " + high);
     }
   }
 

@@ -45,7 +45,7 @@ public final class Explainer implements AutoCloseable {
         method = a.atLayers();  // LRP: the relevance arriving at the layers
       }
       if (method.propagatesRelevance() && score != GradientSpec.Score.LOGITS) {
-        throw new Gradcam3dException(method.name() + " starts from the target's seed at the model output; "
+        throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
             + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
       }
       boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;

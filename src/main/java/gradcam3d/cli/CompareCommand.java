@@ -89,7 +89,9 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     out = caseOptions.out;
-    List<CamMethod> chosen = methods.isEmpty() ? List.of(explanation.method) : methods;
+    // each with its options from this command line (lrp's composite, smoothgrad's samples, ...)
+    List<CamMethod> chosen = (methods.isEmpty() ? List.of(explanation.method) : methods).stream()
+        .map(explanation::configured).toList();
     PrintWriter err = spec.commandLine().getErr();
     Settings base = explanation.settings(false, quiet.progress(err));
     caseOptions.checkOut(base);

@@ -5,6 +5,7 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.volume.Layout;
@@ -27,7 +28,8 @@ public final class ExplanationOptions {
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
           + "layer plus their aggregate. Required, except for the input-space methods (saliency, "
-          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), which take none.")
+          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), which take none, and lrp, "
+          + "for which it is optional (without: the input relevance; with: the relevance arriving at the layer).")
   List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
@@ -97,8 +99,19 @@ public final class ExplanationOptions {
           + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
   IntegratedGradients.Baseline baseline;
 
-  /** The method with its options (smoothgrad, integrated-gradients). */
+  @picocli.CommandLine.Mixin
+  LrpOptions lrp;
+
+  /** The method with its options (smoothgrad, integrated-gradients, lrp). */
   CamMethod method() {
+    return configured(method);
+  }
+
+  /** A method (as named on the command line) with its options from this command line. */
+  CamMethod configured(CamMethod method) {
+    if (method instanceof Lrp) {
+      return lrp.method();
+    }
     if (method instanceof SmoothGrad) {
       return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
     }

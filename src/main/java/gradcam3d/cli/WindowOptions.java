@@ -15,10 +15,12 @@ final class WindowOptions {
       description = "Explain the whole volume through sliding windows of this size (nnU-Net placement, blended "
           + "prediction, one exact whole-volume target; each window's map is summed in place and normalised "
           + "once). 'auto' takes the size of a model with a fixed input. Works with every method: gradient "
-          + "methods and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per window with "
-          + "the window's share of the target (exact: a window's layer only reaches its own logits). Also "
+          + "methods (shapley-cam too) and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per "
+          + "window with the window's share of the target (exact: a window's layer only reaches its own logits); "
+          + "lrp per window with the window's share of the seed, its input relevance summed over the windows "
+          + "(exact for the blended prediction; the box rule needs --lrp-low/--lrp-high). Also "
           + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
-          + "--save-tensors (they are per window), --export-graph, --metrics or the input-space methods.")
+          + "--save-tensors (they are per window), --export-graph, --metrics or the other input-space methods.")
   WindowSize window;
 
   @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,

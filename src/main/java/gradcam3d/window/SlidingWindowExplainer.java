@@ -205,11 +205,18 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     this.request = request;
     this.settings = settings.auto() ? settings.withWindow(WindowFit.auto(model)) : settings;
     this.inputName = Graph.fromModel(model).inputNames().get(0);
-    if (request.method() instanceof gradcam3d.cam.CamMethod.InputSpace) {
+    if (request.method() instanceof gradcam3d.cam.CamMethod.InputSpace a && !a.propagatesRelevance()) {
       throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
-          + "windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
+          + "windows take the layer methods (gradcam, hirescam, layercam, ...) and lrp, not --window");
     }
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
+    if (request.method().rules() instanceof gradcam3d.autodiff.LrpRules lrp && lrp.composite().usesBox()
+        && lrp.low() == null) {
+      throw new gradcam3d.OptionValueException("lrp's box rule with --window needs --lrp-low and --lrp-high: "
+          + "by default each window would take its own range instead of the volume's");
+    }
+    // pass 1 needs no layer; an input-space method (LRP) has none: the input stands in
+    List<String> forwardLayers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
+    GradientEngine.Config cfg = GradientEngine.Config.of(forwardLayers).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
@@ -304,11 +311,12 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         settings.padValue(), (int) wholeOutput[1]);
     LayerStream.Passes passes;
     Stitch stitch;
+    boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
     if (plan.fromLayer()) {
       // the lanes' programs are compiled one after another, not at once in their lanes: two
       // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
       fromLayer.all().forEach(e -> e.prepare(batchShape(1, channels)));
-      stitch = new Stitch(grid, layers, voxels, observer, Progress.NONE);
+      stitch = new Stitch(grid, layers, voxels, 0, observer, Progress.NONE);
       List<LayerStream.Lane> lanes = new ArrayList<>();
       for (int i = 0; i < forward.size(); i++) {
         lanes.add(new LayerStream.Lane(forward.all().get(i), fromLayer.all().get(i)));
@@ -316,7 +324,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       passes = LayerStream.run(volume, lanes, this::forwardRun, SCORES, List.copyOf(plan.feeds().keySet()), target,
           stitch, progress);
     } else {
-      stitch = new Stitch(grid, layers, voxels, observer, progress);
+      stitch = new Stitch(grid, layers, voxels, inputSpace ? (int) channels : 0, observer, progress);
       passes = twoPasses(volume, target, stitch, progress);
     }
     long t1 = passes.predictedAt();
@@ -336,6 +344,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long[] camShape = Shapes.concat(new long[] {1}, spatial);
     List<Explanation.LayerMap> maps = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
+    Explanation.Attribution attribution = null;
+    if (inputSpace) {
+      // LRP's input relevance is additive over the windows: the map comes from the summed relevance
+      FloatTensor summed = new FloatTensor(stitch.attribution, Shapes.concat(new long[] {1, channels}, spatial));
+      attribution = new Explanation.Attribution(summed, null);
+      float[] map = ((gradcam3d.cam.CamMethod.InputSpace) request.method()).map(summed).data();
+      for (int v = 0; v < map.length; v++) {
+        stitch.sums[0][v] = Math.max(0f, map[v]);
+      }
+    }
     for (int l = 0; l < layers; l++) {
       FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(stitch.sums[l], camShape));
       finals.add(cam);
@@ -349,7 +367,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
         new FloatTensor(passes.predicted(), 1, classes), new FloatTensor(passes.region(), camShape), List.of(target),
-        wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, null);
+        wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, attribution,
+        stitch.relevance());
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
         (t2 - t1 - stitch.stitchNs) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
     return new WindowedExplanation(whole, new FloatTensor(passes.segmentation(), camShape), keptPrediction, grid,
