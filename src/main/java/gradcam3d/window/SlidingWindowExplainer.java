@@ -300,7 +300,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     // fails for classifier targets before any window runs
     WindowTargets.region(target, new float[0], new long[] {0});
     Progress progress = request.progress();
-    int layers = request.layers().size();
+    boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
+    int layers = inputSpace ? 1 : request.layers().size();  // an input-space method's one map
     int voxels = (int) Shapes.numel(spatial);
     Pass2 plan = pass2.forGrid(grid, settings.windowBatch());
 
@@ -311,7 +312,6 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         settings.padValue(), (int) wholeOutput[1]);
     LayerStream.Passes passes;
     Stitch stitch;
-    boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
     if (plan.fromLayer()) {
       // the lanes' programs are compiled one after another, not at once in their lanes: two
       // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
