@@ -151,4 +151,60 @@ class LrpShapleyCliTest {
       assertTrue(!Files.exists(tmp.resolve("x")), bad.toString());
     }
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void compareEvaluateAndBatchTakeTheNewMethods() throws IOException {
+    String model = "src/test/resources/fixtures/models/seed_unet3d.onnx";
+    String npy = "src/test/resources/fixtures/inputs/seed_unet3d.npy";
+    // compare: shapley-cam and lrp (the relevance arriving at the layer), lrp with this command line's composite
+    Path cmp = tmp.resolve("cmp");
+    Cli.Run c = Cli.run("compare", "--model", model, "--input", npy, "--target", "2", "--methods", "shapley-cam,lrp",
+        "--layer", "down3", "--composite", "epsilon-gamma-box", "--steps", "3", "--random-seeds", "1", "--threads", "2",
+        "--quiet", "--out", cmp.toString());
+    assertEquals(0, c.exit(), c.toString());
+    String csv = Files.readString(cmp.resolve("compare.csv"));
+    assertTrue(csv.contains("\nshapley-cam,down3,") && csv.contains("\nlrp,down3,"), csv);
+    assertTrue(Files.exists(cmp.resolve("lrp_down3/relevance.npy")));
+    Map<String, Object> lrp = (Map<String, Object>) Json.parse(Files.readString(cmp.resolve("lrp_down3/summary.json")));
+    assertEquals("epsilon-gamma-box", ((Map<String, Object>) lrp.get("method_parameters")).get("composite"));
+    // evaluate: the input relevance measured like any map
+    Path ev = tmp.resolve("ev");
+    Cli.Run e = Cli.run("evaluate", "--model", model, "--input", npy, "--target", "2", "--method", "lrp", "--steps", "3",
+        "--random-seeds", "1", "--threads", "2", "--quiet", "--out", ev.toString());
+    assertEquals(0, e.exit(), e.toString());
+    Map<String, Object> es = (Map<String, Object>) Json.parse(Files.readString(ev.resolve("summary.json")));
+    assertTrue(es.containsKey("metrics") && es.containsKey("conservation"), es.keySet().toString());
+    assertTrue(Files.exists(ev.resolve("evaluate.json")) && Files.exists(ev.resolve("attribution.npy")));
+    // batch with the report page
+    Path in = Files.createDirectories(tmp.resolve("cases"));
+    Files.copy(Path.of(npy), in.resolve("a.npy"));
+    Path batch = tmp.resolve("batch");
+    Cli.Run b = Cli.run("batch", "--model", model, "--inputs-dir", in.toString(), "--target", "2", "--method", "lrp",
+        "--report", "--threads", "2", "--quiet", "--out", batch.toString());
+    assertEquals(0, b.exit(), b.toString());
+    assertTrue(Files.exists(batch.resolve("a/attribution.npy")) && Files.exists(batch.resolve("a/report.html")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void lrpThroughSlidingWindows() throws IOException {
+    Path root = Path.of("src/test/resources/fixtures/sliding");
+    List<String> base = List.of("explain", "--model", root.resolve("models/seed_unet3d_sw.onnx").toString(), "--input",
+        root.resolve("inputs/seed_unet3d_sw.npy").toString(), "--method", "lrp", "--composite", "epsilon-gamma-box",
+        "--target", "2", "--window", "24,32,32", "--overlap", "0.25", "--threads", "1", "--no-pictures", "--no-report");
+    List<String> noRange = new ArrayList<>(base);
+    noRange.addAll(List.of("--out", tmp.resolve("a").toString()));
+    Cli.Run r = Cli.run(noRange.toArray(String[]::new));
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().contains("--lrp-low and --lrp-high"), r.err());
+    List<String> ok = new ArrayList<>(base);
+    ok.addAll(List.of("--lrp-low", "-1", "--lrp-high", "2", "--out", tmp.resolve("b").toString()));
+    r = Cli.run(ok.toArray(String[]::new));
+    assertEquals(0, r.exit(), r.toString());
+    assertArrayEquals(new long[] {1, 1, 40, 56, 48}, Npy.read(tmp.resolve("b/attribution.npy")).shape());
+    Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(tmp.resolve("b/summary.json")));
+    assertTrue(s.containsKey("sliding_window") && s.containsKey("conservation"), s.keySet().toString());
+    assertTrue(Files.exists(tmp.resolve("b/segmentation.npy")));
+  }
 }
