@@ -54,7 +54,8 @@ final class BenchCommand implements Callable<Integer> {
   String target;
 
   @Option(names = "--methods", split = ",", defaultValue = "gradcam", converter = Converters.Method.class,
-      description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time).")
+      description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time; "
+          + "input-space methods such as lrp and saliency run without the layer).")
   List<CamMethod> methods;
 
   @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).",
@@ -198,7 +199,9 @@ final class BenchCommand implements Callable<Integer> {
           + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
+      // input-space methods (saliency, lrp, ...) attribute to the input: no layer
+      boolean inputSpace = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
+      Explainer.Request req = new Explainer.Request(inputSpace ? List.of() : List.of(layer), method, List.of(t), 0,
           gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));

@@ -16,6 +16,7 @@ import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.MethodsNext;
 import gradcam3d.testing.OpGraph;
+import gradcam3d.testing.OpGraph.Values;
 import gradcam3d.volume.Npy;
 import java.nio.file.Path;
 import java.util.List;
@@ -130,5 +131,38 @@ class LrpConservationTest {
         assertTrue(err <= 1e-6 * alone.maxAbs(), "sample " + b + ": " + err + " (max " + alone.maxAbs() + ")");
       }
     }
+  }
+
+  /**
+   * A MONAI ResidualUnit without biases: the shortcut conv comes first in the graph (PyTorch runs
+   * it first) but is registered after the main path, so the main path's first conv is the first
+   * layer; the Add of the two paths splits relevance in proportion (Norm), so it is conserved.
+   * (Gamma and ZBox here: ZPlus drops an output's relevance wherever its inputs' signs all
+   * disagree with their weights', z = 0, common for the mixed-sign sum of three channels.)
+   */
+  @Test
+  void residualUnitSumsConserveAndTheShortcutIsNotTheFirstLayer() {
+    OpGraph g = new OpGraph(17, 404);
+    String x = g.input("input", 1, 1, 6, 8, 6);
+    long[] pads = OpGraph.filled(6, 1);
+    String shortcut = g.node("Conv", List.of(x, g.constant(3, 1, 3, 3, 3)), of("pads", pads));
+    String c1 = g.node("Conv", List.of(x, g.constant(3, 1, 3, 3, 3)), of("pads", pads));
+    String a1 = g.node("PRelu", List.of(g.node("InstanceNormalization", List.of(c1, g.floats(1, 1, 1), g.floats(0, 0, 0))),
+        g.constant(Values.positive(g.rng(), new long[] {3, 1, 1, 1}))));
+    String c2 = g.node("Conv", List.of(a1, g.constant(3, 3, 3, 3, 3)), of("pads", pads));
+    String sum = g.node("Add", List.of(c2, shortcut));
+    g.output(g.node("Conv", List.of(sum, g.constant(2, 3, 1, 1, 1))));
+    ModelProto model = g.model();
+    gradcam3d.graph.Specialization sp = gradcam3d.graph.Specialization.of(gradcam3d.graph.Graph.fromModel(model),
+        Map.of("input", g.inputs().get("input").shape()));
+    for (LrpRules.Composite c : List.of(LrpRules.Composite.EPSILON_PLUS_FLAT, LrpRules.Composite.EPSILON_GAMMA_BOX)) {
+      LrpRules.Bound bound = (LrpRules.Bound) LrpRules.of(c)
+          .bind(new gradcam3d.graph.GraphBuilder(sp.graph(), sp.info(), "t/"));
+      assertEquals(c1, bound.firstLayer().output(0), c + ": the main path's conv is the first layer, not the shortcut");
+    }
+    double ratio = conservation(model, g.inputs().get("input"),
+        rules(LrpRules.Composite.EPSILON_GAMMA_BOX, 1e-9, LrpRules.NormRule.IDENTITY), "1:all");
+    System.out.printf("residual unit: input relevance / seed = %.9f%n", ratio);
+    assertEquals(1.0, ratio, 1e-5);
   }
 }
