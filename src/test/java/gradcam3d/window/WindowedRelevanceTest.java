@@ -72,6 +72,13 @@ class WindowedRelevanceTest {
     Explanation s = whole(shapley, List.of("up2"));
     Explanation w = windowed(shapley, List.of("up2"), volume, 0.5).explanation();
     assertTrue(MethodsNext.maxAbsDiff(w.cam(), s.cam()) <= 1e-5, "shapley-cam: " + MethodsNext.maxAbsDiff(w.cam(), s.cam()));
+    // the relevance at a layer, pass 2 from the layer (the rules bound to the whole model before the cut)
+    WindowedExplanation atLayer = windowed(lrp(), List.of("up2"), volume, 0.5);
+    Explanation plainAtLayer = whole(lrp(), List.of("up2"));
+    assertEquals("layer", atLayer.pass2From());
+    assertTrue(MethodsNext.maxAbsDiff(atLayer.explanation().cam(), plainAtLayer.cam()) <= 1e-5);
+    assertEquals(plainAtLayer.relevance().arrived()[0][0], atLayer.explanation().relevance().arrived()[0][0],
+        1e-5 * Math.abs(plainAtLayer.relevance().arrived()[0][0]));
   }
 
   @Test
