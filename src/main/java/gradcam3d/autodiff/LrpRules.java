@@ -3,7 +3,6 @@ package gradcam3d.autodiff;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
 import gradcam3d.graph.GraphBuilder;
-import gradcam3d.graph.ModuleScopes;
 import gradcam3d.graph.Node;
 import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
 import java.util.ArrayDeque;
@@ -351,13 +350,5 @@ public record LrpRules(Composite composite, double epsilon, double gamma, Double
       return b.mul(seed, b.cast(output, b.type(seed)));
     }
 
-    /** The first layer's module path, or its node name; null without a first-layer rule. */
-    public String describeFirstLayer() {
-      if (firstLayer == null) {
-        return null;
-      }
-      String scope = ModuleScopes.modulePath(firstLayer);
-      return scope == null || scope.isEmpty() ? firstLayer.name() : scope;
-    }
   }
 }

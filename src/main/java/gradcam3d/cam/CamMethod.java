@@ -37,6 +37,12 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     return null;
   }
 
+  /**
+   * Fails (with the option to give) when the method cannot run window by window, each window with
+   * its share of the target, under these parameters.
+   */
+  default void checkPerWindow() {}
+
   /** The method's parameters by name, for summary.json (empty: none). */
   default java.util.Map<String, Object> parameters() {
     return java.util.Map.of();

@@ -209,11 +209,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
           + "windows take the layer methods (gradcam, hirescam, layercam, ...) and lrp, not --window");
     }
-    if (request.method().rules() instanceof gradcam3d.autodiff.LrpRules lrp && lrp.composite().usesBox()
-        && lrp.low() == null) {
-      throw new gradcam3d.OptionValueException("lrp's box rule with --window needs --lrp-low and --lrp-high: "
-          + "by default each window would take its own range instead of the volume's");
-    }
+    request.method().checkPerWindow();
     // pass 1 needs no layer; an input-space method (LRP) has none: the input stands in
     List<String> forwardLayers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
     GradientEngine.Config cfg = GradientEngine.Config.of(forwardLayers).withModelOutput(request.modelOutput())

@@ -54,6 +54,11 @@ public final class Lrp implements CamMethod.InputSpace {
   }
 
   @Override
+  public void checkPerWindow() {
+    Lrp.checkPerWindow(rules);
+  }
+
+  @Override
   public Map<String, Object> parameters() {
     return parameters(rules);
   }
@@ -92,6 +97,14 @@ public final class Lrp implements CamMethod.InputSpace {
       out[b] = s;
     }
     return out;
+  }
+
+  /** The box rule's default bounds are each sample's range: a window's, not the volume's. */
+  static void checkPerWindow(LrpRules rules) {
+    if (rules.composite().usesBox() && rules.low() == null) {
+      throw new gradcam3d.OptionValueException("lrp's box rule with --window needs --lrp-low and --lrp-high: "
+          + "by default each window would take its own range instead of the volume's");
+    }
   }
 
   static Map<String, Object> parameters(LrpRules rules) {

@@ -40,6 +40,11 @@ public final class LrpAtLayer implements CamMethod.InGraph {
   }
 
   @Override
+  public void checkPerWindow() {
+    Lrp.checkPerWindow(rules);
+  }
+
+  @Override
   public Map<String, Object> parameters() {
     return Lrp.parameters(rules);
   }
