@@ -193,4 +193,26 @@ class ShapleyCamTest {
       }
     }
   }
+
+  @Test
+  void twoDimensionalClassifier() {
+    // cls2d (ReLU, max-pool, global average pool, Gemm): with logits H A is exactly 0 and the map is
+    // Grad-CAM's; softmax probabilities make it differ
+    ModelProto model = ModelIO.read(java.nio.file.Path.of("src/test/resources/fixtures/models/cls2d.onnx"));
+    FloatTensor x = Npy.read(java.nio.file.Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
+    Target argmax = Target.parse("argmax");
+    FloatTensor[] cams = new FloatTensor[4];
+    int k = 0;
+    for (GradientSpec.Score score : GradientSpec.Score.values()) {
+      for (String method : List.of("shapley-cam", "gradcam")) {
+        Explainer.Request req = Explainer.Request.of(List.of("features.8"), method, argmax).withScore(score);
+        try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
+          cams[k++] = ex.explain(Map.of("input", x)).layers().get(0).camLayer();
+        }
+      }
+    }
+    assertEquals(0.0, MethodsNext.maxAbsDiff(cams[0], cams[1]), "logits: shapley-cam is Grad-CAM");
+    double d = MethodsNext.maxAbsDiff(cams[2], cams[3]);
+    assertTrue(d > 1e-3 * cams[3].maxAbs(), "probabilities: the Hessian term changes the map (" + d + ")");
+  }
 }
