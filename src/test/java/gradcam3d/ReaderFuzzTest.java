@@ -165,20 +165,25 @@ class ReaderFuzzTest {
 
   // ------------------------------------------------------------------------------ the harness
 
-  private record Case(byte[] input, java.util.function.Supplier<Object> read) {}
+  record Case(byte[] input, java.util.function.Supplier<Object> read) {}
 
-  private interface Generator {
+  interface Generator {
     Case make(Random r, int index);
   }
 
-  private static void run(String format, long perByte, Generator generator) {
+  static void run(String format, long perByte, Generator generator) {
+    run(format, perByte, CASES, generator);
+  }
+
+  /** Same, with {@code cases} cases (file-based formats are slower per case). */
+  static void run(String format, long perByte, int cases, Generator generator) {
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     List<String> problems = new ArrayList<>();
     int accepted = 0;
     long slowest = 0;
     long started = System.nanoTime();
-    for (int c = 0; c < CASES; c++) {
+    for (int c = 0; c < cases; c++) {
       Random r = new Random(SEED * 31 + c + format.hashCode());
       Case k = generator.make(r, c);
       long before = mx.getCurrentThreadAllocatedBytes();
@@ -206,16 +211,16 @@ class ReaderFuzzTest {
     }
     long total = (System.nanoTime() - started) / 1_000_000;
     System.out.printf("fuzz %s: %d cases, %d read fine, slowest %d ms, %d ms in all%n", format,
-        CASES, accepted, slowest, total);
+        cases, accepted, slowest, total);
     if (!problems.isEmpty()) {
       fail(problems.size() + " bad outcomes, first: " + problems.subList(0, Math.min(8, problems.size())));
     }
-    assertTrue(accepted > 0 && accepted < CASES, "the mutations must both pass and fail: " + accepted);
+    assertTrue(accepted > 0 && accepted < cases, "the mutations must both pass and fail: " + accepted);
   }
 
   // ------------------------------------------------------------------------------ mutations
 
-  private static final long[] INTERESTING = {0, 1, -1, 2, 3, 7, 8, 255, 256, 348, 352, 540, 544,
+  static final long[] INTERESTING = {0, 1, -1, 2, 3, 7, 8, 255, 256, 348, 352, 540, 544,
       32767, -32768, 65535, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 31, 1L << 32,
       Long.MAX_VALUE, Long.MIN_VALUE};
 
@@ -227,7 +232,7 @@ class ReaderFuzzTest {
   }
 
   /** One to three of: bit flips, a truncation, an extension, or an interesting value in a field. */
-  private static byte[] mutate(Random r, byte[] seed, int[] fields) {
+  static byte[] mutate(Random r, byte[] seed, int[] fields) {
     byte[] b = seed.clone();
     int edits = 1 + r.nextInt(3);
     for (int e = 0; e < edits; e++) {
@@ -367,7 +372,7 @@ class ReaderFuzzTest {
     }
   }
 
-  private static byte[] gzip(byte[] raw) {
+  static byte[] gzip(byte[] raw) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream z = new GZIPOutputStream(out)) {
       z.write(raw);

@@ -33,6 +33,32 @@ public record BoxTarget(int classIndex, long[] start, long[] end) implements Tar
   }
 
   @Override
+  public boolean placedOnGrid() {
+    return true;
+  }
+
+  /** The box through its two corner voxels: the smallest box on the model's grid holding both (exact for reorientation). */
+  @Override
+  public Target onModelGrid(IndexMap map, long[] scanShape) {
+    if (start.length != scanShape.length || end.length != scanShape.length) {
+      return this; // check() reports the wrong coordinate count
+    }
+    long[] last = new long[end.length];
+    for (int a = 0; a < end.length; a++) {
+      last[a] = end[a] - 1;
+    }
+    long[] p = map.toModel(start);
+    long[] q = map.toModel(last);
+    long[] lo = new long[p.length];
+    long[] hi = new long[p.length];
+    for (int a = 0; a < p.length; a++) {
+      lo[a] = Math.min(p[a], q[a]);
+      hi[a] = Math.max(p[a], q[a]) + 1;
+    }
+    return new BoxTarget(classIndex, lo, hi);
+  }
+
+  @Override
   public void check(long[] outputShape) {
     Target.checkClassRegion(this, outputShape);
     checkInside(this, start, end, outputShape, 2);

@@ -56,6 +56,25 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
     return "the target region of '" + spec() + "' is empty" + where;
   }
 
+  /** Maps a voxel of the scan's grid (tensor-order index) to the model's grid. */
+  @FunctionalInterface
+  interface IndexMap {
+    long[] toModel(long[] scanIndex);
+  }
+
+  /** Whether this target names places of the grid (a mask, a box, a voxel): they must follow the scan onto the model's grid. */
+  default boolean placedOnGrid() {
+    return maskFile() != null;
+  }
+
+  /**
+   * This target with its places given on the scan's grid ({@code scanShape}, tensor order) moved
+   * onto the model's grid ({@link #placedOnGrid}); a mask moves when it is read. Others as they are.
+   */
+  default Target onModelGrid(IndexMap map, long[] scanShape) {
+    return this;
+  }
+
   /** The mask file this target reads, or null. */
   default String maskFile() {
     return null;

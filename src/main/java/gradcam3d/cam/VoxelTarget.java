@@ -23,6 +23,16 @@ public record VoxelTarget(int classIndex, long[] voxel) implements Target {
   }
 
   @Override
+  public boolean placedOnGrid() {
+    return true;
+  }
+
+  @Override
+  public Target onModelGrid(IndexMap map, long[] scanShape) {
+    return voxel.length == scanShape.length ? new VoxelTarget(classIndex, map.toModel(voxel)) : this;
+  }
+
+  @Override
   public void check(long[] outputShape) {
     Target.checkClassRegion(this, outputShape);
     BoxTarget.checkInside(this, voxel, end(), outputShape, 1);

@@ -18,6 +18,7 @@ import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
 import gradcam3d.report.BatchIndexWriter;
 import gradcam3d.report.IndexRow;
+import gradcam3d.volume.VolumeFormat;
 import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,16 +55,24 @@ final class BatchCommand implements Callable<Integer> {
   ExplanationOptions explanation;
 
   @Option(names = "--input", paramLabel = "FILE", converter = Converters.FilePath.class,
-      description = "A case (.nii, .nii.gz or .npy); repeat.")
+      description = "A case (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd, .npy, or a DICOM series folder); repeat.")
   List<Path> inputs = new ArrayList<>();
 
   @Option(names = "--inputs-dir", paramLabel = "DIR", converter = Converters.FilePath.class,
-      description = "Every .nii, .nii.gz and .npy file in DIR is a case (label files excluded).")
+      description = "Every .nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd and .npy file in DIR is a case (label files "
+          + "excluded; not the data files of .nhdr/.mhd headers), and so is every subfolder holding DICOM files "
+          + "(a file with 'DICM' at byte 128, i.e. DICOM Part 10, with or without .dcm).")
   Path inputsDir;
+
+  @Option(names = "--series", paramLabel = "UID",
+      description = "Every DICOM case: the series to read (its SeriesInstanceUID) when an input folder holds several; "
+          + "without it such a folder is refused with the list of its series. Default: the folder's only series.")
+  String series;
 
   @Option(names = "--label-suffix", paramLabel = "SUFFIX",
       description = "Each case's true label is the file next to it with SUFFIX before the extension "
-          + "(case1.nii.gz -> case1" + "SUFFIX.nii.gz); reports the CAM's mass inside the label.")
+          + "(case1.nii.gz -> case1" + "SUFFIX.nii.gz; a DICOM folder case1/ -> case1SUFFIX.nii.gz, .nrrd, .mha, ...); "
+          + "reports the CAM's mass inside the label.")
   String labelSuffix;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", converter = Converters.OutFolder.class,
@@ -146,11 +155,11 @@ final class BatchCommand implements Callable<Integer> {
         } else {
           try {
             OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
-            CaseInput input = CaseInput.of(List.of(c), label(c));
+            CaseInput input = CaseInput.of(List.of(c), label(c)).withSeries(series);
             InputPrefetch read = c.equals(aheadCase) ? ahead : InputPrefetch.start(input);
             int next = nextHeld(share, i, cases.size());
             aheadCase = next < 0 ? null : cases.get(next);
-            ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next)));
+            ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next)).withSeries(series));
             ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
             CaseResult r = pipeline.run(input, read, loaded -> {
               pictures.checkFits(loaded, settings.layout());
@@ -200,7 +209,7 @@ final class BatchCommand implements Callable<Integer> {
         throw new Gradcam3dException("--inputs-dir " + inputsDir + " is not a folder");
       }
       try (Stream<Path> s = Files.list(inputsDir)) {
-        s.filter(p -> VolumeIO.isVolumeFile(p) && !Files.isDirectory(p)
+        s.filter(p -> ((VolumeIO.isVolumeFile(p) && !Files.isDirectory(p)) || VolumeFormat.isDicomFolder(p))
                 && (labelSuffix == null || !CaseFolders.stem(p).endsWith(labelSuffix)))
             .sorted().forEach(all::add);
       }
@@ -217,6 +226,17 @@ final class BatchCommand implements Callable<Integer> {
     }
     String n = c.getFileName().toString();
     String stem = CaseFolders.stem(c);
+    if (Files.isDirectory(c)) {
+      // a DICOM series folder: its label is a volume file beside it, named folder + SUFFIX + extension
+      for (String ext : VolumeIO.EXTENSIONS) {
+        Path l = c.resolveSibling(n + labelSuffix + ext);
+        if (Files.isRegularFile(l)) {
+          return l;
+        }
+      }
+      throw new Gradcam3dException("no label file " + c.resolveSibling(n + labelSuffix) + ".nii.gz (or .nrrd, .mha, "
+          + "...) for case " + n);
+    }
     Path l = c.resolveSibling(stem + labelSuffix + n.substring(stem.length()));
     if (!Files.exists(l)) {
       throw new Gradcam3dException("no label file " + l + " for case " + c.getFileName());

@@ -12,8 +12,14 @@ import picocli.CommandLine.Option;
 /** One case to measure and where results go: shared by evaluate and compare. */
 final class CaseOptions {
   @Option(names = "--input", required = true, paramLabel = "FILE", converter = Converters.FilePath.class,
-      description = "Input: .nii/.nii.gz or .npy, as for 'explain'. Repeat to stack files as channels.")
+      description = "Input: .nii/.nii.gz, .nrrd/.nhdr, .mha/.mhd, a DICOM series folder or .npy, as for 'explain'. "
+          + "Repeat to stack files as channels.")
   List<Path> inputs;
+
+  @Option(names = "--series", paramLabel = "UID",
+      description = "The DICOM series to read (its SeriesInstanceUID) when an input folder holds several; "
+          + "without it such a folder is refused with the list of its series. Default: the folder's only series.")
+  String series;
 
   @Option(names = "--label", paramLabel = "FILE", converter = Converters.FilePath.class,
       description = "True label volume: mask agreement uses the voxels labelled with the explained class "
@@ -26,7 +32,7 @@ final class CaseOptions {
   Path out;
 
   CaseInput input() {
-    return CaseInput.of(inputs, label);
+    return CaseInput.of(inputs, label).withSeries(series);
   }
 
   /** Maps and summary.json, no pictures, into dir. */

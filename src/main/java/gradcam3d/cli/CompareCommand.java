@@ -11,7 +11,9 @@ import gradcam3d.pipeline.Settings;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
 import gradcam3d.metrics.MaskAgreement;
+import gradcam3d.output.DisplayFrame;
 import gradcam3d.render.ComparisonGrid;
+import gradcam3d.render.RenderOptions;
 import gradcam3d.render.CurveChart;
 import gradcam3d.report.Json;
 import gradcam3d.tensor.FloatTensor;
@@ -118,16 +120,23 @@ final class CompareCommand implements Callable<Integer> {
     List<CurveChart.Series> series = new ArrayList<>();
     List<FloatTensor> cams = new ArrayList<>();
     List<String> labels = new ArrayList<>();
+    // the grid in the pictures' display frame: the scan as stored, anatomical panels
+    RenderOptions render = pictures.renderOptions();
+    CaseResult first = rows.get(0).result();
+    DisplayFrame frame = DisplayFrame.of(first.loaded(), base.layout(), render);
     for (Row r : rows) {
       FaithfulnessCurves c = r.metrics().curves();
       String name = r.method() + " " + r.layer();
       series.add(EvaluationWriter.series(name, c));
-      cams.add(spatial(r.result().explanation().cam()));
+      cams.add(frame.apply(spatial(r.result().explanation().cam())));
       labels.add(name);
     }
     CurveChart.write(series, out.resolve(CURVES));
-    FloatTensor image = firstChannel(rows.get(0).result().loaded().batch());
-    int slice = ComparisonGrid.write(image, cams, labels, null, pictures.renderOptions(), out.resolve(GRID));
+    FloatTensor shown = first.loaded().scan() != null ? first.loaded().scan().batch() : first.loaded().batch();
+    FloatTensor image = frame.apply(firstChannel(shown));
+    int figureSlice = ComparisonGrid.write(image, cams, labels, frame.spacing(), frame.affine(), frame.display(),
+        frame.slicesInFigureOrder(render, base.layout()), out.resolve(GRID));
+    String slice = frame.storedSlice(figureSlice, base.layout());
     if (!quiet.quiet) {
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "gradcam3d compare: %d methods x %d layers, best deletion AUC first%n", chosen.size(),
@@ -138,7 +147,7 @@ final class CompareCommand implements Callable<Integer> {
             r.method(), r.layer(), c.deletionAuc(), c.insertionAuc(), c.randomDeletionAuc(), c.randomInsertionAuc(),
             r.seconds());
       }
-      o.printf(Locale.ROOT, "  wrote    %s: %s, %s, %s, %s (axial slice %d), one folder per pair%n", out, CSV, JSON,
+      o.printf(Locale.ROOT, "  wrote    %s: %s, %s, %s, %s (axial slice %s), one folder per pair%n", out, CSV, JSON,
           CURVES, GRID, slice);
     }
     return 0;

@@ -12,6 +12,7 @@ import gradcam3d.render.ContourRule;
 import gradcam3d.render.RenderOptions;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
+import gradcam3d.volume.Orientation;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -118,6 +119,59 @@ final class Converters {
         throw new TypeConversionException("'" + s + "' is a folder");
       }
       return p;
+    }
+  }
+
+  /** Voxel sizes in mm (a holder: picocli would take a bare array for a repeatable option). */
+  record VoxelSizes(double[] mm) {}
+
+  /** --resample: three positive voxel sizes in mm. */
+  static final class Pixdim implements ITypeConverter<VoxelSizes> {
+    @Override
+    public VoxelSizes convert(String s) {
+      String[] parts = s.split(",");
+      if (parts.length != 3) {
+        throw new TypeConversionException("needs three voxel sizes in mm, SI,SJ,SK (e.g. 1.5,1.5,2), not '" + s + "'");
+      }
+      double[] v = new double[3];
+      for (int i = 0; i < 3; i++) {
+        try {
+          v[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new TypeConversionException("'" + parts[i].trim() + "' in '" + s + "' is not a number");
+        }
+        if (!(v[i] > 0) || !Double.isFinite(v[i])) {
+          throw new TypeConversionException("voxel sizes must be positive mm, not '" + s + "'");
+        }
+      }
+      return new VoxelSizes(v);
+    }
+  }
+
+  /** --orient: axis codes such as RAS or LPS. */
+  static final class OrientationValue implements ITypeConverter<Orientation> {
+    @Override
+    public Orientation convert(String s) {
+      Orientation o = parsed(() -> Orientation.parse(s));
+      if (o.rank() != 3) {
+        throw new TypeConversionException("'" + s + "' has " + o.rank() + " letters; give one per axis of a 3D scan,"
+            + " e.g. RAS or LPS");
+      }
+      return o;
+    }
+  }
+
+  /** --display: radiological or neurological. */
+  record Convention(boolean neurological) {}
+
+  static final class DisplayConvention implements ITypeConverter<Convention> {
+    @Override
+    public Convention convert(String s) {
+      switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "radiological": return new Convention(false);
+        case "neurological": return new Convention(true);
+        default: throw new TypeConversionException("must be radiological or neurological, not '" + s + "'");
+      }
     }
   }
 

@@ -1,5 +1,7 @@
 package gradcam3d.cli;
 
+import gradcam3d.AtomicFiles;
+import gradcam3d.CacheFolder;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.output.ConsoleReport;
@@ -18,7 +20,8 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -82,49 +85,46 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ResultFolder.check(out, List.of());
-    Path work = Files.createTempDirectory("gradcam3d-demo");
-    try {
-      Path model = extract("demo_unet3d.onnx", work);
-      Path volume = extract("demo_case" + caseNumber + ".nii.gz", work);
-      Path label = extract("demo_case" + caseNumber + "_label.nii.gz", work);
-      PrintWriter err = spec.commandLine().getErr();
-      Settings settings = Settings.of(model, List.of(layer)).withModelName("bundled demo_unet3d.onnx")
-          .withMethod(method).withTargets(List.of(target)).withLayout(Layout.ZYX).withProgress(quiet.progress(err));
-      if (threads != null) {
-        settings = settings.withThreads(threads);
-      }
-      CaseInput input = new CaseInput(List.of(volume), label,
-          List.of("bundled demo_case" + caseNumber + ".nii.gz"), "bundled demo_case" + caseNumber + "_label.nii.gz");
-      try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
-        CaseResult r = pipeline.run(input);
-        Written w = ResultWriter.write(r, OutputSettings.into(out));
-        if (!quiet.quiet) {
-          PrintWriter o = spec.commandLine().getOut();
-          o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
-          ConsoleReport.print(o, r, w, out);
-          o.println("  open     " + out.resolve(HtmlReportWriter.FILE) + " in a browser (offline, one file), look at "
-              + out.resolve("overlay.png") + ", or load the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
-        }
-      }
-      return 0;
-    } finally {
-      try (var files = Files.list(work)) {
-        for (Path p : files.toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-      Files.deleteIfExists(work);
+    // the bundled files go into the tool's own cache (nothing is written outside it and --out)
+    Path work = CacheFolder.root().resolve("demo");
+    Path model = extract("demo_unet3d.onnx", work);
+    Path volume = extract("demo_case" + caseNumber + ".nii.gz", work);
+    Path label = extract("demo_case" + caseNumber + "_label.nii.gz", work);
+    PrintWriter err = spec.commandLine().getErr();
+    Settings settings = Settings.of(model, List.of(layer)).withModelName("bundled demo_unet3d.onnx")
+        .withMethod(method).withTargets(List.of(target)).withLayout(Layout.ZYX).withProgress(quiet.progress(err));
+    if (threads != null) {
+      settings = settings.withThreads(threads);
     }
+    CaseInput input = new CaseInput(List.of(volume), label,
+        List.of("bundled demo_case" + caseNumber + ".nii.gz"), "bundled demo_case" + caseNumber + "_label.nii.gz");
+    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings)) {
+      CaseResult r = pipeline.run(input);
+      Written w = ResultWriter.write(r, OutputSettings.into(out));
+      if (!quiet.quiet) {
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("gradcam3d demo: bundled 3D U-Net (spheres = class 1, cubes = class 2), demo case " + caseNumber);
+        ConsoleReport.print(o, r, w, out);
+        o.println("  open     " + out.resolve(HtmlReportWriter.FILE) + " in a browser (offline, one file), look at "
+            + out.resolve("overlay.png") + ", or load the case with cam.nii.gz in ITK-SNAP / 3D Slicer");
+      }
+    }
+    return 0;
   }
 
+  /** The bundled file in {@code dir}, copied there unless a copy of the same bytes is there already. */
   private static Path extract(String name, Path dir) throws IOException {
+    byte[] bytes;
     try (InputStream in = DemoCommand.class.getResourceAsStream(RESOURCES + name)) {
       if (in == null) {
         throw new Gradcam3dException("the demo resource " + name + " is missing from the build");
       }
-      Path p = dir.resolve(name);
-      Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
-      return p;
+      bytes = in.readAllBytes();
     }
+    Path p = dir.resolve(name);
+    if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || !Arrays.equals(Files.readAllBytes(p), bytes)) {
+      AtomicFiles.write(p, out -> out.write(bytes));
+    }
+    return p;
   }
 }

@@ -4,6 +4,7 @@ import gradcam3d.output.ConsoleReport;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultFolder;
 import gradcam3d.output.ResultWriter;
+import gradcam3d.output.StandaloneFile;
 import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 /** gradcam3d explain: one model, one input, one method, one or more layers. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Computes a Grad-CAM-family heatmap of a model's decision on the whole input volume "
-        + "and writes it as .npy, as NIfTI aligned with the input (open it over the scan in ITK-SNAP, "
+        + "and writes it as .npy, as NIfTI aligned with the input (NRRD or MetaImage for such inputs; open it over the scan in ITK-SNAP, "
         + "3D Slicer or FSLeyes), as pictures and as summary.json.",
         "",
         "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64"},
@@ -65,9 +66,17 @@ final class ExplainCommand implements Callable<Integer> {
   ExplanationOptions explanation;
 
   @Option(names = "--input", required = true, paramLabel = "FILE", converter = Converters.FilePath.class,
-      description = "Input: .nii/.nii.gz (3D, or 4D with channels last) or .npy holding the model tensor "
-          + "((C,*S), (B,C,*S) or (*S)). Repeat to stack files as channels (same voxel grid).")
+      description = "Input: .nii/.nii.gz (3D, or 4D with channels last), .nrrd/.nhdr (NRRD, detached data "
+          + "file beside it), .mha/.mhd (MetaImage), a DICOM series (its folder, or one .dcm file of it; "
+          + "uncompressed or JPEG, see --series), or .npy holding the model tensor ((C,*S), (B,C,*S) or (*S)). "
+          + "Maps are written in the input's format (cam.nrrd, cam.mha; cam.nii.gz for NIfTI and DICOM). "
+          + "Repeat to stack files as channels (same voxel grid).")
   List<Path> inputs;
+
+  @Option(names = "--series", paramLabel = "UID",
+      description = "The DICOM series to read (its SeriesInstanceUID) when an input folder holds several; "
+          + "without it such a folder is refused with the list of its series. Default: the folder's only series.")
+  String series;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", converter = Converters.OutFolder.class,
       description = "Output folder: a new or empty folder, or an earlier result, which is replaced as a whole "
@@ -90,6 +99,14 @@ final class ExplainCommand implements Callable<Integer> {
           + "standalone ONNX model: inputs the model input, gc3d_seed and gc3d_gate; outputs cam_layer_0 and "
           + "resized_0 (before min-max; eigen methods too), or for input-space methods dT/dx.")
   Path exportGraph;
+
+  @Option(names = "--force", description = "Let --export-graph replace an existing file (never an input of the run).")
+  boolean force;
+
+  @Option(names = "--save-model-grid", description = "Also write model_grid/: the model's input (after --orient, "
+      + "--resample and --normalize) and the maps on the model's grid with its affine, to check the preprocessing in a "
+      + "viewer; the usual outputs stay on the scan's own grid.")
+  boolean saveModelGrid;
 
   @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
   boolean noReport;
@@ -118,14 +135,18 @@ final class ExplainCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
     }
-    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
-    CaseInput input = CaseInput.of(inputs, label);
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport)
+        .withModelGrid(saveModelGrid);
+    CaseInput input = CaseInput.of(inputs, label).withSeries(series);
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
+    read.addAll(explanation.maskFiles());
     ResultFolder.check(out, read);
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
+      StandaloneFile.check("--export-graph", exportGraph, read, out, force,
+          exportGraph.resolveSibling(exportGraph.getFileName() + ModelIO.EXTERNAL_DATA_SUFFIX));
     }
     // the input is read while the model is
     InputPrefetch prefetch = InputPrefetch.start(input);

@@ -7,8 +7,12 @@ import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.SmoothGrad;
+import gradcam3d.OptionValueException;
+import gradcam3d.pipeline.Preprocessing;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
+import gradcam3d.volume.Orientation;
 import gradcam3d.volume.Normalization;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,16 +56,39 @@ public final class ExplanationOptions {
       converter = Converters.NonNegative.class)
   int modelOutput;
 
-  @Option(names = "--layout", defaultValue = "zyx", paramLabel = "zyx|xyz",
-      description = "How NIfTI axes map to the model tensor: zyx = the NIfTI array reversed ([B,C,Z,Y,X], "
-          + "SimpleITK/nnU-Net), xyz = NIfTI order (nibabel/MONAI) (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--layout", paramLabel = "zyx|xyz",
+      description = "How the scan's voxel axes map to the model tensor: zyx = the NIfTI array reversed "
+          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx).",
       converter = Converters.LayoutValue.class)
   Layout layout;
 
-  @Option(names = "--normalize", defaultValue = "none", paramLabel = "MODE",
-      description = "Intensity preprocessing the model expects: none, zscore, minmax or window:LO,HI "
-          + "(default: ${DEFAULT-VALUE}).", converter = Converters.NormalizationValue.class)
-  Normalization normalize;
+  @Option(names = "--orient", paramLabel = "CODES", converter = Converters.OrientationValue.class,
+      description = "Reorient the scan before the model, as MONAI's Orientationd(axcodes=CODES) does (axes permuted "
+          + "and flipped, no resampling), e.g. RAS for MONAI-trained models; masks, labels, boxes and voxels are "
+          + "given on the scan as stored and follow it, and every output is written back on the scan's own grid. "
+          + "Needs an input with geometry (NIfTI, NRRD, MetaImage, DICOM). Default: the scan as stored.")
+  Orientation orient;
+
+  @Option(names = "--resample", paramLabel = "SI,SJ,SK", converter = Converters.Pixdim.class,
+      description = "Resample the (reoriented) scan to these voxel sizes in mm along its voxel axes i, j, k, as MONAI's "
+          + "Spacingd(pixdim, mode=\"bilinear\", padding_mode=\"border\") does (an oblique scan keeps its rotation); "
+          + "every map goes back onto the scan's own grid (N-linear), masks and labels follow (nearest). "
+          + "Default: the scan's own spacing.")
+  Converters.VoxelSizes resample;
+
+  @Option(names = "--normalize", paramLabel = "MODE", converter = Converters.NormalizationValue.class,
+      description = "Intensity preprocessing the model expects, MONAI's semantics: none, zscore (NormalizeIntensity), "
+          + "zscore:nonzero (nonzero=True), minmax, window:A_MIN,A_MAX[,B_MIN,B_MAX] (ScaleIntensityRange, clip=True; "
+          + "B default 0,1), percentile:LO,HI[,B_MIN,B_MAX] (ScaleIntensityRangePercentiles, clip=True). Once for "
+          + "every channel, or repeated once per input channel in order (default: none).")
+  List<Normalization> normalize = new ArrayList<>();
+
+  @Option(names = "--preprocess", paramLabel = "FILE.json", converter = Converters.FilePath.class,
+      description = "The whole preprocessing chain the model was trained with, written once per model: a JSON object "
+          + "with any of \"layout\" (\"zyx\"|\"xyz\"), \"orient\" (\"RAS\"), \"resample\" ([1.5, 1.5, 2.0]) and "
+          + "\"normalize\" (a mode or a list of one mode per channel). Not together with --layout, --orient, "
+          + "--resample or --normalize.")
+  Path preprocess;
 
   @Option(names = "--threads", paramLabel = "N", converter = Converters.Threads.class,
       description = "ONNX Runtime threads, 1 to the number of cores or 64, whichever is larger (default: all cores).")
@@ -132,9 +159,58 @@ public final class ExplanationOptions {
   public Settings settings(boolean keepTensors, Progress progress) {
     // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
+    Preprocessing chain = preprocessing();
     Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
-        .withModelOutput(modelOutput).withLayout(layout).withNormalization(normalize).withBatchSize(batchSize)
-        .withTensors(keepTensors).withProgress(progress);
+        .withModelOutput(modelOutput).withLayout(chain.layout()).withNormalization(chain.normalization())
+        .withBatchSize(batchSize).withGrid(chain.grid()).withTensors(keepTensors).withProgress(progress);
     return threads == null ? s : s.withThreads(threads);
+  }
+
+  /** The preprocessing: from --preprocess, or from the single options (which the file excludes). */
+  Preprocessing preprocessing() {
+    if (preprocess != null) {
+      List<String> given = new ArrayList<>();
+      if (layout != null) {
+        given.add("--layout");
+      }
+      if (orient != null) {
+        given.add("--orient");
+      }
+      if (resample != null) {
+        given.add("--resample");
+      }
+      if (!normalize.isEmpty()) {
+        given.add("--normalize");
+      }
+      if (!given.isEmpty()) {
+        throw new OptionValueException("--preprocess " + preprocess + " holds the whole chain; leave out "
+            + String.join(", ", given) + " (or put them into the file)");
+      }
+      return Preprocessing.read(preprocess);
+    }
+    GridChain grid = GridChain.none();
+    if (orient != null) {
+      grid = grid.then(new GridChain.Orient(orient));
+    }
+    if (resample != null) {
+      grid = grid.then(new GridChain.Resample(resample.mm()));
+    }
+    return new Preprocessing(layout == null ? Layout.ZYX : layout, grid, Normalization.perChannel(normalize));
+  }
+
+  /** The mask files the targets name ({@code K:mask=FILE}), as inputs the run must not overwrite. */
+  List<Path> maskFiles() {
+    List<Path> files = new ArrayList<>();
+    for (String t : targets) {
+      int at = t.indexOf(":mask=");
+      if (at >= 0 && at + 6 < t.length()) {
+        try {
+          files.add(Path.of(t.substring(at + 6).trim()));
+        } catch (java.nio.file.InvalidPathException e) {
+          // the target's own parser reports it
+        }
+      }
+    }
+    return files;
   }
 }

@@ -2,6 +2,7 @@ package gradcam3d.cli;
 
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerListing;
+import gradcam3d.graph.LayerSuggestions;
 import gradcam3d.graph.TensorInfo;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
@@ -35,6 +36,12 @@ final class LayersCommand implements Callable<Integer> {
           + "Without it, dynamic dimensions print as '?'.")
   List<Converters.NamedShape> inputShapes = List.of();
 
+  @Option(names = "--suggest", description = "Rank the layers worth explaining instead of listing them all: for a "
+      + "segmentation net its decoder block outputs at a quarter of the input resolution or finer (coarse to fine), "
+      + "then the bottleneck; for a classifier its last feature map; one line of why each. Needs concrete input "
+      + "sizes (--input-shape for a model with dynamic axes).")
+  boolean suggest;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -57,6 +64,9 @@ final class LayersCommand implements Callable<Integer> {
           + (outs.size() > 1 ? "   (select with --model-output " + i + ")" : ""));
     }
     out.println();
+    if (suggest) {
+      return suggestions(out, g, shapes);
+    }
     if (rows.isEmpty()) {
       out.println("No module scopes recorded in this model (node names carry no PyTorch scopes); "
           + "use raw ONNX tensor names as layers.");
@@ -71,6 +81,28 @@ final class LayersCommand implements Callable<Integer> {
     if (gradcam3d.graph.LayerResolver.recordsCallPaths(g)) {
       out.println();
       out.println("Note: " + gradcam3d.graph.LayerResolver.CALL_PATH_NOTE + ".");
+    }
+    return 0;
+  }
+
+  private int suggestions(PrintWriter out, Graph g, Map<String, long[]> shapes) {
+    for (ValueInfoProto v : g.inputs()) {
+      if (!Shapes.isKnown(shapes.getOrDefault(v.getName(), Graph.declaredShape(v)))) {
+        throw new ParameterException(spec.commandLine(), "--suggest needs the input's sizes: this model's input '"
+            + v.getName() + "' has dynamic axes; add --input-shape B,C,D,H,W");
+      }
+    }
+    List<LayerSuggestions> ranked = LayerSuggestions.of(g, shapes);
+    if (ranked.isEmpty()) {
+      out.println("No module output is a feature map of the input's rank; list them all without --suggest.");
+      return 0;
+    }
+    out.println("suggested layers, best first (explain --layer NAME):");
+    int w = ranked.stream().mapToInt(r -> r.layer().length()).max().orElse(5);
+    int sw = ranked.stream().mapToInt(r -> Shapes.format(r.shape()).length()).max().orElse(5);
+    for (int i = 0; i < ranked.size(); i++) {
+      LayerSuggestions r = ranked.get(i);
+      out.println("  " + (i + 1) + ". " + pad(r.layer(), w) + "  " + pad(Shapes.format(r.shape()), sw) + "  " + r.why());
     }
     return 0;
   }

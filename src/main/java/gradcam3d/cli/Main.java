@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -66,6 +67,10 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    Optional<Integer> child = Relaunch.withTelemetryOff(args);
+    if (child.isPresent()) {
+      System.exit(child.get());
+    }
     System.setProperty("java.awt.headless", "true");
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }

@@ -4,6 +4,7 @@ import gradcam3d.graph.Graph;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.optimize.FastForm;
+import gradcam3d.output.StandaloneFile;
 import gradcam3d.tensor.Shapes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -38,11 +39,16 @@ final class OptimizeCommand implements Callable<Integer> {
       description = "Input shape the written model is fixed to (default: the shape the model declares).")
   List<Converters.NamedShape> inputShapes = List.of();
 
+  @Option(names = "--force", description = "Replace OUT.onnx if it exists (never the input model).")
+  boolean force;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
+    StandaloneFile.check("OUT.onnx", out, List.of(in), null, force,
+        out.resolveSibling(out.getFileName() + ModelIO.EXTERNAL_DATA_SUFFIX));
     ModelProto model = ModelIO.read(in);
     Map<String, long[]> shapes = LayersCommand.parseShapes(spec.commandLine(), Graph.fromModel(model), inputShapes);
     FastForm.Optimized fast = FastForm.model(model, shapes);

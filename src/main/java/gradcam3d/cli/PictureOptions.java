@@ -43,6 +43,13 @@ final class PictureOptions {
           + "opaque (default: ${DEFAULT-VALUE}). summary.json says what was done and why.")
   ContourRule contour;
 
+  @Option(names = "--display", defaultValue = "radiological", paramLabel = "radiological|neurological",
+      converter = Converters.DisplayConvention.class,
+      description = "Pictures and report in anatomical orientation (from the scan's affine): radiological puts the "
+          + "patient's right on the screen's left in axial and coronal panels, as ITK-SNAP and 3D Slicer do; "
+          + "neurological on the right (default: ${DEFAULT-VALUE}). Inputs without geometry (.npy) keep array order.")
+  Converters.Convention display;
+
   @Option(names = "--no-contour", description = "Same as --contour never.")
   boolean noContour;
 
@@ -77,7 +84,8 @@ final class PictureOptions {
     }
     return RenderOptions.defaults().withColormap(colormap).withOpacity(opacity).withSlices(z, y, x)
         .withMontageEvery(montageEvery).withContour(noContour ? ContourRule.NEVER : contour)
-        .withFigureSize(figureSize).withNpySpacing(spacing == null ? null : spacing.mm());
+        .withFigureSize(figureSize).withNpySpacing(spacing == null ? null : spacing.mm())
+        .withNeurological(display != null && display.neurological());
   }
 
   /**
@@ -91,7 +99,7 @@ final class PictureOptions {
     long[] s = loaded.batch().shape();
     if (spacing != null) {
       if (loaded.volume() != null && loaded.volume().geometry().isPresent()) {
-        throw new OptionValueException("--spacing is for .npy inputs; NIfTI files carry their own voxel size");
+        throw new OptionValueException("--spacing is for .npy inputs; NIfTI, NRRD, MetaImage and DICOM inputs carry their own voxel size");
       }
       if (spacing.mm().length != s.length - 2) {
         throw new OptionValueException("--spacing gives " + spacing.mm().length

@@ -36,7 +36,9 @@ final class WindowOptions {
   Integer windowBatch;
 
   @Option(names = "--pad-value", paramLabel = "V", converter = Converters.PadValue.class,
-      description = "Value of the padding of axes shorter than the window; cropped back (default: 0).")
+      description = "Value of the padding of axes shorter than the window, in the units the model sees (after "
+          + "--normalize: e.g. 0 is the mean of a zscore-normalised scan, the window's low end for window:LO,HI); "
+          + "cropped back afterwards (default: 0). Windows that are more than half padding get a warning.")
   Float padValue;
 
   @Option(names = "--save-prediction",

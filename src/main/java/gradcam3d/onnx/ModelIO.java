@@ -216,6 +216,9 @@ public final class ModelIO {
     return t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
   }
 
+  /** What {@link #write} appends to the model's file name for the file holding external data. */
+  public static final String EXTERNAL_DATA_SUFFIX = ".data";
+
   /**
    * Writes a model. Initializers of at least {@code externalThreshold} bytes go to one external
    * data file next to it ({@code NAME.onnx.data}); use Long.MAX_VALUE to keep everything inline.
@@ -223,9 +226,11 @@ public final class ModelIO {
    */
   public static void write(ModelProto model, Path file, long externalThreshold) {
     Path dir = file.toAbsolutePath().getParent();
-    String dataName = file.getFileName() + ".data";
-    Path tmpModel = dir.resolve("." + file.getFileName() + ".tmp");
-    Path tmpData = dir.resolve("." + dataName + ".tmp");
+    String dataName = file.getFileName() + EXTERNAL_DATA_SUFFIX;
+    // unique temporary names: two runs writing the same file never write into each other's
+    String unique = "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".partial";
+    Path tmpModel = dir.resolve("." + file.getFileName() + unique);
+    Path tmpData = dir.resolve("." + dataName + unique);
     try {
       Files.createDirectories(dir);
       ModelProto toWrite = model;

@@ -16,7 +16,7 @@ import java.util.Set;
 public final class CaseFolders {
   private CaseFolders() {}
 
-  /** The file name without .nii, .nii.gz or .npy. */
+  /** The file name without its volume extension (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd, .npy). */
   public static String stem(Path p) {
     String n = p.getFileName().toString();
     for (String ext : VolumeIO.EXTENSIONS) {

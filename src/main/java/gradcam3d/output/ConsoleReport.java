@@ -1,6 +1,5 @@
 package gradcam3d.output;
 
-import gradcam3d.cam.Conditioning;
 import gradcam3d.metrics.CascadingRandomization;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
@@ -47,8 +46,8 @@ public final class ConsoleReport {
           java.util.stream.IntStream.range(0, rel.starting().length)
               .mapToObj(b -> String.format(Locale.ROOT, "%.4g", rel.ofStarting(0, b))).collect(Collectors.joining(", ")));
     }
-    if (e.weightsIllConditioned()) {
-      out.printf(Locale.ROOT, "  warning  %s%n", Conditioning.ADVICE);
+    for (String warning : r.warnings()) {
+      out.printf(Locale.ROOT, "  warning  %s%n", warning);
     }
     if (r.metrics() != null) {
       printMetrics(out, r.metrics());

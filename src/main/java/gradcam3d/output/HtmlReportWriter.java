@@ -8,6 +8,7 @@ import gradcam3d.report.CaseReportWriter;
 import gradcam3d.report.ReportGrid;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Layout;
+import gradcam3d.volume.Normalization;
 import gradcam3d.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,28 +32,29 @@ public final class HtmlReportWriter implements OutputWriter {
   private Background<Encoded> encoding;
   private Background<CaseReportWriter.DataEncoder> scan;
 
-  /** The scan is put in report order and compressed while the maps are computed. */
+  /** The scan is put in the display frame and compressed while the maps are computed. */
   @Override
   public Background<?> beginInput(LoadedCase loaded, Layout layout, OutputSettings o) {
-    Volume volume = loaded.volume();
-    if (!o.report() || volume == null || loaded.batch().dim(0) != 1) {
+    Volume scan = loaded.scan();
+    if (!o.report() || scan == null || loaded.batch().dim(0) != 1) {
       return null;
     }
-    scan = Background.start("report-scan", () ->
-        new CaseReportWriter.DataEncoder(nifti(ReportGrid.of(volume), volume.tensor().slice0(0), volume)));
-    return scan;
+    DisplayFrame frame = DisplayFrame.of(loaded, layout, o.render());
+    this.scan = Background.start("report-scan", () ->
+        new CaseReportWriter.DataEncoder(frame.apply(scan.tensor().slice0(0)).data()));
+    return this.scan;
   }
 
   @Override
   public Background<?> begin(CaseResult r, OutputSettings o, Path dir) {
-    Volume volume = r.loaded().volume();
-    if (!o.report() || volume == null || r.loaded().batch().dim(0) != 1) {
+    Volume scan = r.loaded().scan();
+    if (!o.report() || scan == null || r.loaded().batch().dim(0) != 1) {
       return null;
     }
-    Background<CaseReportWriter.DataEncoder> early = scan;
+    Background<CaseReportWriter.DataEncoder> early = this.scan;
     encoding = Background.start("report", () -> {
       CaseReportWriter.DataEncoder encoder = early != null ? early.join() : null;
-      CaseReport report = volumes(r, volume, encoder == null ? null : encoder.image());
+      CaseReport report = volumes(r, o, encoder == null ? null : encoder.image());
       encoder = encoder != null ? encoder : new CaseReportWriter.DataEncoder(report.image());
       return new Encoded(report, encoder.finish(report));
     });
@@ -68,32 +70,55 @@ public final class HtmlReportWriter implements OutputWriter {
     w.add(FILE); // before the summary is taken, so that the page's summary lists itself as summary.json will
     Map<String, Object> summary = SummaryJsonWriter.summary(r, o, w);
     CaseReport v = e.report();
-    CaseReport report = new CaseReport(v.title(), v.grid(), v.image(), v.maps(), v.target(), v.label(), summary);
+    CaseReport report = new CaseReport(v.title(), v.grid(), v.image(), v.maps(), v.target(), v.label(), summary,
+        v.intensity());
     CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE), e.data());
   }
 
-  /** What the page shows, in NIfTI voxel order, without the summary ({@code scan}: in that order already, or null). */
-  private static CaseReport volumes(CaseResult r, Volume volume, float[] scan) {
+  /**
+   * What the page shows, in the pictures' display frame, without the summary ({@code scan}: the
+   * scan in that frame already, or null): the scan in its own intensities, the maps, the target
+   * region and the label on the scan's grid.
+   */
+  private static CaseReport volumes(CaseResult r, OutputSettings o, float[] scan) {
     Explanation e = r.explanation();
-    ReportGrid grid = ReportGrid.of(volume);
+    DisplayFrame frame = DisplayFrame.of(r.loaded(), r.settings().layout(), o.render());
+    ReportGrid grid = grid(frame);
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
     if (e.layers().size() > 1) {
-      maps.add(new CaseReport.NamedMap("aggregate · " + method, nifti(grid, e.cam().slice0(0), volume)));
+      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().slice0(0)).data()));
     }
     for (Explanation.LayerMap l : e.layers()) {
-      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, nifti(grid, l.cam().slice0(0), volume)));
+      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().slice0(0)).data()));
     }
     FloatTensor cam = e.cam().slice0(0);
     float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
-        ? nifti(grid, e.region().slice0(0), volume) : null;
-    float[] label = r.label() == null ? null : nifti(grid, r.label().mask(), volume);
+        ? frame.apply(e.region().slice0(0)).data() : null;
+    float[] label = r.label() == null ? null : frame.apply(r.label().mask()).data();
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    float[] image = scan != null ? scan : nifti(grid, volume.tensor().slice0(0), volume);
-    return new CaseReport(title, grid, image, maps, target, label, null);
+    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().slice0(0)).data();
+    List<Normalization.Linear> intensity = r.loaded().intensity();
+    return new CaseReport(title, grid, image, maps, target, label, null,
+        intensity == null ? null : intensity.get(0));
   }
 
-  private static float[] nifti(ReportGrid grid, FloatTensor spatial, Volume volume) {
-    return grid.niftiOrder(spatial, volume.layout());
+  /** The report's grid: the display frame's axes in NIfTI order (X, Y, Z), and where each comes from in the scan. */
+  static ReportGrid grid(DisplayFrame frame) {
+    long[] figure = frame.map().shapeAfter(frame.tensorShape());
+    int rank = figure.length;
+    int[] dims = {1, 1, 1};
+    double[] spacing = {1, 1, 1};
+    int[] stored = {0, 1, 2};
+    boolean[] flip = new boolean[3];
+    for (int a = 0; a < rank; a++) {
+      dims[a] = Math.toIntExact(figure[rank - 1 - a]);
+      spacing[a] = frame.spacing() == null ? 1 : frame.spacing()[rank - 1 - a];
+      stored[a] = frame.stored().source()[a];
+      flip[a] = frame.stored().flip()[a];
+    }
+    double[][] affine = frame.affine() != null ? frame.affine()
+        : new double[][] {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+    return new ReportGrid(dims, spacing, affine, stored, flip, frame.display().forViewer(rank == 2));
   }
 }

@@ -9,26 +9,29 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The maps as NIfTI in the input file's voxel order and geometry (cam.nii.gz, and cam_i.nii.gz
- * with several layers), and an input-space method's signed attribution (attribution.nii.gz, or
- * attribution_c&lt;k&gt;.nii.gz per input channel); only for single-sample NIfTI inputs.
+ * The maps in the input file's voxel order and geometry (cam.nii.gz, and cam_i.nii.gz with several
+ * layers), and an input-space method's signed attribution (attribution.nii.gz, or
+ * attribution_c&lt;k&gt;.nii.gz per input channel); only for single-sample inputs with geometry.
+ * The format follows the input's ({@link VolumeIO#mapName}): .nrrd for NRRD inputs, .mha for
+ * MetaImage, .nii.gz for NIfTI and DICOM.
  */
 final class NiftiMapWriter implements OutputWriter {
   @Override
   public void write(CaseResult r, OutputSettings o, Path dir, Written w) {
-    Volume v = r.loaded().volume();
+    Volume v = r.loaded().scan();
     if (v == null || v.geometry().isEmpty()) {
       return;
     }
     Explanation e = r.explanation();
-    VolumeIO.writeCam(e.cam().slice0(0), v, dir.resolve("cam.nii.gz"));
-    w.add("cam.nii.gz");
+    String cam = VolumeIO.mapName("cam", v.format());
+    VolumeIO.writeCam(e.cam().slice0(0), v, dir.resolve(cam));
+    w.add(cam);
     if (e.attribution() != null) {
       // the raw signed attribution of each input channel (one file per channel for several)
       FloatTensor a = e.attribution().values().slice0(0);
       int channels = (int) a.dim(0);
       for (int c = 0; c < channels; c++) {
-        String name = channels == 1 ? "attribution.nii.gz" : "attribution_c" + c + ".nii.gz";
+        String name = VolumeIO.mapName(channels == 1 ? "attribution" : "attribution_c" + c, v.format());
         VolumeIO.writeCam(a.slice0(c), v, dir.resolve(name));
         w.add(name);
       }
@@ -36,7 +39,7 @@ final class NiftiMapWriter implements OutputWriter {
     List<Explanation.LayerMap> layers = e.layers();
     if (layers.size() > 1) {
       for (int i = 0; i < layers.size(); i++) {
-        String name = "cam_" + i + ".nii.gz";
+        String name = VolumeIO.mapName("cam_" + i, v.format());
         VolumeIO.writeCam(layers.get(i).cam().slice0(0), v, dir.resolve(name));
         w.add(name);
       }

@@ -5,10 +5,10 @@ import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.render.Figures;
 import gradcam3d.render.GrayWindow;
+import gradcam3d.render.RenderOptions;
 import gradcam3d.render.RenderedFigures;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Layout;
-import gradcam3d.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,34 @@ import java.util.List;
  * the contour rule decides.
  */
 final class PictureWriter implements OutputWriter {
-  /** One sample's figures and where they went. */
-  private record Drawn(String prefix, RenderedFigures figures) {}
+  /**
+   * One sample's figures and where they went, with the frame they were drawn in (to report the
+   * slices as indices of the model tensor).
+   */
+  private record Drawn(String prefix, RenderedFigures figures, DisplayFrame frame, Layout layout, long[] tensorShape) {
+    /** A figure point (Z, Y, X) as tensor indices in Z, Y, X order (the --slice names). */
+    long[] storedZyx(int z, int y, int x) {
+      int rank = tensorShape.length;
+      long[] figureIndex = rank == 3 ? new long[] {z, y, x} : new long[] {y, x};
+      long[] tensor = frame.tensorIndex(figureIndex, tensorShape);
+      long[] zyx = layout.toZyx(tensor);
+      return rank == 3 ? zyx : new long[] {0, zyx[0], zyx[1]};
+    }
+
+    /** The tensor axis (z, y or x, in Z, Y, X naming) the figure's axial slices run along, and each slice's index on it. */
+    String montageAxis() {
+      int rank = tensorShape.length;
+      int tensorAxis = frame.map().source()[0];
+      int zyxAxis = layout == Layout.XYZ ? rank - 1 - tensorAxis : tensorAxis;
+      return String.valueOf("zyx".charAt(zyxAxis + 3 - rank));
+    }
+
+    List<Integer> montageSlices(List<Integer> figureSlices) {
+      int tensorAxis = frame.map().source()[0];
+      boolean flip = frame.map().flip()[0];
+      return figureSlices.stream().map(z -> flip ? (int) (tensorShape[tensorAxis] - 1 - z) : z).toList();
+    }
+  }
 
   private Background<List<Drawn>> drawing;
   private Background<List<GrayWindow>> windows;
@@ -34,11 +60,12 @@ final class PictureWriter implements OutputWriter {
     if (!o.pictures()) {
       return null;
     }
-    FloatTensor input = loaded.batch();
+    FloatTensor input = shown(loaded);
     windows = Background.start("gray-window", () -> {
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
-        w.add(GrayWindow.robust(layout.toZyx(input.slice0(b).slice0(0)).data()));
+        // percentiles need no particular voxel order
+        w.add(GrayWindow.robust(input.slice0(b).slice0(0).data()));
       }
       return w;
     });
@@ -68,13 +95,16 @@ final class PictureWriter implements OutputWriter {
       String montage = null;
       Integer every = null;
       List<Integer> montageSlices = null;
+      String montageAxis = null;
       if (f.montagePng() != null) {
         montage = d.prefix() + f.montagePng().getFileName();
         every = f.montage().every();
-        montageSlices = f.montage().slices();
+        montageSlices = d.montageSlices(f.montage().slices());
+        montageAxis = d.montageAxis();
         w.add(montage);
       }
-      w.add(new Written.Pictures(overlay, f.slices().z(), f.slices().y(), f.slices().x(), montage, every,
+      long[] at = d.storedZyx(f.slices().z(), f.slices().y(), f.slices().x());
+      w.add(new Written.Pictures(overlay, (int) at[0], (int) at[1], (int) at[2], montage, every, montageAxis,
           montageSlices, f.contour().summary()));
     }
   }
@@ -82,30 +112,39 @@ final class PictureWriter implements OutputWriter {
   private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows)
       throws IOException {
     Explanation e = r.explanation();
-    FloatTensor input = r.loaded().batch();
+    FloatTensor input = shown(r.loaded());
     long batch = input.dim(0);
     Layout layout = r.settings().layout();
-    // NIfTI: the header's voxel size and affine (slice positions in mm); .npy: --spacing or 1 mm
-    Volume volume = r.loaded().volume();
-    boolean nifti = volume != null && volume.geometry().isPresent();
-    double[] tensorSpacing = nifti ? volume.spacing() : o.render().npySpacing();
-    double[] spacing = tensorSpacing != null ? layout.toZyx(tensorSpacing) : null;
-    double[][] affine = nifti ? volume.affine() : null;
+    long[] tensorShape = Arrays.copyOfRange(input.shape(), 2, input.rank());
+    // one frame for every figure: anatomical from the affine, array order without one
+    DisplayFrame frame = frame(r, o);
+    RenderOptions render = frame.slicesInFigureOrder(o.render(), layout);
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      FloatTensor image = layout.toZyx(input.slice0(b).slice0(0));
+      FloatTensor image = frame.apply(input.slice0(b).slice0(0));
       FloatTensor cam = e.cam().slice0(b);
       FloatTensor contour = null;
       if (e.region() != null && Arrays.equals(e.region().slice0(b).shape(), cam.shape())) {
-        contour = layout.toZyx(e.region().slice0(b));
+        contour = frame.apply(e.region().slice0(b));
       }
-      cam = layout.toZyx(cam);
+      cam = frame.apply(cam);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       Files.createDirectories(sub);
       GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
-      drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, spacing, affine,
-          window, o.render(), sub)));
+      drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, frame.spacing(),
+          frame.affine(), frame.display(), window, render, sub), frame, layout, tensorShape));
     }
     return drawn;
   }
+
+  /** The figures' frame of a result: its scan's orientation, or array order. */
+  static DisplayFrame frame(CaseResult r, OutputSettings o) {
+    return DisplayFrame.of(r.loaded(), r.settings().layout(), o.render());
+  }
+
+  /** What the figures show: the scan as stored, in its own intensities (HU), [B, C, *S]; a batch as given. */
+  static FloatTensor shown(LoadedCase loaded) {
+    return loaded.scan() != null ? loaded.scan().batch() : loaded.batch();
+  }
+
 }

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 
 /**
  * The segmentation a sliding-window explanation explains (argmax of the blended prediction,
- * [1, *S]): segmentation.npy, and segmentation.nii.gz in the input's geometry for NIfTI inputs.
+ * [1, *S]): segmentation.npy, and segmentation.nii.gz (.nrrd, .mha: the input's format) in the
+ * input's geometry for inputs that have one.
  */
 final class SegmentationWriter implements OutputWriter {
   @Override
@@ -20,10 +21,11 @@ final class SegmentationWriter implements OutputWriter {
     }
     Npy.write(windows.segmentation(), dir.resolve("segmentation.npy"));
     w.add("segmentation.npy");
-    Volume v = r.loaded().volume();
+    Volume v = r.loaded().scan();
     if (v != null && !v.geometry().isEmpty()) {
-      VolumeIO.writeCam(windows.segmentation().slice0(0), v, dir.resolve("segmentation.nii.gz"));
-      w.add("segmentation.nii.gz");
+      String name = VolumeIO.mapName("segmentation", v.format());
+      VolumeIO.writeCam(windows.segmentation().slice0(0), v, dir.resolve(name));
+      w.add(name);
     }
   }
 }

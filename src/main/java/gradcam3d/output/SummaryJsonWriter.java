@@ -10,6 +10,7 @@ import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.report.Json;
+import gradcam3d.volume.GridMapping;
 import gradcam3d.window.SlidingWindowExplainer;
 import gradcam3d.window.WindowedExplanation;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,31 @@ final class SummaryJsonWriter implements OutputWriter {
     s.put("model", st.modelName());
     s.put("inputs", r.input().names());
     s.put("input_shape", r.loaded().batch().shape());
+    if (r.loaded().scan() != null) {
+      s.put("input_format", r.loaded().scan().format().name().toLowerCase(java.util.Locale.ROOT));
+      if (r.input().series() != null) {
+        s.put("dicom_series", r.input().series());
+      }
+      if (!r.loaded().scan().warnings().isEmpty()) {
+        s.put("input_warnings", r.loaded().scan().warnings());
+      }
+    }
+    List<String> warnings = r.warnings();
+    if (!warnings.isEmpty()) {
+      s.put("warnings", warnings);
+    }
     s.put("layout", st.layout().name().toLowerCase());
     s.put("normalize", st.normalization().toString());
+    GridMapping grid = r.loaded().grid();
+    if (grid != null && !grid.isIdentity()) {
+      // the chain from the scan as stored to the model's grid; every output went back through it
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("steps", grid.describe());
+      p.put("scan_shape", grid.scan().spatialShape());
+      p.put("model_grid_shape", grid.model().spatialShape());
+      p.put("outputs_on", "scan grid");
+      s.put("preprocessing", p);
+    }
     s.put("method", st.method().name());
     s.put("score", st.score().name().toLowerCase());
     s.put("model_output", st.modelOutput());
@@ -82,6 +106,12 @@ final class SummaryJsonWriter implements OutputWriter {
       if (e.weightsIllConditioned()) {
         s.put("advice", Conditioning.ADVICE);
       }
+    }
+    // a map of zeros says nothing: flagged, with what usually helps
+    s.put("map_empty", !r.emptyMaps().isEmpty());
+    if (!r.emptyMaps().isEmpty()) {
+      s.put("map_empty_samples", r.emptyMaps());
+      s.put("map_empty_advice", CaseResult.EMPTY_MAP_ADVICE);
     }
     List<Map<String, Object>> ts = new ArrayList<>();
     for (CaseResult.TargetSummary t : r.targets()) {
@@ -135,11 +165,14 @@ final class SummaryJsonWriter implements OutputWriter {
       if (p.montage() != null) {
         m.put("montage", p.montage());
         m.put("montage_every", p.montageEvery());
+        m.put("montage_axis", p.montageAxis());
         m.put("montage_slices", p.montageSlices());
       }
       m.put("contour", p.contour());
       pics.add(m);
     }
+    // how pictures and report lie in the patient (the same frame for both)
+    s.put("display", PictureWriter.frame(r, o).display().toJson(r.loaded().batch().rank() == 4));
     if (!pics.isEmpty()) {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
@@ -186,6 +219,7 @@ final class SummaryJsonWriter implements OutputWriter {
     w.put("grid", windows.grid().counts());
     w.put("padded_shape", windows.grid().padded());
     w.put("pad_value", (double) ws.padValue());
+    w.put("padding_share", windows.grid().paddingShare());
     w.put("windows", windows.grid().size());
     w.put("windows_run", windows.windowsRun());
     w.put("windows_skipped", windows.windowsSkipped());

@@ -14,7 +14,7 @@ public final class Written {
    * montage), and whether and why the target region was outlined.
    */
   public record Pictures(String overlay, int z, int y, int x, String montage, Integer montageEvery,
-      List<Integer> montageSlices, Map<String, Object> contour) {}
+      String montageAxis, List<Integer> montageSlices, Map<String, Object> contour) {}
 
   private final List<String> files = new ArrayList<>();
   private final List<Pictures> pictures = new ArrayList<>();

@@ -1,6 +1,8 @@
 package gradcam3d.pipeline;
 
+import gradcam3d.cam.Conditioning;
 import gradcam3d.cam.Explanation;
+import gradcam3d.tensor.FloatTensor;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.cam.Target;
 import gradcam3d.window.WindowedExplanation;
@@ -9,18 +11,20 @@ import java.util.List;
 
 /**
  * Everything one explained case produced, typed: what was asked, the loaded input, the final
- * maps and target facts ({@link Explanation}), the agreement with a true label (or null), the
- * faithfulness metrics (null unless asked for), how long the stages took and, for a volume
- * explained through sliding windows, the windows' facts (segmentation, prediction, grid; else
- * null). The output writers take this and nothing else.
+ * maps and target facts ({@link Explanation}) on the scan's own grid, the agreement with a true
+ * label (or null), the faithfulness metrics (null unless asked for), how long the stages took
+ * and, for a volume explained through sliding windows, the windows' facts (segmentation,
+ * prediction, grid; else null), also on the scan's grid; and the explanation on the model's grid
+ * ({@code modelGrid}, the same object when no grid step ran). The output writers take this and
+ * nothing else.
  */
 public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
-    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows) {
+    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows, Explanation modelGrid) {
 
-  /** A result explained in one piece (no sliding windows). */
+  /** A result explained in one piece (no sliding windows) on the scan's own grid. */
   public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
       LabelOverlap label, Evaluation metrics, double pipelineMs) {
-    this(settings, input, loaded, explanation, label, metrics, pipelineMs, null);
+    this(settings, input, loaded, explanation, label, metrics, pipelineMs, null, explanation);
   }
 
   /** What one sample's target was and what it scored. */
@@ -42,5 +46,50 @@ public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, 
   /** Whether the model segments (its output has spatial axes) rather than classifies. */
   public boolean segmentation() {
     return explanation.outputShape().length > 2;
+  }
+
+  /** Samples whose final map is zero everywhere (min-max turns a constant map into zeros): it says nothing. */
+  public List<Integer> emptyMaps() {
+    List<Integer> empty = new ArrayList<>();
+    FloatTensor cam = explanation.cam();
+    for (int b = 0; b < cam.dim(0); b++) {
+      if (cam.slice0(b).maxAbs() == 0) {
+        empty.add(b);
+      }
+    }
+    return empty;
+  }
+
+  /** What the map says nothing, and what usually helps. */
+  public static final String EMPTY_MAP_ADVICE = "the map is zero everywhere (nothing survives its ReLU: with Grad-CAM "
+      + "typically every channel weight is negative, or the activation is zero where the weights are positive); "
+      + "hirescam or layercam (element-wise weights), or a layer nearer the output, usually give a map";
+
+  /**
+   * What the user should know before trusting the pictures: the readers' remarks, noisy Grad-CAM
+   * weights, maps that are empty, windows that are mostly padding.
+   */
+  public List<String> warnings() {
+    List<String> w = new ArrayList<>();
+    if (loaded.scan() != null) {
+      w.addAll(loaded.scan().warnings());
+    }
+    if (explanation.weightsIllConditioned()) {
+      w.add(Conditioning.ADVICE);
+    }
+    List<Integer> empty = emptyMaps();
+    if (!empty.isEmpty()) {
+      String which = explanation.cam().dim(0) > 1 ? " (sample" + (empty.size() > 1 ? "s " : " ")
+          + empty.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")" : "";
+      w.add(EMPTY_MAP_ADVICE + which);
+    }
+    if (windows != null && windows.grid().paddingShare() > 0.5) {
+      w.add(String.format(java.util.Locale.ROOT, "the scan %s is smaller than the window %s: %.0f%% of every window "
+          + "is padding with --pad-value %s (the value the model sees, after --normalize); the map may say little "
+          + "about it: a smaller --window, or a model for this size, helps",
+          gradcam3d.tensor.Shapes.format(windows.grid().volume()), gradcam3d.tensor.Shapes.format(windows.grid().window()),
+          100 * windows.grid().paddingShare(), settings.window() == null ? "0" : Float.toString(settings.window().padValue())));
+    }
+    return w;
   }
 }

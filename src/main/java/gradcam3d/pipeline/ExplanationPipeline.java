@@ -1,6 +1,7 @@
 package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
@@ -13,6 +14,8 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
+import gradcam3d.volume.GridMapping;
+import gradcam3d.volume.Normalization;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
 import gradcam3d.window.SlidingWindowExplainer;
@@ -133,9 +136,12 @@ public final class ExplanationPipeline implements AutoCloseable {
         : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
       WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
       Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
-      LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, e);
+      // the metrics perturb the model's input: they work on its grid; everything else on the scan's
       Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics, prepared);
-      return new CaseResult(settings, c, loaded, e, label, ev, (System.nanoTime() - start) / 1e6, w);
+      Explanation onScan = ScanGrid.toScan(e, loaded.grid());
+      WindowedExplanation wOnScan = w == null ? null : ScanGrid.toScan(w, onScan, loaded.grid());
+      LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, onScan);
+      return new CaseResult(settings, c, loaded, onScan, label, ev, (System.nanoTime() - start) / 1e6, wOnScan, e);
     }
   }
 
@@ -148,12 +154,12 @@ public final class ExplanationPipeline implements AutoCloseable {
   public LoadedCase load(CaseInput c, InputPrefetch prefetched) {
     List<Path> files = c.files();
     if (files.isEmpty()) {
-      throw new Gradcam3dException("give an input with --input FILE (.nii, .nii.gz or .npy)");
+      throw new Gradcam3dException("give an input with --input FILE (" + gradcam3d.volume.VolumeFormat.SUPPORTED + ")");
     }
     List<Object> contents = new ArrayList<>();
     for (Path f : files) {
       Object read = prefetched == null ? null : prefetched.contents(f);
-      contents.add(read != null ? read : VolumeIO.contents(f));
+      contents.add(read != null ? read : VolumeIO.contents(f, c.series()));
     }
     if (files.size() == 1 && contents.get(0) instanceof FloatTensor raw) {
       if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {
@@ -175,9 +181,12 @@ public final class ExplanationPipeline implements AutoCloseable {
     for (int i = 0; i < files.size(); i++) {
       parts.add(VolumeIO.fromContents(files.get(i), contents.get(i), settings.layout(), spatialRank));
     }
-    Volume v = Volume.stack(parts).requireFinite();
-    v = v.withTensor(settings.normalization().apply(v.tensor()));
-    return new LoadedCase(v.batch(), v);
+    Volume scan = Volume.stack(parts).requireFinite();
+    GridMapping grid = settings.grid().isEmpty() ? GridMapping.identity(scan) : settings.grid().apply(scan);
+    Volume onModelGrid = grid.model();
+    List<Normalization.Linear> intensity = settings.normalization().fitted(onModelGrid.tensor());
+    Volume v = onModelGrid.withTensor(Normalization.apply(onModelGrid.tensor(), intensity));
+    return new LoadedCase(v.batch(), v, grid, intensity);
   }
 
   /** Stage 2: the targets for this input: the default for classifiers, mask files read. */
@@ -190,16 +199,34 @@ public final class ExplanationPipeline implements AutoCloseable {
         : explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
     if (parsedTargets.isEmpty()) {
       if (os.length > 2) {
-        throw new Gradcam3dException("this model segments (output " + Shapes.format(os) + ", classes 0.."
+        throw new OptionValueException("this model segments (output " + Shapes.format(os) + ", classes 0.."
             + (os[1] - 1) + "): choose what to explain with --target CLASS, e.g. --target 1 "
             + "(forms: " + Target.FORMS + ")");
       }
       return List.of(Target.parse("argmax"));
     }
     long[] outSpatial = Arrays.copyOfRange(os, 2, os.length);
+    GridMapping grid = loaded.grid();
+    boolean moved = grid != null && !grid.isIdentity();
+    if (moved && !Arrays.equals(outSpatial, grid.model().spatialShape())) {
+      for (Target t : parsedTargets) {
+        if (t.placedOnGrid()) {
+          throw new Gradcam3dException("target '" + t.spec() + "' is given on the scan's grid, but this model's output "
+              + Shapes.format(outSpatial) + " is not on its input grid " + Shapes.format(grid.model().spatialShape())
+              + ", so it cannot follow --orient");
+        }
+      }
+    }
     List<Target> resolved = new ArrayList<>();
     for (Target t : parsedTargets) {
-      resolved.add(t.resolve(file -> VolumeIO.readMask(Path.of(file), settings.layout(), outSpatial)));
+      // masks, boxes and voxels are given on the scan's grid (checked there): they follow it onto the model's
+      if (moved && t.placedOnGrid() && t.maskFile() == null) {
+        t.check(Shapes.concat(Arrays.copyOf(os, 2), grid.scan().spatialShape()));
+      }
+      Target onModel = moved ? t.onModelGrid(grid::indexToModel, grid.scan().spatialShape()) : t;
+      resolved.add(onModel.resolve(file -> moved
+          ? grid.toModel(VolumeIO.readMask(Path.of(file), settings.layout(), grid.scan().spatialShape()))
+          : VolumeIO.readMask(Path.of(file), settings.layout(), outSpatial)));
     }
     return resolved;
   }
@@ -249,7 +276,9 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   private Evaluation measure(CaseInput c, LoadedCase loaded, Explanation e, Evaluation.Settings how,
       PreparedScoring prepared) {
-    List<FloatTensor> labels = c.label() == null ? null : List.of(labelMask(c, loaded, e.explainedClass(0)));
+    // the label is on the scan's grid, the metrics on the model's
+    List<FloatTensor> labels = c.label() == null ? null
+        : List.of(loaded.grid().toModel(labelMask(c, loaded, e.explainedClass(0))));
     return Evaluation.measure(model, request, Map.of(inputName, loaded.batch()), e, labels, how,
         new RuntimeOptions(settings.threads()), prepared);
   }
@@ -265,7 +294,7 @@ public final class ExplanationPipeline implements AutoCloseable {
     if (loaded.volume() == null) {
       throw new Gradcam3dException("--label needs a single-sample input");
     }
-    Volume like = loaded.volume();
+    Volume like = loaded.scan();
     Volume lab = VolumeIO.read(c.label(), settings.layout(), like.spatialShape().length).requireFinite();
     if (!Arrays.equals(lab.spatialShape(), like.spatialShape()) || lab.channels() != 1) {
       throw new Gradcam3dException("the label " + c.label() + " has shape " + Shapes.format(lab.tensor().shape())

@@ -30,7 +30,7 @@ public final class InputPrefetch {
       for (Path f : paths) {
         CompletableFuture<Object> slot = p.files.get(f);
         try {
-          slot.complete(VolumeIO.contents(f));
+          slot.complete(VolumeIO.contents(f, c.series()));
         } catch (RuntimeException | Error e) {
           slot.completeExceptionally(e);
         }

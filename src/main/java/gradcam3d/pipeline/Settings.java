@@ -7,6 +7,7 @@ import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
 import gradcam3d.window.SlidingWindowExplainer;
@@ -35,10 +36,12 @@ import java.util.List;
  * @param progress where long loops report progress
  * @param window sliding windows over a volume larger than the model's window, or null for one
  *     explanation of the whole input
+ * @param grid the grid steps from the scan as stored to the model's grid (reorientation), undone
+ *     for every output
  */
 public record Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
     GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
-    int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window) {
+    int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window, GridChain grid) {
 
   /** More threads than this only adds contention; far more exhausts memory in ONNX Runtime. */
   public static final int MAX_THREADS = Math.max(64, Runtime.getRuntime().availableProcessors());
@@ -59,6 +62,9 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     if (modelName == null) {
       modelName = model.toString();
     }
+    if (grid == null) {
+      grid = GridChain.none();
+    }
   }
 
   /** Without sliding windows. */
@@ -66,7 +72,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
       GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
       int batchSize, boolean keepTensors, Progress progress) {
     this(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads, batchSize,
-        keepTensors, progress, null);
+        keepTensors, progress, null, null);
   }
 
   /** Fails unless 1 <= n <= {@link #MAX_THREADS}. */
@@ -80,73 +86,79 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   public static Settings of(Path model, List<String> layers) {
     return new Settings(model, null, layers, CamMethods.byName("gradcam"), List.of(), GradientSpec.Score.LOGITS, 0,
         Layout.ZYX, Normalization.NONE, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), 16,
-        false, Progress.NONE, null);
+        false, Progress.NONE, null, null);
   }
 
   public Settings withModelName(String name) {
     return new Settings(model, name, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withMethod(CamMethod m) {
     return new Settings(model, modelName, layers, m, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withLayers(List<String> l) {
     return new Settings(model, modelName, l, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withTargets(List<String> t) {
     return new Settings(model, modelName, layers, method, t, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withScore(GradientSpec.Score s) {
     return new Settings(model, modelName, layers, method, targets, s, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withModelOutput(int k) {
     return new Settings(model, modelName, layers, method, targets, score, k, layout, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withLayout(Layout l) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, l, normalization, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withNormalization(Normalization n) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, n, threads,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withThreads(int n) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, n,
-        batchSize, keepTensors, progress, window);
+        batchSize, keepTensors, progress, window, grid);
   }
 
   public Settings withBatchSize(int n) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        n, keepTensors, progress, window);
+        n, keepTensors, progress, window, grid);
   }
 
   public Settings withTensors(boolean keep) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keep, progress, window);
+        batchSize, keep, progress, window, grid);
   }
 
   public Settings withProgress(Progress p) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, p, window);
+        batchSize, keepTensors, p, window, grid);
   }
 
   /** Explains each volume through sliding windows ({@code null}: the whole input at once). */
   public Settings withWindow(SlidingWindowExplainer.Settings w) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, w);
+        batchSize, keepTensors, progress, w, grid);
+  }
+
+  /** The model sees the scan after these grid steps (e.g. reoriented to RAS); every output goes back. */
+  public Settings withGrid(GridChain g) {
+    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
+        batchSize, keepTensors, progress, window, g);
   }
 
   /** The explainer's part of these settings, for already parsed targets. */

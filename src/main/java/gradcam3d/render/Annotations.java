@@ -57,6 +57,51 @@ final class Annotations {
     PixelFont.draw(p, text, bx + pad, by + pad, scale, TEXT);
   }
 
+  /** Height of a line of text under a figure's panels (the display note). */
+  static int footerHeight(int scale) {
+    return PixelFont.height(scale) + 2 * PAD * grow(scale);
+  }
+
+  /** The display note on the line under the panels, starting at x; top of the line at y. */
+  static void footer(Picture p, String text, int x, int y, int scale) {
+    PixelFont.draw(p, text, x, y + PAD * grow(scale), scale, 0xB0B0B0);
+  }
+
+  /**
+   * The room a corner label may take on a panel {@code width} pixels wide that carries edge
+   * letters: up to the top letter, which sits in the middle of the top edge.
+   */
+  static int cornerRoom(int width, int scale, boolean letters) {
+    if (!letters) {
+      return width;
+    }
+    return width / 2 - (PixelFont.width("M", scale) + 2 * PAD * grow(scale)) / 2 - INSET * grow(scale);
+  }
+
+  /**
+   * The orientation letters on the middle of a panel's four edges (radiologists read the
+   * panel by them), each on a small dark box so it shows on any background.
+   */
+  static void edgeLetters(Picture p, Display.Edges e, int scale) {
+    int grow = grow(scale);
+    int pad = PAD * grow;
+    int inset = INSET * grow;
+    int boxW = PixelFont.width("M", scale) + 2 * pad;
+    int boxH = PixelFont.height(scale) + 2 * pad;
+    letter(p, e.top(), (p.width - boxW) / 2, inset, scale);
+    letter(p, e.bottom(), (p.width - boxW) / 2, p.height - inset - boxH, scale);
+    letter(p, e.left(), inset, (p.height - boxH) / 2, scale);
+    letter(p, e.right(), p.width - inset - boxW, (p.height - boxH) / 2, scale);
+  }
+
+  private static void letter(Picture p, char c, int x, int y, int scale) {
+    int pad = PAD * grow(scale);
+    String text = String.valueOf(c);
+    int boxW = PixelFont.width("M", scale) + 2 * pad;
+    p.shade(x, y, boxW, PixelFont.height(scale) + 2 * pad, 0x000000, 0.6);
+    PixelFont.draw(p, text, x + (boxW - PixelFont.width(text, scale)) / 2, y + pad, scale, TEXT);
+  }
+
   /** Width a colorbar with its tick labels takes at this font scale. */
   static int colorbarWidth(int scale) {
     int text = 0;

@@ -38,8 +38,10 @@ final class FigureLayout {
   final int textScale;
   final int colorbarX;
   final int contentHeight;
+  /** Height of the line under the panels that carries the display note (0: none). */
+  final int footer;
 
-  private FigureLayout(Arrangement arrangement, double scale, List<Panel> panels, int textScale) {
+  private FigureLayout(Arrangement arrangement, double scale, List<Panel> panels, int textScale, boolean note) {
     this.arrangement = arrangement;
     this.scale = scale;
     this.panels = List.copyOf(panels);
@@ -53,7 +55,8 @@ final class FigureLayout {
     this.colorbarX = right + GAP;
     this.contentHeight = Math.max(bottom - MARGIN, Annotations.MIN_HEIGHT);
     this.width = colorbarX + Annotations.colorbarWidth(textScale) + MARGIN;
-    this.height = MARGIN + contentHeight + MARGIN;
+    this.footer = note ? Annotations.footerHeight(textScale) : 0;
+    this.height = MARGIN + contentHeight + footer + MARGIN;
   }
 
   int longSide() {
@@ -62,24 +65,25 @@ final class FigureLayout {
 
   /** The layout for these planes of v within figureSize pixels (see the class comment). */
   static FigureLayout of(Voxels v, List<Plane> planes, int figureSize) {
-    FigureLayout first = best(v, planes, figureSize, Annotations.TEXT_SCALE);
+    boolean note = v.display.note() != null;
+    FigureLayout first = best(v, planes, figureSize, Annotations.TEXT_SCALE, note);
     int text = Annotations.scaleFor(first.longSide());
-    return text == first.textScale ? first : best(v, planes, figureSize, text);
+    return text == first.textScale ? first : best(v, planes, figureSize, text, note);
   }
 
-  private static FigureLayout best(Voxels v, List<Plane> planes, int figureSize, int text) {
+  private static FigureLayout best(Voxels v, List<Plane> planes, int figureSize, int text, boolean note) {
     double preferred = PanelScale.forFigure(v, planes);
     double finest = PanelScale.finestSpacing(v, planes);
     List<Arrangement> candidates = planes.size() == 1 ? List.of(Arrangement.ROW)
         : List.of(Arrangement.values());
     FigureLayout best = null;
     for (Arrangement a : candidates) {
-      double s = largestFitting(v, planes, a, text, figureSize, preferred);
+      double s = largestFitting(v, planes, a, text, figureSize, preferred, note);
       if (s * finest > 1) { // enlarging: whole pixels per voxel keep voxels evenly sized
         s = Math.floor(s * finest + 1e-9) / finest;
       }
       if (best == null || s > best.scale * (1 + 1e-9)) {
-        best = place(v, planes, a, s, text);
+        best = place(v, planes, a, s, text, note);
       }
     }
     return best;
@@ -87,15 +91,15 @@ final class FigureLayout {
 
   /** The largest scale up to preferred at which the arrangement fits, by bisection. */
   private static double largestFitting(Voxels v, List<Plane> planes, Arrangement a, int text,
-      int figureSize, double preferred) {
-    if (place(v, planes, a, preferred, text).longSide() <= figureSize) {
+      int figureSize, double preferred, boolean note) {
+    if (place(v, planes, a, preferred, text, note).longSide() <= figureSize) {
       return preferred;
     }
     double lo = 0;
     double hi = preferred;
     for (int i = 0; i < 50; i++) {
       double mid = (lo + hi) / 2;
-      if (place(v, planes, a, mid, text).longSide() <= figureSize) {
+      if (place(v, planes, a, mid, text, note).longSide() <= figureSize) {
         lo = mid;
       } else {
         hi = mid;
@@ -104,7 +108,7 @@ final class FigureLayout {
     return lo;
   }
 
-  static FigureLayout place(Voxels v, List<Plane> planes, Arrangement a, double s, int text) {
+  static FigureLayout place(Voxels v, List<Plane> planes, Arrangement a, double s, int text, boolean note) {
     int n = planes.size();
     int[] w = new int[n];
     int[] h = new int[n];
@@ -142,6 +146,6 @@ final class FigureLayout {
       }
       default -> throw new IllegalStateException(a.name());
     }
-    return new FigureLayout(a, s, out, text);
+    return new FigureLayout(a, s, out, text, note);
   }
 }

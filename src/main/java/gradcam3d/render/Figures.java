@@ -76,7 +76,16 @@ public final class Figures {
    */
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, double[][] affine, GrayWindow window, RenderOptions o, Path dir) {
-    Voxels v = Voxels.of(image, cam, contour, spacing, affine);
+    return writeAll(image, cam, contour, spacing, affine, Display.arrayOrder(), window, o, dir);
+  }
+
+  /**
+   * Same, for arrays in display order ({@link Display}): panels named and lettered as the
+   * display says, {@code affine} that of the display grid (figure axes Z, Y, X = its k, j, i).
+   */
+  public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, double[][] affine, Display display, GrayWindow window, RenderOptions o, Path dir) {
+    Voxels v = Voxels.of(image, cam, contour, spacing, affine, display);
     // three independent passes over the volume, side by side: the gray window's percentiles,
     // the contour decision's pieces, and the peak (here)
     CompletableFuture<GrayWindow> gray = window != null ? CompletableFuture.completedFuture(window)

@@ -14,6 +14,7 @@ final class MontageFigure {
   static final int TILE_SIDE = 224;
 
   final MontagePlan plan;
+  private final Voxels v;
   final int tileWidth;
   final int tileHeight;
   final int textScale;
@@ -24,6 +25,7 @@ final class MontageFigure {
   }
 
   MontageFigure(Voxels v, Integer every, int anchor, int figureSize) {
+    this.v = v;
     double scale = PanelScale.forTile(v, TILE_SIDE);
     double aspect = PanelScale.height(v, Plane.AXIAL, scale)
         / (double) PanelScale.width(v, Plane.AXIAL, scale);
@@ -50,7 +52,12 @@ final class MontageFigure {
   }
 
   int height() {
-    return MARGIN + Math.max(gridHeight(), Annotations.MIN_HEIGHT) + MARGIN;
+    return MARGIN + Math.max(gridHeight(), Annotations.MIN_HEIGHT) + footer() + MARGIN;
+  }
+
+  /** The line under the tiles for the display note, if any. */
+  private int footer() {
+    return v.display.note() == null ? 0 : Annotations.footerHeight(textScale);
   }
 
   Picture compose(SliceRenderer renderer, Colormap map) {
@@ -58,18 +65,26 @@ final class MontageFigure {
     Picture fig = new Picture(barX + Annotations.colorbarWidth(textScale) + MARGIN, height());
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
     // the tiles are independent: rendered side by side (the other core is often idle by now)
+    Display.Edges edges = v.display.edges(Plane.AXIAL, false);
+    int room = Annotations.cornerRoom(tileWidth, textScale, edges != null);
+    String note = v.display.note();
     List<Picture> tiles = IntStream.range(0, plan.slices().size()).parallel().mapToObj(k -> {
       int z = plan.slices().get(k);
       Picture tile = renderer.render(Plane.AXIAL, z, tileWidth, tileHeight);
-      String label = Annotations.fitting(tileWidth, textScale, plan.labels().get(k),
-          Plane.AXIAL.indexLabel(z));
+      String label = Annotations.fitting(room, textScale, plan.labels().get(k), Plane.AXIAL.shortLabel(z, v));
       Annotations.label(tile, label, 0, 0, textScale);
+      if (edges != null) {
+        Annotations.edgeLetters(tile, edges, textScale);
+      }
       return tile;
     }).toList();
     for (int k = 0; k < tiles.size(); k++) {
       fig.paste(tiles.get(k), tileX(k), tileY(k));
     }
-    Annotations.colorbar(fig, map, barX, MARGIN, height() - 2 * MARGIN, textScale);
+    Annotations.colorbar(fig, map, barX, MARGIN, height() - 2 * MARGIN - footer(), textScale);
+    if (note != null) {
+      Annotations.footer(fig, note, MARGIN, MARGIN + Math.max(gridHeight(), Annotations.MIN_HEIGHT), textScale);
+    }
     return fig;
   }
 
@@ -88,7 +103,8 @@ final class MontageFigure {
     // room for the widest colorbar this figure size can get, so the result stays within it
     int bar = Annotations.colorbarWidth(Annotations.scaleFor(figureSize));
     int fixedW = 2 * MARGIN + 2 * GAP + bar + (p.columns() - 1) * GAP;
-    int fixedH = 2 * MARGIN + (p.rows() - 1) * GAP;
+    int fixedH = 2 * MARGIN + (p.rows() - 1) * GAP
+        + (v.display.note() == null ? 0 : Annotations.footerHeight(Annotations.scaleFor(figureSize)));
     double room = Math.min((figureSize - fixedW) / (double) (p.columns() * w),
         (figureSize - fixedH) / (double) (p.rows() * h));
     if (room >= 1) {

@@ -23,16 +23,25 @@ final class OverlayFigure {
     FigureLayout layout = layout(v, o);
     Picture fig = new Picture(layout.width, layout.height);
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
+    String note = v.display.note();
     for (FigureLayout.Panel p : layout.panels) {
       int slice = p.plane().sliceOf(at);
       Picture panel = renderer.render(p.plane(), slice, p.width(), p.height());
-      String label = v.is2d() ? "2d image" : Annotations.fitting(p.width(), layout.textScale,
-          p.plane().label(slice, v), p.plane().sliceLabel(slice, v), p.plane().indexLabel(slice));
+      Display.Edges edges = v.display.edges(p.plane(), v.is2d());
+      int room = Annotations.cornerRoom(p.width(), layout.textScale, edges != null);
+      String label = v.is2d() ? v.display.title(p.plane(), true) : Annotations.fitting(room, layout.textScale,
+          p.plane().label(slice, v), p.plane().sliceLabel(slice, v), p.plane().shortLabel(slice, v));
       Annotations.label(panel, label, 0, 0, layout.textScale);
+      if (edges != null) {
+        Annotations.edgeLetters(panel, edges, layout.textScale);
+      }
       fig.paste(panel, p.x(), p.y());
     }
     Annotations.colorbar(fig, o.colormap(), layout.colorbarX, MARGIN, layout.contentHeight,
         layout.textScale);
+    if (note != null) {
+      Annotations.footer(fig, note, MARGIN, MARGIN + layout.contentHeight, layout.textScale);
+    }
     return fig;
   }
 }

@@ -6,7 +6,7 @@ import gradcam3d.Gradcam3dException;
  * Chooses the slices a figure shows: by default the three planes through the voxel where the CAM
  * peaks. When several voxels share the maximum (a plateau, common after upsampling), the one
  * nearest (in mm) to the CAM's centre of mass wins, then the first in (z, y, x) order; an all-zero
- * CAM gives the centre of the volume. Each of z, y, x can be overridden on its own.
+ * CAM gives the centre of the target region (the centre of the volume without one). Each of z, y, x can be overridden on its own.
  */
 final class PeakFinder {
   private PeakFinder() {}
@@ -42,10 +42,59 @@ final class PeakFinder {
         }
       }
     }
+    if (!(mass > 0) && v.mask != null) {
+      // a map that says nothing: show the target region instead of a corner of the volume
+      SlicePoint region = regionCentre(v);
+      if (region != null) {
+        return region;
+      }
+    }
     double[] centre = mass > 0
         ? new double[] {mz / mass, my / mass, mx / mass}
         : new double[] {(v.depth - 1) / 2.0, (v.height - 1) / 2.0, (v.width - 1) / 2.0};
     return nearestAt(v, max, centre);
+  }
+
+  /** The region's voxel nearest (in mm) to its centre of mass, or null for an empty region. */
+  static SlicePoint regionCentre(Voxels v) {
+    double n = 0;
+    double sz = 0;
+    double sy = 0;
+    double sx = 0;
+    for (int z = 0, i = 0; z < v.depth; z++) {
+      for (int y = 0; y < v.height; y++) {
+        for (int x = 0; x < v.width; x++, i++) {
+          if (v.inside(i)) {
+            n++;
+            sz += z;
+            sy += y;
+            sx += x;
+          }
+        }
+      }
+    }
+    if (n == 0) {
+      return null;
+    }
+    SlicePoint best = null;
+    double bestD = Double.POSITIVE_INFINITY;
+    for (int z = 0, i = 0; z < v.depth; z++) {
+      for (int y = 0; y < v.height; y++) {
+        for (int x = 0; x < v.width; x++, i++) {
+          if (v.inside(i)) {
+            double dz = (z - sz / n) * v.spacing[0];
+            double dy = (y - sy / n) * v.spacing[1];
+            double dx = (x - sx / n) * v.spacing[2];
+            double d = dz * dz + dy * dy + dx * dx;
+            if (d < bestD) {
+              bestD = d;
+              best = new SlicePoint(z, y, x);
+            }
+          }
+        }
+      }
+    }
+    return best;
   }
 
   /** Among voxels whose CAM equals max, the one closest to centre (first on exact ties). */

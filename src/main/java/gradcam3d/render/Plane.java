@@ -1,10 +1,10 @@
 package gradcam3d.render;
 
 /**
- * The three orthogonal slice planes of a (Z, Y, X) volume. Rows and columns follow array order,
- * with row 0 drawn at the top and column 0 at the left; nothing is flipped, so the picture shows
- * the array as stored (axial: rows = Y, cols = X; coronal: rows = Z, cols = X; sagittal:
- * rows = Z, cols = Y).
+ * The three orthogonal slice planes of a (Z, Y, X) figure volume. Rows and columns follow array
+ * order, with row 0 drawn at the top and column 0 at the left (axial: rows = Y, cols = X;
+ * coronal: rows = Z, cols = X; sagittal: rows = Z, cols = Y); the caller puts the arrays in
+ * display order first ({@link Display}), which is what makes the planes anatomical.
  */
 enum Plane {
   AXIAL("axial", "z"),
@@ -71,16 +71,51 @@ enum Plane {
     };
   }
 
-  /** Panel label such as "axial z=12", with the slice's position for NIfTI: "axial z=12 36.0mm". */
-  String label(int slice, Voxels v) {
-    return title + " " + sliceLabel(slice, v);
+  /** The figure axis (0 = Z, 1 = Y, 2 = X) running down this plane's rows. */
+  int rowAxis() {
+    return this == AXIAL ? 1 : 0;
   }
 
-  /** The slice's index, and for NIfTI its world position: "z=12" or "z=12 36.0mm". */
+  /** The figure axis running along this plane's columns. */
+  int colAxis() {
+    return this == SAGITTAL ? 1 : 2;
+  }
+
+  /** The figure axis's letter: z, y or x. */
+  String axisName() {
+    return axis;
+  }
+
+  /**
+   * Panel label: for an oriented scan its anatomical name and the slice's world position along
+   * the plane's normal ("axial S 36.0mm"), else the slice index and, with an affine, its position
+   * ("z=12 36.0mm").
+   */
+  String label(int slice, Voxels v) {
+    return v.display.noGeometry() ? sliceLabel(slice, v) : v.display.title(this, v.is2d()) + " " + sliceLabel(slice, v);
+  }
+
+  /** The plane's array-order title: axial, coronal or sagittal. */
+  String title() {
+    return title;
+  }
+
+  /** The slice's position: "S 36.0mm" (oriented), "z=12 36.0mm" or "z=12" (array order). */
   String sliceLabel(int slice, Voxels v) {
     double mm = v.positionMm(normal(), slice);
+    if (v.display.anatomical()) {
+      return v.display.normalLetter(this) + String.format(java.util.Locale.ROOT, " %.1fmm", mm);
+    }
     String index = indexLabel(slice);
     return Double.isNaN(mm) ? index : index + String.format(java.util.Locale.ROOT, " %.1fmm", mm);
+  }
+
+  /** The shortest label: "S 36" (oriented) or "z=12". */
+  String shortLabel(int slice, Voxels v) {
+    if (v.display.anatomical()) {
+      return v.display.normalLetter(this) + String.format(java.util.Locale.ROOT, " %.0f", v.positionMm(normal(), slice));
+    }
+    return indexLabel(slice);
   }
 
   /** The slice's index alone: "z=12". */

@@ -16,6 +16,8 @@ import gradcam3d.Gradcam3dException;
  * @param figureSize the longer side of each figure stays within about this many pixels
  * @param npySpacing voxel size in mm along the input tensor's spatial axes for inputs without
  *     geometry (.npy), or null for 1 mm; NIfTI inputs use their header's
+ * @param neurological the patient's left on the screen's left in axial and coronal panels (the
+ *     default, radiological, puts the patient's right there, as ITK-SNAP and 3D Slicer do)
  */
 public record RenderOptions(
     Colormap colormap,
@@ -26,7 +28,8 @@ public record RenderOptions(
     Integer montageEvery,
     ContourRule contour,
     int figureSize,
-    double[] npySpacing) {
+    double[] npySpacing,
+    boolean neurological) {
 
   public static final double DEFAULT_OPACITY = 0.45;
   public static final int DEFAULT_FIGURE_SIZE = 2000;
@@ -70,27 +73,27 @@ public record RenderOptions(
    */
   public static RenderOptions defaults() {
     return new RenderOptions(Colormap.JET, DEFAULT_OPACITY, null, null, null, null,
-        ContourRule.AUTO, DEFAULT_FIGURE_SIZE, null);
+        ContourRule.AUTO, DEFAULT_FIGURE_SIZE, null, false);
   }
 
   public RenderOptions withColormap(Colormap c) {
-    return new RenderOptions(c, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing);
+    return new RenderOptions(c, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing, neurological);
   }
 
   public RenderOptions withOpacity(double o) {
-    return new RenderOptions(colormap, o, z, y, x, montageEvery, contour, figureSize, npySpacing);
+    return new RenderOptions(colormap, o, z, y, x, montageEvery, contour, figureSize, npySpacing, neurological);
   }
 
   public RenderOptions withSlices(Integer z, Integer y, Integer x) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing, neurological);
   }
 
   public RenderOptions withMontageEvery(Integer every) {
-    return new RenderOptions(colormap, opacity, z, y, x, every, contour, figureSize, npySpacing);
+    return new RenderOptions(colormap, opacity, z, y, x, every, contour, figureSize, npySpacing, neurological);
   }
 
   public RenderOptions withContour(ContourRule rule) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, rule, figureSize, npySpacing);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, rule, figureSize, npySpacing, neurological);
   }
 
   /** On: always outline the region; off: never. */
@@ -99,10 +102,15 @@ public record RenderOptions(
   }
 
   public RenderOptions withNpySpacing(double[] mm) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, mm);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, mm, neurological);
   }
 
   public RenderOptions withFigureSize(int pixels) {
-    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, pixels, npySpacing);
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, pixels, npySpacing, neurological);
+  }
+
+  /** Neurological (true) or radiological (false, the default) panels. */
+  public RenderOptions withNeurological(boolean on) {
+    return new RenderOptions(colormap, opacity, z, y, x, montageEvery, contour, figureSize, npySpacing, on);
   }
 }

@@ -20,9 +20,11 @@ final class Voxels {
   final double[] spacing;
   /** NIfTI voxel (i, j, k) to world mm, or null when the input has no geometry (.npy). */
   final double[][] affine;
+  /** How the arrays lie in the patient. */
+  final Display display;
 
   private Voxels(long[] zyx, float[] image, float[] cam, float[] mask, double[] spacing,
-      double[][] affine) {
+      double[][] affine, Display display) {
     this.depth = (int) zyx[0];
     this.height = (int) zyx[1];
     this.width = (int) zyx[2];
@@ -31,15 +33,24 @@ final class Voxels {
     this.mask = mask;
     this.spacing = spacing;
     this.affine = affine;
+    this.display = display;
   }
 
   static Voxels of(FloatTensor image, FloatTensor cam, FloatTensor contour, double[] spacing) {
-    return of(image, cam, contour, spacing, null);
+    return of(image, cam, contour, spacing, null, Display.arrayOrder());
   }
 
-  /** As above, with the NIfTI affine (see {@link Figures}) for slice positions in mm. */
+  /** As above, with the NIfTI affine, in array order. */
+  static Voxels of(FloatTensor image, FloatTensor cam, FloatTensor contour, double[] spacing, double[][] affine) {
+    return of(image, cam, contour, spacing, affine, Display.arrayOrder());
+  }
+
+  /**
+   * As above, with the NIfTI affine of the figure's grid (see {@link Figures}) for slice
+   * positions in mm, and how the arrays lie in the patient.
+   */
   static Voxels of(FloatTensor image, FloatTensor cam, FloatTensor contour, double[] spacing,
-      double[][] affine) {
+      double[][] affine, Display display) {
     if (image == null || cam == null) {
       throw new Gradcam3dException("both the image and the CAM are needed to draw a figure.");
     }
@@ -48,8 +59,12 @@ final class Voxels {
     if (contour != null) {
       requireShape(contour, zyx, "contour mask");
     }
+    if (display.anatomical() && display.worldAxis().length != (zyx[0] == 1 ? 2 : 3)) {
+      throw new Gradcam3dException("the display orientation has " + display.worldAxis().length
+          + " axes but the image " + (zyx[0] == 1 ? 2 : 3));
+    }
     return new Voxels(zyx, image.data(), cam.data(), contour == null ? null : contour.data(),
-        spacing(spacing, zyx[0] == 1), affine(affine));
+        spacing(spacing, zyx[0] == 1), affine(affine), display);
   }
 
   boolean is2d() {
@@ -84,6 +99,9 @@ final class Voxels {
       if (Math.abs(affine[r][column]) > Math.abs(affine[row][column])) {
         row = r;
       }
+    }
+    if (display.anatomical() && !is2d()) {
+      row = display.worldAxis()[axis]; // the axis the panels are named after, also when oblique
     }
     return affine[row][0] * ijk[0] + affine[row][1] * ijk[1] + affine[row][2] * ijk[2]
         + affine[row][3];

@@ -1,6 +1,7 @@
 package gradcam3d.report;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.volume.Normalization;
 import java.util.List;
 import java.util.Map;
 
@@ -13,9 +14,16 @@ import java.util.Map;
  * @param target the explained region (non-zero = inside), or null
  * @param label the true label of the explained class (non-zero = inside), or null
  * @param summary values {@link Json} can write: maps, lists, strings, numbers
+ * @param intensity what the model's normalisation did to the scan's values (the readout shows both), or null
  */
 public record CaseReport(String title, ReportGrid grid, float[] image, List<NamedMap> maps, float[] target,
-    float[] label, Map<String, Object> summary) {
+    float[] label, Map<String, Object> summary, Normalization.Linear intensity) {
+
+  /** A report whose scan values are what the model saw. */
+  public CaseReport(String title, ReportGrid grid, float[] image, List<NamedMap> maps, float[] target,
+      float[] label, Map<String, Object> summary) {
+    this(title, grid, image, maps, target, label, summary, null);
+  }
 
   /** One map to switch to, e.g. "up2 · gradcam" or "aggregate". */
   public record NamedMap(String name, float[] values) {}

@@ -79,7 +79,22 @@ public final class CaseReportWriter {
       affine.add(List.of(row[0], row[1], row[2], row[3]));
     }
     m.put("affine", affine);
+    // the viewer's frame (plane titles, edge letters) and the scan's own voxel of each grid voxel
+    m.put("display", g.display());
+    Map<String, Object> stored = new LinkedHashMap<>();
+    stored.put("axis", List.of(g.storedAxis()[0], g.storedAxis()[1], g.storedAxis()[2]));
+    stored.put("flip", List.of(g.storedFlip()[0], g.storedFlip()[1], g.storedFlip()[2]));
+    m.put("stored", stored);
     m.put("image", range(r.image()));
+    if (r.intensity() != null) {
+      // the readout shows the scan's value and, beside it, what the model saw: (clamp(x) - shift) * scale
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("low", finiteOrNull(r.intensity().low()));
+      n.put("high", finiteOrNull(r.intensity().high()));
+      n.put("shift", r.intensity().shift());
+      n.put("scale", r.intensity().scale());
+      m.put("intensity", n);
+    }
     List<Map<String, Object>> maps = new ArrayList<>();
     for (CaseReport.NamedMap map : r.maps()) {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -91,7 +106,7 @@ public final class CaseReportWriter {
     m.put("hasMasks", r.target() != null || r.label() != null);
     m.put("hasTarget", r.target() != null);
     m.put("hasLabel", r.label() != null);
-    m.put("start", peak(r.maps().get(0).values(), g.dims()));
+    m.put("start", start(r.maps().get(0).values(), r.target(), g.dims()));
     m.put("colormap", colormap.name());
     List<Map<String, Object>> luts = new ArrayList<>();
     for (String name : Colormap.names()) {
@@ -138,7 +153,61 @@ public final class CaseReportWriter {
     return lo <= hi ? new float[] {lo, hi} : new float[] {0, 0};
   }
 
-  /** Voxel (i, j, k) of the first maximum: where the report opens. */
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  /**
+   * Where the report opens: the map's first maximum, or, for a map that says nothing (all zero),
+   * the centre of the target region (its voxel nearest the region's centre of mass), else of the volume.
+   */
+  static List<Integer> start(float[] map, float[] target, int[] dims) {
+    boolean any = false;
+    for (float v : map) {
+      if (v > 0) {
+        any = true;
+        break;
+      }
+    }
+    if (any) {
+      return peak(map, dims);
+    }
+    if (target != null) {
+      double si = 0;
+      double sj = 0;
+      double sk = 0;
+      long n = 0;
+      for (int v = 0; v < target.length; v++) {
+        if (target[v] != 0) {
+          si += v % dims[0];
+          sj += (v / dims[0]) % dims[1];
+          sk += v / (dims[0] * dims[1]);
+          n++;
+        }
+      }
+      if (n > 0) {
+        double ci = si / n;
+        double cj = sj / n;
+        double ck = sk / n;
+        int best = -1;
+        double bestD = Double.POSITIVE_INFINITY;
+        for (int v = 0; v < target.length; v++) {
+          if (target[v] != 0) {
+            double d = Math.pow(v % dims[0] - ci, 2) + Math.pow((v / dims[0]) % dims[1] - cj, 2)
+                + Math.pow(v / (dims[0] * dims[1]) - ck, 2);
+            if (d < bestD) {
+              bestD = d;
+              best = v;
+            }
+          }
+        }
+        return List.of(best % dims[0], (best / dims[0]) % dims[1], best / (dims[0] * dims[1]));
+      }
+    }
+    return List.of(dims[0] / 2, dims[1] / 2, dims[2] / 2);
+  }
+
+  /** Voxel (i, j, k) of the first maximum. */
   static List<Integer> peak(float[] map, int[] dims) {
     int best = 0;
     for (int i = 1; i < map.length; i++) {

@@ -5,14 +5,32 @@ import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Volume;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The voxel grid a report shows, in NIfTI terms: sizes and spacing along (i, j, k) and the 4x4
- * voxel-to-scanner affine. Report volumes are stored in NIfTI voxel order (i fastest), whatever
- * tensor layout the model used, so the viewer has one indexing rule. A 2D image has k = 1.
+ * voxel-to-scanner affine. Report volumes are stored in this grid's voxel order (i fastest),
+ * whatever tensor layout the model used, so the viewer has one indexing rule; its axial plane
+ * shows i across and j down, coronal i across and k down, sagittal j across and k down, row 0 at
+ * the top (for a scan: the display frame of the pictures, so i runs from the patient's right to
+ * left, j from anterior to posterior, k from superior to inferior). A 2D image has k = 1.
+ *
+ * @param storedAxis for each grid axis, the axis of the scan as stored it comes from (the readout
+ *     gives the scan's own voxel index)
+ * @param storedFlip whether that axis runs backwards
+ * @param display the viewer's frame: plane titles, edge letters, note ({@code Display#forViewer})
  */
-public record ReportGrid(int[] dims, double[] spacing, double[][] affine) {
+public record ReportGrid(int[] dims, double[] spacing, double[][] affine, int[] storedAxis, boolean[] storedFlip,
+    Map<String, Object> display) {
+  /** A grid in the scan's own voxel order, panels titled by array axis. */
+  public ReportGrid(int[] dims, double[] spacing, double[][] affine) {
+    this(dims, spacing, affine, new int[] {0, 1, 2}, new boolean[3], null);
+  }
+
   public ReportGrid {
     if (dims.length != 3 || spacing.length != 3 || affine.length != 4) {
       throw new IllegalArgumentException("a report grid has 3 sizes, 3 spacings and a 4x4 affine");
@@ -27,6 +45,9 @@ public record ReportGrid(int[] dims, double[] spacing, double[][] affine) {
     }
     dims = dims.clone();
     spacing = spacing.clone();
+    storedAxis = storedAxis.clone();
+    storedFlip = storedFlip.clone();
+    display = display == null ? defaultDisplay(dims[2] == 1) : display;
     affine = Arrays.stream(affine).map(double[]::clone).toArray(double[][]::new);
   }
 
@@ -45,6 +66,22 @@ public record ReportGrid(int[] dims, double[] spacing, double[][] affine) {
       spacing[a] = niftiSpacing[a];
     }
     return new ReportGrid(dims, spacing, volume.affine());
+  }
+
+  private static Map<String, Object> defaultDisplay(boolean flat) {
+    List<Map<String, Object>> planes = new ArrayList<>();
+    for (String t : flat ? List.of("2d image") : List.of("axial", "coronal", "sagittal")) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("title", t);
+      p.put("edges", null);
+      p.put("normal", null);
+      planes.add(p);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("convention", "array order");
+    m.put("note", null);
+    m.put("planes", planes);
+    return m;
   }
 
   /** Number of voxels. */

@@ -1,6 +1,7 @@
 package gradcam3d.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
+import gradcam3d.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
@@ -21,8 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * there. The binding still creates an (empty) temp folder before it looks at that property; it is
  * removed as soon as the libraries are loaded.
  *
- * <p>The cache is {@code $GRADCAM3D_CACHE}, else {@code $XDG_CACHE_HOME/gradcam3d}, else
- * {@code ~/.cache/gradcam3d}. When it cannot be written, or {@code onnxruntime.native.path} is
+ * <p>The cache is {@link CacheFolder#root}. When it cannot be written, or {@code onnxruntime.native.path} is
  * already set, ONNX Runtime's own loading is used unchanged.
  */
 final class NativeLibraries {
@@ -114,15 +114,7 @@ final class NativeLibraries {
   }
 
   static Path cacheRoot() {
-    String explicit = System.getenv("GRADCAM3D_CACHE");
-    if (explicit != null && !explicit.isBlank()) {
-      return Path.of(explicit);
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isBlank()) {
-      return Path.of(xdg, "gradcam3d");
-    }
-    return Path.of(System.getProperty("user.home"), ".cache", "gradcam3d");
+    return CacheFolder.root();
   }
 
   /** ONNX Runtime's folder name for this platform, or null where it bundles none we know. */

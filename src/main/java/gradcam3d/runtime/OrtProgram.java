@@ -106,11 +106,12 @@ public final class OrtProgram implements AutoCloseable {
    * The shared environment, its native libraries loaded from the per-user cache. Its log level
    * (and every session's) is FATAL: ONNX Runtime's own error lines would reach the user's terminal
    * in colour, while every error that matters also arrives as an OrtException, which is reported
-   * in one line.
+   * in one line. Its telemetry is off ({@link Telemetry}).
    */
   static synchronized OrtEnvironment environment() {
     NativeLibraries.prepare();
     OrtEnvironment env = OrtEnvironment.getEnvironment(LOG_LEVEL, "gradcam3d");
+    Telemetry.turnOff(env);
     NativeLibraries.removeLoaderTempFolder();
     return env;
   }

@@ -178,4 +178,77 @@ public final class NiftiHeader {
     m[3][3] = 1;
     return m;
   }
+
+  /**
+   * A copy whose geometry is {@code affine} (voxel i, j, k to RAS mm, 3 or 4 rows): the sform
+   * (code kept, else 1, scanner), pixdim the column lengths, and the qform as nifti1_io's
+   * {@code nifti_mat44_to_quatern} makes it (the rotation nearest to the axes, by polar
+   * decomposition, with qfac), with the qform code kept, else the sform's. Other fields are kept.
+   */
+  public NiftiHeader withAffine(double[][] affine) {
+    NiftiHeader h = copy();
+    int code = sformCode > 0 ? sformCode : qformCode > 0 ? qformCode : 1;
+    h.sformCode = code;
+    h.qformCode = qformCode > 0 ? qformCode : code;
+    for (int c = 0; c < 3; c++) {
+      double size = Math.sqrt(affine[0][c] * affine[0][c] + affine[1][c] * affine[1][c] + affine[2][c] * affine[2][c]);
+      h.pixdim[c + 1] = size;
+      for (int row = 0; row < 3; row++) {
+        h.srow[row][c] = affine[row][c];
+      }
+    }
+    // the qform holds a rotation: the one nearest to the axes (they may be a little off orthogonal)
+    double[][] r = Orientation.nearestRotation(affine, 3);
+    for (int row = 0; row < 3; row++) {
+      h.srow[row][3] = affine[row][3];
+    }
+    h.qoffsetX = affine[0][3];
+    h.qoffsetY = affine[1][3];
+    h.qoffsetZ = affine[2][3];
+    // a left-handed grid: the third column negated, qfac -1 (NIfTI's rule)
+    double qfac = Orientation.det(r) < 0 ? -1 : 1;
+    for (int row = 0; row < 3; row++) {
+      r[row][2] *= qfac;
+    }
+    h.pixdim[0] = qfac;
+    double a = r[0][0] + r[1][1] + r[2][2] + 1;
+    double b;
+    double c;
+    double d;
+    if (a > 0.5) {
+      a = 0.5 * Math.sqrt(a);
+      b = 0.25 * (r[2][1] - r[1][2]) / a;
+      c = 0.25 * (r[0][2] - r[2][0]) / a;
+      d = 0.25 * (r[1][0] - r[0][1]) / a;
+    } else {
+      double xd = 1 + r[0][0] - (r[1][1] + r[2][2]);
+      double yd = 1 + r[1][1] - (r[0][0] + r[2][2]);
+      double zd = 1 + r[2][2] - (r[0][0] + r[1][1]);
+      if (xd > 1) {
+        b = 0.5 * Math.sqrt(xd);
+        c = 0.25 * (r[0][1] + r[1][0]) / b;
+        d = 0.25 * (r[0][2] + r[2][0]) / b;
+        a = 0.25 * (r[2][1] - r[1][2]) / b;
+      } else if (yd > 1) {
+        c = 0.5 * Math.sqrt(yd);
+        b = 0.25 * (r[0][1] + r[1][0]) / c;
+        d = 0.25 * (r[1][2] + r[2][1]) / c;
+        a = 0.25 * (r[0][2] - r[2][0]) / c;
+      } else {
+        d = 0.5 * Math.sqrt(zd);
+        b = 0.25 * (r[0][2] + r[2][0]) / d;
+        c = 0.25 * (r[1][2] + r[2][1]) / d;
+        a = 0.25 * (r[1][0] - r[0][1]) / d;
+      }
+      if (a < 0) {
+        b = -b;
+        c = -c;
+        d = -d;
+      }
+    }
+    h.quaternB = b;
+    h.quaternC = c;
+    h.quaternD = d;
+    return h;
+  }
 }

@@ -2,112 +2,244 @@ package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Intensity normalisation applied to a (C, *S) input before the model sees it, each channel on its
- * own: {@code none}, {@code zscore} (mean 0, population std 1), {@code minmax} (to [0, 1]) or
- * {@code window:LO,HI} (clip to [LO, HI], then to [0, 1], as CT windows are used).
+ * Intensity normalisation applied to a (C, *S) input before the model sees it, each channel on
+ * its own, with MONAI 1.3.2's semantics:
+ * <ul>
+ *   <li>{@code none};</li>
+ *   <li>{@code zscore}: NormalizeIntensity, (x - mean) / std with the population std (a constant
+ *       channel only centred); {@code zscore:nonzero}: NormalizeIntensity(nonzero=True), mean and
+ *       std of the nonzero voxels, which alone are changed (zeros stay 0);</li>
+ *   <li>{@code minmax}: to [0, 1];</li>
+ *   <li>{@code window:A_MIN,A_MAX[,B_MIN,B_MAX]}: ScaleIntensityRange(clip=True), [A_MIN, A_MAX]
+ *       to [B_MIN, B_MAX] (default [0, 1]), values outside clipped;</li>
+ *   <li>{@code percentile:LO,HI[,B_MIN,B_MAX]}: ScaleIntensityRangePercentiles(clip=True), the
+ *       window between the channel's LO-th and HI-th percentiles (numpy's linear interpolation).</li>
+ * </ul>
+ * A multi-channel input takes one form for every channel or one per channel ({@link #perChannel}).
  */
 public final class Normalization {
-  private static final String VALID_FORMS =
-      "none, zscore, minmax or window:LO,HI with LO < HI (e.g. window:-160,240)";
+  private static final String VALID_FORMS = "none, zscore, zscore:nonzero, minmax, window:A_MIN,A_MAX[,B_MIN,B_MAX] "
+      + "with A_MIN < A_MAX (e.g. window:-160,240) or percentile:LO,HI[,B_MIN,B_MAX] with 0 <= LO < HI <= 100";
 
-  private enum Kind { NONE, ZSCORE, MINMAX, WINDOW }
+  private enum Kind { NONE, ZSCORE, ZSCORE_NONZERO, MINMAX, WINDOW, PERCENTILE }
 
-  public static final Normalization NONE = new Normalization(Kind.NONE, 0, 0);
+  public static final Normalization NONE = new Normalization(Kind.NONE, new double[0], List.of());
 
   private final Kind kind;
-  private final double low;
-  private final double high;
+  /** window: a_min, a_max, b_min, b_max; percentile: lo, hi, b_min, b_max. */
+  private final double[] args;
+  /** One normalisation per channel (then kind is NONE and unused), or empty. */
+  private final List<Normalization> channels;
 
-  private Normalization(Kind kind, double low, double high) {
+  private Normalization(Kind kind, double[] args, List<Normalization> channels) {
     this.kind = kind;
-    this.low = low;
-    this.high = high;
+    this.args = args;
+    this.channels = List.copyOf(channels);
+  }
+
+  /**
+   * What one channel's normalisation does to a value x: (clamp(x, low, high) - shift) * scale,
+   * with the channel's statistics (mean, std, range, percentiles) fitted; with {@code keepZero}
+   * a value of exactly 0 stays 0 (zscore:nonzero). Pictures and the report show the scan in its
+   * own units and the model's value beside it through this.
+   */
+  public record Linear(double low, double high, double shift, double scale, boolean keepZero) {
+    public static final Linear IDENTITY = new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0, 1, false);
+
+    public Linear(double low, double high, double shift, double scale) {
+      this(low, high, shift, scale, false);
+    }
+
+    public double apply(double x) {
+      if (keepZero && x == 0) {
+        return 0;
+      }
+      return (Math.min(Math.max(x, low), high) - shift) * scale;
+    }
   }
 
   public static Normalization parse(String spec) {
     String text = spec.trim().toLowerCase(Locale.ROOT);
-    if (text.equals("none")) {
-      return NONE;
+    switch (text) {
+      case "none":
+        return NONE;
+      case "zscore":
+        return new Normalization(Kind.ZSCORE, new double[0], List.of());
+      case "zscore:nonzero":
+        return new Normalization(Kind.ZSCORE_NONZERO, new double[0], List.of());
+      case "minmax":
+        return new Normalization(Kind.MINMAX, new double[0], List.of());
+      default:
+        break;
     }
-    if (text.equals("zscore")) {
-      return new Normalization(Kind.ZSCORE, 0, 0);
-    }
-    if (text.equals("minmax")) {
-      return new Normalization(Kind.MINMAX, 0, 0);
-    }
-    if (text.startsWith("window:")) {
-      String[] bounds = text.substring("window:".length()).split(",");
-      if (bounds.length == 2) {
-        try {
-          double lo = Double.parseDouble(bounds[0].trim());
-          double hi = Double.parseDouble(bounds[1].trim());
-          if (lo < hi && Double.isFinite(lo) && Double.isFinite(hi)) {
-            return new Normalization(Kind.WINDOW, lo, hi);
-          }
-        } catch (NumberFormatException e) {
-          // reported below with the valid forms
+    for (Kind k : new Kind[] {Kind.WINDOW, Kind.PERCENTILE}) {
+      String prefix = k.name().toLowerCase(Locale.ROOT) + ":";
+      if (!text.startsWith(prefix)) {
+        continue;
+      }
+      double[] v = numbers(text.substring(prefix.length()));
+      if (v != null && (v.length == 2 || v.length == 4)) {
+        double[] a = v.length == 4 ? v : new double[] {v[0], v[1], 0, 1};
+        boolean ok = a[0] < a[1] && (k == Kind.WINDOW || (a[0] >= 0 && a[1] <= 100));
+        if (ok) {
+          return new Normalization(k, a, List.of());
         }
       }
     }
-    throw new Gradcam3dException("unknown normalisation '" + spec + "'; valid forms are "
-        + VALID_FORMS + ".");
+    throw new Gradcam3dException("unknown normalisation '" + spec + "'; valid forms are " + VALID_FORMS + ".");
+  }
+
+  /** One normalisation per input channel, in order (a single one applies to every channel). */
+  public static Normalization perChannel(List<Normalization> each) {
+    if (each.isEmpty()) {
+      return NONE;
+    }
+    if (each.size() == 1) {
+      return each.get(0);
+    }
+    return new Normalization(Kind.NONE, new double[0], each);
+  }
+
+  private static double[] numbers(String list) {
+    String[] parts = list.split(",");
+    double[] v = new double[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        v[i] = Double.parseDouble(parts[i].trim());
+        if (!Double.isFinite(v[i])) {
+          return null;
+        }
+      }
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return v;
   }
 
   /** A new (C, *S) tensor; axis 0 is channels. */
   public FloatTensor apply(FloatTensor channelsFirst) {
+    return apply(channelsFirst, fitted(channelsFirst));
+  }
+
+  /** The channels normalised with parameters fitted before ({@link #fitted}). */
+  public static FloatTensor apply(FloatTensor channelsFirst, List<Linear> perChannel) {
     float[] in = channelsFirst.data();
     float[] out = new float[in.length];
     int channels = (int) channelsFirst.dim(0);
     int block = in.length / channels;
     for (int c = 0; c < channels; c++) {
-      normaliseChannel(in, out, c * block, block);
+      Linear l = perChannel.get(c);
+      boolean clamp = l.low() > Double.NEGATIVE_INFINITY || l.high() < Double.POSITIVE_INFINITY;
+      for (int i = c * block; i < (c + 1) * block; i++) {
+        if (l.keepZero() && in[i] == 0) {
+          continue;
+        }
+        double v = clamp ? Math.min(Math.max(in[i], l.low()), l.high()) : in[i];
+        out[i] = (float) ((v - l.shift()) * l.scale());
+      }
     }
     return new FloatTensor(out, channelsFirst.shape());
   }
 
-  private void normaliseChannel(float[] in, float[] out, int from, int count) {
-    double shift = 0;
-    double scale = 1;
-    if (kind == Kind.ZSCORE) {
-      double sum = 0;
-      for (int i = from; i < from + count; i++) {
-        sum += in[i];
-      }
-      double mean = sum / count;
-      double squares = 0;
-      for (int i = from; i < from + count; i++) {
-        squares += (in[i] - mean) * (in[i] - mean);
-      }
-      double std = Math.sqrt(squares / count);
-      shift = mean;
-      scale = std > 0 ? 1 / std : 1; // a constant channel is only centred
-    } else if (kind == Kind.MINMAX) {
-      double min = Double.POSITIVE_INFINITY;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int i = from; i < from + count; i++) {
-        min = Math.min(min, in[i]);
-        max = Math.max(max, in[i]);
-      }
-      shift = min;
-      scale = max > min ? 1 / (max - min) : 0; // a constant channel becomes zeros
-    } else if (kind == Kind.WINDOW) {
-      shift = low;
-      scale = 1 / (high - low);
+  /** Each channel's parameters for this input. */
+  public List<Linear> fitted(FloatTensor channelsFirst) {
+    float[] in = channelsFirst.data();
+    int count = (int) channelsFirst.dim(0);
+    if (!channels.isEmpty() && channels.size() != count) {
+      throw new Gradcam3dException("--normalize gives " + channels.size() + " normalisations, one per channel, but "
+          + "the input has " + count + " channel" + (count == 1 ? "" : "s"));
     }
-    for (int i = from; i < from + count; i++) {
-      double v = kind == Kind.WINDOW ? Math.min(Math.max(in[i], low), high) : in[i];
-      out[i] = (float) ((v - shift) * scale);
+    int block = in.length / count;
+    List<Linear> out = new ArrayList<>();
+    for (int c = 0; c < count; c++) {
+      Normalization n = channels.isEmpty() ? this : channels.get(c);
+      out.add(n.fitChannel(in, c * block, block));
+    }
+    return out;
+  }
+
+  private Linear fitChannel(float[] in, int from, int count) {
+    switch (kind) {
+      case ZSCORE, ZSCORE_NONZERO -> {
+        boolean nonzero = kind == Kind.ZSCORE_NONZERO;
+        double sum = 0;
+        long n = 0;
+        for (int i = from; i < from + count; i++) {
+          if (!nonzero || in[i] != 0) {
+            sum += in[i];
+            n++;
+          }
+        }
+        if (n == 0) {
+          return Linear.IDENTITY; // an all-zero channel stays as it is (MONAI returns it unchanged)
+        }
+        double mean = sum / n;
+        double squares = 0;
+        for (int i = from; i < from + count; i++) {
+          if (!nonzero || in[i] != 0) {
+            squares += (in[i] - mean) * (in[i] - mean);
+          }
+        }
+        double std = Math.sqrt(squares / n);
+        // a constant channel is only centred
+        return new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, mean, std > 0 ? 1 / std : 1, nonzero);
+      }
+      case MINMAX -> {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < from + count; i++) {
+          min = Math.min(min, in[i]);
+          max = Math.max(max, in[i]);
+        }
+        // a constant channel becomes zeros
+        return new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, min, max > min ? 1 / (max - min) : 0);
+      }
+      case WINDOW -> {
+        return window(args[0], args[1], args[2], args[3]);
+      }
+      case PERCENTILE -> {
+        double[] p = Percentiles.of(in, from, count, args[0], args[1]);
+        return window(p[0], p[1], args[2], args[3]);
+      }
+      default -> {
+        return Linear.IDENTITY;
+      }
     }
   }
 
-  /** The canonical spec text, e.g. "window:-160.0,240.0". */
+  /**
+   * ScaleIntensityRange(a_min, a_max, b_min, b_max, clip=True): (x - a_min) / (a_max - a_min) *
+   * (b_max - b_min) + b_min, clipped to [b_min, b_max], which is clamping x to [a_min, a_max].
+   */
+  private static Linear window(double aMin, double aMax, double bMin, double bMax) {
+    if (!(aMax > aMin)) {
+      // a percentile window of a constant channel: MONAI returns x - a_min + b_min, unclipped
+      return new Linear(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, aMin - bMin, 1, false);
+    }
+    double scale = (bMax - bMin) / (aMax - aMin);
+    double low = Math.min(aMin, aMax);
+    double high = Math.max(aMin, aMax);
+    // (clamp(x) - a_min) * scale + b_min = (clamp(x) - shift) * scale
+    double shift = scale != 0 ? aMin - bMin / scale : aMin;
+    return new Linear(low, high, shift, scale, false);
+  }
+
+  /** The canonical spec text, e.g. "window:-160.0,240.0,0.0,1.0"; per channel joined by ";". */
   @Override
   public String toString() {
-    return kind == Kind.WINDOW
-        ? "window:" + low + "," + high
-        : kind.name().toLowerCase(Locale.ROOT);
+    if (!channels.isEmpty()) {
+      return String.join(";", channels.stream().map(Normalization::toString).toList());
+    }
+    return switch (kind) {
+      case WINDOW, PERCENTILE -> kind.name().toLowerCase(Locale.ROOT) + ":" + args[0] + "," + args[1]
+          + (args[2] == 0 && args[3] == 1 ? "" : "," + args[2] + "," + args[3]);
+      case ZSCORE_NONZERO -> "zscore:nonzero";
+      default -> kind.name().toLowerCase(Locale.ROOT);
+    };
   }
 }

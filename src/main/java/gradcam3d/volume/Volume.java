@@ -1,6 +1,7 @@
 package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.OptionValueException;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
@@ -21,8 +22,15 @@ public final class Volume {
   private final FloatTensor tensor;
   private final Layout layout;
   private final NiftiHeader geometry;
+  private final VolumeFormat format;
+  private final List<String> warnings;
 
   Volume(String source, FloatTensor tensor, Layout layout, NiftiHeader geometry) {
+    this(source, tensor, layout, geometry, geometry == null ? VolumeFormat.NPY : VolumeFormat.NIFTI, List.of());
+  }
+
+  Volume(String source, FloatTensor tensor, Layout layout, NiftiHeader geometry, VolumeFormat format,
+      List<String> warnings) {
     if (tensor.rank() < 2) {
       throw new IllegalArgumentException("a volume tensor is (C, *S), got " + tensor);
     }
@@ -30,11 +38,23 @@ public final class Volume {
     this.tensor = tensor;
     this.layout = layout;
     this.geometry = geometry;
+    this.format = format;
+    this.warnings = List.copyOf(warnings);
   }
 
   /** A volume without geometry (as from .npy): unit spacing, identity affine. */
   public static Volume ofTensor(String source, FloatTensor channelsFirst, Layout layout) {
     return new Volume(source, channelsFirst, layout, null);
+  }
+
+  /** The format it was read from (of the first file, for stacked channels): its maps are written in it. */
+  public VolumeFormat format() {
+    return format;
+  }
+
+  /** What the reader noticed but accepted (e.g. uneven DICOM slice spacing), for the console and summary. */
+  public List<String> warnings() {
+    return warnings;
   }
 
   /** The file(s) it was read from, for messages. */
@@ -89,13 +109,64 @@ public final class Volume {
     return layout.tensorAxes(niftiOrder);
   }
 
+  /**
+   * The nearest anatomical orientation of the voxel axes (NIfTI order i, j, k), from the affine;
+   * empty without geometry (.npy), whose axes mean nothing anatomically.
+   */
+  public Optional<Orientation> orientation() {
+    return geometry == null ? Optional.empty() : Optional.of(Orientation.of(affine(), spatialShape().length));
+  }
+
+  /**
+   * The same voxels with axes permuted and flipped so that they run as {@code target} says
+   * (MONAI's Orientationd: no resampling), the affine changed so every voxel keeps its world
+   * position; the map from this grid to the new one is {@link #axisMapTo}.
+   */
+  public Volume reoriented(Orientation target) {
+    AxisMap map = axisMapTo(target);
+    if (map.isIdentity()) {
+      return this;
+    }
+    long[] nifti = layout.niftiAxes(spatialShape());
+    FloatTensor moved = map.inTensorOrder(layout).apply(tensor);
+    NiftiHeader header = geometry.withShape(geometry.shape().length > nifti.length
+        ? niftiShapeWithChannels(map.shapeAfter(nifti)) : map.shapeAfter(nifti))
+        .withAffine(map.affineAfter(affine(), nifti));
+    return new Volume(source, moved, layout, header, format, warnings);
+  }
+
+  /**
+   * Other voxels on another grid: {@code channelsFirst} (C, *S') on the grid of {@code affine}
+   * (NIfTI order), this volume's source, layout, format and the rest of its header kept.
+   */
+  public Volume onGrid(FloatTensor channelsFirst, double[][] affine) {
+    long[] nifti = layout.niftiAxes(Shapes.tail(channelsFirst.shape(), 1));
+    NiftiHeader header = geometry.withShape(geometry.shape().length > nifti.length
+        ? niftiShapeWithChannels(nifti) : nifti).withAffine(affine);
+    return new Volume(source, channelsFirst, layout, header, format, warnings);
+  }
+
+  /** How this grid's voxel axes (NIfTI order) map onto {@code target}'s orientation; needs geometry. */
+  public AxisMap axisMapTo(Orientation target) {
+    Orientation here = orientation().orElseThrow(() -> new OptionValueException(source
+        + " has no geometry (a .npy file): its axes cannot be oriented as " + target.codes()
+        + "; give a NIfTI file or leave out --orient"));
+    return here.to(target);
+  }
+
+  private long[] niftiShapeWithChannels(long[] spatial) {
+    long[] shape = geometry.shape().clone();
+    System.arraycopy(spatial, 0, shape, 0, spatial.length);
+    return shape;
+  }
+
   /** The same voxel grid and geometry holding other values, e.g. after normalisation. */
   public Volume withTensor(FloatTensor channelsFirst) {
     if (!Arrays.equals(Shapes.tail(channelsFirst.shape(), 1), spatialShape())) {
       throw new IllegalArgumentException("spatial shape " + Shapes.format(channelsFirst.shape())
           + " differs from " + Shapes.format(spatialShape()));
     }
-    return new Volume(source, channelsFirst, layout, geometry);
+    return new Volume(source, channelsFirst, layout, geometry, format, warnings);
   }
 
   /** Refuses NaN and infinite values, which would poison every gradient computed from them. */
@@ -133,7 +204,9 @@ public final class Volume {
     Volume firstWithGeometry = null;
     StringJoiner sources = new StringJoiner(" + ");
     List<FloatTensor> tensors = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     for (Volume part : parts) {
+      warnings.addAll(part.warnings);
       if (part.layout != first.layout) {
         throw new IllegalArgumentException("layouts differ: " + first.layout + ", " + part.layout);
       }
@@ -154,7 +227,7 @@ public final class Volume {
       tensors.add(part.tensor);
     }
     NiftiHeader geometry = firstWithGeometry == null ? null : firstWithGeometry.geometry;
-    return new Volume(sources.toString(), concatChannels(tensors), first.layout, geometry);
+    return new Volume(sources.toString(), concatChannels(tensors), first.layout, geometry, first.format, warnings);
   }
 
   private static Gradcam3dException gridMismatch(Volume a, Volume b, String why) {

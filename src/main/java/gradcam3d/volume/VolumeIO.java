@@ -3,6 +3,10 @@ package gradcam3d.volume;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
+import gradcam3d.volume.formats.DicomSeriesReader;
+import gradcam3d.volume.formats.MetaImageReader;
+import gradcam3d.volume.formats.NrrdReader;
+import gradcam3d.volume.formats.ScanWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,11 +16,13 @@ import java.util.Locale;
 /**
  * Model inputs, target masks and CAM outputs on disk. NIfTI ({@code .nii}, {@code .nii.gz}) maps to
  * the tensor through a {@link Layout}, a 4th NIfTI axis being channels; a {@code .npy} file already
- * holds the tensor, (*S), (C, *S) or (1, C, *S), and has no geometry.
+ * holds the tensor, (*S), (C, *S) or (1, C, *S), and has no geometry. NRRD, MetaImage and DICOM
+ * series are read as NIfTI images ({@link Scan}: the geometry as a NIfTI header, the data in NIfTI
+ * order), so they take the same way; {@link VolumeFormat} tells them apart.
  */
 public final class VolumeIO {
   /** The file-name endings of the volumes gradcam3d reads (longest first). */
-  public static final List<String> EXTENSIONS = List.of(".nii.gz", ".nii", ".npy");
+  public static final List<String> EXTENSIONS = List.of(".nii.gz", ".nii", ".npy", ".nrrd", ".nhdr", ".mha", ".mhd");
 
   private VolumeIO() {}
 
@@ -34,7 +40,7 @@ public final class VolumeIO {
     if (spatialRank != 2 && spatialRank != 3) {
       throw new IllegalArgumentException("spatial rank must be 2 or 3, not " + spatialRank);
     }
-    return isNpy(file) ? readNpy(file, layout, spatialRank) : readNifti(file, layout, spatialRank);
+    return fromContents(file, contents(file), layout, spatialRank);
   }
 
   /** Several files as the channels of one input, in order; they must share the voxel grid. */
@@ -63,7 +69,7 @@ public final class VolumeIO {
       mask = Volume.ofTensor(file.toString(), array.reshape(Shapes.concat(new long[] {1}, spatial)),
           layout);
     } else {
-      mask = readNifti(file, layout, expectedSpatial.length);
+      mask = read(file, layout, expectedSpatial.length);
     }
     if (mask.channels() != 1 || !Arrays.equals(mask.spatialShape(), expectedSpatial)) {
       throw new Gradcam3dException("the mask " + file + " has shape "
@@ -103,20 +109,24 @@ public final class VolumeIO {
     header.intentName = "";
     header.descrip = "gradcam3d heatmap";
     float[] data = layout.tensorToNifti(cam.data(), 1, spatial);
+    if (ScanWriter.writes(out)) {
+      ScanWriter.write(data, header, out);
+      return;
+    }
     new NiftiWriter().write(new NiftiImage(out.toString(), header, data), out);
   }
 
-  /** .npy (true) or NIfTI (false); any other file is refused. */
-  public static boolean isNpy(Path file) {
-    if (!isVolumeFile(file)) {
-      throw new Gradcam3dException("cannot read " + file + ": inputs and masks must be .nii, .nii.gz"
-        + " or .npy files.");
-    }
-    return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
+  /**
+   * The name of a map file written for an input of {@code format}: {@code stem} plus .nrrd for
+   * NRRD inputs, .mha for MetaImage, .nii.gz for NIfTI and DICOM; null for .npy (no geometry).
+   */
+  public static String mapName(String stem, VolumeFormat format) {
+    return format.mapExtension() == null ? null : stem + format.mapExtension();
   }
 
-  private static Volume readNpy(Path file, Layout layout, int spatialRank) {
-    return fromNpy(file, Npy.read(file), layout, spatialRank);
+  /** .npy (true) or an image with geometry (false); any other file is refused. */
+  public static boolean isNpy(Path file) {
+    return VolumeFormat.of(file) == VolumeFormat.NPY;
   }
 
   /**
@@ -131,14 +141,31 @@ public final class VolumeIO {
       return fromNpy(file, array, layout, spatialRank);
     }
     if (contents instanceof NiftiImage image) {
-      return fromNifti(file, image, layout, spatialRank);
+      return fromNifti(file, image, layout, spatialRank, VolumeFormat.NIFTI, List.of());
+    }
+    if (contents instanceof Scan scan) {
+      return fromNifti(file, scan.image(), layout, spatialRank, scan.format(), scan.warnings());
     }
     throw new IllegalArgumentException("not the contents of a volume file: " + contents);
   }
 
   /** What {@link #fromContents} takes for this file, read and decoded. */
   public static Object contents(Path file) {
-    return isNpy(file) ? Npy.read(file) : NiftiReader.read(file);
+    return contents(file, null);
+  }
+
+  /**
+   * Same, with the series to take from a DICOM folder holding several ({@code null}: the only
+   * one; ignored for other formats).
+   */
+  public static Object contents(Path file, String dicomSeries) {
+    return switch (VolumeFormat.of(file)) {
+      case NPY -> Npy.read(file);
+      case NIFTI -> NiftiReader.read(file);
+      case NRRD -> NrrdReader.read(file);
+      case METAIMAGE -> MetaImageReader.read(file);
+      case DICOM -> DicomSeriesReader.read(file, dicomSeries);
+    };
   }
 
   private static Volume fromNpy(Path file, FloatTensor array, Layout layout, int spatialRank) {
@@ -158,11 +185,8 @@ public final class VolumeIO {
     return Volume.ofTensor(file.toString(), array.reshape(shape), layout);
   }
 
-  private static Volume readNifti(Path file, Layout layout, int spatialRank) {
-    return fromNifti(file, NiftiReader.read(file), layout, spatialRank);
-  }
-
-  private static Volume fromNifti(Path file, NiftiImage image, Layout layout, int spatialRank) {
+  private static Volume fromNifti(Path file, NiftiImage image, Layout layout, int spatialRank, VolumeFormat format,
+      List<String> warnings) {
     long[] shape = image.shape();
     for (int axis = 4; axis < shape.length; axis++) {
       if (shape[axis] != 1) {
@@ -182,6 +206,6 @@ public final class VolumeIO {
     }
     float[] data = layout.niftiToTensor(image.data(), channels, spatial);
     long[] tensorShape = Shapes.concat(new long[] {channels}, layout.tensorAxes(spatial));
-    return new Volume(file.toString(), new FloatTensor(data, tensorShape), layout, image.header());
+    return new Volume(file.toString(), new FloatTensor(data, tensorShape), layout, image.header(), format, warnings);
   }
 }

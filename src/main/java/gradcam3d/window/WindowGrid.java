@@ -54,6 +54,18 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
     return p;
   }
 
+  /**
+   * The share of each window that is padding (the same for every window: only axes shorter than
+   * the window are padded, and there the window covers the whole padded axis); 0 without padding.
+   */
+  public double paddingShare() {
+    double inside = 1;
+    for (int a = 0; a < volume.length; a++) {
+      inside *= Math.min(volume[a], window[a]) / (double) window[a];
+    }
+    return 1 - inside;
+  }
+
   public boolean needsPadding() {
     return !Arrays.equals(padded(), volume);
   }

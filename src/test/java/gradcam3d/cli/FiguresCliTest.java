@@ -93,7 +93,7 @@ class FiguresCliTest {
   void spacingIsRefusedForNiftiAndMustMatchTheAxes() {
     Cli.Run r = explain(nifti, "--spacing", "2,1,1");
     assertEquals(2, r.exit(), r.toString());
-    assertEquals("error: --spacing is for .npy inputs; NIfTI files carry their own voxel size",
+    assertEquals("error: --spacing is for .npy inputs; NIfTI, NRRD, MetaImage and DICOM inputs carry their own voxel size",
         r.err().lines().findFirst().orElse(""));
     Cli.Run r2 = explain(npy, "--spacing", "1,1");
     assertEquals(2, r2.exit(), r2.toString());

@@ -50,4 +50,23 @@ class LayersCliTest {
         "--input-shape", "1,2,16,32,32");
     assertTrue(r.out().contains("output 1: 'output1' [1, 2, 8, 16, 16]"), r.out());
   }
+
+  /** --suggest: decoder blocks at 1/4 resolution or finer (coarse to fine), then the bottleneck; a classifier's last map. */
+  @org.junit.jupiter.api.Test
+  void suggestRanksDecoderBlocksThenTheBottleneck() {
+    Cli.Run r = Cli.run("layers", "src/main/resources/gradcam3d/demo/demo_unet3d.onnx", "--input-shape", "1,1,40,48,48",
+        "--suggest");
+    org.junit.jupiter.api.Assertions.assertEquals(0, r.exit(), r.toString());
+    java.util.List<String> ranked = r.out().lines().filter(l -> l.matches("\\s+\\d\\. .*"))
+        .map(l -> l.trim().split("\\s+")[1]).toList();
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("up1", "up2", "up3", "down3"), ranked, r.out());
+    org.junit.jupiter.api.Assertions.assertTrue(r.out().contains("bottleneck at 1/8"), r.out());
+    Cli.Run cls = Cli.run("layers", "src/test/resources/fixtures/models/cls2d.onnx", "--input-shape", "1,3,64,64",
+        "--suggest");
+    org.junit.jupiter.api.Assertions.assertTrue(cls.out().contains("1. features ") && cls.out().contains("classifier"),
+        cls.out());
+    Cli.Run dynamic = Cli.run("layers", "src/test/resources/fixtures/models/seed_unet3d.onnx", "--suggest");
+    org.junit.jupiter.api.Assertions.assertEquals(2, dynamic.exit(), dynamic.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(dynamic.err().contains("--input-shape"), dynamic.err());
+  }
 }

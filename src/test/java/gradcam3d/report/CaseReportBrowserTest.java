@@ -66,12 +66,14 @@ class CaseReportBrowserTest extends BrowserTest {
     assertEquals(p[0], slider("sagittal"));
     assertEquals(p[0] + ", " + p[1] + ", " + p[2], text("readout-voxel"));
     assertEquals("1", text("readout-map"));
-    choose("colormap", "gray");
+    // the map's top level alone (threshold at the top, full opacity) in jet's top colour
     setRange("opacity", 100);
-    // gray map at full opacity: a pixel's gray level is the map's level; crosshair and contours are coloured
-    assertEquals(List.of(p[0], p[1]), brightestVoxel("axial", 0, 1));
-    assertEquals(List.of(p[0], p[2]), brightestVoxel("coronal", 0, 2));
-    assertEquals(List.of(p[1], p[2]), brightestVoxel("sagittal", 1, 2));
+    setRange("threshold", 100);
+    assertEquals(List.of(p[0], p[1]), topVoxel("axial", 0, 1));
+    assertEquals(List.of(p[0], p[2]), topVoxel("coronal", 0, 2));
+    assertEquals(List.of(p[1], p[2]), topVoxel("sagittal", 1, 2));
+    // projections are the map alone: its gray level is the map's level
+    choose("colormap", "gray");
     assertEquals(List.of(p[0], p[1]), brightestVoxel("mip-axial", 0, 1));
   }
 
@@ -110,15 +112,28 @@ class CaseReportBrowserTest extends BrowserTest {
     browser.click(num(r, "left") + 1, num(r, "top") + num(r, "height") / 2); // drag to the far left
     assertEquals(0, slider("opacity"));
     Map<String, Object> after = stats("axial");
-    assertTrue(num(after, "colored") < num(before, "colored") / 10, "without the map only contours and the "
-        + "crosshair are coloured: " + before + " -> " + after);
+    // a map of 0 is transparent (as in the PNGs), so the map tints only where it is; without it
+    // only the (antialiased) contours and the crosshair are coloured
+    assertTrue(num(after, "colored") < num(before, "colored") / 3,
+        "without the map only contours and the crosshair are coloured: " + before + " -> " + after);
+  }
+
+  @Test
+  void aMapOfZeroLeavesTheScanUntinted() {
+    // the synthetic map is a Gaussian around its peak: far from it the plane is plain gray
+    Map<String, Object> s = stats("axial");
+    assertTrue(num(s, "colored") < num(rect("axial"), "width") * num(rect("axial"), "height") / 2,
+        "zeros are transparent, not dark blue over the whole scan: " + s);
   }
 
   @Test
   void thresholdHidesTheWeakPartOfTheMap() {
-    double before = num(stats("axial"), "colored");
+    setRange("opacity", 0);
+    double outlines = num(stats("axial"), "colored"); // contours and crosshair
+    setRange("opacity", 45);
+    double before = num(stats("axial"), "colored") - outlines;
     setRange("threshold", 50);
-    double after = num(stats("axial"), "colored");
+    double after = num(stats("axial"), "colored") - outlines;
     assertTrue(after < before / 2 && after > 0, before + " -> " + after);
   }
 
@@ -212,13 +227,13 @@ class CaseReportBrowserTest extends BrowserTest {
         + "').getBoundingClientRect(); return {left: r.left, top: r.top, width: r.width, height: r.height}; })()");
   }
 
-  /** Clicks the centre of voxel (a along the view's horizontal axis, b along its upward axis). */
+  /** Clicks the centre of voxel (a along the view's horizontal axis, b along its downward axis: row 0 at the top). */
   private static void clickVoxel(String id, int hAxis, int vAxis, int a, int b) {
     Map<String, Object> r = rect(id);
     int w = SyntheticCase.DIMS[hAxis];
     int h = SyntheticCase.DIMS[vAxis];
     browser.click(num(r, "left") + (a + 0.5) * num(r, "width") / w,
-        num(r, "top") + (h - 1 - b + 0.5) * num(r, "height") / h);
+        num(r, "top") + (b + 0.5) * num(r, "height") / h);
   }
 
   private static void assertSize(String id, double physicalW, double physicalH) {
@@ -238,10 +253,17 @@ class CaseReportBrowserTest extends BrowserTest {
         + "for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) % 1000000007; return h; })()");
   }
 
-  /** The voxel (horizontal, upward indices) under the brightest gray pixel of a view. */
+  /** The voxel (horizontal, downward indices) under the brightest gray pixel of a view. */
   private static List<Integer> brightestVoxel(String id, int hAxis, int vAxis) {
     double[] px = brightestPixel(id);
     assertEquals(255, (int) px[4], id + ": the map's top level is shown");
+    return voxelUnder(px, SyntheticCase.DIMS[hAxis], SyntheticCase.DIMS[vAxis]);
+  }
+
+  /** The voxel where the map's top level is drawn (jet's top colour) on a plane. */
+  private static List<Integer> topVoxel(String id, int hAxis, int vAxis) {
+    double[] px = pixelsOfColour(id, gradcam3d.render.Colormap.JET.rgb(1));
+    assertTrue(px[4] > 0, id + ": the map's top level is shown");
     return voxelUnder(px, SyntheticCase.DIMS[hAxis], SyntheticCase.DIMS[vAxis]);
   }
 

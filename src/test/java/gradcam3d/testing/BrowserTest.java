@@ -97,11 +97,26 @@ public abstract class BrowserTest {
   }
 
   /**
+   * The centre of the canvas pixels of exactly this colour (e.g. a colormap's top, shown alone with
+   * the threshold at its top and full opacity), as {x, y, canvas width, canvas height, count}.
+   */
+  @SuppressWarnings("unchecked")
+  protected static double[] pixelsOfColour(String id, int rgb) {
+    List<Object> v = (List<Object>) browser.eval("(() => { const c = document.getElementById('" + id + "');"
+        + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let sx = 0, sy = 0, n = 0;"
+        + "for (let i = 0; i < d.length; i += 4) { if (d[i] === " + ((rgb >> 16) & 0xFF) + " && d[i + 1] === "
+        + ((rgb >> 8) & 0xFF) + " && d[i + 2] === " + (rgb & 0xFF) + ") { sx += (i / 4) % c.width; "
+        + "sy += Math.floor(i / 4 / c.width); n++; } }"
+        + "return [n ? sx / n : -1, n ? sy / n : -1, c.width, c.height, n]; })()");
+    return v.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+  }
+
+  /**
    * The voxel under a canvas pixel, for a view of w x h voxels shown with the first axis to the
-   * right and the second upwards: {horizontal index, upward index}.
+   * right and the second downwards (row 0 at the top): {horizontal index, downward index}.
    */
   protected static List<Integer> voxelUnder(double[] pixel, int w, int h) {
     return List.of((int) Math.floor((pixel[0] + 0.5) / pixel[2] * w),
-        h - 1 - (int) Math.floor((pixel[1] + 0.5) / pixel[3] * h));
+        (int) Math.floor((pixel[1] + 0.5) / pixel[3] * h));
   }
 }

@@ -150,10 +150,12 @@ class VolumeIOTest {
   }
 
   @Test
-  void unknownFileType() {
+  void unknownFileType() throws java.io.IOException {
+    java.nio.file.Files.write(dir.resolve("scan.img"), new byte[400]);
     Gradcam3dException e = assertThrows(Gradcam3dException.class,
-        () -> VolumeIO.read(dir.resolve("scan.mha"), Layout.ZYX, 3));
-    assertTrue(e.getMessage().contains("must be .nii, .nii.gz or .npy"), e.getMessage());
+        () -> VolumeIO.read(dir.resolve("scan.img"), Layout.ZYX, 3));
+    assertTrue(e.getMessage().contains("must be .nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd or .npy files, or a DICOM"
+        + " series"), e.getMessage());
   }
 
   @Test

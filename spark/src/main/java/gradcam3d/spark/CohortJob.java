@@ -6,6 +6,7 @@ import gradcam3d.cli.ExplanationOptions;
 import gradcam3d.cli.MetricsSwitch;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.runtime.Telemetry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -100,7 +101,10 @@ public final class CohortJob {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
     }
-    SparkSession spark = SparkSession.builder().appName("gradcam3d cohort").getOrCreate();
+    // ONNX Runtime reads this variable when it loads: the executors start with telemetry off
+    // (the driver runs no model; in local mode it is the executor: start spark-submit with it)
+    SparkSession spark = SparkSession.builder().appName("gradcam3d cohort")
+        .config("spark.executorEnv." + Telemetry.VARIABLE, "1").getOrCreate();
     try {
       Summary s = run(spark, args);
       System.out.printf("gradcam3d-spark: %d cases: %d explained, %d completed earlier, %d failed; results in %s%n",
