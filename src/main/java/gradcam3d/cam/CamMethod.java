@@ -9,7 +9,7 @@ import gradcam3d.tensor.FloatTensor;
  * three kinds, by where its arithmetic runs, or a fourth: an attribution in input space.
  */
 public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, CamMethod.Perturbation,
-    CamMethod.InputSpace {
+    CamMethod.InputSpace, CamMethod.Occluding {
   /** The command-line name, e.g. "gradcam++". */
   String name();
 
@@ -46,6 +46,11 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
   /** The method's parameters by name, for summary.json (empty: none). */
   default java.util.Map<String, Object> parameters() {
     return java.util.Map.of();
+  }
+
+  /** Whether the method explains at {@code --layer}s; false: it attributes to the model input and takes none. */
+  default boolean takesLayers() {
+    return true;
   }
 
   /** Arithmetic appended to the compiled graph: ONNX Runtime computes the map. */
@@ -107,6 +112,11 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
       return null;
     }
 
+    @Override
+    default boolean takesLayers() {
+      return camFactor() != null;
+    }
+
     /** Where to take gradients for one sample x [1, C, *S]; null: at x only. */
     default GradientPath path(FloatTensor x, int sample) {
       return null;
@@ -125,5 +135,33 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     default CamMethod atLayers() {
       return null;
     }
+  }
+
+  /**
+   * An attribution in input space from forward passes alone (occlusion sensitivity): the target
+   * scored on copies of one sample with boxes of voxels occluded, by a {@link PatchScorer} that
+   * the caller chooses (the whole input in one model run, or a whole scan through sliding
+   * windows). The method computes its attribution itself from those scores; the target's region
+   * stays fixed from the unperturbed prediction.
+   */
+  non-sealed interface Occluding extends CamMethod {
+    @Override
+    default boolean usesGradients() {
+      return false;
+    }
+
+    @Override
+    default boolean takesLayers() {
+      return false;
+    }
+
+    /**
+     * The signed attribution of one sample x [1, C, *S] (its values [1, C', *S]), with the arrays
+     * and cost the method reports, from the scores {@code scorer} gives for its occluded copies.
+     */
+    Explanation.Attribution attribute(FloatTensor x, PatchScorer scorer, Progress progress);
+
+    /** Channel reduction: attribution [B, C', *S] to the map [B, *S]. */
+    FloatTensor map(FloatTensor attribution);
   }
 }

@@ -10,6 +10,7 @@ import gradcam3d.cam.methods.GradCamPlusPlus;
 import gradcam3d.cam.methods.HiResCam;
 import gradcam3d.cam.methods.LayerCam;
 import gradcam3d.cam.methods.Lrp;
+import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.ScoreCam;
 import gradcam3d.cam.methods.ShapleyCam;
 import gradcam3d.cam.methods.XGradCam;
@@ -31,7 +32,7 @@ public final class CamMethods {
     for (CamMethod m : List.of(new GradCam(), new HiResCam(), new GradCamElementwise(),
         new GradCamPlusPlus(), new XGradCam(), new LayerCam(), new EigenCam(), new EigenGradCam(),
         new ScoreCam(), new AblationCam(), new Saliency(), new InputXGradient(), new SmoothGrad(),
-        new IntegratedGradients(), new GuidedBackprop(), new GuidedGradCam(), new ShapleyCam(), new Lrp())) {
+        new IntegratedGradients(), new GuidedBackprop(), new GuidedGradCam(), new ShapleyCam(), new Lrp(), new OcclusionSensitivity())) {
       BY_NAME.put(m.name(), m);
     }
   }

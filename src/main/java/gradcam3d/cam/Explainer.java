@@ -10,6 +10,7 @@ import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -48,7 +49,7 @@ public final class Explainer implements AutoCloseable {
         throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
             + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
       }
-      boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
+      boolean inputOnly = !method.takesLayers();
       if (inputOnly && !layers.isEmpty()) {
         throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
       }
@@ -89,6 +90,8 @@ public final class Explainer implements AutoCloseable {
   private final ResizeProgram resize;
   private final Explainer camFactor;
   private PerturbationRunner perturber;
+  /** The forward-only programs that score occluded copies (occlusion), one per lane; opened on first use. */
+  private Lanes<GradientEngine> occlusionLanes;
 
   public Explainer(ModelProto model, Request request, RuntimeOptions options) {
     this(model, request, options, false);
@@ -113,6 +116,14 @@ public final class Explainer implements AutoCloseable {
     this.request = request;
     this.options = options;
     CamMethod m = request.method();
+    if (m instanceof CamMethod.Occluding) {
+      // the unperturbed pass: the target, its region counts and its effective seed, no gradients
+      this.engine = new GradientEngine(model, forwardOnly(model, request).withExtension(
+          p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed"), options);
+      this.resize = null;
+      this.camFactor = null;
+      return;
+    }
     if (m instanceof CamMethod.InputSpace a) {
       // the model input is the layer; guided-gradcam adds a Grad-CAM explainer at the user's layers
       String input = Graph.fromModel(model).inputNames().get(0);
@@ -130,6 +141,13 @@ public final class Explainer implements AutoCloseable {
     GradientEngine.Config cfg = layerConfig(m);
     this.engine = new GradientEngine(model, fromLayer ? cfg.fromLayer() : cfg, options);
     this.resize = new ResizeProgram(options);
+  }
+
+  /** A forward-only program of the request's model output and score, the model input standing in for the layer. */
+  private static GradientEngine.Config forwardOnly(ModelProto model, Request request) {
+    String input = Graph.fromModel(model).inputNames().get(0);
+    return GradientEngine.Config.of(List.of(input)).withModelOutput(request.modelOutput()).withScore(request.score())
+        .withoutGradients().withTensors(false, false);
   }
 
   /** A method's identity in program cache keys: its class, and its parameters when it is a record. */
@@ -269,6 +287,13 @@ public final class Explainer implements AutoCloseable {
       LayerGradient l = lgs.get(0);
       layers.add(new Explanation.LayerMap(l.layer(), l.shape(), map, InputAttributions.relu(map),
           request.keepTensors() ? in.getValue() : null, request.keepTensors() ? r.gradient(0) : null, null, null));
+    } else if (m instanceof CamMethod.Occluding o) {
+      attribution = occlusion(o, inputs, r);
+      FloatTensor map = o.map(attribution.values());
+      LayerGradient l = lgs.get(0);
+      FloatTensor x = inputs.values().iterator().next();
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), map, InputAttributions.relu(map),
+          request.keepTensors() ? x : null, null, null, null));
     } else if (m instanceof CamMethod.InGraph) {
       for (int i = 0; i < lgs.size(); i++) {
         layers.add(layerMap(r, inputs, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
@@ -323,6 +348,20 @@ public final class Explainer implements AutoCloseable {
       out[b] = s;
     }
     return out;
+  }
+
+  /** An occluding method's attribution of every sample, scored on lanes of forward-only programs. */
+  private Explanation.Attribution occlusion(CamMethod.Occluding o, Map<String, FloatTensor> inputs,
+      GradientEngine.Result r) {
+    if (inputs.size() != 1) {
+      throw new Gradcam3dException(o.name() + " needs a model with a single input");
+    }
+    if (occlusionLanes == null) {
+      occlusionLanes = Lanes.open(options, lane -> new GradientEngine(model, forwardOnly(model, request), lane));
+    }
+    Graph g = Graph.fromModel(model);
+    return WholeInputScorer.attributeEach(o, occlusionLanes, g, g.inputNames().get(0), inputs.values().iterator().next(),
+        r.floats(SeedHead.EFFECTIVE_SEED), request.batchSize(), request.progress());
   }
 
   /** Layer i's activation: computed by the program, or fed to it (a program from the layer). */
@@ -483,7 +522,7 @@ public final class Explainer implements AutoCloseable {
   /** Fails for methods that are not one compiled graph (perturbation methods, guided Grad-CAM). */
   public static void requireOneGraph(CamMethod m) {
     boolean twoPrograms = m instanceof CamMethod.InputSpace a && a.camFactor() != null;
-    if (m instanceof CamMethod.Perturbation || twoPrograms) {
+    if (m instanceof CamMethod.Perturbation || m instanceof CamMethod.Occluding || twoPrograms) {
       throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (it runs "
           + (twoPrograms ? "two gradient programs" : "extra forward passes") + " from the host)");
     }
@@ -512,6 +551,9 @@ public final class Explainer implements AutoCloseable {
       }
       if (camFactor != null) {
         camFactor.close();
+      }
+      if (occlusionLanes != null) {
+        occlusionLanes.close();
       }
     }
   }

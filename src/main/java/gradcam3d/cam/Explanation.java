@@ -4,6 +4,7 @@ import gradcam3d.graph.LayerResolver.Layer;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.tensor.FloatTensor;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The result of one explained batch: per layer the map at layer resolution (before ReLU) and the
@@ -41,9 +42,31 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
 
   /**
    * An input-space method's raw signed attribution [B, C, *S] and, for integrated gradients, the
-   * completeness gap per sample: (sum(attribution) - (T(x) - T(baseline))) / |T(x)| (else null).
+   * completeness gap per sample: (sum(attribution) - (T(x) - T(baseline))) / |T(x)| (else null);
+   * further arrays the method reports by name (written as NAME.npy, e.g. occlusion's
+   * "sensitivity"), and what its extra forward passes cost (null for none).
    */
-  public record Attribution(FloatTensor values, double[] completenessGap) {}
+  public record Attribution(FloatTensor values, double[] completenessGap, Map<String, FloatTensor> arrays,
+      Cost cost) {
+    public Attribution {
+      arrays = Map.copyOf(arrays);
+    }
+
+    public Attribution(FloatTensor values, double[] completenessGap) {
+      this(values, completenessGap, Map.of(), null);
+    }
+  }
+
+  /**
+   * The forward passes a method ran beyond the explanation's own (summed over samples), their
+   * seconds, and the method's parameters as it used them, reported under {@code method} in
+   * summary.json.
+   */
+  public record Cost(String method, long forwardPasses, double seconds, Map<String, Object> parameters) {
+    public Cost {
+      parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+    }
+  }
 
   /**
    * One layer: cam_layer [B, *Sl], cam [B, *S]; activation and gradient when kept; channel

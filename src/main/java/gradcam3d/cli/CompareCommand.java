@@ -51,6 +51,8 @@ final class CompareCommand implements Callable<Integer> {
   static final String JSON = "compare.json";
   static final String CURVES = "curves.png";
   static final String GRID = "grid.png";
+  /** The layer column of methods that take no layer. */
+  static final String INPUT_ROW = "input";
 
   @Mixin
   ExplanationOptions explanation;
@@ -91,17 +93,22 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     out = caseOptions.out;
-    // each with its options from this command line (lrp's composite, smoothgrad's samples, ...)
-    List<CamMethod> chosen = (methods.isEmpty() ? List.of(explanation.method) : methods).stream()
-        .map(explanation::configured).toList();
+    List<CamMethod> chosen = methods.isEmpty() ? List.of(explanation.method) : methods;
     PrintWriter err = spec.commandLine().getErr();
     Settings base = explanation.settings(false, quiet.progress(err));
     caseOptions.checkOut(base);
     Evaluation.Settings how = metricsOptions.settings(base.batchSize());
     List<Row> rows = new ArrayList<>();
-    for (CamMethod method : chosen) {
-      for (String layer : explanation.layers) {
-        Settings s = base.withMethod(method).withLayers(List.of(layer));
+    for (CamMethod named : chosen) {
+      CamMethod method = explanation.configure(named);
+      // a method without layers (saliency, occlusion, ...) is one row, its "layer" the input
+      List<String> layers = method.takesLayers() ? explanation.layers : List.of(INPUT_ROW);
+      if (layers.isEmpty()) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), method.name()
+            + " explains at a layer: give at least one --layer");
+      }
+      for (String layer : layers) {
+        Settings s = base.withMethod(method).withLayers(method.takesLayers() ? List.of(layer) : List.of());
         long t0 = System.nanoTime();
         CaseResult r;
         try (ExplanationPipeline pipeline = new ExplanationPipeline(s, how)) {

@@ -423,4 +423,39 @@ final class Converters {
       });
     }
   }
+
+  /** --occlusion-size: N, or one positive size per spatial axis (Z,Y,X or Y,X); parsed by {@link #sizes}. */
+  static final class OcclusionSize implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      if (!s.trim().matches("\\d{1,9}(,\\d{1,9})*") || s.matches("(.*,)?0+(,.*)?")) {
+        throw new TypeConversionException("must be a positive size N or Z,Y,X, not '" + s + "'");
+      }
+      return s.trim();
+    }
+
+    static long[] sizes(String checked) {
+      return java.util.Arrays.stream(checked.split(",")).mapToLong(Long::parseLong).toArray();
+    }
+  }
+
+  /** --occlusion-overlap: a fraction in [0, 1). */
+  static final class OcclusionOverlap implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      return parsed(() -> {
+        gradcam3d.cam.OcclusionGrid.checkOverlap(v);
+        return v;
+      });
+    }
+  }
+
+  /** --occlusion-mode: gaussian, mean_patch, mean_img or a number. */
+  static final class OcclusionModeValue implements ITypeConverter<gradcam3d.cam.methods.OcclusionMode> {
+    @Override
+    public gradcam3d.cam.methods.OcclusionMode convert(String s) {
+      return parsed(() -> gradcam3d.cam.methods.OcclusionMode.parse(s));
+    }
+  }
 }

@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
         + "and writes it as .npy, as NIfTI aligned with the input (NRRD or MetaImage for such inputs; open it over the scan in ITK-SNAP, "
         + "3D Slicer or FSLeyes), as pictures and as summary.json.",
         "",
-        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64"},
+        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64 (--suggest ranks them)",
+        "Match the training preprocessing: MONAI --layout xyz --orient RAS [--resample ...] [--normalize ...], "
+            + "nnU-Net/SimpleITK --layout zyx; see the README's 'From your framework to gradcam3d'."},
     footer = {"",
         "Targets (--target), coordinates in tensor axis order, box ends exclusive:",
         "  2                      class 2 summed over the voxels the model predicts as 2 (default form)",
@@ -58,6 +60,8 @@ import picocli.CommandLine.Spec;
         "      --window 96,96,96 --overlap 0.5 --out out/        (a scan larger than the model's window)",
         "  gradcam3d explain --model unet.onnx --input ct.nii.gz --method lrp --composite epsilon-gamma-box \\",
         "      --target 1 --out out/                                  (input relevance)",
+        "  gradcam3d explain --model unet.onnx --input ct.nii.gz --method occlusion --occlusion-size 16 \\",
+        "      --occlusion-budget 600 --target 1 --out out/        (MONAI's occlusion sensitivity, <= 600 passes)",
         "",
         MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})

@@ -6,6 +6,7 @@ import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.Lrp;
+import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
 import gradcam3d.pipeline.Preprocessing;
@@ -32,8 +33,8 @@ public final class ExplanationOptions {
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
           + "layer plus their aggregate. Required, except for the input-space methods (saliency, "
-          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), which take none, and lrp, "
-          + "for which it is optional (without: the input relevance; with: the relevance arriving at the layer).")
+          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop, occlusion), which take none, and "
+          + "lrp, for which it is optional (without: the input relevance; with: the relevance arriving at the layer).")
   List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
@@ -58,7 +59,9 @@ public final class ExplanationOptions {
 
   @Option(names = "--layout", paramLabel = "zyx|xyz",
       description = "How the scan's voxel axes map to the model tensor: zyx = the NIfTI array reversed "
-          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx).",
+          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx). "
+          + "MONAI pipelines usually need --layout xyz --orient RAS, nnU-Net and SimpleITK code the default; "
+          + "README: 'From your framework to gradcam3d'.",
       converter = Converters.LayoutValue.class)
   Layout layout;
 
@@ -101,8 +104,8 @@ public final class ExplanationOptions {
 
   // 2: the same CPU time as 4 to 16 on the bench model, at half the peak memory (docs/benchmarks.md)
   @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N", converter = Converters.Positive.class,
-      description = "Perturbed passes per batch for scorecam/ablationcam, at most the layer's channels "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Perturbed passes per batch for scorecam/ablationcam (at most the layer's channels) and "
+          + "occlusion (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Option(names = "--samples", defaultValue = "25", paramLabel = "N", converter = Converters.Positive.class,
@@ -126,26 +129,54 @@ public final class ExplanationOptions {
           + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
   IntegratedGradients.Baseline baseline;
 
+  @Option(names = "--occlusion-size", defaultValue = "16", paramLabel = "N|Z,Y,X",
+      converter = Converters.OcclusionSize.class,
+      description = "occlusion: the occluded window, N voxels along every axis or one size per axis; at most the "
+          + "input's (with --window: the whole scan's) size (default: ${DEFAULT-VALUE}, MONAI's).")
+  String occlusionSize;
+
+  @Option(names = "--occlusion-overlap", paramLabel = "F", converter = Converters.OcclusionOverlap.class,
+      description = "occlusion: overlap of neighbouring windows in [0, 1), placed as MONAI 1.3.2 does (step "
+          + "int(N (1 - F)), the last window moved back to the border) (default: 0.25, MONAI's).")
+  Double occlusionOverlap;
+
+  @Option(names = "--occlusion-mode", defaultValue = "gaussian", paramLabel = "gaussian|mean_patch|mean_img|VALUE",
+      converter = Converters.OcclusionModeValue.class,
+      description = "occlusion: what the window becomes: gaussian = multiplied by 1 - a Gaussian (sigma N/4) centred "
+          + "on it, scores blended with Gaussian weights; mean_patch = replaced by its own mean (MONAI's "
+          + "documented behaviour; MONAI 1.3.2 multiplies by the mean instead); mean_img = replaced by the "
+          + "sample's mean; a number = replaced by it (default: ${DEFAULT-VALUE}).")
+  gradcam3d.cam.methods.OcclusionMode occlusionMode;
+
+  @Option(names = "--occlusion-budget", paramLabel = "N", converter = Converters.Positive.class,
+      description = "occlusion: choose the largest overlap whose forward passes (printed before they start) are at "
+          + "most N, instead of --occlusion-overlap.")
+  Integer occlusionBudget;
+
   @picocli.CommandLine.Mixin
   LrpOptions lrp;
 
-  /** The method with its options (smoothgrad, integrated-gradients, lrp). */
+  /** The method with its options (smoothgrad, integrated-gradients, occlusion, lrp). */
   CamMethod method() {
-    return configured(method);
+    return configure(method);
   }
 
-  /** A method (as named on the command line) with its options from this command line. */
-  CamMethod configured(CamMethod method) {
-    if (method instanceof Lrp) {
+  /** A method of the registry with the parameters these options give its kind (for compare's --methods too). */
+  CamMethod configure(CamMethod m) {
+    if (m instanceof Lrp) {
       return lrp.method();
     }
-    if (method instanceof SmoothGrad) {
+    if (m instanceof SmoothGrad) {
       return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
     }
-    if (method instanceof IntegratedGradients) {
+    if (m instanceof IntegratedGradients) {
       return new IntegratedGradients(steps, baseline);
     }
-    return method;
+    if (m instanceof OcclusionSensitivity) {
+      return new OcclusionSensitivity(Converters.OcclusionSize.sizes(occlusionSize), occlusionOverlap, occlusionMode,
+          occlusionBudget == null ? null : occlusionBudget.longValue());
+    }
+    return m;
   }
 
   /** Method names for the help text. */

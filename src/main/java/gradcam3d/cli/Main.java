@@ -177,12 +177,11 @@ public final class Main implements Runnable {
     return "Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options and their values.";
   }
 
-  /** Version from the jar manifest, or "dev". */
+  /** The build's version and git commit ({@link gradcam3d.BuildVersion}). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"gradcam3d " + (v == null ? "dev" : v)};
+      return new String[] {"gradcam3d " + gradcam3d.BuildVersion.text()};
     }
   }
 }

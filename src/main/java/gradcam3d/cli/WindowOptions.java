@@ -18,9 +18,12 @@ final class WindowOptions {
           + "methods (shapley-cam too) and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per "
           + "window with the window's share of the target (exact: a window's layer only reaches its own logits); "
           + "lrp per window with the window's share of the seed, its input relevance summed over the windows "
-          + "(exact for the blended prediction; the box rule needs --lrp-low/--lrp-high). Also "
+          + "(exact for the blended prediction; the box rule needs --lrp-low/--lrp-high); occlusion "
+          + "occludes the whole volume and scores each occluded copy through the windows, re-running only those "
+          + "its box overlaps. Also "
           + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
-          + "--save-tensors (they are per window), --export-graph, --metrics or the other input-space methods.")
+          + "--save-tensors (they are per window), --export-graph, --metrics or the other gradient input-space "
+          + "methods (saliency, smoothgrad, ...).")
   WindowSize window;
 
   @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,

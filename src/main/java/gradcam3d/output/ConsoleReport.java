@@ -46,6 +46,11 @@ public final class ConsoleReport {
           java.util.stream.IntStream.range(0, rel.starting().length)
               .mapToObj(b -> String.format(Locale.ROOT, "%.4g", rel.ofStarting(0, b))).collect(Collectors.joining(", ")));
     }
+    if (e.attribution() != null && e.attribution().cost() != null) {
+      var cost = e.attribution().cost();
+      out.printf(Locale.ROOT, "  cost     %s: %d forward passes, %.1f s%n", cost.method(), cost.forwardPasses(),
+          cost.seconds());
+    }
     for (String warning : r.warnings()) {
       out.printf(Locale.ROOT, "  warning  %s%n", warning);
     }

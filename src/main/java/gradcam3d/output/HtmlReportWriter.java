@@ -99,8 +99,10 @@ public final class HtmlReportWriter implements OutputWriter {
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
     float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().slice0(0)).data();
     List<Normalization.Linear> intensity = r.loaded().intensity();
+    // the model's value beside the scan's, where the two differ
+    Normalization.Linear first = intensity == null ? null : intensity.get(0);
     return new CaseReport(title, grid, image, maps, target, label, null,
-        intensity == null ? null : intensity.get(0));
+        first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first);
   }
 
   /** The report's grid: the display frame's axes in NIfTI order (X, Y, Z), and where each comes from in the scan. */

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The maps as NumPy arrays: cam.npy [B, *S]; with several layers also cam_i.npy; on request
  * cam_layer(_i).npy, activation(_i).npy and gradient(_i).npy; for input-space methods the raw
- * signed attribution.npy [B, C, *S]; for LRP at a layer the relevance arriving there, relevance(_i).npy.
+ * signed attribution.npy [B, C, *S] and the method's further arrays (NAME.npy); for LRP at a layer
+ * the relevance arriving there, relevance(_i).npy.
  */
 final class NpyWriter implements OutputWriter {
   @Override
@@ -19,6 +20,8 @@ final class NpyWriter implements OutputWriter {
     put(e.cam(), "cam.npy", dir, w);
     if (e.attribution() != null) {
       put(e.attribution().values(), "attribution.npy", dir, w);
+      // the method's further arrays, e.g. occlusion's sensitivity.npy
+      e.attribution().arrays().forEach((name, t) -> put(t, name + ".npy", dir, w));
     }
     List<Explanation.LayerMap> layers = e.layers();
     for (int i = 0; i < layers.size(); i++) {

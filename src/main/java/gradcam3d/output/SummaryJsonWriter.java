@@ -37,6 +37,7 @@ final class SummaryJsonWriter implements OutputWriter {
     Explanation e = r.explanation();
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("tool", "gradcam3d");
+    s.put("version", gradcam3d.BuildVersion.text());
     s.put("model", st.modelName());
     s.put("inputs", r.input().names());
     s.put("input_shape", r.loaded().batch().shape());
@@ -100,6 +101,14 @@ final class SummaryJsonWriter implements OutputWriter {
     if (e.attribution() != null && e.attribution().completenessGap() != null) {
       // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
       s.put("completeness_gap", e.attribution().completenessGap());
+    }
+    if (e.attribution() != null && e.attribution().cost() != null) {
+      // the method's parameters as used and what its extra forward passes cost, e.g. "occlusion"
+      Explanation.Cost c = e.attribution().cost();
+      Map<String, Object> m = new LinkedHashMap<>(c.parameters());
+      m.put("forward_passes", c.forwardPasses());
+      m.put("seconds", c.seconds());
+      s.put(c.method(), m);
     }
     if (st.method().usesGradients() && !(st.method() instanceof CamMethod.InputSpace)) {
       s.put("weights_ill_conditioned", e.weightsIllConditioned());

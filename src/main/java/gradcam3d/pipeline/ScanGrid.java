@@ -6,7 +6,9 @@ import gradcam3d.volume.GridMapping;
 import gradcam3d.window.WindowedExplanation;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Results computed on the model's grid, moved back onto the scan's own grid through the case's
@@ -27,8 +29,14 @@ final class ScanGrid {
       layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), onScan(l.cam(), g, modelSpatial),
           l.activation(), l.gradient(), l.channelWeights(), l.weightsIllConditioned()));
     }
-    Explanation.Attribution a = e.attribution() == null ? null
-        : new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial), e.attribution().completenessGap());
+    Explanation.Attribution a = null;
+    if (e.attribution() != null) {
+      // the method's further arrays (occlusion's sensitivity) move with the attribution
+      Map<String, FloatTensor> arrays = new LinkedHashMap<>();
+      e.attribution().arrays().forEach((name, t) -> arrays.put(name, onScan(t, g, modelSpatial)));
+      a = new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial),
+          e.attribution().completenessGap(), arrays, e.attribution().cost());
+    }
     return new Explanation(layers, onScan(e.cam(), g, modelSpatial), e.targetValues(), e.regionVoxels(),
         e.predictedVoxels(), onScan(e.region(), g, modelSpatial, GridMapping.Kind.LABELS), e.targets(),
         e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a);

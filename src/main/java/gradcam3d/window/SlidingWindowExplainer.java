@@ -154,6 +154,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private final Lanes<GradientEngine> forward;
   private final Lanes<Explainer> explainers;
   private final Lanes<Explainer> fromLayer;
+  /** An occluding method's second phase (then there are no explainer lanes), or null. */
+  private final WindowedOcclusion occlusion;
   /** How pass 2 runs for the channel count last checked. */
   private volatile Pass2 pass2;
   private long checkedChannels = -1;
@@ -210,9 +212,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           + "windows take the layer methods (gradcam, hirescam, layercam, ...) and lrp, not --window");
     }
     request.method().checkPerWindow();
-    // pass 1 needs no layer; an input-space method (LRP) has none: the input stands in
-    List<String> forwardLayers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
-    GradientEngine.Config cfg = GradientEngine.Config.of(forwardLayers).withModelOutput(request.modelOutput())
+    // a forward-only program needs a layer: the model input stands in for methods without one
+    List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
+    GradientEngine.Config cfg = GradientEngine.Config.of(pass1Layers).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
@@ -232,10 +234,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       // keeps only the working memory it uses at once (RuntimeOptions.memoryPattern)
       RuntimeOptions streamed = options.withMemoryPattern(false);
       this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
-      this.explainers = opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
+      // occlusion covers the whole volume: its copies are scored through the windows, not explained per window
+      boolean occluding = request.method() instanceof gradcam3d.cam.CamMethod.Occluding;
+      this.occlusion = occluding ? opened(opened, new WindowedOcclusion(model, request, this.settings, options)) : null;
+      this.explainers = occluding ? null : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
       Lanes<Explainer> layerLanes = null;
-      String reason = "turned off";
-      if (fromLayer) {
+      String reason = occluding ? WindowedOcclusion.NO_PASS2 : "turned off";
+      if (fromLayer && !occluding) {
         try {
           layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
         } catch (GradientProgram.NoCut e) {
@@ -295,6 +300,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     target.check(wholeOutput);
     // fails for classifier targets before any window runs
     WindowTargets.region(target, new float[0], new long[] {0});
+    if (occlusion != null) {
+      forward.all().forEach(f -> f.compiled(batchShape(Math.min(settings.windowBatch(), grid.size()), channels)));
+      return occlusion.explain(input, target, grid, weights, forwards());
+    }
     Progress progress = request.progress();
     boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
     int layers = inputSpace ? 1 : request.layers().size();  // an input-space method's one map
@@ -384,11 +393,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
    */
   private LayerStream.Passes twoPasses(LayerStream.Volume v, Target target, Stitch stitch, Progress progress) {
     WindowGrid grid = v.grid();
-    List<WindowInference.Forward> scorers = new ArrayList<>();
-    for (GradientEngine lane : forward.all()) {
-      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
-    }
-    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), scorers,
+    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
     float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
     float[] predicted = new float[v.classes()];
@@ -429,6 +434,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }, (b, e) -> stitch.add(reached.subList(b * batchSize, Math.min(reached.size(), (b + 1) * batchSize)), e));
     progress.finish();
     return new LayerStream.Passes(blend, segmentation, predicted, region, reached.size(), t1);
+  }
+
+  /** Pass 1's forward on each lane: the scores of a batch of windows. */
+  private List<WindowInference.Forward> forwards() {
+    List<WindowInference.Forward> scorers = new ArrayList<>();
+    for (GradientEngine lane : forward.all()) {
+      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
+    }
+    return scorers;
   }
 
   /** Input shapes of a batch of {@code n} windows. */
@@ -475,10 +489,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       forward.close();
     } finally {
       try {
-        explainers.close();
+        if (explainers != null) {
+          explainers.close();
+        }
       } finally {
         if (fromLayer != null) {
           fromLayer.close();
+        }
+        if (occlusion != null) {
+          occlusion.close();
         }
       }
     }
