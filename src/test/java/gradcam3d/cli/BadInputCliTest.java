@@ -150,7 +150,11 @@ class BadInputCliTest {
 
   @Test
   void segmentationModelNeedsATarget() {
-    assertCleanFailure(explain(seedModel, seedInput, "down3"), "--target");
+    // a missing --target is a bad option (exit 2, since main's 25fda84), judged once the model is read
+    Cli.Run r = explain(seedModel, seedInput, "down3");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().startsWith("error: ") && r.err().contains("--target"), r.err());
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder after a failure");
   }
 
   @Test

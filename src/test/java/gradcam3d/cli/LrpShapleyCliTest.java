@@ -157,16 +157,16 @@ class LrpShapleyCliTest {
   void compareEvaluateAndBatchTakeTheNewMethods() throws IOException {
     String model = "src/test/resources/fixtures/models/seed_unet3d.onnx";
     String npy = "src/test/resources/fixtures/inputs/seed_unet3d.npy";
-    // compare: shapley-cam and lrp (the relevance arriving at the layer), lrp with this command line's composite
+    // compare: shapley-cam at the layer, lrp (input relevance: one row, layer "input") with this command line's composite
     Path cmp = tmp.resolve("cmp");
     Cli.Run c = Cli.run("compare", "--model", model, "--input", npy, "--target", "2", "--methods", "shapley-cam,lrp",
         "--layer", "down3", "--composite", "epsilon-gamma-box", "--steps", "3", "--random-seeds", "1", "--threads", "2",
         "--quiet", "--out", cmp.toString());
     assertEquals(0, c.exit(), c.toString());
     String csv = Files.readString(cmp.resolve("compare.csv"));
-    assertTrue(csv.contains("\nshapley-cam,down3,") && csv.contains("\nlrp,down3,"), csv);
-    assertTrue(Files.exists(cmp.resolve("lrp_down3/relevance.npy")));
-    Map<String, Object> lrp = (Map<String, Object>) Json.parse(Files.readString(cmp.resolve("lrp_down3/summary.json")));
+    assertTrue(csv.contains("\nshapley-cam,down3,") && csv.contains("\nlrp,input,"), csv);
+    assertTrue(Files.exists(cmp.resolve("lrp_input/attribution.npy")));
+    Map<String, Object> lrp = (Map<String, Object>) Json.parse(Files.readString(cmp.resolve("lrp_input/summary.json")));
     assertEquals("epsilon-gamma-box", ((Map<String, Object>) lrp.get("method_parameters")).get("composite"));
     // evaluate: the input relevance measured like any map
     Path ev = tmp.resolve("ev");
