@@ -119,6 +119,9 @@ final class ExplainCommand implements Callable<Integer> {
   MetricsSwitch metrics;
 
   @Mixin
+  TableOptions tables;
+
+  @Mixin
   WindowOptions windows;
 
   @Mixin
@@ -134,7 +137,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
-        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on));
+        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on()));
     if (exportGraph != null && settings.window() != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
@@ -146,7 +149,9 @@ final class ExplainCommand implements Callable<Integer> {
     read.add(settings.model());
     read.add(label);
     read.addAll(explanation.maskFiles());
+    read.addAll(tables.read());
     ResultFolder.check(out, read);
+    tables.load();
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
       StandaloneFile.check("--export-graph", exportGraph, read, out, force,
@@ -157,10 +162,10 @@ final class ExplainCommand implements Callable<Integer> {
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       // the writers start on the input (gray window, compressed scan) while the maps are computed
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = pipeline.run(input, prefetch, loaded -> {
+      CaseResult r = tables.apply(pipeline.run(input, prefetch, loaded -> {
         pictures.checkFits(loaded, settings.layout());
         writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
-      });
+      }), null);
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output, List.of(), writers[0]);
       if (graph != null) {

@@ -98,6 +98,10 @@ final class SummaryJsonWriter implements OutputWriter {
     if (e.relevance() != null) {
       s.put("conservation", conservation(e));
     }
+    if (e.extras() != null && !e.extras().summary().isEmpty()) {
+      // the method's own results (fullgrad's terms, dff's concepts), under its name
+      s.put(st.method().name(), e.extras().summary());
+    }
     if (e.attribution() != null && e.attribution().completenessGap() != null) {
       // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
       s.put("completeness_gap", e.attribution().completenessGap());
@@ -143,6 +147,9 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("label_share_of_volume", label.labelShare());
       s.put("label", m);
     }
+    if (r.tables() != null) {
+      s.putAll(r.tables().toJson());
+    }
     if (r.metrics() != null) {
       s.put("metrics", r.metrics().toJson());
     }
@@ -186,6 +193,7 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
     }
+    s.putAll(w.summaryEntries());
     List<String> files = new ArrayList<>(w.files());
     files.add(FILE);
     s.put("files", files);
@@ -223,6 +231,10 @@ final class SummaryJsonWriter implements OutputWriter {
   private static Map<String, Object> slidingWindow(WindowedExplanation windows, SlidingWindowExplainer.Settings ws) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", windows.grid().window());
+    if (windows.requestedWindow() != null) {
+      // longer than the scan: the model took the scan's size (rounded up to its stride) instead
+      w.put("window_requested", windows.requestedWindow());
+    }
     w.put("overlap", windows.grid().overlap());
     w.put("blend", ws.blend().name().toLowerCase(Locale.ROOT));
     w.put("grid", windows.grid().counts());

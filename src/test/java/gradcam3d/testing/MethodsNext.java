@@ -1,29 +1,25 @@
 package gradcam3d.testing;
 
-import gradcam3d.report.Json;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Npy;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The methods_next reference cases (pytorch-grad-cam HEAD, MONAI 1.3.2, zennit 0.5.1 on the shared
- * fixture models), copied from ../shared/fixtures/methods_next into src/test/resources/methods_next
- * (manifest unchanged; models and inputs are the ones in src/test/resources/fixtures).
+ * The cases of ../shared/fixtures/methods_next copied into src/test/resources/methods_next (only
+ * the files of the methods tested here): expected files relative to the manifest's folder, models
+ * and inputs relative to src/test/resources (the manifest's "shared/").
  */
 public final class MethodsNext {
   public static final Path ROOT = Path.of("src/test/resources/methods_next");
-  /** The manifest's paths_relative_to ("shared/"): src/test/resources holds fixtures/ as shared/ does. */
   private static final Path SHARED = Path.of("src/test/resources");
 
   private MethodsNext() {}
 
-  /** One case of the manifest. */
+  /** One case, as the manifest gives it. */
   public record Case(Map<String, Object> raw) {
     public String name() {
       return (String) raw.get("name");
@@ -39,36 +35,31 @@ public final class MethodsNext {
 
     @SuppressWarnings("unchecked")
     public Path inputNpy() {
-      return SHARED.resolve(((Map<String, String>) raw.get("input")).get("npy"));
+      return SHARED.resolve((String) ((Map<String, Object>) raw.get("input")).get("npy"));
     }
 
     @SuppressWarnings("unchecked")
     public Path inputNifti() {
-      String n = ((Map<String, String>) raw.get("input")).get("nifti");
-      return n == null ? null : SHARED.resolve(n);
+      Object n = ((Map<String, Object>) raw.get("input")).get("nifti");
+      return n == null ? null : SHARED.resolve((String) n);
     }
 
-    /** The layer as gradcam3d spells it (module path), or null for layer-free methods. */
+    /** The layers: "layer", or refine-cam's "layers"; none for layer-free methods. */
+    @SuppressWarnings("unchecked")
+    public List<String> layers() {
+      if (raw.get("layers") != null) {
+        return (List<String>) raw.get("layers");
+      }
+      return raw.get("layer") == null ? List.of() : List.of((String) raw.get("layer"));
+    }
+
+    /** The one layer (module path), or null for layer-free methods. */
     public String layer() {
       return (String) raw.get("layer");
     }
 
-    public int modelOutput() {
-      return ((Number) raw.get("model_output")).intValue();
-    }
-
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> target() {
-      return (Map<String, Object>) raw.get("target");
-    }
-
     public boolean isSegmentation() {
       return "segmentation".equals(target().get("kind"));
-    }
-
-    /** The --target text: the class inside the predicted mask, or argmax for classifiers. */
-    public String targetSpec() {
-      return isSegmentation() ? Integer.toString(((Number) target().get("class")).intValue()) : "argmax";
     }
 
     /** Whether the target scores softmax probabilities. */
@@ -85,8 +76,28 @@ public final class MethodsNext {
       return (Map<String, Object>) raw.get("params");
     }
 
+    /** A top-level number of the case (relevance_sum, seed_sum, conservation_seed, ...). */
     public double number(String key) {
       return ((Number) raw.get(key)).doubleValue();
+    }
+
+    public int modelOutput() {
+      return ((Number) raw.get("model_output")).intValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> target() {
+      return (Map<String, Object>) raw.get("target");
+    }
+
+    /** The target as gradcam3d spells it: the class for segmentation, argmax for classifiers. */
+    public String targetSpec() {
+      return "segmentation".equals(target().get("kind")) ? target().get("class").toString() : "argmax";
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> checks() {
+      return (Map<String, Object>) raw.get("checks");
     }
 
     @SuppressWarnings("unchecked")
@@ -102,24 +113,11 @@ public final class MethodsNext {
   }
 
   /** The cases of one method. */
-  @SuppressWarnings("unchecked")
   public static List<Case> cases(String method) {
-    try {
-      Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(ROOT.resolve("manifest.json")));
-      List<Case> out = new ArrayList<>();
-      for (Object c : (List<Object>) m.get("cases")) {
-        Case k = new Case((Map<String, Object>) c);
-        if (k.method().equals(method)) {
-          out.add(k);
-        }
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return cases(Set.of(method));
   }
 
-  /** max |a - b| over every element (same number of elements). */
+  /** max |a - b| over every element (same number of elements), in double. */
   public static double maxAbsDiff(FloatTensor a, FloatTensor b) {
     if (a.size() != b.size()) {
       throw new AssertionError("sizes differ: " + a.size() + " vs " + b.size());
@@ -129,5 +127,16 @@ public final class MethodsNext {
       m = Math.max(m, Math.abs((double) a.data()[i] - b.data()[i]));
     }
     return m;
+  }
+
+  /** The cases of these methods. */
+  public static List<Case> cases(Set<String> methods) {
+    List<Case> out = new ArrayList<>();
+    for (Map<String, Object> c : Fixtures.manifestCases(ROOT)) {
+      if (methods.contains((String) c.get("method"))) {
+        out.add(new Case(c));
+      }
+    }
+    return out;
   }
 }

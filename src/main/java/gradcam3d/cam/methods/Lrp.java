@@ -54,8 +54,8 @@ public final class Lrp implements CamMethod.InputSpace {
   }
 
   @Override
-  public void checkPerWindow() {
-    Lrp.checkPerWindow(rules);
+  public String notPerWindow() {
+    return Lrp.notPerWindow(rules);
   }
 
   @Override
@@ -99,12 +99,15 @@ public final class Lrp implements CamMethod.InputSpace {
     return out;
   }
 
-  /** The box rule's default bounds are each sample's range: a window's, not the volume's. */
-  static void checkPerWindow(LrpRules rules) {
-    if (rules.composite().usesBox() && rules.low() == null) {
-      throw new gradcam3d.OptionValueException("lrp's box rule with --window needs --lrp-low and --lrp-high: "
-          + "by default each window would take its own range instead of the volume's");
-    }
+  /**
+   * Per window with the window's share of the seed, except the box rule with its default bounds:
+   * each window would take its own range instead of the volume's.
+   */
+  static String notPerWindow(LrpRules rules) {
+    return rules.composite().usesBox() && rules.low() == null
+        ? "its box rule needs --lrp-low and --lrp-high with --window (by default each window would take its own "
+            + "range instead of the volume's)"
+        : null;
   }
 
   static Map<String, Object> parameters(LrpRules rules) {

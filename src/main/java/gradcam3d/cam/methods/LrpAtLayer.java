@@ -40,8 +40,8 @@ public final class LrpAtLayer implements CamMethod.InGraph {
   }
 
   @Override
-  public void checkPerWindow() {
-    Lrp.checkPerWindow(rules);
+  public String notPerWindow() {
+    return Lrp.notPerWindow(rules);
   }
 
   @Override
