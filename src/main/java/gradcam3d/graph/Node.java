@@ -78,10 +78,6 @@ public final class Node {
     return i < outputs.size() ? outputs.get(i) : "";
   }
 
-  public Map<String, AttributeProto> attributes() {
-    return attributes;
-  }
-
   public List<StringStringEntryProto> metadata() {
     return metadata;
   }
@@ -150,18 +146,6 @@ public final class Node {
 
   public Node withOutputs(List<String> newOutputs) {
     return new Node(name, opType, domain, inputs, newOutputs, attributes, metadata);
-  }
-
-  public Node withAttribute(AttributeProto a) {
-    Map<String, AttributeProto> m = new LinkedHashMap<>(attributes);
-    m.put(a.getName(), a);
-    return new Node(name, opType, domain, inputs, outputs, m, metadata);
-  }
-
-  public Node withoutAttribute(String attr) {
-    Map<String, AttributeProto> m = new LinkedHashMap<>(attributes);
-    m.remove(attr);
-    return new Node(name, opType, domain, inputs, outputs, m, metadata);
   }
 
   /** Where the node is, for error messages: its op type, name and module scope. */
