@@ -5,7 +5,7 @@
     maps = cam(input_tensor=x, targets=[SemanticSegmentationTarget(2, mask)])   # (B, D, H, W) in [0, 1]
     cam.explanation.summary, cam.explanation.cam_layer, cam.explanation.report()
 
-The model is exported to ONNX for you (cached by weights and code: gradcam3d.export), the engine
+The model is exported to ONNX for you (cached by weights and code: gradcam3d.onnx_export), the engine
 runs in a long-lived worker process (gradcam3d.engine), results come back as numpy arrays.
 """
 from .cam import BaseCAM, CAM
@@ -13,7 +13,7 @@ from .display import show
 from .engine import (CommandLine, EngineError, EngineNotFound, InputError, InternalError, OptionError, Worker,
                      default_worker)
 from .explanation import Explanation, Report
-from .export import ExportError, export, module_path
+from .onnx_export import ExportError, export, module_path
 from .methods import CLASSES, METHODS
 from .targets import (ArgmaxTarget, BoxTarget, ClassifierOutputTarget, PredictedRegionTarget,
                       SemanticSegmentationTarget, VoxelTarget, WholeClassTarget)

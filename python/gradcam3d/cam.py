@@ -54,7 +54,7 @@ class BaseCAM:
     ``engine``: None (a worker process shared by this Python process), "cli" (a `gradcam3d explain`
     process per call), or an engine object (:class:`gradcam3d.Worker`, :class:`gradcam3d.CommandLine`).
     ``cache_dir``: the tool's cache folder for the exports (default: gradcam3d's own).
-    ``exporter``: "auto", "torchscript" or "dynamo" (:mod:`gradcam3d.export`).
+    ``exporter``: "auto", "torchscript" or "dynamo" (:mod:`gradcam3d.onnx_export`).
     ``out_dir``: a folder to write each result into (replaced by the next call); default: a temporary
     folder per call, removed with its :class:`Explanation`.
     ``pictures``, ``report``: also write overlay.png/montage.png and report.html (default False:
@@ -111,7 +111,7 @@ class BaseCAM:
             if bad:
                 raise ValueError("with an .onnx file as the model, give the target layers by name, not %r" % (bad[0],))
             return list(self.target_layers)
-        from .export import module_path
+        from .onnx_export import module_path
         return [module_path(self.model, l) for l in self.target_layers]
 
     def __call__(self, input_tensor, targets=None, aug_smooth=False, eigen_smooth=False):
@@ -150,9 +150,9 @@ class BaseCAM:
             args += [] if self.pictures else ["--no-pictures"]
             args += [] if self.report else ["--no-report"]
             args += self.options
-            self.engine.explain(args).raise_for_error()
+            answer = self.engine.explain(args).raise_for_error()
             e = Explanation.read(out, layers=layers, model_file=model_file, targets=specs, input=array,
-                                 work=work, args=args, engine=self.engine)
+                                 work=work, args=args, engine=self.engine, engine_pid=answer.pid)
             keep = True
             return e
         finally:
@@ -162,7 +162,7 @@ class BaseCAM:
     def _model_file(self, input_tensor, array):
         if isinstance(self.model, (str, os.PathLike)):
             return os.fspath(self.model)
-        from .export import export
+        from .onnx_export import export
         import torch
 
         example = input_tensor if isinstance(input_tensor, torch.Tensor) else torch.from_numpy(array)

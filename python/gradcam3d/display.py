@@ -114,7 +114,7 @@ def show(volume, cam=None, *, sample=0, channel=0, slices=None, spacing=None, co
     cmap = plt.get_cmap(colormap)
     c = np.clip(np.nan_to_num(cam_s), 0, 1)
     alpha = (opacity * np.minimum(1, c * _ALPHA_GAIN))[..., None]
-    rgb = (1 - alpha) * gray[..., None] + alpha * cmap(c)[..., :3]
+    rgb = np.clip((1 - alpha) * gray[..., None] + alpha * cmap(c)[..., :3], 0, 1)
     if rank == 2:
         fig, ax = plt.subplots(figsize=figsize or (6, 6))
         ax.imshow(rgb, interpolation="nearest", aspect=spacing[0] / spacing[1])

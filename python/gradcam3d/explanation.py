@@ -18,12 +18,13 @@ class Explanation:
     ``activations``, ``gradients``: per layer, with ``save_tensors=True``; ``attribution``: the
     input-space methods' signed (B, C, *S) attribution; ``arrays``: every .npy by name;
     ``summary``: summary.json as a dict; ``folder``, ``files``: where they are; ``layers``: the
-    engine's layer names; ``targets``: the --target texts; ``input``: the array explained.
+    engine's layer names; ``targets``: the --target texts; ``input``: the array explained;
+    ``engine_pid``: the engine JVM's process id (a worker's stays the same from call to call).
     The temporary folder of a call goes when this object does.
     """
 
     def __init__(self, folder, summary, arrays, layers, model_file, targets, input, work=None, args=None,
-                 engine=None):
+                 engine=None, engine_pid=None):
         self.folder = folder
         self.summary = summary
         self.files = {name: os.path.join(folder, name) for name in summary.get("files", [])}
@@ -32,6 +33,7 @@ class Explanation:
         self.model_file = model_file
         self.targets = targets
         self.input = input
+        self.engine_pid = engine_pid
         self._args = args
         self._engine = engine
         self._work = work

@@ -144,6 +144,8 @@ def _export(model, example, path, exporter, torch):
                 with warnings.catch_warnings():
                     # the trace is made for this input shape, and the cache keys exports by shape
                     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+                    # torch 1.13's note on its own Constant nodes, said for every model
+                    warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
                     (_torchscript if way == "torchscript" else _dynamo)(model, x, path, names, axes, torch)
                 return way, names
             except ExportError:
@@ -236,7 +238,8 @@ def _file_digest(path):
 
 
 def _hash_code(model, h):
-    """The code and settings of every module class: source files, else bytecode; primitive attributes."""
+    """The code and settings of every module class: its source file and its methods' bytecode (a class
+    made in a notebook has no file); the modules' primitive attributes."""
     classes = []
     for name, m in model.named_modules():
         for cls in type(m).__mro__:
@@ -248,23 +251,20 @@ def _hash_code(model, h):
                 h.update(("%s=%s" % (k, _setting(v))).encode())
     files = set()
     for cls in classes:
-        top = (cls.__module__ or "").split(".")[0]
-        if top in ("torch", "builtins"):
+        if cls is object or (cls.__module__ or "").split(".")[0] == "torch":
             continue  # torch's own classes: torch's version is in the key
         try:
             source = inspect.getsourcefile(cls)
         except (TypeError, OSError):
-            source = None
-        if source and os.path.isfile(source):
-            if source not in files:
-                files.add(source)
-                h.update(_file_digest(source))
-        else:
-            for k, v in sorted(vars(cls).items()):
-                code = getattr(getattr(v, "__func__", v), "__code__", None)
-                if code is not None:
-                    h.update(k.encode())
-                    _hash_bytecode(code, h)
+            source = None  # a class made in a notebook or by exec
+        if source and os.path.isfile(source) and source not in files:
+            files.add(source)  # the whole file: helper functions the forward calls too
+            h.update(_file_digest(source))
+        for k, v in sorted(vars(cls).items()):
+            code = getattr(getattr(v, "__func__", v), "__code__", None)
+            if code is not None:
+                h.update(k.encode())
+                _hash_bytecode(code, h)
 
 
 def _hash_bytecode(code, h):
