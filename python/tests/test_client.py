@@ -271,7 +271,7 @@ class Packaging(unittest.TestCase):
                             ignore=shutil.ignore_patterns("__pycache__"))
             target = os.path.join(tmp, "site")
             p = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
-                                "--quiet", "--target", target, source], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                "--quiet", "--no-compile", "--target", target, source], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                universal_newlines=True)
             self.assertEqual(p.returncode, 0, p.stdout)
             check = subprocess.run([sys.executable, "-c", "import gradcam3d; from gradcam3d import GradCAM, LRP, "

@@ -58,20 +58,19 @@ class SeedUNetDown3(unittest.TestCase):
             cli = gradcam3d.CommandLine()
             cli.explain(["--model", e.model_file, "--out", os.path.join(tmp, "exported")] + base).raise_for_error()
             np.testing.assert_array_equal(self.maps, np.load(os.path.join(tmp, "exported", "cam.npy")))
-            # and the fixture's own ONNX file (exported by make_fixtures.py): the same map to float rounding
-            fixture_model = os.path.join(FIXTURES, "models", "seed_unet3d.onnx")
-            cli.explain(["--model", fixture_model, "--out", os.path.join(tmp, "fixture")] + base).raise_for_error()
-            within(self, self.maps, np.load(os.path.join(tmp, "fixture", "cam.npy")), 1e-6, "cam vs the fixture's ONNX")
-            # a bad target: the worker raises with the message the command line prints
-            bad = ["--model", e.model_file, "--input", os.path.join(tmp, "x.npy"), "--layer", "down3",
-                   "--target", "7", "--out", os.path.join(tmp, "bad")]
-            answer = cli.explain(bad)
-            self.assertEqual(answer.exit_code, 1)
-            with self.assertRaises(gradcam3d.InputError) as raised:
-                self.cam(self.x, targets=[ClassifierOutputTarget(7)])
-            self.assertEqual("error: " + str(raised.exception), answer.stderr.strip())
-            self.assertIn("target class 7 does not exist", str(raised.exception))
-            self.assertEqual(raised.exception.exit_code, 1)
+        # the fixture's own ONNX file (exported by make_fixtures.py), given as the model: the same map
+        fixture_model = os.path.join(FIXTURES, "models", "seed_unet3d.onnx")
+        from_file = GradCAM(fixture_model, target_layers=["down3"], engine=support.worker(), threads=2)
+        within(self, self.maps, from_file(self.x, targets=[SemanticSegmentationTarget(2, self.mask)]), 1e-6,
+               "cam vs the fixture's ONNX file")
+
+    def test_a_bad_target_raises_with_the_engines_message(self):
+        # (ServeCliTest: the worker's message is the one the command line prints)
+        with self.assertRaises(gradcam3d.InputError) as raised:
+            self.cam(self.x, targets=[ClassifierOutputTarget(7)])
+        self.assertEqual(str(raised.exception),
+                         "target class 7 does not exist: the model output [1, 3, 24, 40, 32] has classes 0..2")
+        self.assertEqual(raised.exception.exit_code, 1)
 
 
 class ModulePaths(unittest.TestCase):
@@ -136,14 +135,14 @@ class Batch(unittest.TestCase):
 
 
 class TorchvisionVideo(unittest.TestCase):
-    """A torchvision video classifier (r3d_18, random weights) exported without extra arguments,
+    """A torchvision video classifier (mc3_18, random weights) exported without extra arguments,
     against Grad-CAM computed in PyTorch with hooks (refcam.py, the fixtures' reference code)."""
 
-    def test_r3d_18(self):
+    def test_mc3_18(self):
         torchvision = support.optional("torchvision")
         import refcam
         torch.manual_seed(0)
-        model = torchvision.models.video.r3d_18(weights=None, num_classes=5).eval()
+        model = torchvision.models.video.mc3_18(weights=None, num_classes=5).eval()
         x = torch.randn(1, 3, 8, 32, 32)
         with torch.no_grad():
             k = int(model(x).argmax())
@@ -157,7 +156,7 @@ class TorchvisionVideo(unittest.TestCase):
                       threads=2) as cam:
             maps = cam(x, targets=[ClassifierOutputTarget(k)])
         self.assertEqual(maps.shape, (1, 8, 32, 32))
-        within(self, maps, reference, CAM_TOLERANCE, "r3d_18 layer3 layercam")
+        within(self, maps, reference, CAM_TOLERANCE, "mc3_18 layer3 layercam")
         self.assertEqual(cam.explanation.summary["layers"][0]["module"], "layer3")
 
 
