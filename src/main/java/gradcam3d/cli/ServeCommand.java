@@ -41,13 +41,14 @@ import picocli.CommandLine.Option;
         + "JSON line on stdout, in one process that keeps the model, its compiled programs and ONNX Runtime "
         + "sessions open between requests (for programs that explain many volumes, such as the Python package)."},
     footer = {"",
-        "Protocol (UTF-8, one JSON object per line):",
-        "  first line out:  {\"ready\": true, \"pid\": 1234, \"version\": \"...\", \"methods\": [\"gradcam\", ...]}",
-        "  a request:       {\"id\": 7, \"args\": [\"--model\", \"unet.onnx\", \"--input\", \"x.npy\", \"--layer\", "
-            + "\"down3\", \"--target\", \"1\", \"--out\", \"out/\"]}",
-        "                   args: the arguments of 'gradcam3d explain' (see its --help)",
-        "  its answer:      {\"id\": 7, \"exit\": 0, \"error\": null, \"stdout\": \"...\", \"stderr\": \"...\", \"pid\": 1234}",
-        "                   exit and error: explain's exit code and its one-line message (null when it succeeded)",
+        "Protocol: UTF-8, one JSON object per line. The first line out:",
+        "  {\"ready\": true, \"pid\": 1234, \"version\": \"...\", \"methods\": [...]}",
+        "A request (args: those of 'gradcam3d explain', see its --help):",
+        "  {\"id\": 7, \"args\": [\"--model\", \"unet.onnx\", \"--input\", \"x.npy\",",
+        "   \"--layer\", \"down3\", \"--target\", \"1\", \"--out\", \"out/\"]}",
+        "Its answer (exit, error: explain's exit code and one-line message or null):",
+        "  {\"id\": 7, \"exit\": 0, \"error\": null, \"stdout\": \"...\", \"stderr\": \"\",",
+        "   \"pid\": 1234}",
         "Requests run one at a time, in order. Those that differ only in --input, --out, --label, --series and "
         + "--target share one open pipeline. End of input ends the process (exit 0). Progress bars are not shown.",
         "", "Exit codes: 0 input ended, 2 bad options."})
