@@ -47,6 +47,19 @@ class SeedUNetDown3(unittest.TestCase):
         self.assertAlmostEqual(target["value"], self.case["target"]["value"], delta=1e-4 * abs(self.case["target"]["value"]) + 1e-5)
         self.assertEqual(self.cam.explanation.summary["layers"][0]["module"], "down3")
 
+    def test_activations_and_gradients_on_request_match_the_pytorch_reference(self):
+        cam = GradCAM(self.model, target_layers=[self.model.down3], engine=support.worker(), cache_dir=support.CACHE,
+                      threads=2, save_tensors=True)
+        maps = cam(self.x, targets=[SemanticSegmentationTarget(2, self.mask)])
+        # (a program with more outputs: ONNX Runtime may fuse differently, float32 rounding apart)
+        within(self, maps, self.maps, 1e-6, "cam with save_tensors vs without")
+        for name, got in (("activation", cam.explanation.activations), ("gradient", cam.explanation.gradients)):
+            reference = expected(self.case, name)
+            self.assertEqual(len(got), 1)
+            self.assertEqual(got[0].shape, tuple(self.case["activation_shape"]))
+            within(self, got[0], reference, layer_tolerance(reference), name + " vs PyTorch")
+        self.assertIsNone(self.cam.explanation.activations, "tensors are saved only on request")
+
     def test_maps_are_exactly_what_gradcam3d_explain_writes(self):
         # the same case as its own command line run: the exported model, the input and the mask as files
         e = self.cam.explanation
@@ -71,6 +84,12 @@ class SeedUNetDown3(unittest.TestCase):
         self.assertEqual(str(raised.exception),
                          "target class 7 does not exist: the model output [1, 3, 24, 40, 32] has classes 0..2")
         self.assertEqual(raised.exception.exit_code, 1)
+        # the same words as `gradcam3d explain` prints for it, through the command line engine
+        with self.assertRaises(gradcam3d.InputError) as from_cli:
+            GradCAM(self.model, target_layers=[self.model.down3], engine="cli", cache_dir=support.CACHE,
+                    threads=2)(self.x, targets=[ClassifierOutputTarget(7)])
+        self.assertEqual(str(from_cli.exception), str(raised.exception))
+        self.assertIn("error: " + str(raised.exception), from_cli.exception.stderr)
 
 
 class ModulePaths(unittest.TestCase):
