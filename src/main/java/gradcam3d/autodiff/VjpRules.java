@@ -22,7 +22,7 @@ public final class VjpRules {
    */
   public static final Set<String> FORWARD_ONLY = Set.of(
       "LpNormalization", "LRN", "MeanVarianceNormalization", "Tan", "Asin", "Acos", "Atan", "Sinh",
-      "Cosh", "ThresholdedRelu", "Shrink", "Scatter", "ScatterElements", "ReduceProd", "LpPool",
+      "Cosh", "ThresholdedRelu", "Shrink", "Scatter", "ReduceProd", "LpPool",
       "GlobalLpPool", "Mod", "CumSum");
 
   static {

@@ -12,11 +12,54 @@ import java.util.Map;
  * {@link Normalise}: the final map in [0, 1]), the aggregate of the final maps (null before
  * normalisation), and what the target was: its value and region
  * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So];
- * for input-space methods also the raw attribution (else null).
+ * for input-space methods also the raw attribution (else null); for methods with results of their
+ * own (Deep Feature Factorization's concepts) those (else null).
  */
 public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues,
     long[] regionVoxels, FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
-    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
+    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution, Extras extras,
+    Relevance relevance) {
+
+  /** Without LRP's relevance sums. */
+  public Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues, long[] regionVoxels,
+      FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
+      GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution, Extras extras) {
+    this(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape, compileStats, runMs,
+        postMs, attribution, extras, null);
+  }
+
+  /** Without results of the method's own. */
+  public Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues, long[] regionVoxels,
+      FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
+      GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
+    this(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape, compileStats, runMs,
+        postMs, attribution, null);
+  }
+
+  /**
+   * LRP's conservation, per sample: the relevance the sweep started from at the output
+   * ({@code starting}: the seed's sum, or T when it starts from the logits) and the relevance that
+   * arrived ({@code arrived[k]}: summed over the input (the attribution) for a layer-free run, else
+   * over layer k's tensor). The relevance itself is the attribution, or each layer's gradient.
+   */
+  public record Relevance(double[] starting, double[][] arrived) {
+    /** arrived / starting for place k and sample b. */
+    public double ofStarting(int k, int b) {
+      return arrived[k][b] / starting[b];
+    }
+  }
+
+  /**
+   * A method's results beyond the map: named stacks of final maps [B, K, *S] on the input grid, each
+   * in [0, 1] (written as NAME.npy, as a 4-D NAME.nii.gz for NIfTI inputs, and shown one by one in
+   * report.html), and summary.json entries under the method's name.
+   */
+  public record Extras(Map<String, FloatTensor> maps, Map<String, Object> summary) {
+    public Extras {
+      maps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(maps));
+      summary = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(summary));
+    }
+  }
 
   /**
    * An input-space method's raw signed attribution [B, C, *S] and, for integrated gradients, the
@@ -60,9 +103,15 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
   }
 
   /** The same explanation with other maps; {@code extraPostMs} adds to the post-processing time. */
+  /** The same explanation with LRP's relevance sums. */
+  public Explanation withRelevance(Relevance r) {
+    return new Explanation(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape,
+        compileStats, runMs, postMs, attribution, extras, r);
+  }
+
   public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {
     return new Explanation(newLayers, newCam, targetValues, regionVoxels, predictedVoxels, region, targets,
-        outputShape, compileStats, runMs, postMs + extraPostMs, attribution);
+        outputShape, compileStats, runMs, postMs + extraPostMs, attribution, extras, relevance);
   }
 
   /** Whether the maps are final (normalised) or only resized. */

@@ -14,6 +14,7 @@ import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
 import gradcam3d.volume.Orientation;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -65,6 +66,43 @@ final class Converters {
     @Override
     public CamMethod convert(String s) {
       return parsed(() -> CamMethods.byName(s));
+    }
+  }
+
+  /** batch --resume: redo cases made with other settings, or refuse them. */
+  enum Resume { REDO, STRICT }
+
+  static final class ResumeValue implements ITypeConverter<Resume> {
+    @Override
+    public Resume convert(String s) {
+      return switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "redo" -> Resume.REDO;
+        case "strict" -> Resume.STRICT;
+        default -> throw new TypeConversionException("must be redo or strict, not '" + s + "'");
+      };
+    }
+  }
+
+  /** Methods named once each, in order (compare --methods). */
+  record Methods(List<CamMethod> list) {}
+
+  /** M1,M2,...: no empty item, no method twice. */
+  static final class MethodList implements ITypeConverter<Methods> {
+    @Override
+    public Methods convert(String s) {
+      List<CamMethod> list = new java.util.ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String item : s.split(",", -1)) {
+        if (item.isBlank()) {
+          throw new TypeConversionException("'" + s + "' has an empty item; list methods as M1,M2,...");
+        }
+        CamMethod m = parsed(() -> CamMethods.byName(item.strip()));
+        if (!seen.add(m.name())) {
+          throw new TypeConversionException("'" + s + "' names " + m.name() + " twice; each method is compared once");
+        }
+        list.add(m);
+      }
+      return new Methods(List.copyOf(list));
     }
   }
 
@@ -456,6 +494,38 @@ final class Converters {
     @Override
     public gradcam3d.cam.methods.OcclusionMode convert(String s) {
       return parsed(() -> gradcam3d.cam.methods.OcclusionMode.parse(s));
+    }
+  }
+
+  /** --kpca-kernel: one of KPCA-CAM's kernels. */
+  static final class KpcaKernel implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      return parsed(() -> gradcam3d.cam.methods.KpcaCam.Kernel.parse(s).toString());
+    }
+  }
+
+  /** A finite number > 0 (--kpca-gamma). */
+  static final class PositiveNumber implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      if (!(v > 0) || Double.isInfinite(v)) {
+        throw new TypeConversionException("must be a finite number > 0, not '" + s + "'");
+      }
+      return v;
+    }
+  }
+
+  /** A finite number (--finer-alpha). */
+  static final class FiniteNumber implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      if (!Double.isFinite(v)) {
+        throw new TypeConversionException("must be a finite number, not '" + s + "'");
+      }
+      return v;
     }
   }
 }

@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
         + "and writes it as .npy, as NIfTI aligned with the input (NRRD or MetaImage for such inputs; open it over the scan in ITK-SNAP, "
         + "3D Slicer or FSLeyes), as pictures and as summary.json.",
         "",
-        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64"},
+        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64 (--suggest ranks them)",
+        "Match the training preprocessing: MONAI --layout xyz --orient RAS [--resample ...] [--normalize ...], "
+            + "nnU-Net/SimpleITK --layout zyx; see the README's 'From your framework to gradcam3d'."},
     footer = {"",
         "Targets (--target), coordinates in tensor axis order, box ends exclusive:",
         "  2                      class 2 summed over the voxels the model predicts as 2 (default form)",
@@ -41,6 +43,14 @@ import picocli.CommandLine.Spec;
         "  2:all                  class 2 over the whole volume (MONAI's semantics)",
         "  3 / argmax             classifiers: class 3 / each sample's top class (the default)",
         "",
+        "shapley-cam: weights mean_space(G - 0.5 H A), H A the Hessian-vector product of T by the gradient graph",
+        "  differentiated again (exactly 0, i.e. Grad-CAM, through ReLU/max-pool/linear layers to logits; non-zero",
+        "  through InstanceNorm/GroupNorm, softmax or sigmoid scores). Cost: forward + backward + a second backward.",
+        "lrp: layer-wise relevance propagation (zennit's composites, --composite) on the ONNX graph: the target's seed",
+        "  propagated to the input (attribution.npy = input relevance; map = its channel sum) or, with --layer, to",
+        "  the layer (relevance.npy; map = channel sum). summary.json 'conservation': relevance arrived / starting",
+        "  relevance and / T. Cost: forward + one modified backward (1-4 extra convolutions per Conv).",
+        "",
         "Examples:",
         "  gradcam3d explain --model unet.onnx --input ct.nii.gz --layer down3 --target 1 --out out/",
         "  gradcam3d explain --model unet.onnx --input t1.nii.gz --input flair.nii.gz --normalize zscore \\",
@@ -49,6 +59,8 @@ import picocli.CommandLine.Spec;
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "  gradcam3d explain --model unet96.onnx --input ct.nii.gz --layer down3 --target 1 \\",
         "      --window 96,96,96 --overlap 0.5 --out out/        (a scan larger than the model's window)",
+        "  gradcam3d explain --model unet.onnx --input ct.nii.gz --method lrp --composite epsilon-gamma-box \\",
+        "      --target 1 --out out/                                  (input relevance)",
         "  gradcam3d explain --model unet.onnx --input ct.nii.gz --method occlusion --occlusion-size 16 \\",
         "      --occlusion-budget 600 --target 1 --out out/        (MONAI's occlusion sensitivity, <= 600 passes)",
         "",
@@ -108,6 +120,9 @@ final class ExplainCommand implements Callable<Integer> {
   MetricsSwitch metrics;
 
   @Mixin
+  TableOptions tables;
+
+  @Mixin
   WindowOptions windows;
 
   @Mixin
@@ -133,7 +148,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
-        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on));
+        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on()));
     if (exportGraph != null && settings.window() != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
@@ -145,7 +160,9 @@ final class ExplainCommand implements Callable<Integer> {
     read.add(settings.model());
     read.add(label);
     read.addAll(explanation.maskFiles());
+    read.addAll(tables.read());
     ResultFolder.check(out, read);
+    tables.load();
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
       StandaloneFile.check("--export-graph", exportGraph, read, out, force,
@@ -158,10 +175,10 @@ final class ExplainCommand implements Callable<Integer> {
     try {
       // the writers start on the input (gray window, compressed scan) while the maps are computed
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = pipeline.run(input, settings.targets(), prefetch, loaded -> {
+      CaseResult r = tables.apply(pipeline.run(input, settings.targets(), prefetch, loaded -> {
         pictures.checkFits(loaded, settings.layout());
         writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
-      });
+      }), null);
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output, List.of(), writers[0]);
       if (graph != null) {

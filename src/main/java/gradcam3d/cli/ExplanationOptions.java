@@ -3,8 +3,10 @@ package gradcam3d.cli;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
@@ -31,12 +33,21 @@ public final class ExplanationOptions {
   @Option(names = "--layer", paramLabel = "NAME",
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
-          + "layer plus their aggregate. Required, except for the input-space methods (saliency, "
-          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop, occlusion), which take none.")
+          + "layer plus their aggregate (refine-cam: their product). Required, except for the input-space methods "
+          + "(saliency, input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), occlusion and fullgrad, "
+          + "which take none; dff takes exactly one; lrp takes none or some (without: the input relevance; with: "
+          + "the relevance arriving at each layer).")
   List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
-      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Costs in forward/backward "
+          + "passes: README, 'Methods at a glance'. finer-cam: Grad-CAM of the target class contrasted with its "
+          + "nearest classes; for segmentation per voxel inside the target region, the comparison classes ranked by "
+          + "the region-mean logits. fullgrad: the input-gradient term plus one term per bias-carrying Conv/"
+          + "ConvTranspose and BatchNormalization node. dff: NMF of the layer's activations into concepts "
+          + "(concepts.npy, concepts.nii.gz, the report, each concept's share of every class's score in "
+          + "summary.json). --window runs the layer methods per window, except fem, kpca-cam, seg-eigen-cam, "
+          + "finer-cam, fullgrad, random-cam and dff, which need the whole layer or the whole-volume logits.",
       completionCandidates = MethodNames.class, converter = Converters.Method.class)
   CamMethod method;
 
@@ -57,7 +68,9 @@ public final class ExplanationOptions {
 
   @Option(names = "--layout", paramLabel = "zyx|xyz",
       description = "How the scan's voxel axes map to the model tensor: zyx = the NIfTI array reversed "
-          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx).",
+          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx). "
+          + "MONAI pipelines usually need --layout xyz --orient RAS, nnU-Net and SimpleITK code the default; "
+          + "README: 'From your framework to gradcam3d'.",
       converter = Converters.LayoutValue.class)
   Layout layout;
 
@@ -112,9 +125,46 @@ public final class ExplanationOptions {
       description = "smoothgrad: noise sigma as a fraction of the input's (max - min) (default: ${DEFAULT-VALUE}).")
   double noise;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
-      description = "smoothgrad: random seed of the noise (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "" + MethodOptions.SEED, paramLabel = "N",
+      description = "smoothgrad: random seed of the noise; random-cam: seed of its channel weights "
+          + "(default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--fem-k", defaultValue = "" + MethodOptions.FEM_K, paramLabel = "K",
+      converter = Converters.NoiseLevel.class,
+      description = "fem: a channel's voxels above mean + K std count towards its weight (default: ${DEFAULT-VALUE}).")
+  double femK;
+
+  @Option(names = "--kpca-kernel", defaultValue = MethodOptions.KPCA_KERNEL,
+      paramLabel = "sigmoid|rbf|poly|linear|cosine", converter = Converters.KpcaKernel.class,
+      description = "kpca-cam: the kernel, as sklearn defines it (coef0 1, degree 3) (default: ${DEFAULT-VALUE}).")
+  String kpcaKernel;
+
+  @Option(names = "--kpca-gamma", paramLabel = "G", converter = Converters.PositiveNumber.class,
+      description = "kpca-cam: the kernel's gamma (sigmoid, rbf, poly) (default: 1 / the layer's channels).")
+  Double kpcaGamma;
+
+  @Option(names = "--finer-alpha", defaultValue = "" + MethodOptions.FINER_ALPHA, paramLabel = "A",
+      converter = Converters.FiniteNumber.class,
+      description = "finer-cam: weight of the comparison classes' logits in the contrast (default: ${DEFAULT-VALUE}).")
+  double finerAlpha;
+
+  @Option(names = "--finer-compare", defaultValue = "" + MethodOptions.FINER_COMPARE, paramLabel = "K",
+      converter = Converters.Positive.class,
+      description = "finer-cam: how many classes nearest the target class it is contrasted with, at most all "
+          + "the others (default: ${DEFAULT-VALUE}).")
+  int finerCompare;
+
+  @Option(names = "--refine-base", defaultValue = MethodOptions.REFINE_BASE, paramLabel = "METHOD",
+      converter = Converters.Method.class,
+      description = "refine-cam: the method computed at each --layer before the maps are multiplied; one computed "
+          + "in the graph (default: ${DEFAULT-VALUE}).")
+  CamMethod refineBase;
+
+  @Option(names = "--concepts", defaultValue = "" + MethodOptions.CONCEPTS, paramLabel = "K",
+      converter = Converters.Positive.class,
+      description = "dff: how many concepts the layer's activations are factorised into (default: ${DEFAULT-VALUE}).")
+  int concepts;
 
   @Option(names = "--ig-steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
       description = "integrated-gradients: points of the trapezoid rule, at least 2 (default: ${DEFAULT-VALUE}).")
@@ -149,13 +199,19 @@ public final class ExplanationOptions {
           + "most N, instead of --occlusion-overlap.")
   Integer occlusionBudget;
 
-  /** The method with its options (smoothgrad, integrated-gradients, occlusion). */
+  @picocli.CommandLine.Mixin
+  LrpOptions lrp;
+
+  /** The method with its options. */
   CamMethod method() {
-    return configure(method);
+    return configured(method);
   }
 
-  /** A method of the registry with the parameters these options give its kind (for compare's --methods too). */
-  CamMethod configure(CamMethod m) {
+  /** A method with the options given for it (compare configures each of its methods). */
+  CamMethod configured(CamMethod m) {
+    if (m instanceof Lrp) {
+      return lrp.method();
+    }
     if (m instanceof SmoothGrad) {
       return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
     }
@@ -166,7 +222,20 @@ public final class ExplanationOptions {
       return new OcclusionSensitivity(Converters.OcclusionSize.sizes(occlusionSize), occlusionOverlap, occlusionMode,
           occlusionBudget == null ? null : occlusionBudget.longValue());
     }
-    return m;
+    return m.withOptions(new MethodOptions(femK, kpcaKernel, kpcaGamma, finerAlpha, finerCompare, refineBase, seed,
+        concepts));
+  }
+
+  /** The method with the options that change its result, as text (what batch --resume compares). */
+  String methodDescription() {
+    CamMethod m = method();
+    if (m instanceof SmoothGrad sg) {
+      return m.name() + " samples=" + sg.samples() + " noise=" + sg.noise() + " seed=" + seed;
+    }
+    if (m instanceof IntegratedGradients ig) {
+      return m.name() + " steps=" + ig.steps() + " baseline=" + ig.baseline();
+    }
+    return m.name() + (tokenGrid == null ? "" : " token-grid=" + tokenGrid);
   }
 
   /** Method names for the help text. */

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The maps as NumPy arrays: cam.npy [B, *S]; with several layers also cam_i.npy; on request
  * cam_layer(_i).npy, activation(_i).npy and gradient(_i).npy; for input-space methods the raw
- * signed attribution.npy [B, C, *S] and the method's further arrays (NAME.npy).
+ * signed attribution.npy [B, C, *S], the method's further arrays (NAME.npy) and its own stacks of maps as
+ * NAME.npy [B, K, *S] (dff: concepts.npy); for LRP at a layer the relevance arriving there, relevance(_i).npy.
  */
 final class NpyWriter implements OutputWriter {
   @Override
@@ -21,6 +22,9 @@ final class NpyWriter implements OutputWriter {
       put(e.attribution().values(), "attribution.npy", dir, w);
       // the method's further arrays, e.g. occlusion's sensitivity.npy
       e.attribution().arrays().forEach((name, t) -> put(t, name + ".npy", dir, w));
+    }
+    if (e.extras() != null) {
+      e.extras().maps().forEach((name, maps) -> put(maps, name + ".npy", dir, w));
     }
     List<Explanation.LayerMap> layers = e.layers();
     for (int i = 0; i < layers.size(); i++) {
@@ -35,6 +39,10 @@ final class NpyWriter implements OutputWriter {
       if (o.saveTensors()) {
         put(l.activation(), "activation" + sfx + ".npy", dir, w);
         put(l.gradient(), "gradient" + sfx + ".npy", dir, w);
+      }
+      if (e.relevance() != null && e.attribution() == null) {
+        // LRP at a layer: the relevance arriving at it [B, C, *layer]
+        put(l.gradient(), "relevance" + sfx + ".npy", dir, w);
       }
     }
   }

@@ -92,6 +92,16 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("steps", ig.steps());
       s.put("baseline", ig.baseline().name().toLowerCase());
     }
+    if (!st.method().parameters().isEmpty()) {
+      s.put("method_parameters", st.method().parameters());
+    }
+    if (e.relevance() != null) {
+      s.put("conservation", conservation(e));
+    }
+    if (e.extras() != null && !e.extras().summary().isEmpty()) {
+      // the method's own results (fullgrad's terms, dff's concepts), under its name
+      s.put(st.method().name(), e.extras().summary());
+    }
     if (e.attribution() != null && e.attribution().completenessGap() != null) {
       // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
       s.put("completeness_gap", e.attribution().completenessGap());
@@ -137,6 +147,9 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("label_share_of_volume", label.labelShare());
       s.put("label", m);
     }
+    if (r.tables() != null) {
+      s.putAll(r.tables().toJson());
+    }
     if (r.metrics() != null) {
       s.put("metrics", r.metrics().toJson());
     }
@@ -180,16 +193,48 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
     }
+    s.putAll(w.summaryEntries());
     List<String> files = new ArrayList<>(w.files());
     files.add(FILE);
     s.put("files", files);
     return s;
   }
 
+  /**
+   * LRP's conservation: per sample the starting relevance at the output, and per place (the input,
+   * or each layer) the relevance that arrived, over the starting relevance and over T.
+   */
+  private static Map<String, Object> conservation(Explanation e) {
+    Explanation.Relevance r = e.relevance();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("starting_relevance", r.starting());
+    List<Map<String, Object>> places = new ArrayList<>();
+    for (int k = 0; k < r.arrived().length; k++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("at", e.attribution() != null ? "input" : e.layers().get(k).layer().spec());
+      double[] overStart = new double[r.starting().length];
+      double[] overTarget = new double[r.starting().length];
+      for (int b = 0; b < overStart.length; b++) {
+        overStart[b] = r.ofStarting(k, b);
+        overTarget[b] = r.arrived()[k][b] / e.targetValues().data()[b];
+      }
+      m.put("relevance_sum", r.arrived()[k]);
+      m.put("over_starting", overStart);
+      m.put("over_target", overTarget);
+      places.add(m);
+    }
+    c.put("places", places);
+    return c;
+  }
+
   /** The window grid and what ran: the "sliding_window" block. */
   private static Map<String, Object> slidingWindow(WindowedExplanation windows, SlidingWindowExplainer.Settings ws) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", windows.grid().window());
+    if (windows.requestedWindow() != null) {
+      // longer than the scan: the model took the scan's size (rounded up to its stride) instead
+      w.put("window_requested", windows.requestedWindow());
+    }
     w.put("overlap", windows.grid().overlap());
     w.put("blend", ws.blend().name().toLowerCase(Locale.ROOT));
     w.put("grid", windows.grid().counts());

@@ -37,9 +37,16 @@ final class ScanGrid {
       a = new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial),
           e.attribution().completenessGap(), arrays, e.attribution().cost());
     }
+    Explanation.Extras extras = null;
+    if (e.extras() != null) {
+      // a method's own maps (dff's concepts, [B, K, *S]) move as the maps do
+      Map<String, FloatTensor> maps = new LinkedHashMap<>();
+      e.extras().maps().forEach((name, t) -> maps.put(name, onScan(t, g, modelSpatial)));
+      extras = new Explanation.Extras(maps, e.extras().summary());
+    }
     return new Explanation(layers, onScan(e.cam(), g, modelSpatial), e.targetValues(), e.regionVoxels(),
         e.predictedVoxels(), onScan(e.region(), g, modelSpatial, GridMapping.Kind.LABELS), e.targets(),
-        e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a);
+        e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a, extras);
   }
 
   static WindowedExplanation toScan(WindowedExplanation w, Explanation onScan, GridMapping g) {
@@ -53,7 +60,7 @@ final class ScanGrid {
     FloatTensor segmentation = prediction != null && !g.exact() ? argmax(prediction)
         : onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
     return new WindowedExplanation(onScan, segmentation, prediction, w.grid(), w.windowsRun(), w.windowsSkipped(),
-        w.timings(), w.pass2From());
+        w.timings(), w.pass2From(), w.requestedWindow());
   }
 
   /** [1, K, *S] to its class index per voxel, [1, *S] (first maximum). */
