@@ -33,11 +33,12 @@ class EngineError(RuntimeError):
 
 
 class InputError(EngineError, ValueError):
-    """Exit code 1: a problem with the input (files, shapes, layer names, targets)."""
+    """Exit code 1: a problem with the input (missing or corrupt files, shapes, NaN)."""
 
 
 class OptionError(EngineError, ValueError):
-    """Exit code 2: a bad option or option value."""
+    """Exit code 2: a bad option or option value, also one judged after the model loaded (an unknown
+    layer name, a target class the model does not have)."""
 
 
 class InternalError(EngineError):

@@ -140,9 +140,10 @@ class Errors(unittest.TestCase):
             self.cam(["down3"], threads=0)(self.x, targets=[WholeClassTarget(2)])
         self.assertEqual(bad_option.exception.exit_code, 2)
         self.assertIn("--threads", str(bad_option.exception))
-        with self.assertRaises(gradcam3d.InputError) as bad_layer:
+        with self.assertRaises(gradcam3d.OptionError) as bad_layer:
             self.cam(["down9"])(self.x, targets=[WholeClassTarget(2)])
-        self.assertIn("down9", str(bad_layer.exception))
+        self.assertEqual(bad_layer.exception.exit_code, 2)
+        self.assertIn("unknown layer 'down9'", str(bad_layer.exception))
         self.assertIsInstance(bad_layer.exception, ValueError)
         with self.assertRaises(gradcam3d.EngineError) as bad_method:
             gradcam3d.CAM(self.model, ["down3"], method="no-such-method", engine=support.worker(),

@@ -79,13 +79,14 @@ class SeedUNetDown3(unittest.TestCase):
 
     def test_a_bad_target_raises_with_the_engines_message(self):
         # (ServeCliTest: the worker's message is the one the command line prints)
-        with self.assertRaises(gradcam3d.InputError) as raised:
+        with self.assertRaises(gradcam3d.OptionError) as raised:
             self.cam(self.x, targets=[ClassifierOutputTarget(7)])
         self.assertEqual(str(raised.exception),
                          "target class 7 does not exist: the model output [1, 3, 24, 40, 32] has classes 0..2")
-        self.assertEqual(raised.exception.exit_code, 1)
+        self.assertEqual(raised.exception.exit_code, 2)  # an option value judged after loading
+        self.assertIsInstance(raised.exception, ValueError)
         # the same words as `gradcam3d explain` prints for it, through the command line engine
-        with self.assertRaises(gradcam3d.InputError) as from_cli:
+        with self.assertRaises(gradcam3d.OptionError) as from_cli:
             GradCAM(self.model, target_layers=[self.model.down3], engine="cli", cache_dir=support.CACHE,
                     threads=2)(self.x, targets=[ClassifierOutputTarget(7)])
         self.assertEqual(str(from_cli.exception), str(raised.exception))
