@@ -54,17 +54,6 @@ final class MovementRules {
     t.put("Gather", MovementRules::gather);
     t.put("GatherElements", MovementRules::gatherElements);
     t.put("ScatterElements", MovementRules::scatterElements);
-    t.put("Where", c -> {
-      c.requireOnly(1, 2);
-      GraphBuilder b = c.b();
-      String zero = b.scalarLike(0, c.dy());
-      if (c.needs(1)) {
-        c.grad(1, b.unbroadcast(b.where(c.x(0), c.dy(), zero), c.shape(c.x(1))));
-      }
-      if (c.needs(2)) {
-        c.grad(2, b.unbroadcast(b.where(c.x(0), zero, c.dy()), c.shape(c.x(2))));
-      }
-    });
     t.put("GatherND", MovementRules::gatherNd);
     t.put("ScatterND", MovementRules::scatterNd);
     // a triangle mask is linear: its gradient is the same mask of dY

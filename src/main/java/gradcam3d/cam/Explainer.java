@@ -451,12 +451,9 @@ public final class Explainer implements AutoCloseable {
 
   /** Fails with a one-line message when an input holds NaN or infinite values. */
   public static void requireFinite(String name, FloatTensor x) {
-    int i = x.firstNonFinite();
-    if (i >= 0) {
-      float v = x.data()[i];
-      throw new Gradcam3dException("input '" + name + "' contains " + (Float.isNaN(v) ? "NaN" : "infinite")
-          + " values (first at index " + Arrays.toString(Shapes.unravel(i, x.shape())) + " of shape "
-          + Shapes.format(x.shape()) + ")");
+    String nonFinite = x.nonFiniteMessage("input '" + name + "'");
+    if (nonFinite != null) {
+      throw new Gradcam3dException(nonFinite);
     }
   }
 

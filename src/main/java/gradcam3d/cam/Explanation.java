@@ -114,11 +114,6 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
         outputShape, compileStats, runMs, postMs + extraPostMs, attribution, extras, relevance);
   }
 
-  /** Whether the maps are final (normalised) or only resized. */
-  public boolean normalised() {
-    return cam != null;
-  }
-
   /** For each sample, the class whose score was explained. */
   public int explainedClass(int sample) {
     return targets.get(sample).explainedClass(predictedVoxels.data(), sample, (int) outputShape[1]);

@@ -121,20 +121,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       return new Settings(window, o, blend, windowBatch, padValue, keepPrediction);
     }
 
-    public Settings withBlend(Blend b) {
-      return new Settings(window, overlap, b, windowBatch, padValue, keepPrediction);
-    }
-
     public Settings withWindowBatch(int n) {
       return new Settings(window, overlap, blend, n, padValue, keepPrediction);
-    }
-
-    public Settings withPadValue(float v) {
-      return new Settings(window, overlap, blend, windowBatch, v, keepPrediction);
-    }
-
-    public Settings withPrediction(boolean keep) {
-      return new Settings(window, overlap, blend, windowBatch, padValue, keep);
     }
   }
 
