@@ -2,8 +2,8 @@
 
 The engine's methods are registered in src/main/java/gradcam3d/cam/CamMethods.java; each gets one
 line in METHODS below (class name -> the engine's --method name). A method the engine does not
-know yet fails on its first call with the engine's own message ("unknown method ..."), and the
-test suite checks that every method the engine lists has its line here. A method without a
+know fails on its first call with the engine's own message ("unknown method ..."), and the
+test suite checks that the methods here are exactly those the engine lists. A method without a
 line is still usable as ``CAM(model, target_layers, method="its-name")``.
 """
 from .cam import BaseCAM
@@ -27,7 +27,6 @@ METHODS = {
     "GuidedBackprop": "guided-backprop",
     "GuidedGradCAM": "guided-gradcam",
     "Occlusion": "occlusion",
-    # being added on the engine's side (branches not yet merged when this table was written)
     "FEM": "fem",
     "KPCA_CAM": "kpca-cam",
     "SegEigenCAM": "seg-eigen-cam",

@@ -204,6 +204,8 @@ class Methods(unittest.TestCase):
         engine = set(support.worker().methods)
         missing = engine - set(gradcam3d.METHODS.values())
         self.assertFalse(missing, "add one line per method to python/gradcam3d/methods.py: %s" % sorted(missing))
+        unknown = set(gradcam3d.METHODS.values()) - engine
+        self.assertFalse(unknown, "classes for methods the engine does not have: %s" % sorted(unknown))
         from gradcam3d import GradCAM, GradCAMPlusPlus, HiResCAM, LRP, Occlusion, ScoreCAM  # noqa: F401
         for name, method in gradcam3d.METHODS.items():
             self.assertEqual(getattr(gradcam3d, name).method, method)
