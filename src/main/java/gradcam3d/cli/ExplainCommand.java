@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import gradcam3d.cam.Explainer;
+import gradcam3d.metrics.Evaluation;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import picocli.CommandLine.Spec;
@@ -133,6 +134,16 @@ final class ExplainCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  private final PipelineSource pipelines;
+
+  ExplainCommand() {
+    this(PipelineSource.FRESH);
+  }
+
+  ExplainCommand(PipelineSource pipelines) {
+    this.pipelines = pipelines;
+  }
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -159,10 +170,12 @@ final class ExplainCommand implements Callable<Integer> {
     }
     // the input is read while the model is
     InputPrefetch prefetch = InputPrefetch.start(input);
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
+    ExplanationPipeline pipeline = pipelines.open(settings, metrics.settings(settings.batchSize()));
+    Throwable failure = null;
+    try {
       // the writers start on the input (gray window, compressed scan) while the maps are computed
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = tables.apply(pipeline.run(input, prefetch, loaded -> {
+      CaseResult r = tables.apply(pipeline.run(input, settings.targets(), prefetch, loaded -> {
         pictures.checkFits(loaded, settings.layout());
         writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
       }), null);
@@ -175,7 +188,33 @@ final class ExplainCommand implements Callable<Integer> {
       if (!quiet.quiet) {
         ConsoleReport.print(spec.commandLine().getOut(), r, w, out);
       }
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      throw e;
+    } finally {
+      pipelines.release(pipeline, failure);
     }
     return 0;
+  }
+
+  /** Where the pipeline comes from: a new one per run, or one that {@code gradcam3d serve} keeps open. */
+  interface PipelineSource {
+    /** A new pipeline for every run, closed after it. */
+    PipelineSource FRESH = new PipelineSource() {
+      @Override
+      public ExplanationPipeline open(Settings settings, Evaluation.Settings metrics) {
+        return new ExplanationPipeline(settings, metrics);
+      }
+
+      @Override
+      public void release(ExplanationPipeline pipeline, Throwable failure) {
+        pipeline.close();
+      }
+    };
+
+    ExplanationPipeline open(Settings settings, Evaluation.Settings metrics);
+
+    /** The run is over; {@code failure} is what it threw, or null. */
+    void release(ExplanationPipeline pipeline, Throwable failure);
   }
 }

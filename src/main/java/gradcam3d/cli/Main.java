@@ -51,12 +51,14 @@ public final class Main implements Runnable {
     m.put("demo", DemoCommand::new);
     m.put("bench", BenchCommand::new);
     m.put("optimize", OptimizeCommand::new);
+    m.put("serve", ServeCommand::new);
     m.put("help", CommandLine.HelpCommand::new);
     return m;
   }
 
   /** The subcommands that run ONNX Runtime. */
-  private static final Set<String> RUNS_MODELS = Set.of("explain", "batch", "evaluate", "compare", "demo", "bench");
+  private static final Set<String> RUNS_MODELS = Set.of("explain", "batch", "evaluate", "compare", "demo", "bench",
+      "serve");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -92,7 +94,14 @@ public final class Main implements Runnable {
         ModelIO.readAhead(model);
       }
     }
-    CommandLine cl = commandLine(routed);
+    return execute(commandLine(routed), routed, out, err);
+  }
+
+  /**
+   * Runs {@code routed} on a command line already made (serve makes its explain command itself):
+   * errors as one line on {@code err} and the exit codes above.
+   */
+  static int execute(CommandLine cl, String[] routed, PrintWriter out, PrintWriter err) {
     cl.setOut(out);
     cl.setErr(err);
     // plain help text: its colour codes would be escaped too

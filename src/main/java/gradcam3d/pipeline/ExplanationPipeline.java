@@ -140,6 +140,16 @@ public final class ExplanationPipeline implements AutoCloseable {
     return run(c, List.of(), checkLoaded, prefetched);
   }
 
+  /**
+   * All stages for one case with its own targets (empty: the settings' targets), its files read
+   * meanwhile ({@code prefetched}, or null): one pipeline kept open for requests that differ only
+   * in their input and targets ({@code gradcam3d serve}).
+   */
+  public CaseResult run(CaseInput c, List<String> caseTargets, InputPrefetch prefetched,
+      Consumer<LoadedCase> checkLoaded) {
+    return run(c, caseTargets, checkLoaded, prefetched);
+  }
+
   private CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded,
       InputPrefetch prefetched) {
     long start = System.nanoTime();

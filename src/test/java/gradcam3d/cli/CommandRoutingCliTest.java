@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** Only the named subcommand is built; usage, help and unknown names still see all of them. */
 class CommandRoutingCliTest {
   private static final String[] COMMANDS = {"layers", "explain", "batch", "evaluate", "compare", "demo", "bench",
-      "optimize", "help"};
+      "optimize", "serve", "help"};
 
   @Test
   void usageListsEveryCommand() {
