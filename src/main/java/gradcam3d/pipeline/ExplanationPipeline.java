@@ -84,7 +84,11 @@ public final class ExplanationPipeline implements AutoCloseable {
       throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
     }
     explainer = null;
-    windowed = new SlidingWindowExplainer(m, request, settings.window(), new RuntimeOptions(settings.threads()));
+    // with resampling the segmentation on the scan is the argmax of the prediction brought back
+    // (nnU-Net's rule), so the blended prediction is kept; written only when asked
+    SlidingWindowExplainer.Settings w = settings.grid().resamples() ? settings.window().withPrediction(true)
+        : settings.window();
+    windowed = new SlidingWindowExplainer(m, request, w, new RuntimeOptions(settings.threads()));
   }
 
   /** Why --metrics and --window do not go together. */
@@ -139,7 +143,8 @@ public final class ExplanationPipeline implements AutoCloseable {
       // the metrics perturb the model's input: they work on its grid; everything else on the scan's
       Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics, prepared);
       Explanation onScan = ScanGrid.toScan(e, loaded.grid());
-      WindowedExplanation wOnScan = w == null ? null : ScanGrid.toScan(w, onScan, loaded.grid());
+      WindowedExplanation wOnScan = w == null ? null
+          : ScanGrid.toScan(w, onScan, loaded.grid(), settings.window().keepPrediction());
       LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, onScan);
       return new CaseResult(settings, c, loaded, onScan, label, ev, (System.nanoTime() - start) / 1e6, wOnScan, e);
     }
@@ -184,6 +189,10 @@ public final class ExplanationPipeline implements AutoCloseable {
     Volume scan = Volume.stack(parts).requireFinite();
     GridMapping grid = settings.grid().isEmpty() ? GridMapping.identity(scan) : settings.grid().apply(scan);
     Volume onModelGrid = grid.model();
+    if (grid.intensity() != null) {
+      // a chain step normalised already (nnU-Net normalises before resampling)
+      return new LoadedCase(onModelGrid.batch(), onModelGrid, grid, grid.intensity());
+    }
     List<Normalization.Linear> intensity = settings.normalization().fitted(onModelGrid.tensor());
     Volume v = onModelGrid.withTensor(Normalization.apply(onModelGrid.tensor(), intensity));
     return new LoadedCase(v.batch(), v, grid, intensity);
