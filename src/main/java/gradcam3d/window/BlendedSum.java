@@ -136,8 +136,9 @@ final class BlendedSum {
         leading[a] = start[a] + row[a];
       }
       double lead = lead(leading);
+      long x0 = start[r - 1] + row[r - 1];
       for (int j = 0; j < len; j++) {
-        out[wo + j] = best(vo + j, inverse(lead, start[r - 1] + j)) == cls ? 1f : 0f;
+        out[wo + j] = best(vo + j, inverse(lead, x0 + j)) == cls ? 1f : 0f;
       }
     });
     return out;

@@ -286,7 +286,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Explainer.requireFinite(inputName, input);
     long channels = shape[1];
     long[] spatial = Arrays.copyOfRange(shape, 2, shape.length);
-    WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap());
+    WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap(), settings.blend().nnunetPlacement());
     BlendWeights weights = new BlendWeights(grid, settings.blend());
     long[] wholeOutput = Shapes.concat(new long[] {1, classes(channels)}, spatial);
     target.check(wholeOutput);
