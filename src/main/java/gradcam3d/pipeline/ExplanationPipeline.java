@@ -7,6 +7,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.ModelEnsemble;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.PreparedScoring;
 import gradcam3d.onnx.ModelIO;
@@ -63,7 +64,7 @@ public final class ExplanationPipeline implements AutoCloseable {
   public ExplanationPipeline(Settings settings, Evaluation.Settings metrics) {
     this.settings = settings;
     this.metrics = metrics;
-    ModelProto m = ModelIO.read(settings.model());
+    ModelProto m = model(settings);
     this.model = m;
     Graph g = Graph.fromModel(m);
     spatialRank = spatialRank(g);
@@ -89,6 +90,23 @@ public final class ExplanationPipeline implements AutoCloseable {
     SlidingWindowExplainer.Settings w = settings.grid().resamples() ? settings.window().withPrediction(true)
         : settings.window();
     windowed = new SlidingWindowExplainer(m, request, w, new RuntimeOptions(settings.threads()));
+  }
+
+  /**
+   * The model as the settings explain it: read as it is, or with its folds averaged and its input
+   * mirrored ({@link Ensemble}, {@link ModelEnsemble}), each layer one joint tensor named as given.
+   */
+  static ModelProto model(Settings settings) {
+    ModelProto first = ModelIO.read(settings.model());
+    Ensemble e = settings.ensemble();
+    if (e.isNone()) {
+      return first;
+    }
+    List<ModelProto> folds = new ArrayList<>(List.of(first));
+    for (Path p : e.moreFolds()) {
+      folds.add(ModelIO.read(p));
+    }
+    return ModelEnsemble.build(folds, e.mirrorAxes(), settings.layers());
   }
 
   /** Why --metrics and --window do not go together. */
