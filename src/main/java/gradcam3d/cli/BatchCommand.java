@@ -128,7 +128,7 @@ final class BatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     Settings settings = explanation.settings(false, progress)
-        .withWindow(windows.settings(spec, false, metrics.on));
+        .withWindow(windows.settings(spec, false, metrics.on, explanation.nnunetWindow()));
     BatchTable rows = new BatchTable();
     int failed = 0;
     int mine = 0;

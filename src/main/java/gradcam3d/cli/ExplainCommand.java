@@ -115,7 +115,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
-        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on));
+        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on, explanation.nnunetWindow()));
     if (exportGraph != null && settings.window() != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
@@ -123,7 +123,7 @@ final class ExplainCommand implements Callable<Integer> {
     OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
     CaseInput input = CaseInput.of(inputs, label).withSeries(series);
     List<Path> read = new ArrayList<>(inputs);
-    read.add(settings.model());
+    read.addAll(explanation.modelFiles());
     read.add(label);
     read.addAll(explanation.maskFiles());
     ResultFolder.check(out, read);

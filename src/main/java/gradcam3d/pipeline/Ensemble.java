@@ -10,19 +10,41 @@ import java.util.List;
  *
  * @param moreFolds models averaged with {@link Settings#model()} (fold 0)
  * @param mirrorAxes spatial axes mirrored, empty for none
+ * @param everyAxis mirror every spatial axis of the model input, whatever its rank
  */
-public record Ensemble(List<Path> moreFolds, int[] mirrorAxes) {
+public record Ensemble(List<Path> moreFolds, int[] mirrorAxes, boolean everyAxis) {
   /** The model alone. */
   public static final Ensemble NONE = new Ensemble(List.of(), new int[0]);
 
   public Ensemble {
     moreFolds = List.copyOf(moreFolds);
-    mirrorAxes = mirrorAxes.clone();
+    mirrorAxes = everyAxis ? new int[0] : mirrorAxes.clone();
+  }
+
+  public Ensemble(List<Path> moreFolds, int[] mirrorAxes) {
+    this(moreFolds, mirrorAxes, false);
+  }
+
+  /** Mirroring over every spatial axis of the model input (nnU-Net's default trainers). */
+  public static Ensemble everyAxis(List<Path> moreFolds) {
+    return new Ensemble(moreFolds, new int[0], true);
   }
 
   /** Whether nothing is averaged. */
   public boolean isNone() {
-    return moreFolds.isEmpty() && mirrorAxes.length == 0;
+    return moreFolds.isEmpty() && mirrorAxes.length == 0 && !everyAxis;
+  }
+
+  /** The mirrored axes for a model input of {@code spatialRank} spatial axes. */
+  public int[] mirrorAxes(int spatialRank) {
+    if (!everyAxis) {
+      return mirrorAxes.clone();
+    }
+    int[] all = new int[spatialRank];
+    for (int a = 0; a < spatialRank; a++) {
+      all[a] = a;
+    }
+    return all;
   }
 
   @Override

@@ -106,7 +106,9 @@ public final class ExplanationPipeline implements AutoCloseable {
     for (Path p : e.moreFolds()) {
       folds.add(ModelIO.read(p));
     }
-    return ModelEnsemble.build(folds, e.mirrorAxes(), settings.layers());
+    long[] declared = Graph.declaredShape(Graph.fromModel(first).inputs().get(0));
+    int spatial = declared == null ? 0 : Math.max(0, declared.length - 2);
+    return ModelEnsemble.build(folds, e.mirrorAxes(spatial), settings.layers());
   }
 
   /** Why --metrics and --window do not go together. */

@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.OptionValueException;
+import gradcam3d.report.Json;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.GridMapping;
 import gradcam3d.volume.Layout;
+import gradcam3d.volume.NonzeroCrop;
 import gradcam3d.volume.Npy;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,5 +57,93 @@ class NnunetPlansTest {
         inputError, logitError, differ);
     assertTrue(inputError <= 1e-3, "model input max|diff| " + inputError);
     assertTrue(logitError <= 1e-3, "logits on scan max|diff| " + logitError);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> crop() throws Exception {
+    Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(DIR.resolve("cases.json")));
+    return (Map<String, Object>) ((Map<String, Object>) m.get("cases")).get("crop");
+  }
+
+  /**
+   * tools/make_nnunet_cases.py's crop case: transpose_forward [1, 0, 2], crop_to_nonzero of a scan
+   * with a zero border and an enclosed hole, ZScoreNormalization inside the filled mask and
+   * RescaleTo01Normalization, resampling without a separate axis; the way back pasted into the box.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void cropCaseIsNnunets() throws Exception {
+    Map<String, Object> c = crop();
+    NnunetPlans plans = NnunetPlans.read(DIR.resolve("crop_plans.json"), "3d_fullres", DIR.resolve("crop_dataset.json"));
+    assertEquals(List.of("T1", "T2"), plans.channelNames());
+    assertEquals(2, plans.labelIndex("edge"));
+    List<Path> inputs = ((List<String>) c.get("inputs")).stream().map(DIR::resolve).toList();
+    Volume scan = VolumeIO.read(inputs, Layout.ZYX, 3);
+    GridMapping grid = plans.preprocessing().grid().apply(scan);
+    // the box nnU-Net's crop_to_nonzero found, in the transposed order
+    List<List<Number>> bbox = (List<List<Number>>) c.get("bbox_transposed");
+    Map<String, Object> cropStep = grid.describe().get(1);
+    assertEquals("crop_to_nonzero", cropStep.get("step"));
+    for (int a = 0; a < 3; a++) {
+      assertEquals(bbox.get(a).get(0).longValue(), ((long[]) cropStep.get("box_start"))[a], "box start " + a);
+      assertEquals(bbox.get(a).get(1).longValue(), ((long[]) cropStep.get("box_end"))[a], "box end " + a);
+    }
+    FloatTensor expected = Npy.read(DIR.resolve((String) c.get("model_input")));
+    FloatTensor input = grid.model().tensor();
+    assertArrayEquals(expected.shape(), input.shape());
+    double inputError = input.maxAbsDiff(expected);
+    FloatTensor logits = Npy.read(DIR.resolve((String) c.get("logits")));
+    long[] modelShape = grid.model().spatialShape();
+    FloatTensor batch = logits.reshape(1, 3, modelShape[0], modelShape[1], modelShape[2]);
+    FloatTensor back = grid.toScan(batch);
+    FloatTensor onScan = Npy.read(DIR.resolve((String) c.get("logits_on_scan")));
+    double logitError = back.reshape(onScan.shape()).maxAbsDiff(onScan);
+    float[] seg = ScanGrid.argmaxOnScan(batch, grid, modelShape).data();
+    float[] ref = Npy.read(DIR.resolve((String) c.get("segmentation_on_scan"))).data();
+    int differ = 0;
+    for (int v = 0; v < ref.length; v++) {
+      differ += seg[v] != ref[v] ? 1 : 0;
+    }
+    System.out.printf("nnunet crop case: model input %.2e  logits on scan %.2e  segmentation differs at %d%n",
+        inputError, logitError, differ);
+    assertTrue(inputError <= 1e-3, "model input max|diff| " + inputError);
+    assertTrue(logitError <= 1e-3, "logits on scan max|diff| " + logitError);
+    assertEquals(0, differ, "segmentation voxels that differ");
+  }
+
+  @Test
+  void filledMaskHoldsTheEnclosedHoleAndNotTheBorder() {
+    // 1 on a 5x5x5 shell around a zero centre, zeros around it: the centre is a hole, the border is not
+    float[] d = new float[7 * 7 * 7];
+    for (int z = 1; z < 6; z++) {
+      for (int y = 1; y < 6; y++) {
+        for (int x = 1; x < 6; x++) {
+          boolean centre = z == 3 && y == 3 && x == 3;
+          d[(z * 7 + y) * 7 + x] = centre ? 0 : 1;
+        }
+      }
+    }
+    FloatTensor t = new FloatTensor(d, 1, 7, 7, 7);
+    NonzeroCrop box = NonzeroCrop.of(t);
+    assertArrayEquals(new long[] {1, 1, 1}, box.start());
+    assertArrayEquals(new long[] {6, 6, 6}, box.end());
+    boolean[] mask = NonzeroCrop.filledMask(box.crop(t));
+    int inside = 0;
+    for (boolean b : mask) {
+      inside += b ? 1 : 0;
+    }
+    assertEquals(125, inside, "the shell and its hole");
+    boolean[] whole = NonzeroCrop.filledMask(t);
+    assertTrue(whole[(3 * 7 + 3) * 7 + 3] && !whole[0], "hole filled, border zeros outside");
+  }
+
+  @Test
+  void inheritedConfigurationAndBadPlansAreHandled() throws Exception {
+    NnunetPlans inherited = NnunetPlans.read(DIR.resolve("crop_plans.json"), "3d_inherited",
+        DIR.resolve("crop_dataset.json"));
+    assertArrayEquals(new long[] {8, 16, 16}, inherited.patchSize());
+    String m = org.junit.jupiter.api.Assertions.assertThrows(OptionValueException.class,
+        () -> NnunetPlans.read(DIR.resolve("crop_plans.json"), "2d", null)).getMessage();
+    assertTrue(m.contains("no configuration '2d'") && m.contains("3d_fullres"), m);
   }
 }
