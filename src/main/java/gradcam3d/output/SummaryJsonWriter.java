@@ -61,7 +61,8 @@ final class SummaryJsonWriter implements OutputWriter {
       List<String> folds = new ArrayList<>(List.of(st.model().toString()));
       st.ensemble().moreFolds().forEach(f -> folds.add(f.toString()));
       en.put("folds", folds);
-      en.put("mirror_axes", st.ensemble().mirrorAxes(r.loaded().batch().rank() - 2));
+      en.put("mirror_axes", java.util.Arrays.stream(st.ensemble().mirrorAxes(r.loaded().batch().rank() - 2))
+          .asLongStream().toArray());
       s.put("ensemble", en);
     }
     GridMapping grid = r.loaded().grid();

@@ -67,7 +67,7 @@ public final class GridChain {
     public Map<String, Object> describe() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("step", "transpose");
-      m.put("axes", axes.clone());
+      m.put("axes", java.util.Arrays.stream(axes).asLongStream().toArray());
       return m;
     }
   }
