@@ -23,14 +23,18 @@ final class ScanGrid {
       return e;
     }
     long[] modelSpatial = g.model().spatialShape();
+    // one layer's map is also the aggregate (the same array): brought back once
+    java.util.Map<FloatTensor, FloatTensor> moved = new java.util.IdentityHashMap<>();
     List<Explanation.LayerMap> layers = new ArrayList<>();
     for (Explanation.LayerMap l : e.layers()) {
-      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), onScan(l.cam(), g, modelSpatial),
+      FloatTensor cam = l.cam() == null ? null : moved.computeIfAbsent(l.cam(), t -> onScan(t, g, modelSpatial));
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), cam,
           l.activation(), l.gradient(), l.channelWeights(), l.weightsIllConditioned()));
     }
     Explanation.Attribution a = e.attribution() == null ? null
         : new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial), e.attribution().completenessGap());
-    return new Explanation(layers, onScan(e.cam(), g, modelSpatial), e.targetValues(), e.regionVoxels(),
+    FloatTensor cam = e.cam() == null ? null : moved.computeIfAbsent(e.cam(), t -> onScan(t, g, modelSpatial));
+    return new Explanation(layers, cam, e.targetValues(), e.regionVoxels(),
         e.predictedVoxels(), onScan(e.region(), g, modelSpatial, GridMapping.Kind.LABELS), e.targets(),
         e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a);
   }
@@ -81,8 +85,18 @@ final class ScanGrid {
       float[] back = g.toScan(new FloatTensor(one, modelSpatial), GridMapping.Kind.VALUES).data();
       if (best == null) {
         best = back;
-        label = new float[back.length];
         continue;
+      }
+      if (classes == 2) {
+        // two classes: the label goes into the first class's array, two scan-sized arrays at most
+        for (int v = 0; v < back.length; v++) {
+          best[v] = back[v] > best[v] ? 1f : 0f;
+        }
+        label = best;
+        continue;
+      }
+      if (label == null) {
+        label = new float[back.length];
       }
       for (int v = 0; v < back.length; v++) {
         if (back[v] > best[v]) {
@@ -90,6 +104,9 @@ final class ScanGrid {
           label[v] = k;
         }
       }
+    }
+    if (label == null) {
+      label = new float[best.length]; // one class: all 0
     }
     return new FloatTensor(label, Shapes.concat(new long[] {1}, g.scan().spatialShape()));
   }

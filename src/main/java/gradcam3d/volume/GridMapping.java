@@ -76,7 +76,11 @@ public final class GridMapping {
     List<Normalization.Linear> intensity = null;
     // nnU-Net's spacing, tensor order: the scan's voxel sizes, permuted by the transpose, then the target
     double[] spacing = null;
-    for (GridChain.Step step : chain.steps()) {
+    // a normalisation fitted but not yet applied: the resampling right after it reads through it
+    Normalization.Pointwise pending = null;
+    List<GridChain.Step> all = chain.steps();
+    for (int index = 0; index < all.size(); index++) {
+      GridChain.Step step = all.get(index);
       Map<String, Object> r = new LinkedHashMap<>(step.describe());
       long start = System.nanoTime();
       if (step instanceof GridChain.Orient o) {
@@ -141,7 +145,13 @@ public final class GridMapping {
         Normalization norm = n.normalization();
         boolean[] mask = norm.usesMask() ? NonzeroCrop.filledMask(v.tensor()) : null;
         intensity = norm.fitted(v.tensor(), mask);
-        v = v.withTensor(norm.apply(v.tensor(), intensity, mask));
+        if (index + 1 < all.size() && all.get(index + 1) instanceof GridChain.NnunetResample) {
+          // nnU-Net normalises before resampling: read through it, holding no normalised copy of the scan
+          pending = norm.pointwise(intensity, mask);
+          r.put("applied", "while resampling");
+        } else {
+          v = v.withTensor(norm.apply(v.tensor(), intensity, mask));
+        }
       } else if (step instanceof GridChain.NnunetResample z) {
         requireGeometry(v, "resampled to the nnU-Net plans' spacing");
         long[] before = v.spatialShape();
@@ -166,7 +176,8 @@ public final class GridMapping {
         r.put("from_spacing", spacing.clone());
         r.put("separate_z_axis", NnunetResampling.separateAxis(z.data().forceSeparateZ(), spacing, z.spacing()));
         r.put("back_separate_z_axis", NnunetResampling.separateAxis(z.back().forceSeparateZ(), z.spacing(), spacing));
-        FloatTensor moved = NnunetResampling.resample(v.tensor(), after, spacing, z.spacing(), z.data());
+        FloatTensor moved = NnunetResampling.resample(v.tensor(), after, spacing, z.spacing(), z.data(), pending);
+        pending = null;
         steps.add(new Zoomed(before, after, spacing.clone(), z.spacing().clone(), z.back()));
         v = v.onGrid(moved, zoomed(v.affine(), v.layout().niftiAxes(before), v.layout().niftiAxes(after)));
         spacing = z.spacing().clone();

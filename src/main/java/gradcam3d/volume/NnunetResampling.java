@@ -105,22 +105,40 @@ public final class NnunetResampling {
    */
   public static FloatTensor resample(FloatTensor data, long[] newShape, double[] current, double[] next,
       Orders orders) {
+    return resample(data, newShape, current, next, orders, null);
+  }
+
+  /**
+   * The same for {@code data} transformed voxel by voxel by {@code pre} first (nnU-Net's
+   * normalisation, which precedes its resampling), without holding the transformed array: the
+   * first pass reads through it. With {@code pre} a new array is returned even when the shape stays.
+   */
+  public static FloatTensor resample(FloatTensor data, long[] newShape, double[] current, double[] next,
+      Orders orders, Normalization.Pointwise pre) {
     long[] shape = data.shape();
     if (shape.length != 4 || newShape.length != 3) {
       throw new IllegalArgumentException("nnU-Net resamples (C, Z, Y, X) arrays, not " + Shapes.format(shape));
     }
     int[] in = {(int) shape[1], (int) shape[2], (int) shape[3]};
     int[] out = {Math.toIntExact(newShape[0]), Math.toIntExact(newShape[1]), Math.toIntExact(newShape[2])};
-    if (Arrays.equals(in, out)) {
-      return data;
-    }
-    int axis = separateAxis(orders.forceSeparateZ(), current, next);
     int channels = (int) shape[0];
     int inBlock = in[0] * in[1] * in[2];
+    if (Arrays.equals(in, out)) {
+      if (pre == null) {
+        return data;
+      }
+      float[] d = data.data();
+      float[] t = new float[d.length];
+      for (int i = 0; i < d.length; i++) {
+        t[i] = pre.apply(i / inBlock, i % inBlock, d[i]);
+      }
+      return new FloatTensor(t, shape);
+    }
+    int axis = separateAxis(orders.forceSeparateZ(), current, next);
     int outBlock = Math.multiplyExact(Math.multiplyExact(out[0], out[1]), out[2]);
     float[] result = new float[Math.multiplyExact(channels, outBlock)];
     for (int c = 0; c < channels; c++) {
-      float[] channel = Arrays.copyOfRange(data.data(), c * inBlock, (c + 1) * inBlock);
+      Source channel = new Source(data.data(), c * inBlock, c, pre);
       float[] moved = axis < 0 ? resizeVolume(channel, in, out, orders.order())
           : resizeSeparately(channel, in, out, axis, orders.order(), orders.orderZ());
       System.arraycopy(moved, 0, result, c * outBlock, outBlock);
@@ -128,13 +146,27 @@ public final class NnunetResampling {
     return new FloatTensor(result, channels, out[0], out[1], out[2]);
   }
 
+  /** One channel of the input as the first pass reads it: voxel v is pre(channel, v, data[base + v]). */
+  private record Source(float[] data, int base, int channel, Normalization.Pointwise pre) {
+    float get(int v) {
+      float x = data[base + v];
+      return pre == null ? x : pre.apply(channel, v, x);
+    }
+  }
+
   /** skimage's resize of one 3D channel: every axis, then clipped to the channel's range. */
-  private static float[] resizeVolume(float[] channel, int[] in, int[] out, int order) {
-    float[] range = range(channel, 0, channel.length);
+  private static float[] resizeVolume(Source channel, int[] in, int[] out, int order) {
     int[] dims = in.clone();
-    float[] a = channel;
+    float[] range = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    for (int v = 0; v < in[0] * in[1] * in[2]; v++) {
+      float x = channel.get(v);
+      range[0] = Math.min(range[0], x);
+      range[1] = Math.max(range[1], x);
+    }
+    float[] a = null;
     for (int axis : passOrder(in, out, -1)) {
-      a = pass(a, dims, axis, out[axis], order);
+      a = a == null ? pass(channel, dims, axis, out[axis], order) : pass(new Source(a, 0, 0, null), dims, axis,
+          out[axis], order);
       dims[axis] = out[axis];
     }
     if (order > 0) {
@@ -147,7 +179,7 @@ public final class NnunetResampling {
    * The slice-wise path: the two axes other than {@code axis} resized (each slice clipped to its
    * own range, as skimage's resize of that slice does), then {@code axis} with order_z.
    */
-  private static float[] resizeSeparately(float[] channel, int[] in, int[] out, int axis, int order, int orderZ) {
+  private static float[] resizeSeparately(Source channel, int[] in, int[] out, int axis, int order, int orderZ) {
     int slices = in[axis];
     float[][] ranges = new float[slices][];
     int[] inStride = strides(in);
@@ -155,10 +187,17 @@ public final class NnunetResampling {
       ranges[s] = sliceRange(channel, in, inStride, axis, s);
     }
     int[] dims = in.clone();
-    float[] a = channel;
+    float[] a = null;
     for (int p : passOrder(in, out, axis)) {
-      a = pass(a, dims, p, out[p], order);
+      a = a == null ? pass(channel, dims, p, out[p], order) : pass(new Source(a, 0, 0, null), dims, p, out[p], order);
       dims[p] = out[p];
+    }
+    if (a == null) {
+      // the slices keep their shape: the values as read
+      a = new float[in[0] * in[1] * in[2]];
+      for (int v = 0; v < a.length; v++) {
+        a[v] = channel.get(v);
+      }
     }
     if (order > 0) {
       int[] stride = strides(dims);
@@ -167,7 +206,7 @@ public final class NnunetResampling {
       }
     }
     if (dims[axis] != out[axis]) {
-      a = pass(a, dims, axis, out[axis], orderZ);
+      a = pass(new Source(a, 0, 0, null), dims, axis, out[axis], orderZ);
     }
     return a;
   }
@@ -183,7 +222,7 @@ public final class NnunetResampling {
    * One axis of a C-order 3D array resampled from dims[axis] to n voxels (grid_mode: voxel o at
    * input coordinate (o + 0.5) * dims[axis] / n - 0.5), with the spline order's weights.
    */
-  static float[] pass(float[] a, int[] dims, int axis, int n, int order) {
+  static float[] pass(Source a, int[] dims, int axis, int n, int order) {
     int len = dims[axis];
     int[] outDims = dims.clone();
     outDims[axis] = n;
@@ -202,7 +241,7 @@ public final class NnunetResampling {
       int outBase = i1 * outStride[o1] + i2 * outStride[o2];
       double[] values = new double[taps.coefficients];
       for (int i = 0; i < len; i++) {
-        values[taps.offset + i] = a[inBase + i * inStride[axis]];
+        values[taps.offset + i] = a.get(inBase + i * inStride[axis]);
       }
       if (order == 3) {
         Arrays.fill(values, 0, taps.offset, values[taps.offset]);
@@ -301,27 +340,18 @@ public final class NnunetResampling {
     return new int[] {dims[1] * dims[2], dims[2], 1};
   }
 
-  private static float[] range(float[] a, int from, int to) {
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = from; i < to; i++) {
-      min = Math.min(min, a[i]);
-      max = Math.max(max, a[i]);
-    }
-    return new float[] {min, max};
-  }
-
   private static void clip(float[] a, int from, int to, float min, float max) {
     for (int i = from; i < to; i++) {
       a[i] = Math.max(min, Math.min(max, a[i]));
     }
   }
 
-  private static float[] sliceRange(float[] a, int[] dims, int[] stride, int axis, int s) {
+  private static float[] sliceRange(Source a, int[] dims, int[] stride, int axis, int s) {
     float[] r = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
     forEachInSlice(dims, stride, axis, s, i -> {
-      r[0] = Math.min(r[0], a[i]);
-      r[1] = Math.max(r[1], a[i]);
+      float x = a.get(i);
+      r[0] = Math.min(r[0], x);
+      r[1] = Math.max(r[1], x);
     });
     return r;
   }

@@ -217,25 +217,48 @@ public final class Normalization {
    * {@code mask} (one flag per voxel of a channel) is set, the rest kept as it is.
    */
   public FloatTensor apply(FloatTensor channelsFirst, List<Linear> perChannel, boolean[] mask) {
-    FloatTensor out = apply(channelsFirst, perChannel);
-    if (mask == null || !usesMask()) {
-      return out;
-    }
+    Pointwise f = pointwise(perChannel, mask);
     float[] in = channelsFirst.data();
-    float[] o = out.data();
-    int count = (int) channelsFirst.dim(0);
-    int block = in.length / count;
-    for (int c = 0; c < count; c++) {
-      if (usesMask(c)) {
-        Linear l = perChannel.get(c);
-        for (int v = 0; v < block; v++) {
-          int i = c * block + v;
-          // inside the mask every voxel, zeros too (holes, a channel's own zeros); outside as it is
-          o[i] = mask[v] ? (float) ((in[i] - l.shift()) * l.scale()) : in[i];
-        }
-      }
+    float[] out = new float[in.length];
+    int block = in.length / (int) channelsFirst.dim(0);
+    for (int i = 0; i < in.length; i++) {
+      out[i] = f.apply(i / block, i % block, in[i]);
     }
-    return out;
+    return new FloatTensor(out, channelsFirst.shape());
+  }
+
+  /** One voxel's normalised value: channel c, voxel v (its index within the channel), stored value x. */
+  @FunctionalInterface
+  public interface Pointwise {
+    float apply(int c, int v, float x);
+  }
+
+  /**
+   * The normalisation voxel by voxel, as {@link #apply(FloatTensor, List, boolean[])} computes it,
+   * for code that reads the input once without holding a normalised copy (nnU-Net's resampling).
+   */
+  public Pointwise pointwise(List<Linear> perChannel, boolean[] mask) {
+    int count = perChannel.size();
+    boolean[] masked = new boolean[count];
+    boolean[] clamp = new boolean[count];
+    for (int c = 0; c < count; c++) {
+      masked[c] = mask != null && usesMask(c);
+      Linear l = perChannel.get(c);
+      clamp[c] = l.low() > Double.NEGATIVE_INFINITY || l.high() < Double.POSITIVE_INFINITY;
+    }
+    Linear[] linear = perChannel.toArray(new Linear[0]);
+    return (c, v, x) -> {
+      Linear l = linear[c];
+      if (masked[c]) {
+        // inside the mask every voxel, zeros too (holes, a channel's own zeros); outside as it is
+        return mask[v] ? (float) ((x - l.shift()) * l.scale()) : x;
+      }
+      if (l.keepZero() && x == 0) {
+        return 0f;
+      }
+      double d = clamp[c] ? Math.min(Math.max(x, l.low()), l.high()) : x;
+      return (float) ((d - l.shift()) * l.scale());
+    };
   }
 
   /** Each channel's parameters, a masked channel's statistics taken inside {@code mask} (null: everywhere). */
