@@ -152,6 +152,28 @@ public final class NnunetResampling {
       float x = data[base + v];
       return pre == null ? x : pre.apply(channel, v, x);
     }
+
+    /** Voxels v .. v + n - 1 into {@code out} from {@code at}, as doubles. */
+    void row(int v, double[] out, int at, int n) {
+      if (pre == null) {
+        for (int j = 0; j < n; j++) {
+          out[at + j] = data[base + v + j];
+        }
+      } else {
+        pre.row(channel, v, data, base + v, out, at, n);
+      }
+    }
+
+    /** Voxels v .. v + n - 1 into {@code out} (from 0), as floats. */
+    void floats(int v, float[] out, int n) {
+      if (pre == null) {
+        System.arraycopy(data, base + v, out, 0, n);
+      } else {
+        for (int j = 0; j < n; j++) {
+          out[j] = pre.apply(channel, v + j, data[base + v + j]);
+        }
+      }
+    }
   }
 
   /** skimage's resize of one 3D channel: every axis, then clipped to the channel's range. */
@@ -220,44 +242,125 @@ public final class NnunetResampling {
 
   /**
    * One axis of a C-order 3D array resampled from dims[axis] to n voxels (grid_mode: voxel o at
-   * input coordinate (o + 0.5) * dims[axis] / n - 0.5), with the spline order's weights.
+   * input coordinate (o + 0.5) * dims[axis] / n - 0.5), with the spline order's weights. The array
+   * is read as (outer, len, inner) and up to {@link #COLUMNS} lines along the axis are handled
+   * together, element i of line j at c[i * width + j], so that every loop runs over neighbouring
+   * memory: along the inner axes the lines are neighbours in memory, along the last axis (inner
+   * 1) each line is read and written in one run.
    */
   static float[] pass(Source a, int[] dims, int axis, int n, int order) {
     int len = dims[axis];
-    int[] outDims = dims.clone();
-    outDims[axis] = n;
-    int[] inStride = strides(dims);
-    int[] outStride = strides(outDims);
+    int outer = 1;
+    for (int d = 0; d < axis; d++) {
+      outer *= dims[d];
+    }
+    int inner = 1;
+    for (int d = axis + 1; d < 3; d++) {
+      inner *= dims[d];
+    }
+    float[] out = new float[Math.multiplyExact(Math.multiplyExact(outer, n), inner)];
     Taps taps = Taps.of(len, n, order);
-    // the lines along the axis: every index of the two other axes
-    int o1 = axis == 0 ? 1 : 0;
-    int o2 = axis == 2 ? 1 : 2;
-    int lines = dims[o1] * dims[o2];
-    float[] out = new float[outDims[0] * outDims[1] * outDims[2]];
-    IntStream.range(0, lines).parallel().forEach(line -> {
-      int i1 = line / dims[o2];
-      int i2 = line % dims[o2];
-      int inBase = i1 * inStride[o1] + i2 * inStride[o2];
-      int outBase = i1 * outStride[o1] + i2 * outStride[o2];
-      double[] values = new double[taps.coefficients];
-      for (int i = 0; i < len; i++) {
-        values[taps.offset + i] = a.get(inBase + i * inStride[axis]);
+    // inner > 1: a task is a run of neighbouring columns of one outer index; inner 1: a run of lines
+    int lines = inner > 1 ? inner : outer;
+    int columns = Math.min(lines, COLUMNS);
+    int chunks = (lines + columns - 1) / columns;
+    int tasks = inner > 1 ? outer * chunks : chunks;
+    int innerSize = inner;
+    IntStream.range(0, tasks).parallel().forEach(task -> {
+      int width;
+      int inBase;
+      int outBase;
+      if (innerSize > 1) {
+        int o0 = task / chunks;
+        int j0 = (task % chunks) * columns;
+        width = Math.min(columns, innerSize - j0);
+        inBase = o0 * len * innerSize + j0;
+        outBase = o0 * n * innerSize + j0;
+      } else {
+        int l0 = task * columns;
+        width = Math.min(columns, lines - l0);
+        inBase = l0 * len;
+        outBase = l0 * n;
+      }
+      Buffers buffers = BUFFERS.get();
+      double[] c = buffers.coefficients(taps.coefficients * width);
+      double[] acc = buffers.sums(width);
+      if (innerSize > 1) {
+        for (int i = 0; i < len; i++) {
+          a.row(inBase + i * innerSize, c, (taps.offset + i) * width, width);
+        }
+      } else {
+        float[] line = buffers.line(len);
+        for (int j = 0; j < width; j++) {
+          a.floats(inBase + j * len, line, len);
+          for (int i = 0; i < len; i++) {
+            c[(taps.offset + i) * width + j] = line[i];
+          }
+        }
       }
       if (order == 3) {
-        Arrays.fill(values, 0, taps.offset, values[taps.offset]);
-        Arrays.fill(values, taps.offset + len, values.length, values[taps.offset + len - 1]);
-        prefilter(values);
+        for (int i = 0; i < taps.offset; i++) {
+          System.arraycopy(c, taps.offset * width, c, i * width, width);
+          System.arraycopy(c, (taps.offset + len - 1) * width, c, (taps.offset + len + i) * width, width);
+        }
+        prefilter(c, taps.coefficients, width);
       }
       for (int o = 0; o < n; o++) {
-        double v = 0;
+        java.util.Arrays.fill(acc, 0, width, 0);
         int base = o * taps.width;
         for (int k = 0; k < taps.width; k++) {
-          v += taps.weight[base + k] * values[taps.index[base + k]];
+          double w = taps.weight[base + k];
+          int row = taps.index[base + k] * width;
+          for (int j = 0; j < width; j++) {
+            acc[j] += w * c[row + j];
+          }
         }
-        out[outBase + o * outStride[axis]] = (float) v;
+        if (innerSize > 1) {
+          int dst = outBase + o * innerSize;
+          for (int j = 0; j < width; j++) {
+            out[dst + j] = (float) acc[j];
+          }
+        } else {
+          for (int j = 0; j < width; j++) {
+            out[outBase + j * n + o] = (float) acc[j];
+          }
+        }
       }
     });
     return out;
+  }
+
+  /** Lines handled together (a block of (len + 24) x 64 doubles). */
+  private static final int COLUMNS = 64;
+
+  /** Each thread's work arrays, grown as needed (the passes run on the common pool). */
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  private static final class Buffers {
+    private double[] coefficients = new double[0];
+    private double[] sums = new double[0];
+    private float[] line = new float[0];
+
+    double[] coefficients(int n) {
+      if (coefficients.length < n) {
+        coefficients = new double[n];
+      }
+      return coefficients;
+    }
+
+    double[] sums(int n) {
+      if (sums.length < n) {
+        sums = new double[n];
+      }
+      return sums;
+    }
+
+    float[] line(int n) {
+      if (line.length < n) {
+        line = new float[n];
+      }
+      return line;
+    }
   }
 
   /**
@@ -305,34 +408,55 @@ public final class NnunetResampling {
   }
 
   /**
-   * The cubic B-spline coefficients of a line in place (scipy's spline_filter1d: gain, causal and
-   * anti-causal recursions with mirror-symmetric initial values).
+   * The cubic B-spline coefficients of {@code width} lines of length n in place, line j's element i
+   * at c[i * width + j] (scipy's spline_filter1d: gain, causal and anti-causal recursions with
+   * mirror-symmetric initial values).
    */
-  static void prefilter(double[] c) {
-    int n = c.length;
+  static void prefilter(double[] c, int n, int width) {
     if (n == 1) {
       return;
     }
     double z = POLE;
     double gain = (1 - z) * (1 - 1 / z);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n * width; i++) {
       c[i] *= gain;
     }
     // causal initial value for mirror boundaries
     double zn1 = Math.pow(z, n - 1);
+    double[] c0 = new double[width];
+    for (int j = 0; j < width; j++) {
+      c0[j] = c[j] + zn1 * c[(n - 1) * width + j];
+    }
     double zi = z;
-    double c0 = c[0] + zn1 * c[n - 1];
-    for (int i = 1; i < n - 1; i++) {
-      c0 += zi * (c[i] + zn1 * c[n - 1 - i]);
+    // terms below 1e-30 of the sum change no double (and z^i would reach slow subnormals)
+    for (int i = 1; i < n - 1 && Math.abs(zi) > 1e-30; i++) {
+      int a = i * width;
+      int b = (n - 1 - i) * width;
+      for (int j = 0; j < width; j++) {
+        c0[j] += zi * (c[a + j] + zn1 * c[b + j]);
+      }
       zi *= z;
     }
-    c[0] = c0 / (1 - zn1 * zn1);
-    for (int i = 1; i < n; i++) {
-      c[i] += z * c[i - 1];
+    for (int j = 0; j < width; j++) {
+      c[j] = c0[j] / (1 - zn1 * zn1);
     }
-    c[n - 1] = z / (z * z - 1) * (c[n - 1] + z * c[n - 2]);
+    for (int i = 1; i < n; i++) {
+      int a = i * width;
+      int b = a - width;
+      for (int j = 0; j < width; j++) {
+        c[a + j] += z * c[b + j];
+      }
+    }
+    int last = (n - 1) * width;
+    for (int j = 0; j < width; j++) {
+      c[last + j] = z / (z * z - 1) * (c[last + j] + z * c[last - width + j]);
+    }
     for (int i = n - 2; i >= 0; i--) {
-      c[i] = z * (c[i + 1] - c[i]);
+      int a = i * width;
+      int b = a + width;
+      for (int j = 0; j < width; j++) {
+        c[a + j] = z * (c[b + j] - c[a + j]);
+      }
     }
   }
 

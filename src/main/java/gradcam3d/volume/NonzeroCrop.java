@@ -33,16 +33,39 @@ public record NonzeroCrop(long[] start, long[] end) {
     float[] d = channelsFirst.data();
     int block = (int) Shapes.numel(spatial);
     int channels = block == 0 ? 0 : d.length / block;
-    long[] stride = Shapes.strides(spatial);
-    for (int c = 0; c < channels; c++) {
-      for (int v = 0; v < block; v++) {
-        if (d[c * block + v] != 0) {
-          for (int a = 0; a < r; a++) {
-            long i = (v / stride[a]) % spatial[a];
-            lo[a] = Math.min(lo[a], i);
-            hi[a] = Math.max(hi[a], i + 1);
+    int row = (int) spatial[r - 1];
+    int rows = row == 0 ? 0 : block / row;
+    long[] leading = Arrays.copyOf(spatial, r - 1);
+    // row by row along the last axis: a row with a nonzero voxel widens the leading axes' range
+    for (int k = 0; k < rows; k++) {
+      int first = row;
+      int last = -1;
+      for (int c = 0; c < channels; c++) {
+        int base = c * block + k * row;
+        for (int x = 0; x < first; x++) {
+          if (d[base + x] != 0) {
+            first = x;
+            break;
           }
         }
+        for (int x = row - 1; x > last; x--) {
+          if (d[base + x] != 0) {
+            last = x;
+            break;
+          }
+        }
+      }
+      if (last < 0) {
+        continue;
+      }
+      lo[r - 1] = Math.min(lo[r - 1], first);
+      hi[r - 1] = Math.max(hi[r - 1], last + 1);
+      long rest = k;
+      for (int a = r - 2; a >= 0; a--) {
+        long i = rest % leading[a];
+        rest /= leading[a];
+        lo[a] = Math.min(lo[a], i);
+        hi[a] = Math.max(hi[a], i + 1);
       }
     }
     if (lo[0] == Long.MAX_VALUE) {

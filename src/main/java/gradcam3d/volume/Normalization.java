@@ -231,6 +231,13 @@ public final class Normalization {
   @FunctionalInterface
   public interface Pointwise {
     float apply(int c, int v, float x);
+
+    /** Voxels v .. v + n - 1 of channel c, stored at {@code in[from..]}, normalised into {@code out[at..]}. */
+    default void row(int c, int v, float[] in, int from, double[] out, int at, int n) {
+      for (int j = 0; j < n; j++) {
+        out[at + j] = apply(c, v + j, in[from + j]);
+      }
+    }
   }
 
   /**
@@ -247,17 +254,40 @@ public final class Normalization {
       clamp[c] = l.low() > Double.NEGATIVE_INFINITY || l.high() < Double.POSITIVE_INFINITY;
     }
     Linear[] linear = perChannel.toArray(new Linear[0]);
-    return (c, v, x) -> {
-      Linear l = linear[c];
-      if (masked[c]) {
-        // inside the mask every voxel, zeros too (holes, a channel's own zeros); outside as it is
-        return mask[v] ? (float) ((x - l.shift()) * l.scale()) : x;
+    return new Pointwise() {
+      @Override
+      public float apply(int c, int v, float x) {
+        Linear l = linear[c];
+        if (masked[c]) {
+          // inside the mask every voxel, zeros too (holes, a channel's own zeros); outside as it is
+          return mask[v] ? (float) ((x - l.shift()) * l.scale()) : x;
+        }
+        if (l.keepZero() && x == 0) {
+          return 0f;
+        }
+        double d = clamp[c] ? Math.min(Math.max(x, l.low()), l.high()) : x;
+        return (float) ((d - l.shift()) * l.scale());
       }
-      if (l.keepZero() && x == 0) {
-        return 0f;
+
+      @Override
+      public void row(int c, int v, float[] in, int from, double[] out, int at, int n) {
+        Linear l = linear[c];
+        if (masked[c] || l.keepZero()) {
+          for (int j = 0; j < n; j++) {
+            out[at + j] = apply(c, v + j, in[from + j]);
+          }
+          return;
+        }
+        double low = clamp[c] ? l.low() : Double.NEGATIVE_INFINITY;
+        double high = clamp[c] ? l.high() : Double.POSITIVE_INFINITY;
+        double shift = l.shift();
+        double scale = l.scale();
+        for (int j = 0; j < n; j++) {
+          double d = Math.min(Math.max(in[from + j], low), high);
+          // the float the voxel-by-voxel form gives
+          out[at + j] = (float) ((d - shift) * scale);
+        }
       }
-      double d = clamp[c] ? Math.min(Math.max(x, l.low()), l.high()) : x;
-      return (float) ((d - l.shift()) * l.scale());
     };
   }
 
