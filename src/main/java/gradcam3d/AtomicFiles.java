@@ -29,28 +29,60 @@ public final class AtomicFiles {
   }
 
   public static void write(Path file, Writer writer) {
-    Path target = file.toAbsolutePath();
-    Path tmp = null;
+    writeTogether(java.util.Map.of(file, writer));
+  }
+
+  /**
+   * Writes several files that appear together: each under its temporary name first, then all
+   * moved into place in one step that a SIGTERM waits for ({@link ShutdownCleanup#publish}), so
+   * a stopped run leaves either all of them or none (e.g. batch.csv and index.html). A failure
+   * leaves none of the temporary files.
+   */
+  public static void writeTogether(java.util.Map<Path, Writer> files) {
+    java.util.Map<Path, Path> moves = new java.util.LinkedHashMap<>();
+    Path failing = null;
     try {
-      Files.createDirectories(target.getParent());
-      // not Files.createTempFile: its owner-only permissions would stick to the final file
-      tmp = target.resolveSibling("." + target.getFileName() + "."
-          + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".partial");
-      try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
-        writer.write(out);
+      for (java.util.Map.Entry<Path, Writer> f : files.entrySet()) {
+        failing = f.getKey();
+        Path target = f.getKey().toAbsolutePath();
+        // not Files.createTempFile: its owner-only permissions would stick to the final file
+        Path tmp = target.resolveSibling("." + target.getFileName() + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".partial");
+        // created (with its folder) only while the process is not stopping; removed if it stops
+        ShutdownCleanup.create(tmp, () -> {
+          Files.createDirectories(target.getParent());
+          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW).close();
+        });
+        moves.put(tmp, target);
+        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING)) {
+          f.getValue().write(out);
+        }
       }
-      try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      failing = files.keySet().iterator().next();
+      ShutdownCleanup.publish(() -> {
+        for (java.util.Map.Entry<Path, Path> m : moves.entrySet()) {
+          try {
+            Files.move(m.getKey(), m.getValue(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          } catch (AtomicMoveNotSupportedException e) {
+            Files.move(m.getKey(), m.getValue(), StandardCopyOption.REPLACE_EXISTING);
+          }
+          ShutdownCleanup.release(m.getKey());
+        }
+      });
     } catch (IOException e) {
-      deleteQuietly(tmp);
-      throw new Gradcam3dException("cannot write " + file + ": " + reason(e), e);
+      deleteAll(moves.keySet());
+      throw new Gradcam3dException("cannot write " + failing + ": " + reason(e), e);
     } catch (RuntimeException e) {
       // e.g. a value the format cannot hold, found halfway through: leave no partial file behind
-      deleteQuietly(tmp);
+      deleteAll(moves.keySet());
       throw e;
+    }
+  }
+
+  private static void deleteAll(java.util.Collection<Path> tmps) {
+    for (Path tmp : tmps) {
+      deleteQuietly(tmp);
+      ShutdownCleanup.release(tmp);
     }
   }
 

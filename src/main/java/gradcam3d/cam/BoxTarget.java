@@ -69,12 +69,12 @@ public record BoxTarget(int classIndex, long[] start, long[] end) implements Tar
     long[] spatial = Arrays.copyOfRange(outputShape, 2, outputShape.length);
     int r = spatial.length;
     if (lo.length != r || hi.length != r) {
-      throw new Gradcam3dException("target '" + t.spec() + "' needs " + per * r + " coordinates for a "
+      throw new gradcam3d.OptionValueException("target '" + t.spec() + "' needs " + per * r + " coordinates for a "
           + r + "-D output grid " + Shapes.format(spatial));
     }
     for (int a = 0; a < r; a++) {
       if (lo[a] < 0 || hi[a] > spatial[a] || lo[a] >= hi[a]) {
-        throw new Gradcam3dException("target '" + t.spec() + "' is outside the output grid "
+        throw new gradcam3d.OptionValueException("target '" + t.spec() + "' is outside the output grid "
             + Shapes.format(spatial) + " along axis " + a + " (needs 0 <= start < end <= " + spatial[a] + ")");
       }
     }

@@ -1,20 +1,83 @@
 package gradcam3d.cam;
 
 import gradcam3d.autodiff.BackwardRules;
+import gradcam3d.onnx.proto.Onnx.ModelProto;
+import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A member of the Grad-CAM family: how a layer's activation A [B, C, *S] (and gradient G) become
  * a map at layer resolution, cam_layer [B, *S], before ReLU and normalisation. A method is one of
- * three kinds, by where its arithmetic runs, or a fourth: an attribution in input space.
+ * three kinds, by where its arithmetic runs, or a fourth: an attribution in input space, or a
+ * fifth: a method that runs its own flow ({@link OwnFlow}).
+ *
+ * <p>Besides its arithmetic a method says what it needs and allows (the defaults fit a layer method
+ * whose maps are computed per layer): whether it takes layers, how its layers' maps combine, its
+ * parameters for summary.json and from the command line, and why it cannot run through sliding
+ * windows or as one exported graph.
  */
 public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, CamMethod.Perturbation,
-    CamMethod.InputSpace {
+    CamMethod.InputSpace, CamMethod.Occluding, CamMethod.OwnFlow {
   /** The command-line name, e.g. "gradcam++". */
   String name();
 
   /** Whether the method reads dT/dA (so the backward graph is needed). */
   boolean usesGradients();
+
+  /** Whether the method explains at --layer(s); false: it chooses its tensors itself (input-space, FullGrad). */
+  default boolean takesLayers() {
+    return true;
+  }
+
+  /**
+   * Whether the layers make one map together (Refine-CAM's product) rather than one map each:
+   * {@code compare} then explains the method with all the layers at once.
+   */
+  default boolean combinesLayers() {
+    return false;
+  }
+
+  /**
+   * The map of several layers from their final maps (each [B, *S] in [0, 1]): by default their
+   * mean, min-maxed again ({@link Normalise#aggregate}). One layer: its map.
+   */
+  default FloatTensor combineLayers(List<FloatTensor> normalised) {
+    return Normalise.aggregate(normalised);
+  }
+
+  /**
+   * Why the method cannot run per sliding window (its definition needs the whole layer or a
+   * score of the whole volume), or null when it can: per window with the window's share of the seed.
+   */
+  default String notPerWindow() {
+    return null;
+  }
+
+  /** Why the explanation is not one compiled graph (--export-graph), or null when it is. */
+  default String notOneGraph() {
+    return null;
+  }
+
+  /** The method's parameters for summary.json (none by default). */
+  default Map<String, Object> parameters() {
+    return Map.of();
+  }
+
+  /** The method with the parameters it takes from {@code options} (itself when it takes none). */
+  default CamMethod withOptions(MethodOptions options) {
+    return this;
+  }
+
+  /**
+   * What the seed weights instead of the class scores (Finer-CAM's contrast), or null: the target's
+   * own score. Such a method needs logits (--score logits).
+   */
+  default SeedHead.Contrast contrast() {
+    return null;
+  }
 
   /** Arithmetic appended to the compiled graph: ONNX Runtime computes the map. */
   non-sealed interface InGraph extends CamMethod {
@@ -33,9 +96,21 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
 
     /**
      * The same map as graph arithmetic, for the exported graph: iterative where the host is exact,
-     * equal to {@link #camLayer} up to float32 rounding.
+     * equal to {@link #camLayer} up to float32 rounding; null when there is none
+     * ({@link #notOneGraph} says why).
      */
     InGraph inGraph();
+  }
+
+  /**
+   * A method that runs its own flow: it compiles its own program(s) and turns their results into
+   * the explanation (FullGrad: gradients at every bias-carrying node in one program; Deep Feature
+   * Factorization: a factorisation on the host and one run per class). The explainer delegates to
+   * the flow it opens.
+   */
+  non-sealed interface OwnFlow extends CamMethod {
+    /** The flow for one explainer: its programs are compiled per input shape on first use. */
+    MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options);
   }
 
   /** Channel weights [B][C] from extra forward passes with the input or the layer perturbed. */
@@ -45,6 +120,11 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     @Override
     default boolean usesGradients() {
       return false;
+    }
+
+    @Override
+    default String notOneGraph() {
+      return "it runs extra forward passes from the host";
     }
 
     /** Perturbs the model input (Score-CAM): whole forward passes. */
@@ -70,6 +150,22 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
       return true;
     }
 
+    /** Only a method with a Grad-CAM factor reads --layer (guided Grad-CAM). */
+    @Override
+    default boolean takesLayers() {
+      return camFactor() != null;
+    }
+
+    @Override
+    default String notPerWindow() {
+      return "it attributes to the input, not a layer";
+    }
+
+    @Override
+    default String notOneGraph() {
+      return camFactor() != null ? "it runs two gradient programs from the host" : null;
+    }
+
     /** Exact gradients, or guided backpropagation's rule for the Relu family. */
     default BackwardRules rules() {
       return BackwardRules.EXACT;
@@ -89,6 +185,39 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     FloatTensor attribution(FloatTensor x, GradientPath path, FloatTensor gradient);
 
     /** Channel reduction: attribution [B, C, *S] to the map [B, *S]. */
+    FloatTensor map(FloatTensor attribution);
+  }
+
+  /**
+   * An attribution in input space from forward passes alone (occlusion sensitivity): the target
+   * scored on copies of one sample with boxes of voxels occluded, by a {@link PatchScorer} that
+   * the caller chooses (the whole input in one model run, or a whole scan through sliding
+   * windows). The method computes its attribution itself from those scores; the target's region
+   * stays fixed from the unperturbed prediction.
+   */
+  non-sealed interface Occluding extends CamMethod {
+    @Override
+    default boolean usesGradients() {
+      return false;
+    }
+
+    @Override
+    default String notOneGraph() {
+      return "it runs extra forward passes from the host";
+    }
+
+    @Override
+    default boolean takesLayers() {
+      return false;
+    }
+
+    /**
+     * The signed attribution of one sample x [1, C, *S] (its values [1, C', *S]), with the arrays
+     * and cost the method reports, from the scores {@code scorer} gives for its occluded copies.
+     */
+    Explanation.Attribution attribute(FloatTensor x, PatchScorer scorer, Progress progress);
+
+    /** Channel reduction: attribution [B, C', *S] to the map [B, *S]. */
     FloatTensor map(FloatTensor attribution);
   }
 }

@@ -9,6 +9,7 @@ import gradcam3d.cam.methods.GradCamElementwise;
 import gradcam3d.cam.methods.GradCamPlusPlus;
 import gradcam3d.cam.methods.HiResCam;
 import gradcam3d.cam.methods.LayerCam;
+import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.ScoreCam;
 import gradcam3d.cam.methods.XGradCam;
 import gradcam3d.cam.methods.GuidedBackprop;
@@ -17,6 +18,14 @@ import gradcam3d.cam.methods.InputXGradient;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.Saliency;
 import gradcam3d.cam.methods.SmoothGrad;
+import gradcam3d.cam.methods.Dff;
+import gradcam3d.cam.methods.Fem;
+import gradcam3d.cam.methods.FinerCam;
+import gradcam3d.cam.methods.FullGrad;
+import gradcam3d.cam.methods.KpcaCam;
+import gradcam3d.cam.methods.RandomCam;
+import gradcam3d.cam.methods.RefineCam;
+import gradcam3d.cam.methods.SegEigenCam;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +38,9 @@ public final class CamMethods {
     for (CamMethod m : List.of(new GradCam(), new HiResCam(), new GradCamElementwise(),
         new GradCamPlusPlus(), new XGradCam(), new LayerCam(), new EigenCam(), new EigenGradCam(),
         new ScoreCam(), new AblationCam(), new Saliency(), new InputXGradient(), new SmoothGrad(),
-        new IntegratedGradients(), new GuidedBackprop(), new GuidedGradCam())) {
+        new IntegratedGradients(), new GuidedBackprop(), new GuidedGradCam(), new Fem(), new KpcaCam(),
+        new SegEigenCam(), new FinerCam(), new FullGrad(), new RefineCam(), new RandomCam(), new Dff(),
+        new OcclusionSensitivity())) {
       BY_NAME.put(m.name(), m);
     }
   }

@@ -10,6 +10,7 @@ import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -24,7 +25,9 @@ import java.util.Map;
  * Explains a model with one method at one or more layers for given targets. Gradient methods run
  * as one compiled graph (forward, backward, CAM arithmetic and the resize to the input grid); the
  * eigen methods finish on the host (an exact eigen-decomposition; only {@link #compiledGraph}
- * puts an iterative one in the graph); Score-CAM and Ablation-CAM add batched forward passes. The
+ * puts an iterative one in the graph); Score-CAM and Ablation-CAM add batched forward passes; a
+ * method with its own flow ({@link CamMethod.OwnFlow}: FullGrad, Deep Feature Factorization) runs
+ * the {@link MethodFlow} it opens, which reports through {@link TargetRegions} as this class does. The
  * stages are separate: {@link #explainResized} gives maps on the input grid before normalisation
  * (to blend windows of a volume, say), {@link Normalise} finishes them; {@link #explain} does both.
  *
@@ -41,12 +44,15 @@ public final class Explainer implements AutoCloseable {
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
-      boolean inputOnly = method instanceof CamMethod.InputSpace a && a.camFactor() == null;
-      if (inputOnly && !layers.isEmpty()) {
-        throw new Gradcam3dException(method.name() + " attributes to the model input; it takes no --layer");
+      if (!method.takesLayers() && !layers.isEmpty()) {
+        throw new gradcam3d.OptionValueException(method.name() + " attributes to the model input; it takes no --layer");
       }
-      if (!inputOnly && layers.isEmpty()) {
-        throw new Gradcam3dException("give at least one --layer");
+      if (method.takesLayers() && layers.isEmpty()) {
+        throw new gradcam3d.OptionValueException("give at least one --layer");
+      }
+      if (method.contrast() != null && score != GradientSpec.Score.LOGITS) {
+        throw new gradcam3d.OptionValueException(method.name() + " contrasts the classes' logits; "
+            + "--score probabilities does not apply to it");
       }
       if (batchSize < 1) {
         throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
@@ -81,7 +87,11 @@ public final class Explainer implements AutoCloseable {
   private final GradientEngine engine;
   private final ResizeProgram resize;
   private final Explainer camFactor;
+  /** The flow of a method that runs its own ({@link CamMethod.OwnFlow}), else null. */
+  private final MethodFlow flow;
   private PerturbationRunner perturber;
+  /** The forward-only programs that score occluded copies (occlusion), one per lane; opened on first use. */
+  private Lanes<GradientEngine> occlusionLanes;
 
   public Explainer(ModelProto model, Request request, RuntimeOptions options) {
     this(model, request, options, false);
@@ -106,6 +116,21 @@ public final class Explainer implements AutoCloseable {
     this.request = request;
     this.options = options;
     CamMethod m = request.method();
+    if (m instanceof CamMethod.Occluding || m instanceof CamMethod.OwnFlow) {
+      if (m instanceof CamMethod.OwnFlow f) {
+        this.flow = f.open(model, request, options);
+        this.engine = flow.engine();
+      } else {
+        // the unperturbed pass: the target, its region counts and its effective seed, no gradients
+        this.flow = null;
+        this.engine = new GradientEngine(model, forwardOnly(model, request).withExtension(
+            p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed"), options);
+      }
+      this.resize = null;
+      this.camFactor = null;
+      return;
+    }
+    this.flow = null;
     if (m instanceof CamMethod.InputSpace a) {
       // the model input is the layer; guided-gradcam adds a Grad-CAM explainer at the user's layers
       String input = Graph.fromModel(model).inputNames().get(0);
@@ -125,6 +150,13 @@ public final class Explainer implements AutoCloseable {
     this.resize = new ResizeProgram(options);
   }
 
+  /** A forward-only program of the request's model output and score, the model input standing in for the layer. */
+  private static GradientEngine.Config forwardOnly(ModelProto model, Request request) {
+    String input = Graph.fromModel(model).inputNames().get(0);
+    return GradientEngine.Config.of(List.of(input)).withModelOutput(request.modelOutput()).withScore(request.score())
+        .withoutGradients().withTensors(false, false);
+  }
+
   /** A method's identity in program cache keys: its class, and its parameters when it is a record. */
   private static String methodKey(CamMethod m) {
     return m.getClass().getName() + (m instanceof Record ? m.toString() : ":" + m.name());
@@ -134,7 +166,7 @@ public final class Explainer implements AutoCloseable {
   private GradientEngine.Config layerConfig(CamMethod m) {
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
         .withModelOutput(request.modelOutput()).withScore(request.score())
-        .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false);
+        .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false).withContrast(m.contrast());
     if (!m.usesGradients()) {
       cfg = cfg.withoutGradients();
     }
@@ -207,7 +239,7 @@ public final class Explainer implements AutoCloseable {
    * for every sample or one per sample. The maps are final: resized and normalised.
    */
   public Explanation explain(Map<String, FloatTensor> inputs, List<Target> targets) {
-    return Normalise.apply(explainResized(inputs, targets));
+    return Normalise.apply(explainResized(inputs, targets), request.method());
   }
 
   /**
@@ -235,14 +267,14 @@ public final class Explainer implements AutoCloseable {
     for (Map.Entry<String, FloatTensor> e : inputs.entrySet()) {
       requireFinite(e.getKey(), e.getValue());
     }
+    if (flow != null) {
+      return flow.explainResized(shapes, inputs, targets, releaseMemory);
+    }
     long[] os = engine.outputShape(shapes);
     GradientEngine.Seed seed = Target.seed(targets, os);
     GradientEngine.Result r = engine.run(shapes, inputs, seed, releaseMemory);
-    List<Target> perSample = new ArrayList<>();
-    for (int b = 0; b < os[0]; b++) {
-      perSample.add(targets.size() == 1 ? targets.get(0) : targets.get(b));
-    }
-    checkRegions(r, perSample, os);
+    List<Target> perSample = TargetRegions.perSample(targets, os[0]);
+    TargetRegions.check(r, perSample, os);
     long t0 = System.nanoTime();
     List<Explanation.LayerMap> layers = new ArrayList<>();
     List<LayerGradient> lgs = r.layers();
@@ -260,6 +292,13 @@ public final class Explainer implements AutoCloseable {
       LayerGradient l = lgs.get(0);
       layers.add(new Explanation.LayerMap(l.layer(), l.shape(), map, InputAttributions.relu(map),
           request.keepTensors() ? in.getValue() : null, request.keepTensors() ? r.gradient(0) : null, null, null));
+    } else if (m instanceof CamMethod.Occluding o) {
+      attribution = occlusion(o, inputs, r);
+      FloatTensor map = o.map(attribution.values());
+      LayerGradient l = lgs.get(0);
+      FloatTensor x = inputs.values().iterator().next();
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), map, InputAttributions.relu(map),
+          request.keepTensors() ? x : null, null, null, null));
     } else if (m instanceof CamMethod.InGraph) {
       for (int i = 0; i < lgs.size(); i++) {
         layers.add(layerMap(r, inputs, i, r.floats("cam_layer_" + i), r.floats("resized_" + i), null));
@@ -287,9 +326,21 @@ public final class Explainer implements AutoCloseable {
       }
     }
     double postMs = (System.nanoTime() - t0) / 1e6;
-    return new Explanation(layers, null, r.targetValues(), regionVoxels(r, perSample, os),
-        r.predictedVoxels(), region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os,
-        r.compileStats(), r.runMs(), postMs, attribution);
+    return TargetRegions.explanation(r, perSample, os, layers, postMs, attribution, null);
+  }
+
+  /** An occluding method's attribution of every sample, scored on lanes of forward-only programs. */
+  private Explanation.Attribution occlusion(CamMethod.Occluding o, Map<String, FloatTensor> inputs,
+      GradientEngine.Result r) {
+    if (inputs.size() != 1) {
+      throw new Gradcam3dException(o.name() + " needs a model with a single input");
+    }
+    if (occlusionLanes == null) {
+      occlusionLanes = Lanes.open(options, lane -> new GradientEngine(model, forwardOnly(model, request), lane));
+    }
+    Graph g = Graph.fromModel(model);
+    return WholeInputScorer.attributeEach(o, occlusionLanes, g, g.inputNames().get(0), inputs.values().iterator().next(),
+        r.floats(SeedHead.EFFECTIVE_SEED), request.batchSize(), request.progress());
   }
 
   /** Layer i's activation: computed by the program, or fed to it (a program from the layer). */
@@ -358,59 +409,9 @@ public final class Explainer implements AutoCloseable {
     return new FloatTensor(out, Shapes.concat(new long[] {batch}, spatial));
   }
 
-  /** Each sample's target region on the output grid [B, *So] (1 inside), or null for classifiers. */
-  private static FloatTensor region(FloatTensor effectiveSeed, List<Target> targets, long[] os) {
-    if (os.length <= 2) {
-      return null;
-    }
-    int batch = (int) os[0];
-    int classes = (int) os[1];
-    long[] spatial = Arrays.copyOfRange(os, 2, os.length);
-    int voxels = (int) Shapes.numel(spatial);
-    float[] e = effectiveSeed.data();
-    float[] out = new float[batch * voxels];
-    for (int b = 0; b < batch; b++) {
-      int k = targets.get(b).classIndex();
-      for (int v = 0; v < voxels; v++) {
-        out[b * voxels + v] = e[(b * classes + k) * voxels + v] != 0 ? 1f : 0f;
-      }
-    }
-    return new FloatTensor(out, Shapes.concat(new long[] {batch}, spatial));
-  }
-
   /** Shape of the model output the target reads, for these input shapes. */
   public long[] outputShape(Map<String, long[]> shapes) {
     return engine.outputShape(shapes);
-  }
-
-  /** Voxels in each sample's target region. */
-  private static long[] regionVoxels(GradientEngine.Result r, List<Target> targets, long[] os) {
-    float[] region = r.regionVoxels().data();
-    int classes = (int) os[1];
-    long[] out = new long[targets.size()];
-    for (int b = 0; b < out.length; b++) {
-      out[b] = targets.get(b).regionVoxels(region, b, classes);
-    }
-    return out;
-  }
-
-  private static void checkRegions(GradientEngine.Result r, List<Target> targets, long[] os) {
-    long[] counts = regionVoxels(r, targets, os);
-    float[] predicted = r.predictedVoxels().data();
-    int classes = (int) os[1];
-    for (int b = 0; b < counts.length; b++) {
-      if (counts[b] > 0) {
-        continue;
-      }
-      StringBuilder present = new StringBuilder();
-      for (int k = 0; k < classes; k++) {
-        long n = Math.round(predicted[b * classes + k]);
-        if (n > 0) {
-          present.append(present.length() == 0 ? "" : ", ").append(k).append(" (").append(n).append(" voxels)");
-        }
-      }
-      throw new Gradcam3dException(targets.get(b).emptyRegion(os[0] > 1 ? " in sample " + b : "", present.toString()));
-    }
   }
 
   /** Fails with a one-line message when an input holds NaN or infinite values. */
@@ -445,12 +446,11 @@ public final class Explainer implements AutoCloseable {
     return engine.program(shapes).toModel();
   }
 
-  /** Fails for methods that are not one compiled graph (perturbation methods, guided Grad-CAM). */
+  /** Fails for methods that are not one compiled graph ({@link CamMethod#notOneGraph}). */
   public static void requireOneGraph(CamMethod m) {
-    boolean twoPrograms = m instanceof CamMethod.InputSpace a && a.camFactor() != null;
-    if (m instanceof CamMethod.Perturbation || twoPrograms) {
-      throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (it runs "
-          + (twoPrograms ? "two gradient programs" : "extra forward passes") + " from the host)");
+    String why = m.notOneGraph();
+    if (why != null) {
+      throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (" + why + ")");
     }
   }
 
@@ -466,6 +466,10 @@ public final class Explainer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (flow != null) {
+      flow.close(); // the flow's engine is ours too
+      return;
+    }
     try {
       engine.close();
     } finally {
@@ -477,6 +481,9 @@ public final class Explainer implements AutoCloseable {
       }
       if (camFactor != null) {
         camFactor.close();
+      }
+      if (occlusionLanes != null) {
+        occlusionLanes.close();
       }
     }
   }

@@ -64,8 +64,16 @@ public final class Normalise {
     return perSampleInPlace(new FloatTensor(sum, normalised.get(0).shape()));
   }
 
-  /** An explanation with resized maps to one with final maps and their aggregate. */
+  /** An explanation with resized maps to one with final maps and their aggregate (the mean). */
   public static Explanation apply(Explanation resized) {
+    return apply(resized, null);
+  }
+
+  /**
+   * The same, the layers' final maps combined as {@code method} combines them
+   * ({@link CamMethod#combineLayers}; null: their mean, normalised again).
+   */
+  public static Explanation apply(Explanation resized, CamMethod method) {
     long t0 = System.nanoTime();
     List<Explanation.LayerMap> layers = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
@@ -75,7 +83,7 @@ public final class Normalise {
       layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), cam, l.activation(), l.gradient(),
           l.channelWeights(), l.weightsIllConditioned()));
     }
-    FloatTensor aggregate = aggregate(finals);
+    FloatTensor aggregate = method == null ? aggregate(finals) : method.combineLayers(finals);
     double ms = (System.nanoTime() - t0) / 1e6;
     return resized.withMaps(layers, aggregate, ms);
   }

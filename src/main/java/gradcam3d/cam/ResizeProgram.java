@@ -20,16 +20,16 @@ import java.util.Map;
  * methods): ReLU and N-linear resize to the input grid, as a small compiled program of its own
  * (the same {@link Resize} emitter the in-graph methods use).
  */
-final class ResizeProgram implements AutoCloseable {
+public final class ResizeProgram implements AutoCloseable {
   private final RuntimeOptions options;
   private final SessionCache<OrtProgram> cache = new SessionCache<>();
 
-  ResizeProgram(RuntimeOptions options) {
+  public ResizeProgram(RuntimeOptions options) {
     this.options = options;
   }
 
   /** ReLU(cam_layer_i) on the input grid, one per layer. */
-  List<FloatTensor> run(List<FloatTensor> camLayers, long[] inputSpatial) {
+  public List<FloatTensor> run(List<FloatTensor> camLayers, long[] inputSpatial) {
     StringBuilder key = new StringBuilder(Arrays.toString(inputSpatial));
     for (FloatTensor c : camLayers) {
       key.append(Arrays.toString(c.shape()));

@@ -131,10 +131,10 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
     try {
       k = Integer.parseInt(cls.trim());
     } catch (NumberFormatException e) {
-      throw new Gradcam3dException("target '" + text + "' does not start with a class number; use " + FORMS);
+      throw new gradcam3d.OptionValueException("target '" + text + "' does not start with a class number; use " + FORMS);
     }
     if (k < 0) {
-      throw new Gradcam3dException("target class " + k + " is negative");
+      throw new gradcam3d.OptionValueException("target class " + k + " is negative");
     }
     if (rest.isEmpty()) {
       return new PredictedClassTarget(k);
@@ -145,7 +145,7 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
     if (rest.startsWith("mask=")) {
       String file = rest.substring(5);
       if (file.isBlank()) {
-        throw new Gradcam3dException("target '" + text + "' names no mask file");
+        throw new gradcam3d.OptionValueException("target '" + text + "' names no mask file");
       }
       return new MaskTarget(k, file, null);
     }
@@ -155,14 +155,14 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
     if (rest.startsWith("voxel=")) {
       return new VoxelTarget(k, numbers(text, rest.substring(6)));
     }
-    throw new Gradcam3dException("target '" + text + "' is not understood; use " + FORMS);
+    throw new gradcam3d.OptionValueException("target '" + text + "' is not understood; use " + FORMS);
   }
 
   private static long[] numbers(String text, String list) {
     try {
       return Arrays.stream(list.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
     } catch (NumberFormatException e) {
-      throw new Gradcam3dException("target '" + text + "' has a coordinate that is not an integer");
+      throw new gradcam3d.OptionValueException("target '" + text + "' has a coordinate that is not an integer");
     }
   }
 
@@ -174,7 +174,7 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
     int batch = (int) outputShape[0];
     int classes = (int) outputShape[1];
     if (targets.size() != 1 && targets.size() != batch) {
-      throw new Gradcam3dException(targets.size() + " targets given for a batch of " + batch
+      throw new gradcam3d.OptionValueException(targets.size() + " targets given for a batch of " + batch
           + "; give one target for all samples or one per sample");
     }
     FloatTensor weights = FloatTensor.zeros(outputShape);
@@ -191,11 +191,12 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
   static void checkClassRegion(Target t, long[] outputShape) {
     int classes = (int) outputShape[1];
     if (t.classIndex() >= classes) {
-      throw new Gradcam3dException("target class " + t.classIndex() + " does not exist: the model output "
+      throw new gradcam3d.OptionValueException("target class " + t.classIndex() + " does not exist: the model output "
           + Shapes.format(outputShape) + " has classes 0.." + (classes - 1));
     }
-    if (outputShape.length <= 2 && !(t instanceof PredictedClassTarget)) {
-      throw new Gradcam3dException("target '" + t.spec() + "' names a region, but this model classifies "
+    // on a classifier, CLASS:all is class k's score whatever the prediction (the metrics' fixed targets)
+    if (outputShape.length <= 2 && !(t instanceof PredictedClassTarget) && !(t instanceof WholeClassTarget)) {
+      throw new gradcam3d.OptionValueException("target '" + t.spec() + "' names a region, but this model classifies "
           + "(output " + Shapes.format(outputShape) + "); use --target CLASS or --target argmax");
     }
   }

@@ -2,7 +2,9 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
+import gradcam3d.output.BatchSettings;
 import gradcam3d.output.CaseFolders;
+import gradcam3d.output.CohortTables;
 import gradcam3d.output.BatchTable;
 import gradcam3d.output.CompletedResult;
 import gradcam3d.output.HtmlReportWriter;
@@ -10,6 +12,7 @@ import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
+import gradcam3d.pipeline.CaseListing;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.InputPrefetch;
@@ -20,6 +23,7 @@ import gradcam3d.report.BatchIndexWriter;
 import gradcam3d.report.IndexRow;
 import gradcam3d.volume.VolumeFormat;
 import gradcam3d.volume.VolumeIO;
+import gradcam3d.window.SlidingWindowExplainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -75,6 +79,12 @@ final class BatchCommand implements Callable<Integer> {
           + "reports the CAM's mass inside the label.")
   String labelSuffix;
 
+  @Option(names = "--labels-dir", paramLabel = "DIR", converter = Converters.FilePath.class,
+      description = "The Medical Segmentation Decathlon / nnU-Net layout (imagesTs/ and labelsTs/): each case's "
+          + "label is DIR/NAME.nii.gz (any volume extension), and nnU-Net's channel files NAME_0000, NAME_0001, ... "
+          + "in --inputs-dir are one case with those channels in that order. Instead of --label-suffix.")
+  Path labelsDir;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", converter = Converters.OutFolder.class,
       description = "Output folder: one folder per case (named after its file, made safe and unique) and "
           + "batch.csv.")
@@ -84,8 +94,24 @@ final class BatchCommand implements Callable<Integer> {
       + "thumbnail, its numbers and a link to its report (open it in a browser, no server needed).")
   boolean report;
 
+  @Option(names = "--methods", split = ",", paramLabel = "M1,M2,...", converter = Converters.Method.class,
+      description = "Explain every case with each of these methods, each at each --layer separately (input-space "
+          + "methods once, without a layer), into <case>/<method>_<layer>/: a cohort comparison in one run, with "
+          + "--metrics a row per case, method and layer in metrics.csv (default: --method, its layers "
+          + "aggregated, into <case>/).")
+  List<gradcam3d.cam.CamMethod> methods = new ArrayList<>();
+
   @Mixin
   MetricsSwitch metrics;
+
+  @Mixin
+  TableOptions tables;
+
+  @Option(names = "--atlas-suffix", paramLabel = "SUFFIX",
+      description = "Each case's atlas is the file next to it with SUFFIX before the extension (like "
+          + "--label-suffix); with it or --atlas, atlas.csv and atlas.png hold the cohort's label x class matrix "
+          + "(mean and spread of each label's share of the map over the cases).")
+  String atlasSuffix;
 
   @Mixin
   WindowOptions windows;
@@ -104,9 +130,15 @@ final class BatchCommand implements Callable<Integer> {
           + "round-robin), for job arrays; writes batch-shard-I-of-N.csv, so all shares may share one --out.")
   Shard shard;
 
-  @Option(names = "--resume", description = "Skip cases whose folder already holds a complete result (a valid "
-      + "summary.json listing files that exist); their rows come from that summary.")
-  boolean resume;
+  @Option(names = "--resume", arity = "0..1", fallbackValue = "redo", paramLabel = "redo|strict",
+      converter = Converters.ResumeValue.class,
+      description = "Skip cases whose folder already holds a complete result of the same settings: a summary.json "
+          + "(a regular file of at most 1 MB) recording the same model (by its bytes), layers, method and its "
+          + "options, targets, score, layout, normalisation, windows, label suffix, metrics, report and pictures, "
+          + "and listing regular files inside the case folder that exist; their rows come from that summary. "
+          + "Other cases are explained again (the count and reasons are printed); with 'strict', a case made with "
+          + "other settings stops the batch before anything is written (exit 2).")
+  Converters.Resume resume;
 
   @Override
   public Integer call() throws IOException {
@@ -114,12 +146,19 @@ final class BatchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "Invalid value for option '--label-suffix': needs at least one character");
     }
+    if (labelSuffix != null && labelsDir != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--label-suffix and --labels-dir name the labels two ways; give one");
+    }
     Shard share = shard == null ? Shard.ALL : shard;
     // a share names folders from the whole list in stable order, so every share agrees on them
-    List<Path> cases = shard == null ? cases() : Shard.stableOrder(cases(), Path::toString);
-    List<String> names = CaseFolders.names(cases);
+    List<CaseListing.Listed> listed = CaseListing.of(inputs, inputsDir, labelSuffix, labelsDir,
+        java.util.Arrays.asList(labelSuffix, atlasSuffix));
+    List<CaseListing.Listed> cases = shard == null ? listed
+        : Shard.stableOrder(listed, c -> c.files().get(0).toString());
+    List<String> names = CaseFolders.names(cases.stream().map(c -> Path.of(c.name())).toList());
     Path table = out.resolve(BatchTable.fileName(share.index(), share.count()));
-    for (Path c : cases) {
+    for (Path c : cases.stream().flatMap(k -> k.files().stream()).toList()) {
       if (c.toAbsolutePath().normalize().equals(table.toAbsolutePath().normalize())) {
         throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with "
             + table.getFileName());
@@ -128,120 +167,214 @@ final class BatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     Settings settings = explanation.settings(false, progress)
-        .withWindow(windows.settings(spec, false, metrics.on, explanation.nnunetWindow()));
+        .withWindow(windows.settings(spec, false, metrics.on(), explanation.nnunetWindow()));
+    List<Run> runs = runs(settings);
+    tables.load();
     BatchTable rows = new BatchTable();
+    CohortTables cohort = new CohortTables(runs.size() > 1);
     int failed = 0;
     int mine = 0;
     int skipped = 0;
+    Map<String, Integer> redone = new java.util.TreeMap<>();
     List<IndexRow> index = new ArrayList<>();
-    try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
-      progress.start("cases", (cases.size() - share.index() + share.count()) / share.count());
-      // the next case's input is read while this one is explained (one case ahead at most)
-      Path aheadCase = null;
-      InputPrefetch ahead = null;
-      for (int i = 0; i < cases.size(); i++) {
-        if (!share.holds(i)) {
-          continue;
-        }
-        mine++;
-        Path c = cases.get(i);
-        String name = names.get(i);
-        long t0 = System.nanoTime();
-        Optional<CompletedResult> done = resume ? CompletedResult.read(out.resolve(name)) : Optional.empty();
-        if (done.isPresent()) {
-          skipped++;
-          rows.completed(name, done.get());
-          index.add(BatchTable.indexRow(out, name, done.get()));
-        } else {
-          try {
-            OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
-            CaseInput input = CaseInput.of(List.of(c), label(c)).withSeries(series);
-            InputPrefetch read = c.equals(aheadCase) ? ahead : InputPrefetch.start(input);
-            int next = nextHeld(share, i, cases.size());
-            aheadCase = next < 0 ? null : cases.get(next);
-            ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next)).withSeries(series));
-            ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-            CaseResult r = pipeline.run(input, read, loaded -> {
-              pictures.checkFits(loaded, settings.layout());
-              writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
-            });
-            Written written = ResultWriter.write(r, output, List.of(), writers[0]);
-            rows.explained(name, r, seconds(t0));
-            CaseResult.TargetSummary t = r.targets().get(0);
-            LabelOverlap l = r.label();
-            index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
-                ? name + "/" + HtmlReportWriter.FILE : null, BatchTable.thumbnail(out.resolve(name)), t.description(),
-                t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), seconds(t0), null));
-          } catch (Gradcam3dException e) {
-            failed++;
-            err.println("error: " + name + ": " + e.getMessage());
-            rows.failed(name, e.getMessage(), seconds(t0));
-            index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds(t0), e.getMessage()));
+    // every case records its settings, so a later --resume can tell what it may keep; with
+    // 'strict' a case made with other settings stops the batch before anything is written
+    List<List<CompletedResult.Check>> earlier = new ArrayList<>();
+    for (Run run : runs) {
+      BatchSettings expected = resume == null ? null : batchSettings(run.settings());
+      earlier.add(earlierResults(cases, runNames(names, run), share, expected));
+    }
+    int held = (cases.size() - share.index() + share.count()) / share.count();
+    progress.start("cases", (long) held * runs.size());
+    for (int ri = 0; ri < runs.size(); ri++) {
+      Run run = runs.get(ri);
+      Settings runSettings = run.settings();
+      BatchSettings recorded = batchSettings(runSettings);
+      List<String> runNames = runNames(names, run);
+      try (ExplanationPipeline pipeline = new ExplanationPipeline(runSettings, metrics.settings(runSettings.batchSize()))) {
+        // the next case's input is read while this one is explained (one case ahead at most)
+        CaseListing.Listed aheadCase = null;
+        InputPrefetch ahead = null;
+        for (int i = 0; i < cases.size(); i++) {
+          if (!share.holds(i)) {
+            continue;
           }
+          mine++;
+          CaseListing.Listed c = cases.get(i);
+          String name = runNames.get(i);
+          long t0 = System.nanoTime();
+          CompletedResult.Check check = earlier.get(ri).get(i);
+          Optional<CompletedResult> done = check == null ? Optional.empty() : Optional.ofNullable(check.result());
+          if (check != null && !check.complete() && !check.reason().equals("no summary.json")) {
+            redone.merge(check.reason(), 1, Integer::sum);
+          }
+          if (done.isPresent()) {
+            skipped++;
+            rows.completed(name, done.get());
+            index.add(BatchTable.indexRow(out, name, done.get()));
+            cohort.addCompleted(names.get(i), run.method(), run.layer(), out.resolve(name));
+          } else {
+            try {
+              OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
+              CaseInput input = CaseInput.of(c.files(), c.labelOrFail()).withSeries(series);
+              InputPrefetch read = c.equals(aheadCase) ? ahead : InputPrefetch.start(input);
+              int next = nextHeld(share, i, cases.size());
+              aheadCase = next < 0 ? null : cases.get(next);
+              ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next).files(), null)
+                  .withSeries(series));
+              ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
+              CaseResult r = tables.apply(pipeline.run(input, read, loaded -> {
+                pictures.checkFits(loaded, runSettings.layout());
+                writers[0] = ResultWriter.prepare(loaded, runSettings.layout(), output);
+              }), atlas(c.files().get(0)));
+              Written written = ResultWriter.write(r, output, List.of(recorded.writer()), writers[0]);
+              rows.explained(name, r, seconds(t0));
+              cohort.add(names.get(i), run.method(), run.layer(), r);
+              CaseResult.TargetSummary t = r.targets().get(0);
+              LabelOverlap l = r.label();
+              index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
+                  ? name + "/" + HtmlReportWriter.FILE : null, BatchTable.thumbnail(out.resolve(name)),
+                  t.description(), t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), seconds(t0), null));
+            } catch (Gradcam3dException e) {
+              failed++;
+              err.println("error: " + name + ": " + e.getMessage());
+              rows.failed(name, e.getMessage(), seconds(t0));
+              index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds(t0), e.getMessage()));
+            }
+          }
+          progress.advance(1);
         }
-        progress.advance(1);
       }
-      progress.finish();
     }
-    rows.write(table);
+    progress.finish();
+    // the cohort's tables: metrics.csv with --metrics, atlas.csv and atlas.png with an atlas
+    String suffix = shard == null ? "" : "-shard-" + share.index() + "-of-" + share.count();
+    List<String> cohortFiles = new ArrayList<>();
+    if (cohort.hasMetrics()) {
+      cohort.writeMetrics(out.resolve(withSuffix(CohortTables.METRICS, suffix)));
+      cohortFiles.add(withSuffix(CohortTables.METRICS, suffix));
+    }
+    if (cohort.hasAtlas()) {
+      cohort.writeAtlas(out.resolve(withSuffix(CohortTables.ATLAS_CSV, suffix)),
+          out.resolve(withSuffix(CohortTables.ATLAS_PNG, suffix)));
+      cohortFiles.add(withSuffix(CohortTables.ATLAS_CSV, suffix));
+      cohortFiles.add(withSuffix(CohortTables.ATLAS_PNG, suffix));
+    }
     Path indexFile = out.resolve(BatchTable.indexName(share.index(), share.count()));
-    if (report) {
-      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName()
-          + (shard == null ? "" : " (share " + share + ")"), index, indexFile);
-    }
+    // the table and the index appear together (a stopped run leaves both or neither)
+    rows.write(table, indexFile, report ? BatchIndexWriter.page("gradcam3d batch: "
+        + out.toAbsolutePath().normalize().getFileName() + (shard == null ? "" : " (share " + share + ")"), index,
+        cohort.charts()) : null);
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d cases explained%s%s; table in %s%s%n",
-          mine - failed, mine, skipped > 0 ? " (" + skipped + " completed earlier)" : "",
-          shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table,
+      int again = redone.values().stream().mapToInt(Integer::intValue).sum();
+      String resumed = skipped == 0 && again == 0 ? "" : " (" + String.join("; ", java.util.stream.Stream.of(
+          skipped > 0 ? skipped + " completed earlier" : null,
+          again > 0 ? again + " redone: " + String.join(", ", redone.entrySet().stream()
+              .map(e -> e.getValue() + " " + e.getKey()).toList()) : null)
+          .filter(java.util.Objects::nonNull).toList()) + ")";
+      spec.commandLine().getOut().printf("gradcam3d batch: %d of %d %s explained%s%s; table in %s%s%s%n",
+          mine - failed, mine, runs.size() > 1 ? "case runs (" + runs.size() + " methods and layers)" : "cases",
+          resumed, shard == null ? "" : " (share " + share + " of " + cases.size() + " cases)", table,
+          cohortFiles.isEmpty() ? "" : ", cohort tables " + String.join(", ", cohortFiles),
           report ? ", pages in " + indexFile : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
   }
 
-  private static double seconds(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private List<Path> cases() throws IOException {
-    List<Path> all = new ArrayList<>(inputs);
-    if (inputsDir != null) {
-      if (!Files.isDirectory(inputsDir)) {
-        throw new Gradcam3dException("--inputs-dir " + inputsDir + " is not a folder");
-      }
-      try (Stream<Path> s = Files.list(inputsDir)) {
-        s.filter(p -> ((VolumeIO.isVolumeFile(p) && !Files.isDirectory(p)) || VolumeFormat.isDicomFolder(p))
-                && (labelSuffix == null || !CaseFolders.stem(p).endsWith(labelSuffix)))
-            .sorted().forEach(all::add);
+  /**
+   * With --resume, each held case's folder judged against the settings of this run (null for the
+   * cases of other shares, or without --resume). With 'strict', cases made with other settings
+   * stop the batch here, before anything is written.
+   */
+  private List<CompletedResult.Check> earlierResults(List<CaseListing.Listed> cases, List<String> names, Shard share,
+      BatchSettings expected) {
+    List<CompletedResult.Check> checks = new ArrayList<>();
+    Map<String, Integer> changed = new java.util.TreeMap<>();
+    for (int i = 0; i < cases.size(); i++) {
+      CompletedResult.Check c = expected != null && share.holds(i) ? CompletedResult.check(out.resolve(names.get(i)),
+          expected) : null;
+      checks.add(c);
+      if (c != null && CompletedResult.settingsChanged(c)) {
+        changed.merge(c.reason(), 1, Integer::sum);
       }
     }
-    if (all.isEmpty()) {
-      throw new Gradcam3dException("no cases: give --input FILE (repeatable) or --inputs-dir DIR");
+    if (resume == Converters.Resume.STRICT && !changed.isEmpty()) {
+      throw new gradcam3d.OptionValueException("--resume strict: " + changed.values().stream().mapToInt(
+          Integer::intValue).sum() + " case(s) in " + out + " were made with other settings: " + String.join(", ",
+          changed.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()) + "; give their settings, "
+          + "--resume to redo them, or another --out");
     }
-    return all;
+    return checks;
   }
 
-  private Path label(Path c) {
-    if (labelSuffix == null) {
+  /** What decides each case's result, recorded in its summary.json for --resume. */
+  private BatchSettings batchSettings(Settings s) {
+    Map<String, String> v = new java.util.LinkedHashMap<>();
+    v.put("model", BatchSettings.fingerprint(s.model()));
+    v.put("layers", String.join(" | ", s.layers()));
+    v.put("method", s.method().name() + (s.method().parameters().isEmpty() ? "" : " " + s.method().parameters())
+        + (methods.isEmpty() ? " " + explanation.methodDescription() : ""));
+    v.put("targets", String.join(" | ", s.targets()));
+    v.put("score", s.score().name());
+    v.put("model_output", Integer.toString(s.modelOutput()));
+    v.put("layout", s.layout().name());
+    v.put("normalize", s.normalization().toString());
+    SlidingWindowExplainer.Settings w = s.window();
+    v.put("window", w == null ? "none" : (w.auto() ? "auto" : java.util.Arrays.toString(w.window())) + " overlap "
+        + w.overlap() + " blend " + w.blend() + " pad " + w.padValue() + " prediction " + w.keepPrediction());
+    v.put("label_suffix", labelSuffix == null ? "none" : labelSuffix);
+    v.put("metrics", metrics.on() ? String.valueOf(metrics.settings(s.batchSize())) : "off");
+    v.put("report", Boolean.toString(report));
+    v.put("pictures", pictures.describe());
+    return new BatchSettings(v);
+  }
+
+  /**
+   * One method at one layer (or its layers aggregated) over every case: the folder under each
+   * case's folder (null: the case's folder itself), and its method and layer for the tables.
+   */
+  private record Run(Settings settings, String folder, String method, String layer) {}
+
+  /** Without --methods: the one method with its layers; with it: each method at each layer. */
+  private List<Run> runs(Settings base) {
+    if (methods.isEmpty()) {
+      return List.of(new Run(base, null, base.method().name(), String.join("+", explanation.layers)));
+    }
+    List<Run> out = new ArrayList<>();
+    for (gradcam3d.cam.CamMethod m : methods) {
+      m = explanation.configured(m);
+      if (!m.takesLayers() || explanation.layers.isEmpty()) {
+        out.add(new Run(base.withMethod(m).withLayers(List.of()), m.name(), m.name(), ""));
+        continue;
+      }
+      for (String layer : explanation.layers) {
+        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)), CompareCommand.folder(m.name(), layer),
+            m.name(), layer));
+      }
+    }
+    return out;
+  }
+
+  /** The case's atlas file: with --atlas-suffix, the file next to it; else --atlas (or null). */
+  private Path atlas(Path c) {
+    if (atlasSuffix == null) {
       return null;
     }
-    String n = c.getFileName().toString();
-    String stem = CaseFolders.stem(c);
-    if (Files.isDirectory(c)) {
-      // a DICOM series folder: its label is a volume file beside it, named folder + SUFFIX + extension
-      for (String ext : VolumeIO.EXTENSIONS) {
-        Path l = c.resolveSibling(n + labelSuffix + ext);
-        if (Files.isRegularFile(l)) {
-          return l;
-        }
-      }
-      throw new Gradcam3dException("no label file " + c.resolveSibling(n + labelSuffix) + ".nii.gz (or .nrrd, .mha, "
-          + "...) for case " + n);
-    }
-    Path l = c.resolveSibling(stem + labelSuffix + n.substring(stem.length()));
-    if (!Files.exists(l)) {
-      throw new Gradcam3dException("no label file " + l + " for case " + c.getFileName());
-    }
-    return l;
+    return CaseListing.sibling(c, atlasSuffix, "atlas");
+  }
+
+  private static String withSuffix(String file, String suffix) {
+    int dot = file.lastIndexOf('.');
+    return file.substring(0, dot) + suffix + file.substring(dot);
+  }
+
+  /** Each case's folder for a run: the case's own, or the run's folder inside it. */
+  private static List<String> runNames(List<String> names, Run run) {
+    return run.folder() == null ? names : names.stream().map(n -> n + "/" + run.folder()).toList();
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** The next case after {@code i} that this share explains, or -1. */

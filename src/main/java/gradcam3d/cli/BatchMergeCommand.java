@@ -16,8 +16,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "batch-merge", hidden = true, mixinStandardHelpOptions = true,
     description = {"Joins the batch tables (batch.csv, batch-shard-I-of-N.csv) in the given folders into "
-        + "OUT/batch.csv, one row per case, the case column the case folder relative to OUT. Fails if a "
-        + "share of a job array is missing or a case is listed twice."},
+        + "OUT/batch.csv, one row per case, the case column the case folder relative to OUT, and the shares' "
+        + "metrics tables (metrics-shard-I-of-N.csv) into OUT/metrics.csv. Fails if a share of a job array is "
+        + "missing or two tables list a case with different rows. Idempotent: a folder's batch.csv beside share "
+        + "tables is their earlier merge, so merged folders merge again."},
     footer = {"", "Example:", "  gradcam3d batch --merge results/ --out results/"})
 final class BatchMergeCommand implements Callable<Integer> {
   @Option(names = "--merge", required = true, arity = "1..*", paramLabel = "DIR",
@@ -37,9 +39,11 @@ final class BatchMergeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int rows = BatchTable.merge(dirs, out);
+    int metrics = gradcam3d.output.CohortTables.mergeMetrics(dirs, out);
     if (!quiet.quiet) {
-      spec.commandLine().getOut().printf("gradcam3d batch: merged %d cases into %s%n", rows,
-          out.resolve(BatchTable.FILE));
+      spec.commandLine().getOut().printf("gradcam3d batch: merged %d cases into %s%s%n", rows,
+          out.resolve(BatchTable.FILE), metrics == 0 ? "" : " and " + metrics + " metrics rows into "
+              + out.resolve(gradcam3d.output.CohortTables.METRICS));
     }
     return 0;
   }

@@ -4,6 +4,9 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.metrics.Evaluation;
+import gradcam3d.metrics.FaithfulnessCurves;
+import gradcam3d.metrics.TargetScorer;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.optimize.FastForm;
@@ -77,6 +80,19 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--window-batch", defaultValue = "1", description = "Windows per run (default: ${DEFAULT-VALUE}).")
   int windowBatch;
+
+  @Option(names = "--evaluate", description = "Time the deletion/insertion curves against their floor: the distinct "
+      + "forward passes times one volume's forward on the fast form, divided by the speed-up of the parallel "
+      + "scoring sessions (both measured here), in interleaved rounds.")
+  boolean evaluate;
+
+  @Option(names = "--steps", defaultValue = "21", converter = Converters.Steps.class,
+      description = "--evaluate: points per curve (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--random-seeds", defaultValue = "0", converter = Converters.NonNegative.class,
+      description = "--evaluate: random orders beside the map's (default: ${DEFAULT-VALUE}).")
+  int randomSeeds;
 
   @Option(names = "--tile-to", paramLabel = "Z,Y,X",
       description = "Repeat the input periodically along each spatial axis up to this size (a large volume from "
@@ -168,6 +184,9 @@ final class BenchCommand implements Callable<Integer> {
     if (window != null) {
       return windows(out, opts, m, x);
     }
+    if (evaluate) {
+      return evaluate(out, opts, m, x);
+    }
     FastForm.Optimized fast = FastForm.model(m, Map.of(m.getGraph().getInput(0).getName(), x.shape()));
     Target t = Target.parse(target);
     GradientEngine.Config config = GradientEngine.Config.of(List.of(layer)).withTensors(true, false);
@@ -198,8 +217,8 @@ final class BenchCommand implements Callable<Integer> {
           + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
-          gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+      Explainer.Request req = new Explainer.Request(method.takesLayers() ? List.of(layer) : List.of(), method,
+          List.of(t), 0, gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
         boolean perturb = method instanceof CamMethod.Perturbation;
@@ -275,6 +294,82 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
     return 0;
+  }
+
+  /**
+   * The curves against their floor, in one process: the explanation once (for the map and the
+   * target), then in interleaved rounds (a) the floor: as many forward passes of one volume as the
+   * curves need distinct volumes, through the same scoring sessions side by side, and (b) the
+   * curves themselves (baseline, orders, perturbed copies, scores). The speed-up of the sessions is
+   * one volume's forward on one session with every thread against (a)'s time per volume.
+   */
+  private int evaluate(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x) {
+    Target t = Target.parse(target);
+    CamMethod method = methods.get(0);
+    Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
+        gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+    Evaluation.Settings settings = Evaluation.Settings.defaults().withSteps(steps).withRandomSeeds(randomSeeds)
+        .withBatchSize(batchSize);
+    Map<String, FloatTensor> in = Map.of("input", x);
+    Explanation e;
+    double explainMs;
+    try (Explainer ex = new Explainer(m, req, opts)) {
+      ex.prepare(Map.of("input", x.shape()));
+      Explanation[] last = new Explanation[1];
+      explainMs = time(() -> last[0] = ex.explain(in), 1, repeat);
+      e = last[0];
+    }
+    long[] one = x.shape().clone();
+    one[0] = 1;
+    FloatTensor sample = x.slice0(0).reshape(one);
+    float[] map = e.cam().slice0(0).data();
+    int voxels = map.length;
+    double share = regionShare(e);
+    int[] counts = settings.stepScale().counts(steps, share, voxels);
+    int passes = FaithfulnessCurves.passes(counts, voxels, 1 + randomSeeds);
+    gradcam3d.autodiff.GradientSpec.Score score = settings.scoring(req);
+    GradientEngine.Config cfg = TargetScorer.Programs.config(m, 0, score);
+    FloatTensor seed = TargetScorer.fixedSeed(e, 0, true);
+    try (GradientEngine single = new GradientEngine(m, cfg, opts);
+        TargetScorer.Programs programs = TargetScorer.Programs.open(m, 0, score, opts);
+        TargetScorer scorer = new TargetScorer(programs, seed, batchSize)) {
+      programs.prepare(sample.shape(), batchSize);
+      GradientEngine.Seed oneSeed = new GradientEngine.Seed(seed, FloatTensor.zeros(1, seed.dim(1)));
+      Map<String, FloatTensor> oneIn = Map.of("input", sample);
+      // the floor first: each round's curves are compared with the same round's floor
+      double[][] r = timeRounds(List.of(
+          () -> scorer.scores(passes, j -> sample),
+          () -> FaithfulnessCurves.measure(scorer, sample, map, settings.baseline(), null, settings.stepScale(), steps,
+              share, randomSeeds, settings.curveScore()),
+          () -> single.run(oneIn, oneSeed)), 2, repeat);
+      double floorMs = r[0][0];
+      double oneMs = r[2][0];
+      double speedup = passes * oneMs / floorMs;
+      out.printf("explain %-12s (end to end):     %8.1f ms%n", method.name(), explainMs);
+      out.printf("one volume's forward, fast form, one session with %d threads: %8.1f ms%n", opts.threads(), oneMs);
+      out.printf("floor: %d distinct forward passes through %d scoring sessions side by side (batch %d): %8.1f ms "
+          + "(speed-up %.2fx over one session; %.1f ms per pass)%n", passes, programs.lanes(), batchSize, floorMs,
+          speedup, floorMs / passes);
+      out.printf("curves: deletion + insertion, %d %s steps, %d random orders, %s baseline, %s score:  %8.1f ms = "
+          + "%.2fx the floor (median of the rounds' ratios; goal <= 1.15x) = %.1fx one explanation%n", steps,
+          settings.stepScale().label(), randomSeeds, settings.baseline().label(), settings.curveScore().label(),
+          r[1][0], r[1][1], r[1][0] / explainMs);
+    }
+    out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
+    return 0;
+  }
+
+  /** The target region's share of the output grid (NaN for classifiers). */
+  private static double regionShare(Explanation e) {
+    if (e.region() == null) {
+      return Double.NaN;
+    }
+    float[] r = e.region().slice0(0).data();
+    double n = 0;
+    for (float v : r) {
+      n += v != 0 ? 1 : 0;
+    }
+    return n / r.length;
   }
 
   /** x [B, C, *S] repeated periodically along each spatial axis to {@code size}. */

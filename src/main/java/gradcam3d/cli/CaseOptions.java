@@ -42,9 +42,21 @@ final class CaseOptions {
 
   /** Fails before any work when --out holds an input, the model or the label. */
   void checkOut(Settings settings) {
+    checkOut(settings, List.of());
+  }
+
+  /** Fails before any work when --out holds an input, the model, the label or another file read ({@code extra}). */
+  void checkOut(Settings settings, List<Path> extra) {
+    List<Path> read = inputsAndModel(settings);
+    read.addAll(extra);
+    ResultFolder.check(out, read);
+  }
+
+  /** Every file the command reads: none may live inside --out. */
+  List<Path> inputsAndModel(Settings settings) {
     List<Path> read = new ArrayList<>(inputs);
     read.add(settings.model());
     read.add(label);
-    ResultFolder.check(out, read);
+    return read;
   }
 }

@@ -8,7 +8,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress of long work: a progress bar on an interactive terminal, plain lines (every 10%)
- * when output goes to a file or pipe, nothing with --quiet.
+ * when output goes to a file or pipe, nothing with --quiet. Tasks nest: a task started inside
+ * another (a case's metrics inside a batch's cases) pauses the outer one, which resumes with its
+ * own count when the inner one finishes.
  */
 final class ConsoleProgress implements Progress {
   private final PrintWriter err;
@@ -18,6 +20,8 @@ final class ConsoleProgress implements Progress {
   private long total;
   private long done;
   private int lastDecile;
+  /** The outer tasks a nested start paused. */
+  private final java.util.ArrayDeque<Object[]> outer = new java.util.ArrayDeque<>();
 
   private ConsoleProgress(PrintWriter err, boolean terminal) {
     this.err = err;
@@ -30,6 +34,13 @@ final class ConsoleProgress implements Progress {
 
   @Override
   public void start(String task, long total) {
+    if (this.task != null) {
+      outer.push(new Object[] {bar, this.task, this.total, done, lastDecile});
+      if (bar != null) {
+        bar.pause();
+        bar = null;
+      }
+    }
     this.task = task;
     this.total = total;
     this.done = 0;
@@ -61,8 +72,20 @@ final class ConsoleProgress implements Progress {
     if (bar != null) {
       bar.close();
       bar = null;
-    } else {
+    } else if (task != null) {
       err.println(task + ": " + done + "/" + total + " done");
+    }
+    task = null;
+    Object[] o = outer.poll();
+    if (o != null) {
+      bar = (ProgressBar) o[0];
+      task = (String) o[1];
+      total = (Long) o[2];
+      done = (Long) o[3];
+      lastDecile = (Integer) o[4];
+      if (bar != null) {
+        bar.resume();
+      }
     }
   }
 }

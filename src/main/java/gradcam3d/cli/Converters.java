@@ -14,6 +14,7 @@ import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
 import gradcam3d.volume.Orientation;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -65,6 +66,43 @@ final class Converters {
     @Override
     public CamMethod convert(String s) {
       return parsed(() -> CamMethods.byName(s));
+    }
+  }
+
+  /** batch --resume: redo cases made with other settings, or refuse them. */
+  enum Resume { REDO, STRICT }
+
+  static final class ResumeValue implements ITypeConverter<Resume> {
+    @Override
+    public Resume convert(String s) {
+      return switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "redo" -> Resume.REDO;
+        case "strict" -> Resume.STRICT;
+        default -> throw new TypeConversionException("must be redo or strict, not '" + s + "'");
+      };
+    }
+  }
+
+  /** Methods named once each, in order (compare --methods). */
+  record Methods(List<CamMethod> list) {}
+
+  /** M1,M2,...: no empty item, no method twice. */
+  static final class MethodList implements ITypeConverter<Methods> {
+    @Override
+    public Methods convert(String s) {
+      List<CamMethod> list = new java.util.ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String item : s.split(",", -1)) {
+        if (item.isBlank()) {
+          throw new TypeConversionException("'" + s + "' has an empty item; list methods as M1,M2,...");
+        }
+        CamMethod m = parsed(() -> CamMethods.byName(item.strip()));
+        if (!seen.add(m.name())) {
+          throw new TypeConversionException("'" + s + "' names " + m.name() + " twice; each method is compared once");
+        }
+        list.add(m);
+      }
+      return new Methods(List.copyOf(list));
     }
   }
 
@@ -122,10 +160,13 @@ final class Converters {
     }
   }
 
+  /** Voxel sizes in mm (a holder: picocli would take a bare array for a repeatable option). */
+  record VoxelSizes(double[] mm) {}
+
   /** --resample: three positive voxel sizes in mm. */
-  static final class Pixdim implements ITypeConverter<double[]> {
+  static final class Pixdim implements ITypeConverter<VoxelSizes> {
     @Override
-    public double[] convert(String s) {
+    public VoxelSizes convert(String s) {
       String[] parts = s.split(",");
       if (parts.length != 3) {
         throw new TypeConversionException("needs three voxel sizes in mm, SI,SJ,SK (e.g. 1.5,1.5,2), not '" + s + "'");
@@ -141,7 +182,7 @@ final class Converters {
           throw new TypeConversionException("voxel sizes must be positive mm, not '" + s + "'");
         }
       }
-      return v;
+      return new VoxelSizes(v);
     }
   }
 
@@ -418,6 +459,73 @@ final class Converters {
         gradcam3d.window.SlidingWindowExplainer.Settings.checkPadValue(v);
         return v;
       });
+    }
+  }
+
+  /** --occlusion-size: N, or one positive size per spatial axis (Z,Y,X or Y,X); parsed by {@link #sizes}. */
+  static final class OcclusionSize implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      if (!s.trim().matches("\\d{1,9}(,\\d{1,9})*") || s.matches("(.*,)?0+(,.*)?")) {
+        throw new TypeConversionException("must be a positive size N or Z,Y,X, not '" + s + "'");
+      }
+      return s.trim();
+    }
+
+    static long[] sizes(String checked) {
+      return java.util.Arrays.stream(checked.split(",")).mapToLong(Long::parseLong).toArray();
+    }
+  }
+
+  /** --occlusion-overlap: a fraction in [0, 1). */
+  static final class OcclusionOverlap implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      return parsed(() -> {
+        gradcam3d.cam.OcclusionGrid.checkOverlap(v);
+        return v;
+      });
+    }
+  }
+
+  /** --occlusion-mode: gaussian, mean_patch, mean_img or a number. */
+  static final class OcclusionModeValue implements ITypeConverter<gradcam3d.cam.methods.OcclusionMode> {
+    @Override
+    public gradcam3d.cam.methods.OcclusionMode convert(String s) {
+      return parsed(() -> gradcam3d.cam.methods.OcclusionMode.parse(s));
+    }
+  }
+
+  /** --kpca-kernel: one of KPCA-CAM's kernels. */
+  static final class KpcaKernel implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      return parsed(() -> gradcam3d.cam.methods.KpcaCam.Kernel.parse(s).toString());
+    }
+  }
+
+  /** A finite number > 0 (--kpca-gamma). */
+  static final class PositiveNumber implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      if (!(v > 0) || Double.isInfinite(v)) {
+        throw new TypeConversionException("must be a finite number > 0, not '" + s + "'");
+      }
+      return v;
+    }
+  }
+
+  /** A finite number (--finer-alpha). */
+  static final class FiniteNumber implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String s) {
+      double v = decimal(s);
+      if (!Double.isFinite(v)) {
+        throw new TypeConversionException("must be a finite number, not '" + s + "'");
+      }
+      return v;
     }
   }
 }

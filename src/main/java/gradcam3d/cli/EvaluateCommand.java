@@ -18,9 +18,11 @@ import picocli.CommandLine.Spec;
 
 /** gradcam3d evaluate: explains one input and measures how faithful and how localised the map is. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Explains one input like 'explain' and measures the map: deletion and insertion curves "
-        + "(with random-order references), agreement with a mask, complexity, and optionally the cascading "
-        + "randomisation sanity check. Writes cam.npy (and cam.nii.gz), summary.json, evaluate.json and "
+    description = {"Explains one input like 'explain' and measures the map with the metrics of --metrics "
+        + "(default: deletion and insertion curves with random-order references, agreement with a mask, spread; "
+        + "groups faithfulness, robustness, localisation, complexity, randomisation, axiomatic, all: Quantus' "
+        + "metrics in 3D and pytorch-grad-cam's). Prints the forward passes and explanation re-runs they cost "
+        + "and an estimated time first. Writes cam.npy (and cam.nii.gz), summary.json, evaluate.json and "
         + "curves.png into --out."},
     footer = {"", "Targets and the other shared options: see 'gradcam3d explain --help'.",
         MetricsOptions.DEFINITIONS,
@@ -29,6 +31,8 @@ import picocli.CommandLine.Spec;
         "      --out eval/",
         "  gradcam3d evaluate --model unet.onnx --input ct.nii.gz --layer up2 --target 1 --baseline mean \\",
         "      --steps 11 --sanity --sanity-steps 4 --out eval/",
+        "  gradcam3d evaluate --model unet.onnx --input ct.nii.gz --label gt.nii.gz --layer up2 --target 1 \\",
+        "      --metrics faithfulness,localisation --metric-param faithfulness-correlation.runs=100 --out eval/",
         "", "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin
@@ -41,6 +45,9 @@ final class EvaluateCommand implements Callable<Integer> {
   MetricsOptions metricsOptions;
 
   @Mixin
+  TableOptions tables;
+
+  @Mixin
   QuietOption quiet;
 
   @Spec
@@ -49,7 +56,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Settings settings = explanation.settings(false, quiet.progress(spec.commandLine().getErr()));
-    caseOptions.checkOut(settings);
+    caseOptions.checkOut(settings, tables.read());
+    tables.load();
     CaseInput input = caseOptions.input();
     // the input is read while the model is
     InputPrefetch prefetch = InputPrefetch.start(input);
@@ -57,8 +65,8 @@ final class EvaluateCommand implements Callable<Integer> {
         metricsOptions.settings(settings.batchSize()))) {
       OutputSettings output = caseOptions.output(caseOptions.out);
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = pipeline.run(input, prefetch,
-          loaded -> writers[0] = ResultWriter.prepare(loaded, settings.layout(), output));
+      CaseResult r = tables.apply(pipeline.run(input, prefetch,
+          loaded -> writers[0] = ResultWriter.prepare(loaded, settings.layout(), output)), null);
       Written w = ResultWriter.write(r, output, List.of(new EvaluationWriter()), writers[0]);
       if (!quiet.quiet) {
         ConsoleReport.print(spec.commandLine().getOut(), r, w, caseOptions.out);

@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
         + "and writes it as .npy, as NIfTI aligned with the input (NRRD or MetaImage for such inputs; open it over the scan in ITK-SNAP, "
         + "3D Slicer or FSLeyes), as pictures and as summary.json.",
         "",
-        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64"},
+        "Find layer names with: gradcam3d layers MODEL.onnx --input-shape 1,1,64,64,64 (--suggest ranks them)",
+        "Match the training preprocessing: MONAI --layout xyz --orient RAS [--resample ...] [--normalize ...], "
+            + "nnU-Net/SimpleITK --layout zyx; see the README's 'From your framework to gradcam3d'."},
     footer = {"",
         "Targets (--target), coordinates in tensor axis order, box ends exclusive:",
         "  2                      class 2 summed over the voxels the model predicts as 2 (default form)",
@@ -48,6 +50,8 @@ import picocli.CommandLine.Spec;
         "      --layer encoder.2 --target 1 --save-layer-cam --save-tensors --out out/",
         "  gradcam3d explain --model unet96.onnx --input ct.nii.gz --layer down3 --target 1 \\",
         "      --window 96,96,96 --overlap 0.5 --out out/        (a scan larger than the model's window)",
+        "  gradcam3d explain --model unet.onnx --input ct.nii.gz --method occlusion --occlusion-size 16 \\",
+        "      --occlusion-budget 600 --target 1 --out out/        (MONAI's occlusion sensitivity, <= 600 passes)",
         "",
         MetricsOptions.DEFINITIONS,
         "Exit codes: 0 done, 1 a problem with the input (message on stderr), 2 bad options."})
@@ -93,11 +97,19 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Let --export-graph replace an existing file (never an input of the run).")
   boolean force;
 
+  @Option(names = "--save-model-grid", description = "Also write model_grid/: the model's input (after --orient, "
+      + "--resample and --normalize) and the maps on the model's grid with its affine, to check the preprocessing in a "
+      + "viewer; the usual outputs stay on the scan's own grid.")
+  boolean saveModelGrid;
+
   @Option(names = "--no-report", description = "Do not write report.html, the page to explore the map in a browser.")
   boolean noReport;
 
   @Mixin
   MetricsSwitch metrics;
+
+  @Mixin
+  TableOptions tables;
 
   @Mixin
   WindowOptions windows;
@@ -115,18 +127,21 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
-        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on, explanation.nnunetWindow()));
+        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on(), explanation.nnunetWindow()));
     if (exportGraph != null && settings.window() != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
     }
-    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport);
+    OutputSettings output = pictures.output(out, saveLayerCam, saveTensors).withReport(!noReport)
+        .withModelGrid(saveModelGrid);
     CaseInput input = CaseInput.of(inputs, label).withSeries(series);
     List<Path> read = new ArrayList<>(inputs);
     read.addAll(explanation.modelFiles());
     read.add(label);
     read.addAll(explanation.maskFiles());
+    read.addAll(tables.read());
     ResultFolder.check(out, read);
+    tables.load();
     if (exportGraph != null) {
       Explainer.requireOneGraph(settings.method());
       StandaloneFile.check("--export-graph", exportGraph, read, out, force,
@@ -137,10 +152,10 @@ final class ExplainCommand implements Callable<Integer> {
     try (ExplanationPipeline pipeline = new ExplanationPipeline(settings, metrics.settings(settings.batchSize()))) {
       // the writers start on the input (gray window, compressed scan) while the maps are computed
       ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-      CaseResult r = pipeline.run(input, prefetch, loaded -> {
+      CaseResult r = tables.apply(pipeline.run(input, prefetch, loaded -> {
         pictures.checkFits(loaded, settings.layout());
         writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
-      });
+      }), null);
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output, List.of(), writers[0]);
       if (graph != null) {

@@ -3,8 +3,10 @@ package gradcam3d.cli;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
 import gradcam3d.pipeline.Ensemble;
@@ -60,12 +62,20 @@ public final class ExplanationOptions {
   @Option(names = "--layer", paramLabel = "NAME",
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
-          + "layer plus their aggregate. Required, except for the input-space methods (saliency, "
-          + "input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), which take none.")
+          + "layer plus their aggregate (refine-cam: their product). Required, except for the input-space methods "
+          + "(saliency, input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), occlusion and fullgrad, "
+          + "which take none; dff takes exactly one.")
   List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
-      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Costs in forward/backward "
+          + "passes: README, 'Methods at a glance'. finer-cam: Grad-CAM of the target class contrasted with its "
+          + "nearest classes; for segmentation per voxel inside the target region, the comparison classes ranked by "
+          + "the region-mean logits. fullgrad: the input-gradient term plus one term per bias-carrying Conv/"
+          + "ConvTranspose and BatchNormalization node. dff: NMF of the layer's activations into concepts "
+          + "(concepts.npy, concepts.nii.gz, the report, each concept's share of every class's score in "
+          + "summary.json). --window runs the layer methods per window, except fem, kpca-cam, seg-eigen-cam, "
+          + "finer-cam, fullgrad, random-cam and dff, which need the whole layer or the whole-volume logits.",
       completionCandidates = MethodNames.class, converter = Converters.Method.class)
   CamMethod method;
 
@@ -86,7 +96,9 @@ public final class ExplanationOptions {
 
   @Option(names = "--layout", paramLabel = "zyx|xyz",
       description = "How the scan's voxel axes map to the model tensor: zyx = the NIfTI array reversed "
-          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx).",
+          + "([B,C,Z,Y,X], SimpleITK/nnU-Net), xyz = NIfTI order ([B,C,I,J,K], nibabel/MONAI) (default: zyx). "
+          + "MONAI pipelines usually need --layout xyz --orient RAS, nnU-Net and SimpleITK code the default; "
+          + "README: 'From your framework to gradcam3d'.",
       converter = Converters.LayoutValue.class)
   Layout layout;
 
@@ -102,7 +114,7 @@ public final class ExplanationOptions {
           + "Spacingd(pixdim, mode=\"bilinear\", padding_mode=\"border\") does (an oblique scan keeps its rotation); "
           + "every map goes back onto the scan's own grid (N-linear), masks and labels follow (nearest). "
           + "Default: the scan's own spacing.")
-  double[] resample;
+  Converters.VoxelSizes resample;
 
   @Option(names = "--normalize", paramLabel = "MODE", converter = Converters.NormalizationValue.class,
       description = "Intensity preprocessing the model expects, MONAI's semantics: none, zscore (NormalizeIntensity), "
@@ -129,8 +141,8 @@ public final class ExplanationOptions {
 
   // 2: the same CPU time as 4 to 16 on the bench model, at half the peak memory (docs/benchmarks.md)
   @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N", converter = Converters.Positive.class,
-      description = "Perturbed passes per batch for scorecam/ablationcam, at most the layer's channels "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Perturbed passes per batch for scorecam/ablationcam (at most the layer's channels) and "
+          + "occlusion (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Option(names = "--samples", defaultValue = "25", paramLabel = "N", converter = Converters.Positive.class,
@@ -141,9 +153,46 @@ public final class ExplanationOptions {
       description = "smoothgrad: noise sigma as a fraction of the input's (max - min) (default: ${DEFAULT-VALUE}).")
   double noise;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
-      description = "smoothgrad: random seed of the noise (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "" + MethodOptions.SEED, paramLabel = "N",
+      description = "smoothgrad: random seed of the noise; random-cam: seed of its channel weights "
+          + "(default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--fem-k", defaultValue = "" + MethodOptions.FEM_K, paramLabel = "K",
+      converter = Converters.NoiseLevel.class,
+      description = "fem: a channel's voxels above mean + K std count towards its weight (default: ${DEFAULT-VALUE}).")
+  double femK;
+
+  @Option(names = "--kpca-kernel", defaultValue = MethodOptions.KPCA_KERNEL,
+      paramLabel = "sigmoid|rbf|poly|linear|cosine", converter = Converters.KpcaKernel.class,
+      description = "kpca-cam: the kernel, as sklearn defines it (coef0 1, degree 3) (default: ${DEFAULT-VALUE}).")
+  String kpcaKernel;
+
+  @Option(names = "--kpca-gamma", paramLabel = "G", converter = Converters.PositiveNumber.class,
+      description = "kpca-cam: the kernel's gamma (sigmoid, rbf, poly) (default: 1 / the layer's channels).")
+  Double kpcaGamma;
+
+  @Option(names = "--finer-alpha", defaultValue = "" + MethodOptions.FINER_ALPHA, paramLabel = "A",
+      converter = Converters.FiniteNumber.class,
+      description = "finer-cam: weight of the comparison classes' logits in the contrast (default: ${DEFAULT-VALUE}).")
+  double finerAlpha;
+
+  @Option(names = "--finer-compare", defaultValue = "" + MethodOptions.FINER_COMPARE, paramLabel = "K",
+      converter = Converters.Positive.class,
+      description = "finer-cam: how many classes nearest the target class it is contrasted with, at most all "
+          + "the others (default: ${DEFAULT-VALUE}).")
+  int finerCompare;
+
+  @Option(names = "--refine-base", defaultValue = MethodOptions.REFINE_BASE, paramLabel = "METHOD",
+      converter = Converters.Method.class,
+      description = "refine-cam: the method computed at each --layer before the maps are multiplied; one computed "
+          + "in the graph (default: ${DEFAULT-VALUE}).")
+  CamMethod refineBase;
+
+  @Option(names = "--concepts", defaultValue = "" + MethodOptions.CONCEPTS, paramLabel = "K",
+      converter = Converters.Positive.class,
+      description = "dff: how many concepts the layer's activations are factorised into (default: ${DEFAULT-VALUE}).")
+  int concepts;
 
   @Option(names = "--ig-steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
       description = "integrated-gradients: points of the trapezoid rule, at least 2 (default: ${DEFAULT-VALUE}).")
@@ -154,15 +203,61 @@ public final class ExplanationOptions {
           + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
   IntegratedGradients.Baseline baseline;
 
-  /** The method with its options (smoothgrad, integrated-gradients). */
+  @Option(names = "--occlusion-size", defaultValue = "16", paramLabel = "N|Z,Y,X",
+      converter = Converters.OcclusionSize.class,
+      description = "occlusion: the occluded window, N voxels along every axis or one size per axis; at most the "
+          + "input's (with --window: the whole scan's) size (default: ${DEFAULT-VALUE}, MONAI's).")
+  String occlusionSize;
+
+  @Option(names = "--occlusion-overlap", paramLabel = "F", converter = Converters.OcclusionOverlap.class,
+      description = "occlusion: overlap of neighbouring windows in [0, 1), placed as MONAI 1.3.2 does (step "
+          + "int(N (1 - F)), the last window moved back to the border) (default: 0.25, MONAI's).")
+  Double occlusionOverlap;
+
+  @Option(names = "--occlusion-mode", defaultValue = "gaussian", paramLabel = "gaussian|mean_patch|mean_img|VALUE",
+      converter = Converters.OcclusionModeValue.class,
+      description = "occlusion: what the window becomes: gaussian = multiplied by 1 - a Gaussian (sigma N/4) centred "
+          + "on it, scores blended with Gaussian weights; mean_patch = replaced by its own mean (MONAI's "
+          + "documented behaviour; MONAI 1.3.2 multiplies by the mean instead); mean_img = replaced by the "
+          + "sample's mean; a number = replaced by it (default: ${DEFAULT-VALUE}).")
+  gradcam3d.cam.methods.OcclusionMode occlusionMode;
+
+  @Option(names = "--occlusion-budget", paramLabel = "N", converter = Converters.Positive.class,
+      description = "occlusion: choose the largest overlap whose forward passes (printed before they start) are at "
+          + "most N, instead of --occlusion-overlap.")
+  Integer occlusionBudget;
+
+  /** The method with its options. */
   CamMethod method() {
-    if (method instanceof SmoothGrad) {
+    return configured(method);
+  }
+
+  /** A method with the options given for it (compare configures each of its methods). */
+  CamMethod configured(CamMethod m) {
+    if (m instanceof SmoothGrad) {
       return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
     }
-    if (method instanceof IntegratedGradients) {
+    if (m instanceof IntegratedGradients) {
       return new IntegratedGradients(steps, baseline);
     }
-    return method;
+    if (m instanceof OcclusionSensitivity) {
+      return new OcclusionSensitivity(Converters.OcclusionSize.sizes(occlusionSize), occlusionOverlap, occlusionMode,
+          occlusionBudget == null ? null : occlusionBudget.longValue());
+    }
+    return m.withOptions(new MethodOptions(femK, kpcaKernel, kpcaGamma, finerAlpha, finerCompare, refineBase, seed,
+        concepts));
+  }
+
+  /** The method with the options that change its result, as text (what batch --resume compares). */
+  String methodDescription() {
+    CamMethod m = method();
+    if (m instanceof SmoothGrad sg) {
+      return m.name() + " samples=" + sg.samples() + " noise=" + sg.noise() + " seed=" + seed;
+    }
+    if (m instanceof IntegratedGradients ig) {
+      return m.name() + " steps=" + ig.steps() + " baseline=" + ig.baseline();
+    }
+    return m.name() + (tokenGrid == null ? "" : " token-grid=" + tokenGrid);
   }
 
   /** Method names for the help text. */
@@ -305,7 +400,7 @@ public final class ExplanationOptions {
       grid = grid.then(new GridChain.Orient(orient));
     }
     if (resample != null) {
-      grid = grid.then(new GridChain.Resample(resample));
+      grid = grid.then(new GridChain.Resample(resample.mm()));
     }
     return new Preprocessing(layout == null ? Layout.ZYX : layout, grid, Normalization.perChannel(normalize));
   }

@@ -76,7 +76,11 @@ public final class Main implements Runnable {
   }
 
   /** Runs a command line; returns the exit code (for tests and the launcher). */
-  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+  public static int execute(String[] args, PrintWriter rawOut, PrintWriter rawErr) {
+    // names from models, files and the command line reach the terminal with their control
+    // characters escaped (an escape sequence in a module name must not drive the terminal)
+    PrintWriter out = ConsoleText.printWriter(rawOut);
+    PrintWriter err = ConsoleText.printWriter(rawErr);
     String[] routed = routed(args);
     List<String> words = Arrays.asList(routed);
     if (routed.length > 0 && RUNS_MODELS.contains(routed[0]) && !words.contains("--help") && !words.contains("-h")) {
@@ -91,6 +95,8 @@ public final class Main implements Runnable {
     CommandLine cl = commandLine(routed);
     cl.setOut(out);
     cl.setErr(err);
+    // plain help text: its colour codes would be escaped too
+    cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     cl.setParameterExceptionHandler((ex, args1) -> {
       // one line saying what is wrong and where to look, not the whole usage text
       err.println("error: " + ex.getMessage());
@@ -160,7 +166,32 @@ public final class Main implements Runnable {
     } else {
       COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
     }
+    cl.getSubcommands().values().forEach(Main::listMetrics);
     return cl;
+  }
+
+  /**
+   * The metric catalog (names, definitions, parameters) in the help of the commands that take
+   * --metrics and show the definitions: annotation values must be constants, the catalog is code.
+   */
+  private static void listMetrics(CommandLine sub) {
+    var usage = sub.getCommandSpec().usageMessage();
+    List<String> footer = new java.util.ArrayList<>(Arrays.asList(usage.footer()));
+    int at = -1;
+    for (int i = 0; i < footer.size(); i++) {
+      if (footer.get(i).equals(MetricsOptions.DEFINITIONS)) {
+        at = i;
+      }
+    }
+    if (at < 0) {
+      return;
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    for (String l : gradcam3d.metrics.MetricCatalog.help()) {
+      lines.add(l.replace("%", "%%"));
+    }
+    footer.add(at + 1, String.join("%n", lines) + "%n");
+    usage.footer(footer.toArray(String[]::new));
   }
 
   /** {@code batch --merge ...} takes none of batch's explanation options: it is its own command. */
@@ -177,12 +208,11 @@ public final class Main implements Runnable {
     return "Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options and their values.";
   }
 
-  /** Version from the jar manifest, or "dev". */
+  /** The build's version and git commit ({@link gradcam3d.BuildVersion}). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"gradcam3d " + (v == null ? "dev" : v)};
+      return new String[] {"gradcam3d " + gradcam3d.BuildVersion.text()};
     }
   }
 }

@@ -71,6 +71,17 @@ final class PictureOptions {
     return new OutputSettings(out, saveLayerCam, saveTensors, !noPictures, renderOptions());
   }
 
+  /** These options as text (what batch --resume compares). */
+  String describe() {
+    if (noPictures) {
+      return "none";
+    }
+    RenderOptions r = renderOptions();
+    return "colormap=" + r.colormap().name() + " opacity=" + r.opacity() + " slices=" + r.z() + "," + r.y() + ","
+        + r.x() + " montage-every=" + r.montageEvery() + " contour=" + r.contour() + " size=" + r.figureSize()
+        + " spacing=" + java.util.Arrays.toString(r.npySpacing());
+  }
+
   RenderOptions renderOptions() {
     Integer z = null;
     Integer y = null;
@@ -106,9 +117,15 @@ final class PictureOptions {
             + " voxel sizes but the input has " + (s.length - 2) + " spatial axes");
       }
     }
+    checkSlices(loaded, layout);
+  }
+
+  /** --slice indices inside the loaded input, also when no pictures are written (compare's grid uses them). */
+  void checkSlices(LoadedCase loaded, Layout layout) {
     if (slices.isEmpty()) {
       return;
     }
+    long[] s = loaded.batch().shape();
     long[] spatial = java.util.Arrays.copyOfRange(s, 2, s.length);
     long[] zyx = layout.toZyx(spatial);
     String axes = zyx.length == 3 ? "zyx" : "yx";

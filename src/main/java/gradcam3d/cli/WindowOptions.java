@@ -14,11 +14,15 @@ final class WindowOptions {
   @Option(names = "--window", paramLabel = "Z,Y,X|auto", converter = Converters.Window.class,
       description = "Explain the whole volume through sliding windows of this size (nnU-Net placement, blended "
           + "prediction, one exact whole-volume target; each window's map is summed in place and normalised "
-          + "once). 'auto' takes the size of a model with a fixed input. Works with every method: gradient "
-          + "methods and EigenCAM/EigenGradCAM per window, summed; Score-CAM and Ablation-CAM per window with "
-          + "the window's share of the target (exact: a window's layer only reaches its own logits). Also "
-          + "writes segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
-          + "--save-tensors (they are per window), --export-graph, --metrics or the input-space methods.")
+          + "once). 'auto' takes the size of a model with a fixed input. Works with the layer methods: gradient "
+          + "methods (refine-cam too: its layers' whole-volume maps multiplied once) and EigenCAM/EigenGradCAM per "
+          + "window, summed; Score-CAM and Ablation-CAM per window with the window's share of the target (exact: "
+          + "a window's layer only reaches its own logits); occlusion occludes the whole volume and scores each "
+          + "occluded copy through the windows, re-running only those its box overlaps. Also writes "
+          + "segmentation.nii.gz/.npy, the argmax of the blended prediction. Not with --save-layer-cam, "
+          + "--save-tensors (they are per window), --export-graph, --metrics, the gradient input-space methods "
+          + "(saliency, smoothgrad, ...), or fem, kpca-cam, seg-eigen-cam, finer-cam, fullgrad, random-cam and dff "
+          + "(their definitions need the whole layer or the whole-volume logits).")
   WindowSize window;
 
   @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,

@@ -61,10 +61,10 @@ public final class LayerResolver {
       return element(spec, aliases.iterator().next(), element);
     }
     if (aliases.size() > 1) {
-      throw new Gradcam3dException("layer '" + name + "' is ambiguous: the graph calls that module as "
+      throw new gradcam3d.OptionValueException("layer '" + name + "' is ambiguous: the graph calls that module as "
           + String.join(", ", aliases) + "; pass one of those names");
     }
-    throw new Gradcam3dException("unknown layer '" + name + "'; closest module names: "
+    throw new gradcam3d.OptionValueException("unknown layer '" + name + "'; closest module names: "
         + String.join(", ", closest(name, 5))
         + (recordsCallPaths(graph) ? "; " + CALL_PATH_NOTE : "")
         + " (run 'gradcam3d layers MODEL' to list every layer)");

@@ -69,9 +69,35 @@ public final class CascadingRandomization {
 
   /** The model with its first {@code count} weighted layers (from the output) re-initialised. */
   public static ModelProto randomized(ModelProto model, int count, long seed) {
+    return randomized(model, i -> i < count, seed);
+  }
+
+  /**
+   * The model with only weighted layer {@code position} (0 = nearest the output) re-initialised,
+   * with the same noise the cascade gives it (the independent randomisation test).
+   */
+  public static ModelProto randomizedLayer(ModelProto model, int position, long seed) {
+    return randomized(model, i -> i == position, seed);
+  }
+
+  /** The number of weighted layers the tests randomise. */
+  public static int layerCount(ModelProto model) {
+    return weightedLayers(Graph.fromModel(model)).size();
+  }
+
+  /** The name of weighted layer {@code position} (0 = nearest the output). */
+  public static String layerName(ModelProto model, int position) {
+    Node n = weightedLayers(Graph.fromModel(model)).get(position);
+    return n.name().isEmpty() ? n.output(0) : n.name();
+  }
+
+  private static ModelProto randomized(ModelProto model, java.util.function.IntPredicate which, long seed) {
     Graph g = Graph.fromModel(model);
     List<Node> layers = weightedLayers(g);
-    for (int i = 0; i < Math.min(count, layers.size()); i++) {
+    for (int i = 0; i < layers.size(); i++) {
+      if (!which.test(i)) {
+        continue;
+      }
       Random rng = new Random(seed + i);
       for (String name : floatInitializers(g, layers.get(i))) {
         TensorProto t = g.initializers().get(name);

@@ -10,13 +10,16 @@ import java.util.Map;
  *   <li>mass inside = sum(map inside) / sum(map); mask share = mask voxels / all voxels;
  *       concentration = mass inside / mask share (1 = no better than spread evenly);</li>
  *   <li>pointing game: whether the map's peak (first flat index of the maximum) is inside;</li>
+ *   <li>relevance rank accuracy (Arras et al. 2022, Quantus): of the |M| voxels with the highest
+ *       map values (ties by flat index), the share inside M; relevance mass accuracy is the mass
+ *       inside;</li>
  *   <li>at a threshold t the attention A = {map > t}: IoU = |A and M| / |A or M|, IoA = |A and M| /
  *       |A| (M3d-CAM's intersection over attention); t = Otsu's threshold and 0.25, 0.5, 0.75.</li>
  * </ul>
  * Ratios with an empty denominator are NaN (written as null).
  */
 public record MaskAgreement(double massInside, double maskShare, double concentration, boolean peakInside,
-    double otsuThreshold, Map<String, Overlap> overlaps) {
+    double otsuThreshold, Map<String, Overlap> overlaps, double rankAccuracy) {
 
   public static final double[] FIXED_LEVELS = {0.25, 0.5, 0.75};
 
@@ -50,7 +53,25 @@ public record MaskAgreement(double massInside, double maskShare, double concentr
     for (double t : FIXED_LEVELS) {
       overlaps.put(Double.toString(t), overlap(map, mask, t));
     }
-    return new MaskAgreement(mass, share, share == 0 ? Double.NaN : mass / share, mask[peak] > 0, otsu, overlaps);
+    return new MaskAgreement(mass, share, share == 0 ? Double.NaN : mass / share, mask[peak] > 0, otsu, overlaps,
+        rankAccuracy(map, mask));
+  }
+
+  /** The share of the |M| top voxels of the map (ties by flat index) inside M; NaN for an empty mask. */
+  public static double rankAccuracy(float[] map, float[] mask) {
+    int inside = 0;
+    for (float m : mask) {
+      inside += m > 0 ? 1 : 0;
+    }
+    if (inside == 0) {
+      return Double.NaN;
+    }
+    int[] order = Ranking.byMap(map);
+    int hits = 0;
+    for (int j = 0; j < inside; j++) {
+      hits += mask[order[j]] > 0 ? 1 : 0;
+    }
+    return (double) hits / inside;
   }
 
   static Overlap overlap(float[] map, float[] mask, double t) {

@@ -44,7 +44,8 @@ public final class PreparedScoring implements AutoCloseable {
   private void prepare(ModelProto model, Explainer.Request request, FloatTensor first, Evaluation.Settings settings,
       RuntimeOptions options) {
     try {
-      TargetScorer.Programs p = TargetScorer.Programs.open(model, request.modelOutput(), request.score(), options);
+      TargetScorer.Programs p = TargetScorer.Programs.open(model, request.modelOutput(), settings.scoring(request),
+          options);
       programs.complete(p);
       p.prepare(first.shape(), Math.max(1, settings.batchSize()));
       baseline.complete(kind.of(first));

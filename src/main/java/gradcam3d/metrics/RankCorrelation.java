@@ -1,6 +1,5 @@
 package gradcam3d.metrics;
 
-import java.util.Arrays;
 
 /** Spearman's rank correlation: Pearson correlation of the ranks, ties given their mean rank. */
 public final class RankCorrelation {
@@ -15,11 +14,16 @@ public final class RankCorrelation {
 
   /** Ranks 1..n, tied values sharing their average rank (scipy.stats.rankdata 'average'). */
   static double[] ranks(float[] v) {
-    Integer[] idx = new Integer[v.length];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i;
+    double[] d = new double[v.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = v[i];
     }
-    Arrays.sort(idx, (x, y) -> Float.compare(v[x], v[y]));
+    return ranks(d);
+  }
+
+  /** The same for doubles. */
+  public static double[] ranks(double[] v) {
+    int[] idx = IndexSort.ascending(v);
     double[] r = new double[v.length];
     int i = 0;
     while (i < idx.length) {
@@ -37,7 +41,7 @@ public final class RankCorrelation {
   }
 
   /** NaN when either side is constant. */
-  static double pearson(double[] x, double[] y) {
+  public static double pearson(double[] x, double[] y) {
     int n = x.length;
     double mx = 0;
     double my = 0;

@@ -31,13 +31,10 @@ public final class Ranking {
   /** A random order of n voxels, fixed by the seed. */
   public static int[] random(int n, long seed) {
     long[] keys = new long[n];
-    Integer[] idx = new Integer[n];
     for (int i = 0; i < n; i++) {
       keys[i] = splitmix64((seed << 32) + i);
-      idx[i] = i;
     }
-    Arrays.sort(idx, (a, b) -> Long.compareUnsigned(keys[a], keys[b]));
-    return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+    return IndexSort.unsigned(keys);
   }
 
   /** The finaliser of SplitMix64 (Steele et al. 2014) applied to x + golden gamma. */

@@ -4,6 +4,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Progress;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
@@ -34,6 +35,7 @@ public final class TargetScorer implements AutoCloseable {
   private final boolean ownsPrograms;
   private final int batchSize;
   private final FloatTensor seed;
+  private Progress progress = Progress.NONE;
 
   /**
    * The forward programs of a scorer, one per lane, which need no seed: they can be opened, and
@@ -49,15 +51,25 @@ public final class TargetScorer implements AutoCloseable {
 
     /** The programs scoring {@code modelOutput} of the model, each lane with its share of the threads. */
     public static Programs open(ModelProto model, int modelOutput, GradientSpec.Score score, RuntimeOptions options) {
+      GradientEngine.Config cfg = config(model, modelOutput, score);
+      return new Programs(Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
+    }
+
+    /** The forward-only scoring program's configuration (fast form when the options say so, as by default). */
+    public static GradientEngine.Config config(ModelProto model, int modelOutput, GradientSpec.Score score) {
       Graph graph = Graph.fromModel(model);
       if (graph.inputs().size() != 1) {
         throw new Gradcam3dException("faithfulness metrics need a model with a single input");
       }
       String output = graph.outputNames().get(modelOutput);
       // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
-      GradientEngine.Config cfg = GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput)
-          .withScore(score).withoutGradients().withTensors(false, false);
-      return new Programs(Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
+      return GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput).withScore(score)
+          .withoutGradients().withTensors(false, false);
+    }
+
+    /** How many sessions score side by side. */
+    public int lanes() {
+      return lanes.size();
     }
 
     /**
@@ -109,6 +121,14 @@ public final class TargetScorer implements AutoCloseable {
 
   /** Per-voxel, per-class weights [1, K, *So] of the explanation's target for one sample. */
   public static FloatTensor fixedSeed(Explanation e, int sample) {
+    return fixedSeed(e, sample, false);
+  }
+
+  /**
+   * Same; with {@code mean} the region's weights are 1 / (region voxels), so T is the mean score
+   * over the region rather than its sum (classifiers: the class score either way).
+   */
+  public static FloatTensor fixedSeed(Explanation e, int sample, boolean mean) {
     long[] os = e.outputShape().clone();
     os[0] = 1;
     int classes = (int) os[1];
@@ -122,8 +142,31 @@ public final class TargetScorer implements AutoCloseable {
       w[k] = 1f;
     } else {
       System.arraycopy(e.region().data(), sample * voxels, w, k * voxels, voxels);
+      if (mean) {
+        double n = 0;
+        for (int v = 0; v < voxels; v++) {
+          n += w[k * voxels + v];
+        }
+        if (n == 0) {
+          throw new Gradcam3dException("the target region of sample " + sample + " is empty");
+        }
+        for (int v = 0; v < voxels; v++) {
+          w[k * voxels + v] = (float) (w[k * voxels + v] / n);
+        }
+      }
     }
     return new FloatTensor(w, os);
+  }
+
+  /** Where each scored batch reports its volumes (from any lane's thread; calls are serialised). */
+  public TargetScorer withProgress(Progress p) {
+    this.progress = p == null ? Progress.NONE : p;
+    return this;
+  }
+
+  /** The seed [1, K, *So] the volumes are scored with. */
+  public FloatTensor seed() {
+    return seed;
   }
 
   /** The target score of each volume [1, C, *S], in order. */
@@ -162,8 +205,13 @@ public final class TargetScorer implements AutoCloseable {
     GradientEngine.Result r = engine.run(Map.of(INPUT, x),
         new GradientEngine.Seed(seeds, FloatTensor.zeros(n, seed.dim(1))));
     float[] t = r.targetValues().data();
+    int real = 0;
     for (int j = 0; j < n && start + j < out.length; j++) {
       out[start + j] = t[j];
+      real++;
+    }
+    synchronized (this) {
+      progress.advance(real);
     }
   }
 

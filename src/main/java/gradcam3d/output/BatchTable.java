@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -91,10 +92,31 @@ public final class BatchTable {
   }
 
   /**
+   * Writes the table, and the index page when {@code indexPage} is not null, as one step: a
+   * stopped run leaves both or neither ({@link AtomicFiles#writeTogether}).
+   */
+  public void write(Path file, Path index, String indexPage) {
+    writeTogether(table, file, index, indexPage);
+  }
+
+  private static void writeTogether(CsvTable t, Path file, Path index, String indexPage) {
+    String text = t.text();
+    java.util.Map<Path, AtomicFiles.Writer> files = new java.util.LinkedHashMap<>();
+    files.put(file, o -> o.write(text.getBytes(StandardCharsets.UTF_8)));
+    if (indexPage != null) {
+      files.put(index, o -> o.write(indexPage.getBytes(StandardCharsets.UTF_8)));
+    }
+    AtomicFiles.writeTogether(files);
+  }
+
+  /**
    * Joins the batch tables found in {@code dirs} (batch.csv and every batch-shard-I-of-N.csv) into
    * {@code out}/batch.csv: rows sorted by case, the case column the case folder's path relative
-   * to {@code out}. Fails, writing nothing, if a table is not a batch table, a share of a job
-   * array is missing, or two tables list the same case folder. Returns the number of rows.
+   * to {@code out}. A folder's batch.csv beside share tables is an earlier merge of them and is
+   * not read again, and a row two tables list identically is one row, so merging is idempotent:
+   * a merged folder merges again, in place or into another folder. Fails, writing nothing, if a
+   * table is not a batch table, a share of a job array is missing, or two tables list the same
+   * case folder with different rows. Returns the number of rows.
    */
   public static int merge(List<Path> dirs, Path out) {
     List<Path> tables = new ArrayList<>();
@@ -104,6 +126,8 @@ public final class BatchTable {
         throw new Gradcam3dException("--merge " + d + " is not a folder");
       }
       try (Stream<Path> s = Files.list(d)) {
+        Path whole = null;
+        boolean shares = false;
         for (Path p : s.sorted().toList()) {
           String n = p.getFileName().toString();
           Matcher m = SHARD_FILE.matcher(n);
@@ -111,11 +135,18 @@ public final class BatchTable {
             sharesSeen.computeIfAbsent(Integer.parseInt(m.group(2)), k -> new HashSet<>())
                 .add(Integer.parseInt(m.group(1)));
             tables.add(p);
+            shares = true;
           } else if (n.equals(FILE) && !p.toAbsolutePath().normalize()
               .equals(out.resolve(FILE).toAbsolutePath().normalize())) {
-            tables.add(p);
+            whole = p;
           }
         }
+        // beside shares' tables, batch.csv is an earlier merge of them: the shares are the source
+        if (whole != null && !shares) {
+          tables.add(whole);
+        }
+      } catch (NumberFormatException e) {
+        throw new Gradcam3dException("--merge " + d + " holds a share table numbered beyond what can be counted");
       } catch (IOException e) {
         throw new Gradcam3dException("cannot list " + d + ": " + e.getMessage(), e);
       }
@@ -140,11 +171,19 @@ public final class BatchTable {
       }
       Path dir = t.toAbsolutePath().normalize().getParent();
       for (List<String> r : csv.body()) {
-        String folder = base.relativize(dir.resolve(r.get(0)).normalize()).toString().replace('\\', '/');
+        String folder;
+        try {
+          folder = base.relativize(dir.resolve(r.get(0)).normalize()).toString().replace('\\', '/');
+        } catch (IllegalArgumentException e) { // InvalidPathException, or a root another path cannot be relative to
+          throw new Gradcam3dException(t + " names a case folder that is not a path");
+        }
         List<String> row = new ArrayList<>(r);
         row.set(0, folder);
-        if (rows.put(folder, row) != null) {
-          throw new Gradcam3dException("case " + folder + " is listed by two tables (last " + t + ")");
+        List<String> before = rows.put(folder, row);
+        // the same row twice (a merged table merged again with its sources) is one row
+        if (before != null && !before.equals(row)) {
+          throw new Gradcam3dException("case " + folder + " is listed by two tables with different rows (last "
+              + t + ")");
         }
       }
     }
@@ -155,13 +194,12 @@ public final class BatchTable {
     } catch (IOException e) {
       throw new Gradcam3dException("cannot create " + out + ": " + e.getMessage(), e);
     }
-    merged.write(out.resolve(FILE));
-    writeIndex(rows.values(), out);
+    writeTogether(merged, out.resolve(FILE), out.resolve(INDEX), indexPage(rows.values(), out));
     return rows.size();
   }
 
-  /** index.html over the merged rows, when any case has a report page. */
-  private static void writeIndex(Collection<List<String>> rows, Path out) {
+  /** index.html over the merged rows, when any case has a report page; else null. */
+  private static String indexPage(Collection<List<String>> rows, Path out) {
     List<IndexRow> index = new ArrayList<>();
     boolean reports = false;
     for (List<String> r : rows) {
@@ -176,10 +214,8 @@ public final class BatchTable {
         index.add(new IndexRow(folder, null, null, null, null, null, Map.of(), null, error));
       }
     }
-    if (reports) {
-      BatchIndexWriter.write("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(), index,
-          out.resolve(INDEX));
-    }
+    return reports ? BatchIndexWriter.page("gradcam3d batch: " + out.toAbsolutePath().normalize().getFileName(),
+        index) : null;
   }
 
   private static CsvTable read(Path t) {

@@ -7,7 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A table written as RFC 4180 CSV: CRLF line ends, fields with , " CR or LF quoted, quotes doubled. */
+/**
+ * A table written as RFC 4180 CSV: CRLF line ends, fields with , " CR or LF quoted, quotes doubled.
+ * A field a spreadsheet would take for a formula (starting with = + - @, a tab or a carriage
+ * return, OWASP's CSV-injection rule) is written with a leading apostrophe, which spreadsheets
+ * show as text; so is one that starts with an apostrophe, so that {@link #parse} gives back
+ * exactly what was added. Numbers ({@code -0.5}, {@code -1e-07}) are written as they are.
+ */
 public final class CsvTable {
   private final List<List<String>> rows = new ArrayList<>();
 
@@ -29,10 +35,29 @@ public final class CsvTable {
     rows.add(new ArrayList<>(row));
   }
 
-  static String field(String s) {
-    if (s == null) {
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("-?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  /** {@code s} as a spreadsheet shows it as text: with a leading apostrophe when it could start a formula. */
+  static String neutralised(String s) {
+    if (s.isEmpty()) {
+      return s;
+    }
+    char c = s.charAt(0);
+    boolean formula = c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' || c == '\'';
+    return formula && !NUMBER.matcher(s).matches() ? "'" + s : s;
+  }
+
+  /** A field as {@link #parse} reads it back: {@link #neutralised}'s apostrophe removed. */
+  private static String restored(String s) {
+    return s.startsWith("'") ? s.substring(1) : s;
+  }
+
+  static String field(String raw) {
+    if (raw == null) {
       return "";
     }
+    String s = neutralised(raw);
     boolean quote = s.contains(",") || s.contains("\"") || s.contains("\r") || s.contains("\n");
     return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
@@ -108,8 +133,9 @@ public final class CsvTable {
     if (records.isEmpty()) {
       throw new Gradcam3dException(source + " is empty (no header row)");
     }
-    CsvTable t = new CsvTable(records.get(0));
-    for (List<String> r : records.subList(1, records.size())) {
+    CsvTable t = new CsvTable(records.get(0).stream().map(CsvTable::restored).toList());
+    for (List<String> r0 : records.subList(1, records.size())) {
+      List<String> r = r0.stream().map(CsvTable::restored).toList();
       if (r.size() != t.header().size()) {
         throw new Gradcam3dException(source + ": a row has " + r.size() + " fields, the header "
             + t.header().size());

@@ -38,7 +38,7 @@ public final class EvaluationWriter implements OutputWriter {
     String name = r.settings().method().name() + " " + String.join("+", layers);
     for (Evaluation.SampleMetrics s : ev.samples()) {
       FaithfulnessCurves c = s.curves();
-      if (c == null) {
+      if (c == null || c.deletion() == null) {
         continue;
       }
       series.add(series(ev.samples().size() > 1 ? name + " sample " + s.sample() : name, c));
@@ -49,9 +49,15 @@ public final class EvaluationWriter implements OutputWriter {
       }
     }
     if (!series.isEmpty()) {
-      CurveChart.write(series, dir.resolve(CURVES));
+      CurveChart.write(series, dir.resolve(CURVES), yLabel(ev));
       written.add(CURVES);
     }
+  }
+
+  /** The curves' y axis: what their values are. */
+  public static String yLabel(Evaluation ev) {
+    return ev.settings().curveScore() == gradcam3d.metrics.CurveScore.PROBABILITY
+        ? "probability, normalised" : "score / unperturbed";
   }
 
   /** One method's curves as a chart line. */

@@ -41,7 +41,7 @@ public final class HtmlReportWriter implements OutputWriter {
     }
     DisplayFrame frame = DisplayFrame.of(loaded, layout, o.render());
     this.scan = Background.start("report-scan", () ->
-        new CaseReportWriter.DataEncoder(frame.apply(scan.tensor().slice0(0)).data()));
+        new CaseReportWriter.DataEncoder(frame.apply(scan.tensor().view0(0)).data()));
     return this.scan;
   }
 
@@ -87,20 +87,32 @@ public final class HtmlReportWriter implements OutputWriter {
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
     if (e.layers().size() > 1) {
-      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().slice0(0)).data()));
+      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().view0(0)).data()));
     }
     for (Explanation.LayerMap l : e.layers()) {
-      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().slice0(0)).data()));
+      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().view0(0)).data()));
+    }
+    if (e.extras() != null) {
+      // a method's own maps one by one (dff: "concept 0", "concept 1", ...), in the same map switch
+      e.extras().maps().forEach((name, stack) -> {
+        FloatTensor first = stack.slice0(0);
+        String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
+        for (int k = 0; k < first.dim(0); k++) {
+          maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k)).data()));
+        }
+      });
     }
     FloatTensor cam = e.cam().slice0(0);
     float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
-        ? frame.apply(e.region().slice0(0)).data() : null;
+        ? frame.apply(e.region().view0(0)).data() : null;
     float[] label = r.label() == null ? null : frame.apply(r.label().mask()).data();
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().slice0(0)).data();
+    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().view0(0)).data();
     List<Normalization.Linear> intensity = r.loaded().intensity();
+    // the model's value beside the scan's, where the two differ
+    Normalization.Linear first = intensity == null ? null : intensity.get(0);
     return new CaseReport(title, grid, image, maps, target, label, null,
-        intensity == null ? null : intensity.get(0));
+        first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first);
   }
 
   /** The report's grid: the display frame's axes in NIfTI order (X, Y, Z), and where each comes from in the scan. */

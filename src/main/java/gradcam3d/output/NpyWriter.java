@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The maps as NumPy arrays: cam.npy [B, *S]; with several layers also cam_i.npy; on request
  * cam_layer(_i).npy, activation(_i).npy and gradient(_i).npy; for input-space methods the raw
- * signed attribution.npy [B, C, *S].
+ * signed attribution.npy [B, C, *S], the method's further arrays (NAME.npy) and its own stacks of maps as
+ * NAME.npy [B, K, *S] (dff: concepts.npy).
  */
 final class NpyWriter implements OutputWriter {
   @Override
@@ -19,6 +20,11 @@ final class NpyWriter implements OutputWriter {
     put(e.cam(), "cam.npy", dir, w);
     if (e.attribution() != null) {
       put(e.attribution().values(), "attribution.npy", dir, w);
+      // the method's further arrays, e.g. occlusion's sensitivity.npy
+      e.attribution().arrays().forEach((name, t) -> put(t, name + ".npy", dir, w));
+    }
+    if (e.extras() != null) {
+      e.extras().maps().forEach((name, maps) -> put(maps, name + ".npy", dir, w));
     }
     List<Explanation.LayerMap> layers = e.layers();
     for (int i = 0; i < layers.size(); i++) {

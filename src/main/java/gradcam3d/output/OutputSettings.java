@@ -13,9 +13,11 @@ import java.nio.file.Path;
  * @param pictures write overlay.png and montage.png
  * @param render how the pictures look
  * @param report write report.html (single-volume cases)
+ * @param saveModelGrid also write model_grid/: the model's input (normalised) and the maps on the
+ *     model's grid with its affine, besides the outputs on the scan's own grid
  */
 public record OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors, boolean pictures,
-    RenderOptions render, boolean report) {
+    RenderOptions render, boolean report, boolean saveModelGrid) {
   public OutputSettings {
     if (out == null || out.toString().isBlank()) {
       throw new Gradcam3dException("--out needs a folder name");
@@ -27,19 +29,23 @@ public record OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors
 
   /** With report.html, as explain writes by default. */
   public OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors, boolean pictures, RenderOptions render) {
-    this(out, saveLayerCam, saveTensors, pictures, render, true);
+    this(out, saveLayerCam, saveTensors, pictures, render, true, false);
   }
 
   /** Maps, pictures with the default look, report.html and summary.json into {@code out}. */
   public static OutputSettings into(Path out) {
-    return new OutputSettings(out, false, false, true, RenderOptions.defaults(), true);
+    return new OutputSettings(out, false, false, true, RenderOptions.defaults(), true, false);
   }
 
   public OutputSettings withOut(Path other) {
-    return new OutputSettings(other, saveLayerCam, saveTensors, pictures, render, report);
+    return new OutputSettings(other, saveLayerCam, saveTensors, pictures, render, report, saveModelGrid);
   }
 
   public OutputSettings withReport(boolean on) {
-    return new OutputSettings(out, saveLayerCam, saveTensors, pictures, render, on);
+    return new OutputSettings(out, saveLayerCam, saveTensors, pictures, render, on, saveModelGrid);
+  }
+
+  public OutputSettings withModelGrid(boolean on) {
+    return new OutputSettings(out, saveLayerCam, saveTensors, pictures, render, report, on);
   }
 }

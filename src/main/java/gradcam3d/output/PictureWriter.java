@@ -65,7 +65,7 @@ final class PictureWriter implements OutputWriter {
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
         // percentiles need no particular voxel order
-        w.add(GrayWindow.robust(input.slice0(b).slice0(0).data()));
+        w.add(GrayWindow.robust(input.view0(b).view0(0).data()));
       }
       return w;
     });
@@ -121,7 +121,7 @@ final class PictureWriter implements OutputWriter {
     RenderOptions render = frame.slicesInFigureOrder(o.render(), layout);
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      FloatTensor image = frame.apply(input.slice0(b).slice0(0));
+      FloatTensor image = frame.apply(input.view0(b).view0(0));
       FloatTensor cam = e.cam().slice0(b);
       FloatTensor contour = null;
       if (e.region() != null && Arrays.equals(e.region().slice0(b).shape(), cam.shape())) {

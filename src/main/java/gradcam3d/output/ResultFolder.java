@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.ShutdownCleanup;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -28,17 +29,13 @@ import java.util.stream.Stream;
  * concurrent runs into one folder each switch in a whole result and the last one stays.
  *
  * <p>Staging and old folders of processes that are gone (killed) are removed by the next run
- * into the same parent; this process's own are removed on SIGTERM/SIGINT by a shutdown hook.
+ * into the same parent; this process's own are removed on SIGTERM/SIGINT by a shutdown hook
+ * ({@link ShutdownCleanup}), which waits for a switch under way and keeps writers from re-creating
+ * a staging folder it removes.
  */
 public final class ResultFolder implements AutoCloseable {
   private static final String STAGING = ".staging-";
   private static final String OLD = ".old-";
-  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ResultFolder::deleteTree),
-        "gradcam3d-staging-cleanup"));
-  }
 
   private final Path target;
   private final Path staging;
@@ -60,8 +57,7 @@ public final class ResultFolder implements AutoCloseable {
       cleanStale(target);
       Path staging = target.resolveSibling("." + target.getFileName() + STAGING + ProcessHandle.current().pid()
           + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
-      Files.createDirectory(staging);
-      LIVE.add(staging);
+      ShutdownCleanup.create(staging, () -> Files.createDirectory(staging));
       return new ResultFolder(target, staging);
     } catch (IOException e) {
       throw new Gradcam3dException("cannot create the output folder " + out + ": " + e.getMessage(), e);
@@ -97,6 +93,21 @@ public final class ResultFolder implements AutoCloseable {
   /** Switches the complete staging folder in as the result; the previous result is deleted. */
   public void commit() {
     try {
+      // a stop waits for the switch (or, once stopping, it does not start)
+      ShutdownCleanup.publish(this::switchIn);
+      committed = true;
+      ShutdownCleanup.release(staging);
+      cleanStale(target);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new Gradcam3dException("cannot switch the result into " + target + ": the file system cannot rename "
+          + "folders atomically", e);
+    } catch (IOException e) {
+      throw new Gradcam3dException("cannot write to " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void switchIn() throws IOException {
+    {
       for (int attempt = 0; ; attempt++) {
         try {
           Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -114,14 +125,6 @@ public final class ResultFolder implements AutoCloseable {
           moveAside();
         }
       }
-      committed = true;
-      LIVE.remove(staging);
-      cleanStale(target);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new Gradcam3dException("cannot switch the result into " + target + ": the file system cannot rename "
-          + "folders atomically", e);
-    } catch (IOException e) {
-      throw new Gradcam3dException("cannot write to " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -134,6 +137,7 @@ public final class ResultFolder implements AutoCloseable {
     } catch (NoSuchFileException e) {
       return; // another run moved it first
     }
+    // (inside the switch, which a stop waits for: the old result goes with it)
     deleteTree(old);
   }
 
@@ -142,7 +146,7 @@ public final class ResultFolder implements AutoCloseable {
   public void close() {
     if (!committed) {
       deleteTree(staging);
-      LIVE.remove(staging);
+      ShutdownCleanup.release(staging);
     }
   }
 
@@ -171,7 +175,8 @@ public final class ResultFolder implements AutoCloseable {
       try (Stream<Path> s = Files.list(target)) {
         names = s.map(p -> p.getFileName().toString()).toList();
       }
-      if (names.isEmpty() || names.contains(SummaryJsonWriter.FILE)) {
+      // a result of explain (summary.json) or of compare (compare.json)
+      if (names.isEmpty() || names.contains(SummaryJsonWriter.FILE) || names.contains("compare.json")) {
         return;
       }
       // another run may have switched its result in while we listed (the old one is then being
@@ -225,19 +230,6 @@ public final class ResultFolder implements AutoCloseable {
   }
 
   static void deleteTree(Path p) {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(x -> {
-        try {
-          Files.deleteIfExists(x);
-        } catch (IOException ignored) {
-          // what cannot be deleted now is removed by the next run (stale-folder cleanup)
-        }
-      });
-    } catch (IOException | java.io.UncheckedIOException ignored) {
-      // nothing to clean, or another run is cleaning the same folder
-    }
+    ShutdownCleanup.deleteTree(p);
   }
 }

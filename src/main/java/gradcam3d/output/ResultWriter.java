@@ -21,7 +21,7 @@ public final class ResultWriter {
    */
   private static List<OutputWriter> writers() {
     return List.of(new NpyWriter(), new NiftiMapWriter(), new SegmentationWriter(), new PredictionWriter(),
-        new PictureWriter(), new HtmlReportWriter());
+        new PictureWriter(), new HtmlReportWriter(), new ModelGridWriter());
   }
 
   private ResultWriter() {}

@@ -37,6 +37,7 @@ final class SummaryJsonWriter implements OutputWriter {
     Explanation e = r.explanation();
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("tool", "gradcam3d");
+    s.put("version", gradcam3d.BuildVersion.text());
     s.put("model", st.modelName());
     s.put("inputs", r.input().names());
     s.put("input_shape", r.loaded().batch().shape());
@@ -101,9 +102,24 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("steps", ig.steps());
       s.put("baseline", ig.baseline().name().toLowerCase());
     }
+    if (!st.method().parameters().isEmpty()) {
+      s.put("method_parameters", st.method().parameters());
+    }
+    if (e.extras() != null && !e.extras().summary().isEmpty()) {
+      // the method's own results (fullgrad's terms, dff's concepts), under its name
+      s.put(st.method().name(), e.extras().summary());
+    }
     if (e.attribution() != null && e.attribution().completenessGap() != null) {
       // (sum(attribution) - (T(x) - T(baseline))) / |T(x)| per sample
       s.put("completeness_gap", e.attribution().completenessGap());
+    }
+    if (e.attribution() != null && e.attribution().cost() != null) {
+      // the method's parameters as used and what its extra forward passes cost, e.g. "occlusion"
+      Explanation.Cost c = e.attribution().cost();
+      Map<String, Object> m = new LinkedHashMap<>(c.parameters());
+      m.put("forward_passes", c.forwardPasses());
+      m.put("seconds", c.seconds());
+      s.put(c.method(), m);
     }
     if (st.method().usesGradients() && !(st.method() instanceof CamMethod.InputSpace)) {
       s.put("weights_ill_conditioned", e.weightsIllConditioned());
@@ -137,6 +153,9 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("cam_mass_inside_label", label.massInside());
       m.put("label_share_of_volume", label.labelShare());
       s.put("label", m);
+    }
+    if (r.tables() != null) {
+      s.putAll(r.tables().toJson());
     }
     if (r.metrics() != null) {
       s.put("metrics", r.metrics().toJson());
@@ -181,6 +200,7 @@ final class SummaryJsonWriter implements OutputWriter {
       s.put("pictures", pics.size() == 1 ? pics.get(0) : pics);
       s.put("colormap", o.render().colormap().name());
     }
+    s.putAll(w.summaryEntries());
     List<String> files = new ArrayList<>(w.files());
     files.add(FILE);
     s.put("files", files);
@@ -191,6 +211,10 @@ final class SummaryJsonWriter implements OutputWriter {
   private static Map<String, Object> slidingWindow(WindowedExplanation windows, SlidingWindowExplainer.Settings ws) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", windows.grid().window());
+    if (windows.requestedWindow() != null) {
+      // longer than the scan: the model took the scan's size (rounded up to its stride) instead
+      w.put("window_requested", windows.requestedWindow());
+    }
     w.put("overlap", windows.grid().overlap());
     w.put("blend", ws.blend().name().toLowerCase(Locale.ROOT));
     w.put("grid", windows.grid().counts());

@@ -18,7 +18,17 @@ public final class Written {
 
   private final List<String> files = new ArrayList<>();
   private final List<Pictures> pictures = new ArrayList<>();
+  private final Map<String, Object> summaryEntries = new java.util.LinkedHashMap<>();
   private final long start = System.nanoTime();
+
+  /** An entry a writer adds to summary.json (e.g. the settings a batch records for --resume). */
+  void summaryEntry(String key, Object value) {
+    summaryEntries.put(key, value);
+  }
+
+  Map<String, Object> summaryEntries() {
+    return summaryEntries;
+  }
 
   void add(String file) {
     files.add(file);

@@ -14,12 +14,31 @@ import java.util.List;
  * maps and target facts ({@link Explanation}) on the scan's own grid, the agreement with a true
  * label (or null), the faithfulness metrics (null unless asked for), how long the stages took
  * and, for a volume explained through sliding windows, the windows' facts (segmentation,
- * prediction, grid; else null), also on the scan's grid; and the explanation on the model's grid
- * ({@code modelGrid}, the same object when no grid step ran). The output writers take this and
+ * prediction, grid; else null), also on the scan's grid; the explanation on the model's grid
+ * ({@code modelGrid}, the same object when no grid step ran); and the per-structure and
+ * per-channel tables (null unless asked for, {@link Tables}). The output writers take this and
  * nothing else.
  */
 public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
-    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows, Explanation modelGrid) {
+    LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows, Explanation modelGrid,
+    Tables tables) {
+
+  /** Without tables ({@link #withTables} adds them). */
+  public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
+      LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows, Explanation modelGrid) {
+    this(settings, input, loaded, explanation, label, metrics, pipelineMs, windows, modelGrid, null);
+  }
+
+  /** On the scan's own grid only (no grid steps), without tables. */
+  public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,
+      LabelOverlap label, Evaluation metrics, double pipelineMs, WindowedExplanation windows) {
+    this(settings, input, loaded, explanation, label, metrics, pipelineMs, windows, explanation, null);
+  }
+
+  /** The same result with the per-structure and per-channel tables (null: none). */
+  public CaseResult withTables(Tables t) {
+    return new CaseResult(settings, input, loaded, explanation, label, metrics, pipelineMs, windows, modelGrid, t);
+  }
 
   /** A result explained in one piece (no sliding windows) on the scan's own grid. */
   public CaseResult(Settings settings, CaseInput input, LoadedCase loaded, Explanation explanation,

@@ -111,6 +111,22 @@ public final class ExplanationPipeline implements AutoCloseable {
     return ModelEnsemble.build(folds, e.mirrorAxes(spatial), settings.layers());
   }
 
+  /**
+   * A deletion or insertion curve removes at least one voxel per step: more steps than the
+   * input's voxels + 1 are a bad --steps value (refused before anything is explained).
+   */
+  private void checkSteps(LoadedCase loaded) {
+    if (metrics == null || !metrics.curves()) {
+      return;
+    }
+    long[] s = loaded.batch().shape();
+    long voxels = gradcam3d.tensor.Shapes.numel(java.util.Arrays.copyOfRange(s, 2, s.length));
+    if (metrics.steps() > voxels + 1) {
+      throw new gradcam3d.OptionValueException("--steps " + metrics.steps() + " is more than the input's " + voxels
+          + " voxels + 1 (a curve removes at least one voxel per step); use --steps " + (voxels + 1) + " or fewer");
+    }
+  }
+
   /** Why --metrics and --window do not go together. */
   public static final String METRICS_WITH_WINDOWS = "--metrics is not available with --window: its perturbed "
       + "forward passes score the whole volume in one model run, which is what the windows avoid";
@@ -153,10 +169,11 @@ public final class ExplanationPipeline implements AutoCloseable {
     long start = System.nanoTime();
     LoadedCase loaded = load(c, prefetched);
     checkLoaded.accept(loaded);
+    checkSteps(loaded);
     List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
         : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
     // the curves' sessions and baseline volume need no explanation: they are made meanwhile
-    try (PreparedScoring prepared = metrics == null || !metrics.curves() || windowed != null ? null
+    try (PreparedScoring prepared = metrics == null || !metrics.scoresCurves() || windowed != null ? null
         : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
       WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
       Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
@@ -292,7 +309,7 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 4: min-max per sample and the aggregate over layers. */
   public Explanation normalise(Explanation resized) {
-    return Normalise.apply(resized);
+    return Normalise.apply(resized, settings.method());
   }
 
   /**

@@ -7,7 +7,9 @@ import gradcam3d.volume.GridMapping;
 import gradcam3d.window.WindowedExplanation;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Results computed on the model's grid, moved back onto the scan's own grid through the case's
@@ -31,12 +33,25 @@ final class ScanGrid {
       layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), cam,
           l.activation(), l.gradient(), l.channelWeights(), l.weightsIllConditioned()));
     }
-    Explanation.Attribution a = e.attribution() == null ? null
-        : new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial), e.attribution().completenessGap());
+    Explanation.Attribution a = null;
+    if (e.attribution() != null) {
+      // the method's further arrays (occlusion's sensitivity) move with the attribution
+      Map<String, FloatTensor> arrays = new LinkedHashMap<>();
+      e.attribution().arrays().forEach((name, t) -> arrays.put(name, onScan(t, g, modelSpatial)));
+      a = new Explanation.Attribution(onScan(e.attribution().values(), g, modelSpatial),
+          e.attribution().completenessGap(), arrays, e.attribution().cost());
+    }
+    Explanation.Extras extras = null;
+    if (e.extras() != null) {
+      // a method's own maps (dff's concepts, [B, K, *S]) move as the maps do
+      Map<String, FloatTensor> maps = new LinkedHashMap<>();
+      e.extras().maps().forEach((name, t) -> maps.put(name, onScan(t, g, modelSpatial)));
+      extras = new Explanation.Extras(maps, e.extras().summary());
+    }
     FloatTensor cam = e.cam() == null ? null : moved.computeIfAbsent(e.cam(), t -> onScan(t, g, modelSpatial));
     return new Explanation(layers, cam, e.targetValues(), e.regionVoxels(),
         e.predictedVoxels(), onScan(e.region(), g, modelSpatial, GridMapping.Kind.LABELS), e.targets(),
-        e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a);
+        e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a, extras);
   }
 
   /**
@@ -66,7 +81,7 @@ final class ScanGrid {
       segmentation = onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
     }
     return new WindowedExplanation(onScan, segmentation, prediction, w.grid(), w.windowsRun(), w.windowsSkipped(),
-        w.timings(), w.pass2From());
+        w.timings(), w.pass2From(), w.requestedWindow());
   }
 
   /**

@@ -172,6 +172,14 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
         batchSize, keepTensors, progress, window, grid, e);
   }
 
+  /**
+   * Fails, before anything is loaded, when the method and layers do not go together (a method
+   * that takes no layer given one, a layer method given none): bad option values.
+   */
+  public void checkRequest() {
+    request(List.of());
+  }
+
   /** The explainer's part of these settings, for already parsed targets. */
   Explainer.Request request(List<Target> parsedTargets) {
     return new Explainer.Request(layers, method, parsedTargets, modelOutput, score, keepTensors, batchSize, progress);

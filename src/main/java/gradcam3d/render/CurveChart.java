@@ -6,8 +6,11 @@ import java.util.Locale;
 
 /**
  * Deletion and insertion curves as one PNG: two panels side by side (x = fraction of voxels
- * removed / restored, y = target score relative to the unperturbed input) with axes, ticks,
- * titles and a legend giving each line's label and area under the curve.
+ * removed / restored, y = the normalised score or the score relative to the unperturbed input)
+ * with axes, ticks, titles and a legend giving each line's label and area under the curve. When
+ * the curves' points lie on a geometric scale (a first step below 4 %), the x axis is logarithmic
+ * (ticks at powers of ten) with 0 at its left end, so the steps that resolve a small
+ * target are as wide as the others; the areas are over the linear fraction all the same.
  */
 public final class CurveChart {
   /** One line: a label and its two curves on the same fractions. */
@@ -29,6 +32,21 @@ public final class CurveChart {
   private CurveChart() {}
 
   public static void write(List<Series> series, Path png) {
+    write(series, png, "score / unperturbed");
+  }
+
+  /** Same, with the y axis named {@code yLabel}. */
+  public static void write(List<Series> series, Path png, String yLabel) {
+    double first = 1;
+    for (Series s : series) {
+      for (double f : s.fractions()) {
+        if (f > 0) {
+          first = Math.min(first, f);
+        }
+      }
+    }
+    // the decade below the first step: the left end of a logarithmic axis (0 = linear axis)
+    double logFrom = first < 0.04 ? Math.floor(Math.log10(first)) : 0;
     double lo = 0;
     double hi = 1;
     for (Series s : series) {
@@ -54,14 +72,16 @@ public final class CurveChart {
       int x0 = LEFT + panel * (PANEL_W + GAP + LEFT);
       String title = panel == 0 ? "deletion (lower is better)" : "insertion (higher is better)";
       PixelFont.draw(p, title, x0, 10, SCALE, Annotations.TEXT);
-      axes(p, x0, lo, hi, step, panel == 0 ? "fraction of voxels removed" : "fraction of voxels restored");
+      String xLabel = logFrom < 0 ? (panel == 0 ? "fraction removed" : "fraction restored")
+          : (panel == 0 ? "fraction of voxels removed" : "fraction of voxels restored");
+      axes(p, x0, lo, hi, step, xLabel, logFrom, yLabel);
       for (int i = 0; i < series.size(); i++) {
         Series s = series.get(i);
         double[] ys = panel == 0 ? s.deletion() : s.insertion();
         int color = PALETTE[i % PALETTE.length];
         for (int k = 0; k + 1 < ys.length; k++) {
-          line(p, px(x0, s.fractions()[k]), py(ys[k], lo, hi), px(x0, s.fractions()[k + 1]), py(ys[k + 1], lo, hi),
-              color);
+          line(p, px(x0, s.fractions()[k], logFrom), py(ys[k], lo, hi), px(x0, s.fractions()[k + 1], logFrom),
+              py(ys[k + 1], lo, hi), color);
         }
       }
     }
@@ -76,12 +96,19 @@ public final class CurveChart {
     PngFiles.write(p, png);
   }
 
-  private static void axes(Picture p, int x0, double lo, double hi, double step, String xLabel) {
-    for (double t = 0; t <= 1.0001; t += 0.25) {
-      int x = px(x0, t);
-      p.fill(x, TOP, 1, PANEL_H, GRID);
-      String s = trim(t);
-      PixelFont.draw(p, s, x - PixelFont.width(s, SCALE) / 2, TOP + PANEL_H + 8, SCALE, AXIS);
+  private static void axes(Picture p, int x0, double lo, double hi, double step, String xLabel, double logFrom,
+      String yLabel) {
+    if (logFrom < 0) {
+      tick(p, x0, 0, "0", logFrom);
+      for (int e = (int) logFrom; e <= 0; e++) {
+        double f = Math.pow(10, e);
+        tick(p, x0, f, decimal(f), logFrom);
+      }
+      xLabel += " (log scale)";
+    } else {
+      for (double t = 0; t <= 1.0001; t += 0.25) {
+        tick(p, x0, t, trim(t), logFrom);
+      }
     }
     for (double v = lo; v <= hi + step / 1000; v += step) {
       int y = py(v, lo, hi);
@@ -92,7 +119,18 @@ public final class CurveChart {
     p.fill(x0, TOP, 1, PANEL_H, AXIS);
     p.fill(x0, TOP + PANEL_H, PANEL_W, 1, AXIS);
     PixelFont.draw(p, xLabel, x0 + (PANEL_W - PixelFont.width(xLabel, SCALE)) / 2, TOP + PANEL_H + 32, SCALE, AXIS);
-    PixelFont.draw(p, "score / unperturbed", x0 + 6, TOP + 4, SCALE, AXIS);
+    PixelFont.draw(p, yLabel, x0 + 6, TOP + 4, SCALE, AXIS);
+  }
+
+  private static void tick(Picture p, int x0, double f, String label, double logFrom) {
+    int x = px(x0, f, logFrom);
+    p.fill(x, TOP, 1, PANEL_H, GRID);
+    PixelFont.draw(p, label, x - PixelFont.width(label, SCALE) / 2, TOP + PANEL_H + 8, SCALE, AXIS);
+  }
+
+  /** A power of ten as a plain decimal: 0.001, 0.01, 0.1, 1. */
+  static String decimal(double f) {
+    return java.math.BigDecimal.valueOf(f).stripTrailingZeros().toPlainString();
   }
 
   private static String trim(double v) {
@@ -111,8 +149,18 @@ public final class CurveChart {
     return 10 * mag;
   }
 
-  private static int px(int x0, double f) {
-    return x0 + (int) Math.round(f * (PANEL_W - 1));
+  /** Gap between 0 and the first decade on a logarithmic axis. */
+  private static final int ZERO_GAP = 48;
+
+  private static int px(int x0, double f, double logFrom) {
+    if (logFrom >= 0) {
+      return x0 + (int) Math.round(f * (PANEL_W - 1));
+    }
+    if (f <= 0) {
+      return x0;
+    }
+    double t = (Math.log10(f) - logFrom) / -logFrom;
+    return x0 + ZERO_GAP + (int) Math.round(Math.max(0, t) * (PANEL_W - 1 - ZERO_GAP));
   }
 
   private static int py(double v, double lo, double hi) {

@@ -21,6 +21,25 @@ public final class BatchIndexWriter {
   private BatchIndexWriter() {}
 
   public static void write(String title, List<IndexRow> rows, Path html) {
+    write(title, rows, CohortCharts.NONE, html);
+  }
+
+  /**
+   * Same, with the cohort's charts under the table: a box plot per metric (one box per method and
+   * layer over the cases, drawn by the page's script from its numbers) and the atlas heat map.
+   */
+  public static void write(String title, List<IndexRow> rows, CohortCharts charts, Path html) {
+    String page = page(title, rows, charts);
+    AtomicFiles.write(html, out -> out.write(page.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The page's text (to write it together with the batch table, {@link AtomicFiles#writeTogether}). */
+  public static String page(String title, List<IndexRow> rows) {
+    return page(title, rows, CohortCharts.NONE);
+  }
+
+  /** The page's text with the cohort's charts. */
+  public static String page(String title, List<IndexRow> rows, CohortCharts charts) {
     List<String> metricNames = List.copyOf(new TreeSet<>(rows.stream()
         .flatMap(r -> r.metrics().keySet().stream()).toList()));
     StringBuilder head = new StringBuilder();
@@ -57,9 +76,39 @@ public final class BatchIndexWriter {
     long failed = rows.stream().filter(IndexRow::failed).count();
     String caption = rows.size() + " case" + (rows.size() == 1 ? "" : "s")
         + (failed > 0 ? ", " + failed + " failed" : "");
-    String page = HtmlTemplates.fill(HtmlTemplates.load(TEMPLATE), Map.of("TITLE", HtmlTemplates.escape(title),
-        "CAPTION", HtmlTemplates.escape(caption), "HEAD", head.toString(), "ROWS", body.toString()));
-    AtomicFiles.write(html, out -> out.write(page.getBytes(StandardCharsets.UTF_8)));
+    return HtmlTemplates.fill(HtmlTemplates.load(TEMPLATE), Map.of("TITLE", HtmlTemplates.escape(title),
+        "CAPTION", HtmlTemplates.escape(caption), "HEAD", head.toString(), "ROWS", body.toString(),
+        "CHARTS", charts(charts)));
+  }
+
+  /** The charts section's HTML: the box plots' numbers for the script, the heat map inline. */
+  private static String charts(CohortCharts c) {
+    StringBuilder sb = new StringBuilder();
+    if (!c.boxes().isEmpty()) {
+      List<Object> boxes = new java.util.ArrayList<>();
+      for (CohortCharts.Box b : c.boxes()) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("metric", b.metric());
+        m.put("group", b.group());
+        m.put("n", b.n());
+        m.put("min", b.min());
+        m.put("q1", b.q1());
+        m.put("median", b.median());
+        m.put("q3", b.q3());
+        m.put("max", b.max());
+        boxes.add(m);
+      }
+      sb.append("<h2>Metrics over the cases</h2>\n<p>Each box: the quartiles of one method and layer over the "
+          + "cases, the line its median, the whiskers the smallest and largest value.</p>\n<div id=\"boxplots\"></div>\n"
+          + "<script type=\"application/json\" id=\"cohort-data\">")
+          .append(HtmlTemplates.scriptJson(boxes)).append("</script>\n");
+    }
+    if (c.atlasPng() != null) {
+      sb.append("<h2>Map mass by atlas label</h2>\n<img id=\"atlas-heatmap\" alt=\"label x class matrix of the map's "
+          + "mass\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(c.atlasPng()))
+          .append("\">\n");
+    }
+    return sb.toString();
   }
 
   /** A relative path as a URL path: '/' separators, each part percent-encoded where needed. */

@@ -12,6 +12,10 @@ import java.util.Map;
 public final class Json {
   private Json() {}
 
+  /** Deeper nesting than this is refused: the parser recurses once per level. */
+  public static final int MAX_DEPTH = 256;
+
+  /** Parses {@code text}; nesting deeper than {@link #MAX_DEPTH} is an error (as is any malformed text). */
   public static Object parse(String text) {
     Parser p = new Parser(text);
     p.skip();
@@ -123,6 +127,7 @@ public final class Json {
   private static final class Parser {
     final String s;
     int pos;
+    int depth;
 
     Parser(String s) {
       this.s = s;
@@ -161,12 +166,20 @@ public final class Json {
       pos += word.length();
     }
 
+    void enter() {
+      if (++depth > MAX_DEPTH) {
+        throw error("nested deeper than " + MAX_DEPTH + " levels");
+      }
+    }
+
     Map<String, Object> object() {
+      enter();
       Map<String, Object> m = new LinkedHashMap<>();
       pos++;
       skip();
       if (s.charAt(pos) == '}') {
         pos++;
+        depth--;
         return m;
       }
       while (true) {
@@ -179,6 +192,7 @@ public final class Json {
         skip();
         char c = s.charAt(pos++);
         if (c == '}') {
+          depth--;
           return m;
         }
         if (c != ',') {
@@ -188,11 +202,13 @@ public final class Json {
     }
 
     List<Object> array() {
+      enter();
       List<Object> l = new ArrayList<>();
       pos++;
       skip();
       if (s.charAt(pos) == ']') {
         pos++;
+        depth--;
         return l;
       }
       while (true) {
@@ -201,6 +217,7 @@ public final class Json {
         skip();
         char c = s.charAt(pos++);
         if (c == ']') {
+          depth--;
           return l;
         }
         if (c != ',') {

@@ -43,10 +43,10 @@ public final class GradientEngine implements AutoCloseable {
    */
   public record Config(List<String> layers, int modelOutput, GradientSpec.Score score, boolean gradients,
       boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules,
-      String extensionKey, boolean startsAtLayer) {
+      String extensionKey, boolean startsAtLayer, SeedHead.Contrast contrast) {
     public static Config of(List<String> layers) {
       return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null,
-          false);
+          false, null);
     }
 
     /**
@@ -55,34 +55,34 @@ public final class GradientEngine implements AutoCloseable {
      */
     public Config fromLayer() {
       return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, true);
+          extensionKey, true, contrast);
     }
 
     /** Guided backpropagation's rules for the Relu family instead of exact gradients. */
     public Config withRules(BackwardRules r) {
       return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, r,
-          extensionKey, startsAtLayer);
+          extensionKey, startsAtLayer, contrast);
     }
 
     public Config withModelOutput(int k) {
       return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer);
+          extensionKey, startsAtLayer, contrast);
     }
 
     public Config withScore(GradientSpec.Score s) {
       return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer);
+          extensionKey, startsAtLayer, contrast);
     }
 
     /** Forward only: activations and target, no backward graph. */
     public Config withoutGradients() {
       return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer);
+          extensionKey, startsAtLayer, contrast);
     }
 
     public Config withTensors(boolean tensors, boolean modelOutputToo) {
       return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension, rules,
-          extensionKey, startsAtLayer);
+          extensionKey, startsAtLayer, contrast);
     }
 
     /** An extension whose programs are not cached. */
@@ -96,7 +96,13 @@ public final class GradientEngine implements AutoCloseable {
      */
     public Config withExtension(Extension e, String key) {
       return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules, key,
-          startsAtLayer);
+          startsAtLayer, contrast);
+    }
+
+    /** The seed weights {@code c}'s score instead of the class scores ({@link SeedHead.Contrast}). */
+    public Config withContrast(SeedHead.Contrast c) {
+      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, rules,
+          extensionKey, startsAtLayer, c);
     }
 
     /** Everything the program is compiled from besides the model and input shapes; null: not cacheable. */
@@ -112,7 +118,8 @@ public final class GradientEngine implements AutoCloseable {
       return sb.append(";modelOutput=").append(modelOutput).append(";score=").append(score).append(";gradients=")
           .append(gradients).append(";tensors=").append(returnTensors).append(";modelOutputToo=")
           .append(returnModelOutput).append(";rules=").append(rules).append(";fromLayer=").append(startsAtLayer)
-          .append(";extension=").append(extension == null ? "none" : extensionKey).toString();
+          .append(";extension=").append(extension == null ? "none" : extensionKey)
+          .append(contrast == null ? "" : ";contrast=" + contrast.key()).toString();
     }
   }
 
@@ -248,7 +255,8 @@ public final class GradientEngine implements AutoCloseable {
    */
   public GradientProgram program(Map<String, long[]> inputShapes) {
     GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.gradients(), config.rules(), config.startsAtLayer()), new SeedHead(config.score()));
+        config.modelOutput(), config.gradients(), config.rules(), config.startsAtLayer()),
+        new SeedHead(config.score(), config.contrast()));
     SeedHead.OUTPUTS.forEach(p::addOutput);
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {

@@ -4,11 +4,13 @@ import gradcam3d.AtomicFiles;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.graph.LayerResolver;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -27,8 +29,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * ({@code KEY.meta}); the key is made from this build of gradcam3d, the model file's fingerprint
  * ({@link gradcam3d.onnx.ModelIO#fingerprint}) and everything the program is compiled from, so a
  * changed model, option or program never meets an old entry. Entries are written
- * atomically; one that cannot be read is removed and the program compiled again. The least
- * recently used entries go when the folder passes {@value #CAPACITY_BYTES} bytes.
+ * atomically; one that cannot be read is removed and the program compiled again.
+ *
+ * <p>An entry is verified as it is read: its .meta holds a 128-bit hash ({@link Hash128}) of the
+ * key's full description followed by the program's bytes, computed again while the program is
+ * read (one pass, no second read), so a damaged program (even one of the same size), another
+ * entry's program put in its place, or an entry whose .meta was edited to another's is compiled
+ * again rather than served; entries that are symbolic links are not followed but removed.
+ *
+ * <p>The least recently used entries go when the folder passes the capacity: {@value
+ * #DEFAULT_CAPACITY_MB} MB unless the system property {@value #LIMIT_PROPERTY} (the launcher's
+ * {@code GRADCAM3D_PROGRAM_CACHE_MB}) says otherwise. A program holds the model's weights, so an
+ * entry is about the model's size: 256 MB keeps the last few programs of models up to about
+ * 50 MB (each layer, method and input shape is one), which is where the 0.2-0.3 s saved per run
+ * matters, without the cache quietly growing to gigabytes (735 MB in one day of testing under
+ * the earlier 1 GB cap).
  *
  * <p>Off unless the system property {@value #PROPERTY} is set: {@code on} for the per-user cache
  * folder ({@code programs/} next to ONNX Runtime's unpacked libraries, see {@link
@@ -37,11 +52,15 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ProgramCache {
   public static final String PROPERTY = "gradcam3d.programCache";
-  static final long CAPACITY_BYTES = 1L << 30;
-  private static final String FORMAT = "gradcam3d-program 1";
+  /** The capacity in MB (the launcher sets it from GRADCAM3D_PROGRAM_CACHE_MB). */
+  public static final String LIMIT_PROPERTY = "gradcam3d.programCacheMB";
+  static final long DEFAULT_CAPACITY_MB = 256;
+  private static final String FORMAT = "gradcam3d-program 2";
+  /** A .meta file is a few kilobytes; a larger one is not an entry. */
+  private static final long MAX_META_BYTES = 1 << 20;
 
-  /** What a hit gives: the compiled model's file and how to read its outputs. */
-  public record Entry(Path model, GradientProgram.Info info, int nodes) {}
+  /** What a hit gives: the compiled model's bytes (verified) and how to read its outputs. */
+  public record Entry(byte[] model, GradientProgram.Info info, int nodes) {}
 
   private final Path dir;
   private final String build;
@@ -63,7 +82,30 @@ public final class ProgramCache {
       return null;
     }
     Path dir = v.equals("on") ? NativeLibraries.cacheRoot().resolve("programs") : Path.of(v);
-    return new ProgramCache(dir, Build.ID, CAPACITY_BYTES);
+    return new ProgramCache(dir, Build.ID, capacityMb() << 20);
+  }
+
+  /** The configured capacity in MB: the system property, or the default. */
+  private static long capacityMb() {
+    String v = System.getProperty(LIMIT_PROPERTY);
+    if (v == null || v.isBlank()) {
+      return DEFAULT_CAPACITY_MB;
+    }
+    try {
+      long mb = Long.parseLong(v.trim());
+      if (mb >= 1 && mb <= (Long.MAX_VALUE >> 20)) {
+        return mb;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new gradcam3d.OptionValueException("GRADCAM3D_PROGRAM_CACHE_MB (system property " + LIMIT_PROPERTY
+        + ") must be a whole number of megabytes, 1 or more, not '" + v + "'");
+  }
+
+  /** The most bytes the cache folder keeps. */
+  public long capacity() {
+    return capacity;
   }
 
   /** This build's identity: the jar's size and time, or (classes in a folder) one per JVM. */
@@ -104,27 +146,81 @@ public final class ProgramCache {
   /** An entry's file name and the full description it must hold. */
   public record Key(String name, String description) {}
 
-  /** The entry stored under {@code key}, or null (none, or unreadable: then it is removed). */
+  /**
+   * The entry stored under {@code key}, verified, or null: none, a link, unreadable or not what
+   * was stored (then it is removed and the program compiled again).
+   */
   public Entry load(Key key) {
     Path meta = dir.resolve(key.name().concat(".meta"));
     Path model = dir.resolve(key.name().concat(".onnx"));
-    if (!Files.isRegularFile(meta) || !Files.isRegularFile(model)) {
+    if (!Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(model, LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.isSymbolicLink(meta) || Files.isSymbolicLink(model)) {
+        remove(key); // never followed: an entry is two regular files this cache wrote
+      }
       return null;
     }
     try {
-      String text = Files.readString(meta, StandardCharsets.UTF_8);
+      String text = new String(read(meta, MAX_META_BYTES), StandardCharsets.UTF_8);
       String head = new StringBuilder(FORMAT).append('\n').append(key.description().length()).append('\n')
           .append(key.description()).append('\n').toString();
       if (!text.startsWith(head)) {
         return null; // another program whose checksums clash: left alone
       }
-      Entry e = parse(List.of(text.substring(head.length()).split("\n")), model);
+      Records r = parse(List.of(text.substring(head.length()).split("\n")));
+      byte[] program = readVerified(model, r.bytes(), key, r.check());
+      if (program == null) {
+        remove(key);
+        return null;
+      }
       touch(meta);
-      return e;
+      return new Entry(program, r.info(), r.nodes());
     } catch (IOException | RuntimeException e) {
       remove(key);
       return null;
     }
+  }
+
+  /** A file of at most {@code max} bytes, not through a link. */
+  private static byte[] read(Path file, long max) throws IOException {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] b = in.readNBytes((int) max + 1);
+      if (b.length > max) {
+        throw new IOException(file + " is larger than " + max + " bytes");
+      }
+      return b;
+    }
+  }
+
+  /**
+   * The program's bytes, hashed as they are read after the key's description: null unless there
+   * are exactly {@code bytes} of them and the hash is {@code check}.
+   */
+  private static byte[] readVerified(Path model, long bytes, Key key, String check) throws IOException {
+    if (bytes < 0 || bytes > Integer.MAX_VALUE - 8 || Files.size(model) != bytes) {
+      return null;
+    }
+    Hash128 hash = new Hash128().update(key.description().getBytes(StandardCharsets.UTF_8));
+    byte[] program = new byte[(int) bytes];
+    try (InputStream in = Files.newInputStream(model, LinkOption.NOFOLLOW_LINKS)) {
+      int at = 0;
+      while (at < program.length) {
+        int n = in.read(program, at, Math.min(1 << 20, program.length - at));
+        if (n < 0) {
+          return null; // cut short meanwhile
+        }
+        hash.update(program, at, n);
+        at += n;
+      }
+      if (in.read() >= 0) {
+        return null; // grown meanwhile
+      }
+    }
+    return hash.hex().equals(check) ? program : null;
+  }
+
+  /** The check stored with a program: the hash of the key's description, then the program. */
+  static String check(Key key, byte[] model) {
+    return new Hash128().update(key.description().getBytes(StandardCharsets.UTF_8)).update(model).hex();
   }
 
   /** Marks an entry as just used: the least recently used entries are evicted first. */
@@ -144,8 +240,8 @@ public final class ProgramCache {
     try {
       AtomicFiles.write(dir.resolve(key.name() + ".onnx"), out -> out.write(model));
       // the metadata last: an entry exists only once both files do
-      AtomicFiles.write(dir.resolve(key.name() + ".meta"), out -> out.write(format(key, info, nodes, model.length)
-          .getBytes(StandardCharsets.UTF_8)));
+      AtomicFiles.write(dir.resolve(key.name() + ".meta"), out -> out.write(format(key, info, nodes, model.length,
+          check(key, model)).getBytes(StandardCharsets.UTF_8)));
       evict();
     } catch (RuntimeException e) {
       remove(key);
@@ -207,11 +303,12 @@ public final class ProgramCache {
    * The format line, the description's length and the description itself (compared verbatim on
    * load), then one record per line, fields separated by spaces and URL-encoded.
    */
-  static String format(Key key, GradientProgram.Info info, int nodes, long modelBytes) {
+  static String format(Key key, GradientProgram.Info info, int nodes, long modelBytes, String check) {
     StringBuilder sb = new StringBuilder(FORMAT).append('\n');
     sb.append(key.description().length()).append('\n').append(key.description()).append('\n');
     sb.append("nodes ").append(nodes).append('\n');
     sb.append("bytes ").append(modelBytes).append('\n');
+    sb.append("check ").append(check).append('\n');
     sb.append("output ").append(enc(info.modelOutput())).append(' ').append(dims(info.modelOutputShape())).append('\n');
     info.inputShapes().forEach((name, shape) -> sb.append("input ").append(enc(name)).append(' ')
         .append(dims(shape)).append('\n'));
@@ -228,10 +325,14 @@ public final class ProgramCache {
     return sb.append("end\n").toString();
   }
 
-  /** The records after the description; the model file must have the size they name. */
-  static Entry parse(List<String> lines, Path model) throws IOException {
+  /** An entry's records: what the program's outputs are, its size and its check. */
+  record Records(GradientProgram.Info info, int nodes, long bytes, String check) {}
+
+  /** The records after the description. */
+  static Records parse(List<String> lines) {
     int nodes = -1;
     long bytes = -1;
+    String check = null;
     boolean end = false;
     String output = null;
     long[] outputShape = null;
@@ -249,6 +350,7 @@ public final class ProgramCache {
       switch (f[0]) {
         case "nodes" -> nodes = Integer.parseInt(f[1]);
         case "bytes" -> bytes = Long.parseLong(f[1]);
+        case "check" -> check = f[1];
         case "end" -> end = true;
         case "output" -> {
           output = dec(f[1]);
@@ -262,11 +364,11 @@ public final class ProgramCache {
         default -> throw new IllegalArgumentException("unknown record " + f[0]);
       }
     }
-    if (!end || nodes < 0 || output == null || inputs.isEmpty() || layers.isEmpty() || outs.isEmpty()
-        || bytes != Files.size(model)) {
+    if (!end || nodes < 0 || output == null || inputs.isEmpty() || layers.isEmpty() || outs.isEmpty() || bytes < 0
+        || check == null) {
       throw new IllegalArgumentException("incomplete program entry");
     }
-    return new Entry(model, new GradientProgram.Info(layers, output, outputShape, inputs, outs), nodes);
+    return new Records(new GradientProgram.Info(layers, output, outputShape, inputs, outs), nodes, bytes, check);
   }
 
   private static String enc(String s) {

@@ -18,6 +18,9 @@ import java.util.List;
  * one run. Outputs: {@value #TARGET} [B] (T per sample), {@value #REGION} [B, K] (voxels with a
  * non-zero effective seed), {@value #PREDICTED} [B, K] (voxels the model predicts as each class)
  * and, for callers that add it, {@value #EFFECTIVE_SEED} (the seed after gating).
+ *
+ * <p>With a {@link Contrast} the seed weights the contrast's per-voxel score instead of the class
+ * scores: T = sum(seed_eff * contrast(output, seed_eff)).
  */
 public final class SeedHead implements ScalarHead {
   public static final String SEED = "gc3d_seed";
@@ -30,10 +33,34 @@ public final class SeedHead implements ScalarHead {
   /** The outputs every program with this head returns. */
   public static final List<String> OUTPUTS = List.of(TARGET, REGION, PREDICTED);
 
+  /**
+   * A score per voxel other than the class's own, read with the seed (e.g. Finer-CAM's contrast of
+   * the target class with its nearest classes). Its gradient is taken through it exactly.
+   */
+  public interface Contrast {
+    /**
+     * Appends the score: {@code output} the model output as float [B, K, *S] (or [B, K]),
+     * {@code effectiveSeed} the gated seed of the same shape (non-zero at the target's class and
+     * region only; a constant of the gradient). Returns [B, K, *S] or [B, 1, *S] (the same score
+     * for every class), which the seed weights.
+     */
+    String scores(GraphBuilder b, String output, String effectiveSeed);
+
+    /** The contrast and its parameters, for program cache keys. */
+    String key();
+  }
+
   private final GradientSpec.Score score;
+  private final Contrast contrast;
 
   public SeedHead(GradientSpec.Score score) {
+    this(score, null);
+  }
+
+  /** A head whose seed weights {@code contrast}'s score (null: the class scores). */
+  public SeedHead(GradientSpec.Score score, Contrast contrast) {
     this.score = score;
+    this.contrast = contrast;
   }
 
   @Override
@@ -42,7 +69,6 @@ public final class SeedHead implements ScalarHead {
     long batch = os[0];
     long classes = os[1];
     String out = b.cast(output, DataTypes.FLOAT);
-    String scored = scored(b, out, score);
     String seed = b.input(SEED, DataTypes.FLOAT, os);
     String gate = b.input(GATE, DataTypes.FLOAT, new long[] {batch, classes});
     long[] bk = new long[r];
@@ -64,6 +90,7 @@ public final class SeedHead implements ScalarHead {
     String factor = b.add(b.mul(gateB, predicted), b.sub(b.scalar(1), gateB));
     String effective = b.mul(seed, factor);
     b.opNamed("Identity", List.of(effective), List.of(EFFECTIVE_SEED));
+    String scored = contrast == null ? scored(b, out, score) : contrast.scores(b, out, effective);
     b.opNamed("Identity", List.of(r > 2 ? b.reduceSum(predicted, GraphBuilder.range(2, r), false) : predicted),
         List.of(PREDICTED));
     long[] rest = GraphBuilder.range(1, r);

@@ -51,6 +51,18 @@ public final class FloatTensor {
     return new FloatTensor(Arrays.copyOfRange(data, i * n, (i + 1) * n), s);
   }
 
+  /**
+   * The i-th slice along axis 0 for a reader that does not change it: the same data, not a copy,
+   * when it is all of it (axis 0 of size 1, e.g. the one sample of a scan: a copy would be the
+   * scan's size again); otherwise a copy as {@link #slice0}.
+   */
+  public FloatTensor view0(int i) {
+    if (shape[0] == 1 && i == 0) {
+      return new FloatTensor(data, Arrays.copyOfRange(shape, 1, shape.length));
+    }
+    return slice0(i);
+  }
+
   /** Stacks equally shaped tensors along a new axis 0. */
   public static FloatTensor stack(java.util.List<FloatTensor> parts) {
     long[] s = parts.get(0).shape;

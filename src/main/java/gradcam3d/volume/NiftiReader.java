@@ -294,7 +294,9 @@ public final class NiftiReader {
   /**
    * An sform holding NaN or infinities (sform_code > 0) falls back to the qform, as if sform_code
    * were 0, so the CAM written with this header carries the qform too; without a qform to fall
-   * back on the file is refused, as is any affine that is not finite.
+   * back on the file is refused, as is any affine that is not finite. Likewise voxel sizes
+   * (pixdim) that are NaN or infinite fall back to the lengths of the sform's columns; without a
+   * usable sform the affine they make is not finite and the file is refused.
    */
   private static void checkGeometry(NiftiHeader h, String source) {
     try {
@@ -306,6 +308,17 @@ public final class NiftiReader {
         double[][] q = h.qformAffine();
         h.sformCode = 0;
         h.srow = new double[][] {q[0], q[1], q[2]};
+      }
+      if (h.sformCode > 0) {
+        // voxel sizes that are NaN or infinite beside a usable sform: its column lengths, so the
+        // header written with the CAM (and its qform, which uses them) carries finite sizes
+        for (int axis = 1; axis <= Math.min(3, h.dim[0]); axis++) {
+          if (!Double.isFinite(h.pixdim[axis])) {
+            int c = axis - 1;
+            h.pixdim[axis] = Math.sqrt(h.srow[0][c] * h.srow[0][c] + h.srow[1][c] * h.srow[1][c]
+                + h.srow[2][c] * h.srow[2][c]);
+          }
+        }
       }
       if (!allFinite(h.affine())) {
         throw new Gradcam3dException("its voxel-to-world affine (from the "

@@ -244,15 +244,33 @@ public final class Npy {
    *     infinity in an integer type, out of range, a finite value beyond float16's range)
    */
   public static void write(FloatTensor t, Path file, String dtype, Order order) {
+    if (dtype.equals("<f4") && (order == Order.C || t.rank() <= 1)) {
+      // float32 in C order holds every value as it is: streamed in chunks, not built whole in
+      // memory (for a scan, one more array of its size)
+      byte[] header = header(t.shape(), Dtype.parse(dtype, "cannot write " + file), order, (long) t.size() * 4,
+          file.toString());
+      float[] d = t.data();
+      AtomicFiles.write(file, os -> {
+        os.write(header);
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < d.length; ) {
+          int n = Math.min(d.length - i, chunk.capacity() / 4);
+          chunk.clear();
+          chunk.asFloatBuffer().put(d, i, n);
+          os.write(chunk.array(), 0, 4 * n);
+          i += n;
+        }
+      });
+      return;
+    }
     byte[] bytes = encode(t, dtype, order, file.toString());
     AtomicFiles.write(file, os -> os.write(bytes));
   }
 
-  /** The .npy file's bytes; {@code label} names the destination in messages. */
-  static byte[] encode(FloatTensor t, String dtype, Order order, String label) {
-    Dtype type = Dtype.parse(dtype, "cannot write " + label + ": unsupported .npy data type");
+  /** The .npy header (magic, version, length, dictionary, padding) for {@code dataLen} bytes of data. */
+  private static byte[] header(long[] shape, Dtype type, Order order, long dataLen, String label) {
     String dict = "{'descr': '" + type.descr() + "', 'fortran_order': "
-        + (order == Order.FORTRAN ? "True" : "False") + ", 'shape': " + shapeText(t.shape()) + ", }";
+        + (order == Order.FORTRAN ? "True" : "False") + ", 'shape': " + shapeText(shape) + ", }";
     byte[] dictBytes = dict.getBytes(StandardCharsets.ISO_8859_1);
     int prefix = 10; // format 1.0: magic, version, 16-bit header length
     int pad = (64 - (prefix + dictBytes.length + 1) % 64) % 64;
@@ -261,12 +279,11 @@ public final class Npy {
       pad = (64 - (prefix + dictBytes.length + 1) % 64) % 64;
     }
     int headerLen = dictBytes.length + pad + 1;
-    long dataLen = (long) t.size() * type.size;
     if (prefix + headerLen + dataLen > MAX_ARRAY) {
       throw new Gradcam3dException("cannot write " + label + ": " + dataLen + " bytes of data is"
           + " more than the 2 GB a .npy file written here can hold.");
     }
-    ByteBuffer out = ByteBuffer.allocate(prefix + headerLen + (int) dataLen).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out = ByteBuffer.allocate(prefix + headerLen).order(ByteOrder.LITTLE_ENDIAN);
     out.put(MAGIC);
     if (prefix == 10) {
       out.put((byte) 1).put((byte) 0).putShort((short) headerLen);
@@ -278,6 +295,16 @@ public final class Npy {
       out.put((byte) ' ');
     }
     out.put((byte) '\n');
+    return out.array();
+  }
+
+  /** The .npy file's bytes; {@code label} names the destination in messages. */
+  static byte[] encode(FloatTensor t, String dtype, Order order, String label) {
+    Dtype type = Dtype.parse(dtype, "cannot write " + label + ": unsupported .npy data type");
+    long dataLen = (long) t.size() * type.size;
+    byte[] header = header(t.shape(), type, order, dataLen, label);
+    ByteBuffer out = ByteBuffer.allocate(header.length + (int) dataLen).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(header);
     float[] values = order == Order.FORTRAN && t.rank() > 1 ? reorder(t.data(), t.shape(), true) : t.data();
     ByteBuffer data = out.slice().order(type.order);
     for (int i = 0; i < values.length; i++) {

@@ -48,6 +48,10 @@ public final class Resampler {
       tm[r][rank] = m[nr][3];
     }
     int blocks = (int) Shapes.numel(Arrays.copyOf(shape, lead));
+    if (axisAligned(tm, rank)) {
+      return separable(t, blocks, inTensor, outTensor, tm, rank, mode, padding,
+          Shapes.concat(Arrays.copyOf(shape, lead), outTensor));
+    }
     int inBlock = (int) Shapes.numel(inTensor);
     int outBlock = (int) Shapes.numel(outTensor);
     float[] in = t.data();
@@ -85,6 +89,105 @@ public final class Resampler {
       }
     });
     return new FloatTensor(out, Shapes.concat(Arrays.copyOf(shape, lead), outTensor));
+  }
+
+  /** Whether each output axis reads one input axis (a zoom and shift, no rotation): then the interpolation separates. */
+  private static boolean axisAligned(double[][] tm, int rank) {
+    for (int r = 0; r < rank; r++) {
+      for (int c = 0; c < rank; c++) {
+        if (r != c && Math.abs(tm[r][c]) > 1e-12 * Math.max(1, Math.abs(tm[r][r]))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The same values for an axis-aligned transform, one axis at a time (N-linear and nearest
+   * sampling are products of per-axis weights, zeros padding included): about 2 reads per output
+   * voxel per axis instead of 8 per voxel, on contiguous rows.
+   */
+  private static FloatTensor separable(FloatTensor t, int blocks, long[] inShape, long[] outShape, double[][] tm,
+      int rank, Mode mode, Padding padding, long[] resultShape) {
+    float[] cur = t.data();
+    long[] curShape = Shapes.concat(new long[] {blocks}, inShape);
+    // the last axis first: each pass reads contiguous rows and writes contiguous rows
+    for (int axis = rank - 1; axis >= 0; axis--) {
+      Taps taps = Taps.of((int) inShape[axis], (int) outShape[axis], tm[axis][axis], tm[axis][rank], mode, padding);
+      long[] nextShape = curShape.clone();
+      nextShape[axis + 1] = outShape[axis];
+      cur = resampleAxis(cur, curShape, axis + 1, taps);
+      curShape = nextShape;
+    }
+    return new FloatTensor(cur, resultShape);
+  }
+
+  /** Per output index along one axis: two input indices and their weights (weight 0: unused). */
+  private record Taps(int[] i0, int[] i1, float[] w0, float[] w1) {
+    static Taps of(int n, int m, double scale, double shift, Mode mode, Padding padding) {
+      int[] i0 = new int[m];
+      int[] i1 = new int[m];
+      float[] w0 = new float[m];
+      float[] w1 = new float[m];
+      for (int o = 0; o < m; o++) {
+        double p = scale * o + shift;
+        if (mode == Mode.NEAREST) {
+          long k = Math.round(p);
+          if (padding == Padding.ZEROS && (k < 0 || k >= n)) {
+            continue;
+          }
+          i0[o] = (int) Math.max(0, Math.min(n - 1, k));
+          w0[o] = 1;
+          continue;
+        }
+        if (padding == Padding.BORDER) {
+          p = Math.max(0, Math.min(n - 1, p));
+        }
+        int a = (int) Math.floor(p);
+        double f = p - a;
+        if (a >= 0 && a < n) {
+          i0[o] = a;
+          w0[o] = (float) (1 - f);
+        }
+        if (a + 1 >= 0 && a + 1 < n && f != 0) {
+          i1[o] = a + 1;
+          w1[o] = (float) f;
+        }
+      }
+      return new Taps(i0, i1, w0, w1);
+    }
+  }
+
+  /** Interpolates along one axis of a C-order array: every other axis as it is. */
+  private static float[] resampleAxis(float[] in, long[] shape, int axis, Taps taps) {
+    int outer = 1;
+    for (int a = 0; a < axis; a++) {
+      outer *= (int) shape[a];
+    }
+    int inner = 1;
+    for (int a = axis + 1; a < shape.length; a++) {
+      inner *= (int) shape[a];
+    }
+    int n = (int) shape[axis];
+    int m = taps.i0().length;
+    float[] out = new float[Math.multiplyExact(Math.multiplyExact(outer, m), inner)];
+    int innerLen = inner;
+    IntStream.range(0, outer).parallel().forEach(b -> {
+      int inBase = b * n * innerLen;
+      int outBase = b * m * innerLen;
+      for (int o = 0; o < m; o++) {
+        float w0 = taps.w0()[o];
+        float w1 = taps.w1()[o];
+        int r0 = inBase + taps.i0()[o] * innerLen;
+        int r1 = inBase + taps.i1()[o] * innerLen;
+        int dst = outBase + o * innerLen;
+        for (int k = 0; k < innerLen; k++) {
+          out[dst + k] = w0 * in[r0 + k] + w1 * in[r1 + k];
+        }
+      }
+    });
+    return out;
   }
 
   private static float nearest(float[] in, int base, int[] n, double p0, double p1, double p2, Padding padding) {

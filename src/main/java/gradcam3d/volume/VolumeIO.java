@@ -124,6 +124,35 @@ public final class VolumeIO {
     return format.mapExtension() == null ? null : stem + format.mapExtension();
   }
 
+  /**
+   * Writes a stack of K maps [K, *S] (the input's spatial shape, tensor order) as one 4-D float32
+   * NIfTI, the maps along the 4th axis (a 2-D input's maps as (x, y, 1, K)), in the input file's
+   * voxel order and geometry as {@link #writeCam} does.
+   */
+  public static void writeMaps(FloatTensor maps, Volume like, Path out) {
+    long[] spatial = like.spatialShape();
+    long[] s = maps.shape();
+    if (s.length != spatial.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), spatial)) {
+      throw new Gradcam3dException("cannot write the maps to " + out + ": they have shape " + Shapes.format(s)
+          + " but the input " + like.source() + " has spatial shape " + Shapes.format(spatial) + ".");
+    }
+    Layout layout = like.layout();
+    long[] axes = layout.niftiAxes(spatial);
+    long[] dims = new long[4];
+    Arrays.fill(dims, 1);
+    System.arraycopy(axes, 0, dims, 0, axes.length);
+    dims[3] = s[0];
+    NiftiHeader header = like.geometry().orElseGet(NiftiHeader::new).withShape(dims);
+    header.intentCode = 0;
+    header.intentP1 = 0;
+    header.intentP2 = 0;
+    header.intentP3 = 0;
+    header.intentName = "";
+    header.descrip = "gradcam3d maps";
+    float[] data = layout.tensorToNifti(maps.data(), (int) s[0], spatial);
+    new NiftiWriter().write(new NiftiImage(out.toString(), header, data), out);
+  }
+
   /** .npy (true) or an image with geometry (false); any other file is refused. */
   public static boolean isNpy(Path file) {
     return VolumeFormat.of(file) == VolumeFormat.NPY;

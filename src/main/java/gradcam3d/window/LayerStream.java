@@ -45,7 +45,7 @@ final class LayerStream {
 
   /** The volume, its grid and what a window's step needs. */
   record Volume(FloatTensor input, String inputName, WindowGrid grid, BlendWeights weights, int windowBatch,
-      float padValue, int classes) {}
+      float padValue, int classes, boolean keepBlend) {}
 
   private record Forwarded(List<Integer> windows, FloatTensor scores, List<Map<String, FloatTensor>> cuts) {}
 
@@ -113,7 +113,9 @@ final class LayerStream {
     WindowGrid grid = v.grid();
     WindowSchedule schedule = WindowSchedule.of(grid, v.windowBatch());
     List<WindowSchedule.Step> steps = schedule.steps();
-    BlendedSum blend = new BlendedSum(grid, v.weights(), v.classes());
+    // the whole blend only when the blended prediction is kept; else the slabs not yet final
+    BlendedSum blend = v.keepBlend() ? new BlendedSum(grid, v.weights(), v.classes())
+        : BlendedSum.streaming(grid, v.weights(), v.classes());
     boolean predicted = WindowTargets.predicted(target);
     long[] spatial = grid.volume();
     // a mask, box, voxel or whole-class region is known before any window runs
@@ -167,8 +169,7 @@ final class LayerStream {
         if (steps.get(s).batch() == schedule.forwardSteps() - 1) {
           // every window is blended: the segmentation, the region and how many windows it reaches
           progress.finish();
-          segmentation[0] = new float[voxels];
-          blend.argmax(segmentation[0], counts);
+          segmentation[0] = blend.segmentation(counts);
           if (predicted) {
             region[0] = WindowTargets.region(target, segmentation[0], spatial);
           }

@@ -154,9 +154,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   private final Lanes<GradientEngine> forward;
   private final Lanes<Explainer> explainers;
   private final Lanes<Explainer> fromLayer;
+  /** An occluding method's second phase (then there are no explainer lanes), or null. */
+  private final WindowedOcclusion occlusion;
   /** How pass 2 runs for the channel count last checked. */
   private volatile Pass2 pass2;
-  private long checkedChannels = -1;
+  private String checkedFor = "";
 
   /**
    * Where pass 2 starts: at the layer, fed {@code feeds} (the tensors crossing the layer's cut,
@@ -205,11 +207,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     this.request = request;
     this.settings = settings.auto() ? settings.withWindow(WindowFit.auto(model)) : settings;
     this.inputName = Graph.fromModel(model).inputNames().get(0);
-    if (request.method() instanceof gradcam3d.cam.CamMethod.InputSpace) {
-      throw new Gradcam3dException(request.method().name() + " attributes to the input, not a layer; sliding "
-          + "windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
+    String notPerWindow = request.method().notPerWindow();
+    if (notPerWindow != null) {
+      throw new gradcam3d.OptionValueException(request.method().name() + " does not run per window: "
+          + notPerWindow + "; sliding windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
     }
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
+    // a forward-only program needs a layer: the model input stands in for methods without one
+    List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
+    GradientEngine.Config cfg = GradientEngine.Config.of(pass1Layers).withModelOutput(request.modelOutput())
         .withScore(request.score()).withoutGradients().withTensors(false, false)
         .withExtension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
@@ -229,10 +234,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       // keeps only the working memory it uses at once (RuntimeOptions.memoryPattern)
       RuntimeOptions streamed = options.withMemoryPattern(false);
       this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
-      this.explainers = opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
+      // occlusion covers the whole volume: its copies are scored through the windows, not explained per window
+      boolean occluding = request.method() instanceof gradcam3d.cam.CamMethod.Occluding;
+      this.occlusion = occluding ? opened(opened, new WindowedOcclusion(model, request, this.settings, options)) : null;
+      this.explainers = occluding ? null : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
       Lanes<Explainer> layerLanes = null;
-      String reason = "turned off";
-      if (fromLayer) {
+      String reason = occluding ? WindowedOcclusion.NO_PASS2 : "turned off";
+      if (fromLayer && !occluding) {
         try {
           layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
         } catch (GradientProgram.NoCut e) {
@@ -264,7 +272,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
 
   /** The whole-volume prediction's shape [1, K, *S] for an input [1, C, *S]. */
   public long[] outputShape(long[] inputShape) {
-    return Shapes.concat(new long[] {1, classes(inputShape[1])}, Arrays.copyOfRange(inputShape, 2, inputShape.length));
+    long[] spatial = Arrays.copyOfRange(inputShape, 2, inputShape.length);
+    long[] window = WindowFit.clamped(model, settings.window(), spatial, inputShape[1]);
+    return Shapes.concat(new long[] {1, classes(inputShape[1], window)}, spatial);
   }
 
   public WindowedExplanation explain(FloatTensor input, Target target) {
@@ -274,10 +284,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   /** Explains one volume {@code input} [1, C, *S] for a target in whole-volume coordinates. */
   public WindowedExplanation explain(FloatTensor input, Target target, WindowObserver observer) {
     long[] shape = input.shape();
-    long[] window = settings.window();
-    if (shape.length != window.length + 2) {
+    long[] requested = settings.window();
+    if (shape.length != requested.length + 2) {
       throw new Gradcam3dException("the input " + Shapes.format(shape) + " has " + (shape.length - 2)
-          + " spatial axes but --window " + WindowFit.join(window) + " has " + window.length);
+          + " spatial axes but --window " + WindowFit.join(requested) + " has " + requested.length);
     }
     if (shape[0] != 1) {
       throw new Gradcam3dException("sliding windows explain one volume at a time; this input has a batch of "
@@ -286,28 +296,42 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Explainer.requireFinite(inputName, input);
     long channels = shape[1];
     long[] spatial = Arrays.copyOfRange(shape, 2, shape.length);
+    // a window larger than the scan (rounded up to the network's stride) only pads: a dynamic
+    // model takes the smaller window, with the same result; nnU-Net's placement keeps the patch
+    // size (its Gaussian and its padding on both sides are the patch's)
+    long[] window = settings.blend().nnunetPlacement() ? requested
+        : WindowFit.clamped(model, requested, spatial, channels);
     WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap(), settings.blend().nnunetPlacement());
+    // more windows per run than there are windows would only pad the batch
+    int windowBatch = (int) Math.min(settings.windowBatch(), grid.size());
+    long classCount = classes(channels, window);
+    WindowFit.checkMemory(model, window, channels, windowBatch, spatial, classCount, request.layers().size(),
+        WindowFit.memoryBudget());
     BlendWeights weights = new BlendWeights(grid, settings.blend());
-    long[] wholeOutput = Shapes.concat(new long[] {1, classes(channels)}, spatial);
+    long[] wholeOutput = Shapes.concat(new long[] {1, classCount}, spatial);
     target.check(wholeOutput);
     // fails for classifier targets before any window runs
     WindowTargets.region(target, new float[0], new long[] {0});
+    if (occlusion != null) {
+      forward.all().forEach(f -> f.compiled(batchShape(Math.min(settings.windowBatch(), grid.size()), channels, window)));
+      return occlusion.explain(input, target, grid, weights, forwards());
+    }
     Progress progress = request.progress();
     int layers = request.layers().size();
     int voxels = (int) Shapes.numel(spatial);
-    Pass2 plan = pass2.forGrid(grid, settings.windowBatch());
+    Pass2 plan = pass2.forGrid(grid, windowBatch);
 
     long t0 = System.nanoTime();
-    Map<String, long[]> firstBatch = batchShape(Math.min(settings.windowBatch(), grid.size()), channels);
+    Map<String, long[]> firstBatch = batchShape(windowBatch, channels, window);
     forward.all().forEach(f -> f.compiled(firstBatch));
-    LayerStream.Volume volume = new LayerStream.Volume(input, inputName, grid, weights, settings.windowBatch(),
-        settings.padValue(), (int) wholeOutput[1]);
+    LayerStream.Volume volume = new LayerStream.Volume(input, inputName, grid, weights, windowBatch,
+        settings.padValue(), (int) wholeOutput[1], settings.keepPrediction());
     LayerStream.Passes passes;
     Stitch stitch;
     if (plan.fromLayer()) {
       // the lanes' programs are compiled one after another, not at once in their lanes: two
       // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
-      fromLayer.all().forEach(e -> e.prepare(batchShape(1, channels)));
+      fromLayer.all().forEach(e -> e.prepare(batchShape(1, channels, window)));
       stitch = new Stitch(grid, layers, voxels, observer, Progress.NONE);
       List<LayerStream.Lane> lanes = new ArrayList<>();
       for (int i = 0; i < forward.size(); i++) {
@@ -319,16 +343,23 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       stitch = new Stitch(grid, layers, voxels, observer, progress);
       passes = twoPasses(volume, target, stitch, progress);
     }
-    long t1 = passes.predictedAt();
+    long t1 = passes.predictedAt() == 0 ? System.nanoTime() : passes.predictedAt();
+    float[] region = passes.region();
+    float[] predicted = passes.predicted();
+    float[] segmentation = passes.segmentation();
+    int reached = passes.reached();
     long regionVoxels = 0;
-    for (float r : passes.region()) {
+    for (float r : region) {
       regionVoxels += r > 0 ? 1 : 0;
     }
     if (regionVoxels == 0) {
-      throw WindowTargets.emptyRegion(target, passes.predicted());
+      throw WindowTargets.emptyRegion(target, predicted);
     }
     FloatTensor keptPrediction = settings.keepPrediction() ? new FloatTensor(passes.blend().finish(), wholeOutput)
         : null;
+    // the blend (classes x the scan's voxels) is done with: collectable before the maps are
+    // normalised and written
+    passes = null;
     long t2 = System.nanoTime();
 
     // one min-max over the whole volume, in place: a graph would copy these volume-sized arrays
@@ -343,17 +374,19 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null,
           stitch.illConditioned[l]));
     }
-    FloatTensor aggregate = Normalise.aggregate(finals);
+    FloatTensor aggregate = request.method().combineLayers(finals);
     long t3 = System.nanoTime();
     int classes = (int) wholeOutput[1];
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
-        new FloatTensor(passes.predicted(), 1, classes), new FloatTensor(passes.region(), camShape), List.of(target),
+        new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target),
         wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, null);
+    // predict: until every window is blended (windows explained meanwhile included); explain: the
+    // rest of the passes less the summing done in it (summing before t1 is inside predict)
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
-        (t2 - t1 - stitch.stitchNs) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
-    return new WindowedExplanation(whole, new FloatTensor(passes.segmentation(), camShape), keptPrediction, grid,
-        passes.reached(), grid.size() - passes.reached(), timings, plan.describe());
+        (t2 - t1 - stitch.nsSince(t1)) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
+    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
+        reached, grid.size() - reached, timings, plan.describe(), Arrays.equals(window, requested) ? null : requested);
   }
 
   /** Pass 1's forward program on a batch of windows (scores, and the cut's tensors when pass 2 starts at the layer). */
@@ -369,11 +402,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
    */
   private LayerStream.Passes twoPasses(LayerStream.Volume v, Target target, Stitch stitch, Progress progress) {
     WindowGrid grid = v.grid();
-    List<WindowInference.Forward> scorers = new ArrayList<>();
-    for (GradientEngine lane : forward.all()) {
-      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
-    }
-    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), scorers,
+    BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
     float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
     float[] predicted = new float[v.classes()];
@@ -395,7 +424,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     int batches = (reached.size() + batchSize - 1) / batchSize;
     long channels = v.input().dim(1);
     // compiled one after another, not at once in their lanes (see above)
-    Map<String, long[]> shapes = batchShape(Math.min(batchSize, reached.size()), channels);
+    Map<String, long[]> shapes = batchShape(Math.min(batchSize, reached.size()), channels, grid.window());
     explainers.all().forEach(e -> e.prepare(shapes));
     progress.start("explaining windows", reached.size());
     // each lane crops, seeds and explains its batches; the maps are summed here in window order
@@ -416,28 +445,38 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     return new LayerStream.Passes(blend, segmentation, predicted, region, reached.size(), t1);
   }
 
+  /** Pass 1's forward on each lane: the scores of a batch of windows. */
+  private List<WindowInference.Forward> forwards() {
+    List<WindowInference.Forward> scorers = new ArrayList<>();
+    for (GradientEngine lane : forward.all()) {
+      scorers.add((x, last) -> forwardRun(lane, x, last).floats(SCORES));
+    }
+    return scorers;
+  }
+
   /** Input shapes of a batch of {@code n} windows. */
-  private Map<String, long[]> batchShape(int n, long channels) {
-    return Map.of(inputName, Shapes.concat(new long[] {n, channels}, settings.window()));
+  private Map<String, long[]> batchShape(int n, long channels, long[] window) {
+    return Map.of(inputName, Shapes.concat(new long[] {n, channels}, window));
   }
 
   /**
    * Classes of the model output for a window (the model's output must keep the window's grid).
    * First decides where pass 2 starts for this channel count, since pass 1's program depends on it.
    */
-  private long classes(long channels) {
-    if (checkedChannels != channels) {
-      WindowFit.check(model, settings.window(), channels);
+  private long classes(long channels, long[] window) {
+    String key = channels + " " + Arrays.toString(window);
+    if (!checkedFor.equals(key)) {
+      WindowFit.check(model, window, channels);
       if (fromLayer != null) {
-        pass2 = planPass2(channels);
+        pass2 = planPass2(channels, window);
       }
-      checkedChannels = channels;
+      checkedFor = key;
     }
-    long[] in = Shapes.concat(new long[] {1, channels}, settings.window());
+    long[] in = Shapes.concat(new long[] {1, channels}, window);
     long[] os = forward.first().outputShape(Map.of(inputName, in));
-    if (os.length != in.length || !Arrays.equals(Arrays.copyOfRange(os, 2, os.length), settings.window())) {
+    if (os.length != in.length || !Arrays.equals(Arrays.copyOfRange(os, 2, os.length), window)) {
       throw new Gradcam3dException("sliding windows need a segmentation model whose output has its input's grid; "
-          + "for a window " + WindowFit.join(settings.window()) + " this model gives " + Shapes.format(os));
+          + "for a window " + WindowFit.join(window) + " this model gives " + Shapes.format(os));
     }
     return os[1];
   }
@@ -446,9 +485,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
    * Pass 2 from the layer when the model can be cut there for one window of these channels
    * (compiling lane 0's program from the layer), else from the input ({@link GradientProgram.NoCut}).
    */
-  private Pass2 planPass2(long channels) {
+  private Pass2 planPass2(long channels, long[] window) {
     try {
-      return new Pass2(fromLayer.first().feedShapes(batchShape(1, channels)), null);
+      return new Pass2(fromLayer.first().feedShapes(batchShape(1, channels, window)), null);
     } catch (GradientProgram.NoCut e) {
       return new Pass2(null, e.getMessage());
     }
@@ -460,10 +499,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       forward.close();
     } finally {
       try {
-        explainers.close();
+        if (explainers != null) {
+          explainers.close();
+        }
       } finally {
         if (fromLayer != null) {
           fromLayer.close();
+        }
+        if (occlusion != null) {
+          occlusion.close();
         }
       }
     }

@@ -22,6 +22,10 @@ final class Stitch {
   double runMs;
   double stitchNs;
   double targetValue;
+  /** When each add's summing started and how long it took (ns), for {@link #nsSince}. */
+  private long[] stitchStarts = new long[16];
+  private long[] stitchDurations = new long[16];
+  private int stitches;
 
   Stitch(WindowGrid grid, int layers, int voxels, WindowObserver observer, Progress progress) {
     this.grid = grid;
@@ -49,8 +53,24 @@ final class Stitch {
           : Boolean.valueOf(ill || Boolean.TRUE.equals(illConditioned[l]));
       addInPlace(e.layers().get(l).cam().data(), grid, batch, sums[l]);
     }
-    stitchNs += System.nanoTime() - ts;
+    long took = System.nanoTime() - ts;
+    stitchNs += took;
+    if (stitches == stitchStarts.length) {
+      stitchStarts = java.util.Arrays.copyOf(stitchStarts, 2 * stitches);
+      stitchDurations = java.util.Arrays.copyOf(stitchDurations, 2 * stitches);
+    }
+    stitchStarts[stitches] = ts;
+    stitchDurations[stitches++] = took;
     progress.advance(batch.size());
+  }
+
+  /** Nanoseconds spent summing in the adds that started at or after {@code t} (System.nanoTime). */
+  long nsSince(long t) {
+    long ns = 0;
+    for (int i = 0; i < stitches; i++) {
+      ns += stitchStarts[i] - t >= 0 ? stitchDurations[i] : 0;
+    }
+    return ns;
   }
 
   /** Adds each window's map [n, *W] into the whole-volume sum at its place. */

@@ -14,8 +14,18 @@ import java.util.List;
  * {@code nnunet} exactly as nnU-Net v2's predictor: halves rounded to even (numpy's round), and a
  * short axis padded on both sides, (win - size) // 2 before (one window starting there, a negative
  * start), as acvl_utils' pad_nd_image does.
+ *
+ * <p>Starts are at least one voxel apart: an overlap so close to 1 that the step would be less
+ * than a voxel gives every position once, not the same window many times. A plan of more than
+ * {@value #MAX_WINDOWS} windows, or whose windows cover each voxel more than {@value
+ * #MAX_COVERAGE} times on average (about --overlap 0.875 in 3D, 0.955 in 2D), is refused: it
+ * would run for hours to add nothing a smaller overlap does not.
  */
 public record WindowGrid(long[] volume, long[] window, double overlap, List<long[]> axisStarts) {
+  /** The most windows a plan may have. */
+  public static final int MAX_WINDOWS = 100_000;
+  /** The most times the windows may cover each voxel, on average. */
+  public static final int MAX_COVERAGE = 512;
 
   public static WindowGrid of(long[] volume, long[] window, double overlap) {
     return of(volume, window, overlap, false);
@@ -36,6 +46,18 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
       }
       starts.add(nnunet ? nnunetStarts(volume[a], window[a], overlap) : starts(volume[a], window[a], overlap));
     }
+    double windows = 1;
+    double coverage = 1;
+    for (int a = 0; a < volume.length; a++) {
+      windows *= starts.get(a).length;
+      coverage *= (double) starts.get(a).length * window[a] / Math.max(volume[a], window[a]);
+    }
+    if (windows > MAX_WINDOWS || coverage > MAX_COVERAGE) {
+      throw new gradcam3d.OptionValueException(String.format(java.util.Locale.ROOT, "--window %s with --overlap %s "
+          + "plans %.0f windows that cover each voxel %.0f times on average; the limits are %d windows and %d "
+          + "times: use a lower --overlap or a larger --window", WindowFit.join(window),
+          overlap, windows, coverage, MAX_WINDOWS, MAX_COVERAGE));
+    }
     return new WindowGrid(volume.clone(), window.clone(), overlap, List.copyOf(starts));
   }
 
@@ -44,7 +66,9 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
     if (size <= win) {
       return new long[] {0};
     }
-    int n = (int) Math.ceil((size - win) / (win * (1 - overlap))) + 1;
+    // a step of at least one voxel: closer starts would repeat positions
+    double step = Math.max(1, win * (1 - overlap));
+    int n = (int) Math.ceil((size - win) / step) + 1;
     long[] s = new long[n];
     for (int i = 0; i < n; i++) {
       s[i] = Math.round(i * (double) (size - win) / (n - 1));
@@ -57,7 +81,8 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
     if (size <= win) {
       return new long[] {-((win - size) / 2)};
     }
-    int n = (int) Math.ceil((size - win) / (win * (1 - overlap))) + 1;
+    // as in starts(): a step under one voxel would repeat positions (nnU-Net's step 0.5 never is)
+    int n = (int) Math.ceil((size - win) / Math.max(1, win * (1 - overlap))) + 1;
     long[] s = new long[n];
     for (int i = 0; i < n; i++) {
       s[i] = (long) Math.rint(i * ((double) (size - win) / (n - 1)));

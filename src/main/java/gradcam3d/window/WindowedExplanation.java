@@ -8,10 +8,18 @@ import gradcam3d.tensor.FloatTensor;
  * grid (cam per layer and aggregate; cam_layer, activation and gradient are per window and not
  * kept), the segmentation it explains (argmax of the blended prediction, [1, *S]), the blended
  * prediction itself when asked for ([1, K, *S]), the window grid, what ran and where pass 2
- * started ({@code pass2From}: "layer", or "input (why not the layer)").
+ * started ({@code pass2From}: "layer", or "input (why not the layer)"), and the window asked for
+ * when it was larger than the scan and a dynamic model took the scan's size instead
+ * ({@code requestedWindow}; null when the grid's window is the one asked for).
  */
 public record WindowedExplanation(Explanation explanation, FloatTensor segmentation, FloatTensor prediction,
-    WindowGrid grid, int windowsRun, int windowsSkipped, Timings timings, String pass2From) {
+    WindowGrid grid, int windowsRun, int windowsSkipped, Timings timings, String pass2From, long[] requestedWindow) {
+
+  /** A run whose window is the one asked for (not clamped to the scan). */
+  public WindowedExplanation(Explanation explanation, FloatTensor segmentation, FloatTensor prediction,
+      WindowGrid grid, int windowsRun, int windowsSkipped, Timings timings, String pass2From) {
+    this(explanation, segmentation, prediction, grid, windowsRun, windowsSkipped, timings, pass2From, null);
+  }
 
   /**
    * Milliseconds per phase: forward of every window and blending, forward + backward + CAM of the

@@ -35,6 +35,7 @@ class AnatomicalOrientationCliTest {
   @TempDir
   static Path tmp;
 
+
   @BeforeAll
   static void writeTheSceneThreeWays() {
     NiftiImage ras = NiftiReader.read(DEMO.resolve("demo_case1.nii.gz"));

@@ -93,7 +93,12 @@ class BadInputCliTest {
 
   @Test
   void unknownLayerListsClosestNames() {
-    assertCleanFailure(explain(seedModel, seedInput, "down4", "--target", "1"), "unknown layer 'down4'", "down3");
+    // a bad --layer value, judged once the model is read: exit 2 (BadOptionValuesCliTest), nothing written
+    Cli.Run r = explain(seedModel, seedInput, "down4", "--target", "1");
+    assertEquals(2, r.exit(), r.toString());
+    String first = r.err().strip().lines().findFirst().orElseThrow();
+    assertTrue(first.contains("unknown layer 'down4'") && first.contains("down3"), first);
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder after a failure");
   }
 
   @Test
@@ -128,7 +133,20 @@ class BadInputCliTest {
 
   @Test
   void classTheModelDoesNotHave() {
-    assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "7"), "class 7", "0..2");
+    // a bad --target value judged once the model is read: exit 2 (issue 26 item 17)
+    assertBadOptionValue(explain(seedModel, seedInput, "down3", "--target", "7"), "class 7", "0..2");
+  }
+
+  /** Exit 2, the message (with {@code words}) and the --help hint, nothing written. */
+  private void assertBadOptionValue(Cli.Run r, String... words) {
+    assertEquals(2, r.exit(), r.toString());
+    List<String> lines = r.err().strip().lines().toList();
+    assertEquals(2, lines.size(), r.err());
+    for (String w : words) {
+      assertTrue(lines.get(0).contains(w), "expected '" + w + "' in: " + lines.get(0));
+    }
+    assertTrue(lines.get(1).contains("--help"), r.err());
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder after a failure");
   }
 
   @Test
@@ -150,7 +168,11 @@ class BadInputCliTest {
 
   @Test
   void segmentationModelNeedsATarget() {
-    assertCleanFailure(explain(seedModel, seedInput, "down3"), "--target");
+    // a missing --target is a missing option value: exit 2 like every other (issue 21.3)
+    Cli.Run r = explain(seedModel, seedInput, "down3");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().startsWith("error: this model segments") && r.err().contains("--target"), r.err());
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder after a failure");
   }
 
   @Test
@@ -176,7 +198,7 @@ class BadInputCliTest {
   @Test
   void unknownMethodAndBadTargetSyntax() {
     // a bad option value exits with 2 (issue 7 item 8): BadOptionValuesCliTest checks --method gradcam2
-    assertCleanFailure(explain(seedModel, seedInput, "down3", "--target", "1:boxx=1"), "not understood");
+    assertBadOptionValue(explain(seedModel, seedInput, "down3", "--target", "1:boxx=1"), "not understood");
   }
 
   @Test

@@ -56,7 +56,17 @@ class BadOptionValuesCliTest {
         Arguments.of(List.of("--slice", "z=abc"), "not a whole number"),
         Arguments.of(List.of("--montage-every", "0"), "at least 1"),
         Arguments.of(List.of("--slice", "z=9999"), "z must be in 0..23"),
-        Arguments.of(List.of("--slice", "y=10,x=32"), "x must be in 0..31"));
+        Arguments.of(List.of("--slice", "y=10,x=32"), "x must be in 0..31"),
+        // judged once the model or the input is loaded: still the option's value (exit 2)
+        Arguments.of(List.of("--target", "1:bogus"), "target '1:bogus'"),
+        Arguments.of(List.of("--target", "-1"), "negative"),
+        Arguments.of(List.of("--target", "7"), "classes 0..2"),
+        Arguments.of(List.of("--target", "1:voxel=99,0,0"), "outside the output grid"),
+        Arguments.of(List.of("--layer", "nonexistent"), "unknown layer 'nonexistent'"),
+        Arguments.of(List.of("--window", "8,8"), "--window 8,8"),
+        Arguments.of(List.of("--window", "3,5,7"), "--window 3,5,7"),
+        Arguments.of(List.of("--window", "auto"), "--window auto"),
+        Arguments.of(List.of("--method", "saliency"), "no --layer"));
   }
 
   private void assertBadOption(Cli.Run r, String... words) {
@@ -81,7 +91,14 @@ class BadOptionValuesCliTest {
   @MethodSource("explainValues")
   void explainRefusesWithExit2(List<String> option, String word) {
     List<String> a = new ArrayList<>(List.of("explain", "--model", MODEL.toString(), "--input", INPUT.toString(),
-        "--layer", "down3", "--target", "1", "--out", tmp.resolve("out").toString()));
+        "--out", tmp.resolve("out").toString()));
+    // the option replaces the default --layer or --target (a saliency run keeps the layer it refuses)
+    if (!option.get(0).equals("--layer")) {
+      a.addAll(List.of("--layer", "down3"));
+    }
+    if (!option.get(0).equals("--target")) {
+      a.addAll(List.of("--target", "1"));
+    }
     a.addAll(option);
     assertBadOption(Cli.run(a.toArray(String[]::new)), word);
   }
@@ -107,6 +124,19 @@ class BadOptionValuesCliTest {
         Arguments.of(List.of("demo", "--out", "OUT", "--case", "4"), "1, 2 or 3"),
         Arguments.of(List.of("demo", "--out", "OUT", "--case", "0"), "at least 1"),
         Arguments.of(List.of("demo", "--out", "OUT", "--method", "bogus"), "unknown method"),
+        Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
+            "1", "--methods", "gradcam,hirescam", "--slice", "z=999", "--out", "OUT"), "z must be in 0..23"),
+        Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
+            "1", "--methods", ",", "--out", "OUT"), "--methods"),
+        Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
+            "1", "--methods", "gradcam,,hirescam", "--out", "OUT"), "--methods"),
+        Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
+            "1", "--methods", "gradcam,gradcam", "--out", "OUT"), "twice"),
+        // the second layer is unknown: refused before the first pair is computed, nothing written
+        Arguments.of(List.of("compare", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--layer",
+            "nonexistent", "--target", "1", "--methods", "gradcam,hirescam", "--out", "OUT"), "unknown layer"),
+        Arguments.of(List.of("evaluate", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--target",
+            "1", "--steps", "2147483647", "--out", "OUT"), "--steps"),
         Arguments.of(List.of("bench", "--model", m, "--input", INPUT.toString(), "--layer", "down3", "--repeat", "0"),
             "at least 1"));
   }

@@ -58,8 +58,10 @@ class MetricsCliTest {
   @Test
   void evaluateWritesTheMetricsAndTheCurves() throws IOException {
     Path out = tmp.resolve("eval");
+    // today's curves: logit ratios on the linear scale
     Cli.Run r = Cli.run("evaluate", "--model", MODEL, "--input", INPUT, "--label", MASK, "--layer", "down",
-        "--target", "1", "--threads", "2", "--random-seeds", "1", "--out", out.toString());
+        "--target", "1", "--threads", "2", "--random-seeds", "1", "--curve-score", "logits", "--step-scale", "linear",
+        "--out", out.toString());
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("deletion AUC"), r.out());
     Map<String, Object> refs = json(DIR.resolve("metrics_refs.json"));
@@ -94,6 +96,36 @@ class MetricsCliTest {
     Map<String, Object> summary = json(out.resolve("summary.json"));
     assertEquals(num(f, "deletion_auc"), num(obj(firstSample(obj(summary, "metrics")), "faithfulness"),
         "deletion_auc"), 0);
+  }
+
+  @Test
+  void evaluateByDefaultScoresProbabilitiesOnTheGeometricScaleAndSaysWhatItCosts() throws IOException {
+    Path out = tmp.resolve("prob");
+    Cli.Run r = Cli.run("evaluate", "--model", MODEL, "--input", INPUT, "--label", MASK, "--layer", "down",
+        "--target", "1", "--threads", "2", "--steps", "11", "--random-seeds", "1", "--metrics",
+        "deletion-insertion,localisation,sparseness,confidence-change,completeness", "--out", out.toString());
+    assertEquals(0, r.exit(), r.toString());
+    // before running: the cost; after: one line per further metric, and why completeness does not apply
+    assertTrue(r.err().contains("metrics: 40 forward passes and 0 explanation re-runs, about"), r.err());
+    assertTrue(r.out().contains("metric   roc-auc: roc_auc 0.7792"), r.out());
+    assertTrue(r.out().contains("skipped  completeness: completeness needs a raw attribution"), r.out());
+    Map<String, Object> ref = obj(obj(json(DIR.resolve("quantus_refs.json")), "seg3d"), "deletion_insertion");
+    Map<String, Object> f = obj(firstSample(obj(json(out.resolve("evaluate.json")), "metrics")), "faithfulness");
+    assertEquals("probability", f.get("score"));
+    assertEquals("geometric", f.get("step_scale"));
+    assertEquals(list(ref, "counts"), list(f, "voxels_removed"));
+    assertEquals(num(ref, "unperturbed"), num(f, "unperturbed_score"), 1e-6);
+    assertEquals(num(ref, "baseline"), num(f, "baseline_score"), 1e-6);
+    List<Object> deletion = list(f, "deletion");
+    assertEquals(1.0, ((Number) deletion.get(0)).doubleValue(), 1e-6);
+    assertEquals(0.0, ((Number) deletion.get(10)).doubleValue(), 1e-6);
+    Map<String, Object> sample = firstSample(obj(json(out.resolve("summary.json")), "metrics"));
+    Map<String, Object> a = obj(sample, "mask_agreement");
+    double rra = num(obj(obj(json(DIR.resolve("quantus_refs.json")), "seg3d"), "localisation"),
+        "relevance_rank_accuracy");
+    assertEquals(rra, num(a, "relevance_rank_accuracy"), 1e-3, "Java's own Grad-CAM, within its 1e-6 of PyTorch's");
+    assertEquals(rra, num(obj(sample, "headline"), "relevance_rank_accuracy"), 1e-3);
+    assertTrue(num(obj(sample, "headline"), "sparseness") > 0);
   }
 
   @Test

@@ -170,10 +170,11 @@ class WindowCliTest {
     }
   }
 
+  /** Judged once the model or the input is loaded, still a bad option value: exit 2, the error and the --help hint. */
   private static void assertCleanFailure(Cli.Run r, Path out, String text) {
-    assertEquals(1, r.exit(), r.toString());
+    assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().contains(text), r.toString());
-    assertEquals(1, r.err().strip().lines().count(), r.toString());
+    assertEquals(2, r.err().strip().lines().count(), r.toString());
     assertFalse(Files.exists(out), "nothing written: " + out);
   }
 }

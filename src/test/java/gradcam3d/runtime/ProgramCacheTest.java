@@ -238,4 +238,106 @@ class ProgramCacheTest {
     assertFalse(Files.exists(tmp.resolve(a.name() + ".onnx")));
     assertTrue(c.load(b) != null && c.load(d) != null);
   }
+  private Path onlyEntry(String ext) throws IOException {
+    try (Stream<Path> s = Files.list(cache)) {
+      return s.filter(p -> p.toString().endsWith(ext)).findFirst().orElseThrow();
+    }
+  }
+
+  /** The cached program with {@code count} floats of its largest weight negated in place: same size. */
+  private static void negateWeights(Path onnx, int count) throws IOException {
+    ModelProto p = ModelProto.parseFrom(Files.readAllBytes(onnx));
+    TensorProto biggest = p.getGraph().getInitializerList().stream()
+        .max(java.util.Comparator.comparingInt(t -> t.getRawData().size())).orElseThrow();
+    byte[] file = Files.readAllBytes(onnx);
+    byte[] raw = biggest.getRawData().toByteArray();
+    int at = indexOf(file, raw);
+    assertTrue(at >= 0, "the raw weights are in the file");
+    for (int k = 0; k < count; k++) {
+      file[at + 4 * k + 3] ^= (byte) 0x80; // the float's sign bit (little-endian)
+    }
+    Files.write(onnx, file);
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  @Test
+  void aSameSizeEditOfTheProgramIsNotServed() throws IOException {
+    ModelProto m = ModelIO.read(modelCopy());
+    Explanation first = explain(m, "down3", new GradCam(), X);
+    Path onnx = onlyEntry(".onnx");
+    long size = Files.size(onnx);
+    negateWeights(onnx, 4);
+    assertEquals(size, Files.size(onnx));
+    Explanation again = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", again.compileStats().cache(), "the damaged entry is compiled again");
+    assertSameMaps(first, again);
+    assertEquals("hit", explain(m, "down3", new GradCam(), X).compileStats().cache(), "and stored again");
+  }
+
+  @Test
+  void anotherProgramPutInAnEntrysPlaceIsNotServed() throws IOException {
+    ModelProto m = ModelIO.read(modelCopy());
+    Explanation gradcam = explain(m, "down3", new GradCam(), X);
+    Path gradcamOnnx = onlyEntry(".onnx");
+    Path gradcamMeta = Path.of(gradcamOnnx.toString().replace(".onnx", ".meta"));
+    Explanation hirescam = explain(m, "down3", new HiResCam(), X);
+    Path hirescamOnnx;
+    try (Stream<Path> s = Files.list(cache)) {
+      hirescamOnnx = s.filter(p -> p.toString().endsWith(".onnx") && !p.equals(gradcamOnnx)).findFirst().orElseThrow();
+    }
+    Path hirescamMeta = Path.of(hirescamOnnx.toString().replace(".onnx", ".meta"));
+    assertTrue(gradcam.cam().maxAbsDiff(hirescam.cam()) > 1e-3, "the two methods differ on this case");
+    String gradcamText = Files.readString(gradcamMeta);
+    String hirescamText = Files.readString(hirescamMeta);
+
+    // the other program's bytes, with the meta edited to their size and the other entry's records
+    Files.copy(hirescamOnnx, gradcamOnnx, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String head = gradcamText.substring(0, gradcamText.indexOf("\nnodes "));
+    Files.writeString(gradcamMeta, head + hirescamText.substring(hirescamText.indexOf("\nnodes ")));
+    Explanation swapped = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", swapped.compileStats().cache());
+    assertSameMaps(gradcam, swapped);
+
+    // a symbolic link to the other entry's program
+    Files.delete(gradcamOnnx);
+    Files.createSymbolicLink(gradcamOnnx, hirescamOnnx);
+    Files.writeString(gradcamMeta, head + hirescamText.substring(hirescamText.indexOf("\nnodes ")));
+    Explanation linked = explain(m, "down3", new GradCam(), X);
+    assertEquals("miss", linked.compileStats().cache());
+    assertSameMaps(gradcam, linked);
+    assertFalse(Files.isSymbolicLink(gradcamOnnx), "the link was replaced by the compiled program");
+
+    // a linked meta file is not read either
+    Path metaCopy = tmp.resolve("meta-elsewhere");
+    Files.move(gradcamMeta, metaCopy);
+    Files.createSymbolicLink(gradcamMeta, metaCopy);
+    assertEquals("miss", explain(m, "down3", new GradCam(), X).compileStats().cache());
+  }
+
+  @Test
+  void theCapacityIsAnOptionWithASmallDefault() {
+    System.setProperty(ProgramCache.LIMIT_PROPERTY, "3");
+    try {
+      assertEquals(3L << 20, ProgramCache.configured().capacity());
+      System.setProperty(ProgramCache.LIMIT_PROPERTY, "lots");
+      gradcam3d.Gradcam3dException e = org.junit.jupiter.api.Assertions.assertThrows(
+          gradcam3d.Gradcam3dException.class, ProgramCache::configured);
+      assertTrue(e.getMessage().contains("GRADCAM3D_PROGRAM_CACHE_MB"), e.getMessage());
+    } finally {
+      System.clearProperty(ProgramCache.LIMIT_PROPERTY);
+    }
+    assertEquals(256L << 20, ProgramCache.configured().capacity());
+  }
 }

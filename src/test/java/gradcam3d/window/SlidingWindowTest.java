@@ -76,8 +76,9 @@ class SlidingWindowTest {
   }
 
   /**
-   * An axis shorter than the window is padded with the pad value and cropped back: the same map
-   * as explaining the explicitly padded volume with the target restricted to the original voxels.
+   * An axis shorter than the window of a model with a fixed input size is padded with the pad
+   * value and cropped back: the same map as explaining the explicitly padded volume with the
+   * target restricted to the original voxels.
    */
   @Test
   void paddingEqualsTheExplicitlyPaddedVolume() {
@@ -94,7 +95,9 @@ class SlidingWindowTest {
     }
     Explainer.Request req = Explainer.Request.of(List.of("up2"), "gradcam", Target.parse("2:all"));
     SlidingWindowExplainer.Settings s = SlidingWindowExplainer.Settings.of(window).withPadValue(pad);
-    try (SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req, s, new RuntimeOptions(2))) {
+    // a model fixed at the window's size pads (a dynamic one takes the scan's size: WindowLimitsTest)
+    ModelProto fixed = gradcam3d.testing.ModelEdits.fixedInput(model(), Shapes.concat(new long[] {1, 1}, window));
+    try (SlidingWindowExplainer sw = new SlidingWindowExplainer(fixed, req, s, new RuntimeOptions(2))) {
       WindowedExplanation w = sw.explain(x, Target.parse("2:all"));
       Target mask = Target.parse("2:mask=inside").withMask(new FloatTensor(inside, 24, 56, 48));
       WindowedExplanation ref = sw.explain(padded, mask);

@@ -87,10 +87,11 @@ class CohortJobTest {
     Path out = tmp.resolve("out");
 
     long t0 = System.nanoTime();
+    int pipelines = CaseRunner.pipelinesBuilt(); // other tests of this JVM may have built theirs
     CohortJob.Summary first = CohortJob.run(spark, args(csv, out));
     System.out.printf("first run (2 cases explained, 1 failed) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     assertEquals(new CohortJob.Summary(3, 2, 0, 1, out.resolve("results.parquet").toString()), first);
-    assertEquals(1, CaseRunner.pipelinesBuilt(), "one pipeline per JVM, whatever the number of cases");
+    assertEquals(pipelines + 1, CaseRunner.pipelinesBuilt(), "one pipeline per JVM, whatever the number of cases");
 
     Map<String, Row> rows = results(first.results());
     assertEquals(3, rows.size());
@@ -146,7 +147,30 @@ class CohortJobTest {
         "a skipped case reports the metrics its summary recorded");
     assertEquals((double) r1.getAs("target_value"), (double) rerun.get("demo_case1").getAs("target_value"), 1e-3);
     assertEquals("failed", rerun.get("broken").getAs("status"));
-    assertEquals(1, CaseRunner.pipelinesBuilt());
+    assertEquals(pipelines + 1, CaseRunner.pipelinesBuilt());
+  }
+
+  /** A method with outputs of its own (dff's concepts) through the job: the files explain writes. */
+  @Test
+  void aMethodWithItsOwnOutputsRunsThroughTheJob() throws IOException {
+    String case1 = DEMO.resolve("demo_case1.nii.gz").toString();
+    Path csv = tmp.resolve("cases.csv");
+    Files.writeString(csv, "input\r\n" + case1 + "\r\n");
+    Path out = tmp.resolve("out");
+    CohortJob.Summary s = CohortJob.run(spark, new String[] {"--cases", csv.toString(), "--out", out.toString(),
+        "--model", DEMO.resolve("demo_unet3d.onnx").toString(), "--layer", "up2", "--target", "1", "--threads", "1",
+        "--method", "dff", "--concepts", "3"});
+    assertEquals(1, s.ok(), s.toString());
+    Path explained = tmp.resolve("explain");
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new String[] {"explain", "--model", DEMO.resolve("demo_unet3d.onnx").toString(), "--input",
+        case1, "--layer", "up2", "--target", "1", "--threads", "1", "--method", "dff", "--concepts", "3", "--out",
+        explained.toString(), "--quiet"}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(0, code, err.toString());
+    for (String f : List.of("cam.npy", "concepts.npy", "concepts.nii.gz")) {
+      assertArrayEquals(Files.readAllBytes(explained.resolve(f)), Files.readAllBytes(out.resolve("demo_case1").resolve(f)),
+          f);
+    }
   }
 
   @Test

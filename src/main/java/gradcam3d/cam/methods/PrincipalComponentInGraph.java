@@ -21,13 +21,20 @@ import java.util.Arrays;
  *
  * @param name the method's command-line name
  * @param usesGradients Eigen-Grad-CAM (component of G * A) rather than Eigen-CAM (of A)
+ * @param absoluteGradient Seg-Eigen-CAM: the component of |G| * A
  */
-record PrincipalComponentInGraph(String name, boolean usesGradients) implements CamMethod.InGraph {
+record PrincipalComponentInGraph(String name, boolean usesGradients, boolean absoluteGradient)
+    implements CamMethod.InGraph {
   static final int SQUARINGS = 10;
+
+  PrincipalComponentInGraph(String name, boolean usesGradients) {
+    this(name, usesGradients, false);
+  }
 
   @Override
   public String camLayer(CamGraph g, String activation, String gradient) {
-    return project(g.builder(), usesGradients ? g.mul(activation, gradient) : activation);
+    String weighting = !usesGradients ? null : absoluteGradient ? g.builder().op("Abs", gradient) : gradient;
+    return project(g.builder(), weighting == null ? activation : g.mul(activation, weighting));
   }
 
   /** x [B, C, *S] to the sign-fixed projection on the first principal component, [B, *S]. */

@@ -1,0 +1,107 @@
+package gradcam3d.cam;
+
+import gradcam3d.Gradcam3dException;
+import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.SeedHead;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a run says about its targets, shared by the explainer and the methods with their own flow:
+ * each sample's target, its region's size (an empty region fails with the target's own message)
+ * and the region itself, and the explanation assembled around the maps.
+ */
+public final class TargetRegions {
+  private TargetRegions() {}
+
+  /** The target of each of {@code batch} samples: the only one, or one per sample. */
+  public static List<Target> perSample(List<Target> targets, long batch) {
+    List<Target> perSample = new ArrayList<>();
+    for (int b = 0; b < batch; b++) {
+      perSample.add(targets.size() == 1 ? targets.get(0) : targets.get(b));
+    }
+    return perSample;
+  }
+
+  /**
+   * The explanation of a run: its target values, region sizes, predicted voxels and (segmentation)
+   * region, around the maps the method made.
+   */
+  public static Explanation explanation(GradientEngine.Result r, List<Target> perSample, long[] os,
+      List<Explanation.LayerMap> layers, double postMs, Explanation.Attribution attribution,
+      Explanation.Extras extras) {
+    return explanation(r, perSample, os, layers, r.runMs(), postMs, attribution, extras);
+  }
+
+  /** The same, for a method that ran several programs taking {@code runMs} in all. */
+  public static Explanation explanation(GradientEngine.Result r, List<Target> perSample, long[] os,
+      List<Explanation.LayerMap> layers, double runMs, double postMs, Explanation.Attribution attribution,
+      Explanation.Extras extras) {
+    return new Explanation(layers, null, r.targetValues(), voxels(r, perSample, os), r.predictedVoxels(),
+        region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os, r.compileStats(), runMs, postMs,
+        attribution, extras);
+  }
+
+  /** Each sample's target region on the output grid [B, *So] (1 inside), or null for classifiers. */
+  public static FloatTensor region(FloatTensor effectiveSeed, List<Target> targets, long[] os) {
+    if (os.length <= 2) {
+      return null;
+    }
+    int batch = (int) os[0];
+    int classes = (int) os[1];
+    long[] spatial = Arrays.copyOfRange(os, 2, os.length);
+    int voxels = (int) Shapes.numel(spatial);
+    float[] e = effectiveSeed.data();
+    float[] out = new float[batch * voxels];
+    for (int b = 0; b < batch; b++) {
+      int k = targets.get(b).classIndex();
+      for (int v = 0; v < voxels; v++) {
+        out[b * voxels + v] = e[(b * classes + k) * voxels + v] != 0 ? 1f : 0f;
+      }
+    }
+    return new FloatTensor(out, Shapes.concat(new long[] {batch}, spatial));
+  }
+
+  /** Voxels in each sample's target region. */
+  public static long[] voxels(GradientEngine.Result r, List<Target> targets, long[] os) {
+    float[] region = r.regionVoxels().data();
+    int classes = (int) os[1];
+    long[] out = new long[targets.size()];
+    for (int b = 0; b < out.length; b++) {
+      out[b] = targets.get(b).regionVoxels(region, b, classes);
+    }
+    return out;
+  }
+
+  /** Fails with the target's message when a sample's region is empty (naming the classes predicted there). */
+  public static void check(GradientEngine.Result r, List<Target> targets, long[] os) {
+    // a NaN output (NaN weights, an overflow) predicts no class: say that, not that a class is absent
+    float[] values = r.targetValues().data();
+    for (int b = 0; b < values.length; b++) {
+      if (!Float.isFinite(values[b])) {
+        throw new Gradcam3dException("the model's output is " + (Float.isNaN(values[b]) ? "NaN" : "infinite")
+            + (os[0] > 1 ? " in sample " + b : "") + " for target '" + targets.get(b).spec() + "' (the input is "
+            + "finite): check the model's weights and that the input is what the model expects");
+      }
+    }
+    long[] counts = voxels(r, targets, os);
+    float[] predicted = r.predictedVoxels().data();
+    int classes = (int) os[1];
+    for (int b = 0; b < counts.length; b++) {
+      if (counts[b] > 0) {
+        continue;
+      }
+      StringBuilder present = new StringBuilder();
+      for (int k = 0; k < classes; k++) {
+        long n = Math.round(predicted[b * classes + k]);
+        if (n > 0) {
+          present.append(present.length() == 0 ? "" : ", ").append(k).append(" (").append(n).append(" voxels)");
+        }
+      }
+      throw new Gradcam3dException(targets.get(b).emptyRegion(os[0] > 1 ? " in sample " + b : "", present.toString()));
+    }
+  }
+}
