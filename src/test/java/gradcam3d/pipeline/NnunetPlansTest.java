@@ -146,4 +146,45 @@ class NnunetPlansTest {
         () -> NnunetPlans.read(DIR.resolve("crop_plans.json"), "2d", null)).getMessage();
     assertTrue(m.contains("no configuration '2d'") && m.contains("3d_fullres"), m);
   }
+
+  /**
+   * Each broken plans.json or dataset.json gets one specific exit-2 error naming the file and
+   * what is wrong (made from the fixture by one change each).
+   */
+  @Test
+  void badPlansAndDatasetFilesAreRefusedByName(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    String plans = Files.readString(DIR.resolve("plans.json"));
+    String dataset = Files.readString(DIR.resolve("dataset.json"));
+    Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+    // name -> {plans text, dataset text, expected fragment}
+    cases.put("not json", new String[] {plans.substring(0, 200), dataset, "is not valid JSON"});
+    cases.put("no configurations", new String[] {plans.replace("\"configurations\"", "\"configs\""), dataset,
+        "no 'configurations' object"});
+    cases.put("unknown scheme", new String[] {plans.replace("\"CTNormalization\"", "\"MyNormalization\""), dataset,
+        "MyNormalization"});
+    cases.put("no CT properties", new String[] {plans.replace("\"percentile_99_5\"", "\"p99\""), dataset,
+        "percentile_99_5"});
+    cases.put("transposes", new String[] {plans.replaceFirst("\"transpose_forward\": \\[\\s*0,\\s*1,\\s*2",
+        "\"transpose_forward\": [1, 0, 2"), dataset, "does not undo"});
+    cases.put("spline order", new String[] {plans.replaceFirst("\"order\": 3", "\"order\": 2"), dataset,
+        "resampling order 2"});
+    cases.put("mask list", new String[] {plans.replace("\"use_mask_for_norm\": [\n    false\n   ]",
+        "\"use_mask_for_norm\": []"), dataset, "use_mask_for_norm"});
+    cases.put("cascade", new String[] {plans.replace("\"batch_dice\": true", "\"batch_dice\": true, "
+        + "\"previous_stage\": \"3d_lowres\""), dataset, "cascade stage"});
+    cases.put("channels", new String[] {plans, dataset.replace("\"0\": \"CT\"", "\"0\": \"CT\", \"1\": \"PET\""),
+        "dataset.json names 2 channels but the plans normalise 1"});
+    cases.put("regions", new String[] {plans, dataset.replace("\"lesion\": 1", "\"lesion\": [1, 2]"),
+        "region-based"});
+    for (Map.Entry<String, String[]> c : cases.entrySet()) {
+      String[] v = c.getValue();
+      assertTrue(!v[0].equals(plans) || !v[1].equals(dataset), c.getKey() + ": the change did not apply");
+      Path dir = Files.createDirectories(tmp.resolve(c.getKey().replace(' ', '_')));
+      Path p = Files.writeString(dir.resolve("plans.json"), v[0]);
+      Path d = Files.writeString(dir.resolve("dataset.json"), v[1]);
+      String m = org.junit.jupiter.api.Assertions.assertThrows(OptionValueException.class,
+          () -> NnunetPlans.read(p, "3d_fullres", d), c.getKey()).getMessage();
+      assertTrue(m.contains(v[2]) && !m.contains("\n"), c.getKey() + ": " + m);
+    }
+  }
 }
