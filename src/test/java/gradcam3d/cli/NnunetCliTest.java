@@ -166,8 +166,23 @@ class NnunetCliTest {
     Cli.Run r = Cli.run("explain", "--model", mixModel.toString(), "--nnunet-plans",
         DIR.resolve("crop_plans.json").toString(), "--dataset-json", DIR.resolve("crop_dataset.json").toString(),
         "--input", inputs.get(0).toString(), "--input", inputs.get(1).toString(), "--layer", "head",
-        "--target", "edge:all", "--save-prediction", "--out", out.toString(), "--no-report", "--quiet");
+        "--target", "edge:all", "--save-prediction", "--save-model-grid", "--out", out.toString(), "--no-report",
+        "--quiet");
     assertEquals(0, r.exit(), r.toString());
+    // what the model saw, as the command writes it: nnU-Net's model input (transposed, cropped, normalised, resampled)
+    FloatTensor nnunetInput = Npy.read(DIR.resolve("crop_model_input.npy"));
+    int modelVoxels = (int) (nnunetInput.size() / nnunetInput.dim(0));
+    double inputErr = 0;
+    for (int c = 0; c < 2; c++) {
+      FloatTensor seen = VolumeIO.read(out.resolve("model_grid/input_c" + c + ".nii.gz"), Layout.ZYX, 3).tensor();
+      assertArrayEquals(java.util.Arrays.copyOfRange(nnunetInput.shape(), 1, 4),
+          java.util.Arrays.copyOfRange(seen.shape(), seen.rank() - 3, seen.rank()));
+      for (int v = 0; v < modelVoxels; v++) {
+        inputErr = Math.max(inputErr, Math.abs(seen.data()[v] - nnunetInput.data()[c * modelVoxels + v]));
+      }
+    }
+    System.out.printf("nnunet CLI (crop): model input (model_grid/) vs nnU-Net's %.2e%n", inputErr);
+    assertTrue(inputErr <= 1e-3, "model input max|diff| " + inputErr);
     NnunetPlans plans = NnunetPlans.read(DIR.resolve("crop_plans.json"), "3d_fullres", DIR.resolve("crop_dataset.json"));
     FloatTensor expected = expectedPrediction(plans, inputs, DIR.resolve("crop_model_input.npy"), w);
     FloatTensor prediction = Npy.read(out.resolve("prediction.npy"));
