@@ -215,7 +215,7 @@ public final class ModelEnsemble {
     long[] shape = Graph.declaredShape(first.inputs().get(0));
     for (int k = 0; k < graphs.size(); k++) {
       Graph g = graphs.get(k);
-      String which = graphs.size() > 1 ? "fold " + k + " (--model " + (k + 1) + ")" : "the model";
+      String which = graphs.size() > 1 ? "fold " + k + " (model file " + (k + 1) + ")" : "the model";
       if (g.inputs().size() != 1) {
         throw new Gradcam3dException(which + " has " + g.inputs().size() + " inputs; mirroring and folds take "
             + "models with one input");

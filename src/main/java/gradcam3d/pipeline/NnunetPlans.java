@@ -60,19 +60,19 @@ public record NnunetPlans(String configuration, Preprocessing preprocessing, lon
    * dataset.json beside the plans is read when there is one). Bad content exits 2 naming the key.
    */
   public static NnunetPlans read(Path plans, String configuration, Path datasetJson) {
-    Map<?, ?> p = object(plans, "--nnunet-plans");
+    Map<?, ?> p = object(plans, "nnU-Net plans");
     Path dataset = datasetJson;
     if (dataset == null && plans.toAbsolutePath().getParent() != null) {
       Path beside = plans.toAbsolutePath().getParent().resolve("dataset.json");
       dataset = Files.isRegularFile(beside) ? beside : null;
     }
-    Map<?, ?> d = dataset == null ? Map.of() : object(dataset, "--dataset-json");
+    Map<?, ?> d = dataset == null ? Map.of() : object(dataset, "nnU-Net dataset.json");
     try {
       return parse(p, configuration, d);
     } catch (OptionValueException e) {
       throw e;
     } catch (Gradcam3dException e) {
-      throw new OptionValueException("--nnunet-plans " + plans + ": " + e.getMessage());
+      throw new OptionValueException("the nnU-Net plans " + plans + ": " + e.getMessage());
     }
   }
 
@@ -256,22 +256,22 @@ public record NnunetPlans(String configuration, Preprocessing preprocessing, lon
     return out;
   }
 
-  private static Map<?, ?> object(Path file, String option) {
-    long size = InputFiles.requireRegularFile(file, option.substring(2).replace('-', ' ') + " file");
+  private static Map<?, ?> object(Path file, String what) {
+    long size = InputFiles.requireRegularFile(file, what + " file");
     if (size > MAX_BYTES) {
-      throw new OptionValueException(option + " " + file + " is " + size + " bytes; an nnU-Net JSON file is far "
+      throw new OptionValueException("the " + what + " " + file + " is " + size + " bytes; an nnU-Net JSON file is far "
           + "smaller");
     }
     Object parsed;
     try {
       parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new Gradcam3dException("cannot read " + option + " " + file + ": " + e.getMessage(), e);
+      throw new Gradcam3dException("cannot read the " + what + " " + file + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new OptionValueException(option + " " + file + " is not valid JSON: " + e.getMessage());
+      throw new OptionValueException("the " + what + " " + file + " is not valid JSON: " + e.getMessage());
     }
     if (!(parsed instanceof Map<?, ?> m)) {
-      throw new OptionValueException(option + " " + file + " must hold a JSON object");
+      throw new OptionValueException("the " + what + " " + file + " must hold a JSON object");
     }
     return m;
   }

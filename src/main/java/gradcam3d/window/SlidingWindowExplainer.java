@@ -124,6 +124,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     public Settings withWindowBatch(int n) {
       return new Settings(window, overlap, blend, n, padValue, keepPrediction);
     }
+
+    /** Whether the blended prediction is kept (a resampling pipeline needs it for the segmentation). */
+    public Settings withPrediction(boolean keep) {
+      return new Settings(window, overlap, blend, windowBatch, padValue, keep);
+    }
   }
 
   /** Sees each window's own explanation (item {@code item} of a batch) as it is computed. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.testing.Tensors;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.DataTypes;
 import gradcam3d.onnx.ModelIO;
@@ -122,7 +123,7 @@ class NnunetCliTest {
         new float[][] {{-1}, {1}});
     FloatTensor prediction = Npy.read(out.resolve("prediction.npy"));
     assertArrayEquals(new long[] {1, 2, 30, 56, 48}, prediction.shape());
-    double err = prediction.maxAbsDiff(expected);
+    double err = Tensors.maxAbsDiff(prediction, expected);
     float[] seg = Npy.read(out.resolve("segmentation.npy")).data();
     int mismatches = segmentationMismatches(seg, expected);
     System.out.printf("nnunet CLI (fixture, 2 folds, tta): prediction on scan %.2e, segmentation mismatches %d%n",
@@ -186,7 +187,7 @@ class NnunetCliTest {
     NnunetPlans plans = NnunetPlans.read(DIR.resolve("crop_plans.json"), "3d_fullres", DIR.resolve("crop_dataset.json"));
     FloatTensor expected = expectedPrediction(plans, inputs, DIR.resolve("crop_model_input.npy"), w);
     FloatTensor prediction = Npy.read(out.resolve("prediction.npy"));
-    double err = prediction.maxAbsDiff(expected);
+    double err = Tensors.maxAbsDiff(prediction, expected);
     int mismatches = segmentationMismatches(Npy.read(out.resolve("segmentation.npy")).data(), expected);
     // outside the crop's box (scan order z, y, x = transposed y, z, x): zeros, background
     float[] p = prediction.data();

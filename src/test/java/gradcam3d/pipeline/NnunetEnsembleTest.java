@@ -3,6 +3,7 @@ package gradcam3d.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.testing.Tensors;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.ModelEnsemble;
 import gradcam3d.onnx.ModelIO;
@@ -149,7 +150,7 @@ class NnunetEnsembleTest {
     long[] layerOne = one.explanation().layers().get(0).shape();
     long[] layerTwo = two.explanation().layers().get(0).shape();
     assertEquals(2 * layerOne[1], layerTwo[1], "channels of the joint layer " + java.util.Arrays.toString(layerTwo));
-    double camError = two.explanation().cam().maxAbsDiff(one.explanation().cam());
+    double camError = Tensors.maxAbsDiff(two.explanation().cam(), one.explanation().cam());
     double targetError = Math.abs(two.targets().get(0).value() - one.targets().get(0).value());
     System.out.printf("two copies: cam %.2e, target %.2e (of %.3f)%n", camError, targetError,
         one.targets().get(0).value());

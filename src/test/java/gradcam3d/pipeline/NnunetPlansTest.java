@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.testing.Tensors;
 import gradcam3d.OptionValueException;
 import gradcam3d.report.Json;
 import gradcam3d.tensor.FloatTensor;
@@ -37,11 +38,11 @@ class NnunetPlansTest {
     FloatTensor input = grid.model().tensor();
     FloatTensor expected = Npy.read(DIR.resolve("model_input.npy"));
     assertArrayEquals(expected.shape(), input.shape());
-    double inputError = input.maxAbsDiff(expected);
+    double inputError = Tensors.maxAbsDiff(input, expected);
     FloatTensor logits = Npy.read(DIR.resolve("model_logits.npy"));
     FloatTensor back = grid.toScan(logits.reshape(1, 2, 38, 44, 37));
     FloatTensor onScan = Npy.read(DIR.resolve("logits_on_scan.npy"));
-    double logitError = back.reshape(onScan.shape()).maxAbsDiff(onScan);
+    double logitError = Tensors.maxAbsDiff(back.reshape(onScan.shape()), onScan);
     FloatTensor seg = ScanGrid.argmaxOnScan(logits.reshape(1, 2, 38, 44, 37), grid, new long[] {38, 44, 37});
     float[] ref = Npy.read(DIR.resolve("segmentation_on_scan.npy")).data();
     int differ = 0;
@@ -91,13 +92,13 @@ class NnunetPlansTest {
     FloatTensor expected = Npy.read(DIR.resolve((String) c.get("model_input")));
     FloatTensor input = grid.model().tensor();
     assertArrayEquals(expected.shape(), input.shape());
-    double inputError = input.maxAbsDiff(expected);
+    double inputError = Tensors.maxAbsDiff(input, expected);
     FloatTensor logits = Npy.read(DIR.resolve((String) c.get("logits")));
     long[] modelShape = grid.model().spatialShape();
     FloatTensor batch = logits.reshape(1, 3, modelShape[0], modelShape[1], modelShape[2]);
     FloatTensor back = grid.toScan(batch);
     FloatTensor onScan = Npy.read(DIR.resolve((String) c.get("logits_on_scan")));
-    double logitError = back.reshape(onScan.shape()).maxAbsDiff(onScan);
+    double logitError = Tensors.maxAbsDiff(back.reshape(onScan.shape()), onScan);
     float[] seg = ScanGrid.argmaxOnScan(batch, grid, modelShape).data();
     float[] ref = Npy.read(DIR.resolve((String) c.get("segmentation_on_scan"))).data();
     int differ = 0;

@@ -3,6 +3,7 @@ package gradcam3d.volume;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.testing.Tensors;
 import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,11 +26,11 @@ class NnunetResamplingTest {
     FloatTensor in = NnunetResampling.resample(new FloatTensor(d, scan.tensor().shape()), shape, spacing, target,
         NnunetResampling.Orders.DATA);
     FloatTensor expected = Npy.read(DIR.resolve("model_input.npy"));
-    double err = in.maxAbsDiff(expected);
+    double err = Tensors.maxAbsDiff(in, expected);
     FloatTensor logits = Npy.read(DIR.resolve("model_logits.npy"));
     FloatTensor back = NnunetResampling.resample(logits, scan.spatialShape(), target, spacing,
         NnunetResampling.Orders.PROBABILITIES);
-    double err2 = back.maxAbsDiff(Npy.read(DIR.resolve("logits_on_scan.npy")));
+    double err2 = Tensors.maxAbsDiff(back, Npy.read(DIR.resolve("logits_on_scan.npy")));
     System.out.printf("model input %.3e  logits on scan %.3e%n", err, err2);
     assertTrue(err < 1e-3 && err2 < 1e-3);
   }
