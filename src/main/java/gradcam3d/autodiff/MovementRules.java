@@ -138,6 +138,18 @@ final class MovementRules {
           n.input(3).isEmpty() ? null : c.value(n.input(3)).longs(),
           n.input(4).isEmpty() ? null : c.value(n.input(4)).longs());
     }
+    long[] reversed = spec.reversedAxes();
+    if (reversed != null) {
+      // a flip (torch.flip, test-time mirroring) is its own inverse: dX is dY flipped the same way
+      long[] starts = new long[reversed.length];
+      long[] ends = new long[reversed.length];
+      long[] steps = new long[reversed.length];
+      java.util.Arrays.fill(starts, -1);
+      java.util.Arrays.fill(ends, -Long.MAX_VALUE);
+      java.util.Arrays.fill(steps, -1);
+      c.grad(0, c.b().slice(c.dy(), starts, ends, reversed, steps));
+      return;
+    }
     if (spec.allUnitSteps()) {
       long[] pads = new long[2 * xs.length];
       for (int i = 0; i < xs.length; i++) {

@@ -167,7 +167,7 @@ final class BatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
     Settings settings = explanation.settings(false, progress)
-        .withWindow(windows.settings(spec, false, metrics.on()));
+        .withWindow(windows.settings(spec, false, metrics.on(), explanation.nnunetWindow()));
     List<Run> runs = runs(settings);
     tables.load();
     BatchTable rows = new BatchTable();

@@ -148,7 +148,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = explanation.settings(saveTensors, quiet.progress(err))
-        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on()));
+        .withWindow(windows.settings(spec, saveLayerCam || saveTensors, metrics.on(), explanation.nnunetWindow()));
     if (exportGraph != null && settings.window() != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--export-graph writes one compiled "
           + "explanation of the whole input; it is not available with --window");
@@ -157,7 +157,7 @@ final class ExplainCommand implements Callable<Integer> {
         .withModelGrid(saveModelGrid);
     CaseInput input = CaseInput.of(inputs, label).withSeries(series);
     List<Path> read = new ArrayList<>(inputs);
-    read.add(settings.model());
+    read.addAll(explanation.modelFiles());
     read.add(label);
     read.addAll(explanation.maskFiles());
     read.addAll(tables.read());

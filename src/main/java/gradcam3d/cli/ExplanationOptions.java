@@ -10,6 +10,8 @@ import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
+import gradcam3d.pipeline.Ensemble;
+import gradcam3d.pipeline.NnunetPlans;
 import gradcam3d.pipeline.Preprocessing;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.volume.GridChain;
@@ -26,9 +28,37 @@ import picocli.CommandLine.Option;
  * Public for jobs that take the same options (the Spark cohort job).
  */
 public final class ExplanationOptions {
-  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "The ONNX model.",
-      converter = Converters.FilePath.class)
-  Path model;
+  @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", converter = Converters.FilePath.class,
+      description = "The ONNX model. Repeat for the folds of one network (an nnU-Net's fold_0..fold_4): their "
+          + "predictions are averaged as nnU-Net's ensemble does, and each --layer joins that layer of every fold "
+          + "(its channels side by side), so the map is the ensemble's.")
+  List<Path> models;
+
+  @Option(names = "--tta", arity = "0..1", fallbackValue = "all", paramLabel = "AXES",
+      description = "Test-time mirroring as nnU-Net's predictor does it: the explained prediction is the average of "
+          + "the model's predictions on the input flipped over every combination of these spatial axes (0 = the "
+          + "model input's first spatial axis), each flipped back, differentiated exactly; each --layer joins every "
+          + "mirror's activation flipped back. --tta alone mirrors every spatial axis (nnU-Net's default trainers; "
+          + "the checkpoint's inference_allowed_mirroring_axes says which), e.g. --tta 1,2. Default: no mirroring.")
+  String tta;
+
+  @Option(names = "--nnunet-plans", paramLabel = "plans.json", converter = Converters.FilePath.class,
+      description = "Preprocess as the nnU-Net v2 model with these plans was trained and map back as nnUNetv2_predict "
+          + "does: transpose_forward, crop to the nonzero region, each channel's normalisation scheme with the "
+          + "dataset's foreground intensity properties, resampling to the configuration's spacing (cubic, a coarse "
+          + "axis nearest; predictions back linear), the patch size as --window with nnU-Net's Gaussian, placement "
+          + "and overlap 0.5. The scan is read in SimpleITK's axis order (zyx). Not together with --preprocess, "
+          + "--orient, --resample or --normalize.")
+  Path nnunetPlans;
+
+  @Option(names = "--configuration", paramLabel = "NAME",
+      description = "With --nnunet-plans: the configuration the model was trained in (default: 3d_fullres).")
+  String configuration;
+
+  @Option(names = "--dataset-json", paramLabel = "dataset.json", converter = Converters.FilePath.class,
+      description = "With --nnunet-plans: the model's dataset.json (channel names, label names usable as --target "
+          + "classes, e.g. --target tumor). Default: dataset.json beside the plans, when there is one.")
+  Path datasetJson;
 
   @Option(names = "--layer", paramLabel = "NAME",
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
@@ -250,14 +280,109 @@ public final class ExplanationOptions {
     // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     Preprocessing chain = preprocessing();
-    Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
+    NnunetPlans plans = nnunet();
+    Settings s = Settings.of(models.get(0), named).withMethod(method()).withTargets(targets(plans)).withScore(score)
         .withModelOutput(modelOutput).withLayout(chain.layout()).withNormalization(chain.normalization())
-        .withBatchSize(batchSize).withGrid(chain.grid()).withTensors(keepTensors).withProgress(progress);
+        .withBatchSize(batchSize).withGrid(chain.grid()).withTensors(keepTensors).withProgress(progress)
+        .withEnsemble(ensemble());
     return threads == null ? s : s.withThreads(threads);
   }
 
-  /** The preprocessing: from --preprocess, or from the single options (which the file excludes). */
+  /** Every model file the run reads (the folds). */
+  public List<Path> modelFiles() {
+    return List.copyOf(models);
+  }
+
+  /** More folds and the mirroring (--model repeated, --tta). */
+  Ensemble ensemble() {
+    List<Path> more = models.subList(1, models.size());
+    if (tta == null) {
+      return new Ensemble(more, new int[0]);
+    }
+    if (tta.equals("all")) {
+      return Ensemble.everyAxis(more);
+    }
+    String[] parts = tta.split(",");
+    int[] axes = new int[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        axes[i] = Integer.parseInt(parts[i].trim());
+        for (int j = 0; j < i; j++) {
+          if (axes[j] == axes[i] || axes[i] < 0) {
+            throw new NumberFormatException();
+          }
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw new OptionValueException("--tta takes distinct spatial axes such as 0,1,2 (0 = the model input's first "
+          + "spatial axis), or nothing for every axis, not '" + tta + "'");
+    }
+    return new Ensemble(more, axes);
+  }
+
+  /** The nnU-Net plans (--nnunet-plans), or null. */
+  NnunetPlans nnunet() {
+    if (nnunetPlans == null) {
+      if (configuration != null || datasetJson != null) {
+        throw new OptionValueException("--configuration and --dataset-json go with --nnunet-plans plans.json");
+      }
+      return null;
+    }
+    if (cachedPlans == null) {
+      cachedPlans = NnunetPlans.read(nnunetPlans, configuration == null ? "3d_fullres" : configuration, datasetJson);
+    }
+    return cachedPlans;
+  }
+
+  private NnunetPlans cachedPlans;
+
+  /** The patch size as the default sliding window with --nnunet-plans, else null. */
+  long[] nnunetWindow() {
+    NnunetPlans p = nnunet();
+    return p == null ? null : p.patchSize();
+  }
+
+  /** The targets, a dataset.json label name in place of its class index (tumor:all for 1:all). */
+  private List<String> targets(NnunetPlans plans) {
+    if (plans == null || plans.labels().isEmpty()) {
+      return targets;
+    }
+    List<String> out = new ArrayList<>();
+    for (String t : targets) {
+      int colon = t.indexOf(':');
+      String head = colon < 0 ? t : t.substring(0, colon);
+      int index = plans.labelIndex(head.trim());
+      out.add(index < 0 ? t : index + (colon < 0 ? "" : t.substring(colon)));
+    }
+    return out;
+  }
+
+  /** The preprocessing: from --preprocess, --nnunet-plans, or the single options (which both exclude). */
   Preprocessing preprocessing() {
+    if (nnunetPlans != null) {
+      List<String> given = new ArrayList<>();
+      if (preprocess != null) {
+        given.add("--preprocess");
+      }
+      if (orient != null) {
+        given.add("--orient");
+      }
+      if (resample != null) {
+        given.add("--resample");
+      }
+      if (!normalize.isEmpty()) {
+        given.add("--normalize");
+      }
+      if (layout != null && layout != Layout.ZYX) {
+        given.add("--layout " + layout.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      if (!given.isEmpty()) {
+        throw new OptionValueException("--nnunet-plans " + nnunetPlans + " gives the whole preprocessing (nnU-Net reads "
+            + "scans in zyx order); leave out " + String.join(", ", given));
+      }
+      return nnunet().preprocessing();
+    }
+    nnunet();
     if (preprocess != null) {
       List<String> given = new ArrayList<>();
       if (layout != null) {

@@ -31,8 +31,11 @@ final class WindowOptions {
       description = "Overlap of neighbouring windows, in [0, 1) (default: 0.5).")
   Double overlap;
 
-  @Option(names = "--blend", paramLabel = "gaussian|constant", converter = Converters.BlendValue.class,
-      description = "Weights of overlapping windows' predictions (default: gaussian).")
+  @Option(names = "--blend", paramLabel = "gaussian|nnunet|constant", converter = Converters.BlendValue.class,
+      description = "Weights of overlapping windows' predictions: gaussian (centred between the middle voxels, sigma "
+          + "= window/8), nnunet (nnU-Net v2's: centred at the voxel window/2, and windows placed as its predictor "
+          + "places them: an axis shorter than the window padded on both sides) or constant (default: gaussian; "
+          + "nnunet with --nnunet-plans).")
   Blend blend;
 
   @Option(names = "--window-batch", paramLabel = "N", converter = Converters.Positive.class,
@@ -55,6 +58,28 @@ final class WindowOptions {
    * are per window, are bad option combinations (exit 2).
    */
   SlidingWindowExplainer.Settings settings(CommandSpec spec, boolean perWindowOutputs, boolean metrics) {
+    return settings(spec, perWindowOutputs, metrics, null);
+  }
+
+  /**
+   * The same, with nnU-Net's defaults when {@code nnunetPatch} is not null (--nnunet-plans): the
+   * plans' patch size as the window and nnU-Net's blend unless given.
+   */
+  SlidingWindowExplainer.Settings settings(CommandSpec spec, boolean perWindowOutputs, boolean metrics,
+      long[] nnunetPatch) {
+    if (nnunetPatch != null) {
+      if (metrics) {
+        throw new ParameterException(spec.commandLine(), gradcam3d.pipeline.ExplanationPipeline.METRICS_WITH_WINDOWS
+            + " (--nnunet-plans explains through the plans' patch-size windows)");
+      }
+      if (perWindowOutputs) {
+        throw new ParameterException(spec.commandLine(), "--save-layer-cam and --save-tensors are per window; they "
+            + "are not available with --nnunet-plans, which explains through the plans' patch-size windows");
+      }
+      return new SlidingWindowExplainer.Settings(window == null ? nnunetPatch : window.size(),
+          overlap == null ? 0.5 : overlap, blend == null ? Blend.NNUNET : blend, windowBatch == null ? 1 : windowBatch,
+          padValue == null ? 0f : padValue, savePrediction);
+    }
     if (window == null) {
       if (overlap != null || blend != null || windowBatch != null || padValue != null || savePrediction) {
         throw new ParameterException(spec.commandLine(), "--overlap, --blend, --window-batch, --pad-value and "

@@ -71,6 +71,26 @@ public final class SliceSpec {
     return Math.max(0, len);
   }
 
+  /**
+   * The axes this slice reverses when it only reverses whole axes (step -1 from the last element
+   * to the first; every other axis whole with step 1), as torch.flip exports; null otherwise.
+   */
+  public long[] reversedAxes() {
+    java.util.List<Long> axes = new java.util.ArrayList<>();
+    for (int a = 0; a < inShape.length; a++) {
+      long dim = inShape[a];
+      if (dim < 0 || length(a) != dim) {
+        return null;
+      }
+      if (step[a] == -1 && start[a] == dim - 1) {
+        axes.add((long) a);
+      } else if (!(step[a] == 1 && start[a] == 0)) {
+        return null;
+      }
+    }
+    return axes.isEmpty() ? null : axes.stream().mapToLong(Long::longValue).toArray();
+  }
+
   public long[] outShape() {
     long[] o = new long[inShape.length];
     for (int i = 0; i < o.length; i++) {

@@ -94,6 +94,7 @@ public final class ResultWriter {
   static List<Path> inputsOf(CaseResult r) {
     List<Path> in = new ArrayList<>(r.input().files());
     in.add(r.settings().model());
+    in.addAll(r.settings().ensemble().moreFolds());
     if (r.input().label() != null) {
       in.add(r.input().label());
     }

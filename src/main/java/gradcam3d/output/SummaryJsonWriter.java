@@ -56,6 +56,16 @@ final class SummaryJsonWriter implements OutputWriter {
     }
     s.put("layout", st.layout().name().toLowerCase());
     s.put("normalize", st.normalization().toString());
+    if (!st.ensemble().isNone()) {
+      // nnU-Net's predictor: folds averaged, the input mirrored; each layer joins every copy's channels
+      Map<String, Object> en = new LinkedHashMap<>();
+      List<String> folds = new ArrayList<>(List.of(st.model().toString()));
+      st.ensemble().moreFolds().forEach(f -> folds.add(f.toString()));
+      en.put("folds", folds);
+      en.put("mirror_axes", java.util.Arrays.stream(st.ensemble().mirrorAxes(r.loaded().batch().rank() - 2))
+          .asLongStream().toArray());
+      s.put("ensemble", en);
+    }
     GridMapping grid = r.loaded().grid();
     if (grid != null && !grid.isIdentity()) {
       // the chain from the scan as stored to the model's grid; every output went back through it

@@ -7,6 +7,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.ModelEnsemble;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.PreparedScoring;
 import gradcam3d.onnx.ModelIO;
@@ -63,7 +64,7 @@ public final class ExplanationPipeline implements AutoCloseable {
   public ExplanationPipeline(Settings settings, Evaluation.Settings metrics) {
     this.settings = settings;
     this.metrics = metrics;
-    ModelProto m = ModelIO.read(settings.model());
+    ModelProto m = model(settings);
     this.model = m;
     Graph g = Graph.fromModel(m);
     spatialRank = spatialRank(g);
@@ -84,7 +85,30 @@ public final class ExplanationPipeline implements AutoCloseable {
       throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
     }
     explainer = null;
-    windowed = new SlidingWindowExplainer(m, request, settings.window(), new RuntimeOptions(settings.threads()));
+    // with resampling the segmentation on the scan is the argmax of the prediction brought back
+    // (nnU-Net's rule), so the blended prediction is kept; written only when asked
+    SlidingWindowExplainer.Settings w = settings.grid().resamples() ? settings.window().withPrediction(true)
+        : settings.window();
+    windowed = new SlidingWindowExplainer(m, request, w, new RuntimeOptions(settings.threads()));
+  }
+
+  /**
+   * The model as the settings explain it: read as it is, or with its folds averaged and its input
+   * mirrored ({@link Ensemble}, {@link ModelEnsemble}), each layer one joint tensor named as given.
+   */
+  static ModelProto model(Settings settings) {
+    ModelProto first = ModelIO.read(settings.model());
+    Ensemble e = settings.ensemble();
+    if (e.isNone()) {
+      return first;
+    }
+    List<ModelProto> folds = new ArrayList<>(List.of(first));
+    for (Path p : e.moreFolds()) {
+      folds.add(ModelIO.read(p));
+    }
+    long[] declared = Graph.declaredShape(Graph.fromModel(first).inputs().get(0));
+    int spatial = declared == null ? 0 : Math.max(0, declared.length - 2);
+    return ModelEnsemble.build(folds, e.mirrorAxes(spatial), settings.layers());
   }
 
   /**
@@ -166,7 +190,8 @@ public final class ExplanationPipeline implements AutoCloseable {
       // the metrics perturb the model's input: they work on its grid; everything else on the scan's
       Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics, prepared);
       Explanation onScan = ScanGrid.toScan(e, loaded.grid());
-      WindowedExplanation wOnScan = w == null ? null : ScanGrid.toScan(w, onScan, loaded.grid());
+      WindowedExplanation wOnScan = w == null ? null
+          : ScanGrid.toScan(w, onScan, loaded.grid(), settings.window().keepPrediction());
       LabelOverlap label = c.label() == null ? null : labelOverlap(c, loaded, onScan);
       return new CaseResult(settings, c, loaded, onScan, label, ev, (System.nanoTime() - start) / 1e6, wOnScan, e);
     }
@@ -210,6 +235,10 @@ public final class ExplanationPipeline implements AutoCloseable {
     Volume scan = Volume.stack(parts).requireFinite();
     GridMapping grid = settings.grid().isEmpty() ? GridMapping.identity(scan) : settings.grid().apply(scan);
     Volume onModelGrid = grid.model();
+    if (grid.intensity() != null) {
+      // a chain step normalised already (nnU-Net normalises before resampling)
+      return new LoadedCase(onModelGrid.batch(), onModelGrid, grid, grid.intensity());
+    }
     List<Normalization.Linear> intensity = settings.normalization().fitted(onModelGrid.tensor());
     Volume v = onModelGrid.withTensor(Normalization.apply(onModelGrid.tensor(), intensity));
     return new LoadedCase(v.batch(), v, grid, intensity);

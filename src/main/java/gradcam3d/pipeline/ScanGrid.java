@@ -2,6 +2,7 @@ package gradcam3d.pipeline;
 
 import gradcam3d.cam.Explanation;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
 import gradcam3d.volume.GridMapping;
 import gradcam3d.window.WindowedExplanation;
 import java.util.ArrayList;
@@ -24,9 +25,12 @@ final class ScanGrid {
       return e;
     }
     long[] modelSpatial = g.model().spatialShape();
+    // one layer's map is also the aggregate (the same array): brought back once
+    java.util.Map<FloatTensor, FloatTensor> moved = new java.util.IdentityHashMap<>();
     List<Explanation.LayerMap> layers = new ArrayList<>();
     for (Explanation.LayerMap l : e.layers()) {
-      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), onScan(l.cam(), g, modelSpatial),
+      FloatTensor cam = l.cam() == null ? null : moved.computeIfAbsent(l.cam(), t -> onScan(t, g, modelSpatial));
+      layers.add(new Explanation.LayerMap(l.layer(), l.shape(), l.camLayer(), cam,
           l.activation(), l.gradient(), l.channelWeights(), l.weightsIllConditioned()));
     }
     Explanation.Attribution a = null;
@@ -44,23 +48,82 @@ final class ScanGrid {
       e.extras().maps().forEach((name, t) -> maps.put(name, onScan(t, g, modelSpatial)));
       extras = new Explanation.Extras(maps, e.extras().summary());
     }
-    return new Explanation(layers, onScan(e.cam(), g, modelSpatial), e.targetValues(), e.regionVoxels(),
+    FloatTensor cam = e.cam() == null ? null : moved.computeIfAbsent(e.cam(), t -> onScan(t, g, modelSpatial));
+    return new Explanation(layers, cam, e.targetValues(), e.regionVoxels(),
         e.predictedVoxels(), onScan(e.region(), g, modelSpatial, GridMapping.Kind.LABELS), e.targets(),
         e.outputShape(), e.compileStats(), e.runMs(), e.postMs(), a, extras);
   }
 
-  static WindowedExplanation toScan(WindowedExplanation w, Explanation onScan, GridMapping g) {
+  /**
+   * The sliding windows' outputs on the scan's grid; the prediction is kept only when
+   * {@code keepPrediction} (it may have been kept for the segmentation alone).
+   */
+  static WindowedExplanation toScan(WindowedExplanation w, Explanation onScan, GridMapping g,
+      boolean keepPrediction) {
     if (g == null || g.isIdentity()) {
-      return w;
+      return keepPrediction || w.prediction() == null ? w : new WindowedExplanation(w.explanation(), w.segmentation(),
+          null, w.grid(), w.windowsRun(), w.windowsSkipped(), w.timings(), w.pass2From());
     }
     long[] modelSpatial = g.model().spatialShape();
-    FloatTensor prediction = onScan(w.prediction(), g, modelSpatial);
-    // with resampling the segmentation is the argmax of the prediction brought back (nnU-Net's
-    // rule); moved exactly, the segmentation moves as it is
-    FloatTensor segmentation = prediction != null && !g.exact() ? argmax(prediction)
-        : onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
+    FloatTensor prediction = null;
+    FloatTensor segmentation;
+    if (w.prediction() != null && !g.exact()) {
+      // with resampling the segmentation is the argmax of the prediction brought back (nnU-Net's rule)
+      if (keepPrediction) {
+        prediction = onScan(w.prediction(), g, modelSpatial);
+        segmentation = argmax(prediction);
+      } else {
+        segmentation = argmaxOnScan(w.prediction(), g, modelSpatial);
+      }
+    } else {
+      // moved exactly, the segmentation moves as it is
+      prediction = keepPrediction ? onScan(w.prediction(), g, modelSpatial) : null;
+      segmentation = onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
+    }
     return new WindowedExplanation(onScan, segmentation, prediction, w.grid(), w.windowsRun(), w.windowsSkipped(),
         w.timings(), w.pass2From(), w.requestedWindow());
+  }
+
+  /**
+   * argmax over classes of the prediction [1, K, *S] brought back class by class (the same floats
+   * as {@link #argmax} of the whole prediction brought back, holding one class on the scan's grid at
+   * a time instead of K): [1, *S'].
+   */
+  static FloatTensor argmaxOnScan(FloatTensor prediction, GridMapping g, long[] modelSpatial) {
+    long[] shape = prediction.shape();
+    int classes = (int) shape[1];
+    int voxels = prediction.size() / classes;
+    float[] best = null;
+    float[] label = null;
+    for (int k = 0; k < classes; k++) {
+      float[] one = java.util.Arrays.copyOfRange(prediction.data(), k * voxels, (k + 1) * voxels);
+      float[] back = g.toScan(new FloatTensor(one, modelSpatial), GridMapping.Kind.VALUES).data();
+      if (best == null) {
+        best = back;
+        continue;
+      }
+      if (classes == 2) {
+        // two classes: the label goes into the first class's array, two scan-sized arrays at most
+        for (int v = 0; v < back.length; v++) {
+          best[v] = back[v] > best[v] ? 1f : 0f;
+        }
+        label = best;
+        continue;
+      }
+      if (label == null) {
+        label = new float[back.length];
+      }
+      for (int v = 0; v < back.length; v++) {
+        if (back[v] > best[v]) {
+          best[v] = back[v];
+          label[v] = k;
+        }
+      }
+    }
+    if (label == null) {
+      label = new float[best.length]; // one class: all 0
+    }
+    return new FloatTensor(label, Shapes.concat(new long[] {1}, g.scan().spatialShape()));
   }
 
   /** [1, K, *S] to its class index per voxel, [1, *S] (first maximum). */

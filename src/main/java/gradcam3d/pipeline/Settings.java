@@ -38,10 +38,12 @@ import java.util.List;
  *     explanation of the whole input
  * @param grid the grid steps from the scan as stored to the model's grid (reorientation), undone
  *     for every output
+ * @param ensemble more folds averaged with the model, and test-time mirroring (nnU-Net's predictor)
  */
 public record Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
     GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
-    int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window, GridChain grid) {
+    int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window, GridChain grid,
+    Ensemble ensemble) {
 
   /** More threads than this only adds contention; far more exhausts memory in ONNX Runtime. */
   public static final int MAX_THREADS = Math.max(64, Runtime.getRuntime().availableProcessors());
@@ -65,6 +67,9 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     if (grid == null) {
       grid = GridChain.none();
     }
+    if (ensemble == null) {
+      ensemble = Ensemble.NONE;
+    }
   }
 
   /** Without sliding windows. */
@@ -72,7 +77,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
       GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
       int batchSize, boolean keepTensors, Progress progress) {
     this(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads, batchSize,
-        keepTensors, progress, null, null);
+        keepTensors, progress, null, null, null);
   }
 
   /** Fails unless 1 <= n <= {@link #MAX_THREADS}. */
@@ -86,79 +91,85 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   public static Settings of(Path model, List<String> layers) {
     return new Settings(model, null, layers, CamMethods.byName("gradcam"), List.of(), GradientSpec.Score.LOGITS, 0,
         Layout.ZYX, Normalization.NONE, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), 16,
-        false, Progress.NONE, null, null);
+        false, Progress.NONE, null, null, null);
   }
 
   public Settings withModelName(String name) {
     return new Settings(model, name, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withMethod(CamMethod m) {
     return new Settings(model, modelName, layers, m, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withLayers(List<String> l) {
     return new Settings(model, modelName, l, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withTargets(List<String> t) {
     return new Settings(model, modelName, layers, method, t, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withScore(GradientSpec.Score s) {
     return new Settings(model, modelName, layers, method, targets, s, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withModelOutput(int k) {
     return new Settings(model, modelName, layers, method, targets, score, k, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withLayout(Layout l) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, l, normalization, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withNormalization(Normalization n) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, n, threads,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withThreads(int n) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, n,
-        batchSize, keepTensors, progress, window, grid);
+        batchSize, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withBatchSize(int n) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        n, keepTensors, progress, window, grid);
+        n, keepTensors, progress, window, grid, ensemble);
   }
 
   public Settings withTensors(boolean keep) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keep, progress, window, grid);
+        batchSize, keep, progress, window, grid, ensemble);
   }
 
   public Settings withProgress(Progress p) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, p, window, grid);
+        batchSize, keepTensors, p, window, grid, ensemble);
   }
 
   /** Explains each volume through sliding windows ({@code null}: the whole input at once). */
   public Settings withWindow(SlidingWindowExplainer.Settings w) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, w, grid);
+        batchSize, keepTensors, progress, w, grid, ensemble);
   }
 
   /** The model sees the scan after these grid steps (e.g. reoriented to RAS); every output goes back. */
   public Settings withGrid(GridChain g) {
     return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, g);
+        batchSize, keepTensors, progress, window, g, ensemble);
+  }
+
+  /** The model averaged with more folds and/or mirrored at test time (nnU-Net's predictor). */
+  public Settings withEnsemble(Ensemble e) {
+    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
+        batchSize, keepTensors, progress, window, grid, e);
   }
 
   /**

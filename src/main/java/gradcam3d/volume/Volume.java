@@ -123,7 +123,14 @@ public final class Volume {
    * position; the map from this grid to the new one is {@link #axisMapTo}.
    */
   public Volume reoriented(Orientation target) {
-    AxisMap map = axisMapTo(target);
+    return mapped(axisMapTo(target));
+  }
+
+  /**
+   * The same voxels with axes permuted and flipped by {@code map} (NIfTI axis order), the affine
+   * changed so every voxel keeps its world position.
+   */
+  public Volume mapped(AxisMap map) {
     if (map.isIdentity()) {
       return this;
     }

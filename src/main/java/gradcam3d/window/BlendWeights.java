@@ -9,6 +9,8 @@ package gradcam3d.window;
 final class BlendWeights {
   private final double[][] axis;
   private final double[][] norm;
+  /** The volume coordinate of norm[a][0]: the first window's start when it lies before the volume. */
+  private final long[] origin;
   private final float[] window;
 
   BlendWeights(WindowGrid grid, Blend blend) {
@@ -16,13 +18,15 @@ final class BlendWeights {
     long[] padded = grid.padded();
     axis = new double[r][];
     norm = new double[r][];
+    origin = new long[r];
     for (int a = 0; a < r; a++) {
       int n = (int) grid.window()[a];
       axis[a] = blend.axisWeights(n);
-      norm[a] = new double[(int) padded[a]];
+      origin[a] = Math.min(0, grid.axisStarts().get(a)[0]);
+      norm[a] = new double[(int) (padded[a] - origin[a])];
       for (long s : grid.axisStarts().get(a)) {
         for (int i = 0; i < n; i++) {
-          norm[a][(int) s + i] += axis[a][i];
+          norm[a][(int) (s - origin[a]) + i] += axis[a][i];
         }
       }
     }
@@ -49,11 +53,11 @@ final class BlendWeights {
 
   /** w_a(i) / N_a(start + i): the share of position i of a window starting at start, along axis a. */
   double share(int a, long start, long i) {
-    return axis[a][(int) i] / norm[a][(int) (start + i)];
+    return axis[a][(int) i] / norm[a][(int) (start + i - origin[a])];
   }
 
   /** N_a(v) along axis a. */
   double norm(int a, long v) {
-    return norm[a][(int) v];
+    return norm[a][(int) (v - origin[a])];
   }
 }

@@ -237,8 +237,10 @@ final class BlendedSum {
       double lead = lead(leading);
       // streaming: a final slab's argmax is in the segmentation, the others' sums are still held
       boolean finalSlab = vo / plane < finalSlabs;
+      // the run starts row[r - 1] voxels into the window (a window may start before the grid)
+      long x0 = start[r - 1] + row[r - 1];
       for (int j = 0; j < len; j++) {
-        int b = finalSlab ? (int) segmentation[vo + j] : best(vo + j, inverse(lead, start[r - 1] + j));
+        int b = finalSlab ? (int) segmentation[vo + j] : best(vo + j, inverse(lead, x0 + j));
         out[wo + j] = b == cls ? 1f : 0f;
       }
     });

@@ -124,6 +124,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     public Settings withWindowBatch(int n) {
       return new Settings(window, overlap, blend, n, padValue, keepPrediction);
     }
+
+    /** Whether the blended prediction is kept (a resampling pipeline needs it for the segmentation). */
+    public Settings withPrediction(boolean keep) {
+      return new Settings(window, overlap, blend, windowBatch, padValue, keep);
+    }
   }
 
   /** Sees each window's own explanation (item {@code item} of a batch) as it is computed. */
@@ -285,9 +290,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long channels = shape[1];
     long[] spatial = Arrays.copyOfRange(shape, 2, shape.length);
     // a window larger than the scan (rounded up to the network's stride) only pads: a dynamic
-    // model takes the smaller window, with the same result
-    long[] window = WindowFit.clamped(model, requested, spatial, channels);
-    WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap());
+    // model takes the smaller window, with the same result; nnU-Net's placement keeps the patch
+    // size (its Gaussian and its padding on both sides are the patch's)
+    long[] window = settings.blend().nnunetPlacement() ? requested
+        : WindowFit.clamped(model, requested, spatial, channels);
+    WindowGrid grid = WindowGrid.of(spatial, window, settings.overlap(), settings.blend().nnunetPlacement());
     // more windows per run than there are windows would only pad the batch
     int windowBatch = (int) Math.min(settings.windowBatch(), grid.size());
     long classCount = classes(channels, window);

@@ -4,10 +4,14 @@ import gradcam3d.tensor.Shapes;
 
 /**
  * One window placed on the volume: visits, row by row along the last axis, the stretches of the
- * window that lie inside the (unpadded) volume, with their flat offsets in both grids.
+ * window that lie inside the (unpadded) volume, with their flat offsets in both grids. A window
+ * may start before the volume (nnU-Net's padding on both sides): a negative start.
  */
 final class WindowBox {
-  /** A stretch of {@code length} voxels; {@code row} holds the window coordinates of its leading axes. */
+  /**
+   * A stretch of {@code length} voxels; {@code row} holds the window coordinates of its leading axes
+   * and, last, the window coordinate along the last axis where the stretch begins.
+   */
   @FunctionalInterface
   interface Run {
     void visit(int windowOffset, int volumeOffset, int length, long[] row);
@@ -30,7 +34,8 @@ final class WindowBox {
   void forEachRun(Run run) {
     int r = window.length;
     int last = r - 1;
-    int length = (int) Math.min(window[last], volume[last] - start[last]);
+    long first = Math.max(0, -start[last]);
+    int length = (int) (Math.min(window[last], volume[last] - start[last]) - first);
     if (length <= 0) {
       return;
     }
@@ -38,17 +43,18 @@ final class WindowBox {
     long rows = Shapes.numel(leading);
     long[] wStr = Shapes.strides(window);
     long[] vStr = Shapes.strides(volume);
-    long[] row = new long[last];
+    long[] row = new long[last + 1];
+    row[last] = first;
     for (long k = 0; k < rows; k++) {
       long rest = k;
       boolean inside = true;
-      long wo = 0;
-      long vo = start[last];
+      long wo = first;
+      long vo = start[last] + first;
       for (int a = last - 1; a >= 0; a--) {
         row[a] = rest % window[a];
         rest /= window[a];
         long v = start[a] + row[a];
-        inside &= v < volume[a];
+        inside &= v >= 0 && v < volume[a];
         wo += row[a] * wStr[a];
         vo += v * vStr[a];
       }

@@ -10,7 +10,10 @@ import java.util.List;
  * Where the windows go (nnU-Net's placement): per axis the fewest starts whose step is at most
  * window * (1 - overlap), spread evenly, n = ceil((size - win) / (win * (1 - overlap))) + 1 and
  * start_i = round(i * (size - win) / (n - 1)); the windows are every combination of the per-axis
- * starts, Z slowest. An axis shorter than the window is padded up to it (one window at 0).
+ * starts, Z slowest. An axis shorter than the window is padded up to it (one window at 0). With
+ * {@code nnunet} exactly as nnU-Net v2's predictor: halves rounded to even (numpy's round), and a
+ * short axis padded on both sides, (win - size) // 2 before (one window starting there, a negative
+ * start), as acvl_utils' pad_nd_image does.
  *
  * <p>Starts are at least one voxel apart: an overlap so close to 1 that the step would be less
  * than a voxel gives every position once, not the same window many times. A plan of more than
@@ -25,6 +28,10 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
   public static final int MAX_COVERAGE = 512;
 
   public static WindowGrid of(long[] volume, long[] window, double overlap) {
+    return of(volume, window, overlap, false);
+  }
+
+  public static WindowGrid of(long[] volume, long[] window, double overlap, boolean nnunet) {
     if (!(overlap >= 0 && overlap < 1)) {
       throw new Gradcam3dException("--overlap must be in [0, 1), not " + overlap);
     }
@@ -37,7 +44,7 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
       if (window[a] < 1) {
         throw new Gradcam3dException("--window sizes must be positive, not " + Shapes.format(window));
       }
-      starts.add(starts(volume[a], window[a], overlap));
+      starts.add(nnunet ? nnunetStarts(volume[a], window[a], overlap) : starts(volume[a], window[a], overlap));
     }
     double windows = 1;
     double coverage = 1;
@@ -65,6 +72,20 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
     long[] s = new long[n];
     for (int i = 0; i < n; i++) {
       s[i] = Math.round(i * (double) (size - win) / (n - 1));
+    }
+    return s;
+  }
+
+  /** nnU-Net's starts along one axis (compute_steps_for_sliding_window, pad_nd_image). */
+  static long[] nnunetStarts(long size, long win, double overlap) {
+    if (size <= win) {
+      return new long[] {-((win - size) / 2)};
+    }
+    // as in starts(): a step under one voxel would repeat positions (nnU-Net's step 0.5 never is)
+    int n = (int) Math.ceil((size - win) / Math.max(1, win * (1 - overlap))) + 1;
+    long[] s = new long[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = (long) Math.rint(i * ((double) (size - win) / (n - 1)));
     }
     return s;
   }

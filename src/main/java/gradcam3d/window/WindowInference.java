@@ -29,7 +29,7 @@ public final class WindowInference {
   public static FloatTensor predict(FloatTensor input, long[] window, double overlap, Blend blend, int windowBatch,
       float padValue, Forward forward) {
     long[] spatial = Arrays.copyOfRange(input.shape(), 2, input.rank());
-    WindowGrid grid = WindowGrid.of(spatial, window, overlap);
+    WindowGrid grid = WindowGrid.of(spatial, window, overlap, blend.nnunetPlacement());
     float[] f = blend(input, grid, new BlendWeights(grid, blend), windowBatch, padValue, List.of(forward),
         Progress.NONE).finish();
     return new FloatTensor(f, Shapes.concat(new long[] {1, f.length / Shapes.numel(spatial)}, spatial));

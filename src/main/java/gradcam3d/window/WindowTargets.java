@@ -92,7 +92,7 @@ final class WindowTargets {
         lead *= weights.share(a, start[a], row[a]);
       }
       for (int j = 0; j < len; j++) {
-        out[wo + j] = (float) (lead * weights.share(r - 1, start[r - 1], j));
+        out[wo + j] = (float) (lead * weights.share(r - 1, start[r - 1], row[r - 1] + j));
       }
     });
     return new FloatTensor(out, window);

@@ -427,6 +427,22 @@ class OpGradientTest {
       GradCheck.assertMatches(g, RTOL);
     }
 
+    @Test
+    void sliceFlipsWholeAxes() {
+      // torch.flip's export (test-time mirroring): its gradient is dY flipped the same way
+      OpGraph g = new OpGraph(17, 117);
+      String x = g.input("x", 1, 2, 4, 5, 3);
+      String f = g.node("Slice", List.of(x, g.ints(-1, -1), g.ints(-Long.MAX_VALUE, -Long.MAX_VALUE), g.ints(2, 4),
+          g.ints(-1, -1)));
+      // a non-uniform weight makes every position's gradient distinct
+      g.output(g.node("Mul", List.of(f, g.constant(1, 2, 4, 5, 3))));
+      GradCheck.assertMatches(g, RTOL);
+      // the rule's flip path (not the general scatter) handled it
+      org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {2, 4}, gradcam3d.graph.SliceSpec.of(
+          new long[] {1, 2, 4, 5, 3}, new long[] {-1, -1}, new long[] {-Long.MAX_VALUE, -Long.MAX_VALUE},
+          new long[] {2, 4}, new long[] {-1, -1}).reversedAxes());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"constant", "reflect", "edge"})
     void pad(String mode) {
