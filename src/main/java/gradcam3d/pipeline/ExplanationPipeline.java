@@ -140,6 +140,15 @@ public final class ExplanationPipeline implements AutoCloseable {
     return run(c, List.of(), checkLoaded, prefetched);
   }
 
+  /**
+   * All stages for one case with its own targets (empty: the settings') and its files read
+   * beforehand (null: read here).
+   */
+  public CaseResult run(CaseInput c, List<String> caseTargets, InputPrefetch prefetched,
+      Consumer<LoadedCase> checkLoaded) {
+    return run(c, caseTargets, checkLoaded, prefetched);
+  }
+
   private CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded,
       InputPrefetch prefetched) {
     long start = System.nanoTime();
