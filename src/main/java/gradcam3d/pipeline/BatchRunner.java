@@ -2,7 +2,6 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -21,28 +20,27 @@ import java.util.List;
  */
 public final class BatchRunner {
   /**
-   * One case's local input: its folder name, its files (channels), its label (or why it has none
-   * where one was asked for, an error of this case, not of the batch), its own targets (empty: the
-   * settings') and the DICOM series to read (null: the only one).
+   * One case's local input: its folder name, its files (channels) and label as the pipeline reads
+   * them, why its label is missing where one was asked for (an error of this case, not of the
+   * batch; null if none), and its own targets (empty: the settings').
    */
-  public record Case(String folder, List<Path> files, Path label, String labelProblem, List<String> targets,
-      String series) {
+  public record Case(String folder, CaseInput input, String labelProblem, List<String> targets) {
     public Case {
-      files = List.copyOf(files);
       targets = List.copyOf(targets);
     }
 
     /** A listed case of a folder or of given files, with the settings' targets. */
     public static Case of(String folder, CaseListing.Listed listed, String series) {
-      return new Case(folder, listed.files(), listed.label(), listed.labelProblem(), List.of(), series);
+      return new Case(folder, CaseInput.of(listed.files(), listed.label()).withSeries(series), listed.labelProblem(),
+          List.of());
     }
 
-    /** The pipeline's input: the files and the label; a missing label fails the case here. */
-    public CaseInput input() {
+    /** The pipeline's input; a missing label fails the case here. */
+    CaseInput checkedInput() {
       if (labelProblem != null) {
         throw new Gradcam3dException(labelProblem);
       }
-      return CaseInput.of(files, label).withSeries(series);
+      return input;
     }
   }
 
@@ -54,7 +52,10 @@ public final class BatchRunner {
    * computed). Every case ends in exactly one of {@link #explained}, {@link #kept}, {@link #failed}.
    */
   public interface Sink<C, K, P> {
-    /** An earlier complete result of this case to keep instead of explaining it again, or null. */
+    /**
+     * An earlier complete result of this case to keep instead of explaining it again, or null; a
+     * {@link Gradcam3dException} fails this case only.
+     */
     K earlier(C c);
 
     /**
@@ -141,11 +142,11 @@ public final class BatchRunner {
   /** The case's earlier result, else its input opened and (with read-ahead) its files being read. */
   private <C, K, P> Turn<C, K> prepare(C c, Sink<C, K, P> sink) {
     long t0 = System.nanoTime();
-    K earlier = sink.earlier(c);
-    if (earlier != null) {
-      return new Turn<>(c, earlier, null, null, null, System.nanoTime() - t0);
-    }
     try {
+      K earlier = sink.earlier(c);
+      if (earlier != null) {
+        return new Turn<>(c, earlier, null, null, null, System.nanoTime() - t0);
+      }
       Case opened = sink.open(c);
       // a case without its label fails at its turn: its files are not worth reading
       InputPrefetch read = readAhead && opened.labelProblem() == null ? InputPrefetch.start(opened.input()) : null;
@@ -172,7 +173,7 @@ public final class BatchRunner {
       try {
         Case opened = t.opened();
         Object[] prepared = new Object[1];
-        CaseResult r = pipeline.run(opened.input(), opened.targets(), t.read(),
+        CaseResult r = pipeline.run(opened.checkedInput(), opened.targets(), t.read(),
             loaded -> prepared[0] = sink.prepare(c, loaded));
         @SuppressWarnings("unchecked")
         P p = (P) prepared[0];
