@@ -300,7 +300,7 @@ final class BatchCommand implements Callable<Integer> {
         continue;
       }
       for (String layer : explanation.layers) {
-        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)), CompareCommand.folder(m.name(), layer),
+        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)), gradcam3d.output.ComparisonWriter.folder(m.name(), layer),
             m.name(), layer));
       }
     }
