@@ -2,7 +2,13 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * A batch as a library, the one loop the command line's {@code batch} and the Spark job share:
@@ -45,11 +51,14 @@ public final class BatchRunner {
   }
 
   /**
-   * Where a batch's cases come from and its results go, called on the thread that runs the batch,
-   * one case after another except that the next case's {@link #earlier} and {@link #open} come
-   * before this case's end (read-ahead). {@code K} is what the caller keeps of an earlier result,
+   * Where a batch's cases come from and its results go. {@link #earlier}, {@link #open} and
+   * {@link #prepare} are called on the thread that runs the batch, one case after another except
+   * that the next case's {@code earlier} and {@code open} may come before this case is explained
+   * (read-ahead); {@link #explained}, {@link #kept} and {@link #failed} are called in case order on
+   * one writing thread, while the next case is explained (overlapped writing), so what they share
+   * with the others must be safe to share. {@code K} is what the caller keeps of an earlier result,
    * {@code P} what it prepares on the loaded input (e.g. writers that start while the maps are
-   * computed). Every case ends in exactly one of {@link #explained}, {@link #kept}, {@link #failed}.
+   * computed). Every case ends in exactly one of {@code explained}, {@code kept}, {@code failed}.
    */
   public interface Sink<C, K, P> {
     /**
@@ -83,24 +92,41 @@ public final class BatchRunner {
     }
   }
 
+  /**
+   * How many cases a batch holds at once (input read, being explained, or explained and waiting
+   * for or being written): the memory of two cases.
+   */
+  public static final int CASES_HELD = 2;
+
   private final ExplanationPipeline pipeline;
   private final boolean readAhead;
+  private final boolean overlapWriting;
   private final boolean internalErrorsAsResults;
 
-  /** A runner over {@code pipeline} that reads one case ahead and stops at an internal error. */
+  /**
+   * A runner over {@code pipeline} that reads one case ahead, writes a case while the next one is
+   * explained, and stops at an internal error.
+   */
   public BatchRunner(ExplanationPipeline pipeline) {
-    this(pipeline, true, false);
+    this(pipeline, true, true, false);
   }
 
-  private BatchRunner(ExplanationPipeline pipeline, boolean readAhead, boolean internalErrorsAsResults) {
+  private BatchRunner(ExplanationPipeline pipeline, boolean readAhead, boolean overlapWriting,
+      boolean internalErrorsAsResults) {
     this.pipeline = pipeline;
     this.readAhead = readAhead;
+    this.overlapWriting = overlapWriting;
     this.internalErrorsAsResults = internalErrorsAsResults;
   }
 
   /** The same runner reading each case's input only when its turn comes. */
   public BatchRunner withoutReadAhead() {
-    return new BatchRunner(pipeline, false, internalErrorsAsResults);
+    return new BatchRunner(pipeline, false, overlapWriting, internalErrorsAsResults);
+  }
+
+  /** The same runner writing each case before the next one is explained, on the batch's thread. */
+  public BatchRunner withoutOverlappedWriting() {
+    return new BatchRunner(pipeline, readAhead, false, internalErrorsAsResults);
   }
 
   /**
@@ -108,36 +134,90 @@ public final class BatchRunner {
    * case too, with the exception as its error: a cluster job goes on where a command would stop.
    */
   public BatchRunner withInternalErrorsAsResults() {
-    return new BatchRunner(pipeline, readAhead, true);
+    return new BatchRunner(pipeline, readAhead, overlapWriting, true);
   }
 
   /** A case's turn as prepared: kept, or opened (with its input read ahead), or failed to open. */
   private record Turn<C, K>(C c, K earlier, Case opened, InputPrefetch read, String problem, long preparedNanos) {}
 
-  /** Runs the cases {@code share} holds (positions in {@code cases}), in order. */
-  public <C, K, P> Tally run(List<C> cases, Shard share, Sink<C, K, P> sink, Progress progress) {
-    int explained = 0;
-    int kept = 0;
-    int failed = 0;
-    int i = nextHeld(share, -1, cases.size());
-    Turn<C, K> turn = i < 0 ? null : prepare(cases.get(i), sink);
-    while (turn != null) {
-      int next = nextHeld(share, i, cases.size());
-      // the next case's input is read while this one is explained (one case ahead at most)
-      Turn<C, K> ahead = next >= 0 && readAhead ? prepare(cases.get(next), sink) : null;
-      switch (finish(turn, sink)) {
-        case EXPLAINED -> explained++;
-        case KEPT -> kept++;
-        case FAILED -> failed++;
-      }
-      progress.advance(1);
-      i = next;
-      turn = next < 0 ? null : ahead != null ? ahead : prepare(cases.get(next), sink);
-    }
-    return new Tally(explained, kept, failed);
-  }
+  /** A case's turn as explained, for the writer: kept, failed (problem), or a result with what was prepared. */
+  private record Ended<C, K, P>(C c, K earlier, CaseResult result, P prepared, String problem, double seconds) {}
 
   private enum End { EXPLAINED, KEPT, FAILED }
+
+  /**
+   * Runs the cases {@code share} holds (positions in {@code cases}), in order. The sink's
+   * {@link Sink#explained}, {@link Sink#kept} and {@link Sink#failed} are called in case order on
+   * one writing thread (with overlapped writing, not the caller's; it has ended when this returns),
+   * the others on the caller's thread; at most {@link #CASES_HELD} cases are held at once.
+   */
+  public <C, K, P> Tally run(List<C> cases, Shard share, Sink<C, K, P> sink, Progress progress) {
+    Semaphore held = new Semaphore(CASES_HELD);
+    int[] ends = new int[End.values().length];
+    ExecutorService writer = overlapWriting ? Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "gradcam3d-write");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    List<Future<?>> writes = new ArrayList<>();
+    try {
+      int i = nextHeld(share, -1, cases.size());
+      Turn<C, K> turn = null;
+      if (i >= 0) {
+        held.acquireUninterruptibly();
+        turn = prepare(cases.get(i), sink);
+      }
+      while (turn != null) {
+        int next = nextHeld(share, i, cases.size());
+        // the next case's input is read while this one is explained, when a case's memory is free
+        Turn<C, K> ahead = next >= 0 && readAhead && held.tryAcquire() ? prepare(cases.get(next), sink) : null;
+        Ended<C, K, P> ended = explain(turn, sink);
+        // a kept or failed case holds no maps: its memory is free before its row is written
+        boolean holdsMaps = ended.result() != null;
+        if (!holdsMaps) {
+          held.release();
+        }
+        Runnable write = () -> {
+          try {
+            ends[end(ended, sink).ordinal()]++;
+            progress.advance(1);
+          } finally {
+            if (holdsMaps) {
+              held.release();
+            }
+          }
+        };
+        if (writer == null) {
+          write.run();
+        } else {
+          writes.add(writer.submit(write));
+          rethrowFailedWrite(writes);
+        }
+        i = next;
+        if (next >= 0 && ahead == null) {
+          // two cases held (one explained and waiting to be written): wait for a write
+          held.acquireUninterruptibly();
+          rethrowFailedWrite(writes);
+          ahead = prepare(cases.get(next), sink);
+        }
+        turn = ahead;
+      }
+      for (Future<?> w : writes) {
+        join(w);
+      }
+    } finally {
+      if (writer != null) {
+        // cases explained before a failure are still written whole
+        writer.shutdown();
+        try {
+          writer.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    return new Tally(ends[End.EXPLAINED.ordinal()], ends[End.KEPT.ordinal()], ends[End.FAILED.ordinal()]);
+  }
 
   /** The case's earlier result, else its input opened and (with read-ahead) its files being read. */
   private <C, K, P> Turn<C, K> prepare(C c, Sink<C, K, P> sink) {
@@ -161,12 +241,12 @@ public final class BatchRunner {
     }
   }
 
-  private <C, K, P> End finish(Turn<C, K> t, Sink<C, K, P> sink) {
+  /** The case's maps, on the batch's thread. */
+  private <C, K, P> Ended<C, K, P> explain(Turn<C, K> t, Sink<C, K, P> sink) {
     long t0 = System.nanoTime() - t.preparedNanos();
     C c = t.c();
     if (t.earlier() != null) {
-      sink.kept(c, t.earlier(), seconds(t0));
-      return End.KEPT;
+      return new Ended<>(c, t.earlier(), null, null, null, seconds(t0));
     }
     String problem = t.problem();
     if (problem == null) {
@@ -177,8 +257,7 @@ public final class BatchRunner {
             loaded -> prepared[0] = sink.prepare(c, loaded));
         @SuppressWarnings("unchecked")
         P p = (P) prepared[0];
-        sink.explained(c, r, p, seconds(t0));
-        return End.EXPLAINED;
+        return new Ended<>(c, null, r, p, null, seconds(t0));
       } catch (Gradcam3dException e) {
         problem = e.getMessage();
       } catch (RuntimeException e) {
@@ -188,8 +267,61 @@ public final class BatchRunner {
         problem = e.toString();
       }
     }
-    sink.failed(c, problem, seconds(t0));
+    return new Ended<>(c, null, null, null, problem, seconds(t0));
+  }
+
+  /** The case to the sink, on the writing thread. */
+  private <C, K, P> End end(Ended<C, K, P> e, Sink<C, K, P> sink) {
+    if (e.earlier() != null) {
+      sink.kept(e.c(), e.earlier(), e.seconds());
+      return End.KEPT;
+    }
+    String problem = e.problem();
+    if (problem == null) {
+      long w0 = System.nanoTime();
+      try {
+        sink.explained(e.c(), e.result(), e.prepared(), e.seconds());
+        return End.EXPLAINED;
+      } catch (Gradcam3dException x) {
+        problem = x.getMessage();
+      } catch (RuntimeException x) {
+        if (!internalErrorsAsResults) {
+          throw x;
+        }
+        problem = x.toString();
+      }
+      sink.failed(e.c(), problem, e.seconds() + seconds(w0));
+      return End.FAILED;
+    }
+    sink.failed(e.c(), problem, e.seconds());
     return End.FAILED;
+  }
+
+  /** A write that failed with an internal error stops the batch with it. */
+  private static void rethrowFailedWrite(List<Future<?>> writes) {
+    for (Future<?> w : writes) {
+      if (w.isDone()) {
+        join(w);
+      }
+    }
+    writes.removeIf(Future::isDone);
+  }
+
+  private static void join(Future<?> w) {
+    try {
+      w.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing a case", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** The first position after {@code i} that {@code share} holds, or -1. */

@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +55,11 @@ class BatchRunnerTest {
 
   /** A sink that records what the runner tells it, in order; cases are listed cases by name. */
   private static final class Recording implements BatchRunner.Sink<CaseListing.Listed, CompletedResult, String> {
-    final List<String> events = new ArrayList<>();
+    /** Appended on the batch's thread and on the writing thread. */
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    /** Cases opened and not yet ended (read, explained or being written), and the most at once. */
+    final AtomicInteger held = new AtomicInteger();
+    final AtomicInteger mostHeld = new AtomicInteger();
     final Map<String, CaseResult> explained = new LinkedHashMap<>();
     final Map<String, String> failed = new LinkedHashMap<>();
     final Map<String, CompletedResult> kept = new LinkedHashMap<>();
@@ -68,6 +74,7 @@ class BatchRunnerTest {
     @Override
     public BatchRunner.Case open(CaseListing.Listed c) {
       events.add("open " + c.name());
+      mostHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
       return BatchRunner.Case.of(c.name(), c, null);
     }
 
@@ -83,6 +90,8 @@ class BatchRunnerTest {
       events.add("explained " + c.name());
       explained.put(c.name(), r);
       write.accept(c.name(), r);
+      events.add("written " + c.name());
+      held.decrementAndGet();
     }
 
     @Override
@@ -95,6 +104,7 @@ class BatchRunnerTest {
     public void failed(CaseListing.Listed c, String error, double seconds) {
       events.add("failed " + c.name());
       failed.put(c.name(), error);
+      held.decrementAndGet();
     }
   }
 
@@ -170,8 +180,8 @@ class BatchRunnerTest {
     Files.copy(DEMO.resolve("demo_case2.nii.gz"), in.resolve("demo_case2.nii.gz"));
     Recording late = new Recording();
     late.write = sink.write;
-    BatchRunner.Tally t2 = new BatchRunner(pipeline).withoutReadAhead().run(cases.subList(1, 3), Shard.ALL, late,
-        Progress.NONE);
+    BatchRunner.Tally t2 = new BatchRunner(pipeline).withoutReadAhead().withoutOverlappedWriting()
+        .run(cases.subList(1, 3), Shard.ALL, late, Progress.NONE);
     assertEquals(new BatchRunner.Tally(1, 0, 1), t2);
     assertTrue(late.failed.get("demo_case2").contains("demo_case2.nii.gz"), late.failed.toString());
     assertTrue(late.events.indexOf("open demo_case2") > late.events.indexOf("explained demo_case1"),
@@ -204,7 +214,7 @@ class BatchRunnerTest {
     BatchRunner.Tally t2 = new BatchRunner(pipeline).run(cases, Shard.ALL, resumed, Progress.NONE);
     assertEquals(new BatchRunner.Tally(2, 1, 0), t2);
     assertEquals(List.of("kept demo_case1", "explained demo_case2", "explained demo_case3"),
-        resumed.events.stream().filter(e -> !e.startsWith("open") && !e.startsWith("prepare")).toList());
+        resumed.events.stream().filter(e -> e.startsWith("kept") || e.startsWith("explained")).toList());
     assertFalse(resumed.events.contains("open demo_case1"), "a kept case is not even opened");
     CompletedResult kept = resumed.kept.get("demo_case1");
     assertEquals(1951, kept.regionVoxels());
@@ -214,6 +224,62 @@ class BatchRunnerTest {
     assertTrue(Files.isRegularFile(out.resolve("demo_case3/cam.npy")), "the incomplete case is complete again");
     assertArrayEquals(first.explained.get("demo_case3").explanation().cam().data(),
         resumed.explained.get("demo_case3").explanation().cam().data());
+  }
+
+  /**
+   * Issue 27: a case is written while the next one is explained, and a writer that falls behind
+   * holds the batch at two cases (one written, one explained or read), not a growing queue; what is
+   * written is byte for byte what the loop writing each case before the next writes.
+   */
+  @Test
+  void aSlowWriterHoldsTwoCasesAndTheFilesAreThoseOfTheSerialLoop() throws IOException {
+    Path in = caseFolder("demo_case1.nii.gz", "demo_case2.nii.gz", "demo_case3.nii.gz");
+    List<CaseListing.Listed> cases = CaseListing.of(List.of(), in, null, null, List.of());
+    Path overlapped = tmp.resolve("overlapped");
+    Path serial = tmp.resolve("serial");
+    Recording slow = new Recording();
+    slow.write = (name, r) -> {
+      sleep(800);
+      ResultWriter.write(r, new OutputSettings(overlapped.resolve(name), false, false, true,
+          OutputSettings.into(overlapped).render()));
+    };
+    assertEquals(new BatchRunner.Tally(3, 0, 0), new BatchRunner(pipeline).run(cases, Shard.ALL, slow, Progress.NONE));
+    List<String> e = List.copyOf(slow.events);
+    assertEquals(BatchRunner.CASES_HELD, slow.mostHeld.get(), e.toString());
+    assertEquals(0, slow.held.get());
+    // case 2 is explained while case 1 is written; case 3 waits for case 1's write to end
+    assertTrue(e.indexOf("prepare demo_case2") < e.indexOf("written demo_case1"), e.toString());
+    assertTrue(e.indexOf("open demo_case3") > e.indexOf("written demo_case1"), e.toString());
+    assertEquals(List.of("written demo_case1", "written demo_case2", "written demo_case3"),
+        e.stream().filter(x -> x.startsWith("written")).toList(), "written in case order");
+
+    Recording inline = new Recording();
+    inline.write = (name, r) -> ResultWriter.write(r, new OutputSettings(serial.resolve(name), false, false, true,
+        OutputSettings.into(serial).render()));
+    new BatchRunner(pipeline).withoutOverlappedWriting().run(cases, Shard.ALL, inline, Progress.NONE);
+    assertTrue(inline.mostHeld.get() <= BatchRunner.CASES_HELD);
+    for (String name : List.of("demo_case1", "demo_case2", "demo_case3")) {
+      List<String> files;
+      try (var list = Files.list(serial.resolve(name))) {
+        files = list.map(f -> f.getFileName().toString()).sorted().toList();
+      }
+      assertTrue(files.containsAll(List.of("cam.npy", "cam.nii.gz", "overlay.png", "montage.png")), files.toString());
+      for (String f : files) {
+        if (!f.equals("summary.json") && !f.equals("report.html")) { // they record the times
+          assertArrayEquals(Files.readAllBytes(serial.resolve(name).resolve(f)),
+              Files.readAllBytes(overlapped.resolve(name).resolve(f)), name + "/" + f);
+        }
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void delete(Path p) {

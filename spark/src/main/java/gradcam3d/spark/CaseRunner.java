@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,8 +98,8 @@ final class CaseRunner {
     private final JobConfig job;
     private final String host;
     private final List<CaseOutcome> outcomes;
-    /** Each open case's local work folder (two at a time: one case is read ahead). */
-    private final Map<String, java.nio.file.Path> work = new HashMap<>();
+    /** Each open case's local work folder (two at a time: one written while the next is explained). */
+    private final Map<String, java.nio.file.Path> work = new ConcurrentHashMap<>();
 
     JobSink(JobConfig job, String host, List<CaseOutcome> outcomes) {
       this.job = job;
