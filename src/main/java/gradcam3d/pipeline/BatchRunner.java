@@ -149,7 +149,8 @@ public final class BatchRunner {
    * Runs the cases {@code share} holds (positions in {@code cases}), in order. The sink's
    * {@link Sink#explained}, {@link Sink#kept} and {@link Sink#failed} are called in case order on
    * one writing thread (with overlapped writing, not the caller's; it has ended when this returns),
-   * the others on the caller's thread; at most {@link #CASES_HELD} cases are held at once.
+   * the others and {@code progress} (a step per case explained, kept or failed) on the caller's
+   * thread; at most {@link #CASES_HELD} cases are held at once.
    */
   public <C, K, P> Tally run(List<C> cases, Shard share, Sink<C, K, P> sink, Progress progress) {
     Semaphore held = new Semaphore(CASES_HELD);
@@ -177,10 +178,12 @@ public final class BatchRunner {
         if (!holdsMaps) {
           held.release();
         }
+        // counted here, not by the writer: a case's own progress (its metrics) nests in the
+        // batch's, on this thread
+        progress.advance(1);
         Runnable write = () -> {
           try {
             ends[end(ended, sink).ordinal()]++;
-            progress.advance(1);
           } finally {
             if (holdsMaps) {
               held.release();
