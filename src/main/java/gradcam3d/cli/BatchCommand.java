@@ -11,27 +11,22 @@ import gradcam3d.output.HtmlReportWriter;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.output.Written;
-import gradcam3d.pipeline.CaseInput;
+import gradcam3d.pipeline.BatchRunner;
 import gradcam3d.pipeline.CaseListing;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
-import gradcam3d.pipeline.InputPrefetch;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
 import gradcam3d.report.BatchIndexWriter;
 import gradcam3d.report.IndexRow;
-import gradcam3d.volume.VolumeFormat;
-import gradcam3d.volume.VolumeIO;
 import gradcam3d.window.SlidingWindowExplainer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -188,62 +183,15 @@ final class BatchCommand implements Callable<Integer> {
     progress.start("cases", (long) held * runs.size());
     for (int ri = 0; ri < runs.size(); ri++) {
       Run run = runs.get(ri);
-      Settings runSettings = run.settings();
-      BatchSettings recorded = batchSettings(runSettings);
-      List<String> runNames = runNames(names, run);
-      try (ExplanationPipeline pipeline = new ExplanationPipeline(runSettings, metrics.settings(runSettings.batchSize()))) {
-        // the next case's input is read while this one is explained (one case ahead at most)
-        CaseListing.Listed aheadCase = null;
-        InputPrefetch ahead = null;
-        for (int i = 0; i < cases.size(); i++) {
-          if (!share.holds(i)) {
-            continue;
-          }
-          mine++;
-          CaseListing.Listed c = cases.get(i);
-          String name = runNames.get(i);
-          long t0 = System.nanoTime();
-          CompletedResult.Check check = earlier.get(ri).get(i);
-          Optional<CompletedResult> done = check == null ? Optional.empty() : Optional.ofNullable(check.result());
-          if (check != null && !check.complete() && !check.reason().equals("no summary.json")) {
-            redone.merge(check.reason(), 1, Integer::sum);
-          }
-          if (done.isPresent()) {
-            skipped++;
-            rows.completed(name, done.get());
-            index.add(BatchTable.indexRow(out, name, done.get()));
-            cohort.addCompleted(names.get(i), run.method(), run.layer(), out.resolve(name));
-          } else {
-            try {
-              OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
-              CaseInput input = CaseInput.of(c.files(), c.labelOrFail()).withSeries(series);
-              InputPrefetch read = c.equals(aheadCase) ? ahead : InputPrefetch.start(input);
-              int next = nextHeld(share, i, cases.size());
-              aheadCase = next < 0 ? null : cases.get(next);
-              ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next).files(), null)
-                  .withSeries(series));
-              ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
-              CaseResult r = tables.apply(pipeline.run(input, read, loaded -> {
-                pictures.checkFits(loaded, runSettings.layout());
-                writers[0] = ResultWriter.prepare(loaded, runSettings.layout(), output);
-              }), atlas(c.files().get(0)));
-              Written written = ResultWriter.write(r, output, List.of(recorded.writer()), writers[0]);
-              rows.explained(name, r, seconds(t0));
-              cohort.add(names.get(i), run.method(), run.layer(), r);
-              CaseResult.TargetSummary t = r.targets().get(0);
-              LabelOverlap l = r.label();
-              index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
-                  ? name + "/" + HtmlReportWriter.FILE : null, BatchTable.thumbnail(out.resolve(name)),
-                  t.description(), t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), seconds(t0), null));
-            } catch (Gradcam3dException e) {
-              failed++;
-              err.println("error: " + name + ": " + e.getMessage());
-              rows.failed(name, e.getMessage(), seconds(t0));
-              index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds(t0), e.getMessage()));
-            }
-          }
-          progress.advance(1);
-        }
+      CaseSink sink = new CaseSink(run, runNames(names, run), names, cases, earlier.get(ri), rows, cohort, index,
+          redone, err);
+      try (ExplanationPipeline pipeline = new ExplanationPipeline(run.settings(),
+          metrics.settings(run.settings().batchSize()))) {
+        BatchRunner.Tally t = new BatchRunner(pipeline).run(java.util.stream.IntStream.range(0, cases.size())
+            .boxed().toList(), share, sink, progress);
+        mine += t.cases();
+        failed += t.failed();
+        skipped += t.kept();
       }
     }
     progress.finish();
@@ -348,7 +296,7 @@ final class BatchCommand implements Callable<Integer> {
         continue;
       }
       for (String layer : explanation.layers) {
-        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)), CompareCommand.folder(m.name(), layer),
+        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)), gradcam3d.output.ComparisonWriter.folder(m.name(), layer),
             m.name(), layer));
       }
     }
@@ -373,17 +321,94 @@ final class BatchCommand implements Callable<Integer> {
     return run.folder() == null ? names : names.stream().map(n -> n + "/" + run.folder()).toList();
   }
 
-  private static double seconds(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
-  }
+  /**
+   * One run's cases into their folders under --out: each case's files, its row of batch.csv, its
+   * row of the index page and its share of the cohort tables; case {@code i} is position i of the
+   * listing.
+   */
+  private final class CaseSink implements BatchRunner.Sink<Integer, CompletedResult, ResultWriter.Prepared> {
+    private final Run run;
+    private final BatchSettings recorded;
+    private final List<String> runNames;
+    private final List<String> names;
+    private final List<CaseListing.Listed> cases;
+    private final List<CompletedResult.Check> checks;
+    private final BatchTable rows;
+    private final CohortTables cohort;
+    private final List<IndexRow> index;
+    private final Map<String, Integer> redone;
+    private final PrintWriter err;
 
-  /** The next case after {@code i} that this share explains, or -1. */
-  private static int nextHeld(Shard share, int i, int cases) {
-    for (int j = i + 1; j < cases; j++) {
-      if (share.holds(j)) {
-        return j;
-      }
+    CaseSink(Run run, List<String> runNames, List<String> names, List<CaseListing.Listed> cases,
+        List<CompletedResult.Check> checks, BatchTable rows, CohortTables cohort, List<IndexRow> index,
+        Map<String, Integer> redone, PrintWriter err) {
+      this.run = run;
+      this.recorded = batchSettings(run.settings());
+      this.runNames = runNames;
+      this.names = names;
+      this.cases = cases;
+      this.checks = checks;
+      this.rows = rows;
+      this.cohort = cohort;
+      this.index = index;
+      this.redone = redone;
+      this.err = err;
     }
-    return -1;
+
+    private OutputSettings output(int i) {
+      return pictures.output(out.resolve(runNames.get(i)), false, false).withReport(report);
+    }
+
+    @Override
+    public CompletedResult earlier(Integer i) {
+      CompletedResult.Check check = checks.get(i);
+      if (check != null && !check.complete() && !check.reason().equals("no summary.json")) {
+        redone.merge(check.reason(), 1, Integer::sum);
+      }
+      return check == null ? null : check.result();
+    }
+
+    @Override
+    public BatchRunner.Case open(Integer i) {
+      return BatchRunner.Case.of(runNames.get(i), cases.get(i), series);
+    }
+
+    @Override
+    public ResultWriter.Prepared prepare(Integer i, gradcam3d.pipeline.LoadedCase loaded) {
+      pictures.checkFits(loaded, run.settings().layout());
+      return ResultWriter.prepare(loaded, run.settings().layout(), output(i));
+    }
+
+    @Override
+    public void explained(Integer i, CaseResult explained, ResultWriter.Prepared writers, double explainSeconds) {
+      long w0 = System.nanoTime();
+      String name = runNames.get(i);
+      CaseResult r = tables.apply(explained, atlas(cases.get(i).files().get(0)));
+      Written written = ResultWriter.write(r, output(i), List.of(recorded.writer()), writers);
+      double seconds = explainSeconds + (System.nanoTime() - w0) / 1e9;
+      rows.explained(name, r, seconds);
+      cohort.add(names.get(i), run.method(), run.layer(), r);
+      CaseResult.TargetSummary t = r.targets().get(0);
+      LabelOverlap l = r.label();
+      index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
+          ? name + "/" + HtmlReportWriter.FILE : null, BatchTable.thumbnail(out.resolve(name)),
+          t.description(), t.regionVoxels(), l == null ? null : l.massInside(), Map.of(), seconds, null));
+    }
+
+    @Override
+    public void kept(Integer i, CompletedResult done, double seconds) {
+      String name = runNames.get(i);
+      rows.completed(name, done);
+      index.add(BatchTable.indexRow(out, name, done));
+      cohort.addCompleted(names.get(i), run.method(), run.layer(), out.resolve(name));
+    }
+
+    @Override
+    public void failed(Integer i, String error, double seconds) {
+      String name = runNames.get(i);
+      err.println("error: " + name + ": " + error);
+      rows.failed(name, error, seconds);
+      index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds, error));
+    }
   }
 }

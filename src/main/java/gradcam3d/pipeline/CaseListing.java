@@ -35,21 +35,17 @@ public final class CaseListing {
     public Listed {
       files = List.copyOf(files);
     }
-
-    /** The label file, or the case's one-line error when it has none where one was asked for. */
-    public Path labelOrFail() {
-      if (labelProblem != null) {
-        throw new Gradcam3dException(labelProblem);
-      }
-      return label;
-    }
   }
 
   private CaseListing() {}
 
   /** A volume file's name without its extension (.nii.gz, .nrrd, ...), or a folder's name. */
   public static String stem(Path p) {
-    String n = p.getFileName().toString();
+    return stem(p.getFileName().toString());
+  }
+
+  /** A volume file name without its extension (.nii.gz, .nrrd, ...). */
+  public static String stem(String n) {
     for (String ext : VolumeIO.EXTENSIONS) {
       if (n.toLowerCase(Locale.ROOT).endsWith(ext)) {
         return n.substring(0, n.length() - ext.length());
@@ -72,8 +68,8 @@ public final class CaseListing {
         throw new Gradcam3dException("--inputs-dir " + inputsDir + " is not a folder");
       }
       try (Stream<Path> s = Files.list(inputsDir)) {
-        s.filter(p -> ((VolumeIO.isVolumeFile(p) && !Files.isDirectory(p)) || VolumeFormat.isDicomFolder(p))
-                && skipSuffixes.stream().noneMatch(x -> x != null && stem(p).endsWith(x)))
+        s.filter(p -> Files.isDirectory(p) ? VolumeFormat.isDicomFolder(p) && !skipped(stem(p), skipSuffixes)
+                : isCaseFile(p.getFileName().toString(), skipSuffixes))
             .sorted().forEach(files::add);
       }
     }
@@ -130,7 +126,6 @@ public final class CaseListing {
   /** The file next to case c with the suffix before its extension (a DICOM folder: folder + suffix + extension). */
   public static Path sibling(Path c, String suffix, String what) {
     String n = c.getFileName().toString();
-    String stem = stem(c);
     if (Files.isDirectory(c)) {
       for (String ext : VolumeIO.EXTENSIONS) {
         Path l = c.resolveSibling(n + suffix + ext);
@@ -141,10 +136,33 @@ public final class CaseListing {
       throw new Gradcam3dException("no " + what + " file " + c.resolveSibling(n + suffix) + ".nii.gz (or .nrrd, "
           + ".mha, ...) for case " + n);
     }
-    Path l = c.resolveSibling(stem + suffix + n.substring(stem.length()));
+    Path l = c.resolveSibling(siblingName(n, suffix));
     if (!Files.exists(l)) {
-      throw new Gradcam3dException("no " + what + " file " + l + " for case " + c.getFileName());
+      throw new Gradcam3dException(noSibling(what, l.toString(), n));
     }
     return l;
+  }
+
+  /**
+   * Whether a file named {@code name} in a folder of cases is a case: a volume file whose stem ends
+   * with none of {@code skipSuffixes} (those are labels or atlases of other cases; nulls ignored).
+   */
+  public static boolean isCaseFile(String name, List<String> skipSuffixes) {
+    return VolumeIO.isVolumeFile(Path.of(name)) && !skipped(stem(name), skipSuffixes);
+  }
+
+  private static boolean skipped(String stem, List<String> skipSuffixes) {
+    return skipSuffixes.stream().anyMatch(x -> x != null && stem.endsWith(x));
+  }
+
+  /** The name of case file {@code name}'s sibling: {@code suffix} before its extension (case1.nii.gz -> case1_label.nii.gz). */
+  public static String siblingName(String name, String suffix) {
+    String stem = stem(name);
+    return stem + suffix + name.substring(stem.length());
+  }
+
+  /** The one-line error of a case whose {@code what} file (label, atlas) {@code expected} is missing. */
+  public static String noSibling(String what, String expected, String caseName) {
+    return "no " + what + " file " + expected + " for case " + caseName;
   }
 }

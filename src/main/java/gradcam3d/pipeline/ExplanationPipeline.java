@@ -166,8 +166,8 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /**
    * All stages for one case with its own targets (empty: the settings' targets), its files read
-   * meanwhile ({@code prefetched}, or null): one pipeline kept open for requests that differ only
-   * in their input and targets ({@code gradcam3d serve}).
+   * beforehand ({@code prefetched}, or null: read here): one pipeline kept open for cases that
+   * differ only in their input and targets (batch, {@code gradcam3d serve}).
    */
   public CaseResult run(CaseInput c, List<String> caseTargets, InputPrefetch prefetched,
       Consumer<LoadedCase> checkLoaded) {

@@ -4,10 +4,14 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.output.CompletedResult;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
+import gradcam3d.cam.Progress;
+import gradcam3d.pipeline.BatchRunner;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.LabelOverlap;
+import gradcam3d.pipeline.LoadedCase;
+import gradcam3d.pipeline.Shard;
 import gradcam3d.report.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,9 +40,11 @@ import org.apache.spark.SparkFiles;
  * once for all the cases it runs, never per row. Explanations run one at a time on one thread of
  * the JVM with a large stack (ONNX Runtime's graph optimisers recurse deeper than the 1 MB of
  * Spark's task threads allow: a native stack overflow kills the executor); concurrent tasks of
- * one executor take turns (one explanation uses all of --threads). Outputs are written locally by the library's
- * writers, then copied under the output URI through Hadoop's FileSystem, summary.json last: its
- * presence marks a complete case, which a re-run skips.
+ * one executor take turns, a partition at a time (one explanation uses all of --threads). A
+ * partition's cases go through the library's batch loop ({@link BatchRunner}), the same as the
+ * command line's {@code batch}. Outputs are written locally by the library's writers, then copied
+ * under the output URI through Hadoop's FileSystem, summary.json last: its presence marks a
+ * complete case, which a re-run skips.
  */
 final class CaseRunner {
   private static final Map<List<String>, ExplanationPipeline> PIPELINES = new ConcurrentHashMap<>();
@@ -61,48 +67,123 @@ final class CaseRunner {
     return PIPELINES.size();
   }
 
-  static CaseOutcome run(CaseSpec c, JobConfig job) {
-    long t0 = System.nanoTime();
-    String host = host();
-    Path outDir = new Path(job.outUri(), c.id());
-    java.nio.file.Path work = null;
-    try {
-      FileSystem fs = outDir.getFileSystem(job.hadoop());
+  /**
+   * The cases of one partition, in order, through the library's batch loop ({@link BatchRunner}:
+   * the next case read while this one is explained, a completed case kept, a failing case a row
+   * with its error); one outcome per case.
+   */
+  static List<CaseOutcome> run(List<CaseSpec> cases, JobConfig job) {
+    List<CaseOutcome> outcomes = new ArrayList<>();
+    JobSink sink = new JobSink(job, host(), outcomes);
+    onExplainThread(() -> {
+      ExplanationPipeline pipeline;
+      try {
+        pipeline = pipeline(job);
+      } catch (Gradcam3dException e) {
+        // options the executor cannot turn into a pipeline (an unreadable model): every case says so
+        cases.forEach(c -> sink.failed(c, e.getMessage(), 0));
+        return null;
+      }
+      return new BatchRunner(pipeline).withInternalErrorsAsResults().run(cases, Shard.ALL, sink, Progress.NONE);
+    });
+    return outcomes;
+  }
+
+  /**
+   * A partition's cases for the batch loop: inputs copied from their file systems into a local
+   * work folder per case, outputs written there by the library's writers and copied under the
+   * output URI, summary.json last; an earlier complete result is read back from there.
+   */
+  private static final class JobSink implements BatchRunner.Sink<CaseSpec, String, Void> {
+    private final JobConfig job;
+    private final String host;
+    private final List<CaseOutcome> outcomes;
+    /** Each open case's local work folder (two at a time: one written while the next is explained). */
+    private final Map<String, java.nio.file.Path> work = new ConcurrentHashMap<>();
+
+    JobSink(JobConfig job, String host, List<CaseOutcome> outcomes) {
+      this.job = job;
+      this.host = host;
+      this.outcomes = outcomes;
+    }
+
+    private Path outDir(CaseSpec c) {
+      return new Path(job.outUri(), c.id());
+    }
+
+    private FileSystem fs(Path p) throws IOException {
+      FileSystem fs = p.getFileSystem(job.hadoop());
       fs.setWriteChecksum(false);
-      Optional<String> summary = completedSummary(fs, outDir);
-      if (summary.isPresent()) {
-        Object json = Json.parse(summary.get());
-        return CaseOutcome.skipped(c, outDir.toString(), CompletedResult.parse(summary.get(), f -> true).orElseThrow(),
-            CaseOutcome.metrics(json instanceof Map<?, ?> m ? m.get("metrics") : null), ms(t0), host);
+      return fs;
+    }
+
+    @Override
+    public String earlier(CaseSpec c) {
+      try {
+        return completedSummary(fs(outDir(c)), outDir(c)).orElse(null);
+      } catch (IOException e) {
+        throw new Gradcam3dException("cannot read " + outDir(c) + ": " + e);
       }
-      work = Files.createTempDirectory("gradcam3d-case-");
-      java.nio.file.Path in = Files.createDirectory(work.resolve("in"));
-      List<java.nio.file.Path> files = new ArrayList<>();
-      for (String uri : c.inputs()) {
-        files.add(local(uri, in, job));
+    }
+
+    @Override
+    public BatchRunner.Case open(CaseSpec c) {
+      try {
+        java.nio.file.Path dir = Files.createTempDirectory("gradcam3d-case-");
+        work.put(c.id(), dir);
+        java.nio.file.Path in = Files.createDirectory(dir.resolve("in"));
+        List<java.nio.file.Path> files = new ArrayList<>();
+        for (String uri : c.inputs()) {
+          files.add(local(uri, in, job));
+        }
+        java.nio.file.Path label = c.label() == null ? null : local(c.label(), in, job);
+        List<String> targets = c.mask() == null ? (c.target() == null ? List.of() : List.of(c.target()))
+            : List.of(maskTarget(c, local(c.mask(), in, job), job));
+        // reports name the files as the case table does, not as their local copies
+        return new BatchRunner.Case(c.id(), new CaseInput(files, label, c.inputs(), c.label()), c.labelProblem(),
+            targets);
+      } catch (IOException e) {
+        throw new Gradcam3dException("cannot copy the inputs of case " + c.id() + ": " + e);
       }
-      java.nio.file.Path label = c.label() == null ? null : local(c.label(), in, job);
-      List<String> targets = c.mask() == null ? (c.target() == null ? List.of() : List.of(c.target()))
-          : List.of(maskTarget(c, local(c.mask(), in, job), job));
-      CaseInput input = new CaseInput(files, label, c.inputs(), c.label());
-      CaseResult r = onExplainThread(() -> pipeline(job).run(input, targets, loaded -> { }));
+    }
+
+    @Override
+    public Void prepare(CaseSpec c, LoadedCase loaded) {
+      return null;
+    }
+
+    @Override
+    public void explained(CaseSpec c, CaseResult r, Void prepared, double seconds) {
       long w0 = System.nanoTime();
-      java.nio.file.Path local = work.resolve("out").resolve(c.id());
-      OutputSettings o = OutputSettings.into(local);
-      ResultWriter.write(r, new OutputSettings(local, false, false, job.pictures(), o.render()));
-      upload(fs, local, outDir);
+      try {
+        java.nio.file.Path local = work.get(c.id()).resolve("out").resolve(c.id());
+        OutputSettings o = OutputSettings.into(local);
+        ResultWriter.write(r, new OutputSettings(local, false, false, job.pictures(), o.render()));
+        upload(fs(outDir(c)), local, outDir(c));
+      } catch (IOException e) {
+        throw new Gradcam3dException("cannot write case " + c.id() + " to " + outDir(c) + ": " + e);
+      }
       CaseResult.TargetSummary t = r.targets().get(0);
       LabelOverlap l = r.label();
-      return CaseOutcome.ok(c, outDir.toString(), t.explainedClass(), t.regionVoxels(), t.value(),
+      double writeMs = ms(w0);
+      outcomes.add(CaseOutcome.ok(c, outDir(c).toString(), t.explainedClass(), t.regionVoxels(), t.value(),
           l == null ? null : l.massInside(), l == null ? null : l.labelShare(),
-          CaseOutcome.metrics(r.metrics() == null ? null : r.metrics().toJson()), r.pipelineMs(), ms(w0), ms(t0), host);
-    } catch (Gradcam3dException e) {
-      return CaseOutcome.failed(c, outDir.toString(), e.getMessage(), ms(t0), host);
-    } catch (IOException | RuntimeException e) {
-      // the job goes on: the case's row says what went wrong
-      return CaseOutcome.failed(c, outDir.toString(), e.toString(), ms(t0), host);
-    } finally {
-      deleteTree(work);
+          CaseOutcome.metrics(r.metrics() == null ? null : r.metrics().toJson()), r.pipelineMs(), writeMs,
+          seconds * 1000 + writeMs, host));
+      deleteTree(work.remove(c.id()));
+    }
+
+    @Override
+    public void kept(CaseSpec c, String summary, double seconds) {
+      Object json = Json.parse(summary);
+      outcomes.add(CaseOutcome.skipped(c, outDir(c).toString(), CompletedResult.parse(summary, f -> true).orElseThrow(),
+          CaseOutcome.metrics(json instanceof Map<?, ?> m ? m.get("metrics") : null), seconds * 1000, host));
+    }
+
+    @Override
+    public void failed(CaseSpec c, String error, double seconds) {
+      outcomes.add(CaseOutcome.failed(c, outDir(c).toString(), error, seconds * 1000, host));
+      deleteTree(work.remove(c.id()));
     }
   }
 

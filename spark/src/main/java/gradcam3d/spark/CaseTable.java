@@ -2,8 +2,8 @@ package gradcam3d.spark;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.output.CaseFolders;
+import gradcam3d.pipeline.CaseListing;
 import gradcam3d.pipeline.Shard;
-import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +48,7 @@ final class CaseTable {
     List<CaseSpec> named = new ArrayList<>();
     for (int i = 0; i < sorted.size(); i++) {
       CaseSpec c = sorted.get(i);
-      named.add(new CaseSpec(names.get(i), c.inputs(), c.label(), c.mask(), c.target()));
+      named.add(c.named(names.get(i)));
     }
     return named;
   }
@@ -91,19 +91,25 @@ final class CaseTable {
         throw new Gradcam3dException("--cases " + uri + " is neither a .csv or .parquet table nor a folder");
       }
       List<CaseSpec> cases = new ArrayList<>();
+      // the command line's rules (gradcam3d.pipeline.CaseListing): which files are cases, where
+      // each one's label is, and a missing label an error of that case
+      List<String> skip = Arrays.asList(labelSuffix);
       for (FileStatus f : fs.listStatus(dir)) {
         String name = f.getPath().getName();
-        java.nio.file.Path local = java.nio.file.Path.of(name);
-        String stem = CaseFolders.stem(local);
-        if (!f.isFile() || !VolumeIO.isVolumeFile(local) || (labelSuffix != null && stem.endsWith(labelSuffix))) {
+        if (!f.isFile() || !CaseListing.isCaseFile(name, skip)) {
           continue;
         }
         String label = null;
+        String problem = null;
         if (labelSuffix != null) {
-          Path l = new Path(f.getPath().getParent(), stem + labelSuffix + name.substring(stem.length()));
-          label = fs.exists(l) ? l.toString() : null;
+          Path l = new Path(f.getPath().getParent(), CaseListing.siblingName(name, labelSuffix));
+          if (fs.exists(l)) {
+            label = l.toString();
+          } else {
+            problem = CaseListing.noSibling("label", l.toString(), name);
+          }
         }
-        cases.add(new CaseSpec(null, List.of(f.getPath().toString()), label, null, null));
+        cases.add(new CaseSpec(null, List.of(f.getPath().toString()), label, null, null, problem));
       }
       return cases;
     } catch (IOException e) {

@@ -137,9 +137,9 @@ public final class CohortJob {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int parts = o.partitions != null ? Math.max(1, o.partitions) : cases.size();
     JavaRDD<Row> rows = sc.parallelize(cases, parts).mapPartitions(it -> {
-      List<Row> out = new ArrayList<>();
-      it.forEachRemaining(c -> out.add(CaseRunner.run(c, job).row()));
-      return out.iterator();
+      List<CaseSpec> mine = new ArrayList<>();
+      it.forEachRemaining(mine::add);
+      return CaseRunner.run(mine, job).stream().map(CaseOutcome::row).iterator();
     });
     spark.createDataFrame(rows, CaseOutcome.SCHEMA).write().mode(SaveMode.Overwrite).parquet(results);
 

@@ -150,6 +150,35 @@ class CohortJobTest {
     assertEquals(pipelines + 1, CaseRunner.pipelinesBuilt());
   }
 
+  /**
+   * A folder of cases with --label-suffix: a case whose label file is missing is a failed row with
+   * the command line's message (gradcam3d batch --label-suffix says the same), not a case explained
+   * without its label; the others go on, two to a partition (the next one read ahead).
+   */
+  @Test
+  void aFolderCaseWithoutItsLabelFailsAsInTheCommandLineBatch() throws IOException {
+    Path folder = Files.createDirectories(tmp.resolve("cases"));
+    for (String f : List.of("demo_case1.nii.gz", "demo_case1_label.nii.gz", "demo_case2.nii.gz")) {
+      Files.copy(DEMO.resolve(f), folder.resolve(f));
+    }
+    Path out = tmp.resolve("out");
+    CohortJob.Summary s = CohortJob.run(spark, "--cases", folder.toString(), "--label-suffix", "_label", "--out",
+        out.toString(), "--model", DEMO.resolve("demo_unet3d.onnx").toString(), "--layer", "up2", "--target", "1",
+        "--threads", "1", "--partitions", "1", "--no-pictures");
+    assertEquals(new CohortJob.Summary(2, 1, 0, 1, out.resolve("results.parquet").toString()), s);
+    Map<String, Row> rows = results(s.results());
+    Row r1 = rows.get("demo_case1");
+    assertEquals("ok", r1.getAs("status"));
+    assertEquals(1951L, (long) r1.getAs("region_voxels"));
+    assertEquals(0.581, (double) r1.getAs("cam_mass_in_label"), 0.005);
+    Row r2 = rows.get("demo_case2");
+    assertEquals("failed", r2.getAs("status"));
+    String error = r2.getAs("error");
+    assertTrue(error.startsWith("no label file ") && error.endsWith("demo_case2_label.nii.gz for case demo_case2.nii.gz"),
+        error);
+    assertFalse(Files.exists(out.resolve("demo_case2")), "nothing written for the failed case");
+  }
+
   /** A method with outputs of its own (dff's concepts) through the job: the files explain writes. */
   @Test
   void aMethodWithItsOwnOutputsRunsThroughTheJob() throws IOException {
