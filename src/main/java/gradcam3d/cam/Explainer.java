@@ -66,8 +66,8 @@ public final class Explainer implements AutoCloseable {
       }
     }
 
-    public static Request of(List<String> layers, String method, Target target) {
-      return new Request(layers, CamMethods.byName(method), List.of(target), 0, GradientSpec.Score.LOGITS,
+    public static Request of(List<String> layers, CamMethod method, Target target) {
+      return new Request(layers, method, List.of(target), 0, GradientSpec.Score.LOGITS,
           false, 16, Progress.NONE);
     }
 

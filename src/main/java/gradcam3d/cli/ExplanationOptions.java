@@ -2,7 +2,7 @@ package gradcam3d.cli;
 
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
