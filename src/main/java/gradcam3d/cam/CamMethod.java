@@ -109,6 +109,22 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     return Map.of();
   }
 
+  /**
+   * Parameters summary.json gives at its top level, where the first versions put SmoothGrad's and
+   * integrated gradients' (a new method puts its own in {@link #parameters}).
+   */
+  default Map<String, Object> summaryFields() {
+    return Map.of();
+  }
+
+  /**
+   * The parameters batch --resume compares besides the name, as "name=value" words (SmoothGrad's
+   * and integrated gradients'), or "" when it compares the name alone.
+   */
+  default String resumeParameters() {
+    return "";
+  }
+
   /** The method with the parameters it takes from {@code options} (itself when it takes none). */
   default CamMethod withOptions(MethodOptions options) {
     return this;

@@ -4,7 +4,6 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.methods.CamMethods;
-import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
 import gradcam3d.render.Colormap;
@@ -130,14 +129,14 @@ final class Converters {
     }
   }
 
-  static final class BaselineValue implements ITypeConverter<IntegratedGradients.Baseline> {
+  static final class BaselineValue implements ITypeConverter<String> {
     @Override
-    public IntegratedGradients.Baseline convert(String s) {
-      switch (s.trim().toLowerCase(Locale.ROOT)) {
-        case "zero": return IntegratedGradients.Baseline.ZERO;
-        case "blur": return IntegratedGradients.Baseline.BLUR;
-        default: throw new TypeConversionException("must be zero or blur, not '" + s + "'");
+    public String convert(String s) {
+      String t = s.trim().toLowerCase(Locale.ROOT);
+      if (!t.equals("zero") && !t.equals("blur")) {
+        throw new TypeConversionException("must be zero or blur, not '" + s + "'");
       }
+      return t;
     }
   }
 
@@ -471,10 +470,6 @@ final class Converters {
       }
       return s.trim();
     }
-
-    static long[] sizes(String checked) {
-      return java.util.Arrays.stream(checked.split(",")).mapToLong(Long::parseLong).toArray();
-    }
   }
 
   /** --occlusion-overlap: a fraction in [0, 1). */
@@ -490,10 +485,13 @@ final class Converters {
   }
 
   /** --occlusion-mode: gaussian, mean_patch, mean_img or a number. */
-  static final class OcclusionModeValue implements ITypeConverter<gradcam3d.cam.methods.OcclusionMode> {
+  static final class OcclusionModeValue implements ITypeConverter<String> {
     @Override
-    public gradcam3d.cam.methods.OcclusionMode convert(String s) {
-      return parsed(() -> gradcam3d.cam.methods.OcclusionMode.parse(s));
+    public String convert(String s) {
+      return parsed(() -> {
+        gradcam3d.cam.methods.OcclusionMode.parse(s);
+        return s;
+      });
     }
   }
 
