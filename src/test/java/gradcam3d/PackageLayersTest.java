@@ -122,8 +122,7 @@ class PackageLayersTest {
       entry("gradcam3d/window/Blend.java", "--blend"),
       entry("gradcam3d/window/SlidingWindowExplainer.java", "--overlap --pad-value --window --window-batch"),
       entry("gradcam3d/window/WindowFit.java", "--window --window-batch"),
-      entry("gradcam3d/window/WindowGrid.java", "--overlap --window"),
-      entry("gradcam3d/window/WindowTargets.java", "--target"));
+      entry("gradcam3d/window/WindowGrid.java", "--overlap --window"));
 
   /** One main source file as the checks see it. */
   record Source(String path, String pkg, Set<String> packages, Set<String> libraries, Set<String> optionNames) {}

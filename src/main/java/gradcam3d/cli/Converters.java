@@ -495,6 +495,17 @@ final class Converters {
     }
   }
 
+  /** --target: a target's text form, checked by {@link gradcam3d.cam.Target#parse} (a bad one exits 2 before the model loads). */
+  static final class TargetText implements ITypeConverter<String> {
+    @Override
+    public String convert(String s) {
+      return parsed(() -> {
+        gradcam3d.cam.Target.parse(s);
+        return s;
+      });
+    }
+  }
+
   /** --kpca-kernel: one of KPCA-CAM's kernels. */
   static final class KpcaKernel implements ITypeConverter<String> {
     @Override

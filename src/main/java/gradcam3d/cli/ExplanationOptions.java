@@ -47,7 +47,7 @@ public final class ExplanationOptions {
       completionCandidates = MethodNames.class, converter = Converters.Method.class)
   CamMethod method;
 
-  @Option(names = "--target", paramLabel = "TARGET",
+  @Option(names = "--target", paramLabel = "TARGET", converter = Converters.TargetText.class,
       description = "What to explain (see below). Repeat to give each sample of a batch its own target. "
           + "Default: argmax for classifiers; required for segmentation models.")
   List<String> targets = new ArrayList<>();
