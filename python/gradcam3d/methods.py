@@ -1,6 +1,6 @@
 """One class per gradcam3d method, named as pytorch-grad-cam names its classes.
 
-The engine's methods are registered in src/main/java/gradcam3d/cam/CamMethods.java; each gets one
+The engine's methods are registered in src/main/java/gradcam3d/cam/methods/CamMethods.java; each gets one
 line in METHODS below (class name -> the engine's --method name). A method the engine does not
 know fails on its first call with the engine's own message ("unknown method ..."), and the
 test suite checks that the methods here are exactly those the engine lists. A method without a

@@ -104,6 +104,13 @@ public record BoxTarget(int classIndex, long[] start, long[] end) implements Tar
   }
 
   @Override
+  public float[] region(float[] segmentation, long[] spatial) {
+    float[] region = new float[(int) Shapes.numel(spatial)];
+    fill(region, 0, 0, start, end, Shapes.concat(new long[] {1, 1}, spatial));
+    return region;
+  }
+
+  @Override
   public Optional<Target> restrictTo(long[] windowStart, long[] size) {
     long[] lo = new long[start.length];
     long[] hi = new long[start.length];

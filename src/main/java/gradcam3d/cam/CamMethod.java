@@ -1,6 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.autodiff.BackwardRules;
+import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.SeedHead;
@@ -12,7 +13,9 @@ import java.util.Map;
  * A member of the Grad-CAM family: how a layer's activation A [B, C, *S] (and gradient G) become
  * a map at layer resolution, cam_layer [B, *S], before ReLU and normalisation. A method is one of
  * three kinds, by where its arithmetic runs, or a fourth: an attribution in input space, or a
- * fifth: a method that runs its own flow ({@link OwnFlow}).
+ * fifth: a method that runs its own flow ({@link OwnFlow}). Each kind carries its strategy: the
+ * {@link MethodFlow} it opens for an {@link Explainer} (its programs, and how their results become
+ * maps).
  *
  * <p>Besides its arithmetic a method says what it needs and allows (the defaults fit a layer method
  * whose maps are computed per layer): whether it takes layers, how its layers' maps combine, its
@@ -23,6 +26,25 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     CamMethod.InputSpace, CamMethod.Occluding, CamMethod.OwnFlow {
   /** The command-line name, e.g. "gradcam++". */
   String name();
+
+  /** This method's flow for one explainer: its programs are compiled per input shape on first use. */
+  MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options);
+
+  /**
+   * The same, its program starting at the (single) layer: fed the tensors crossing the layer's
+   * cut rather than the model input ({@link Explainer#fromLayer}).
+   */
+  default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    throw new GradientProgram.NoCut(name() + " needs the model input, not only the layer");
+  }
+
+  /**
+   * The same method at given layers (LRP's relevance arriving at a layer), or null when the
+   * method has no other form there; {@link Explainer.Request} switches to it when layers are given.
+   */
+  default CamMethod atLayers() {
+    return null;
+  }
 
   /** Whether the method reads dT/dA (so the backward graph is needed). */
   boolean usesGradients();
@@ -87,6 +109,22 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     return Map.of();
   }
 
+  /**
+   * Parameters summary.json gives at its top level, where the first versions put SmoothGrad's and
+   * integrated gradients' (a new method puts its own in {@link #parameters}).
+   */
+  default Map<String, Object> summaryFields() {
+    return Map.of();
+  }
+
+  /**
+   * The parameters batch --resume compares besides the name, as "name=value" words (SmoothGrad's
+   * and integrated gradients'), or "" when it compares the name alone.
+   */
+  default String resumeParameters() {
+    return "";
+  }
+
   /** The method with the parameters it takes from {@code options} (itself when it takes none). */
   default CamMethod withOptions(MethodOptions options) {
     return this;
@@ -108,6 +146,16 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     default boolean usesGradients() {
       return true;
     }
+
+    @Override
+    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new InGraphFlow(this, model, request, options, false);
+    }
+
+    @Override
+    default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new InGraphFlow(this, model, request, options, true);
+    }
   }
 
   /** Computed in Java from A and G (the eigen methods need a small eigen-decomposition). */
@@ -121,6 +169,16 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
      * ({@link #notOneGraph} says why).
      */
     InGraph inGraph();
+
+    @Override
+    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new OnHostFlow(this, model, request, options, false);
+    }
+
+    @Override
+    default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new OnHostFlow(this, model, request, options, true);
+    }
   }
 
   /**
@@ -129,14 +187,19 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
    * Factorization: a factorisation on the host and one run per class). The explainer delegates to
    * the flow it opens.
    */
-  non-sealed interface OwnFlow extends CamMethod {
-    /** The flow for one explainer: its programs are compiled per input shape on first use. */
-    MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options);
-  }
+  non-sealed interface OwnFlow extends CamMethod {}
 
   /** Channel weights [B][C] from extra forward passes with the input or the layer perturbed. */
   sealed interface Perturbation extends CamMethod permits Perturbation.OfInput, Perturbation.OfLayer {
     float[][] channelWeights(Perturber perturber, int layer);
+
+    /** Whether the layer itself is perturbed (only the network after it runs again), rather than the input. */
+    boolean perturbsLayer();
+
+    @Override
+    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new PerturbationFlow(this, model, request, options);
+    }
 
     @Override
     default boolean usesGradients() {
@@ -149,13 +212,23 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     }
 
     /** Perturbs the model input (Score-CAM): whole forward passes. */
-    non-sealed interface OfInput extends Perturbation {}
+    non-sealed interface OfInput extends Perturbation {
+      @Override
+      default boolean perturbsLayer() {
+        return false;
+      }
+    }
 
     /**
      * Perturbs the layer itself (Ablation-CAM): only the network after the layer runs again, fed
      * the tensors that cross the cut from the unperturbed pass.
      */
-    non-sealed interface OfLayer extends Perturbation {}
+    non-sealed interface OfLayer extends Perturbation {
+      @Override
+      default boolean perturbsLayer() {
+        return true;
+      }
+    }
   }
 
   /**
@@ -203,12 +276,9 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     /** Channel reduction: attribution [B, C, *S] to the map [B, *S]. */
     FloatTensor map(FloatTensor attribution);
 
-    /**
-     * The same method at given layers (LRP's relevance arriving at a layer), or null when the
-     * method takes no layer; {@link Explainer.Request} switches to it when layers are given.
-     */
-    default CamMethod atLayers() {
-      return null;
+    @Override
+    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new InputSpaceFlow(this, model, request, options);
     }
   }
 
@@ -243,5 +313,10 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
 
     /** Channel reduction: attribution [B, C', *S] to the map [B, *S]. */
     FloatTensor map(FloatTensor attribution);
+
+    @Override
+    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+      return new OcclusionFlow(this, model, request, options);
+    }
   }
 }

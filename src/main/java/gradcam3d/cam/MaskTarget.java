@@ -63,6 +63,16 @@ public record MaskTarget(int classIndex, String maskFile, FloatTensor mask) impl
     return "the target mask " + maskFile + " has no voxel > 0" + where + "; nothing to explain";
   }
 
+  @Override
+  public float[] region(float[] segmentation, long[] spatial) {
+    float[] d = mask.data();
+    float[] region = new float[(int) Shapes.numel(spatial)];
+    for (int v = 0; v < region.length; v++) {
+      region[v] = d[v] > 0 ? 1f : 0f;
+    }
+    return region;
+  }
+
   /** The mask cropped to the window (a per-sample mask [B, *S] keeps its batch axis). */
   @Override
   public Optional<Target> restrictTo(long[] start, long[] size) {

@@ -1,5 +1,7 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -34,6 +36,25 @@ public record PredictedClassTarget(int classIndex) implements Target {
     return "class " + classIndex + " is absent" + where + ": the model predicts no voxel of it (predicted classes: "
         + predicted + "). Try --target " + classIndex + ":all to explain its score over the whole volume, a mask "
         + "or box target, or a predicted class.";
+  }
+
+  @Override
+  public float[] region(float[] segmentation, long[] spatial) {
+    float[] region = new float[(int) Shapes.numel(spatial)];
+    for (int v = 0; v < region.length; v++) {
+      region[v] = segmentation[v] == classIndex ? 1f : 0f;
+    }
+    return region;
+  }
+
+  @Override
+  public boolean regionFromPrediction() {
+    return true;
+  }
+
+  @Override
+  public Target onPrediction(FloatTensor region) {
+    return new MaskTarget(classIndex, "(whole-volume region)", region);
   }
 
   @Override

@@ -19,8 +19,10 @@ import java.util.Optional;
  * </ul>
  * Each kind parses, checks itself against the model output, writes its seed (per-class, per-voxel
  * weights and the predicted-mask gate the compiled graph reads) and describes itself. A target
- * can be restricted to a window of the output grid and weighted there ({@link #restrict}), so
- * windows of a large volume can be explained one by one and blended.
+ * has a region over a whole grid ({@link #region}) and can be restricted to a window of the
+ * output grid and weighted there ({@link #restrict}): the one way sliding windows explain a
+ * large volume window by window (a predicted-class target first fixed on the blended
+ * prediction, {@link #onPrediction}).
  *
  * <p>Spelled {@code 2}, {@code 2:mask=FILE}, {@code 2:box=z0,y0,x0,z1,y1,x1} (ends exclusive),
  * {@code 2:voxel=z,y,x}, {@code 2:all}, {@code argmax}; coordinates in tensor axis order.
@@ -108,6 +110,31 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
    */
   default Optional<Target> restrict(long[] start, long[] size, FloatTensor weight) {
     return restrictTo(start, size).map(t -> weight == null ? t : new WindowedTarget(t, weight));
+  }
+
+  /**
+   * This target's region over a whole grid of {@code spatial} voxels, 1 inside (sliding windows);
+   * {@code segmentation}, the class predicted at each voxel, is read only by the kind whose region
+   * the prediction decides ({@link #regionFromPrediction}). Classifier targets have none.
+   */
+  default float[] region(float[] segmentation, long[] spatial) {
+    throw new Gradcam3dException("target '" + spec() + "' is for classifiers; sliding windows explain "
+        + "segmentations: choose a class, e.g. --target 1");
+  }
+
+  /** Whether the model's prediction decides this target's region (else {@link #region} needs no segmentation). */
+  default boolean regionFromPrediction() {
+    return false;
+  }
+
+  /**
+   * This target with its region fixed to {@code region} (1 inside, over the grid it is restricted
+   * on), the region {@link #region} gave from a whole-volume prediction: a predicted-class target
+   * becomes that mask, so that its windows follow the blended prediction, not their own. Others
+   * as they are.
+   */
+  default Target onPrediction(FloatTensor region) {
+    return this;
   }
 
   /** Voxels in a sample's region, from the graph's per-class region counts [B, K]. */

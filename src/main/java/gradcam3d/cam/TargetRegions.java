@@ -94,9 +94,17 @@ public final class TargetRegions {
       if (counts[b] > 0) {
         continue;
       }
-      throw new Gradcam3dException(targets.get(b).emptyRegion(os[0] > 1 ? " in sample " + b : "",
-          predictedClasses(predicted, b, classes)));
+      throw emptyRegion(targets.get(b), os[0] > 1 ? " in sample " + b : "", predicted, b, classes);
     }
+  }
+
+  /**
+   * The error for target {@code t}'s empty region, in the target's own words ({@link Target#emptyRegion}),
+   * naming the classes predicted in sample {@code b} ({@code predicted}: voxels per class [B, K], or null).
+   */
+  public static Gradcam3dException emptyRegion(Target t, String where, float[] predicted, int b, int classes) {
+    return new Gradcam3dException(t.emptyRegion(where, predicted == null ? "" : predictedClasses(predicted, b,
+        classes)));
   }
 
   /**

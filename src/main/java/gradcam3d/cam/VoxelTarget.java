@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.Shapes;
 import java.util.Optional;
 
 /** Class k at one voxel of the output grid. */
@@ -41,6 +42,13 @@ public record VoxelTarget(int classIndex, long[] voxel) implements Target {
   @Override
   public void writeSeed(float[] weights, float[] gate, int b, long[] outputShape) {
     BoxTarget.fill(weights, b, classIndex, voxel, end(), outputShape);
+  }
+
+  @Override
+  public float[] region(float[] segmentation, long[] spatial) {
+    float[] region = new float[(int) Shapes.numel(spatial)];
+    BoxTarget.fill(region, 0, 0, voxel, end(), Shapes.concat(new long[] {1, 1}, spatial));
+    return region;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -25,6 +26,13 @@ public record WholeClassTarget(int classIndex) implements Target {
     int voxels = Target.voxels(outputShape);
     int base = (b * (int) outputShape[1] + classIndex) * voxels;
     Arrays.fill(weights, base, base + voxels, 1f);
+  }
+
+  @Override
+  public float[] region(float[] segmentation, long[] spatial) {
+    float[] region = new float[(int) Shapes.numel(spatial)];
+    Arrays.fill(region, 1f);
+    return region;
   }
 
   @Override

@@ -3,8 +3,7 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.CamMethods;
-import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
 import gradcam3d.render.Colormap;
@@ -130,14 +129,14 @@ final class Converters {
     }
   }
 
-  static final class BaselineValue implements ITypeConverter<IntegratedGradients.Baseline> {
+  static final class BaselineValue implements ITypeConverter<String> {
     @Override
-    public IntegratedGradients.Baseline convert(String s) {
-      switch (s.trim().toLowerCase(Locale.ROOT)) {
-        case "zero": return IntegratedGradients.Baseline.ZERO;
-        case "blur": return IntegratedGradients.Baseline.BLUR;
-        default: throw new TypeConversionException("must be zero or blur, not '" + s + "'");
+    public String convert(String s) {
+      String t = s.trim().toLowerCase(Locale.ROOT);
+      if (!t.equals("zero") && !t.equals("blur")) {
+        throw new TypeConversionException("must be zero or blur, not '" + s + "'");
       }
+      return t;
     }
   }
 
@@ -471,10 +470,6 @@ final class Converters {
       }
       return s.trim();
     }
-
-    static long[] sizes(String checked) {
-      return java.util.Arrays.stream(checked.split(",")).mapToLong(Long::parseLong).toArray();
-    }
   }
 
   /** --occlusion-overlap: a fraction in [0, 1). */
@@ -490,10 +485,31 @@ final class Converters {
   }
 
   /** --occlusion-mode: gaussian, mean_patch, mean_img or a number. */
-  static final class OcclusionModeValue implements ITypeConverter<gradcam3d.cam.methods.OcclusionMode> {
+  static final class OcclusionModeValue implements ITypeConverter<String> {
     @Override
-    public gradcam3d.cam.methods.OcclusionMode convert(String s) {
-      return parsed(() -> gradcam3d.cam.methods.OcclusionMode.parse(s));
+    public String convert(String s) {
+      return parsed(() -> {
+        gradcam3d.cam.methods.OcclusionMode.parse(s);
+        return s;
+      });
+    }
+  }
+
+  /** --target: a target's text form, checked by {@link gradcam3d.cam.Target#parse} (a bad one exits 2 before the model loads). */
+  static final class TargetText implements ITypeConverter<String> {
+    /** A dataset.json label name in the class's place (--nnunet-plans), resolved once it is read. */
+    private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[A-Za-z_][\\w .-]*");
+
+    @Override
+    public String convert(String s) {
+      return parsed(() -> {
+        int colon = s.indexOf(':');
+        String head = (colon < 0 ? s : s.substring(0, colon)).trim();
+        boolean named = !head.equals("argmax") && LABEL_NAME.matcher(head).matches();
+        // a name's syntax after the class is checked as a class number's would be
+        gradcam3d.cam.Target.parse(named ? "0" + (colon < 0 ? "" : s.substring(colon)) : s);
+        return s;
+      });
     }
   }
 

@@ -2,13 +2,9 @@ package gradcam3d.cli;
 
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
-import gradcam3d.cam.methods.IntegratedGradients;
-import gradcam3d.cam.methods.Lrp;
-import gradcam3d.cam.methods.OcclusionSensitivity;
-import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
 import gradcam3d.pipeline.Ensemble;
 import gradcam3d.pipeline.NnunetPlans;
@@ -81,7 +77,7 @@ public final class ExplanationOptions {
       completionCandidates = MethodNames.class, converter = Converters.Method.class)
   CamMethod method;
 
-  @Option(names = "--target", paramLabel = "TARGET",
+  @Option(names = "--target", paramLabel = "TARGET", converter = Converters.TargetText.class,
       description = "What to explain (see below). Repeat to give each sample of a batch its own target. "
           + "Default: argmax for classifiers; required for segmentation models.")
   List<String> targets = new ArrayList<>();
@@ -203,7 +199,7 @@ public final class ExplanationOptions {
   @Option(names = "--ig-baseline", defaultValue = "zero", paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
       description = "integrated-gradients: start of the path, zeros or the input blurred by a Gaussian of "
           + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
-  IntegratedGradients.Baseline baseline;
+  String baseline;
 
   @Option(names = "--occlusion-size", defaultValue = "16", paramLabel = "N|Z,Y,X",
       converter = Converters.OcclusionSize.class,
@@ -222,7 +218,7 @@ public final class ExplanationOptions {
           + "on it, scores blended with Gaussian weights; mean_patch = replaced by its own mean (MONAI's "
           + "documented behaviour; MONAI 1.3.2 multiplies by the mean instead); mean_img = replaced by the "
           + "sample's mean; a number = replaced by it (default: ${DEFAULT-VALUE}).")
-  gradcam3d.cam.methods.OcclusionMode occlusionMode;
+  String occlusionMode;
 
   @Option(names = "--occlusion-budget", paramLabel = "N", converter = Converters.Positive.class,
       description = "occlusion: choose the largest overlap whose forward passes (printed before they start) are at "
@@ -237,33 +233,19 @@ public final class ExplanationOptions {
     return configured(method);
   }
 
-  /** A method with the options given for it (compare configures each of its methods). */
+  /** A method with the options given for it (compare configures each of its methods); each method reads its own. */
   CamMethod configured(CamMethod m) {
-    if (m instanceof Lrp) {
-      return lrp.method();
-    }
-    if (m instanceof SmoothGrad) {
-      return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
-    }
-    if (m instanceof IntegratedGradients) {
-      return new IntegratedGradients(steps, baseline);
-    }
-    if (m instanceof OcclusionSensitivity) {
-      return new OcclusionSensitivity(Converters.OcclusionSize.sizes(occlusionSize), occlusionOverlap, occlusionMode,
-          occlusionBudget == null ? null : occlusionBudget.longValue());
-    }
     return m.withOptions(new MethodOptions(femK, kpcaKernel, kpcaGamma, finerAlpha, finerCompare, refineBase, seed,
-        concepts));
+        concepts, samples, noise, steps, baseline, occlusionSize, occlusionOverlap, occlusionMode,
+        occlusionBudget == null ? null : occlusionBudget.longValue(), lrp::rules));
   }
 
   /** The method with the options that change its result, as text (what batch --resume compares). */
   String methodDescription() {
     CamMethod m = method();
-    if (m instanceof SmoothGrad sg) {
-      return m.name() + " samples=" + sg.samples() + " noise=" + sg.noise() + " seed=" + seed;
-    }
-    if (m instanceof IntegratedGradients ig) {
-      return m.name() + " steps=" + ig.steps() + " baseline=" + ig.baseline();
+    String parameters = m.resumeParameters();
+    if (!parameters.isEmpty()) {
+      return m.name() + " " + parameters;
     }
     return m.name() + (tokenGrid == null ? "" : " token-grid=" + tokenGrid);
   }

@@ -2,7 +2,6 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.LrpRules;
-import gradcam3d.cam.methods.Lrp;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -46,12 +45,12 @@ final class LrpOptions {
           + "classifiers), or the logits inside it (summing to T) (default: ${DEFAULT-VALUE}).")
   LrpRules.Start start;
 
-  /** The method with these options. */
-  Lrp method() {
+  /** LRP's rules from these options (for --method lrp only: the check concerns LRP's options). */
+  LrpRules rules() {
     if ((low == null) != (high == null)) {
       throw new gradcam3d.OptionValueException("give both --lrp-low and --lrp-high, or neither");
     }
-    return new Lrp(new LrpRules(composite, epsilon, gamma, low, high, norm, start));
+    return new LrpRules(composite, epsilon, gamma, low, high, norm, start);
   }
 
   static final class CompositeValue implements ITypeConverter<LrpRules.Composite> {

@@ -1,7 +1,7 @@
 package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Progress;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.pipeline.ExplanationPipeline;

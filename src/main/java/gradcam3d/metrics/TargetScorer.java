@@ -149,9 +149,8 @@ public final class TargetScorer implements AutoCloseable {
           n += w[k * voxels + v];
         }
         if (n == 0) {
-          String predicted = e.predictedVoxels() == null ? ""
-              : TargetRegions.predictedClasses(e.predictedVoxels().data(), sample, classes);
-          throw new Gradcam3dException(e.targets().get(sample).emptyRegion(" in sample " + sample, predicted));
+          throw TargetRegions.emptyRegion(e.targets().get(sample), " in sample " + sample,
+              e.predictedVoxels() == null ? null : e.predictedVoxels().data(), sample, classes);
         }
         for (int v = 0; v < voxels; v++) {
           w[k * voxels + v] = (float) (w[k * voxels + v] / n);

@@ -3,8 +3,6 @@ package gradcam3d.output;
 import gradcam3d.AtomicFiles;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Conditioning;
-import gradcam3d.cam.methods.IntegratedGradients;
-import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -94,14 +92,7 @@ final class SummaryJsonWriter implements OutputWriter {
       ls.add(m);
     }
     s.put("layers", ls);
-    if (st.method() instanceof SmoothGrad sg) {
-      s.put("samples", sg.samples());
-      s.put("noise", sg.noise());
-    }
-    if (st.method() instanceof IntegratedGradients ig) {
-      s.put("steps", ig.steps());
-      s.put("baseline", ig.baseline().name().toLowerCase());
-    }
+    s.putAll(st.method().summaryFields());
     if (!st.method().parameters().isEmpty()) {
       s.put("method_parameters", st.method().parameters());
     }

@@ -3,7 +3,7 @@ package gradcam3d.pipeline;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;

@@ -3,10 +3,8 @@ package gradcam3d.window;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
-import gradcam3d.cam.MaskTarget;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
-import gradcam3d.cam.WindowedTarget;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.tensor.FloatTensor;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -116,12 +115,11 @@ final class LayerStream {
     // the whole blend only when the blended prediction is kept; else the slabs not yet final
     BlendedSum blend = v.keepBlend() ? new BlendedSum(grid, v.weights(), v.classes())
         : BlendedSum.streaming(grid, v.weights(), v.classes());
-    boolean predicted = WindowTargets.predicted(target);
+    boolean predicted = target.regionFromPrediction();
     long[] spatial = grid.volume();
     // a mask, box, voxel or whole-class region is known before any window runs
-    float[] fixedRegion = predicted ? null : WindowTargets.region(target, null, spatial);
+    float[] fixedRegion = predicted ? null : target.region(null, spatial);
     int cls = target.classIndex();
-    String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
     Map<String, long[]> oneWindow = Map.of(v.inputName(), Shapes.concat(new long[] {1, v.input().dim(1)}, grid.window()));
     Map<Integer, Map<String, FloatTensor>> held = new ConcurrentHashMap<>();
     CutArrays arrays = new CutArrays();
@@ -146,18 +144,20 @@ final class LayerStream {
       }
       int t = step.window();
       blended.await(step.after());
-      FloatTensor crop = new FloatTensor(fixedRegion != null ? WindowTargets.crop(grid, t, fixedRegion).data()
-          : blend.classCrop(t, cls), grid.window());
+      // a predicted class: its region in the window, from the blended prediction (window coordinates)
+      Optional<Target> windowed = fixedRegion != null ? WindowTargets.inWindow(target, grid, v.weights(), t)
+          : target.onPrediction(new FloatTensor(blend.classCrop(t, cls), grid.window()))
+              .restrict(new long[spatial.length], grid.window(), WindowTargets.share(grid, v.weights(), t));
       Map<String, FloatTensor> cut = held.remove(t);
-      if (!touches(crop)) {
+      if (windowed.isEmpty()) {
         return new Explained(t, null, cut); // the target does not reach the window: no backward
       }
       Map<String, FloatTensor> in = new LinkedHashMap<>(cut);
       if (feeds.contains(v.inputName())) {
         in.put(v.inputName(), WindowInference.crops(v.input(), grid, List.of(t), v.padValue()));
       }
-      Target windowed = new WindowedTarget(new MaskTarget(cls, maskName, crop), WindowTargets.share(grid, v.weights(), t));
-      return new Explained(t, lane.explainer().explainResized(oneWindow, in, List.of(windowed), release[s]), cut);
+      return new Explained(t, lane.explainer().explainResized(oneWindow, in, List.of(windowed.get()), release[s]),
+          cut);
     }, (s, result) -> {
       if (result instanceof Forwarded f) {
         blend.add(f.windows(), f.scores());
@@ -171,7 +171,7 @@ final class LayerStream {
           progress.finish();
           segmentation[0] = blend.segmentation(counts);
           if (predicted) {
-            region[0] = WindowTargets.region(target, segmentation[0], spatial);
+            region[0] = target.region(segmentation[0], spatial);
           }
           for (int t = 0; t < grid.size(); t++) {
             reached[0] += WindowTargets.touches(WindowTargets.box(grid, t), region[0]) ? 1 : 0;
@@ -217,15 +217,6 @@ final class LayerStream {
       }
     }
     return out;
-  }
-
-  private static boolean touches(FloatTensor crop) {
-    for (float x : crop.data()) {
-      if (x > 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -4,10 +4,10 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
-import gradcam3d.cam.MaskTarget;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.cam.TargetRegions;
 import gradcam3d.cam.WindowedTarget;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -304,7 +304,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long[] wholeOutput = Shapes.concat(new long[] {1, classCount}, spatial);
     target.check(wholeOutput);
     // fails for classifier targets before any window runs
-    WindowTargets.region(target, new float[0], new long[] {0});
+    target.region(new float[0], new long[] {0});
     if (occlusion != null) {
       forward.all().forEach(f -> f.compiled(batchShape(Math.min(settings.windowBatch(), grid.size()), channels, window)));
       return occlusion.explain(input, target, grid, weights, forwards());
@@ -347,7 +347,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       regionVoxels += r > 0 ? 1 : 0;
     }
     if (regionVoxels == 0) {
-      throw WindowTargets.emptyRegion(target, predicted);
+      throw TargetRegions.emptyRegion(target, "", predicted, 0, predicted.length);
     }
     FloatTensor keptPrediction = settings.keepPrediction() ? new FloatTensor(passes.blend().finish(), wholeOutput)
         : null;
@@ -412,7 +412,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
     float[] predicted = new float[v.classes()];
     blend.argmax(segmentation, predicted);
-    float[] region = WindowTargets.region(target, segmentation, grid.volume());
+    float[] region = target.region(segmentation, grid.volume());
+    // a predicted-class target follows the blended prediction in every window
+    Target fixed = target.onPrediction(new FloatTensor(region, grid.volume()));
     long t1 = System.nanoTime();
     List<Integer> reached = new ArrayList<>();
     for (int t = 0; t < grid.size(); t++) {
@@ -423,8 +425,6 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     if (reached.isEmpty()) {
       return new LayerStream.Passes(blend, segmentation, predicted, region, 0, t1);
     }
-    int cls = target.classIndex();
-    String maskName = target.maskFile() != null ? target.maskFile() : "(whole-volume region)";
     int batchSize = v.windowBatch();
     int batches = (reached.size() + batchSize - 1) / batchSize;
     long channels = v.input().dim(1);
@@ -438,8 +438,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       FloatTensor x = WindowInference.crops(v.input(), grid, batch, v.padValue());
       List<Target> targets = new ArrayList<>();
       for (int t : batch) {
-        targets.add(new WindowedTarget(new MaskTarget(cls, maskName, WindowTargets.crop(grid, t, region)),
-            WindowTargets.share(grid, v.weights(), t)));
+        targets.add(WindowTargets.inWindow(fixed, grid, v.weights(), t).orElseThrow());
       }
       // a lane's last window gives its session's working memory back: pass 1's sessions idle while
       // pass 2 runs, and pass 2's between volumes (two lanes hold twice the memory of one)

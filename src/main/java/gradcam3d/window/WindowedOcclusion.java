@@ -6,6 +6,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerResolver;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -58,13 +59,13 @@ final class WindowedOcclusion implements AutoCloseable {
     float[] segmentation = new float[voxels];
     float[] predicted = new float[blend.classes()];
     blend.argmax(segmentation, predicted);
-    float[] region = WindowTargets.region(target, segmentation, spatial);
+    float[] region = target.region(segmentation, spatial);
     long regionVoxels = 0;
     for (float r : region) {
       regionVoxels += r > 0 ? 1 : 0;
     }
     if (regionVoxels == 0) {
-      throw WindowTargets.emptyRegion(target, predicted);
+      throw TargetRegions.emptyRegion(target, "", predicted, 0, predicted.length);
     }
     List<Integer> reached = new ArrayList<>();
     for (int t = 0; t < grid.size(); t++) {
@@ -81,7 +82,8 @@ final class WindowedOcclusion implements AutoCloseable {
           .withScore(request.score()).withoutGradients().withTensors(false, false);
       scorers = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
     }
-    WindowedPatchScorer scorer = new WindowedPatchScorer(scorers, graph, inputName, input, grid, weights, region,
+    WindowedPatchScorer scorer = new WindowedPatchScorer(scorers, graph, inputName, input, grid, weights,
+        target.onPrediction(new FloatTensor(region, spatial)),
         target.classIndex(), blend.classes(), reached, request.batchSize(), settings.padValue());
     Explanation.Attribution a = method.attribute(input, scorer, progress);
     long t2 = System.nanoTime();

@@ -4,6 +4,7 @@ import gradcam3d.cam.BatchMemory;
 import gradcam3d.cam.OcclusionGrid;
 import gradcam3d.cam.PatchScorer;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
@@ -18,9 +19,9 @@ import java.util.Map;
  * Scores occluded copies of a whole scan through its sliding-window prediction, exactly and
  * without re-running the windows an occlusion leaves alone. The whole-volume target is
  * T = sum_v seed(v) F(v) with F = sum_t w_t P_t / N the blend of the windows' scores P_t, so
- * T = sum_t T_t with T_t = sum_v seed(v) (w_t / N)(v) P_t(v): each window's own target with the
- * region cropped to it times its blend share (as pass 2 of {@link SlidingWindowExplainer} seeds
- * it). Occluding a box changes only the P_t of windows that overlap it, so
+ * T = sum_t T_t with T_t = sum_v seed(v) (w_t / N)(v) P_t(v): each window's own target, the
+ * target restricted to it and weighted by its blend share (as pass 2 of
+ * {@link SlidingWindowExplainer} seeds it). Occluding a box changes only the P_t of windows that overlap it, so
  * T(x) - T(x occluded) = sum over those windows of T_t(x) - T_t(x occluded), and windows the region
  * does not reach contribute nothing. Cost: one pass per window the region reaches (T_t(x)), plus,
  * per occluded box, one per such window that the box overlaps (1 to 2^d of them for boxes smaller
@@ -33,7 +34,7 @@ final class WindowedPatchScorer implements PatchScorer {
   private final FloatTensor input;
   private final WindowGrid grid;
   private final BlendWeights weights;
-  private final float[] region;
+  private final Target fixed;
   private final int cls;
   private final int classes;
   private final List<Integer> reached;
@@ -45,11 +46,12 @@ final class WindowedPatchScorer implements PatchScorer {
 
   /**
    * @param input the scan [1, C, *S]
-   * @param region the target region over the scan (1 inside), of class {@code cls} of {@code classes}
+   * @param fixed the target, its region fixed on the scan ({@link Target#onPrediction}), of class
+   *     {@code cls} of {@code classes}
    * @param reached the windows the region reaches
    */
   WindowedPatchScorer(Lanes<GradientEngine> lanes, Graph model, String inputName, FloatTensor input, WindowGrid grid,
-      BlendWeights weights, float[] region, int cls, int classes, List<Integer> reached, int batchSize,
+      BlendWeights weights, Target fixed, int cls, int classes, List<Integer> reached, int batchSize,
       float padValue) {
     this.lanes = lanes;
     this.model = model;
@@ -57,7 +59,7 @@ final class WindowedPatchScorer implements PatchScorer {
     this.input = input;
     this.grid = grid;
     this.weights = weights;
-    this.region = region;
+    this.fixed = fixed;
     this.cls = cls;
     this.classes = classes;
     this.reached = reached;
@@ -252,22 +254,17 @@ final class WindowedPatchScorer implements PatchScorer {
     }
   }
 
-  /** Each item's seed [n, K, *W]: class cls = the region's crop to its window times the window's blend share. */
+  /** Each item's seed [n, K, *W]: class cls = the target restricted to its window times the window's blend share. */
   private GradientEngine.Seed seeds(List<int[]> batch) {
     int n = batch.size();
     int windowVoxels = (int) Shapes.numel(grid.window());
     float[] seed = new float[n * classes * windowVoxels];
     Map<Integer, float[]> perWindow = new HashMap<>();
     for (int j = 0; j < n; j++) {
-      float[] s = perWindow.computeIfAbsent(batch.get(j)[1], t -> {
-        float[] crop = WindowTargets.crop(grid, t, region).data();
-        float[] share = WindowTargets.share(grid, weights, t).data();
-        for (int v = 0; v < crop.length; v++) {
-          crop[v] *= share[v];
-        }
-        return crop;
-      });
-      System.arraycopy(s, 0, seed, (j * classes + cls) * windowVoxels, windowVoxels);
+      float[] s = perWindow.computeIfAbsent(batch.get(j)[1], t -> Target.seed(
+          List.of(WindowTargets.inWindow(fixed, grid, weights, t).orElseThrow()),
+          Shapes.concat(new long[] {1, classes}, grid.window())).weights().data());
+      System.arraycopy(s, cls * windowVoxels, seed, (j * classes + cls) * windowVoxels, windowVoxels);
     }
     long[] shape = Shapes.concat(new long[] {n, classes}, grid.window());
     return new GradientEngine.Seed(new FloatTensor(seed, shape), FloatTensor.zeros(n, classes));

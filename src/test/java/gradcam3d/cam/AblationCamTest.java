@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +58,7 @@ class AblationCamTest {
     ModelProto model = ModelIO.read(c.model());
     FloatTensor x = Npy.read(c.inputNpy());
     Target target = Target.parse("2");
-    Explainer.Request req = Explainer.Request.of(List.of("down2"), "ablationcam", target).withBatchSize(5);
+    Explainer.Request req = Explainer.Request.of(List.of("down2"), CamMethods.byName("ablationcam"), target).withBatchSize(5);
     Explanation e;
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(2))) {
       e = ex.explain(Map.of("input", x));

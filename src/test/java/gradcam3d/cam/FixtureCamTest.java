@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,7 @@ class FixtureCamTest {
   @MethodSource("cases")
   void camMatchesPytorch(Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
-    Explainer.Request req = Explainer.Request.of(List.of(c.layerSpec()), c.method(), targetOf(c))
+    Explainer.Request req = Explainer.Request.of(List.of(c.layerSpec()), CamMethods.byName(c.method()), targetOf(c))
         .withModelOutput(c.modelOutput()).withBatchSize(8);
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {
       Explanation e = ex.explain(Map.of("input", x));

@@ -1,5 +1,7 @@
 package gradcam3d.cam;
 
+import gradcam3d.cam.methods.CamMethods;
+
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,7 +42,7 @@ class TargetTest {
   }
 
   private static Explanation explain(String target, GradientSpec.Score score) {
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), "gradcam", Target.parse(target)).withScore(score);
+    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse(target)).withScore(score);
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       return e.explain(Map.of("input", X));
     }
@@ -113,7 +114,7 @@ class TargetTest {
   @Test
   void eachSampleGetsItsOwnTarget() {
     FloatTensor batch = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d_batch2.npy"));
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), "gradcam", Target.parse("2"));
+    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse("2"));
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       Explanation both = e.explain(Map.of("input", batch), List.of(Target.parse("2"), Target.parse("1")));
       Explanation first = e.explain(Map.of("input", batch.slice0(0).reshape(1, 1, Z, Y, XX)), List.of(Target.parse("2")));
@@ -142,7 +143,7 @@ class TargetTest {
   void severalLayersAggregateTheirFinalMaps() {
     Fixtures.Case c2 = Fixtures.cases().stream().filter(c -> c.name().equals("list_encoder3d__encoder@2__gradcam")).findFirst().orElseThrow();
     Fixtures.Case c1 = Fixtures.cases().stream().filter(c -> c.name().equals("list_encoder3d__encoder@1__gradcam")).findFirst().orElseThrow();
-    Explainer.Request req = Explainer.Request.of(List.of("encoder@2", "encoder@1"), "gradcam",
+    Explainer.Request req = Explainer.Request.of(List.of("encoder@2", "encoder@1"), CamMethods.byName("gradcam"),
         Target.parse(Integer.toString(c2.targetClass())));
     try (Explainer e = new Explainer(ModelIO.read(c2.model()), req, new RuntimeOptions(2))) {
       Explanation ex = e.explain(Map.of("input", Npy.read(c2.inputNpy())));

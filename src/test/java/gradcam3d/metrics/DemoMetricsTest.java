@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withCurves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -39,7 +40,7 @@ class DemoMetricsTest {
     for (int i = 0; i < lab.length; i++) {
       label1[i] = Math.round(lab[i]) == 1 ? 1f : 0f;
     }
-    request = Explainer.Request.of(List.of("up2"), "gradcam", Target.parse("1"));
+    request = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("1"));
     try (Explainer ex = new Explainer(model, request, OPTIONS)) {
       explanation = ex.explain(Map.of("input", x));
     }

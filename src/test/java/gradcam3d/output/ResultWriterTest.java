@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.testing.Fixtures;
 import gradcam3d.testing.Fixtures.Case;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,7 @@ class DemoSceneWindowTest {
     float[][] s = scene(7);
     FloatTensor x = new FloatTensor(s[0], 1, 1, SHAPE[0], SHAPE[1], SHAPE[2]);
     Target target = Target.parse("1");
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), "gradcam", target);
+    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), target);
     long[] window = {40, 48, 48};
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model, req,

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +31,7 @@ class LayerStreamTest {
       boolean fromLayer, int threads, int windowBatch) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target t = target(target, x);
-    Explainer.Request req = Explainer.Request.of(layers, method, t).withBatchSize(4);
+    Explainer.Request req = Explainer.Request.of(layers, CamMethods.byName(method), t).withBatchSize(4);
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings,
         new RuntimeOptions(threads), fromLayer)) {
@@ -105,7 +106,7 @@ class LayerStreamTest {
       shape[0] = 1;
       long[] w = c.window();
       Map<String, long[]> one = Map.of("input", new long[] {1, shape[1], w[0], w[1], w[2]});
-      try (Explainer e = Explainer.fromLayer(m, Explainer.Request.of(List.of(c.layer()), "gradcam",
+      try (Explainer e = Explainer.fromLayer(m, Explainer.Request.of(List.of(c.layer()), CamMethods.byName("gradcam"),
           Target.parse("1")), new RuntimeOptions(1))) {
         List<String> feeds = List.copyOf(e.feedShapes(one).keySet());
         System.out.printf("%-28s layer %-6s fed %s%n", c, c.layer(), feeds);

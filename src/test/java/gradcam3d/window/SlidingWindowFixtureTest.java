@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withBlend;
 import static gradcam3d.testing.SettingsEdits.withPrediction;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
@@ -41,7 +42,7 @@ class SlidingWindowFixtureTest {
   void matchesPytorch(SlidingFixtures.Case c, String method, int threads) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
-    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), method, target).withTensors(true);
+    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), CamMethods.byName(method), target).withTensors(true);
     FloatTensor[] window0 = new FloatTensor[2];
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings(c),
         new RuntimeOptions(threads))) {

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -30,7 +31,7 @@ class SlidingWindowLanesTest {
   static Run explain(SlidingFixtures.Case c, String method, int threads, int windowBatch, boolean fromLayer) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
-    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), method, target);
+    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), CamMethods.byName(method), target);
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     List<Integer> observed = new ArrayList<>();
     Thread caller = Thread.currentThread();

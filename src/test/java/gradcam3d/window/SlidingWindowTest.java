@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withPadValue;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +42,7 @@ class SlidingWindowTest {
   void oneWindowIsTheOrdinaryExplanation(String method) {
     FloatTensor x = input();
     Target target = Target.parse("2");
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), method, target).withBatchSize(8);
+    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName(method), target).withBatchSize(8);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
@@ -61,7 +62,7 @@ class SlidingWindowTest {
   void oneWindowAggregatesLayersLikeTheOrdinaryExplanation() {
     FloatTensor x = input();
     Target target = Target.parse("1");
-    Explainer.Request req = Explainer.Request.of(List.of("down3", "up2"), "layercam", target);
+    Explainer.Request req = Explainer.Request.of(List.of("down3", "up2"), CamMethods.byName("layercam"), target);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
@@ -95,7 +96,7 @@ class SlidingWindowTest {
       long[] c = Shapes.unravel(i, new long[] {24, 56, 48});
       inside[i] = c[0] < small[0] && c[2] < small[2] ? 1f : 0f;
     }
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), "gradcam", Target.parse("2:all"));
+    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("2:all"));
     SlidingWindowExplainer.Settings s = withPadValue(SlidingWindowExplainer.Settings.of(window), pad);
     // a model fixed at the window's size pads (a dynamic one takes the scan's size: WindowLimitsTest)
     ModelProto fixed = gradcam3d.testing.ModelEdits.fixedInput(model(), Shapes.concat(new long[] {1, 1}, window));
@@ -116,7 +117,7 @@ class SlidingWindowTest {
 
   @Test
   void badWindowsAreOneLineErrors() {
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), "gradcam", Target.parse("1"));
+    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse("1"));
     FloatTensor x = input();
     String stride = message(() -> run(model(), req, SlidingWindowExplainer.Settings.of(new long[] {24, 30, 32}), x,
         Target.parse("1")));

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +29,7 @@ class WindowLimitsTest {
   private static final ModelProto MODEL = SlidingWindowTest.model(); // dynamic, total stride 4
   private static final FloatTensor X = SlidingWindowTest.input(); // [1, 1, 40, 56, 48]
   private static final Explainer.Request REQUEST =
-      Explainer.Request.of(List.of("up2"), "gradcam", Target.parse("2"));
+      Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("2"));
 
   private static WindowedExplanation explain(SlidingWindowExplainer.Settings s) {
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(MODEL, REQUEST, s, new RuntimeOptions(2))) {

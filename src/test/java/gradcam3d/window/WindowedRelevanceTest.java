@@ -8,7 +8,7 @@ import gradcam3d.OptionValueException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.CamMethods;
+import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;

@@ -4,8 +4,12 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.GaussianBlur;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Integrated gradients (Sundararajan et al. 2017; Captum IntegratedGradients with
@@ -52,6 +56,24 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
   @Override
   public String name() {
     return "integrated-gradients";
+  }
+
+  @Override
+  public CamMethod withOptions(MethodOptions o) {
+    return new IntegratedGradients(o.igSteps(), Baseline.valueOf(o.igBaseline().toUpperCase(Locale.ROOT)));
+  }
+
+  @Override
+  public Map<String, Object> summaryFields() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("steps", steps);
+    m.put("baseline", baseline.name().toLowerCase());
+    return m;
+  }
+
+  @Override
+  public String resumeParameters() {
+    return "steps=" + steps + " baseline=" + baseline;
   }
 
   @Override

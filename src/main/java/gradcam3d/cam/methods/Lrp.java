@@ -5,6 +5,7 @@ import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.tensor.FloatTensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,6 +72,11 @@ public final class Lrp implements CamMethod.InputSpace {
   @Override
   public FloatTensor map(FloatTensor attribution) {
     return Channels.sum(attribution);
+  }
+
+  @Override
+  public CamMethod withOptions(MethodOptions o) {
+    return new Lrp(o.lrpRules().get());
   }
 
   @Override

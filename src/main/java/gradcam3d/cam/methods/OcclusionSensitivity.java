@@ -3,6 +3,7 @@ package gradcam3d.cam.methods;
 import gradcam3d.OptionValueException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.OcclusionGrid;
 import gradcam3d.cam.PatchScorer;
 import gradcam3d.cam.Progress;
@@ -66,6 +67,14 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
   @Override
   public String name() {
     return "occlusion";
+  }
+
+  /** From the command line's forms: the size N or Z,Y,X (positive integers, as its converter checked), the mode's spelling. */
+  @Override
+  public CamMethod withOptions(MethodOptions o) {
+    long[] sizes = Arrays.stream(o.occlusionSize().split(",")).mapToLong(Long::parseLong).toArray();
+    return new OcclusionSensitivity(sizes, o.occlusionOverlap(), OcclusionMode.parse(o.occlusionMode()),
+        o.occlusionBudget());
   }
 
   public OcclusionMode mode() {

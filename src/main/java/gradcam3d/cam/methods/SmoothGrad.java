@@ -4,7 +4,10 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
+import gradcam3d.cam.MethodOptions;
 import gradcam3d.tensor.FloatTensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -35,8 +38,19 @@ public final class SmoothGrad implements CamMethod.InputSpace {
   private final int samples;
   private final double noise;
   private final Noise draws;
+  /** The seed of {@link Noise#seeded} noise, or null for other draws. */
+  private final Long seed;
 
   public SmoothGrad(int samples, double noise, Noise draws) {
+    this(samples, noise, draws, null);
+  }
+
+  /** Noise drawn by {@link Noise#seeded}. */
+  public SmoothGrad(int samples, double noise, long seed) {
+    this(samples, noise, Noise.seeded(seed), seed);
+  }
+
+  private SmoothGrad(int samples, double noise, Noise draws, Long seed) {
     if (samples < 1) {
       throw new Gradcam3dException("--samples must be at least 1, not " + samples);
     }
@@ -46,11 +60,12 @@ public final class SmoothGrad implements CamMethod.InputSpace {
     this.samples = samples;
     this.noise = noise;
     this.draws = draws;
+    this.seed = seed;
   }
 
   /** 25 copies, noise 0.15 of the intensity range, seed 0. */
   public SmoothGrad() {
-    this(25, 0.15, Noise.seeded(0));
+    this(25, 0.15, 0);
   }
 
   public int samples() {
@@ -64,6 +79,24 @@ public final class SmoothGrad implements CamMethod.InputSpace {
   @Override
   public String name() {
     return "smoothgrad";
+  }
+
+  @Override
+  public CamMethod withOptions(MethodOptions o) {
+    return new SmoothGrad(o.samples(), o.noise(), o.seed());
+  }
+
+  @Override
+  public Map<String, Object> summaryFields() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("samples", samples);
+    m.put("noise", noise);
+    return m;
+  }
+
+  @Override
+  public String resumeParameters() {
+    return "samples=" + samples + " noise=" + noise + " seed=" + (seed == null ? "custom" : seed);
   }
 
   @Override

@@ -40,7 +40,7 @@ class ShapleyCamTest {
   }
 
   private static Explainer.Request request(MethodsNext.Case c) {
-    return Explainer.Request.of(List.of(c.layer()), "shapley-cam", Target.parse(c.targetSpec()))
+    return Explainer.Request.of(List.of(c.layer()), CamMethods.byName("shapley-cam"), Target.parse(c.targetSpec()))
         .withModelOutput(c.modelOutput()).withTensors(true)
         .withScore(c.softmax() ? GradientSpec.Score.PROBABILITIES : GradientSpec.Score.LOGITS);
   }
@@ -132,8 +132,8 @@ class ShapleyCamTest {
     String layer = net.layer();
     Target all = Target.parse("0:all");
     // logits: piecewise linear, H A exactly 0 and Shapley-CAM is Grad-CAM
-    try (Explainer s = new Explainer(model, Explainer.Request.of(List.of(layer), "shapley-cam", all), new RuntimeOptions(1));
-        Explainer g = new Explainer(model, Explainer.Request.of(List.of(layer), "gradcam", all), new RuntimeOptions(1))) {
+    try (Explainer s = new Explainer(model, Explainer.Request.of(List.of(layer), CamMethods.byName("shapley-cam"), all), new RuntimeOptions(1));
+        Explainer g = new Explainer(model, Explainer.Request.of(List.of(layer), CamMethods.byName("gradcam"), all), new RuntimeOptions(1))) {
       assertEquals(0.0, MethodsNext.maxAbsDiff(s.explain(Map.of("input", x)).cam(), g.explain(Map.of("input", x)).cam()));
     }
     // sigmoid of the one channel: H A = d/dA (G . A) is not zero; check it against
@@ -205,7 +205,7 @@ class ShapleyCamTest {
     int k = 0;
     for (GradientSpec.Score score : GradientSpec.Score.values()) {
       for (String method : List.of("shapley-cam", "gradcam")) {
-        Explainer.Request req = Explainer.Request.of(List.of("features.8"), method, argmax).withScore(score);
+        Explainer.Request req = Explainer.Request.of(List.of("features.8"), CamMethods.byName(method), argmax).withScore(score);
         try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
           cams[k++] = ex.explain(Map.of("input", x)).layers().get(0).camLayer();
         }
