@@ -138,7 +138,8 @@ public record LrpRules(Composite composite, double epsilon, double gamma, Double
 
   /** zennit's defaults: epsilon 1e-6, gamma 0.25, the box from each sample's range, norms as identity, seed start. */
   public static LrpRules of(Composite composite) {
-    return new LrpRules(composite, 1e-6, 0.25, null, null, NormRule.IDENTITY, Start.SEED);
+    return new LrpRules(composite, Double.parseDouble(gradcam3d.Defaults.LRP_EPSILON), gradcam3d.Defaults.LRP_GAMMA, null, null,
+        NormRule.IDENTITY, Start.SEED);
   }
 
   @Override

@@ -67,8 +67,8 @@ public final class Explainer implements AutoCloseable {
     }
 
     public static Request of(List<String> layers, String method, Target target) {
-      return new Request(layers, CamMethods.byName(method), List.of(target), 0, GradientSpec.Score.LOGITS,
-          false, 16, Progress.NONE);
+      return new Request(layers, CamMethods.byName(method), List.of(target), gradcam3d.Defaults.MODEL_OUTPUT,
+          GradientSpec.Score.LOGITS, false, gradcam3d.Defaults.BATCH_SIZE, Progress.NONE);
     }
 
     public Request withModelOutput(int k) {

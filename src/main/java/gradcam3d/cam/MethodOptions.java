@@ -21,6 +21,6 @@ public record MethodOptions(double femK, String kpcaKernel, Double kpcaGamma, do
   public static final double FINER_ALPHA = 1;
   public static final int FINER_COMPARE = 3;
   public static final String REFINE_BASE = "gradcam++";
-  public static final long SEED = 0;
+  public static final long SEED = gradcam3d.Defaults.SEED;
   public static final int CONCEPTS = 5;
 }

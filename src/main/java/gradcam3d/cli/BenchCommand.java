@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--methods", split = ",", defaultValue = "gradcam", converter = Converters.Method.class,
+  @Option(names = "--methods", split = ",", defaultValue = gradcam3d.Defaults.METHOD, converter = Converters.Method.class,
       description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time; "
           + "input-space methods such as lrp and saliency run without the layer).")
   List<CamMethod> methods;
@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "5", converter = Converters.Positive.class, description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--batch-size", defaultValue = "2", converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "" + gradcam3d.Defaults.BATCH_SIZE, converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Option(names = "--window", paramLabel = "Z,Y,X",
@@ -76,10 +76,10 @@ final class BenchCommand implements Callable<Integer> {
           + "and Gaussian blending) against whole-volume explanations through the same windows.")
   String window;
 
-  @Option(names = "--overlap", defaultValue = "0.5", description = "Window overlap (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--overlap", defaultValue = "" + gradcam3d.Defaults.WINDOW_OVERLAP, description = "Window overlap (default: ${DEFAULT-VALUE}).")
   double overlap;
 
-  @Option(names = "--window-batch", defaultValue = "1", description = "Windows per run (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--window-batch", defaultValue = "" + gradcam3d.Defaults.WINDOW_BATCH, description = "Windows per run (default: ${DEFAULT-VALUE}).")
   int windowBatch;
 
   @Option(names = "--evaluate", description = "Time the deletion/insertion curves against their floor: the distinct "

@@ -1,5 +1,6 @@
 package gradcam3d.pipeline;
 
+import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
@@ -82,10 +83,10 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     }
   }
 
-  /** Grad-CAM on logits of output 0, zyx layout, no normalisation, all cores, batch 16. */
+  /** The command line's defaults ({@link Defaults}): Grad-CAM on logits of output 0, zyx layout, no normalisation, all cores, batch 2. */
   public static Settings of(Path model, List<String> layers) {
-    return new Settings(model, null, layers, CamMethods.byName("gradcam"), List.of(), GradientSpec.Score.LOGITS, 0,
-        Layout.ZYX, Normalization.NONE, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), 16,
+    return new Settings(model, null, layers, CamMethods.byName(Defaults.METHOD), List.of(), GradientSpec.Score.LOGITS,
+        Defaults.MODEL_OUTPUT, Layout.ZYX, Normalization.NONE, Defaults.threads(), Defaults.BATCH_SIZE,
         false, Progress.NONE, null, null);
   }
 

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.cam.Explainer;
@@ -101,7 +102,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
 
     public static Settings of(long[] window) {
-      return new Settings(window, 0.5, Blend.GAUSSIAN, 1, 0f, false);
+      return new Settings(window, Defaults.WINDOW_OVERLAP, Blend.parse(Defaults.WINDOW_BLEND), Defaults.WINDOW_BATCH,
+          Defaults.WINDOW_PAD_VALUE, false);
     }
 
     /** The window taken from a model with a fixed input size. */
