@@ -3,7 +3,6 @@ package gradcam3d.cam;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.graph.Cut;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
@@ -11,6 +10,7 @@ import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
+import gradcam3d.runtime.Score;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -42,12 +42,12 @@ public final class Explainer implements AutoCloseable {
 
   /** What to explain and how. */
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
-      GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
+      Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
       if (method instanceof CamMethod.InputSpace a && !layers.isEmpty() && a.atLayers() != null) {
         method = a.atLayers();  // LRP: the relevance arriving at the layers
       }
-      if (method.propagatesRelevance() && score != GradientSpec.Score.LOGITS) {
+      if (method.propagatesRelevance() && score != Score.LOGITS) {
         throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
             + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
       }
@@ -57,7 +57,7 @@ public final class Explainer implements AutoCloseable {
       if (method.takesLayers() && layers.isEmpty()) {
         throw new gradcam3d.OptionValueException("give at least one --layer");
       }
-      if (method.contrast() != null && score != GradientSpec.Score.LOGITS) {
+      if (method.contrast() != null && score != Score.LOGITS) {
         throw new gradcam3d.OptionValueException(method.name() + " contrasts the classes' logits; "
             + "--score probabilities does not apply to it");
       }
@@ -68,7 +68,7 @@ public final class Explainer implements AutoCloseable {
 
     public static Request of(List<String> layers, String method, Target target) {
       return new Request(layers, CamMethods.byName(method), List.of(target), gradcam3d.Defaults.MODEL_OUTPUT,
-          GradientSpec.Score.LOGITS, false, gradcam3d.Defaults.BATCH_SIZE, Progress.NONE);
+          Score.LOGITS, false, gradcam3d.Defaults.BATCH_SIZE, Progress.NONE);
     }
 
     public Request withModelOutput(int k) {
@@ -79,7 +79,7 @@ public final class Explainer implements AutoCloseable {
       return new Request(layers, method, targets, modelOutput, score, keep, batchSize, progress);
     }
 
-    public Request withScore(GradientSpec.Score s) {
+    public Request withScore(Score s) {
       return new Request(layers, method, targets, modelOutput, s, keepTensors, batchSize, progress);
     }
 

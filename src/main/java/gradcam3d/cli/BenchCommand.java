@@ -219,7 +219,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     for (CamMethod method : methods) {
       Explainer.Request req = new Explainer.Request(method.takesLayers() ? List.of(layer) : List.of(), method,
-          List.of(t), 0, gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+          List.of(t), 0, gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
         boolean perturb = method instanceof CamMethod.Perturbation;
@@ -252,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
     Target t = Target.parse(target);
     for (CamMethod method : methods) {
       Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
-          gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+          gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(win).withOverlap(overlap)
           .withWindowBatch(windowBatch);
       try (OrtProgram plain = OrtProgram.create(m, opts, "the model");
@@ -308,7 +308,7 @@ final class BenchCommand implements Callable<Integer> {
     Target t = Target.parse(target);
     CamMethod method = methods.get(0);
     Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
-        gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+        gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
     Evaluation.Settings settings = Evaluation.Settings.defaults().withSteps(steps).withRandomSeeds(randomSeeds)
         .withBatchSize(batchSize);
     Map<String, FloatTensor> in = Map.of("input", x);
@@ -328,7 +328,7 @@ final class BenchCommand implements Callable<Integer> {
     double share = regionShare(e);
     int[] counts = settings.stepScale().counts(steps, share, voxels);
     int passes = FaithfulnessCurves.passes(counts, voxels, 1 + randomSeeds);
-    gradcam3d.autodiff.GradientSpec.Score score = settings.scoring(req);
+    gradcam3d.runtime.Score score = settings.scoring(req);
     GradientEngine.Config cfg = TargetScorer.Programs.config(m, 0, score);
     FloatTensor seed = TargetScorer.fixedSeed(e, 0, true);
     try (GradientEngine single = new GradientEngine(m, cfg, opts);

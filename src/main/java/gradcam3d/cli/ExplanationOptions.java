@@ -1,7 +1,6 @@
 package gradcam3d.cli;
 
 import gradcam3d.Defaults;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.MethodOptions;
@@ -13,6 +12,7 @@ import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
 import gradcam3d.pipeline.Preprocessing;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.runtime.Score;
 import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Orientation;
@@ -60,7 +60,7 @@ public final class ExplanationOptions {
   @Option(names = "--score", defaultValue = Defaults.SCORE, paramLabel = "logits|probabilities",
       description = "Sum raw outputs, or softmax (sigmoid for one channel) probabilities (default: ${DEFAULT-VALUE}).",
       converter = Converters.Score.class)
-  GradientSpec.Score score;
+  Score score;
 
   @Option(names = "--model-output", defaultValue = "" + Defaults.MODEL_OUTPUT, paramLabel = "K",
       description = "Which output of a multi-output model (e.g. deep supervision) the target reads "

@@ -1,7 +1,6 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
@@ -13,6 +12,7 @@ import gradcam3d.metrics.measures.Spread;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -141,8 +141,8 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     }
 
     /** The score the perturbed copies are scored with. */
-    public GradientSpec.Score scoring(Explainer.Request request) {
-      return curveScore == CurveScore.PROBABILITY ? GradientSpec.Score.PROBABILITIES : request.score();
+    public Score scoring(Explainer.Request request) {
+      return curveScore == CurveScore.PROBABILITY ? Score.PROBABILITIES : request.score();
     }
   }
 

@@ -2,12 +2,12 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.runtime.Score;
 import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
@@ -41,7 +41,7 @@ import java.util.List;
  *     for every output
  */
 public record Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
-    GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
+    Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
     int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window, GridChain grid) {
 
   /** More threads than this only adds contention; far more exhausts memory in ONNX Runtime. */
@@ -70,7 +70,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
 
   /** Without sliding windows. */
   public Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
-      GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
+      Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
       int batchSize, boolean keepTensors, Progress progress) {
     this(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads, batchSize,
         keepTensors, progress, null, null);
@@ -85,7 +85,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
 
   /** The command line's defaults ({@link Defaults}): Grad-CAM on logits of output 0, zyx layout, no normalisation, all cores, batch 2. */
   public static Settings of(Path model, List<String> layers) {
-    return new Settings(model, null, layers, CamMethods.byName(Defaults.METHOD), List.of(), GradientSpec.Score.LOGITS,
+    return new Settings(model, null, layers, CamMethods.byName(Defaults.METHOD), List.of(), Score.LOGITS,
         Defaults.MODEL_OUTPUT, Layout.ZYX, Normalization.NONE, Defaults.threads(), Defaults.BATCH_SIZE,
         false, Progress.NONE, null, null);
   }
@@ -110,7 +110,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
         batchSize, keepTensors, progress, window, grid);
   }
 
-  public Settings withScore(GradientSpec.Score s) {
+  public Settings withScore(Score s) {
     return new Settings(model, modelName, layers, method, targets, s, modelOutput, layout, normalization, threads,
         batchSize, keepTensors, progress, window, grid);
   }
