@@ -2,6 +2,7 @@ package gradcam3d.autodiff;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Node;
 import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
@@ -122,17 +123,20 @@ public record LrpRules(Composite composite, double epsilon, double gamma, Double
 
   public LrpRules {
     if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
-      throw new OptionValueException("--lrp-epsilon must be a positive number, not " + epsilon);
+      throw new OptionValueException(Setting.LRP_EPSILON, Setting.LRP_EPSILON.label()
+          + " must be a positive number, not " + epsilon);
     }
     if (!(gamma >= 0) || !Double.isFinite(gamma)) {
-      throw new OptionValueException("--lrp-gamma must be 0 or more, not " + gamma);
+      throw new OptionValueException(Setting.LRP_GAMMA, Setting.LRP_GAMMA.label() + " must be 0 or more, not " + gamma);
     }
     if ((low == null) != (high == null)) {
-      throw new OptionValueException("give both --lrp-low and --lrp-high, or neither (default: each sample's "
+      throw new OptionValueException(Setting.LRP_LOW, "give both " + Setting.LRP_LOW.label() + " and "
+          + Setting.LRP_HIGH.label() + ", or neither (default: each sample's "
           + "minimum and maximum)");
     }
     if (low != null && !(low < high)) {
-      throw new OptionValueException("--lrp-low must be below --lrp-high, not " + low + " >= " + high);
+      throw new OptionValueException(Setting.LRP_LOW, Setting.LRP_LOW.label() + " must be below "
+          + Setting.LRP_HIGH.label() + ", not " + low + " >= " + high);
     }
   }
 

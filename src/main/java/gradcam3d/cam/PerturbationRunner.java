@@ -1,6 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Cut;
@@ -270,8 +271,10 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     long physical = physicalMemory();
     if (physical > 0 && bytes > physical / 2) {
       long perPerturbation = Math.max(1, bytes / k);
-      throw new Gradcam3dException(String.format(java.util.Locale.ROOT, "--batch-size %d needs about %.1f GB "
-          + "for one batch of perturbed passes, more than half of this machine's %.1f GB; use --batch-size %d "
+      throw new Gradcam3dException(Setting.BATCH_SIZE, String.format(java.util.Locale.ROOT,
+          Setting.BATCH_SIZE.label() + " %d needs about %.1f GB "
+          + "for one batch of perturbed passes, more than half of this machine's %.1f GB; use "
+          + Setting.BATCH_SIZE.label() + " %d "
           + "or less", k, bytes / 1e9, physical / 1e9, Math.max(1, physical / 2 / perPerturbation)));
     }
     return sp;

@@ -2,6 +2,7 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.Explainer;
@@ -55,10 +56,12 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     targets = List.copyOf(targets);
     checkThreads(threads);
     if (batchSize < 1) {
-      throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
+      throw new Gradcam3dException(Setting.BATCH_SIZE, Setting.BATCH_SIZE.label() + " must be at least 1, not "
+          + batchSize);
     }
     if (modelOutput < 0) {
-      throw new Gradcam3dException("--model-output must be 0 or more, not " + modelOutput);
+      throw new Gradcam3dException(Setting.MODEL_OUTPUT, Setting.MODEL_OUTPUT.label() + " must be 0 or more, not "
+          + modelOutput);
     }
     if (modelName == null) {
       modelName = model.toString();
@@ -79,7 +82,8 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   /** Fails unless 1 <= n <= {@link #MAX_THREADS}. */
   public static void checkThreads(int n) {
     if (n < 1 || n > MAX_THREADS) {
-      throw new Gradcam3dException("--threads must be between 1 and " + MAX_THREADS + ", not " + n);
+      throw new Gradcam3dException(Setting.THREADS, Setting.THREADS.label() + " must be between 1 and "
+          + MAX_THREADS + ", not " + n);
     }
   }
 
