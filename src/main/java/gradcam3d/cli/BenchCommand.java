@@ -87,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
       + "scoring sessions (both measured here), in interleaved rounds.")
   boolean evaluate;
 
-  @Option(names = "--steps", defaultValue = "21", converter = Converters.Steps.class,
+  @Option(names = "--steps", defaultValue = "" + gradcam3d.metrics.FaithfulnessCurves.DEFAULT_STEPS, converter = Converters.Steps.class,
       description = "--evaluate: points per curve (default: ${DEFAULT-VALUE}).")
   int steps;
 

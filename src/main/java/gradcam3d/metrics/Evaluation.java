@@ -57,7 +57,8 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     /** The default metrics: probability curves on the geometric scale (21 points, 3 random orders, blur), mask agreement, spread. */
     public static Settings defaults() {
       return new Settings(true, Baseline.BLUR, FaithfulnessCurves.DEFAULT_STEPS,
-          FaithfulnessCurves.DEFAULT_RANDOM_SEEDS, 8, false, Integer.MAX_VALUE, 0, CurveScore.PROBABILITY,
+          FaithfulnessCurves.DEFAULT_RANDOM_SEEDS, gradcam3d.Defaults.BATCH_SIZE, false, Integer.MAX_VALUE,
+          gradcam3d.Defaults.SEED, CurveScore.PROBABILITY,
           StepSchedule.GEOMETRIC, List.of(), MetricParams.DEFAULTS);
     }
 

@@ -59,6 +59,9 @@ class DefaultsAgreeTest {
     assertEquals(2, lib.batchSize(), "the documented perturbation batch");
     assertEquals(lib.targets(), cli.targets());
     assertNull(cli.window());
+    gradcam3d.metrics.Evaluation.Settings metrics = gradcam3d.metrics.Evaluation.Settings.defaults();
+    assertEquals(metrics, explain("--layer", "down3", "--metrics").metrics.settings(cli.batchSize()),
+        "--metrics without its options: the library's default evaluation at the explanation's batch");
     assertEquals(RuntimeOptions.defaults().threads(), lib.threads(), "one default thread count");
     assertEquals(Runtime.getRuntime().availableProcessors(), lib.threads(), "--threads' help: all cores");
   }
@@ -128,6 +131,9 @@ class DefaultsAgreeTest {
     m.put("--pad-value", "" + (int) w.padValue());
     m.put("--lrp-epsilon", "" + new Lrp().lrpRules().epsilon());
     m.put("--lrp-gamma", "" + new Lrp().lrpRules().gamma());
+    gradcam3d.metrics.Evaluation.Settings metrics = gradcam3d.metrics.Evaluation.Settings.defaults();
+    m.put("--steps", "" + metrics.steps());
+    m.put("--metric-seed", "" + metrics.seed());
     return m;
   }
 
