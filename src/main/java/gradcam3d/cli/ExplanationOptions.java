@@ -252,10 +252,10 @@ public final class ExplanationOptions {
     // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     Preprocessing chain = preprocessing();
-    Settings s = Settings.of(model, named).withMethod(method()).withTargets(targets).withScore(score)
-        .withModelOutput(modelOutput).withLayout(chain.layout()).withNormalization(chain.normalization())
-        .withBatchSize(batchSize).withGrid(chain.grid()).withTensors(keepTensors).withProgress(progress);
-    return threads == null ? s : s.withThreads(threads);
+    Settings.Builder s = Settings.builder(model, named).method(method()).targets(targets).score(score)
+        .modelOutput(modelOutput).layout(chain.layout()).normalization(chain.normalization())
+        .batchSize(batchSize).grid(chain.grid()).keepTensors(keepTensors).progress(progress);
+    return (threads == null ? s : s.threads(threads)).build();
   }
 
   /** The preprocessing: from --preprocess, or from the single options (which the file excludes). */
