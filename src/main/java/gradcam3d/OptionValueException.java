@@ -9,4 +9,8 @@ public class OptionValueException extends Gradcam3dException {
   public OptionValueException(String message) {
     super(message);
   }
+
+  public OptionValueException(Setting setting, String message) {
+    super(setting, message);
+  }
 }

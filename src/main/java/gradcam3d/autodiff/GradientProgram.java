@@ -1,6 +1,7 @@
 package gradcam3d.autodiff;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.graph.Cut;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
@@ -88,7 +89,8 @@ public final class GradientProgram {
     List<String> outs = g.outputNames();
     if (spec.modelOutput() < 0 || spec.modelOutput() >= outs.size()) {
       throw new Gradcam3dException("the model has " + outs.size() + " output" + (outs.size() == 1 ? "" : "s")
-          + " (" + String.join(", ", outs) + "); --model-output " + spec.modelOutput() + " does not exist");
+          + " (" + String.join(", ", outs) + "); " + Setting.MODEL_OUTPUT.label() + " " + spec.modelOutput()
+          + " does not exist");
     }
     String output = outs.get(spec.modelOutput());
     GraphBuilder b = new GraphBuilder(g, info, "gc3d/");

@@ -14,11 +14,6 @@ import java.util.Map;
  */
 public record GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput,
     boolean gradients, BackwardRules rules, boolean fromLayer) {
-  /** What a head sums: raw model outputs or their softmax (sigmoid for one channel). */
-  public enum Score {
-    LOGITS, PROBABILITIES
-  }
-
   /** Exact gradients. */
   public GradientSpec(Map<String, long[]> inputShapes, List<String> layers, int modelOutput, boolean gradients) {
     this(inputShapes, layers, modelOutput, gradients, BackwardRules.EXACT);

@@ -2,6 +2,7 @@ package gradcam3d.autodiff;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Node;
 import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
@@ -122,23 +123,27 @@ public record LrpRules(Composite composite, double epsilon, double gamma, Double
 
   public LrpRules {
     if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
-      throw new OptionValueException("--lrp-epsilon must be a positive number, not " + epsilon);
+      throw new OptionValueException(Setting.LRP_EPSILON, Setting.LRP_EPSILON.label()
+          + " must be a positive number, not " + epsilon);
     }
     if (!(gamma >= 0) || !Double.isFinite(gamma)) {
-      throw new OptionValueException("--lrp-gamma must be 0 or more, not " + gamma);
+      throw new OptionValueException(Setting.LRP_GAMMA, Setting.LRP_GAMMA.label() + " must be 0 or more, not " + gamma);
     }
     if ((low == null) != (high == null)) {
-      throw new OptionValueException("give both --lrp-low and --lrp-high, or neither (default: each sample's "
+      throw new OptionValueException(Setting.LRP_LOW, "give both " + Setting.LRP_LOW.label() + " and "
+          + Setting.LRP_HIGH.label() + ", or neither (default: each sample's "
           + "minimum and maximum)");
     }
     if (low != null && !(low < high)) {
-      throw new OptionValueException("--lrp-low must be below --lrp-high, not " + low + " >= " + high);
+      throw new OptionValueException(Setting.LRP_LOW, Setting.LRP_LOW.label() + " must be below "
+          + Setting.LRP_HIGH.label() + ", not " + low + " >= " + high);
     }
   }
 
   /** zennit's defaults: epsilon 1e-6, gamma 0.25, the box from each sample's range, norms as identity, seed start. */
   public static LrpRules of(Composite composite) {
-    return new LrpRules(composite, 1e-6, 0.25, null, null, NormRule.IDENTITY, Start.SEED);
+    return new LrpRules(composite, Double.parseDouble(gradcam3d.Defaults.LRP_EPSILON), gradcam3d.Defaults.LRP_GAMMA, null, null,
+        NormRule.IDENTITY, Start.SEED);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.Specialization;
 import java.util.Locale;
@@ -33,8 +34,10 @@ public final class BatchMemory {
     long bytes = estimate(model, input, batchShape) * lanes;
     if (bytes > physical / 2) {
       long perPass = Math.max(1, bytes / (k * lanes));
-      throw new OptionValueException(String.format(Locale.ROOT, "--batch-size %d needs about %.1f GB for %d "
-          + "batch%s of %s at once, more than half of this machine's %.1f GB; use --batch-size %d or less", k,
+      throw new OptionValueException(Setting.BATCH_SIZE, String.format(Locale.ROOT, Setting.BATCH_SIZE.label()
+          + " %d needs about %.1f GB for %d "
+          + "batch%s of %s at once, more than half of this machine's %.1f GB; use " + Setting.BATCH_SIZE.label()
+          + " %d or less", k,
           bytes / 1e9, lanes, lanes == 1 ? "" : "es", what, physical / 1e9, Math.max(1, physical / 2 / lanes / perPass)));
     }
   }

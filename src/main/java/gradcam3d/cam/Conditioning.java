@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.graph.GraphBuilder;
@@ -18,7 +19,7 @@ public final class Conditioning {
   public static final double RATIO = 1e-4;
   public static final String ADVICE = "Grad-CAM's channel weights (spatial means of the gradient) are zero up "
       + "to rounding at this layer (it likely feeds InstanceNorm/GroupNorm), so the map is noise: use "
-      + "--method hirescam or layercam, or another layer";
+      + Setting.METHOD.label() + " hirescam or layercam, or another layer";
 
   private Conditioning() {}
 

@@ -2,9 +2,9 @@ package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.autodiff.GradientProgram;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.Score;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -35,12 +35,12 @@ public final class Explainer implements AutoCloseable {
 
   /** What to explain and how. */
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
-      GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
+      Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
       if (!layers.isEmpty() && method.atLayers() != null) {
         method = method.atLayers();  // LRP: the relevance arriving at the layers
       }
-      if (method.propagatesRelevance() && score != GradientSpec.Score.LOGITS) {
+      if (method.propagatesRelevance() && score != Score.LOGITS) {
         throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
             + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
       }
@@ -50,7 +50,7 @@ public final class Explainer implements AutoCloseable {
       if (method.takesLayers() && layers.isEmpty()) {
         throw new gradcam3d.OptionValueException("give at least one --layer");
       }
-      if (method.contrast() != null && score != GradientSpec.Score.LOGITS) {
+      if (method.contrast() != null && score != Score.LOGITS) {
         throw new gradcam3d.OptionValueException(method.name() + " contrasts the classes' logits; "
             + "--score probabilities does not apply to it");
       }
@@ -60,8 +60,8 @@ public final class Explainer implements AutoCloseable {
     }
 
     public static Request of(List<String> layers, CamMethod method, Target target) {
-      return new Request(layers, method, List.of(target), 0, GradientSpec.Score.LOGITS,
-          false, 16, Progress.NONE);
+      return new Request(layers, method, List.of(target), gradcam3d.Defaults.MODEL_OUTPUT,
+          Score.LOGITS, false, gradcam3d.Defaults.BATCH_SIZE, Progress.NONE);
     }
 
     public Request withModelOutput(int k) {
@@ -72,7 +72,7 @@ public final class Explainer implements AutoCloseable {
       return new Request(layers, method, targets, modelOutput, score, keep, batchSize, progress);
     }
 
-    public Request withScore(GradientSpec.Score s) {
+    public Request withScore(Score s) {
       return new Request(layers, method, targets, modelOutput, s, keepTensors, batchSize, progress);
     }
 

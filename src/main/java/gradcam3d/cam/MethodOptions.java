@@ -37,7 +37,7 @@ public record MethodOptions(double femK, String kpcaKernel, Double kpcaGamma, do
   public static final double FINER_ALPHA = 1;
   public static final int FINER_COMPARE = 3;
   public static final String REFINE_BASE = "gradcam++";
-  public static final long SEED = 0;
+  public static final long SEED = gradcam3d.Defaults.SEED;
   public static final int CONCEPTS = 5;
 
   /** The layer methods' parameters; SmoothGrad's, IG's, occlusion's and LRP's at their methods' defaults. */

@@ -1,6 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,19 +30,22 @@ public record OcclusionGrid(long[] volume, long[] size, double overlap, List<lon
   /** Fails (exit 2) unless 0 <= overlap < 1. */
   public static void checkOverlap(double overlap) {
     if (!(overlap >= 0 && overlap < 1)) {
-      throw new OptionValueException("--occlusion-overlap must be in [0, 1), not " + overlap);
+      throw new OptionValueException(Setting.OCCLUSION_OVERLAP, Setting.OCCLUSION_OVERLAP.label()
+          + " must be in [0, 1), not " + overlap);
     }
   }
 
   /** Fails (exit 2) when the window does not fit the volume along some axis. */
   public static void checkFits(long[] volume, long[] size) {
     if (size.length != volume.length) {
-      throw new OptionValueException("--occlusion-size " + Shapes.format(size) + " has " + size.length
+      throw new OptionValueException(Setting.OCCLUSION_SIZE, Setting.OCCLUSION_SIZE.label() + " "
+          + Shapes.format(size) + " has " + size.length
           + " sizes but the input has " + volume.length + " spatial axes " + Shapes.format(volume));
     }
     for (int a = 0; a < volume.length; a++) {
       if (size[a] < 1 || size[a] > volume[a]) {
-        throw new OptionValueException("--occlusion-size " + join(size) + " does not fit the input "
+        throw new OptionValueException(Setting.OCCLUSION_SIZE, Setting.OCCLUSION_SIZE.label() + " " + join(size)
+            + " does not fit the input "
             + join(volume) + " (axis " + a + ": " + size[a] + " > " + volume[a] + ")");
       }
     }
@@ -104,7 +108,8 @@ public record OcclusionGrid(long[] volume, long[] size, double overlap, List<lon
    */
   public static OcclusionGrid forBudget(long[] volume, long[] size, long budget, ToLongFunction<OcclusionGrid> passes) {
     if (budget < 1) {
-      throw new OptionValueException("--occlusion-budget must be at least 1, not " + budget);
+      throw new OptionValueException(Setting.OCCLUSION_BUDGET, Setting.OCCLUSION_BUDGET.label()
+          + " must be at least 1, not " + budget);
     }
     checkFits(volume, size);
     List<Double> candidates = new ArrayList<>();
@@ -128,8 +133,10 @@ public record OcclusionGrid(long[] volume, long[] size, double overlap, List<lon
       long p = passes.applyAsLong(g);
       if (p > budget) {
         if (best == null) {
-          throw new OptionValueException("--occlusion-budget " + budget + " is too small: windows of " + join(size)
-              + " need at least " + p + " forward passes (overlap 0); give a larger budget or --occlusion-size");
+          throw new OptionValueException(Setting.OCCLUSION_BUDGET, Setting.OCCLUSION_BUDGET.label() + " " + budget
+              + " is too small: windows of " + join(size)
+              + " need at least " + p + " forward passes (overlap 0); give a larger budget or "
+              + Setting.OCCLUSION_SIZE.label());
         }
         break;
       }

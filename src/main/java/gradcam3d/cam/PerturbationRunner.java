@@ -1,7 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.Setting;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Cut;
@@ -10,6 +10,7 @@ import gradcam3d.onnx.Attributes;
 import gradcam3d.onnx.DataTypes;
 import gradcam3d.optimize.FastForm;
 import gradcam3d.runtime.OrtProgram;
+import gradcam3d.runtime.Score;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.SessionCache;
@@ -43,7 +44,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   private final String inputName;
   private final List<String> layerTensors;
   private final int modelOutput;
-  private final GradientSpec.Score score;
+  private final Score score;
   private final int batchSize;
   private final RuntimeOptions options;
   private final Progress progress;
@@ -51,7 +52,7 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
   private final Map<String, List<String>> boundaryNames = new HashMap<>();
   private Batch batch;
 
-  PerturbationRunner(Graph model, List<String> layerTensors, int modelOutput, GradientSpec.Score score,
+  PerturbationRunner(Graph model, List<String> layerTensors, int modelOutput, Score score,
       int batchSize, RuntimeOptions options, Progress progress) {
     if (model.inputs().size() != 1) {
       throw new Gradcam3dException("Score-CAM and Ablation-CAM need a model with one input; this one has "
@@ -270,8 +271,10 @@ final class PerturbationRunner implements Perturber, AutoCloseable {
     long physical = physicalMemory();
     if (physical > 0 && bytes > physical / 2) {
       long perPerturbation = Math.max(1, bytes / k);
-      throw new Gradcam3dException(String.format(java.util.Locale.ROOT, "--batch-size %d needs about %.1f GB "
-          + "for one batch of perturbed passes, more than half of this machine's %.1f GB; use --batch-size %d "
+      throw new Gradcam3dException(Setting.BATCH_SIZE, String.format(java.util.Locale.ROOT,
+          Setting.BATCH_SIZE.label() + " %d needs about %.1f GB "
+          + "for one batch of perturbed passes, more than half of this machine's %.1f GB; use "
+          + Setting.BATCH_SIZE.label() + " %d "
           + "or less", k, bytes / 1e9, physical / 1e9, Math.max(1, physical / 2 / perPerturbation)));
     }
     return sp;

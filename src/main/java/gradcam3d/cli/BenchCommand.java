@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--methods", split = ",", defaultValue = "gradcam", converter = Converters.Method.class,
+  @Option(names = "--methods", split = ",", defaultValue = gradcam3d.Defaults.METHOD, converter = Converters.Method.class,
       description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time; "
           + "input-space methods such as lrp and saliency run without the layer).")
   List<CamMethod> methods;
@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "5", converter = Converters.Positive.class, description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--batch-size", defaultValue = "2", converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "" + gradcam3d.Defaults.BATCH_SIZE, converter = Converters.Positive.class, description = "Perturbation batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Option(names = "--window", paramLabel = "Z,Y,X",
@@ -76,10 +76,10 @@ final class BenchCommand implements Callable<Integer> {
           + "and Gaussian blending) against whole-volume explanations through the same windows.")
   String window;
 
-  @Option(names = "--overlap", defaultValue = "0.5", description = "Window overlap (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--overlap", defaultValue = "" + gradcam3d.Defaults.WINDOW_OVERLAP, description = "Window overlap (default: ${DEFAULT-VALUE}).")
   double overlap;
 
-  @Option(names = "--window-batch", defaultValue = "1", description = "Windows per run (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--window-batch", defaultValue = "" + gradcam3d.Defaults.WINDOW_BATCH, description = "Windows per run (default: ${DEFAULT-VALUE}).")
   int windowBatch;
 
   @Option(names = "--evaluate", description = "Time the deletion/insertion curves against their floor: the distinct "
@@ -87,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
       + "scoring sessions (both measured here), in interleaved rounds.")
   boolean evaluate;
 
-  @Option(names = "--steps", defaultValue = "21", converter = Converters.Steps.class,
+  @Option(names = "--steps", defaultValue = "" + gradcam3d.metrics.FaithfulnessCurves.DEFAULT_STEPS, converter = Converters.Steps.class,
       description = "--evaluate: points per curve (default: ${DEFAULT-VALUE}).")
   int steps;
 
@@ -219,7 +219,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     for (CamMethod method : methods) {
       Explainer.Request req = new Explainer.Request(method.takesLayers() ? List.of(layer) : List.of(), method,
-          List.of(t), 0, gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+          List.of(t), 0, gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
         boolean perturb = method instanceof CamMethod.Perturbation;
@@ -252,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
     Target t = Target.parse(target);
     for (CamMethod method : methods) {
       Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
-          gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+          gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(win).withOverlap(overlap)
           .withWindowBatch(windowBatch);
       try (OrtProgram plain = OrtProgram.create(m, opts, "the model");
@@ -308,7 +308,7 @@ final class BenchCommand implements Callable<Integer> {
     Target t = Target.parse(target);
     CamMethod method = methods.get(0);
     Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
-        gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
+        gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
     Evaluation.Settings settings = Evaluation.Settings.defaults().withSteps(steps).withRandomSeeds(randomSeeds)
         .withBatchSize(batchSize);
     Map<String, FloatTensor> in = Map.of("input", x);
@@ -328,7 +328,7 @@ final class BenchCommand implements Callable<Integer> {
     double share = regionShare(e);
     int[] counts = settings.stepScale().counts(steps, share, voxels);
     int passes = FaithfulnessCurves.passes(counts, voxels, 1 + randomSeeds);
-    gradcam3d.autodiff.GradientSpec.Score score = settings.scoring(req);
+    gradcam3d.runtime.Score score = settings.scoring(req);
     GradientEngine.Config cfg = TargetScorer.Programs.config(m, 0, score);
     FloatTensor seed = TargetScorer.fixedSeed(e, 0, true);
     try (GradientEngine single = new GradientEngine(m, cfg, opts);

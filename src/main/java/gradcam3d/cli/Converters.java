@@ -1,7 +1,6 @@
 package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.pipeline.Settings;
@@ -212,12 +211,12 @@ final class Converters {
     }
   }
 
-  static final class Score implements ITypeConverter<GradientSpec.Score> {
+  static final class Score implements ITypeConverter<gradcam3d.runtime.Score> {
     @Override
-    public GradientSpec.Score convert(String s) {
+    public gradcam3d.runtime.Score convert(String s) {
       switch (s.trim().toLowerCase(Locale.ROOT)) {
-        case "logits": return GradientSpec.Score.LOGITS;
-        case "probabilities": case "probs": return GradientSpec.Score.PROBABILITIES;
+        case "logits": return gradcam3d.runtime.Score.LOGITS;
+        case "probabilities": case "probs": return gradcam3d.runtime.Score.PROBABILITIES;
         default: throw new TypeConversionException("must be logits or probabilities, not '" + s + "'");
       }
     }

@@ -1,6 +1,6 @@
 package gradcam3d.cli;
 
-import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.Defaults;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.MethodOptions;
@@ -10,6 +10,7 @@ import gradcam3d.pipeline.Ensemble;
 import gradcam3d.pipeline.NnunetPlans;
 import gradcam3d.pipeline.Preprocessing;
 import gradcam3d.pipeline.Settings;
+import gradcam3d.runtime.Score;
 import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Orientation;
@@ -65,7 +66,7 @@ public final class ExplanationOptions {
           + "the relevance arriving at each layer).")
   List<String> layers = new ArrayList<>();
 
-  @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
+  @Option(names = "--method", defaultValue = Defaults.METHOD, paramLabel = "METHOD",
       description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Costs in forward/backward "
           + "passes: README, 'Methods at a glance'. finer-cam: Grad-CAM of the target class contrasted with its "
           + "nearest classes; for segmentation per voxel inside the target region, the comparison classes ranked by "
@@ -82,13 +83,14 @@ public final class ExplanationOptions {
           + "Default: argmax for classifiers; required for segmentation models.")
   List<String> targets = new ArrayList<>();
 
-  @Option(names = "--score", defaultValue = "logits", paramLabel = "logits|probabilities",
+  @Option(names = "--score", defaultValue = Defaults.SCORE, paramLabel = "logits|probabilities",
       description = "Sum raw outputs, or softmax (sigmoid for one channel) probabilities (default: ${DEFAULT-VALUE}).",
       converter = Converters.Score.class)
-  GradientSpec.Score score;
+  Score score;
 
-  @Option(names = "--model-output", defaultValue = "0", paramLabel = "K",
-      description = "Which output of a multi-output model (e.g. deep supervision) the target reads (default: 0).",
+  @Option(names = "--model-output", defaultValue = "" + Defaults.MODEL_OUTPUT, paramLabel = "K",
+      description = "Which output of a multi-output model (e.g. deep supervision) the target reads "
+          + "(default: ${DEFAULT-VALUE}).",
       converter = Converters.NonNegative.class)
   int modelOutput;
 
@@ -137,21 +139,20 @@ public final class ExplanationOptions {
           + "token), when the patch-embedding convolution does not tell it; one size per spatial axis.")
   String tokenGrid;
 
-  // 2: the same CPU time as 4 to 16 on the bench model, at half the peak memory (docs/benchmarks.md)
-  @Option(names = "--batch-size", defaultValue = "2", paramLabel = "N", converter = Converters.Positive.class,
+  @Option(names = "--batch-size", defaultValue = "" + Defaults.BATCH_SIZE, paramLabel = "N", converter = Converters.Positive.class,
       description = "Perturbed passes per batch for scorecam/ablationcam (at most the layer's channels) and "
           + "occlusion (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--samples", defaultValue = "25", paramLabel = "N", converter = Converters.Positive.class,
+  @Option(names = "--samples", defaultValue = "" + Defaults.SMOOTHGRAD_SAMPLES, paramLabel = "N", converter = Converters.Positive.class,
       description = "smoothgrad: noisy copies of the input (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--noise", defaultValue = "0.15", paramLabel = "F", converter = Converters.NoiseLevel.class,
+  @Option(names = "--noise", defaultValue = "" + Defaults.SMOOTHGRAD_NOISE, paramLabel = "F", converter = Converters.NoiseLevel.class,
       description = "smoothgrad: noise sigma as a fraction of the input's (max - min) (default: ${DEFAULT-VALUE}).")
   double noise;
 
-  @Option(names = "--seed", defaultValue = "" + MethodOptions.SEED, paramLabel = "N",
+  @Option(names = "--seed", defaultValue = "" + Defaults.SEED, paramLabel = "N",
       description = "smoothgrad: random seed of the noise; random-cam: seed of its channel weights "
           + "(default: ${DEFAULT-VALUE}).")
   long seed;
@@ -192,16 +193,16 @@ public final class ExplanationOptions {
       description = "dff: how many concepts the layer's activations are factorised into (default: ${DEFAULT-VALUE}).")
   int concepts;
 
-  @Option(names = "--ig-steps", defaultValue = "32", paramLabel = "N", converter = Converters.Steps.class,
+  @Option(names = "--ig-steps", defaultValue = "" + Defaults.IG_STEPS, paramLabel = "N", converter = Converters.Steps.class,
       description = "integrated-gradients: points of the trapezoid rule, at least 2 (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--ig-baseline", defaultValue = "zero", paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
+  @Option(names = "--ig-baseline", defaultValue = Defaults.IG_BASELINE, paramLabel = "zero|blur", converter = Converters.BaselineValue.class,
       description = "integrated-gradients: start of the path, zeros or the input blurred by a Gaussian of "
           + "4 voxels, as the metrics' blur baseline (default: ${DEFAULT-VALUE}).")
   String baseline;
 
-  @Option(names = "--occlusion-size", defaultValue = "16", paramLabel = "N|Z,Y,X",
+  @Option(names = "--occlusion-size", defaultValue = "" + Defaults.OCCLUSION_SIZE, paramLabel = "N|Z,Y,X",
       converter = Converters.OcclusionSize.class,
       description = "occlusion: the occluded window, N voxels along every axis or one size per axis; at most the "
           + "input's (with --window: the whole scan's) size (default: ${DEFAULT-VALUE}, MONAI's).")
@@ -209,10 +210,11 @@ public final class ExplanationOptions {
 
   @Option(names = "--occlusion-overlap", paramLabel = "F", converter = Converters.OcclusionOverlap.class,
       description = "occlusion: overlap of neighbouring windows in [0, 1), placed as MONAI 1.3.2 does (step "
-          + "int(N (1 - F)), the last window moved back to the border) (default: 0.25, MONAI's).")
+          + "int(N (1 - F)), the last window moved back to the border) (default: " + Defaults.OCCLUSION_OVERLAP
+          + ", MONAI's).")
   Double occlusionOverlap;
 
-  @Option(names = "--occlusion-mode", defaultValue = "gaussian", paramLabel = "gaussian|mean_patch|mean_img|VALUE",
+  @Option(names = "--occlusion-mode", defaultValue = Defaults.OCCLUSION_MODE, paramLabel = "gaussian|mean_patch|mean_img|VALUE",
       converter = Converters.OcclusionModeValue.class,
       description = "occlusion: what the window becomes: gaussian = multiplied by 1 - a Gaussian (sigma N/4) centred "
           + "on it, scores blended with Gaussian weights; mean_patch = replaced by its own mean (MONAI's "
@@ -263,11 +265,10 @@ public final class ExplanationOptions {
     List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
     Preprocessing chain = preprocessing();
     NnunetPlans plans = nnunet();
-    Settings s = Settings.of(models.get(0), named).withMethod(method()).withTargets(targets(plans)).withScore(score)
-        .withModelOutput(modelOutput).withLayout(chain.layout()).withNormalization(chain.normalization())
-        .withBatchSize(batchSize).withGrid(chain.grid()).withTensors(keepTensors).withProgress(progress)
-        .withEnsemble(ensemble());
-    return threads == null ? s : s.withThreads(threads);
+    Settings.Builder s = Settings.builder(models.get(0), named).method(method()).targets(targets(plans)).score(score)
+        .modelOutput(modelOutput).layout(chain.layout()).normalization(chain.normalization())
+        .batchSize(batchSize).grid(chain.grid()).keepTensors(keepTensors).progress(progress).ensemble(ensemble());
+    return (threads == null ? s : s.threads(threads)).build();
   }
 
   /** Every model file the run reads (the folds). */

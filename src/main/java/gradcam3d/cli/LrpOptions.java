@@ -16,11 +16,11 @@ final class LrpOptions {
           + "(default: ${DEFAULT-VALUE}).")
   LrpRules.Composite composite;
 
-  @Option(names = "--lrp-epsilon", defaultValue = "1e-6", paramLabel = "E", converter = PositiveNumber.class,
+  @Option(names = "--lrp-epsilon", defaultValue = gradcam3d.Defaults.LRP_EPSILON, paramLabel = "E", converter = PositiveNumber.class,
       description = "lrp: the Epsilon rule's stabiliser (dense layers) (default: ${DEFAULT-VALUE}).")
   double epsilon;
 
-  @Option(names = "--lrp-gamma", defaultValue = "0.25", paramLabel = "G", converter = NonNegativeNumber.class,
+  @Option(names = "--lrp-gamma", defaultValue = "" + gradcam3d.Defaults.LRP_GAMMA, paramLabel = "G", converter = NonNegativeNumber.class,
       description = "lrp: the Gamma rule's gamma (epsilon-gamma-box) (default: ${DEFAULT-VALUE}).")
   double gamma;
 

@@ -87,8 +87,9 @@ final class MetricsOptions {
     }
   }
 
-  @Option(names = "--metric-seed", paramLabel = "N", defaultValue = "0",
-      description = "Seed of every random part of the metrics: subsets, noise, random classes (default: 0).")
+  @Option(names = "--metric-seed", paramLabel = "N", defaultValue = "" + gradcam3d.Defaults.SEED,
+      description = "Seed of every random part of the metrics: subsets, noise, random classes "
+          + "(default: ${DEFAULT-VALUE}).")
   long metricSeed;
 
   @Option(names = "--sanity", description = "Also run the cascading randomisation sanity check, metric mprt "
@@ -119,7 +120,8 @@ final class MetricsOptions {
   }
 
   @Option(names = "--steps", paramLabel = "N",
-      description = "Points per deletion/insertion curve, from 0 to all voxels (default: 21).")
+      description = "Points per deletion/insertion curve, from 0 to all voxels (default: "
+          + gradcam3d.metrics.FaithfulnessCurves.DEFAULT_STEPS + ").")
   void steps(int n) {
     if (n < 2) {
       throw new ParameterException(spec.commandLine(), "--steps must be at least 2, not " + n);
@@ -139,7 +141,8 @@ final class MetricsOptions {
   }
 
   @Option(names = "--random-seeds", paramLabel = "R",
-      description = "Random orders averaged for the reference AUCs (default: 3; 0 skips them).")
+      description = "Random orders averaged for the reference AUCs (default: "
+          + gradcam3d.metrics.FaithfulnessCurves.DEFAULT_RANDOM_SEEDS + "; 0 skips them).")
   void randomSeeds(int n) {
     if (n < 0) {
       throw new ParameterException(spec.commandLine(), "--random-seeds cannot be negative: " + n);

@@ -1,5 +1,6 @@
 package gradcam3d.cli;
 
+import gradcam3d.Defaults;
 import gradcam3d.window.Blend;
 import gradcam3d.window.SlidingWindowExplainer;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,24 +29,24 @@ final class WindowOptions {
   WindowSize window;
 
   @Option(names = "--overlap", paramLabel = "F", converter = Converters.Overlap.class,
-      description = "Overlap of neighbouring windows, in [0, 1) (default: 0.5).")
+      description = "Overlap of neighbouring windows, in [0, 1) (default: " + Defaults.WINDOW_OVERLAP + ").")
   Double overlap;
 
   @Option(names = "--blend", paramLabel = "gaussian|nnunet|constant", converter = Converters.BlendValue.class,
       description = "Weights of overlapping windows' predictions: gaussian (centred between the middle voxels, sigma "
           + "= window/8), nnunet (nnU-Net v2's: centred at the voxel window/2, and windows placed as its predictor "
-          + "places them: an axis shorter than the window padded on both sides) or constant (default: gaussian; "
-          + "nnunet with --nnunet-plans).")
+          + "places them: an axis shorter than the window padded on both sides) or constant (default: "
+          + Defaults.WINDOW_BLEND + ", or nnunet with --nnunet-plans).")
   Blend blend;
 
   @Option(names = "--window-batch", paramLabel = "N", converter = Converters.Positive.class,
-      description = "Windows per ONNX Runtime run (default: 1).")
+      description = "Windows per ONNX Runtime run (default: " + Defaults.WINDOW_BATCH + ").")
   Integer windowBatch;
 
   @Option(names = "--pad-value", paramLabel = "V", converter = Converters.PadValue.class,
       description = "Value of the padding of axes shorter than the window, in the units the model sees (after "
           + "--normalize: e.g. 0 is the mean of a zscore-normalised scan, the window's low end for window:LO,HI); "
-          + "cropped back afterwards (default: 0). Windows that are more than half padding get a warning.")
+          + "cropped back afterwards (default: " + (int) Defaults.WINDOW_PAD_VALUE + "). Windows that are more than half padding get a warning.")
   Float padValue;
 
   @Option(names = "--save-prediction",
@@ -94,8 +95,10 @@ final class WindowOptions {
     if (metrics) {
       throw new ParameterException(spec.commandLine(), gradcam3d.pipeline.ExplanationPipeline.METRICS_WITH_WINDOWS);
     }
-    return new SlidingWindowExplainer.Settings(window.size(), overlap == null ? 0.5 : overlap,
-        blend == null ? Blend.GAUSSIAN : blend, windowBatch == null ? 1 : windowBatch,
-        padValue == null ? 0f : padValue, savePrediction);
+    // the library's defaults for what is not given
+    SlidingWindowExplainer.Settings defaults = SlidingWindowExplainer.Settings.of(window.size());
+    return new SlidingWindowExplainer.Settings(window.size(), overlap == null ? defaults.overlap() : overlap,
+        blend == null ? defaults.blend() : blend, windowBatch == null ? defaults.windowBatch() : windowBatch,
+        padValue == null ? defaults.padValue() : padValue, savePrediction);
   }
 }

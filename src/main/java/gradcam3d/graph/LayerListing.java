@@ -1,6 +1,7 @@
 package gradcam3d.graph;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.onnx.proto.Onnx.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +59,8 @@ public final class LayerListing {
     try {
       return TokenView.of(module, shape, input[0], null, g, info, spatialAxes).describe(shape);
     } catch (Gradcam3dException e) {
-      return "tokens: no patch grid of " + shape[1] + " or " + (shape[1] - 1) + " cells found; give --token-grid";
+      return "tokens: no patch grid of " + shape[1] + " or " + (shape[1] - 1) + " cells found; give "
+          + Setting.TOKEN_GRID.label();
     }
   }
 

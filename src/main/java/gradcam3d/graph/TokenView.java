@@ -1,6 +1,7 @@
 package gradcam3d.graph;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Map;
@@ -83,8 +84,9 @@ public record TokenView(long[] grid, boolean classToken, String origin) {
     }
     throw new Gradcam3dException("layer '" + label + "' is a token sequence " + Shapes.format(tokens)
         + ", not a volume [B, C, *spatial], and no convolution of the model (a patch embedding) makes a grid of "
-        + n + " or " + (n - 1) + " cells; give the token grid, e.g. --token-grid " + exampleGrid(spatialAxes)
-        + " (or --layer '" + label + ":grid=" + exampleGrid(spatialAxes) + "')");
+        + n + " or " + (n - 1) + " cells; give the token grid, e.g. " + Setting.TOKEN_GRID.label() + " "
+        + exampleGrid(spatialAxes)
+        + " (or " + Setting.LAYER.label() + " '" + label + ":grid=" + exampleGrid(spatialAxes) + "')");
   }
 
   private static String exampleGrid(int axes) {

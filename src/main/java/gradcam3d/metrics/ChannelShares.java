@@ -1,6 +1,7 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ public record ChannelShares(List<String> names, double[][] shares) {
     int batch = (int) attribution.dim(0);
     int channels = (int) attribution.dim(1);
     if (names != null && names.size() != channels) {
-      throw new Gradcam3dException("--channel-names gives " + names.size() + " names but the input has " + channels
+      throw new Gradcam3dException(Setting.CHANNEL_NAMES, Setting.CHANNEL_NAMES.label() + " gives " + names.size()
+          + " names but the input has " + channels
           + " channel" + (channels == 1 ? "" : "s"));
     }
     List<String> n = new ArrayList<>();

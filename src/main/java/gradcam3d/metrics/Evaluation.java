@@ -1,7 +1,6 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
@@ -13,6 +12,7 @@ import gradcam3d.metrics.measures.Spread;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,7 +57,8 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     /** The default metrics: probability curves on the geometric scale (21 points, 3 random orders, blur), mask agreement, spread. */
     public static Settings defaults() {
       return new Settings(true, Baseline.BLUR, FaithfulnessCurves.DEFAULT_STEPS,
-          FaithfulnessCurves.DEFAULT_RANDOM_SEEDS, 8, false, Integer.MAX_VALUE, 0, CurveScore.PROBABILITY,
+          FaithfulnessCurves.DEFAULT_RANDOM_SEEDS, gradcam3d.Defaults.BATCH_SIZE, false, Integer.MAX_VALUE,
+          gradcam3d.Defaults.SEED, CurveScore.PROBABILITY,
           StepSchedule.GEOMETRIC, List.of(), MetricParams.DEFAULTS);
     }
 
@@ -141,8 +142,8 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     }
 
     /** The score the perturbed copies are scored with. */
-    public GradientSpec.Score scoring(Explainer.Request request) {
-      return curveScore == CurveScore.PROBABILITY ? GradientSpec.Score.PROBABILITIES : request.score();
+    public Score scoring(Explainer.Request request) {
+      return curveScore == CurveScore.PROBABILITY ? Score.PROBABILITIES : request.score();
     }
   }
 

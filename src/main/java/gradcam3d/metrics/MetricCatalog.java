@@ -1,6 +1,7 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.metrics.measures.Arcc;
 import gradcam3d.metrics.measures.AttributionLocalisation;
 import gradcam3d.metrics.measures.AvgSensitivity;
@@ -99,7 +100,7 @@ public final class MetricCatalog {
       }
     }
     if (chosen.isEmpty()) {
-      throw new Gradcam3dException("--metrics names no metric");
+      throw new Gradcam3dException(Setting.METRICS, Setting.METRICS.label() + " names no metric");
     }
     List<Metric> out = new ArrayList<>();
     for (Metric m : ALL) {

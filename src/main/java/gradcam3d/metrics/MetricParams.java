@@ -1,6 +1,7 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,14 +62,16 @@ public final class MetricParams {
       int eq = t.indexOf('=');
       int dot = t.lastIndexOf('.', eq < 0 ? t.length() : eq);
       if (eq < 0 || dot < 0) {
-        throw new Gradcam3dException("--metric-param " + t + ": use NAME.KEY=VALUE, e.g. faithfulness-correlation.runs=20");
+        throw new Gradcam3dException(Setting.METRIC_PARAM, Setting.METRIC_PARAM.label() + " " + t
+            + ": use NAME.KEY=VALUE, e.g. faithfulness-correlation.runs=20");
       }
       String name = t.substring(0, dot).trim().toLowerCase(Locale.ROOT);
       String key = t.substring(dot + 1, eq).trim().toLowerCase(Locale.ROOT);
       String value = t.substring(eq + 1).trim();
       Metric m = MetricCatalog.byName(name);
       Param p = m.params().stream().filter(q -> q.key().equals(key)).findFirst().orElseThrow(() ->
-          new Gradcam3dException("--metric-param " + t + ": " + name + " has no parameter '" + key + "'"
+          new Gradcam3dException(Setting.METRIC_PARAM, Setting.METRIC_PARAM.label() + " " + t + ": " + name
+              + " has no parameter '" + key + "'"
               + (m.params().isEmpty() ? " (it takes none)" : "; it takes " + String.join(", ",
                   m.params().stream().map(Param::key).toList()))));
       check(t, p, value);
@@ -91,7 +94,8 @@ public final class MetricParams {
         } catch (NumberFormatException e) {
           // reported below
         }
-        throw new Gradcam3dException("--metric-param " + text + ": " + p.key() + " must be a whole number >= 1"
+        throw new Gradcam3dException(Setting.METRIC_PARAM, Setting.METRIC_PARAM.label() + " " + text + ": "
+            + p.key() + " must be a whole number >= 1"
             + (p.defaultValue().equals("auto") ? " or auto" : ""));
       }
       case POSITIVE, FRACTION -> {
@@ -103,13 +107,15 @@ public final class MetricParams {
         }
         boolean ok = p.kind() == Kind.POSITIVE ? d > 0 && Double.isFinite(d) : d > 0 && d <= 1;
         if (!ok) {
-          throw new Gradcam3dException("--metric-param " + text + ": " + p.key() + " must be "
+          throw new Gradcam3dException(Setting.METRIC_PARAM, Setting.METRIC_PARAM.label() + " " + text + ": "
+              + p.key() + " must be "
               + (p.kind() == Kind.POSITIVE ? "a number > 0" : "a number in (0, 1]"));
         }
       }
       case CHOICE -> {
         if (!p.choices().contains(v)) {
-          throw new Gradcam3dException("--metric-param " + text + ": " + p.key() + " must be one of "
+          throw new Gradcam3dException(Setting.METRIC_PARAM, Setting.METRIC_PARAM.label() + " " + text + ": "
+              + p.key() + " must be one of "
               + String.join(", ", p.choices()));
         }
       }

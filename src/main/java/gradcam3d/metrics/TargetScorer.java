@@ -1,7 +1,6 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
@@ -11,6 +10,7 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
@@ -51,13 +51,13 @@ public final class TargetScorer implements AutoCloseable {
     }
 
     /** The programs scoring {@code modelOutput} of the model, each lane with its share of the threads. */
-    public static Programs open(ModelProto model, int modelOutput, GradientSpec.Score score, RuntimeOptions options) {
+    public static Programs open(ModelProto model, int modelOutput, Score score, RuntimeOptions options) {
       GradientEngine.Config cfg = config(model, modelOutput, score);
       return new Programs(Lanes.open(options, o -> new GradientEngine(model, cfg, o)));
     }
 
     /** The forward-only scoring program's configuration (fast form when the options say so, as by default). */
-    public static GradientEngine.Config config(ModelProto model, int modelOutput, GradientSpec.Score score) {
+    public static GradientEngine.Config config(ModelProto model, int modelOutput, Score score) {
       Graph graph = Graph.fromModel(model);
       if (graph.inputs().size() != 1) {
         throw new Gradcam3dException("faithfulness metrics need a model with a single input");
@@ -103,7 +103,7 @@ public final class TargetScorer implements AutoCloseable {
   }
 
   /** Same, with the seed [1, K, *So] given. */
-  public TargetScorer(ModelProto model, int modelOutput, GradientSpec.Score score, FloatTensor seed, int batchSize,
+  public TargetScorer(ModelProto model, int modelOutput, Score score, FloatTensor seed, int batchSize,
       RuntimeOptions options) {
     this(Programs.open(model, modelOutput, score, options), true, seed, batchSize);
   }

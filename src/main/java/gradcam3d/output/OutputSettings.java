@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.render.RenderOptions;
 import java.nio.file.Path;
 
@@ -20,7 +21,7 @@ public record OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors
     RenderOptions render, boolean report, boolean saveModelGrid) {
   public OutputSettings {
     if (out == null || out.toString().isBlank()) {
-      throw new Gradcam3dException("--out needs a folder name");
+      throw new Gradcam3dException(Setting.OUT, Setting.OUT.label() + " needs a folder name");
     }
     if (render == null) {
       render = RenderOptions.defaults();

@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.ShutdownCleanup;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -70,11 +71,12 @@ public final class ResultFolder implements AutoCloseable {
    */
   public static Path check(Path out, Collection<Path> inputs) {
     if (out == null || out.toString().isBlank()) {
-      throw new Gradcam3dException("--out needs a folder name");
+      throw new Gradcam3dException(Setting.OUT, Setting.OUT.label() + " needs a folder name");
     }
     Path target = out.toAbsolutePath().normalize();
     if (target.getParent() == null) {
-      throw new Gradcam3dException("--out " + out + " is the file-system root; choose a folder for the result");
+      throw new Gradcam3dException(Setting.OUT, Setting.OUT.label() + " " + out
+          + " is the file-system root; choose a folder for the result");
     }
     refuseInputsInside(out, target, inputs);
     refuseForeignFolder(out, target);
@@ -158,7 +160,8 @@ public final class ResultFolder implements AutoCloseable {
       }
       Path p = real(in.toAbsolutePath().normalize());
       if (p.startsWith(realTarget) || p.startsWith(target)) {
-        throw new Gradcam3dException("--out " + out + " holds the input " + in + ", which the result would "
+        throw new Gradcam3dException(Setting.OUT, Setting.OUT.label() + " " + out + " holds the input " + in
+            + ", which the result would "
             + "replace; choose another output folder");
       }
     }
@@ -169,7 +172,7 @@ public final class ResultFolder implements AutoCloseable {
     try {
       BasicFileAttributes before = Files.readAttributes(target, BasicFileAttributes.class);
       if (!before.isDirectory()) {
-        throw new Gradcam3dException("--out " + out + " is a file, not a folder");
+        throw new Gradcam3dException(Setting.OUT, Setting.OUT.label() + " " + out + " is a file, not a folder");
       }
       List<String> names;
       try (Stream<Path> s = Files.list(target)) {
@@ -185,7 +188,8 @@ public final class ResultFolder implements AutoCloseable {
       if (before.fileKey() != null && !before.fileKey().equals(now)) {
         return;
       }
-      throw new Gradcam3dException("--out " + out + " is a folder with other files in it (no summary.json "
+      throw new Gradcam3dException(Setting.OUT, Setting.OUT.label() + " " + out
+          + " is a folder with other files in it (no summary.json "
           + "of an earlier result); the result replaces the whole folder, so choose a new or empty one");
     } catch (NoSuchFileException e) {
       // a new folder (or one another run is switching right now)

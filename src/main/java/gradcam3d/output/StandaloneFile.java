@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -45,7 +46,7 @@ public final class StandaloneFile {
     if (out != null) {
       Path target = out.toAbsolutePath().normalize();
       if (real.startsWith(realPath(target)) || absolute.startsWith(target)) {
-        throw new OptionValueException(option + " " + file + " lies inside --out " + out
+        throw new OptionValueException(option + " " + file + " lies inside " + Setting.OUT.label() + " " + out
             + ", which the result replaces as a whole; write it elsewhere.");
       }
     }
@@ -55,7 +56,7 @@ public final class StandaloneFile {
           + " of another run; write it elsewhere.");
     }
     if (!force && Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-      throw new OptionValueException(option + " " + file + " exists; add --force to replace it.");
+      throw new OptionValueException(option + " " + file + " exists; add " + Setting.FORCE.label() + " to replace it.");
     }
   }
 

@@ -3,6 +3,7 @@ package gradcam3d.pipeline;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.InputFiles;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.report.Json;
 import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
@@ -33,24 +34,29 @@ public record Preprocessing(Layout layout, GridChain grid, Normalization normali
   public static Preprocessing read(Path file) {
     long size = InputFiles.requireRegularFile(file, "preprocessing file");
     if (size > MAX_BYTES) {
-      throw new OptionValueException("--preprocess " + file + " is " + size + " bytes; a preprocessing file is a small "
+      throw new OptionValueException(Setting.PREPROCESS, Setting.PREPROCESS.label() + " " + file + " is " + size
+          + " bytes; a preprocessing file is a small "
           + "JSON object");
     }
     Object parsed;
     try {
       parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new Gradcam3dException("cannot read --preprocess " + file + ": " + e.getMessage(), e);
+      throw new Gradcam3dException(Setting.PREPROCESS, "cannot read " + Setting.PREPROCESS.label() + " " + file
+          + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new OptionValueException("--preprocess " + file + " is not valid JSON: " + e.getMessage());
+      throw new OptionValueException(Setting.PREPROCESS, Setting.PREPROCESS.label() + " " + file
+          + " is not valid JSON: " + e.getMessage());
     }
     if (!(parsed instanceof Map<?, ?> m)) {
-      throw new OptionValueException("--preprocess " + file + " must hold a JSON object with layout, orient, resample "
+      throw new OptionValueException(Setting.PREPROCESS, Setting.PREPROCESS.label() + " " + file
+          + " must hold a JSON object with layout, orient, resample "
           + "and/or normalize");
     }
     for (Object key : m.keySet()) {
       if (!KEYS.contains(key)) {
-        throw new OptionValueException("--preprocess " + file + ": unknown key '" + key + "' (known: layout, orient, "
+        throw new OptionValueException(Setting.PREPROCESS, Setting.PREPROCESS.label() + " " + file
+            + ": unknown key '" + key + "' (known: layout, orient, "
             + "resample, normalize)");
       }
     }
@@ -86,7 +92,8 @@ public record Preprocessing(Layout layout, GridChain grid, Normalization normali
     } catch (OptionValueException e) {
       throw e;
     } catch (Gradcam3dException e) {
-      throw new OptionValueException("--preprocess " + file + ": " + e.getMessage());
+      throw new OptionValueException(Setting.PREPROCESS, Setting.PREPROCESS.label() + " " + file + ": "
+          + e.getMessage());
     }
     return new Preprocessing(layout, grid, normalization);
   }

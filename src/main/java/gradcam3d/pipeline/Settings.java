@@ -1,12 +1,14 @@
 package gradcam3d.pipeline;
 
+import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.runtime.Score;
 import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
@@ -18,7 +20,9 @@ import java.util.List;
  * Everything an explanation run needs, in one immutable record with the defaults in one place:
  * the model and how to read inputs for it, what to explain (layers, method, targets, score,
  * model output) and how to run (threads, perturbation batch, progress). The command line fills
- * it from its options; Java callers start from {@link #of} and change what they need.
+ * it from its options; Java callers start from {@link #of} (the command line's defaults, {@link
+ * gradcam3d.Defaults}) and change what they need, one setting by its {@code with} method or several
+ * through {@link #builder}.
  *
  * @param model the ONNX model file
  * @param modelName how reports name the model (the file name unless told)
@@ -41,7 +45,7 @@ import java.util.List;
  * @param ensemble more folds averaged with the model, and test-time mirroring (nnU-Net's predictor)
  */
 public record Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
-    GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
+    Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
     int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window, GridChain grid,
     Ensemble ensemble) {
 
@@ -56,10 +60,12 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     targets = List.copyOf(targets);
     checkThreads(threads);
     if (batchSize < 1) {
-      throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
+      throw new Gradcam3dException(Setting.BATCH_SIZE, Setting.BATCH_SIZE.label() + " must be at least 1, not "
+          + batchSize);
     }
     if (modelOutput < 0) {
-      throw new Gradcam3dException("--model-output must be 0 or more, not " + modelOutput);
+      throw new Gradcam3dException(Setting.MODEL_OUTPUT, Setting.MODEL_OUTPUT.label() + " must be 0 or more, not "
+          + modelOutput);
     }
     if (modelName == null) {
       modelName = model.toString();
@@ -74,7 +80,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
 
   /** Without sliding windows. */
   public Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
-      GradientSpec.Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
+      Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
       int batchSize, boolean keepTensors, Progress progress) {
     this(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads, batchSize,
         keepTensors, progress, null, null, null);
@@ -83,93 +89,213 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   /** Fails unless 1 <= n <= {@link #MAX_THREADS}. */
   public static void checkThreads(int n) {
     if (n < 1 || n > MAX_THREADS) {
-      throw new Gradcam3dException("--threads must be between 1 and " + MAX_THREADS + ", not " + n);
+      throw new Gradcam3dException(Setting.THREADS, Setting.THREADS.label() + " must be between 1 and "
+          + MAX_THREADS + ", not " + n);
     }
   }
 
-  /** Grad-CAM on logits of output 0, zyx layout, no normalisation, all cores, batch 16. */
+  /** The command line's defaults ({@link Defaults}): Grad-CAM on logits of output 0, zyx layout, no normalisation, all cores, batch 2. */
   public static Settings of(Path model, List<String> layers) {
-    return new Settings(model, null, layers, CamMethods.byName("gradcam"), List.of(), GradientSpec.Score.LOGITS, 0,
-        Layout.ZYX, Normalization.NONE, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), 16,
+    return new Settings(model, null, layers, CamMethods.byName(Defaults.METHOD), List.of(), Score.LOGITS,
+        Defaults.MODEL_OUTPUT, Layout.ZYX, Normalization.NONE, Defaults.threads(), Defaults.BATCH_SIZE,
         false, Progress.NONE, null, null, null);
   }
 
   public Settings withModelName(String name) {
-    return new Settings(model, name, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().modelName(name).build();
   }
 
   public Settings withMethod(CamMethod m) {
-    return new Settings(model, modelName, layers, m, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().method(m).build();
   }
 
   public Settings withLayers(List<String> l) {
-    return new Settings(model, modelName, l, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().layers(l).build();
   }
 
   public Settings withTargets(List<String> t) {
-    return new Settings(model, modelName, layers, method, t, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().targets(t).build();
   }
 
-  public Settings withScore(GradientSpec.Score s) {
-    return new Settings(model, modelName, layers, method, targets, s, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+  public Settings withScore(Score s) {
+    return toBuilder().score(s).build();
   }
 
   public Settings withModelOutput(int k) {
-    return new Settings(model, modelName, layers, method, targets, score, k, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().modelOutput(k).build();
   }
 
   public Settings withLayout(Layout l) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, l, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().layout(l).build();
   }
 
   public Settings withNormalization(Normalization n) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, n, threads,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().normalization(n).build();
   }
 
   public Settings withThreads(int n) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, n,
-        batchSize, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().threads(n).build();
   }
 
   public Settings withBatchSize(int n) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        n, keepTensors, progress, window, grid, ensemble);
+    return toBuilder().batchSize(n).build();
   }
 
   public Settings withTensors(boolean keep) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keep, progress, window, grid, ensemble);
+    return toBuilder().keepTensors(keep).build();
   }
 
   public Settings withProgress(Progress p) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, p, window, grid, ensemble);
+    return toBuilder().progress(p).build();
   }
 
   /** Explains each volume through sliding windows ({@code null}: the whole input at once). */
   public Settings withWindow(SlidingWindowExplainer.Settings w) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, w, grid, ensemble);
+    return toBuilder().window(w).build();
   }
 
   /** The model sees the scan after these grid steps (e.g. reoriented to RAS); every output goes back. */
   public Settings withGrid(GridChain g) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, g, ensemble);
+    return toBuilder().grid(g).build();
   }
 
   /** The model averaged with more folds and/or mirrored at test time (nnU-Net's predictor). */
   public Settings withEnsemble(Ensemble e) {
-    return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads,
-        batchSize, keepTensors, progress, window, grid, e);
+    return toBuilder().ensemble(e).build();
+  }
+
+  /** A builder starting from these settings, to change several of them at once. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A builder starting from {@link #of}: the command line's defaults. */
+  public static Builder builder(Path model, List<String> layers) {
+    return of(model, layers).toBuilder();
+  }
+
+  /** Settings changed one by one and checked together by {@link #build}; the fields are the record's. */
+  public static final class Builder {
+    private Path model;
+    private String modelName;
+    private List<String> layers;
+    private CamMethod method;
+    private List<String> targets;
+    private Score score;
+    private int modelOutput;
+    private Layout layout;
+    private Normalization normalization;
+    private int threads;
+    private int batchSize;
+    private boolean keepTensors;
+    private Progress progress;
+    private SlidingWindowExplainer.Settings window;
+    private GridChain grid;
+    private Ensemble ensemble;
+
+    private Builder(Settings s) {
+      model = s.model;
+      modelName = s.modelName;
+      layers = s.layers;
+      method = s.method;
+      targets = s.targets;
+      score = s.score;
+      modelOutput = s.modelOutput;
+      layout = s.layout;
+      normalization = s.normalization;
+      threads = s.threads;
+      batchSize = s.batchSize;
+      keepTensors = s.keepTensors;
+      progress = s.progress;
+      window = s.window;
+      grid = s.grid;
+      ensemble = s.ensemble;
+    }
+
+    public Builder model(Path v) {
+      model = v;
+      return this;
+    }
+
+    public Builder modelName(String v) {
+      modelName = v;
+      return this;
+    }
+
+    public Builder layers(List<String> v) {
+      layers = v;
+      return this;
+    }
+
+    public Builder method(CamMethod v) {
+      method = v;
+      return this;
+    }
+
+    public Builder targets(List<String> v) {
+      targets = v;
+      return this;
+    }
+
+    public Builder score(Score v) {
+      score = v;
+      return this;
+    }
+
+    public Builder modelOutput(int v) {
+      modelOutput = v;
+      return this;
+    }
+
+    public Builder layout(Layout v) {
+      layout = v;
+      return this;
+    }
+
+    public Builder normalization(Normalization v) {
+      normalization = v;
+      return this;
+    }
+
+    public Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    public Builder keepTensors(boolean v) {
+      keepTensors = v;
+      return this;
+    }
+
+    public Builder progress(Progress v) {
+      progress = v;
+      return this;
+    }
+
+    public Builder window(SlidingWindowExplainer.Settings v) {
+      window = v;
+      return this;
+    }
+
+    public Builder grid(GridChain v) {
+      grid = v;
+      return this;
+    }
+
+    public Builder ensemble(Ensemble v) {
+      ensemble = v;
+      return this;
+    }
+
+    public Settings build() {
+      return new Settings(model, modelName, layers, method, targets, score, modelOutput, layout, normalization,
+          threads, batchSize, keepTensors, progress, window, grid, ensemble);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.metrics.AtlasTable;
 import gradcam3d.metrics.ChannelShares;
 import gradcam3d.tensor.Shapes;
@@ -35,7 +36,7 @@ public record Tables(AtlasTable atlas, String atlasFile, ChannelShares channels)
     if (atlas != null) {
       Volume like = r.loaded().volume();
       if (like == null) {
-        throw new Gradcam3dException("--atlas needs a single-sample input");
+        throw new Gradcam3dException(Setting.ATLAS, Setting.ATLAS.label() + " needs a single-sample input");
       }
       Volume a = VolumeIO.read(atlas, r.settings().layout(), like.spatialShape().length).requireFinite();
       if (!Arrays.equals(a.spatialShape(), like.spatialShape()) || a.channels() != 1) {

@@ -41,11 +41,11 @@ public final class GradientEngine implements AutoCloseable {
    * What the engine computes. {@code extensionKey} describes what the extension adds, for the
    * {@link ProgramCache}: a program whose extension has none is never cached.
    */
-  public record Config(List<String> layers, int modelOutput, GradientSpec.Score score, boolean gradients,
+  public record Config(List<String> layers, int modelOutput, Score score, boolean gradients,
       boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules,
       String extensionKey, boolean startsAtLayer, SeedHead.Contrast contrast) {
     public static Config of(List<String> layers) {
-      return new Config(layers, 0, GradientSpec.Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null,
+      return new Config(layers, 0, Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null,
           false, null);
     }
 
@@ -69,7 +69,7 @@ public final class GradientEngine implements AutoCloseable {
           extensionKey, startsAtLayer, contrast);
     }
 
-    public Config withScore(GradientSpec.Score s) {
+    public Config withScore(Score s) {
       return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules,
           extensionKey, startsAtLayer, contrast);
     }

@@ -12,9 +12,9 @@ package gradcam3d.runtime;
  * on-disk {@link ProgramCache} when one is configured (off for measuring compilation).
  */
 public record RuntimeOptions(int threads, boolean fastForm, boolean memoryPattern, boolean programCache) {
-  /** All cores of this machine. */
+  /** All cores of this machine ({@link gradcam3d.Defaults#threads}). */
   public static RuntimeOptions defaults() {
-    return new RuntimeOptions(Runtime.getRuntime().availableProcessors());
+    return new RuntimeOptions(gradcam3d.Defaults.threads());
   }
 
   public RuntimeOptions(int threads) {

@@ -1,6 +1,5 @@
 package gradcam3d.runtime;
 
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.autodiff.ScalarHead;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.onnx.Attributes;
@@ -50,15 +49,15 @@ public final class SeedHead implements ScalarHead {
     String key();
   }
 
-  private final GradientSpec.Score score;
+  private final Score score;
   private final Contrast contrast;
 
-  public SeedHead(GradientSpec.Score score) {
+  public SeedHead(Score score) {
     this(score, null);
   }
 
   /** A head whose seed weights {@code contrast}'s score (null: the class scores). */
-  public SeedHead(GradientSpec.Score score, Contrast contrast) {
+  public SeedHead(Score score, Contrast contrast) {
     this.score = score;
     this.contrast = contrast;
   }
@@ -103,9 +102,9 @@ public final class SeedHead implements ScalarHead {
   }
 
   /** The scores a target sums: the output itself, or softmax over classes (sigmoid for one). */
-  public static String scored(GraphBuilder b, String output, GradientSpec.Score score) {
+  public static String scored(GraphBuilder b, String output, Score score) {
     String out = b.cast(output, DataTypes.FLOAT);
-    if (score == GradientSpec.Score.LOGITS) {
+    if (score == Score.LOGITS) {
       return out;
     }
     return b.shape(out)[1] == 1 ? b.op("Sigmoid", out) : b.op("Softmax", out, Attributes.of("axis", 1L));

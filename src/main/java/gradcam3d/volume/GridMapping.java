@@ -2,6 +2,7 @@ package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,11 +93,12 @@ public final class GridMapping {
       } else if (step instanceof GridChain.Resample s) {
         if (v.geometry().isEmpty()) {
           throw new OptionValueException(v.source() + " has no geometry (a .npy file): it cannot be resampled to mm;"
-              + " give a NIfTI, NRRD, MetaImage or DICOM scan or leave out --resample");
+              + " give a NIfTI, NRRD, MetaImage or DICOM scan or leave out " + Setting.RESAMPLE.label());
         }
         long[] nifti = v.layout().niftiAxes(v.spatialShape());
         if (nifti.length != s.pixdim().length) {
-          throw new OptionValueException("--resample gives " + s.pixdim().length + " voxel sizes but the scan has "
+          throw new OptionValueException(Setting.RESAMPLE, Setting.RESAMPLE.label() + " gives " + s.pixdim().length
+              + " voxel sizes but the scan has "
               + nifti.length + " axes");
         }
         SpacingGeometry g = SpacingGeometry.of(v.affine(), nifti, s.pixdim());

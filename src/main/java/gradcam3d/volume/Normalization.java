@@ -1,6 +1,7 @@
 package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -305,7 +306,8 @@ public final class Normalization {
     float[] in = channelsFirst.data();
     int count = (int) channelsFirst.dim(0);
     if (!channels.isEmpty() && channels.size() != count) {
-      throw new Gradcam3dException("--normalize gives " + channels.size() + " normalisations, one per channel, but "
+      throw new Gradcam3dException(Setting.NORMALIZE, Setting.NORMALIZE.label() + " gives " + channels.size()
+          + " normalisations, one per channel, but "
           + "the input has " + count + " channel" + (count == 1 ? "" : "s"));
     }
     int block = in.length / count;

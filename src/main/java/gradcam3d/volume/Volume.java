@@ -2,6 +2,7 @@ package gradcam3d.volume;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
@@ -157,7 +158,7 @@ public final class Volume {
   public AxisMap axisMapTo(Orientation target) {
     Orientation here = orientation().orElseThrow(() -> new OptionValueException(source
         + " has no geometry (a .npy file): its axes cannot be oriented as " + target.codes()
-        + "; give a NIfTI file or leave out --orient"));
+        + "; give a NIfTI file or leave out " + Setting.ORIENT.label()));
     return here.to(target);
   }
 

@@ -1,6 +1,7 @@
 package gradcam3d.window;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import java.util.Locale;
 
 /**
@@ -18,7 +19,8 @@ public enum Blend {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new Gradcam3dException("--blend must be gaussian, nnunet or constant, not '" + text + "'");
+      throw new Gradcam3dException(Setting.BLEND, Setting.BLEND.label() + " must be gaussian, nnunet or constant, not '"
+          + text + "'");
     }
   }
 

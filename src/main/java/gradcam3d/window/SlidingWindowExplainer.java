@@ -1,6 +1,8 @@
 package gradcam3d.window;
 
+import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
@@ -77,11 +79,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     public Settings {
       checkOverlap(overlap);
       if (windowBatch < 1) {
-        throw new Gradcam3dException("--window-batch must be at least 1, not " + windowBatch);
+        throw new Gradcam3dException(Setting.WINDOW_BATCH, Setting.WINDOW_BATCH.label()
+            + " must be at least 1, not " + windowBatch);
       }
       checkPadValue(padValue);
       if (window != null && (window.length == 0 || Arrays.stream(window).anyMatch(n -> n < 1))) {
-        throw new Gradcam3dException("--window must be Z,Y,X (positive sizes) or auto, not "
+        throw new Gradcam3dException(Setting.WINDOW, Setting.WINDOW.label()
+            + " must be Z,Y,X (positive sizes) or auto, not "
             + Arrays.toString(window));
       }
     }
@@ -89,19 +93,21 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     /** Fails unless 0 <= overlap < 1. */
     public static void checkOverlap(double overlap) {
       if (!(overlap >= 0 && overlap < 1)) {
-        throw new Gradcam3dException("--overlap must be in [0, 1), not " + overlap);
+        throw new Gradcam3dException(Setting.OVERLAP, Setting.OVERLAP.label() + " must be in [0, 1), not " + overlap);
       }
     }
 
     /** Fails unless the padding value is a finite number. */
     public static void checkPadValue(float padValue) {
       if (!Float.isFinite(padValue)) {
-        throw new Gradcam3dException("--pad-value must be a finite number, not " + padValue);
+        throw new Gradcam3dException(Setting.PAD_VALUE, Setting.PAD_VALUE.label() + " must be a finite number, not "
+            + padValue);
       }
     }
 
     public static Settings of(long[] window) {
-      return new Settings(window, 0.5, Blend.GAUSSIAN, 1, 0f, false);
+      return new Settings(window, Defaults.WINDOW_OVERLAP, Blend.parse(Defaults.WINDOW_BLEND), Defaults.WINDOW_BATCH,
+          Defaults.WINDOW_PAD_VALUE, false);
     }
 
     /** The window taken from a model with a fixed input size. */
@@ -203,7 +209,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     String notPerWindow = request.method().notPerWindow();
     if (notPerWindow != null) {
       throw new gradcam3d.OptionValueException(request.method().name() + " does not run per window: "
-          + notPerWindow + "; sliding windows take the layer methods (gradcam, hirescam, layercam, ...), not --window");
+          + notPerWindow + "; sliding windows take the layer methods (gradcam, hirescam, layercam, ...), not "
+          + Setting.WINDOW.label());
     }
     // a forward-only program needs a layer: the model input stands in for methods without one
     List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
@@ -280,7 +287,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long[] requested = settings.window();
     if (shape.length != requested.length + 2) {
       throw new Gradcam3dException("the input " + Shapes.format(shape) + " has " + (shape.length - 2)
-          + " spatial axes but --window " + WindowFit.join(requested) + " has " + requested.length);
+          + " spatial axes but " + Setting.WINDOW.label() + " " + WindowFit.join(requested) + " has "
+          + requested.length);
     }
     if (shape[0] != 1) {
       throw new Gradcam3dException("sliding windows explain one volume at a time; this input has a batch of "

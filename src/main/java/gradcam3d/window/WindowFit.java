@@ -2,6 +2,7 @@ package gradcam3d.window;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -18,8 +19,9 @@ public final class WindowFit {
     long[] declared = declared(model);
     long[] spatial = Arrays.copyOfRange(declared, 2, declared.length);
     if (!Shapes.isKnown(spatial)) {
-      throw new OptionValueException("--window auto needs a model with a fixed input size, but this model's input is "
-          + Shapes.format(declared) + "; give the window as --window Z,Y,X");
+      throw new OptionValueException(Setting.WINDOW, Setting.WINDOW.label()
+          + " auto needs a model with a fixed input size, but this model's input is "
+          + Shapes.format(declared) + "; give the window as " + Setting.WINDOW.label() + " Z,Y,X");
     }
     return spatial;
   }
@@ -29,13 +31,16 @@ public final class WindowFit {
     long[] declared = declared(model);
     long[] spatial = Arrays.copyOfRange(declared, 2, declared.length);
     if (spatial.length != window.length) {
-      throw new OptionValueException("--window " + join(window) + " has " + window.length + " sizes but the model "
+      throw new OptionValueException(Setting.WINDOW, Setting.WINDOW.label() + " " + join(window) + " has "
+          + window.length + " sizes but the model "
           + "takes " + spatial.length + " spatial axes (input " + Shapes.format(declared) + ")");
     }
     for (int a = 0; a < spatial.length; a++) {
       if (spatial[a] > 0 && spatial[a] != window[a]) {
-        throw new OptionValueException("--window " + join(window) + " does not fit this model: its input is fixed at "
-            + Shapes.format(declared) + "; use --window " + join(spatial) + " or --window auto");
+        throw new OptionValueException(Setting.WINDOW, Setting.WINDOW.label() + " " + join(window)
+            + " does not fit this model: its input is fixed at "
+            + Shapes.format(declared) + "; use " + Setting.WINDOW.label() + " " + join(spatial) + " or "
+            + Setting.WINDOW.label() + " auto");
       }
     }
     Graph g = Graph.fromModel(model);
@@ -50,8 +55,10 @@ public final class WindowFit {
         up[a] = (window[a] + stride - 1) / stride * stride;
       }
       if (accepts(g, up, channels)) {
-        throw new OptionValueException("--window " + join(window) + " is not a multiple of " + stride
-            + ", the network's total stride, along every axis: use multiples of " + stride + ", e.g. --window "
+        throw new OptionValueException(Setting.WINDOW, Setting.WINDOW.label() + " " + join(window)
+            + " is not a multiple of " + stride
+            + ", the network's total stride, along every axis: use multiples of " + stride + ", e.g. "
+            + Setting.WINDOW.label() + " "
             + join(down) + " or " + join(up));
       }
     }
@@ -134,9 +141,11 @@ public final class WindowFit {
       long classes, int layers, long budget) {
     long need = estimatedBytes(model, window, channels, windowBatch, spatial, classes, layers);
     if (budget > 0 && need > budget) {
-      throw new OptionValueException(String.format(java.util.Locale.ROOT, "--window %s with --window-batch %d "
+      throw new OptionValueException(Setting.WINDOW, String.format(java.util.Locale.ROOT, Setting.WINDOW.label()
+          + " %s with " + Setting.WINDOW_BATCH.label() + " %d "
           + "needs about %.1f GB for this scan (the windows' runs and the scan-sized arrays), more than the %.1f GB "
-          + "available (half of this machine's memory); use a smaller --window or --window-batch", join(window),
+          + "available (half of this machine's memory); use a smaller " + Setting.WINDOW.label() + " or "
+          + Setting.WINDOW_BATCH.label(), join(window),
           windowBatch, need / 1e9, budget / 1e9));
     }
   }

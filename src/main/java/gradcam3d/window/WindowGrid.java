@@ -1,6 +1,7 @@
 package gradcam3d.window;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,16 +34,18 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
 
   public static WindowGrid of(long[] volume, long[] window, double overlap, boolean nnunet) {
     if (!(overlap >= 0 && overlap < 1)) {
-      throw new Gradcam3dException("--overlap must be in [0, 1), not " + overlap);
+      throw new Gradcam3dException(Setting.OVERLAP, Setting.OVERLAP.label() + " must be in [0, 1), not " + overlap);
     }
     if (window.length != volume.length) {
-      throw new Gradcam3dException("--window " + Shapes.format(window) + " has " + window.length
+      throw new Gradcam3dException(Setting.WINDOW, Setting.WINDOW.label() + " " + Shapes.format(window) + " has "
+          + window.length
           + " sizes but the volume " + Shapes.format(volume) + " has " + volume.length + " spatial axes");
     }
     List<long[]> starts = new ArrayList<>();
     for (int a = 0; a < volume.length; a++) {
       if (window[a] < 1) {
-        throw new Gradcam3dException("--window sizes must be positive, not " + Shapes.format(window));
+        throw new Gradcam3dException(Setting.WINDOW, Setting.WINDOW.label() + " sizes must be positive, not "
+            + Shapes.format(window));
       }
       starts.add(nnunet ? nnunetStarts(volume[a], window[a], overlap) : starts(volume[a], window[a], overlap));
     }
@@ -53,9 +56,11 @@ public record WindowGrid(long[] volume, long[] window, double overlap, List<long
       coverage *= (double) starts.get(a).length * window[a] / Math.max(volume[a], window[a]);
     }
     if (windows > MAX_WINDOWS || coverage > MAX_COVERAGE) {
-      throw new gradcam3d.OptionValueException(String.format(java.util.Locale.ROOT, "--window %s with --overlap %s "
+      throw new gradcam3d.OptionValueException(Setting.WINDOW, String.format(java.util.Locale.ROOT,
+          Setting.WINDOW.label() + " %s with " + Setting.OVERLAP.label() + " %s "
           + "plans %.0f windows that cover each voxel %.0f times on average; the limits are %d windows and %d "
-          + "times: use a lower --overlap or a larger --window", WindowFit.join(window),
+          + "times: use a lower " + Setting.OVERLAP.label() + " or a larger "
+          + Setting.WINDOW.label(), WindowFit.join(window),
           overlap, windows, coverage, MAX_WINDOWS, MAX_COVERAGE));
     }
     return new WindowGrid(volume.clone(), window.clone(), overlap, List.copyOf(starts));

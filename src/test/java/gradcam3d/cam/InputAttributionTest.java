@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.methods.GuidedBackprop;
 import gradcam3d.cam.methods.GuidedGradCam;
 import gradcam3d.cam.methods.InputXGradient;
@@ -18,6 +17,7 @@ import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.report.Json;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Npy;
 import java.nio.file.Files;
@@ -100,7 +100,7 @@ class InputAttributionTest {
     List<String> layers = m instanceof CamMethod.InputSpace a && a.camFactor() != null
         ? List.of(c.string("guided_gradcam_layer")) : List.of();
     Explainer.Request r = new Explainer.Request(layers, m, List.of(Target.parse(c.string("target"))), 0,
-        GradientSpec.Score.LOGITS, false, batchSize, Progress.NONE);
+        Score.LOGITS, false, batchSize, Progress.NONE);
     try (Explainer ex = new Explainer(model, r, new RuntimeOptions(2))) {
       return ex.explain(Map.of("input", c.input()));
     }
@@ -163,7 +163,7 @@ class InputAttributionTest {
   void inputSpaceMethodsTakeNoLayer() {
     Gradcam3dException e = org.junit.jupiter.api.Assertions.assertThrows(Gradcam3dException.class,
         () -> new Explainer.Request(List.of("down3"), new Saliency(), List.of(Target.parse("1")), 0,
-            GradientSpec.Score.LOGITS, false, 4, Progress.NONE));
+            Score.LOGITS, false, 4, Progress.NONE));
     assertEquals("saliency attributes to the model input; it takes no --layer", e.getMessage());
   }
 }

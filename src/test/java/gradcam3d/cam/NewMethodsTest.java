@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.methods.Dff;
 import gradcam3d.cam.methods.FinerCam;
 import gradcam3d.cam.methods.RandomCam;
@@ -18,6 +17,7 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.OrtProgram;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Npy;
@@ -47,7 +47,7 @@ class NewMethodsTest {
 
   static Explainer.Request request(CamMethod m, List<String> layers, boolean keep) {
     return new Explainer.Request(m.takesLayers() ? layers : List.of(), m, List.of(Target.parse("2")), 0,
-        GradientSpec.Score.LOGITS, keep, 2, Progress.NONE);
+        Score.LOGITS, keep, 2, Progress.NONE);
   }
 
   static Stream<String> methods() {
@@ -105,7 +105,7 @@ class NewMethodsTest {
         CamMethods.byName("gradcam++"), 3, 2));
     List<String> layers = name.equals("refine-cam") ? List.of("features.4", "features.8") : List.of("features.8");
     Explainer.Request req = new Explainer.Request(m.takesLayers() ? layers : List.of(), m,
-        List.of(Target.parse("argmax")), 0, GradientSpec.Score.LOGITS, false, 2, Progress.NONE);
+        List.of(Target.parse("argmax")), 0, Score.LOGITS, false, 2, Progress.NONE);
     FloatTensor x = Npy.read(Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
     try (Explainer ex = new Explainer(ModelIO.read(Path.of("src/test/resources/fixtures/models/cls2d.onnx")), req,
         OPTIONS)) {

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
 import gradcam3d.volume.Npy;
@@ -41,7 +41,7 @@ class TargetTest {
     return best;
   }
 
-  private static Explanation explain(String target, GradientSpec.Score score) {
+  private static Explanation explain(String target, Score score) {
     Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse(target)).withScore(score);
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       return e.explain(Map.of("input", X));
@@ -77,38 +77,38 @@ class TargetTest {
     return new double[] {s, n};
   }
 
-  private static void check(String target, GradientSpec.Score score, int k, Region r) {
+  private static void check(String target, Score score, int k, Region r) {
     Explanation e = explain(target, score);
-    double[] ref = sum(k, r, score == GradientSpec.Score.PROBABILITIES);
+    double[] ref = sum(k, r, score == Score.PROBABILITIES);
     assertEquals(ref[0], e.targetValues().data()[0], 1e-4 * Math.max(1, Math.abs(ref[0])), target + " value");
     assertEquals((long) ref[1], e.regionVoxels()[0], target + " region");
   }
 
   @Test
   void predictedMask() {
-    check("1", GradientSpec.Score.LOGITS, 1, (z, y, x) -> argmax(z, y, x) == 1);
+    check("1", Score.LOGITS, 1, (z, y, x) -> argmax(z, y, x) == 1);
   }
 
   @Test
   void wholeVolume() {
-    check("2:all", GradientSpec.Score.LOGITS, 2, (z, y, x) -> true);
+    check("2:all", Score.LOGITS, 2, (z, y, x) -> true);
   }
 
   @Test
   void boxWithExclusiveEnds() {
-    check("1:box=2,3,4,10,20,30", GradientSpec.Score.LOGITS, 1,
+    check("1:box=2,3,4,10,20,30", Score.LOGITS, 1,
         (z, y, x) -> z >= 2 && z < 10 && y >= 3 && y < 20 && x >= 4 && x < 30);
   }
 
   @Test
   void oneVoxel() {
-    check("0:voxel=5,6,7", GradientSpec.Score.LOGITS, 0, (z, y, x) -> z == 5 && y == 6 && x == 7);
+    check("0:voxel=5,6,7", Score.LOGITS, 0, (z, y, x) -> z == 5 && y == 6 && x == 7);
   }
 
   @Test
   void probabilities() {
-    check("1:all", GradientSpec.Score.PROBABILITIES, 1, (z, y, x) -> true);
-    check("2", GradientSpec.Score.PROBABILITIES, 2, (z, y, x) -> argmax(z, y, x) == 2);
+    check("1:all", Score.PROBABILITIES, 1, (z, y, x) -> true);
+    check("2", Score.PROBABILITIES, 2, (z, y, x) -> argmax(z, y, x) == 2);
   }
 
   @Test
@@ -131,11 +131,11 @@ class TargetTest {
   @Test
   void parsingErrorsAreSpecific() {
     assertThrows(Gradcam3dException.class, () -> Target.parse("x"));
-    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> explain("1:box=1,2,3", GradientSpec.Score.LOGITS));
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> explain("1:box=1,2,3", Score.LOGITS));
     assertTrue(e.getMessage().contains("needs 6 coordinates"), e.getMessage());
-    e = assertThrows(Gradcam3dException.class, () -> explain("1:voxel=0,0,99", GradientSpec.Score.LOGITS));
+    e = assertThrows(Gradcam3dException.class, () -> explain("1:voxel=0,0,99", Score.LOGITS));
     assertTrue(e.getMessage().contains("outside the output grid"), e.getMessage());
-    e = assertThrows(Gradcam3dException.class, () -> explain("argmax", GradientSpec.Score.LOGITS));
+    e = assertThrows(Gradcam3dException.class, () -> explain("argmax", Score.LOGITS));
     assertTrue(e.getMessage().contains("for classifiers"), e.getMessage());
   }
 

@@ -4,13 +4,13 @@ import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Npy;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class CurvePlacementTest {
     int steps = 11;
     FaithfulnessCurves f;
     // the planted map ranks voxels by their weight: the largest first
-    try (TargetScorer scorer = new TargetScorer(model, 0, GradientSpec.Score.PROBABILITIES, seed, 3, OPTIONS)) {
+    try (TargetScorer scorer = new TargetScorer(model, 0, Score.PROBABILITIES, seed, 3, OPTIONS)) {
       f = FaithfulnessCurves.measure(scorer, x, w, Baseline.ZERO, null, StepSchedule.GEOMETRIC, steps, Double.NaN, 0,
           CurveScore.PROBABILITY);
     }

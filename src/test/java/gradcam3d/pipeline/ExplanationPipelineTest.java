@@ -10,6 +10,7 @@ import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
 import gradcam3d.testing.Fixtures.Case;
@@ -134,7 +135,7 @@ class ExplanationPipelineTest {
     java.nio.file.Path old = tmp.resolve("cls2d_opset11.onnx");
     gradcam3d.onnx.ModelIO.write(b.build(), old, Long.MAX_VALUE);
     Settings s = new Settings(old, null, List.of(c.layerSpec()), CamMethods.byName("scorecam"), List.of("argmax"),
-        gradcam3d.autodiff.GradientSpec.Score.LOGITS, 0, gradcam3d.volume.Layout.ZYX,
+        gradcam3d.runtime.Score.LOGITS, 0, gradcam3d.volume.Layout.ZYX,
         gradcam3d.volume.Normalization.NONE, 2, 8, false, gradcam3d.cam.Progress.NONE);
     try (ExplanationPipeline p = new ExplanationPipeline(s)) {
       CaseResult r = p.run(CaseInput.of(c.inputNpy()));

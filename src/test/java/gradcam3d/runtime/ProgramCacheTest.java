@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.autodiff.GradientProgram;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
@@ -73,7 +72,7 @@ class ProgramCacheTest {
   private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x,
       RuntimeOptions options) {
     Explainer.Request r = new Explainer.Request(List.of(layer), method, List.of(Target.parse("2")), 0,
-        GradientSpec.Score.LOGITS, false, 1, Progress.NONE);
+        Score.LOGITS, false, 1, Progress.NONE);
     try (Explainer e = new Explainer(model, r, options)) {
       return e.explain(Map.of("input", x));
     }

@@ -3,7 +3,6 @@ package gradcam3d.window;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
@@ -15,6 +14,7 @@ import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.OrtProgram;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
 import gradcam3d.volume.Npy;
@@ -40,7 +40,7 @@ class WindowedOcclusionTest {
     FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
     OcclusionSensitivity method = new OcclusionSensitivity(new long[] {8}, 0.0, OcclusionMode.value(0f), null);
     Target target = Target.parse("2");
-    Explainer.Request req = new Explainer.Request(List.of(), method, List.of(target), 0, GradientSpec.Score.LOGITS,
+    Explainer.Request req = new Explainer.Request(List.of(), method, List.of(target), 0, Score.LOGITS,
         false, 3, Progress.NONE);
     SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(WINDOW).withWindowBatch(2);
     WindowedExplanation w;

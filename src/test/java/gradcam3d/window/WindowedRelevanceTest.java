@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.OptionValueException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.methods.CamMethods;
@@ -17,6 +16,7 @@ import gradcam3d.cam.methods.Lrp;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.MethodsNext;
 import gradcam3d.volume.Npy;
@@ -38,7 +38,7 @@ class WindowedRelevanceTest {
   private static final Target TARGET = Target.parse("2");
 
   private static Explainer.Request request(CamMethod m, List<String> layers) {
-    return new Explainer.Request(layers, m, List.of(TARGET), 0, GradientSpec.Score.LOGITS, false, 2, Progress.NONE);
+    return new Explainer.Request(layers, m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
   }
 
   private static Lrp lrp() {

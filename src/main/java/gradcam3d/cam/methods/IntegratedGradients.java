@@ -1,5 +1,6 @@
 package gradcam3d.cam.methods;
 
+import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
@@ -40,9 +41,9 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
     this.baseline = baseline;
   }
 
-  /** 32 steps from a zero baseline. */
+  /** The defaults ({@link Defaults}): 32 steps from a zero baseline. */
   public IntegratedGradients() {
-    this(32, Baseline.ZERO);
+    this(Defaults.IG_STEPS, Baseline.valueOf(Defaults.IG_BASELINE.toUpperCase(java.util.Locale.ROOT)));
   }
 
   public int steps() {

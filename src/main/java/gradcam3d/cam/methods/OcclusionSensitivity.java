@@ -1,5 +1,6 @@
 package gradcam3d.cam.methods;
 
+import gradcam3d.Defaults;
 import gradcam3d.OptionValueException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explanation;
@@ -24,10 +25,6 @@ import java.util.Map;
  * the map is the attribution itself (ReLU and min-max follow as for every map).
  */
 public final class OcclusionSensitivity implements CamMethod.Occluding {
-  /** MONAI's defaults: windows of 16 voxels per axis, overlap 0.25, Gaussian occlusion. */
-  public static final long DEFAULT_SIZE = 16;
-  public static final double DEFAULT_OVERLAP = 0.25;
-
   private final long[] size;
   private final Double overlap;
   private final OcclusionMode mode;
@@ -35,7 +32,7 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
 
   /**
    * @param size one size for every spatial axis, or one per axis
-   * @param overlap the windows' overlap in [0, 1); null: {@value #DEFAULT_OVERLAP}, or chosen by the budget
+   * @param overlap the windows' overlap in [0, 1); null: {@link Defaults#OCCLUSION_OVERLAP}, or chosen by the budget
    * @param budget at most this many forward passes (the largest overlap that fits); null: none
    */
   public OcclusionSensitivity(long[] size, Double overlap, OcclusionMode mode, Long budget) {
@@ -61,7 +58,7 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
 
   /** MONAI's defaults. */
   public OcclusionSensitivity() {
-    this(new long[] {DEFAULT_SIZE}, null, OcclusionMode.GAUSSIAN, null);
+    this(new long[] {Defaults.OCCLUSION_SIZE}, null, OcclusionMode.parse(Defaults.OCCLUSION_MODE), null);
   }
 
   @Override
@@ -112,7 +109,7 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
   /** The window grid over a volume of {@code spatial}, for a scorer that counts passes. */
   public OcclusionGrid grid(long[] spatial, PatchScorer scorer) {
     long[] m = sizeFor(spatial);
-    return budget == null ? OcclusionGrid.of(spatial, m, overlap == null ? DEFAULT_OVERLAP : overlap)
+    return budget == null ? OcclusionGrid.of(spatial, m, overlap == null ? Defaults.OCCLUSION_OVERLAP : overlap)
         : OcclusionGrid.forBudget(spatial, m, budget, scorer::passes);
   }
 

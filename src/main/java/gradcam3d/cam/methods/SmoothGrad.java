@@ -1,5 +1,6 @@
 package gradcam3d.cam.methods;
 
+import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
@@ -63,9 +64,9 @@ public final class SmoothGrad implements CamMethod.InputSpace {
     this.seed = seed;
   }
 
-  /** 25 copies, noise 0.15 of the intensity range, seed 0. */
+  /** The defaults ({@link Defaults}): 25 copies, noise 0.15 of the intensity range, seed 0. */
   public SmoothGrad() {
-    this(25, 0.15, 0);
+    this(Defaults.SMOOTHGRAD_SAMPLES, Defaults.SMOOTHGRAD_NOISE, Defaults.SEED);
   }
 
   public int samples() {

@@ -1,5 +1,6 @@
 package gradcam3d.metrics.measures;
 
+import gradcam3d.Setting;
 import gradcam3d.metrics.MetricSample;
 import gradcam3d.metrics.NotApplicable;
 
@@ -11,7 +12,8 @@ final class Localisation {
   static float[] mask(MetricSample s) {
     float[] m = s.mask();
     if (m == null) {
-      throw new NotApplicable("no mask to compare with: give --label, or explain a segmentation target on the "
+      throw new NotApplicable("no mask to compare with: give " + Setting.LABEL.label()
+          + ", or explain a segmentation target on the "
           + "input grid");
     }
     for (float v : m) {

@@ -3,6 +3,7 @@ package gradcam3d.volume.formats;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.InputFiles;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.volume.NiftiHeader;
 import gradcam3d.volume.NiftiImage;
 import gradcam3d.volume.NiftiReader;
@@ -87,11 +88,13 @@ public final class DicomSeriesReader {
     if (seriesUid != null) {
       slices = series.get(seriesUid);
       if (slices == null) {
-        throw new OptionValueException("--series " + NrrdReader.shorten(seriesUid) + " is not among the DICOM series in " + folder + ": "
+        throw new OptionValueException(Setting.SERIES, Setting.SERIES.label() + " " + NrrdReader.shorten(seriesUid)
+            + " is not among the DICOM series in " + folder + ": "
             + listing(series) + ".");
       }
     } else if (series.size() > 1) {
-      throw new Gradcam3dException(folder + " holds " + series.size() + " DICOM series; choose one with --series UID: "
+      throw new Gradcam3dException(folder + " holds " + series.size() + " DICOM series; choose one with "
+          + Setting.SERIES.label() + " UID: "
           + listing(series) + ".");
     } else {
       slices = series.values().iterator().next();

@@ -3,7 +3,6 @@ package gradcam3d.cam.methods;
 import static gradcam3d.onnx.Attributes.of;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
@@ -11,6 +10,7 @@ import gradcam3d.cam.Target;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.OrtProgram;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.MethodsNext;
 import gradcam3d.testing.OpGraph;
@@ -31,7 +31,7 @@ class LrpCanonizerTest {
 
   private static FloatTensor attribution(ModelProto model, FloatTensor x, LrpRules rules, String target) {
     Explainer.Request req = new Explainer.Request(List.of(), new Lrp(rules), List.of(Target.parse(target)), 0,
-        GradientSpec.Score.LOGITS, false, 2, Progress.NONE);
+        Score.LOGITS, false, 2, Progress.NONE);
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
       return ex.explain(Map.of("input", x)).attribution().values();
     }

@@ -4,7 +4,6 @@ import static gradcam3d.onnx.Attributes.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
@@ -13,6 +12,7 @@ import gradcam3d.cam.Target;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.MethodsNext;
 import gradcam3d.testing.OpGraph;
@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LrpConservationTest {
   private static double conservation(ModelProto model, FloatTensor x, LrpRules rules, String target) {
     Explainer.Request req = new Explainer.Request(List.of(), new Lrp(rules), List.of(Target.parse(target)), 0,
-        GradientSpec.Score.LOGITS, false, 4, Progress.NONE);
+        Score.LOGITS, false, 4, Progress.NONE);
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
       Explanation e = ex.explain(Map.of("input", x));
       Explanation.Relevance r = e.relevance();
@@ -120,7 +120,7 @@ class LrpConservationTest {
     FloatTensor batch = Npy.read(Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
     Lrp lrp = new Lrp(LrpRules.of(LrpRules.Composite.EPSILON_GAMMA_BOX));
     Explainer.Request req = new Explainer.Request(List.of(), lrp, List.of(Target.parse("argmax")), 0,
-        GradientSpec.Score.LOGITS, false, 4, Progress.NONE);
+        Score.LOGITS, false, 4, Progress.NONE);
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
       FloatTensor both = ex.explain(Map.of("input", batch)).attribution().values();
       for (int b = 0; b < 2; b++) {

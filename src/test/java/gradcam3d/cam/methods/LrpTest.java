@@ -7,9 +7,9 @@ import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.MethodsNext;
 import gradcam3d.volume.Npy;
@@ -74,7 +74,7 @@ class LrpTest {
     FloatTensor x = Npy.read(c.inputNpy());
     List<String> layers = c.layer() == null ? List.of() : List.of(c.layer());
     Explainer.Request req = new Explainer.Request(layers, new Lrp(rules(c)), List.of(Target.parse(c.targetSpec())),
-        c.modelOutput(), GradientSpec.Score.LOGITS, false, 4, gradcam3d.cam.Progress.NONE);
+        c.modelOutput(), Score.LOGITS, false, 4, gradcam3d.cam.Progress.NONE);
     System.out.println(c.name());
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {
       Explanation e = ex.explain(Map.of("input", x));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.OptionValueException;
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.OcclusionGrid;
@@ -21,6 +20,7 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.onnx.proto.Onnx.NodeProto;
 import gradcam3d.onnx.proto.Onnx.OperatorSetIdProto;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,7 +166,7 @@ class OcclusionAnalyticTest {
   static Explanation explain(OcclusionMode mode, String target, int threads, int batchSize) {
     OcclusionSensitivity m = new OcclusionSensitivity(new long[] {4, 3}, 0.5, mode, null);
     Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse(target)), 0,
-        GradientSpec.Score.LOGITS, false, batchSize, Progress.NONE);
+        Score.LOGITS, false, batchSize, Progress.NONE);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(threads))) {
       return ex.explain(Map.of("input", samples()));
     }
@@ -255,7 +255,7 @@ class OcclusionAnalyticTest {
     Explanation both = explain(OcclusionMode.MEAN_IMAGE, "1", 2, 4);
     OcclusionSensitivity m = new OcclusionSensitivity(new long[] {4, 3}, 0.5, OcclusionMode.MEAN_IMAGE, null);
     Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse("1")), 0,
-        GradientSpec.Score.LOGITS, false, 4, Progress.NONE);
+        Score.LOGITS, false, 4, Progress.NONE);
     FloatTensor second;
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2))) {
       second = ex.explain(Map.of("input", samples().slice0(1).reshape(1, 1, H, W))).attribution().values();
@@ -311,7 +311,7 @@ class OcclusionAnalyticTest {
   private static void explain(long[] size, OcclusionMode mode) {
     OcclusionSensitivity m = new OcclusionSensitivity(size, null, mode, null);
     Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse("1")), 0,
-        GradientSpec.Score.LOGITS, false, 2, Progress.NONE);
+        Score.LOGITS, false, 2, Progress.NONE);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(1))) {
       ex.explain(Map.of("input", samples()));
     }

@@ -69,7 +69,7 @@ class OcclusionFixtureTest {
   static Explanation explain(String name, OcclusionMode mode, int threads) {
     OcclusionSensitivity m = new OcclusionSensitivity(new long[] {8}, 0.5, mode, null);
     Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse("2")), 0,
-        gradcam3d.autodiff.GradientSpec.Score.LOGITS, false, 8, gradcam3d.cam.Progress.NONE);
+        gradcam3d.runtime.Score.LOGITS, false, 8, gradcam3d.cam.Progress.NONE);
     try (Explainer ex = new Explainer(ModelIO.read(file(name, "model")), req, new RuntimeOptions(threads))) {
       return ex.explain(Map.of("input", Npy.read(file(name, "input"))));
     }

@@ -4,7 +4,6 @@ import static gradcam3d.onnx.Attributes.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
@@ -13,6 +12,7 @@ import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.RuntimeOptions;
+import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import gradcam3d.testing.MethodsNext;
@@ -42,13 +42,13 @@ class ShapleyCamTest {
   private static Explainer.Request request(MethodsNext.Case c) {
     return Explainer.Request.of(List.of(c.layer()), CamMethods.byName("shapley-cam"), Target.parse(c.targetSpec()))
         .withModelOutput(c.modelOutput()).withTensors(true)
-        .withScore(c.softmax() ? GradientSpec.Score.PROBABILITIES : GradientSpec.Score.LOGITS);
+        .withScore(c.softmax() ? Score.PROBABILITIES : Score.LOGITS);
   }
 
   /** H A of the case's layer straight from a program (the product Shapley-CAM's weights use). */
   private static FloatTensor hvp(ModelProto model, MethodsNext.Case c, FloatTensor x, Target target) {
     GradientEngine.Config cfg = GradientEngine.Config.of(List.of(c.layer())).withModelOutput(c.modelOutput())
-        .withScore(c.softmax() ? GradientSpec.Score.PROBABILITIES : GradientSpec.Score.LOGITS)
+        .withScore(c.softmax() ? Score.PROBABILITIES : Score.LOGITS)
         .withExtension(p -> {
           p.builder().opNamed("Identity", List.of(p.hessianTimesActivation(0)), List.of(HVP));
           p.addOutput(HVP);
@@ -139,7 +139,7 @@ class ShapleyCamTest {
     // sigmoid of the one channel: H A = d/dA (G . A) is not zero; check it against
     // (G(A + hA) - G(A - hA)) / 2h, G from a program fed the layer's activation
     GradientEngine.Config probabilities = GradientEngine.Config.of(List.of(layer))
-        .withScore(GradientSpec.Score.PROBABILITIES);
+        .withScore(Score.PROBABILITIES);
     GradientEngine.Config withHvp = probabilities.withExtension(p -> {
       GraphBuilder b = p.builder();
       b.opNamed("Identity", List.of(p.hessianTimesActivation(0)), List.of(HVP));
@@ -203,7 +203,7 @@ class ShapleyCamTest {
     Target argmax = Target.parse("argmax");
     FloatTensor[] cams = new FloatTensor[4];
     int k = 0;
-    for (GradientSpec.Score score : GradientSpec.Score.values()) {
+    for (Score score : Score.values()) {
       for (String method : List.of("shapley-cam", "gradcam")) {
         Explainer.Request req = Explainer.Request.of(List.of("features.8"), CamMethods.byName(method), argmax).withScore(score);
         try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
