@@ -137,7 +137,7 @@ class OutputsUnchangedTest {
     return x * x;
   }
 
-  private static CaseResult result(Path file, Volume v, Layout layout, FloatTensor cam, FloatTensor region,
+  static CaseResult result(Path file, Volume v, Layout layout, FloatTensor cam, FloatTensor region,
       LabelOverlap label) {
     long[] spatial = v.spatialShape();
     long[] layerShape = new long[2 + spatial.length];
