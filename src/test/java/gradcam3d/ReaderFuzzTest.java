@@ -15,6 +15,7 @@ import gradcam3d.testing.Fixtures;
 import gradcam3d.volume.NiftiHeader;
 import gradcam3d.volume.NiftiImage;
 import gradcam3d.volume.NiftiReader;
+import gradcam3d.volume.NiftiTestWriter;
 import gradcam3d.volume.NiftiWriter;
 import gradcam3d.volume.Npy;
 import java.io.ByteArrayInputStream;
@@ -79,7 +80,7 @@ class ReaderFuzzTest {
     new NiftiWriter().write(new NiftiImage("seed", h, voxels), n1);
     nifti1 = Files.readAllBytes(n1);
     Path n2 = tmp.resolve("seed2.nii");
-    new NiftiWriter().version(2).write(new NiftiImage("seed", h, voxels), n2);
+    new NiftiTestWriter().version(2).write(new NiftiImage("seed", h, voxels), n2);
     nifti2 = Files.readAllBytes(n2);
     Path f = tmp.resolve("seed.npy");
     Npy.write(new FloatTensor(voxels, 8, 10, 12), f);

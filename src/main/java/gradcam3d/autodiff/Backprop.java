@@ -31,6 +31,33 @@ public final class Backprop {
   /** As above, with the given rule set (guided backpropagation overrides the Relu family). */
   public static Map<String, String> gradients(GraphBuilder b, String target, String seed, List<String> wrt,
       BackwardRules rules) {
+    return gradients(b, target, seed, wrt, rules.bind(b));
+  }
+
+  /** As above, with a rule set already bound to the program's graph. */
+  public static Map<String, String> gradients(GraphBuilder b, String target, String seed, List<String> wrt,
+      BackwardRules.Bound rules) {
+    return sweep(b, target, seed, wrt, rules, true);
+  }
+
+  /**
+   * The vector-Jacobian product of any tensor: sum over {@code output}'s elements of
+   * cotangent * d output / d wrt, by exact rules. The cotangent is a tensor of {@code output}'s shape
+   * that is held fixed (it is not differentiated, even when it is computed from {@code wrt}).
+   * Zeros when {@code output} does not depend on {@code wrt} differentiably.
+   *
+   * <p>Applied to a gradient graph, this differentiates it a second time: with output = dT/dA and
+   * cotangent = V it gives the Hessian-vector product H V (PyTorch: {@code
+   * torch.autograd.grad(G, A, grad_outputs=V)} with G made with create_graph), which needs a rule
+   * for every op the first sweep emitted.
+   */
+  public static String vjp(GraphBuilder b, String output, String cotangent, String wrt) {
+    String g = sweep(b, output, cotangent, List.of(wrt), BackwardRules.EXACT.bind(b), false).get(wrt);
+    return g != null ? g : b.expand(b.scalarLike(0, wrt), b.shape(wrt));
+  }
+
+  private static Map<String, String> sweep(GraphBuilder b, String target, String seed, List<String> wrt,
+      BackwardRules.Bound rules, boolean requirePath) {
     List<Node> forward = new ArrayList<>(b.graph().nodes());
     // 1. tensors that depend (differentiably) on a chosen tensor
     Set<String> active = new HashSet<>(wrt);
@@ -71,13 +98,13 @@ public final class Backprop {
       }
     }
     for (String w : wrt) {
-      if (!needed.contains(w)) {
+      if (requirePath && !needed.contains(w)) {
         throw new Gradcam3dException("layer tensor '" + w + "' has no path to the chosen model output "
             + "(the target does not depend on it)");
       }
     }
     for (Node n : path) {
-      if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx") || rules.rule(n.opType()) == null) {
+      if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx") || rules.rule(n) == null) {
         throw new Gradcam3dException("cannot compute gradients through " + n.describe()
             + (n.domain().isEmpty() ? "" : " (domain " + n.domain() + ")")
             + ": gradcam3d has no gradient rule for op type " + n.opType()
@@ -103,7 +130,7 @@ public final class Backprop {
         needs[k] = needed.contains(n.input(k)) && active.contains(n.input(k));
       }
       VjpContext ctx = new VjpContext(b, n, dys, needs);
-      rules.rule(n.opType()).apply(ctx);
+      rules.rule(n).apply(ctx);
       for (int k = 0; k < needs.length; k++) {
         if (!needs[k]) {
           continue;

@@ -58,13 +58,19 @@ public final class GradientProgram {
   private final Map<String, long[]> inputShapes;
   private final Set<String> outputs = new LinkedHashSet<>();
 
+  private final List<TokenView> views;
+  private final List<String> rawGradients;
+
   private GradientProgram(GraphBuilder b, List<LayerGradient> layers, String modelOutput,
-      Map<String, long[]> modelInputShapes, Map<String, long[]> inputShapes) {
+      Map<String, long[]> modelInputShapes, Map<String, long[]> inputShapes, List<TokenView> views,
+      List<String> rawGradients) {
     this.b = b;
     this.layers = layers;
     this.modelOutput = modelOutput;
     this.modelInputShapes = modelInputShapes;
     this.inputShapes = inputShapes;
+    this.views = views;
+    this.rawGradients = rawGradients;
   }
 
   /** Builds the forward graph, the caller's head and the backward graph of its scalar. */
@@ -105,14 +111,17 @@ public final class GradientProgram {
         wrt.add(l.tensor());
       }
     }
+    // bound to the whole model: an override may depend on nodes before a cut (LRP's first layer)
+    BackwardRules.Bound rules = spec.gradients() ? spec.rules().bind(b) : null;
     Map<String, long[]> programInputs = shapes;
     if (spec.fromLayer()) {
       programInputs = cutAt(g, info, wrt, resolved, output, shapes);
     }
     String target = head.append(b, output, os);
-    Map<String, String> grads = spec.gradients()
-        ? Backprop.gradients(b, target, b.scalarLike(1, target), wrt, spec.rules()) : Map.of();
+    Map<String, String> grads = spec.gradients() ? backward(b, target, output, wrt, rules) : Map.of();
     List<LayerGradient> lg = new ArrayList<>();
+    List<TokenView> views = new ArrayList<>();
+    List<String> rawGradients = new ArrayList<>();
     long[] volume = largestInput(shapes);
     int spatialAxes = volume.length - 2;
     for (Layer l : resolved) {
@@ -123,12 +132,28 @@ public final class GradientProgram {
         view = TokenView.of(l.label(), s, volume[0], TokenView.gridOf(l.spec()), g, info, spatialAxes);
       }
       String grad = grads.get(l.tensor());
+      views.add(view);
+      rawGradients.add(grad);
       lg.add(view == null ? new LayerGradient(l, l.tensor(), grad, s)
           // the CAM methods see the tokens as the volume they cover
           : new LayerGradient(l, view.apply(b, l.tensor()), grad == null ? null : view.apply(b, grad),
               view.viewShape(s)));
     }
-    return new GradientProgram(b, lg, output, shapes, programInputs);
+    return new GradientProgram(b, lg, output, shapes, programInputs, views, rawGradients);
+  }
+
+  /**
+   * dT/d(wrt) by the rule set; when the rule set starts the model's part of the sweep from its own
+   * cotangent at the model output (LRP's relevance), the head is differentiated exactly first.
+   */
+  private static Map<String, String> backward(GraphBuilder b, String target, String output, List<String> wrt,
+      BackwardRules.Bound rules) {
+    String one = b.scalarLike(1, target);
+    if (!rules.startsAtOutput()) {
+      return Backprop.gradients(b, target, one, wrt, rules);
+    }
+    String seed = Backprop.gradients(b, target, one, List.of(output), BackwardRules.EXACT).get(output);
+    return Backprop.gradients(b, output, rules.outputCotangent(b, output, seed), wrt, rules);
   }
 
   /**
@@ -185,6 +210,29 @@ public final class GradientProgram {
 
   public GraphBuilder builder() {
     return b;
+  }
+
+  /**
+   * The Hessian-vector product H A of layer i: d/dA of (dT/dA . A) with the second A held fixed,
+   * i.e. PyTorch's {@code torch.autograd.grad(G, A, grad_outputs=A)} for G = dT/dA made with
+   * create_graph, by differentiating the program's gradient graph a second time with exact rules
+   * (other paths to T held fixed). Exactly zero when the gradient does not depend on A
+   * (piecewise-linear layers between A and a logit target). Of a token layer, on its volume view:
+   * the product is taken on the tokens with the view's transpose of the viewed activation, then viewed.
+   */
+  public String hessianTimesActivation(int i) {
+    String raw = layers.get(i).layer().tensor();
+    String gradient = rawGradients.get(i);
+    if (gradient == null) {
+      throw new IllegalStateException("the program has no gradients to differentiate again");
+    }
+    TokenView view = views.get(i);
+    if (view == null) {
+      return Backprop.vjp(b, gradient, raw, raw);
+    }
+    String viewed = layers.get(i).activation();
+    String cotangent = Backprop.vjp(b, viewed, viewed, raw);
+    return view.apply(b, Backprop.vjp(b, gradient, cotangent, raw));
   }
 
   public List<LayerGradient> layers() {

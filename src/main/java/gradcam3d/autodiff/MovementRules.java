@@ -53,17 +53,7 @@ final class MovementRules {
     t.put("Pad", MovementRules::pad);
     t.put("Gather", MovementRules::gather);
     t.put("GatherElements", MovementRules::gatherElements);
-    t.put("Where", c -> {
-      c.requireOnly(1, 2);
-      GraphBuilder b = c.b();
-      String zero = b.scalarLike(0, c.dy());
-      if (c.needs(1)) {
-        c.grad(1, b.unbroadcast(b.where(c.x(0), c.dy(), zero), c.shape(c.x(1))));
-      }
-      if (c.needs(2)) {
-        c.grad(2, b.unbroadcast(b.where(c.x(0), zero, c.dy()), c.shape(c.x(2))));
-      }
-    });
+    t.put("ScatterElements", MovementRules::scatterElements);
     t.put("GatherND", MovementRules::gatherNd);
     t.put("ScatterND", MovementRules::scatterNd);
     // a triangle mask is linear: its gradient is the same mask of dY
@@ -261,7 +251,16 @@ final class MovementRules {
     c.requireOnly(0);
     Const idx = c.value(c.x(1));
     if (idx == null) {
-      throw c.unsupported("its indices are computed at run time");
+      // run-time indices (a MaxPool gradient differentiated again): dY added back where it was read
+      if (c.opset() < 16) {
+        throw c.unsupported("its indices are computed at run time, and summing gradients of elements read more "
+            + "than once needs ScatterElements with reduction=add (opset 16 or newer, the model has " + c.opset() + ")");
+      }
+      GraphBuilder b = c.b();
+      String zeros = b.expand(b.scalarLike(0, c.dy()), c.shape(c.x(0)));
+      c.grad(0, b.op("ScatterElements", List.of(zeros, c.x(1), c.dy()),
+          Attributes.of("axis", c.node().attrInt("axis", 0)), Attributes.of("reduction", "add")));
+      return;
     }
     long[] xs = c.shape(c.x(0));
     long[] is = idx.shape();
@@ -284,6 +283,29 @@ final class MovementRules {
       map[i] = src;
     }
     c.grad(0, scatterBack(c, c.dy(), map, xs, isInjective(map)));
+  }
+
+  /**
+   * ScatterElements writes updates into a copy of X at index positions along an axis (MaxPool's
+   * gradient is one): dUpdates reads dY at those positions (GatherElements); dX is dY with the
+   * written positions zeroed, or all of dY when updates are added.
+   */
+  private static void scatterElements(VjpContext c) {
+    c.requireOnly(0, 2);
+    String reduction = c.node().attrString("reduction", "none");
+    if (!reduction.equals("none") && !reduction.equals("add")) {
+      throw c.unsupported("reduction=" + reduction + " is not supported");
+    }
+    GraphBuilder b = c.b();
+    long axis = c.node().attrInt("axis", 0);
+    if (c.needs(0)) {
+      String zeros = b.expand(b.scalarLike(0, c.dy()), c.shape(c.x(2)));
+      c.grad(0, reduction.equals("add") ? c.dy()
+          : b.op("ScatterElements", List.of(c.dy(), c.x(1), zeros), Attributes.of("axis", axis)));
+    }
+    if (c.needs(2)) {
+      c.grad(2, b.op("GatherElements", List.of(c.dy(), c.x(1)), Attributes.of("axis", axis)));
+    }
   }
 
   /** GatherND reads slices of X at index tuples: dX adds dY back at those tuples (ScatterND add). */

@@ -62,6 +62,18 @@ final class PointwiseRules {
         }
       }
     });
+    // the condition selects dY for whichever input was taken; it gets no gradient itself
+    t.put("Where", c -> {
+      c.requireOnly(1, 2);
+      GraphBuilder b = c.b();
+      String zero = b.scalarLike(0, c.dy());
+      if (c.needs(1)) {
+        c.grad(1, b.unbroadcast(b.where(c.x(0), c.dy(), zero), c.shape(c.x(1))));
+      }
+      if (c.needs(2)) {
+        c.grad(2, b.unbroadcast(b.where(c.x(0), zero, c.dy()), c.shape(c.x(2))));
+      }
+    });
     t.put("Max", PointwiseRules::extremum);
     t.put("Min", PointwiseRules::extremum);
     t.put("Pow", c -> {

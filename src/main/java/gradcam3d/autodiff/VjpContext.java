@@ -84,6 +84,33 @@ public final class VjpContext {
     return grads[i];
   }
 
+  /** The same node and needed inputs with other output gradients (for rules that wrap another rule). */
+  VjpContext withOutputGradients(String[] outputGradients) {
+    return new VjpContext(b, node, outputGradients, needs.clone());
+  }
+
+  /** Records every gradient this context holds in {@code c} (same node). */
+  void copyGradientsTo(VjpContext c) {
+    for (int i = 0; i < grads.length; i++) {
+      if (needs(i) && grads[i] != null) {
+        c.grad(i, grads[i]);
+      }
+    }
+  }
+
+  /**
+   * The exact vector-Jacobian product of {@code node} (already in the graph) for output gradient
+   * {@code dy}, with respect to its input {@code input} only: the transposed linear map of a
+   * layer, as relevance rules use it.
+   */
+  static String exactInputGradient(GraphBuilder b, Node node, String dy, int input) {
+    boolean[] needs = new boolean[node.inputs().size()];
+    needs[input] = true;
+    VjpContext c = new VjpContext(b, node, new String[] {dy}, needs);
+    VjpRules.get(node.opType()).apply(c);
+    return c.gradient(input);
+  }
+
   public long[] shape(String tensor) {
     return b.shape(tensor);
   }

@@ -3,11 +3,19 @@ package gradcam3d.autodiff;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
-/** The table of gradient rules, one per ONNX op type, and the ops that carry no gradient. */
+/**
+ * The table of gradient rules, one per ONNX op type, grouped in families ({@code PointwiseRules},
+ * {@code NormRules}, ...) named as the shape-rule families in {@code graph} ({@code NormShapes}),
+ * and the ops that carry no gradient.
+ */
 public final class VjpRules {
   private static final Map<String, VjpRule> TABLE;
+  /** Op type -> the family class its rule is registered by. */
+  private static final Map<String, Class<?>> FAMILY;
 
   /** Ops whose outputs do not depend differentiably on their inputs (zero or no gradient). */
   public static final Set<String> NON_DIFFERENTIABLE = Set.of(
@@ -22,17 +30,31 @@ public final class VjpRules {
    */
   public static final Set<String> FORWARD_ONLY = Set.of(
       "LpNormalization", "LRN", "MeanVarianceNormalization", "Tan", "Asin", "Acos", "Atan", "Sinh",
-      "Cosh", "ThresholdedRelu", "Shrink", "Scatter", "ScatterElements", "ReduceProd", "LpPool",
+      "Cosh", "ThresholdedRelu", "Shrink", "Scatter", "ReduceProd", "LpPool",
       "GlobalLpPool", "Mod", "CumSum");
 
   static {
     Map<String, VjpRule> t = new HashMap<>();
-    PointwiseRules.register(t);
-    LinearRules.register(t);
-    NormRules.register(t);
-    PoolReduceRules.register(t);
-    MovementRules.register(t);
+    Map<String, Class<?>> family = new HashMap<>();
+    register(PointwiseRules.class, PointwiseRules::register, t, family);
+    register(NormRules.class, NormRules::register, t, family);
+    register(LinearRules.class, LinearRules::register, t, family);
+    register(PoolReduceRules.class, PoolReduceRules::register, t, family);
+    register(MovementRules.class, MovementRules::register, t, family);
     TABLE = Map.copyOf(t);
+    FAMILY = Map.copyOf(family);
+  }
+
+  private static void register(Class<?> familyClass, Consumer<Map<String, VjpRule>> registrar,
+      Map<String, VjpRule> table, Map<String, Class<?>> family) {
+    Map<String, VjpRule> rules = new HashMap<>();
+    registrar.accept(rules);
+    rules.forEach((op, rule) -> {
+      if (table.put(op, rule) != null) {
+        throw new IllegalStateException("two gradient rules for " + op);
+      }
+      family.put(op, familyClass);
+    });
   }
 
   private VjpRules() {}
@@ -44,5 +66,12 @@ public final class VjpRules {
   /** Every op type with a gradient rule (the shape-rule table must cover the same ops). */
   public static Set<String> supported() {
     return new TreeSet<>(TABLE.keySet());
+  }
+
+  /** Every op type with a gradient rule -> its family's name ("Norm" for {@code NormRules}). */
+  public static Map<String, String> families() {
+    Map<String, String> m = new TreeMap<>();
+    FAMILY.forEach((op, c) -> m.put(op, c.getSimpleName().replaceFirst("Rules$", "")));
+    return m;
   }
 }

@@ -5,9 +5,28 @@ import gradcam3d.graph.GraphBuilder;
 /** The few graph operations CAM formulas are written in; tensors are [B, C, *S] unless said. */
 public final class CamGraph {
   private final GraphBuilder b;
+  private final java.util.function.Supplier<String> hessianTimesActivation;
 
   public CamGraph(GraphBuilder b) {
+    this(b, null);
+  }
+
+  /** For one layer of a program, with the layer's Hessian-vector product H A made on demand. */
+  public CamGraph(GraphBuilder b, java.util.function.Supplier<String> hessianTimesActivation) {
     this.b = b;
+    this.hessianTimesActivation = hessianTimesActivation;
+  }
+
+  /**
+   * H A [B, C, *S]: the Hessian of T with respect to the layer's activation A times A (A held fixed
+   * in the product), by differentiating the gradient graph a second time
+   * ({@link gradcam3d.autodiff.GradientProgram#hessianTimesActivation}).
+   */
+  public String hessianTimesActivation() {
+    if (hessianTimesActivation == null) {
+      throw new IllegalStateException("no second derivatives here: this graph is not a layer of a gradient program");
+    }
+    return hessianTimesActivation.get();
   }
 
   public GraphBuilder builder() {

@@ -27,6 +27,27 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
   /** Whether the method reads dT/dA (so the backward graph is needed). */
   boolean usesGradients();
 
+  /** The backward sweep's rules: exact, or a modified gradient (guided backpropagation, LRP). */
+  default BackwardRules rules() {
+    return BackwardRules.EXACT;
+  }
+
+  /**
+   * Whether the "gradient" is relevance propagated from the output (LRP): it is then a result
+   * itself (relevance.npy at a layer), and its conservation is reported ({@link #startingRelevance}).
+   */
+  default boolean propagatesRelevance() {
+    return false;
+  }
+
+  /**
+   * Per sample, the relevance the sweep starts from at the output, from the effective seed
+   * [B, K, *So] and T [B]; null for methods that do not propagate relevance.
+   */
+  default double[] startingRelevance(FloatTensor effectiveSeed, FloatTensor targetValues) {
+    return null;
+  }
+
   /** Whether the method explains at --layer(s); false: it chooses its tensors itself (input-space, FullGrad). */
   default boolean takesLayers() {
     return true;
@@ -166,11 +187,6 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
       return camFactor() != null ? "it runs two gradient programs from the host" : null;
     }
 
-    /** Exact gradients, or guided backpropagation's rule for the Relu family. */
-    default BackwardRules rules() {
-      return BackwardRules.EXACT;
-    }
-
     /** The Grad-CAM-family method whose normalised map multiplies the attribution, or null. */
     default CamMethod.InGraph camFactor() {
       return null;
@@ -186,6 +202,14 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
 
     /** Channel reduction: attribution [B, C, *S] to the map [B, *S]. */
     FloatTensor map(FloatTensor attribution);
+
+    /**
+     * The same method at given layers (LRP's relevance arriving at a layer), or null when the
+     * method takes no layer; {@link Explainer.Request} switches to it when layers are given.
+     */
+    default CamMethod atLayers() {
+      return null;
+    }
   }
 
   /**

@@ -9,8 +9,10 @@ import gradcam3d.cam.methods.GradCamElementwise;
 import gradcam3d.cam.methods.GradCamPlusPlus;
 import gradcam3d.cam.methods.HiResCam;
 import gradcam3d.cam.methods.LayerCam;
+import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.ScoreCam;
+import gradcam3d.cam.methods.ShapleyCam;
 import gradcam3d.cam.methods.XGradCam;
 import gradcam3d.cam.methods.GuidedBackprop;
 import gradcam3d.cam.methods.GuidedGradCam;
@@ -40,7 +42,7 @@ public final class CamMethods {
         new ScoreCam(), new AblationCam(), new Saliency(), new InputXGradient(), new SmoothGrad(),
         new IntegratedGradients(), new GuidedBackprop(), new GuidedGradCam(), new Fem(), new KpcaCam(),
         new SegEigenCam(), new FinerCam(), new FullGrad(), new RefineCam(), new RandomCam(), new Dff(),
-        new OcclusionSensitivity())) {
+        new OcclusionSensitivity(), new ShapleyCam(), new Lrp())) {
       BY_NAME.put(m.name(), m);
     }
   }

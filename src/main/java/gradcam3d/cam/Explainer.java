@@ -44,6 +44,13 @@ public final class Explainer implements AutoCloseable {
   public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
       GradientSpec.Score score, boolean keepTensors, int batchSize, Progress progress) {
     public Request {
+      if (method instanceof CamMethod.InputSpace a && !layers.isEmpty() && a.atLayers() != null) {
+        method = a.atLayers();  // LRP: the relevance arriving at the layers
+      }
+      if (method.propagatesRelevance() && score != GradientSpec.Score.LOGITS) {
+        throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
+            + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
+      }
       if (!method.takesLayers() && !layers.isEmpty()) {
         throw new gradcam3d.OptionValueException(method.name() + " attributes to the model input; it takes no --layer");
       }
@@ -166,7 +173,8 @@ public final class Explainer implements AutoCloseable {
   private GradientEngine.Config layerConfig(CamMethod m) {
     GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
         .withModelOutput(request.modelOutput()).withScore(request.score())
-        .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph), false).withContrast(m.contrast());
+        .withTensors(request.keepTensors() || !(m instanceof CamMethod.InGraph) || m.propagatesRelevance(), false)
+        .withContrast(m.contrast()).withRules(m.rules());
     if (!m.usesGradients()) {
       cfg = cfg.withoutGradients();
     }
@@ -182,7 +190,7 @@ public final class Explainer implements AutoCloseable {
     } else {
       cfg = cfg.withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed");
     }
-    if (m.usesGradients() && !(m instanceof CamMethod.InputSpace)) {
+    if (m.usesGradients() && !(m instanceof CamMethod.InputSpace) && !m.propagatesRelevance()) {
       GradientEngine.Extension methodPart = cfg.extension();
       cfg = cfg.withExtension(p -> {
         methodPart.extend(p);
@@ -201,10 +209,11 @@ public final class Explainer implements AutoCloseable {
   /** cam_layer_i and resized_i (ReLU-ed, on the input grid) as graph outputs. */
   private static void appendCams(GradientProgram p, CamMethod.InGraph method) {
     GraphBuilder b = p.builder();
-    CamGraph g = new CamGraph(b);
     long[] spatial = inputSpatial(p);
     for (int i = 0; i < p.layers().size(); i++) {
       LayerGradient l = p.layers().get(i);
+      int layer = i;
+      CamGraph g = new CamGraph(b, () -> p.hessianTimesActivation(layer));
       String camLayer = method.camLayer(g, l.activation(), l.gradient());
       b.opNamed("Identity", List.of(camLayer), List.of("cam_layer_" + i));
       b.opNamed("Identity", List.of(Resize.toInputGrid(b, camLayer, spatial)), List.of("resized_" + i));
@@ -325,8 +334,32 @@ public final class Explainer implements AutoCloseable {
         layers.add(layerMap(r, inputs, i, camLayers.get(i), resized.get(i), weights.get(i)));
       }
     }
+    Explanation.Relevance relevance = null;
+    if (m.propagatesRelevance()) {
+      double[][] arrived = new double[layers.size()][];
+      for (int i = 0; i < arrived.length; i++) {
+        arrived[i] = perSampleSums(attribution != null ? attribution.values() : r.gradient(i));
+      }
+      relevance = new Explanation.Relevance(m.startingRelevance(r.floats(SeedHead.EFFECTIVE_SEED), r.targetValues()),
+          arrived);
+    }
     double postMs = (System.nanoTime() - t0) / 1e6;
-    return TargetRegions.explanation(r, perSample, os, layers, postMs, attribution, null);
+    return TargetRegions.explanation(r, perSample, os, layers, postMs, attribution, null).withRelevance(relevance);
+  }
+
+  /** Sum over everything but the batch axis, per sample, in double. */
+  static double[] perSampleSums(FloatTensor t) {
+    int batch = (int) t.dim(0);
+    int per = t.size() / batch;
+    double[] out = new double[batch];
+    for (int b = 0; b < batch; b++) {
+      double s = 0;
+      for (int i = 0; i < per; i++) {
+        s += t.data()[b * per + i];
+      }
+      out[b] = s;
+    }
+    return out;
   }
 
   /** An occluding method's attribution of every sample, scored on lanes of forward-only programs. */
@@ -353,7 +386,9 @@ public final class Explainer implements AutoCloseable {
       FloatTensor camLayer, FloatTensor cam, float[][] weights) {
     LayerGradient l = r.layers().get(i);
     FloatTensor a = request.keepTensors() ? activation(r, inputs, i) : null;
-    FloatTensor g = request.keepTensors() && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
+    // LRP's relevance at the layer is a result in itself
+    boolean keepGradient = request.keepTensors() || request.method().propagatesRelevance();
+    FloatTensor g = keepGradient && l.gradient() != null && r.has(l.gradient()) ? r.gradient(i) : null;
     return new Explanation.LayerMap(l.layer(), l.shape(), camLayer, cam, a, g, weights,
         Conditioning.illConditioned(r, i));
   }
@@ -416,12 +451,9 @@ public final class Explainer implements AutoCloseable {
 
   /** Fails with a one-line message when an input holds NaN or infinite values. */
   public static void requireFinite(String name, FloatTensor x) {
-    int i = x.firstNonFinite();
-    if (i >= 0) {
-      float v = x.data()[i];
-      throw new Gradcam3dException("input '" + name + "' contains " + (Float.isNaN(v) ? "NaN" : "infinite")
-          + " values (first at index " + Arrays.toString(Shapes.unravel(i, x.shape())) + " of shape "
-          + Shapes.format(x.shape()) + ")");
+    String nonFinite = x.nonFiniteMessage("input '" + name + "'");
+    if (nonFinite != null) {
+      throw new Gradcam3dException(nonFinite);
     }
   }
 

@@ -17,7 +17,16 @@ import java.util.Map;
  */
 public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues,
     long[] regionVoxels, FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
-    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution, Extras extras) {
+    GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution, Extras extras,
+    Relevance relevance) {
+
+  /** Without LRP's relevance sums. */
+  public Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues, long[] regionVoxels,
+      FloatTensor predictedVoxels, FloatTensor region, List<Target> targets, long[] outputShape,
+      GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution, Extras extras) {
+    this(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape, compileStats, runMs,
+        postMs, attribution, extras, null);
+  }
 
   /** Without results of the method's own. */
   public Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor targetValues, long[] regionVoxels,
@@ -25,6 +34,19 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
       GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
     this(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape, compileStats, runMs,
         postMs, attribution, null);
+  }
+
+  /**
+   * LRP's conservation, per sample: the relevance the sweep started from at the output
+   * ({@code starting}: the seed's sum, or T when it starts from the logits) and the relevance that
+   * arrived ({@code arrived[k]}: summed over the input (the attribution) for a layer-free run, else
+   * over layer k's tensor). The relevance itself is the attribution, or each layer's gradient.
+   */
+  public record Relevance(double[] starting, double[][] arrived) {
+    /** arrived / starting for place k and sample b. */
+    public double ofStarting(int k, int b) {
+      return arrived[k][b] / starting[b];
+    }
   }
 
   /**
@@ -81,14 +103,15 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
   }
 
   /** The same explanation with other maps; {@code extraPostMs} adds to the post-processing time. */
-  public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {
-    return new Explanation(newLayers, newCam, targetValues, regionVoxels, predictedVoxels, region, targets,
-        outputShape, compileStats, runMs, postMs + extraPostMs, attribution, extras);
+  /** The same explanation with LRP's relevance sums. */
+  public Explanation withRelevance(Relevance r) {
+    return new Explanation(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape,
+        compileStats, runMs, postMs, attribution, extras, r);
   }
 
-  /** Whether the maps are final (normalised) or only resized. */
-  public boolean normalised() {
-    return cam != null;
+  public Explanation withMaps(List<LayerMap> newLayers, FloatTensor newCam, double extraPostMs) {
+    return new Explanation(newLayers, newCam, targetValues, regionVoxels, predictedVoxels, region, targets,
+        outputShape, compileStats, runMs, postMs + extraPostMs, attribution, extras, relevance);
   }
 
   /** For each sample, the class whose score was explained. */

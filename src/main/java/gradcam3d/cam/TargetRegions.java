@@ -94,14 +94,23 @@ public final class TargetRegions {
       if (counts[b] > 0) {
         continue;
       }
-      StringBuilder present = new StringBuilder();
-      for (int k = 0; k < classes; k++) {
-        long n = Math.round(predicted[b * classes + k]);
-        if (n > 0) {
-          present.append(present.length() == 0 ? "" : ", ").append(k).append(" (").append(n).append(" voxels)");
-        }
-      }
-      throw new Gradcam3dException(targets.get(b).emptyRegion(os[0] > 1 ? " in sample " + b : "", present.toString()));
+      throw new Gradcam3dException(targets.get(b).emptyRegion(os[0] > 1 ? " in sample " + b : "",
+          predictedClasses(predicted, b, classes)));
     }
+  }
+
+  /**
+   * The classes the model predicts in sample {@code b} with their voxel counts, e.g. "0 (4090 voxels),
+   * 2 (6 voxels)", from the counts per class [B, K]: what {@link Target#emptyRegion} names.
+   */
+  public static String predictedClasses(float[] predicted, int b, int classes) {
+    StringBuilder present = new StringBuilder();
+    for (int k = 0; k < classes; k++) {
+      long n = Math.round(predicted[b * classes + k]);
+      if (n > 0) {
+        present.append(present.length() == 0 ? "" : ", ").append(k).append(" (").append(n).append(" voxels)");
+      }
+    }
+    return present.toString();
   }
 }

@@ -12,6 +12,7 @@ import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.output.Written;
 import gradcam3d.pipeline.CaseInput;
+import gradcam3d.pipeline.CaseListing;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.InputPrefetch;
@@ -78,6 +79,12 @@ final class BatchCommand implements Callable<Integer> {
           + "reports the CAM's mass inside the label.")
   String labelSuffix;
 
+  @Option(names = "--labels-dir", paramLabel = "DIR", converter = Converters.FilePath.class,
+      description = "The Medical Segmentation Decathlon / nnU-Net layout (imagesTs/ and labelsTs/): each case's "
+          + "label is DIR/NAME.nii.gz (any volume extension), and nnU-Net's channel files NAME_0000, NAME_0001, ... "
+          + "in --inputs-dir are one case with those channels in that order. Instead of --label-suffix.")
+  Path labelsDir;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", converter = Converters.OutFolder.class,
       description = "Output folder: one folder per case (named after its file, made safe and unique) and "
           + "batch.csv.")
@@ -139,12 +146,19 @@ final class BatchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "Invalid value for option '--label-suffix': needs at least one character");
     }
+    if (labelSuffix != null && labelsDir != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--label-suffix and --labels-dir name the labels two ways; give one");
+    }
     Shard share = shard == null ? Shard.ALL : shard;
     // a share names folders from the whole list in stable order, so every share agrees on them
-    List<Path> cases = shard == null ? cases() : Shard.stableOrder(cases(), Path::toString);
-    List<String> names = CaseFolders.names(cases);
+    List<CaseListing.Listed> listed = CaseListing.of(inputs, inputsDir, labelSuffix, labelsDir,
+        java.util.Arrays.asList(labelSuffix, atlasSuffix));
+    List<CaseListing.Listed> cases = shard == null ? listed
+        : Shard.stableOrder(listed, c -> c.files().get(0).toString());
+    List<String> names = CaseFolders.names(cases.stream().map(c -> Path.of(c.name())).toList());
     Path table = out.resolve(BatchTable.fileName(share.index(), share.count()));
-    for (Path c : cases) {
+    for (Path c : cases.stream().flatMap(k -> k.files().stream()).toList()) {
       if (c.toAbsolutePath().normalize().equals(table.toAbsolutePath().normalize())) {
         throw new Gradcam3dException("--out " + out + " would overwrite the input " + c + " with "
             + table.getFileName());
@@ -179,14 +193,14 @@ final class BatchCommand implements Callable<Integer> {
       List<String> runNames = runNames(names, run);
       try (ExplanationPipeline pipeline = new ExplanationPipeline(runSettings, metrics.settings(runSettings.batchSize()))) {
         // the next case's input is read while this one is explained (one case ahead at most)
-        Path aheadCase = null;
+        CaseListing.Listed aheadCase = null;
         InputPrefetch ahead = null;
         for (int i = 0; i < cases.size(); i++) {
           if (!share.holds(i)) {
             continue;
           }
           mine++;
-          Path c = cases.get(i);
+          CaseListing.Listed c = cases.get(i);
           String name = runNames.get(i);
           long t0 = System.nanoTime();
           CompletedResult.Check check = earlier.get(ri).get(i);
@@ -202,16 +216,17 @@ final class BatchCommand implements Callable<Integer> {
           } else {
             try {
               OutputSettings output = pictures.output(out.resolve(name), false, false).withReport(report);
-              CaseInput input = CaseInput.of(List.of(c), label(c)).withSeries(series);
+              CaseInput input = CaseInput.of(c.files(), c.labelOrFail()).withSeries(series);
               InputPrefetch read = c.equals(aheadCase) ? ahead : InputPrefetch.start(input);
               int next = nextHeld(share, i, cases.size());
               aheadCase = next < 0 ? null : cases.get(next);
-              ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next)).withSeries(series));
+              ahead = next < 0 ? null : InputPrefetch.start(CaseInput.of(cases.get(next).files(), null)
+                  .withSeries(series));
               ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
               CaseResult r = tables.apply(pipeline.run(input, read, loaded -> {
                 pictures.checkFits(loaded, runSettings.layout());
                 writers[0] = ResultWriter.prepare(loaded, runSettings.layout(), output);
-              }), atlas(c));
+              }), atlas(c.files().get(0)));
               Written written = ResultWriter.write(r, output, List.of(recorded.writer()), writers[0]);
               rows.explained(name, r, seconds(t0));
               cohort.add(names.get(i), run.method(), run.layer(), r);
@@ -271,7 +286,7 @@ final class BatchCommand implements Callable<Integer> {
    * cases of other shares, or without --resume). With 'strict', cases made with other settings
    * stop the batch here, before anything is written.
    */
-  private List<CompletedResult.Check> earlierResults(List<Path> cases, List<String> names, Shard share,
+  private List<CompletedResult.Check> earlierResults(List<CaseListing.Listed> cases, List<String> names, Shard share,
       BatchSettings expected) {
     List<CompletedResult.Check> checks = new ArrayList<>();
     Map<String, Integer> changed = new java.util.TreeMap<>();
@@ -345,7 +360,7 @@ final class BatchCommand implements Callable<Integer> {
     if (atlasSuffix == null) {
       return null;
     }
-    return sibling(c, atlasSuffix, "atlas");
+    return CaseListing.sibling(c, atlasSuffix, "atlas");
   }
 
   private static String withSuffix(String file, String suffix) {
@@ -360,50 +375,6 @@ final class BatchCommand implements Callable<Integer> {
 
   private static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private List<Path> cases() throws IOException {
-    List<Path> all = new ArrayList<>(inputs);
-    if (inputsDir != null) {
-      if (!Files.isDirectory(inputsDir)) {
-        throw new Gradcam3dException("--inputs-dir " + inputsDir + " is not a folder");
-      }
-      try (Stream<Path> s = Files.list(inputsDir)) {
-        s.filter(p -> ((VolumeIO.isVolumeFile(p) && !Files.isDirectory(p)) || VolumeFormat.isDicomFolder(p))
-                && (labelSuffix == null || !CaseFolders.stem(p).endsWith(labelSuffix))
-                && (atlasSuffix == null || !CaseFolders.stem(p).endsWith(atlasSuffix)))
-            .sorted().forEach(all::add);
-      }
-    }
-    if (all.isEmpty()) {
-      throw new Gradcam3dException("no cases: give --input FILE (repeatable) or --inputs-dir DIR");
-    }
-    return all;
-  }
-
-  private Path label(Path c) {
-    return labelSuffix == null ? null : sibling(c, labelSuffix, "label");
-  }
-
-  /** The file next to case c with the suffix before its extension (a DICOM folder: folder + suffix + extension). */
-  private static Path sibling(Path c, String suffix, String what) {
-    String n = c.getFileName().toString();
-    String stem = CaseFolders.stem(c);
-    if (Files.isDirectory(c)) {
-      for (String ext : VolumeIO.EXTENSIONS) {
-        Path l = c.resolveSibling(n + suffix + ext);
-        if (Files.isRegularFile(l)) {
-          return l;
-        }
-      }
-      throw new Gradcam3dException("no " + what + " file " + c.resolveSibling(n + suffix) + ".nii.gz (or .nrrd, "
-          + ".mha, ...) for case " + n);
-    }
-    Path l = c.resolveSibling(stem + suffix + n.substring(stem.length()));
-    if (!Files.exists(l)) {
-      throw new Gradcam3dException("no " + what + " file " + l + " for case " + c.getFileName());
-    }
-    return l;
   }
 
   /** The next case after {@code i} that this share explains, or -1. */

@@ -57,7 +57,8 @@ final class BenchCommand implements Callable<Integer> {
   String target;
 
   @Option(names = "--methods", split = ",", defaultValue = "gradcam", converter = Converters.Method.class,
-      description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time).")
+      description = "Methods to time end to end (comma separated; scorecam/ablationcam report per-channel time; "
+          + "input-space methods such as lrp and saliency run without the layer).")
   List<CamMethod> methods;
 
   @Option(names = "--threads", description = "ONNX Runtime threads (default: all cores).",

@@ -6,6 +6,7 @@ import gradcam3d.cam.CamMethods;
 import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.methods.IntegratedGradients;
+import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
 import gradcam3d.OptionValueException;
@@ -34,7 +35,8 @@ public final class ExplanationOptions {
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
           + "layer plus their aggregate (refine-cam: their product). Required, except for the input-space methods "
           + "(saliency, input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), occlusion and fullgrad, "
-          + "which take none; dff takes exactly one.")
+          + "which take none; dff takes exactly one; lrp takes none or some (without: the input relevance; with: "
+          + "the relevance arriving at each layer).")
   List<String> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = "gradcam", paramLabel = "METHOD",
@@ -197,6 +199,9 @@ public final class ExplanationOptions {
           + "most N, instead of --occlusion-overlap.")
   Integer occlusionBudget;
 
+  @picocli.CommandLine.Mixin
+  LrpOptions lrp;
+
   /** The method with its options. */
   CamMethod method() {
     return configured(method);
@@ -204,6 +209,9 @@ public final class ExplanationOptions {
 
   /** A method with the options given for it (compare configures each of its methods). */
   CamMethod configured(CamMethod m) {
+    if (m instanceof Lrp) {
+      return lrp.method();
+    }
     if (m instanceof SmoothGrad) {
       return new SmoothGrad(samples, noise, SmoothGrad.Noise.seeded(seed));
     }

@@ -15,6 +15,17 @@ import java.util.Optional;
  * JVM options, class path and arguments on the same terminal; its exit code is this process's.
  */
 final class Relaunch {
+  /**
+   * The JVM options {@code bin/gradcam3d} runs with (memory: the serial collector keeping 10-30%
+   * of its heap free, docs/benchmarks.md; no performance-data file in /tmp), given to the child
+   * when the user chose no heap or collector: {@code java -jar} then uses the memory the launcher
+   * does, not the default collector's (the 512x512x256 sliding-window case: 5.1 GB peak with G1's
+   * defaults). LauncherOptionsTest keeps this list equal to the launcher's.
+   */
+  static final List<String> LAUNCHER_OPTIONS = List.of("-Xmx8g", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
+      "-XX:Tier3BackEdgeThreshold=3000", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+      "-XX:NewRatio=4");
+
   /** Set on the child, so it never starts another. */
   static final String MARK = "gradcam3d.relaunched";
 
@@ -39,7 +50,7 @@ final class Relaunch {
     }
     List<String> command = new ArrayList<>();
     command.add(java.get());
-    command.addAll(jvmOptions);
+    command.addAll(withLauncherMemory(jvmOptions));
     command.add("-D" + MARK + "=true");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
@@ -47,6 +58,8 @@ final class Relaunch {
     command.addAll(Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     builder.environment().put(Telemetry.VARIABLE, "1");
+    // as the launcher: two malloc arenas, not one per lane thread (docs/benchmarks.md)
+    builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
     Process child;
     try {
       child = builder.start();
@@ -72,5 +85,17 @@ final class Relaunch {
         // keep waiting: the exit code is the child's
       }
     }
+  }
+
+  /** The user's JVM options, with the launcher's when they name no heap size or collector. */
+  static List<String> withLauncherMemory(List<String> jvmOptions) {
+    boolean chosen = jvmOptions.stream().anyMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM")
+        || o.matches("-XX:[+]Use\\w+GC") || o.contains("HeapFreeRatio"));
+    if (chosen) {
+      return jvmOptions;
+    }
+    List<String> all = new ArrayList<>(LAUNCHER_OPTIONS);
+    all.addAll(jvmOptions);
+    return all;
   }
 }

@@ -158,10 +158,6 @@ public final class Graph {
     return outputs.stream().map(ValueInfoProto::getName).toList();
   }
 
-  public ModelProto template() {
-    return template;
-  }
-
   /** Declared element type of a graph input or output (FLOAT when undeclared). */
   public static int elemType(ValueInfoProto v) {
     return v.getType().hasTensorType() ? v.getType().getTensorType().getElemType() : DataTypes.FLOAT;

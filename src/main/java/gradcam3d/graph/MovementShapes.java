@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Shapes of ops that move, select or scatter elements without arithmetic. */
+/** Shapes of ops that move, select, scatter or resample elements. */
 final class MovementShapes {
   private MovementShapes() {}
 
@@ -29,6 +29,8 @@ final class MovementShapes {
     for (String op : List.of("ScatterND", "ScatterElements", "Scatter", "Trilu")) {
       t.put(op, ShapeContext::likeInput);
     }
+    t.put("Resize", MovementShapes::resize);
+    t.put("Upsample", MovementShapes::resize);
   }
 
   private static TensorInfo[] reshape(ShapeContext c) {
@@ -340,5 +342,14 @@ final class MovementShapes {
     System.arraycopy(is, 0, o, 0, is.length - 1);
     System.arraycopy(s, batch + k, o, is.length - 1, s.length - batch - k);
     return c.one(c.type(0), o);
+  }
+
+  private static TensorInfo[] resize(ShapeContext c) {
+    long[] s = c.shape(0);
+    if (s == null) {
+      return c.one(c.type(0), null);
+    }
+    ResizeSpec spec = ResizeSpec.of(c.node(), s, c.all(), c.opset());
+    return c.one(c.type(0), spec == null ? ShapeContext.unknownDims(s.length) : spec.outShape());
   }
 }

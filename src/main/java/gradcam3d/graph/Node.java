@@ -78,6 +78,7 @@ public final class Node {
     return i < outputs.size() ? outputs.get(i) : "";
   }
 
+  /** The node's attributes by name (LRP re-applies a layer's op with other weights). */
   public Map<String, AttributeProto> attributes() {
     return attributes;
   }
@@ -150,18 +151,6 @@ public final class Node {
 
   public Node withOutputs(List<String> newOutputs) {
     return new Node(name, opType, domain, inputs, newOutputs, attributes, metadata);
-  }
-
-  public Node withAttribute(AttributeProto a) {
-    Map<String, AttributeProto> m = new LinkedHashMap<>(attributes);
-    m.put(a.getName(), a);
-    return new Node(name, opType, domain, inputs, outputs, m, metadata);
-  }
-
-  public Node withoutAttribute(String attr) {
-    Map<String, AttributeProto> m = new LinkedHashMap<>(attributes);
-    m.remove(attr);
-    return new Node(name, opType, domain, inputs, outputs, m, metadata);
   }
 
   /** Where the node is, for error messages: its op type, name and module scope. */

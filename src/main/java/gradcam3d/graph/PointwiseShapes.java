@@ -4,7 +4,7 @@ import gradcam3d.onnx.DataTypes;
 import java.util.List;
 import java.util.Map;
 
-/** Shapes of elementwise ops and of normalisations (output shaped like the input). */
+/** Shapes of elementwise ops. */
 final class PointwiseShapes {
   private PointwiseShapes() {}
 
@@ -16,14 +16,12 @@ final class PointwiseShapes {
         "Acos", "Atan", "Sinh", "Cosh")) {
       t.put(op, PointwiseShapes::unary);
     }
-    for (String op : List.of("BatchNormalization", "GroupNormalization", "InstanceNormalization",
-        "LpNormalization", "LRN", "MeanVarianceNormalization", "EyeLike", "Bernoulli")) {
+    for (String op : List.of("EyeLike", "Bernoulli")) {
       t.put(op, ShapeContext::likeInput);
     }
     for (String op : List.of("RandomNormalLike", "RandomUniformLike")) {
       t.put(op, c -> c.one((int) c.node().attrInt("dtype", c.type(0)), c.shape(0)));
     }
-    t.put("LayerNormalization", PointwiseShapes::layerNorm);
     t.put("Dropout", c -> new TensorInfo[] {
         TensorInfo.of(c.type(0), c.shape(0)), TensorInfo.of(DataTypes.BOOL, c.shape(0))});
     t.put("IsNaN", c -> c.one(DataTypes.BOOL, c.shape(0)));
@@ -50,21 +48,6 @@ final class PointwiseShapes {
       }
     }
     return c.likeInput();
-  }
-
-  private static TensorInfo[] layerNorm(ShapeContext c) {
-    long[] s = c.shape(0);
-    TensorInfo y = TensorInfo.of(c.type(0), s);
-    if (s == null) {
-      return new TensorInfo[] {y, TensorInfo.of(DataTypes.FLOAT, null), TensorInfo.of(DataTypes.FLOAT, null)};
-    }
-    int ax = ShapeInference.axis(c.node().attrInt("axis", -1), s.length);
-    long[] stat = s.clone();
-    for (int i = ax; i < s.length; i++) {
-      stat[i] = 1;
-    }
-    int st = (int) c.node().attrInt("stash_type", DataTypes.FLOAT);
-    return new TensorInfo[] {y, TensorInfo.of(st, stat), TensorInfo.of(st, stat)};
   }
 
   private static TensorInfo[] binary(ShapeContext c, int outType) {

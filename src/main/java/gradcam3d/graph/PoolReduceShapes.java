@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Shapes of pooling, reductions, arg-reductions, cumulative sums and resizing. */
+/** Shapes of pooling, reductions, arg-reductions and cumulative sums. */
 final class PoolReduceShapes {
   private PoolReduceShapes() {}
 
@@ -24,8 +24,6 @@ final class PoolReduceShapes {
     t.put("ArgMax", PoolReduceShapes::argReduce);
     t.put("ArgMin", PoolReduceShapes::argReduce);
     t.put("CumSum", ShapeContext::likeInput);
-    t.put("Resize", PoolReduceShapes::resize);
-    t.put("Upsample", PoolReduceShapes::resize);
   }
 
   private static TensorInfo[] pool(ShapeContext c) {
@@ -97,14 +95,5 @@ final class PoolReduceShapes {
       }
     }
     return c.one(DataTypes.INT64, o.stream().mapToLong(Long::longValue).toArray());
-  }
-
-  private static TensorInfo[] resize(ShapeContext c) {
-    long[] s = c.shape(0);
-    if (s == null) {
-      return c.one(c.type(0), null);
-    }
-    ResizeSpec spec = ResizeSpec.of(c.node(), s, c.all(), c.opset());
-    return c.one(c.type(0), spec == null ? ShapeContext.unknownDims(s.length) : spec.outShape());
   }
 }

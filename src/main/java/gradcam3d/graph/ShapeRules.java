@@ -3,23 +3,44 @@ package gradcam3d.graph;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
- * The table of shape rules, one per ONNX op type (default domain). An op is added here and in
- * the gradient table {@code autodiff.VjpRules} side by side; a test checks both list the same ops.
+ * The table of shape rules, one per ONNX op type (default domain), grouped in families
+ * ({@code PointwiseShapes}, {@code NormShapes}, ...). An op is added here and in the gradient table
+ * {@code autodiff.VjpRules} side by side, in the family of the same name there ({@code NormShapes}
+ * beside {@code NormRules}); ShapeRulesTest checks both list the same ops in matching families.
  */
 public final class ShapeRules {
   private static final Map<String, ShapeRule> TABLE;
+  /** Op type -> the family class its rule is registered by. */
+  private static final Map<String, Class<?>> FAMILY;
 
   static {
     Map<String, ShapeRule> t = new HashMap<>();
-    PointwiseShapes.register(t);
-    LinearShapes.register(t);
-    PoolReduceShapes.register(t);
-    MovementShapes.register(t);
-    ShapeComputationShapes.register(t);
+    Map<String, Class<?>> family = new HashMap<>();
+    register(PointwiseShapes.class, PointwiseShapes::register, t, family);
+    register(NormShapes.class, NormShapes::register, t, family);
+    register(LinearShapes.class, LinearShapes::register, t, family);
+    register(PoolReduceShapes.class, PoolReduceShapes::register, t, family);
+    register(MovementShapes.class, MovementShapes::register, t, family);
+    register(ShapeComputationShapes.class, ShapeComputationShapes::register, t, family);
     TABLE = Map.copyOf(t);
+    FAMILY = Map.copyOf(family);
+  }
+
+  private static void register(Class<?> familyClass, Consumer<Map<String, ShapeRule>> registrar,
+      Map<String, ShapeRule> table, Map<String, Class<?>> family) {
+    Map<String, ShapeRule> rules = new HashMap<>();
+    registrar.accept(rules);
+    rules.forEach((op, rule) -> {
+      if (table.put(op, rule) != null) {
+        throw new IllegalStateException("two shape rules for " + op);
+      }
+      family.put(op, familyClass);
+    });
   }
 
   private ShapeRules() {}
@@ -36,6 +57,13 @@ public final class ShapeRules {
   /** Every op type with a shape rule. */
   public static Set<String> covered() {
     return new TreeSet<>(TABLE.keySet());
+  }
+
+  /** Every op type with a shape rule -> its family's name ("Norm" for {@code NormShapes}). */
+  public static Map<String, String> families() {
+    Map<String, String> m = new TreeMap<>();
+    FAMILY.forEach((op, c) -> m.put(op, c.getSimpleName().replaceFirst("Shapes$", "")));
+    return m;
   }
 
   static boolean isDefaultDomain(Node n) {

@@ -81,11 +81,6 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
           metrics, params);
     }
 
-    public Settings withCurves(boolean on) {
-      return new Settings(on, baseline, steps, randomSeeds, batchSize, sanity, sanitySteps, seed, curveScore,
-          stepScale, metrics, params);
-    }
-
     public Settings withSanity(boolean on, int maxSteps) {
       return new Settings(curves, baseline, steps, randomSeeds, batchSize, on, maxSteps, seed, curveScore, stepScale,
           metrics, params);

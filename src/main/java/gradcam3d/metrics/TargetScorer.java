@@ -5,6 +5,7 @@ import gradcam3d.autodiff.GradientSpec;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
@@ -148,7 +149,9 @@ public final class TargetScorer implements AutoCloseable {
           n += w[k * voxels + v];
         }
         if (n == 0) {
-          throw new Gradcam3dException("the target region of sample " + sample + " is empty");
+          String predicted = e.predictedVoxels() == null ? ""
+              : TargetRegions.predictedClasses(e.predictedVoxels().data(), sample, classes);
+          throw new Gradcam3dException(e.targets().get(sample).emptyRegion(" in sample " + sample, predicted));
         }
         for (int v = 0; v < voxels; v++) {
           w[k * voxels + v] = (float) (w[k * voxels + v] / n);
@@ -172,11 +175,6 @@ public final class TargetScorer implements AutoCloseable {
   /** The target score of each volume [1, C, *S], in order. */
   public double[] scores(List<FloatTensor> volumes) {
     return scores(volumes.size(), volumes::get);
-  }
-
-  /** How many sessions score side by side with this many threads: two from two threads on. */
-  static int lanes(int threads) {
-    return Lanes.count(threads);
   }
 
   /**

@@ -18,13 +18,7 @@ public final class CaseFolders {
 
   /** The file name without its volume extension (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd, .npy). */
   public static String stem(Path p) {
-    String n = p.getFileName().toString();
-    for (String ext : VolumeIO.EXTENSIONS) {
-      if (n.toLowerCase(Locale.ROOT).endsWith(ext)) {
-        return n.substring(0, n.length() - ext.length());
-      }
-    }
-    return n;
+    return gradcam3d.pipeline.CaseListing.stem(p);
   }
 
   /** One folder name per case, in order. */

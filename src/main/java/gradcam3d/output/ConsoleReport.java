@@ -43,6 +43,13 @@ public final class ConsoleReport {
           Arrays.stream(e.attribution().completenessGap()).mapToObj(g -> String.format(Locale.ROOT, "%.3g", g))
               .collect(Collectors.joining(", ")));
     }
+    if (e.relevance() != null) {
+      // LRP: how much of the starting relevance arrived (per sample, at the input or the first layer)
+      gradcam3d.cam.Explanation.Relevance rel = e.relevance();
+      out.printf(Locale.ROOT, "  relevance %s arrived / started: %s%n", e.attribution() != null ? "input" : "layer",
+          java.util.stream.IntStream.range(0, rel.starting().length)
+              .mapToObj(b -> String.format(Locale.ROOT, "%.4g", rel.ofStarting(0, b))).collect(Collectors.joining(", ")));
+    }
     if (e.attribution() != null && e.attribution().cost() != null) {
       var cost = e.attribution().cost();
       out.printf(Locale.ROOT, "  cost     %s: %d forward passes, %.1f s%n", cost.method(), cost.forwardPasses(),

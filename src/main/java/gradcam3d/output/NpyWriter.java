@@ -11,7 +11,7 @@ import java.util.List;
  * The maps as NumPy arrays: cam.npy [B, *S]; with several layers also cam_i.npy; on request
  * cam_layer(_i).npy, activation(_i).npy and gradient(_i).npy; for input-space methods the raw
  * signed attribution.npy [B, C, *S], the method's further arrays (NAME.npy) and its own stacks of maps as
- * NAME.npy [B, K, *S] (dff: concepts.npy).
+ * NAME.npy [B, K, *S] (dff: concepts.npy); for LRP at a layer the relevance arriving there, relevance(_i).npy.
  */
 final class NpyWriter implements OutputWriter {
   @Override
@@ -39,6 +39,10 @@ final class NpyWriter implements OutputWriter {
       if (o.saveTensors()) {
         put(l.activation(), "activation" + sfx + ".npy", dir, w);
         put(l.gradient(), "gradient" + sfx + ".npy", dir, w);
+      }
+      if (e.relevance() != null && e.attribution() == null) {
+        // LRP at a layer: the relevance arriving at it [B, C, *layer]
+        put(l.gradient(), "relevance" + sfx + ".npy", dir, w);
       }
     }
   }

@@ -37,10 +37,6 @@ public record OutputSettings(Path out, boolean saveLayerCam, boolean saveTensors
     return new OutputSettings(out, false, false, true, RenderOptions.defaults(), true, false);
   }
 
-  public OutputSettings withOut(Path other) {
-    return new OutputSettings(other, saveLayerCam, saveTensors, pictures, render, report, saveModelGrid);
-  }
-
   public OutputSettings withReport(boolean on) {
     return new OutputSettings(out, saveLayerCam, saveTensors, pictures, render, on, saveModelGrid);
   }

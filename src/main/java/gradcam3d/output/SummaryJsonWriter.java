@@ -95,6 +95,9 @@ final class SummaryJsonWriter implements OutputWriter {
     if (!st.method().parameters().isEmpty()) {
       s.put("method_parameters", st.method().parameters());
     }
+    if (e.relevance() != null) {
+      s.put("conservation", conservation(e));
+    }
     if (e.extras() != null && !e.extras().summary().isEmpty()) {
       // the method's own results (fullgrad's terms, dff's concepts), under its name
       s.put(st.method().name(), e.extras().summary());
@@ -200,6 +203,33 @@ final class SummaryJsonWriter implements OutputWriter {
     files.add(FILE);
     s.put("files", files);
     return s;
+  }
+
+  /**
+   * LRP's conservation: per sample the starting relevance at the output, and per place (the input,
+   * or each layer) the relevance that arrived, over the starting relevance and over T.
+   */
+  private static Map<String, Object> conservation(Explanation e) {
+    Explanation.Relevance r = e.relevance();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("starting_relevance", r.starting());
+    List<Map<String, Object>> places = new ArrayList<>();
+    for (int k = 0; k < r.arrived().length; k++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("at", e.attribution() != null ? "input" : e.layers().get(k).layer().spec());
+      double[] overStart = new double[r.starting().length];
+      double[] overTarget = new double[r.starting().length];
+      for (int b = 0; b < overStart.length; b++) {
+        overStart[b] = r.ofStarting(k, b);
+        overTarget[b] = r.arrived()[k][b] / e.targetValues().data()[b];
+      }
+      m.put("relevance_sum", r.arrived()[k]);
+      m.put("over_starting", overStart);
+      m.put("over_target", overTarget);
+      places.add(m);
+    }
+    c.put("places", places);
+    return c;
   }
 
   /** The window grid and what ran: the "sliding_window" block. */

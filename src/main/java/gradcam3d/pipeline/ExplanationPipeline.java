@@ -182,10 +182,9 @@ public final class ExplanationPipeline implements AutoCloseable {
       if (raw.rank() == spatialRank + 2 && raw.dim(0) > 1) {
         // a batch of samples: checked for NaN first (normalising would spread it), then each
         // sample is normalised on its own
-        int bad = raw.firstNonFinite();
-        if (bad >= 0) {
-          throw new Gradcam3dException(files.get(0) + " contains NaN/infinite values (first at index "
-              + Arrays.toString(Shapes.unravel(bad, raw.shape())) + ": " + raw.data()[bad] + ")");
+        String nonFinite = raw.nonFiniteMessage(files.get(0).toString());
+        if (nonFinite != null) {
+          throw new Gradcam3dException(nonFinite);
         }
         List<FloatTensor> samples = new ArrayList<>();
         for (int b = 0; b < raw.dim(0); b++) {

@@ -1,7 +1,6 @@
 package gradcam3d.render;
 
 import gradcam3d.Futures;
-import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -28,33 +27,6 @@ public final class Figures {
   }
 
   private Figures() {}
-
-
-  /**
-   * Writes the axial, coronal and sagittal overlays through one point (one overlay for a 2D
-   * input) with a colorbar, and returns that point.
-   */
-  public static SlicePoint writeOverlay(FloatTensor image, FloatTensor cam, FloatTensor contour,
-      double[] spacing, RenderOptions o, Path png) {
-    Voxels v = Voxels.of(image, cam, contour, spacing);
-    SlicePoint at = PeakFinder.choose(v, o);
-    PngFiles.write(OverlayFigure.compose(v, renderer(v, o), at, o), png);
-    return at;
-  }
-
-  /**
-   * Writes a grid of axial overlays where the map is (every n-th slice with a given step),
-   * aligned so the overlay's axial slice is one of the tiles, and returns which slices it shows.
-   */
-  public static MontagePlan writeMontage(FloatTensor image, FloatTensor cam, FloatTensor contour,
-      double[] spacing, RenderOptions o, Path png) {
-    Voxels v = Voxels.of(image, cam, contour, spacing);
-    if (v.is2d()) {
-      throw new Gradcam3dException("a montage needs a volume with several slices; "
-          + "a 2D image gets a single overlay.");
-    }
-    return montage(v, renderer(v, o), PeakFinder.choose(v, o), o, png);
-  }
 
   /** Writes overlay.png and, for a volume, montage.png into dir (input without geometry). */
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
@@ -143,9 +115,5 @@ public final class Figures {
     MontageFigure montage = new MontageFigure(v, o.montageEvery(), at.z(), o.figureSize());
     PngFiles.write(montage.compose(renderer, o.colormap()), png);
     return montage.plan;
-  }
-
-  private static SliceRenderer renderer(Voxels v, RenderOptions o) {
-    return new SliceRenderer(v, GrayWindow.robust(v.image), o);
   }
 }

@@ -1,7 +1,5 @@
 package gradcam3d.render;
 
-import java.awt.image.BufferedImage;
-
 /** A plain RGB pixel buffer (0xRRGGBB, row-major, row 0 at the top) that figures are built on. */
 final class Picture {
   final int width;
@@ -49,12 +47,6 @@ final class Picture {
         set(x + xx, y + yy, src.rgb[yy * src.width + xx]);
       }
     }
-  }
-
-  BufferedImage toImage() {
-    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    img.setRGB(0, 0, width, height, rgb, 0, width);
-    return img;
   }
 
   /** (1 - alpha) * under + alpha * over, per channel, rounded. */

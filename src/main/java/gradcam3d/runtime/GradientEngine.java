@@ -117,7 +117,7 @@ public final class GradientEngine implements AutoCloseable {
       }
       return sb.append(";modelOutput=").append(modelOutput).append(";score=").append(score).append(";gradients=")
           .append(gradients).append(";tensors=").append(returnTensors).append(";modelOutputToo=")
-          .append(returnModelOutput).append(";rules=").append(rules).append(";fromLayer=").append(startsAtLayer)
+          .append(returnModelOutput).append(";rules=").append(rules.key()).append(";fromLayer=").append(startsAtLayer)
           .append(";extension=").append(extension == null ? "none" : extensionKey)
           .append(contrast == null ? "" : ";contrast=" + contrast.key()).toString();
     }

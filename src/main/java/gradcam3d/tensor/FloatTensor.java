@@ -100,23 +100,24 @@ public final class FloatTensor {
     return -1;
   }
 
+  /**
+   * The one wording of "a value is NaN or infinite" ({@code what}: a file or an input; {@code where}:
+   * the first such value's position as its reader knows it, e.g. "voxel 3,2,1" or "index [0, 0, 1]").
+   */
+  public static String nonFiniteMessage(String what, String where, float value) {
+    return what + " contains NaN/infinite voxels (first at " + where + ": " + value + ").";
+  }
+
+  /** {@link #nonFiniteMessage} naming the first NaN or infinite value by its index; null when all are finite. */
+  public String nonFiniteMessage(String what) {
+    int i = firstNonFinite();
+    return i < 0 ? null : nonFiniteMessage(what, "index " + Arrays.toString(Shapes.unravel(i, shape)), data[i]);
+  }
+
   public float maxAbs() {
     float m = 0;
     for (float v : data) {
       m = Math.max(m, Math.abs(v));
-    }
-    return m;
-  }
-
-  /** max |this - other|, requiring equal shapes. */
-  public float maxAbsDiff(FloatTensor other) {
-    if (!Arrays.equals(shape, other.shape)) {
-      throw new IllegalArgumentException(
-          "shape " + Arrays.toString(shape) + " vs " + Arrays.toString(other.shape));
-    }
-    float m = 0;
-    for (int i = 0; i < data.length; i++) {
-      m = Math.max(m, Math.abs(data[i] - other.data[i]));
     }
     return m;
   }

@@ -1,7 +1,5 @@
 package gradcam3d.volume;
 
-import gradcam3d.Gradcam3dException;
-
 /**
  * A NIfTI image in memory: its header and its voxels as real values (after scl_slope/scl_inter) in
  * file order, i fastest, then j, k, t.
@@ -57,29 +55,5 @@ public final class NiftiImage {
       index = index * shape[axis] + voxel[axis];
     }
     return data[(int) index];
-  }
-
-  /** Refuses NaN and infinite voxels, which would poison every gradient computed from them. */
-  public NiftiImage requireFinite() {
-    for (int index = 0; index < data.length; index++) {
-      if (!Float.isFinite(data[index])) {
-        throw new Gradcam3dException(source + " contains NaN/infinite voxels (first at voxel "
-            + voxelOf(index) + ": " + data[index] + ").");
-      }
-    }
-    return this;
-  }
-
-  private String voxelOf(int index) {
-    StringBuilder text = new StringBuilder();
-    long rest = index;
-    for (long size : shape()) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      text.append(rest % size);
-      rest /= size;
-    }
-    return text.toString();
   }
 }

@@ -17,8 +17,9 @@ import java.util.zip.Deflater;
  * bitpix, vox_offset, scl_slope/scl_inter, cal_min/cal_max); geometry and labels are kept. The
  * file appears atomically, so a failed write leaves nothing behind.
  *
- * <p>Immutable: each setting returns a new writer. The default is float32, NIfTI-1, little-endian,
- * scl_slope 1 and scl_inter 0.
+ * <p>Writes float32, NIfTI-1, little-endian, scl_slope 1 and scl_inter 0. The general form (other
+ * datatypes, NIfTI-2, big-endian, scaling; {@code NiftiTestWriter} in the tests) writes the files
+ * the reader's tests read back.
  */
 public final class NiftiWriter {
   private static final int CHUNK_VOXELS = 1 << 14;
@@ -40,40 +41,16 @@ public final class NiftiWriter {
     this(NiftiDatatype.FLOAT32, 1, ByteOrder.LITTLE_ENDIAN, 1, 0);
   }
 
-  private NiftiWriter(
-      NiftiDatatype datatype, int version, ByteOrder byteOrder, double sclSlope, double sclInter) {
+  /**
+   * {@code version} 1 for NIfTI-1 (348-byte header, 16-bit dims), 2 for NIfTI-2 (540 bytes,
+   * 64-bit); data stored as (value - sclInter) / sclSlope, unscaled when the slope is NaN or 0.
+   */
+  NiftiWriter(NiftiDatatype datatype, int version, ByteOrder byteOrder, double sclSlope, double sclInter) {
     this.datatype = datatype;
     this.version = version;
     this.byteOrder = byteOrder;
     this.sclSlope = sclSlope;
     this.sclInter = sclInter;
-  }
-
-  public NiftiWriter datatype(NiftiDatatype type) {
-    return new NiftiWriter(type, version, byteOrder, sclSlope, sclInter);
-  }
-
-  /** 1 for NIfTI-1 (348-byte header, 16-bit dims), 2 for NIfTI-2 (540 bytes, 64-bit). */
-  public NiftiWriter version(int niftiVersion) {
-    if (niftiVersion != 1 && niftiVersion != 2) {
-      throw new IllegalArgumentException("NIfTI version must be 1 or 2, not " + niftiVersion);
-    }
-    return new NiftiWriter(datatype, niftiVersion, byteOrder, sclSlope, sclInter);
-  }
-
-  public NiftiWriter byteOrder(ByteOrder order) {
-    return new NiftiWriter(datatype, version, order, sclSlope, sclInter);
-  }
-
-  /**
-   * Stores (value - inter) / slope, so readers recover value = stored * slope + inter. A slope of
-   * NaN or 0 writes unscaled data and marks it so.
-   */
-  public NiftiWriter scaling(double slope, double inter) {
-    if (slope != 0 && Double.isFinite(slope) && !Double.isFinite(inter)) {
-      throw new IllegalArgumentException("scl_inter must be finite when scl_slope is " + slope);
-    }
-    return new NiftiWriter(datatype, version, byteOrder, slope, inter);
   }
 
   public void write(NiftiImage image, Path file) {

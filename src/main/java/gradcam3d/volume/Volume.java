@@ -173,8 +173,7 @@ public final class Volume {
   public Volume requireFinite() {
     int index = tensor.firstNonFinite();
     if (index >= 0) {
-      throw new Gradcam3dException(source + " contains NaN/infinite voxels (first at "
-          + position(index) + ": " + tensor.data()[index] + ").");
+      throw new Gradcam3dException(FloatTensor.nonFiniteMessage(source, position(index), tensor.data()[index]));
     }
     return this;
   }

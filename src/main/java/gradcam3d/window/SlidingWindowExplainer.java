@@ -121,20 +121,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       return new Settings(window, o, blend, windowBatch, padValue, keepPrediction);
     }
 
-    public Settings withBlend(Blend b) {
-      return new Settings(window, overlap, b, windowBatch, padValue, keepPrediction);
-    }
-
     public Settings withWindowBatch(int n) {
       return new Settings(window, overlap, blend, n, padValue, keepPrediction);
-    }
-
-    public Settings withPadValue(float v) {
-      return new Settings(window, overlap, blend, windowBatch, v, keepPrediction);
-    }
-
-    public Settings withPrediction(boolean keep) {
-      return new Settings(window, overlap, blend, windowBatch, padValue, keep);
     }
   }
 
@@ -315,7 +303,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       return occlusion.explain(input, target, grid, weights, forwards());
     }
     Progress progress = request.progress();
-    int layers = request.layers().size();
+    boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
+    int layers = inputSpace ? 1 : request.layers().size();  // an input-space method's one map
     int voxels = (int) Shapes.numel(spatial);
     Pass2 plan = pass2.forGrid(grid, windowBatch);
 
@@ -330,7 +319,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       // the lanes' programs are compiled one after another, not at once in their lanes: two
       // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
       fromLayer.all().forEach(e -> e.prepare(batchShape(1, channels, window)));
-      stitch = new Stitch(grid, layers, voxels, observer, Progress.NONE);
+      stitch = new Stitch(grid, layers, voxels, 0, observer, Progress.NONE);
       List<LayerStream.Lane> lanes = new ArrayList<>();
       for (int i = 0; i < forward.size(); i++) {
         lanes.add(new LayerStream.Lane(forward.all().get(i), fromLayer.all().get(i)));
@@ -338,7 +327,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       passes = LayerStream.run(volume, lanes, this::forwardRun, SCORES, List.copyOf(plan.feeds().keySet()), target,
           stitch, progress);
     } else {
-      stitch = new Stitch(grid, layers, voxels, observer, progress);
+      stitch = new Stitch(grid, layers, voxels, inputSpace ? (int) channels : 0, observer, progress);
       passes = twoPasses(volume, target, stitch, progress);
     }
     long t1 = passes.predictedAt() == 0 ? System.nanoTime() : passes.predictedAt();
@@ -365,6 +354,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long[] camShape = Shapes.concat(new long[] {1}, spatial);
     List<Explanation.LayerMap> maps = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
+    Explanation.Attribution attribution = null;
+    if (inputSpace) {
+      // LRP's input relevance is additive over the windows: the map comes from the summed relevance
+      FloatTensor summed = new FloatTensor(stitch.attribution, Shapes.concat(new long[] {1, channels}, spatial));
+      attribution = new Explanation.Attribution(summed, null);
+      float[] map = ((gradcam3d.cam.CamMethod.InputSpace) request.method()).map(summed).data();
+      for (int v = 0; v < map.length; v++) {
+        stitch.sums[0][v] = Math.max(0f, map[v]);
+      }
+    }
     for (int l = 0; l < layers; l++) {
       FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(stitch.sums[l], camShape));
       finals.add(cam);
@@ -378,7 +377,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
         new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target),
-        wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, null);
+        wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, attribution,
+        null, stitch.relevance());
     // predict: until every window is blended (windows explained meanwhile included); explain: the
     // rest of the passes less the summing done in it (summing before t1 is inside predict)
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,

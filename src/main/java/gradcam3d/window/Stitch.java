@@ -16,7 +16,12 @@ final class Stitch {
   final WindowObserver observer;
   final Progress progress;
   final float[][] sums;
+  /** An input-space method's attribution [C, *S] summed over the windows (LRP's input relevance), or null. */
+  final float[] attribution;
   final Boolean[] illConditioned;
+  /** LRP: the windows' starting relevance and the relevance arriving per layer (or at the input), summed. */
+  private double startingRelevance;
+  private double[] arrivedRelevance;
   List<Explanation.LayerMap> firstLayers;
   GradientEngine.CompileStats stats;
   double runMs;
@@ -27,12 +32,20 @@ final class Stitch {
   private long[] stitchDurations = new long[16];
   private int stitches;
 
-  Stitch(WindowGrid grid, int layers, int voxels, WindowObserver observer, Progress progress) {
+  /** {@code attributionChannels}: the input channels of an input-space method's attribution, else 0. */
+  Stitch(WindowGrid grid, int layers, int voxels, int attributionChannels, WindowObserver observer, Progress progress) {
     this.grid = grid;
     this.observer = observer;
     this.progress = progress;
     this.sums = new float[layers][voxels];
+    this.attribution = attributionChannels > 0 ? new float[attributionChannels * voxels] : null;
     this.illConditioned = new Boolean[layers];
+  }
+
+  /** LRP's conservation sums over the windows, or null for other methods. */
+  Explanation.Relevance relevance() {
+    return arrivedRelevance == null ? null : new Explanation.Relevance(new double[] {startingRelevance},
+        java.util.Arrays.stream(arrivedRelevance).mapToObj(a -> new double[] {a}).toArray(double[][]::new));
   }
 
   void add(List<Integer> batch, Explanation e) {
@@ -45,7 +58,37 @@ final class Stitch {
       targetValue += e.targetValues().data()[i];
       observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
     }
+    Explanation.Relevance r = e.relevance();
+    if (r != null) {
+      arrivedRelevance = arrivedRelevance == null ? new double[r.arrived().length] : arrivedRelevance;
+      for (int i = 0; i < batch.size(); i++) {
+        startingRelevance += r.starting()[i];
+        for (int k = 0; k < arrivedRelevance.length; k++) {
+          arrivedRelevance[k] += r.arrived()[k][i];
+        }
+      }
+    }
     long ts = System.nanoTime();
+    if (attribution != null) {
+      float[] a = e.attribution().values().data();
+      int windowVoxels = (int) Shapes.numel(grid.window());
+      int channels = attribution.length / sums[0].length;
+      for (int i = 0; i < batch.size(); i++) {
+        int base = i * channels * windowVoxels;
+        for (int c = 0; c < channels; c++) {
+          int from = base + c * windowVoxels;
+          int to = c * sums[0].length;
+          WindowInference.box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
+            for (int j = 0; j < len; j++) {
+              attribution[to + vo + j] += a[from + wo + j];
+            }
+          });
+        }
+      }
+      stitchNs += System.nanoTime() - ts;
+      progress.advance(batch.size());
+      return;
+    }
     for (int l = 0; l < sums.length; l++) {
       // a layer's weights count as ill-conditioned when they are in any window
       Boolean ill = e.layers().get(l).weightsIllConditioned();

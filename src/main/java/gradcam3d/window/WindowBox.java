@@ -27,10 +27,6 @@ final class WindowBox {
     return start;
   }
 
-  int windowVoxels() {
-    return (int) Shapes.numel(window);
-  }
-
   void forEachRun(Run run) {
     int r = window.length;
     int last = r - 1;

@@ -5,6 +5,7 @@ import gradcam3d.cam.BoxTarget;
 import gradcam3d.cam.MaskTarget;
 import gradcam3d.cam.PredictedClassTarget;
 import gradcam3d.cam.Target;
+import gradcam3d.cam.TargetRegions;
 import gradcam3d.cam.VoxelTarget;
 import gradcam3d.cam.WholeClassTarget;
 import gradcam3d.tensor.FloatTensor;
@@ -53,20 +54,9 @@ final class WindowTargets {
     return region;
   }
 
+  /** The target's own message ({@link Target#emptyRegion}) for its empty region in the blended prediction. */
   static Gradcam3dException emptyRegion(Target t, float[] predicted) {
-    if (t instanceof PredictedClassTarget) {
-      StringBuilder present = new StringBuilder();
-      for (int k = 0; k < predicted.length; k++) {
-        if (predicted[k] > 0) {
-          present.append(present.length() == 0 ? "" : ", ").append(k).append(" (")
-              .append(Math.round(predicted[k])).append(" voxels)");
-        }
-      }
-      return new Gradcam3dException("class " + t.classIndex() + " is absent: the blended prediction has no voxel "
-          + "of it (predicted classes: " + present + "). Try --target " + t.classIndex() + ":all, a mask or box "
-          + "target, or a predicted class.");
-    }
-    return new Gradcam3dException("the target region of '" + t.spec() + "' is empty; nothing to explain");
+    return new Gradcam3dException(t.emptyRegion("", TargetRegions.predictedClasses(predicted, 0, predicted.length)));
   }
 
   static WindowBox box(WindowGrid grid, int t) {

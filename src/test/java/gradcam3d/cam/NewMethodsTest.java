@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,17 +73,17 @@ class NewMethodsTest {
       for (int b = 0; b < 2; b++) {
         FloatTensor one = new FloatTensor(BATCH.slice0(b).data(), oneSample(BATCH.shape()));
         Explanation alone = ex.explain(Map.of("input", one));
-        double err = batch.cam().slice0(b).maxAbsDiff(alone.cam().slice0(0));
+        double err = maxAbsDiff(batch.cam().slice0(b), alone.cam().slice0(0));
         System.out.printf("%-15s sample %d: batch vs alone %.2e%n", name, b, err);
         assertTrue(err <= 1e-5, name + " sample " + b + ": " + err);
         assertEquals(batch.targetValues().data()[b], alone.targetValues().data()[0],
             1e-5 * Math.abs(alone.targetValues().data()[0]), "target value");
         if (batch.extras() != null && !batch.extras().maps().isEmpty()) {
           FloatTensor concepts = batch.extras().maps().get("concepts");
-          assertTrue(concepts.slice0(b).maxAbsDiff(alone.extras().maps().get("concepts").slice0(0)) <= 1e-5);
+          assertTrue(maxAbsDiff(concepts.slice0(b), alone.extras().maps().get("concepts").slice0(0)) <= 1e-5);
         }
         if (b == 0) {
-          assertEquals(0f, alone.cam().maxAbsDiff(ex.explain(Map.of("input", one)).cam()), name + " repeats bit for bit");
+          assertEquals(0f, maxAbsDiff(alone.cam(), ex.explain(Map.of("input", one)).cam()), name + " repeats bit for bit");
         }
       }
     }
@@ -115,7 +116,7 @@ class NewMethodsTest {
       }
       for (int b = 0; b < 2; b++) {
         FloatTensor one = new FloatTensor(x.slice0(b).data(), oneSample(x.shape()));
-        double err = batch.cam().slice0(b).maxAbsDiff(ex.explain(Map.of("input", one)).cam().slice0(0));
+        double err = maxAbsDiff(batch.cam().slice0(b), ex.explain(Map.of("input", one)).cam().slice0(0));
         assertTrue(err <= 1e-5, name + " sample " + b + ": " + err);
       }
     }
@@ -144,8 +145,8 @@ class NewMethodsTest {
         }
       }
     }
-    assertEquals(0f, camLayers[0].maxAbsDiff(camLayers[1]), "same seed, same map");
-    assertTrue(camLayers[0].maxAbsDiff(camLayers[2]) > 1e-3, "another seed, another map");
+    assertEquals(0f, maxAbsDiff(camLayers[0], camLayers[1]), "same seed, same map");
+    assertTrue(maxAbsDiff(camLayers[0], camLayers[2]) > 1e-3, "another seed, another map");
   }
 
   /**
@@ -177,13 +178,13 @@ class NewMethodsTest {
         Explainer grad = new Explainer(PROTO, request(CamMethods.byName("gradcam"), List.of("up2"), false), OPTIONS)) {
       Explanation f = finer.explain(Map.of("input", x));
       Explanation g = grad.explain(Map.of("input", x));
-      assertTrue(f.targetValues().maxAbsDiff(g.targetValues()) <= 1e-4 * g.targetValues().maxAbs());
-      assertTrue(f.cam().maxAbsDiff(g.cam()) <= 1e-4, "alpha 0, all classes: Grad-CAM");
+      assertTrue(maxAbsDiff(f.targetValues(), g.targetValues()) <= 1e-4 * g.targetValues().maxAbs());
+      assertTrue(maxAbsDiff(f.cam(), g.cam()) <= 1e-4, "alpha 0, all classes: Grad-CAM");
     }
     // more comparison classes than the model has others: all the others
     try (Explainer two = new Explainer(PROTO, request(new FinerCam(1, 2), List.of("up2"), false), OPTIONS);
         Explainer nine = new Explainer(PROTO, request(new FinerCam(1, 9), List.of("up2"), false), OPTIONS)) {
-      assertEquals(0f, two.explain(Map.of("input", x)).cam().maxAbsDiff(nine.explain(Map.of("input", x)).cam()));
+      assertEquals(0f, maxAbsDiff(two.explain(Map.of("input", x)).cam(), nine.explain(Map.of("input", x)).cam()));
     }
   }
 
@@ -266,10 +267,10 @@ class NewMethodsTest {
       WindowedExplanation w = sw.explain(x, Target.parse("2"));
       assertEquals(1, w.windowsRun());
       for (int l = 0; l < 2; l++) {
-        double err = w.explanation().layers().get(l).cam().maxAbsDiff(whole.layers().get(l).cam());
+        double err = maxAbsDiff(w.explanation().layers().get(l).cam(), whole.layers().get(l).cam());
         assertTrue(err <= 1e-5, "layer " + l + ": " + err);
       }
-      double err = w.explanation().cam().maxAbsDiff(whole.cam());
+      double err = maxAbsDiff(w.explanation().cam(), whole.cam());
       System.out.printf("refine-cam through one whole-volume window vs one run: %.2e%n", err);
       assertTrue(err <= 1e-5, "the product: " + err);
     }
@@ -297,7 +298,7 @@ class NewMethodsTest {
         feeds.put(SeedHead.GATE, seed.gate());
         try (OrtProgram p = OrtProgram.create(graph, OPTIONS, "exported")) {
           FloatTensor resized = (FloatTensor) p.run(feeds, List.of("resized_0")).get("resized_0");
-          double err = Normalise.perSample(resized).maxAbsDiff(e.cam());
+          double err = maxAbsDiff(Normalise.perSample(resized), e.cam());
           System.out.printf("%-15s exported vs explain: %.2e%n", name, err);
           assertTrue(err <= 1e-5, name + ": " + err);
         }

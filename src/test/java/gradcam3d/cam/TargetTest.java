@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,8 +121,8 @@ class TargetTest {
       assertEquals(first.targetValues().data()[0], both.targetValues().data()[0], 1e-3);
       assertEquals(second.targetValues().data()[0], both.targetValues().data()[1], 1e-3);
       // no cross-talk: each sample's map is what it gets alone
-      assertTrue(both.cam().slice0(0).maxAbsDiff(first.cam().slice0(0)) < 1e-5);
-      assertTrue(both.cam().slice0(1).maxAbsDiff(second.cam().slice0(0)) < 1e-5);
+      assertTrue(maxAbsDiff(both.cam().slice0(0), first.cam().slice0(0)) < 1e-5);
+      assertTrue(maxAbsDiff(both.cam().slice0(1), second.cam().slice0(0)) < 1e-5);
       assertEquals(1, both.explainedClass(1));
     }
   }
@@ -147,8 +148,8 @@ class TargetTest {
       Explanation ex = e.explain(Map.of("input", Npy.read(c2.inputNpy())));
       FloatTensor a = c2.expected("cam");
       FloatTensor b = c1.expected("cam");
-      assertTrue(ex.layers().get(0).cam().maxAbsDiff(a) <= 2e-3);
-      assertTrue(ex.layers().get(1).cam().maxAbsDiff(b) <= 2e-3);
+      assertTrue(maxAbsDiff(ex.layers().get(0).cam(), a) <= 2e-3);
+      assertTrue(maxAbsDiff(ex.layers().get(1).cam(), b) <= 2e-3);
       float[] mean = new float[a.size()];
       float min = Float.MAX_VALUE;
       float max = -Float.MAX_VALUE;
@@ -160,7 +161,7 @@ class TargetTest {
       for (int i = 0; i < mean.length; i++) {
         mean[i] = (mean[i] - min) / (max - min);
       }
-      assertTrue(ex.cam().maxAbsDiff(new FloatTensor(mean, a.shape())) <= 2e-3);
+      assertTrue(maxAbsDiff(ex.cam(), new FloatTensor(mean, a.shape())) <= 2e-3);
     }
   }
 }

@@ -168,7 +168,11 @@ class BadInputCliTest {
 
   @Test
   void segmentationModelNeedsATarget() {
-    assertCleanFailure(explain(seedModel, seedInput, "down3"), "--target");
+    // a missing --target is a missing option value: exit 2 like every other (issue 21.3)
+    Cli.Run r = explain(seedModel, seedInput, "down3");
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().startsWith("error: this model segments") && r.err().contains("--target"), r.err());
+    assertFalse(Files.exists(tmp.resolve("out")), "no output folder after a failure");
   }
 
   @Test

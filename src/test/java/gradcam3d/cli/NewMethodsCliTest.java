@@ -125,8 +125,9 @@ class NewMethodsCliTest {
     for (int i = 0; i < exit2.size(); i++) {
       assertOneLine(exit2.get(i), 2, words.get(i));
     }
-    assertOneLine(List.of("--method", "fullgrad", "--layer", "down3"), 1, "takes no --layer");
-    assertOneLine(List.of("--method", "fem", "--layer", "down3", "--window", "24,40,32"), 1,
+    // a method with an option it cannot take is a bad option value too (exit 2, issue 26.17)
+    assertOneLine(List.of("--method", "fullgrad", "--layer", "down3"), 2, "takes no --layer");
+    assertOneLine(List.of("--method", "fem", "--layer", "down3", "--window", "24,40,32"), 2,
         "fem does not run per window");
     assertOneLine(List.of("--method", "kpca-cam", "--layer", "down3", "--export-graph",
         tmp.resolve("k.onnx").toString()), 1, "kpca-cam is not one graph");

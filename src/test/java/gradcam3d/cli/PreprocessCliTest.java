@@ -1,5 +1,6 @@
 package gradcam3d.cli;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +70,7 @@ class PreprocessCliTest {
     FloatTensor monai = Npy.read(DIR.resolve("lps__monai_ct.model_input.npy"));
     // MONAI's array is (C, i, j, k); the NIfTI data is i fastest: the same voxels, axes reversed
     Volume seen = VolumeIO.read(out.resolve("model_grid/input.nii.gz"), Layout.XYZ, 3);
-    double inputError = seen.tensor().maxAbsDiff(monai);
+    double inputError = maxAbsDiff(seen.tensor(), monai);
     assertTrue(inputError <= 1e-4, "model input max|diff| " + inputError);
     double[][] expected = {{1.5, 0, 0, -25.400000751018524}, {0, 1.5, 0, -14.000000655651093}, {0, 0, 2, -50}, {0, 0, 0, 1}};
     for (int row = 0; row < 4; row++) {
@@ -88,7 +89,7 @@ class PreprocessCliTest {
     FloatTensor modelCam = VolumeIO.read(out.resolve("model_grid/cam.nii.gz"), Layout.XYZ, 3).tensor();
     FloatTensor back = mapping.toScan(modelCam.reshape(mapping.model().spatialShape()));
     FloatTensor written = VolumeIO.read(out.resolve("cam.nii.gz"), Layout.XYZ, 3).tensor();
-    assertTrue(written.reshape(back.shape()).maxAbsDiff(back) <= 1e-6, "cam.nii.gz is the model-grid map brought back");
+    assertTrue(maxAbsDiff(written.reshape(back.shape()), back) <= 1e-6, "cam.nii.gz is the model-grid map brought back");
     assertTrue(back.maxAbs() > 0.5, "a map");
     @SuppressWarnings("unchecked")
     Map<String, Object> summary = (Map<String, Object>) Json.parse(Files.readString(out.resolve("summary.json")));

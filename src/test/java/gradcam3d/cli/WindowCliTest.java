@@ -1,5 +1,6 @@
 package gradcam3d.cli;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,8 +53,8 @@ class WindowCliTest {
     assertEquals(0, r.exit(), r.toString());
     Path ref = ROOT.resolve("cases").resolve(name);
     FloatTensor refPrediction = Npy.read(ref.resolve("prediction.npy"));
-    double camErr = Npy.read(out.resolve("cam.npy")).maxAbsDiff(Npy.read(ref.resolve(method + ".cam.npy")));
-    double predErr = Npy.read(out.resolve("prediction.npy")).maxAbsDiff(refPrediction);
+    double camErr = maxAbsDiff(Npy.read(out.resolve("cam.npy")), Npy.read(ref.resolve(method + ".cam.npy")));
+    double predErr = maxAbsDiff(Npy.read(out.resolve("prediction.npy")), refPrediction);
     System.out.printf("CLI %-28s %-10s cam %.2e prediction %.2e%n", name, method, camErr, predErr);
     assertTrue(camErr <= 2e-3, name + ": cam max|diff| " + camErr);
     assertTrue(predErr <= 1e-3 * refPrediction.maxAbs(), name + ": prediction max|diff| " + predErr);
@@ -107,7 +108,7 @@ class WindowCliTest {
     assertEquals(0, r.exit(), r.toString());
     FloatTensor ref = Npy.read(ROOT.resolve("cases/sw_up2_gaussian_overlap25/gradcam.cam.npy"));
     for (String c : List.of("a", "b")) {
-      double err = Npy.read(out.resolve(c).resolve("cam.npy")).maxAbsDiff(ref);
+      double err = maxAbsDiff(Npy.read(out.resolve(c).resolve("cam.npy")), ref);
       assertTrue(err <= 2e-3, c + ": cam max|diff| " + err);
       assertTrue(Files.exists(out.resolve(c).resolve("segmentation.npy")), c);
     }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,24 @@ class ShapeRulesTest {
     both.addAll(intersection(VjpRules.supported(), VjpRules.FORWARD_ONLY));
     both.addAll(intersection(VjpRules.NON_DIFFERENTIABLE, VjpRules.FORWARD_ONLY));
     assertEquals(Set.of(), both, "ops listed twice in VjpRules");
+  }
+
+  /**
+   * An op's shape rule and gradient rule sit in families of the same name (graph/NormShapes beside
+   * autodiff/NormRules), so whoever reads one finds the other.
+   */
+  @Test
+  void shapeAndGradientRulesOfAnOpSitInFamiliesOfTheSameName() {
+    Map<String, String> shapeFamilies = ShapeRules.families();
+    Map<String, String> mismatched = new TreeMap<>();
+    VjpRules.families().forEach((op, family) -> {
+      if (!family.equals(shapeFamilies.get(op))) {
+        mismatched.put(op, "graph/" + shapeFamilies.get(op) + "Shapes, autodiff/" + family + "Rules");
+      }
+    });
+    assertEquals(Map.of(), mismatched, "ops whose shape and gradient rules sit in differently named families");
+    assertEquals(ShapeRules.covered(), shapeFamilies.keySet(), "every shape rule has a family");
+    assertEquals(VjpRules.supported(), VjpRules.families().keySet(), "every gradient rule has a family");
   }
 
   private static Set<String> intersection(Set<String> a, Set<String> b) {

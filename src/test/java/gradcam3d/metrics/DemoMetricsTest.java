@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import static gradcam3d.testing.SettingsEdits.withCurves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,7 +91,7 @@ class DemoMetricsTest {
   @Test
   void labelAgreementMatchesTheDemoStatistic() {
     Evaluation ev = Evaluation.measure(model, request, Map.of("input", x), explanation,
-        List.of(new FloatTensor(label1, label1.length)), Evaluation.Settings.defaults().withCurves(false), OPTIONS);
+        List.of(new FloatTensor(label1, label1.length)), withCurves(Evaluation.Settings.defaults(), false), OPTIONS);
     MaskAgreement a = ev.samples().get(0).agreement();
     assertNotNull(a);
     assertEquals(0.581, a.massInside(), 0.001, "README: 58.1% of the CAM's mass inside the class-1 label");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import java.util.Arrays;
@@ -39,10 +40,15 @@ class TargetScorerLanesTest {
     }
   }
 
+  /** How many sessions score side by side with this many threads (the scorer's programs split into {@link Lanes}). */
+  private static int lanes(int threads) {
+    return Lanes.count(threads);
+  }
+
   @Test
   void lanesAndBatchSizesGiveIdenticalScores() {
-    assertEquals(1, TargetScorer.lanes(1));
-    assertEquals(2, TargetScorer.lanes(2));
+    assertEquals(1, lanes(1));
+    assertEquals(2, lanes(2));
     double[] one = scores(1, 1, TargetScorerLanesTest::volume);
     assertTrue(Arrays.stream(one).distinct().count() == VOLUMES, "distinct volumes score differently: "
         + Arrays.toString(one));

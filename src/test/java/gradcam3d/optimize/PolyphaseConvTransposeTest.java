@@ -1,6 +1,7 @@
 package gradcam3d.optimize;
 
 import static gradcam3d.onnx.Attributes.of;
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,7 +140,7 @@ class PolyphaseConvTransposeTest {
     FloatTensor got = run(fast.model(), in);
     assertArrayEquals(want.shape(), got.shape());
     assertTrue(want.maxAbs() > 0.1, "a non-trivial output");
-    assertTrue(got.maxAbsDiff(want) <= 1e-5 * want.maxAbs(), "max difference " + got.maxAbsDiff(want));
+    assertTrue(maxAbsDiff(got, want) <= 1e-5 * want.maxAbs(), "max difference " + maxAbsDiff(got, want));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -163,9 +164,9 @@ class PolyphaseConvTransposeTest {
       for (GradientEngine fast : List.of(compiledFast, forwardFast)) {
         GradientEngine.Result got = fast.run(in, seed);
         float gradTol = 1e-5f * want.gradient(0).maxAbs();
-        assertTrue(got.gradient(0).maxAbsDiff(want.gradient(0)) <= gradTol,
-            "gradient differs by " + got.gradient(0).maxAbsDiff(want.gradient(0)));
-        assertTrue(got.modelOutput().maxAbsDiff(want.modelOutput()) <= 1e-5f * want.modelOutput().maxAbs());
+        assertTrue(maxAbsDiff(got.gradient(0), want.gradient(0)) <= gradTol,
+            "gradient differs by " + maxAbsDiff(got.gradient(0), want.gradient(0)));
+        assertTrue(maxAbsDiff(got.modelOutput(), want.modelOutput()) <= 1e-5f * want.modelOutput().maxAbs());
         assertEquals(want.targetValues().data()[0], got.targetValues().data()[0],
             1e-5 * Math.abs(want.targetValues().data()[0]) + 1e-6);
       }

@@ -1,5 +1,7 @@
 package gradcam3d.pipeline;
 
+import static gradcam3d.testing.SettingsEdits.withPrediction;
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,8 +34,8 @@ class WindowedPipelineTest {
 
   static Settings settings() {
     return Settings.of(MODEL, List.of("up2")).withTargets(List.of("2")).withThreads(2)
-        .withWindow(SlidingWindowExplainer.Settings.of(new long[] {24, 32, 32}).withOverlap(0.25)
-            .withWindowBatch(4).withPrediction(true));
+        .withWindow(withPrediction(SlidingWindowExplainer.Settings.of(new long[] {24, 32, 32}).withOverlap(0.25)
+            .withWindowBatch(4), true));
   }
 
   @Test
@@ -42,7 +44,7 @@ class WindowedPipelineTest {
       CaseResult r = p.run(CaseInput.of(List.of(NIFTI), LABEL));
       assertNotNull(r.windows());
       FloatTensor ref = Npy.read(ROOT.resolve("cases/sw_up2_gaussian_overlap25/gradcam.cam.npy"));
-      double err = r.explanation().cam().maxAbsDiff(ref);
+      double err = maxAbsDiff(r.explanation().cam(), ref);
       assertTrue(err <= 2e-3, "cam max|diff| " + err);
       assertEquals(37.365707172812606, r.targets().get(0).value(), 1e-3 * 37.4);
       assertEquals(8, r.windows().windowsRun() + r.windows().windowsSkipped());

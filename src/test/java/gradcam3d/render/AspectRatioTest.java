@@ -23,7 +23,7 @@ class AspectRatioTest {
     int w = 32;
     FloatTensor cam = Synthetic.volume(d, h, w, new double[] {2, 1, 1}, (z, y, x) -> 1);
     Path png = tmp.resolve("overlay.png");
-    Figures.writeOverlay(FloatTensor.zeros(d, h, w), cam, null, new double[] {2, 1, 1},
+    FigureFiles.writeOverlay(FloatTensor.zeros(d, h, w), cam, null, new double[] {2, 1, 1},
         RenderOptions.defaults().withOpacity(1), png);
     List<int[]> panels = panels(ImageIO.read(png.toFile()));
     assertEquals(3, panels.size());

@@ -69,7 +69,7 @@ class BlendingTest {
     cam[idx(5, 5)] = 1;
     RenderOptions o = RenderOptions.defaults().withColormap(Colormap.INFERNO).withOpacity(1);
     Path png = tmp.resolve("o.png");
-    Figures.writeOverlay(ramp(), new FloatTensor(cam, N, N), null, new double[] {1, 1}, o, png);
+    FigureFiles.writeOverlay(ramp(), new FloatTensor(cam, N, N), null, new double[] {1, 1}, o, png);
     BufferedImage img = ImageIO.read(png.toFile());
     // 10 voxels -> 26 px each: the shortest side reaches 256 with whole pixels per voxel
     int px = 26;

@@ -93,7 +93,7 @@ class FigureLayoutTest {
     FloatTensor cam = Synthetic.volume(1, 320, 320, new double[] {1, 0.7, 0.7}, (z, y, x) -> 1)
         .reshape(320, 320);
     Path png = tmp.resolve("o.png");
-    Figures.writeOverlay(FloatTensor.zeros(320, 320), cam, null, new double[] {0.7, 0.7},
+    FigureFiles.writeOverlay(FloatTensor.zeros(320, 320), cam, null, new double[] {0.7, 0.7},
         RenderOptions.defaults().withOpacity(1), png);
     BufferedImage img = ImageIO.read(png.toFile());
     assertEquals(List.of(rect(12, 12, 320, 320)), panels(img));
@@ -105,7 +105,7 @@ class FigureLayoutTest {
       throws Exception {
     FloatTensor cam = Synthetic.volume(d, h, w, new double[] {1, 1, 1}, (z, y, x) -> 1);
     Path png = tmp.resolve("overlay.png");
-    Figures.writeOverlay(FloatTensor.zeros(d, h, w), cam, null, spacing,
+    FigureFiles.writeOverlay(FloatTensor.zeros(d, h, w), cam, null, spacing,
         RenderOptions.defaults().withOpacity(1).withFigureSize(size), png);
     return ImageIO.read(png.toFile());
   }

@@ -50,7 +50,7 @@ class FiguresTest {
   @Test
   void leadingBatchAndChannelAxesAreDropped() {
     FloatTensor cam = blob(6, 8, 10);
-    SlicePoint p = Figures.writeOverlay(FloatTensor.zeros(1, 1, 6, 8, 10),
+    SlicePoint p = FigureFiles.writeOverlay(FloatTensor.zeros(1, 1, 6, 8, 10),
         cam.reshape(1, 1, 6, 8, 10), null, SP, RenderOptions.defaults(), tmp.resolve("o.png"));
     assertEquals(new SlicePoint(3, 4, 5), p);
   }
@@ -59,7 +59,7 @@ class FiguresTest {
   void replacesAnExistingFileAndLeavesNoTemporaryFiles() throws Exception {
     Path png = tmp.resolve("overlay.png");
     Files.writeString(png, "old");
-    Figures.writeOverlay(FloatTensor.zeros(6, 8, 10), blob(6, 8, 10), null, SP,
+    FigureFiles.writeOverlay(FloatTensor.zeros(6, 8, 10), blob(6, 8, 10), null, SP,
         RenderOptions.defaults(), png);
     assertTrue(ImageIO.read(png.toFile()).getWidth() > 0);
     assertEquals(List.of("overlay.png"), listing(tmp));
@@ -70,7 +70,7 @@ class FiguresTest {
     Path png = tmp.resolve("taken");
     Files.createDirectories(png.resolve("child")); // a non-empty folder where the PNG should go
     Gradcam3dException e = assertThrows(Gradcam3dException.class,
-        () -> Figures.writeOverlay(FloatTensor.zeros(6, 8, 10), blob(6, 8, 10), null, SP,
+        () -> FigureFiles.writeOverlay(FloatTensor.zeros(6, 8, 10), blob(6, 8, 10), null, SP,
             RenderOptions.defaults(), png));
     // the reason comes from the OS (Linux: "is a directory"), not just the path again
     String prefix = "cannot write " + png + ": ";
@@ -85,7 +85,7 @@ class FiguresTest {
   void writtenPngIsReadableLikeAnyNewFile() throws Exception {
     Path png = tmp.resolve("o.png");
     Path probe = Files.createFile(tmp.resolve("probe"));
-    Figures.writeOverlay(FloatTensor.zeros(6, 8, 10), blob(6, 8, 10), null, SP,
+    FigureFiles.writeOverlay(FloatTensor.zeros(6, 8, 10), blob(6, 8, 10), null, SP,
         RenderOptions.defaults(), png);
     if (Files.getFileStore(png).supportsFileAttributeView("posix")) {
       assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(png));
@@ -98,19 +98,19 @@ class FiguresTest {
     Path png = tmp.resolve("o.png");
     RenderOptions o = RenderOptions.defaults();
     assertEquals("the CAM has shape [6, 8, 9] but the image is [6, 8, 10] (Z, Y, X); "
-        + "they must match.", assertThrows(Gradcam3dException.class, () -> Figures.writeOverlay(
+        + "they must match.", assertThrows(Gradcam3dException.class, () -> FigureFiles.writeOverlay(
             img, FloatTensor.zeros(6, 8, 9), null, SP, o, png)).getMessage());
     assertEquals("the contour mask has shape [6, 8] but the image is [6, 8, 10] (Z, Y, X); "
-        + "they must match.", assertThrows(Gradcam3dException.class, () -> Figures.writeOverlay(
+        + "they must match.", assertThrows(Gradcam3dException.class, () -> FigureFiles.writeOverlay(
             img, img, FloatTensor.zeros(6, 8), SP, o, png)).getMessage());
     assertEquals("the spacing must give the voxel size along (Z, Y, X), or (Y, X) for a 2D image;"
-        + " got [1.0, 1.0].", assertThrows(Gradcam3dException.class, () -> Figures.writeOverlay(
+        + " got [1.0, 1.0].", assertThrows(Gradcam3dException.class, () -> FigureFiles.writeOverlay(
             img, img, null, new double[] {1, 1}, o, png)).getMessage());
     assertEquals("voxel spacing must be positive, got [1.0, 0.0, 1.0].",
-        assertThrows(Gradcam3dException.class, () -> Figures.writeOverlay(
+        assertThrows(Gradcam3dException.class, () -> FigureFiles.writeOverlay(
             img, img, null, new double[] {1, 0, 1}, o, png)).getMessage());
     assertEquals("the image has shape [2, 6, 8, 10]; expected a volume (Z, Y, X) or an image "
-        + "(Y, X).", assertThrows(Gradcam3dException.class, () -> Figures.writeOverlay(
+        + "(Y, X).", assertThrows(Gradcam3dException.class, () -> FigureFiles.writeOverlay(
             FloatTensor.zeros(2, 6, 8, 10), img, null, SP, o, png)).getMessage());
     assertEquals(List.of(), listing(tmp));
   }

@@ -27,7 +27,7 @@ class MontageTest {
     RenderOptions o = RenderOptions.defaults().withMontageEvery(4);
     Path png = tmp.resolve("montage.png");
 
-    MontagePlan plan = Figures.writeMontage(image, cam, null, sp, o, png);
+    MontagePlan plan = FigureFiles.writeMontage(image, cam, null, sp, o, png);
 
     assertEquals(4, plan.every());
     assertEquals(List.of(1, 5, 9, 13, 17, 21, 25, 29), plan.slices());
@@ -85,7 +85,7 @@ class MontageTest {
   @Test
   void twoDimensionalInputHasNoMontage() {
     FloatTensor img = FloatTensor.zeros(8, 8);
-    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> Figures.writeMontage(
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> FigureFiles.writeMontage(
         img, img, null, null, RenderOptions.defaults(), tmp.resolve("m.png")));
     assertTrue(e.getMessage().contains("2D image"));
   }

@@ -1,5 +1,6 @@
 package gradcam3d.runtime;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,8 +56,8 @@ class FixtureGradientTest {
       GradientEngine.Result r = engine.run(Map.of("input", x), seedFor(c, os));
       FloatTensor a = c.expected("activation");
       FloatTensor g = c.expected("gradient");
-      double aErr = r.activation(0).maxAbsDiff(a);
-      double gErr = r.gradient(0).maxAbsDiff(g);
+      double aErr = maxAbsDiff(r.activation(0), a);
+      double gErr = maxAbsDiff(r.gradient(0), g);
       assertTrue(aErr <= 1e-3 * a.maxAbs(), c + ": activation max|diff| " + aErr + " vs max|ref| " + a.maxAbs());
       assertTrue(gErr <= 1e-3 * g.maxAbs(), c + ": gradient max|diff| " + gErr + " vs max|ref| " + g.maxAbs());
       if (c.targetValue() != null) {

@@ -53,6 +53,34 @@ public final class MethodsNext {
       return raw.get("layer") == null ? List.of() : List.of((String) raw.get("layer"));
     }
 
+    /** The one layer (module path), or null for layer-free methods. */
+    public String layer() {
+      return (String) raw.get("layer");
+    }
+
+    public boolean isSegmentation() {
+      return "segmentation".equals(target().get("kind"));
+    }
+
+    /** Whether the target scores softmax probabilities. */
+    public boolean softmax() {
+      return "softmax".equals(target().get("variant"));
+    }
+
+    public double targetValue() {
+      return ((Number) target().get("value")).doubleValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> params() {
+      return (Map<String, Object>) raw.get("params");
+    }
+
+    /** A top-level number of the case (relevance_sum, seed_sum, conservation_seed, ...). */
+    public double number(String key) {
+      return ((Number) raw.get(key)).doubleValue();
+    }
+
     public int modelOutput() {
       return ((Number) raw.get("model_output")).intValue();
     }
@@ -82,6 +110,23 @@ public final class MethodsNext {
     public String toString() {
       return name();
     }
+  }
+
+  /** The cases of one method. */
+  public static List<Case> cases(String method) {
+    return cases(Set.of(method));
+  }
+
+  /** max |a - b| over every element (same number of elements), in double. */
+  public static double maxAbsDiff(FloatTensor a, FloatTensor b) {
+    if (a.size() != b.size()) {
+      throw new AssertionError("sizes differ: " + a.size() + " vs " + b.size());
+    }
+    double m = 0;
+    for (int i = 0; i < a.size(); i++) {
+      m = Math.max(m, Math.abs((double) a.data()[i] - b.data()[i]));
+    }
+    return m;
   }
 
   /** The cases of these methods. */

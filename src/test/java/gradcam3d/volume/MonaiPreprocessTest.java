@@ -1,5 +1,6 @@
 package gradcam3d.volume;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,7 @@ class MonaiPreprocessTest {
     FloatTensor input = norm.apply(model.tensor());
     FloatTensor expected = Npy.read(DIR.resolve((String) c.get("model_input")));
     assertArrayEquals(expected.shape(), input.shape(), "model grid shape");
-    double inputError = input.maxAbsDiff(expected);
+    double inputError = maxAbsDiff(input, expected);
     double[][] affine = OrientationTest.matrix(c.get("model_affine"));
     double affineError = 0;
     for (int r = 0; r < 4; r++) {
@@ -59,7 +60,7 @@ class MonaiPreprocessTest {
     FloatTensor map = Npy.read(DIR.resolve((String) c.get("model_map")));
     FloatTensor back = mapping.toScan(map.reshape(model.spatialShape()));
     FloatTensor onScan = Npy.read(DIR.resolve((String) c.get("map_on_scan")));
-    double mapError = back.reshape(onScan.shape()).maxAbsDiff(onScan);
+    double mapError = maxAbsDiff(back.reshape(onScan.shape()), onScan);
     System.out.printf("%-24s model input %.2e  affine %.2e  map on scan %.2e%n", c.get("name"), inputError, affineError,
         mapError);
     assertTrue(inputError <= (window ? 1e-4 : 1e-3), c.get("name") + ": model input max|diff| " + inputError);

@@ -139,7 +139,7 @@ class NiftiCorruptInputTest {
     new NiftiWriter()
         .write(new NiftiImage("nan", new NiftiHeader().withShape(5, 4, 3), data), file);
     NiftiImage image = NiftiReader.read(file); // reading alone does not judge the values
-    Gradcam3dException e = assertThrows(Gradcam3dException.class, image::requireFinite);
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> NiftiAssertions.requireFinite(image));
     assertEquals(file + " contains NaN/infinite voxels (first at voxel 3,2,1: NaN).",
         e.getMessage());
 
@@ -159,7 +159,7 @@ class NiftiCorruptInputTest {
     new NiftiWriter().write(new NiftiImage("inf", new NiftiHeader().withShape(2, 2, 2, 3), data),
         file);
     Gradcam3dException e = assertThrows(Gradcam3dException.class,
-        () -> NiftiReader.read(file).requireFinite());
+        () -> NiftiAssertions.requireFinite(NiftiReader.read(file)));
     assertTrue(e.getMessage().contains("first at voxel 1,0,1,2: -Infinity"), e.getMessage());
     e = assertThrows(Gradcam3dException.class,
         () -> VolumeIO.read(file, Layout.ZYX, 3).requireFinite());
@@ -188,7 +188,7 @@ class NiftiCorruptInputTest {
   /** As {@link #patched}, NIfTI-2. */
   private Path patched2(String name, Consumer<ByteBuffer> edit) throws IOException {
     Path file = dir.resolve(name);
-    new NiftiWriter().version(2)
+    new NiftiTestWriter().version(2)
         .write(new NiftiImage(name, new NiftiHeader().withShape(5, 4, 3), new float[60]), file);
     return patch(file, edit);
   }

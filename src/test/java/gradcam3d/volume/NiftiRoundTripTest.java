@@ -49,7 +49,7 @@ class NiftiRoundTripTest {
     NiftiHeader template = geometryTemplate().withShape(5, 4, 3);
     float[] data = valuesFor(type, 60);
     Path file = dir.resolve("image" + suffix);
-    new NiftiWriter().datatype(type).byteOrder(order).version(version)
+    new NiftiTestWriter().datatype(type).byteOrder(order).version(version)
         .write(new NiftiImage("test", template, data), file);
 
     byte[] raw = uncompressed(file);
@@ -80,7 +80,7 @@ class NiftiRoundTripTest {
     for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
       for (int version : new int[] {1, 2}) {
         Path file = dir.resolve("scaled" + version + order + ".nii");
-        new NiftiWriter().datatype(NiftiDatatype.INT16).scaling(0.5, -10).byteOrder(order)
+        new NiftiTestWriter().datatype(NiftiDatatype.INT16).scaling(0.5, -10).byteOrder(order)
             .version(version).write(new NiftiImage("scaled", header, data), file);
         NiftiImage back = NiftiReader.read(file);
         assertEquals(0.5, back.header().sclSlope, 0);
@@ -98,7 +98,7 @@ class NiftiRoundTripTest {
   void uint8WithSlopeAndIntercept() {
     float[] data = {1, 3, 5, 511, 1, 7};
     Path file = dir.resolve("u8.nii.gz");
-    new NiftiWriter().datatype(NiftiDatatype.UINT8).scaling(2, 1)
+    new NiftiTestWriter().datatype(NiftiDatatype.UINT8).scaling(2, 1)
         .write(new NiftiImage("u8", new NiftiHeader().withShape(3, 2), data), file);
     NiftiImage back = NiftiReader.read(file);
     assertArrayEquals(data, back.data());
@@ -109,7 +109,7 @@ class NiftiRoundTripTest {
   void unscaledMarkerIsWrittenAndIgnoredOnRead() {
     float[] data = {1.5f, -2.25f, 3};
     Path file = dir.resolve("nan-slope.nii");
-    new NiftiWriter().scaling(Double.NaN, Double.NaN)
+    new NiftiTestWriter().scaling(Double.NaN, Double.NaN)
         .write(new NiftiImage("x", new NiftiHeader().withShape(3), data), file);
     NiftiImage back = NiftiReader.read(file);
     assertTrue(Double.isNaN(back.header().sclSlope));
@@ -126,7 +126,7 @@ class NiftiRoundTripTest {
     float[] data = new float[80000];
     data[79999] = 42;
     Path file = dir.resolve("wide.nii");
-    new NiftiWriter().version(2).write(new NiftiImage("wide", template, data), file);
+    new NiftiTestWriter().version(2).write(new NiftiImage("wide", template, data), file);
     NiftiImage back = NiftiReader.read(file);
     assertArrayEquals(new long[] {40000, 1, 2}, back.shape());
     assertEquals(42, back.get(39999, 0, 1));
@@ -144,7 +144,7 @@ class NiftiRoundTripTest {
   void aValueOutsideTheDatatypeFailsAndLeavesNoFile() {
     float[] data = {0, 255, 256};
     Gradcam3dException e = assertThrows(Gradcam3dException.class, () ->
-        new NiftiWriter().datatype(NiftiDatatype.UINT8)
+        new NiftiTestWriter().datatype(NiftiDatatype.UINT8)
             .write(new NiftiImage("x", new NiftiHeader().withShape(3), data),
                 dir.resolve("u.nii")));
     assertTrue(e.getMessage().contains("256.0 does not fit in NIfTI uint8"), e.getMessage());

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,7 +93,7 @@ class LayerStreamTest {
 
   /** max |a - b| / max |a|. */
   static double relative(FloatTensor a, FloatTensor b) {
-    return a.maxAbsDiff(b) / Math.max(a.maxAbs(), Float.MIN_NORMAL);
+    return maxAbsDiff(a, b) / Math.max(a.maxAbs(), Float.MIN_NORMAL);
   }
 
   /** The layers of the fixture cases are read again after the layer: their cuts carry skip connections. */

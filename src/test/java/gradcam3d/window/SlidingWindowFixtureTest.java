@@ -1,5 +1,8 @@
 package gradcam3d.window;
 
+import static gradcam3d.testing.SettingsEdits.withBlend;
+import static gradcam3d.testing.SettingsEdits.withPrediction;
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,8 +32,8 @@ class SlidingWindowFixtureTest {
   }
 
   static SlidingWindowExplainer.Settings settings(SlidingFixtures.Case c) {
-    return SlidingWindowExplainer.Settings.of(c.window()).withOverlap(c.overlap())
-        .withBlend(Blend.parse(c.blend())).withPrediction(true).withWindowBatch(3);
+    return withPrediction(withBlend(SlidingWindowExplainer.Settings.of(c.window()).withOverlap(c.overlap()),
+        Blend.parse(c.blend())), true).withWindowBatch(3);
   }
 
   @ParameterizedTest
@@ -55,12 +58,12 @@ class SlidingWindowFixtureTest {
         assertArrayEquals(starts.get(t), w.grid().start(t), c + ": start of window " + t);
       }
       FloatTensor refPrediction = c.prediction();
-      double predErr = w.prediction().maxAbsDiff(refPrediction);
+      double predErr = maxAbsDiff(w.prediction(), refPrediction);
       FloatTensor refA = c.window0("activation");
       FloatTensor refG = c.window0("gradient");
-      double aErr = window0[0].maxAbsDiff(refA.slice0(0));
-      double gErr = window0[1].maxAbsDiff(refG.slice0(0));
-      double camErr = w.explanation().cam().maxAbsDiff(c.cam(method));
+      double aErr = maxAbsDiff(window0[0], refA.slice0(0));
+      double gErr = maxAbsDiff(window0[1], refG.slice0(0));
+      double camErr = maxAbsDiff(w.explanation().cam(), c.cam(method));
       double value = w.explanation().targetValues().data()[0];
       System.out.printf("%-28s %-10s %d thr  prediction %.2e (max %.2e)  A0 %.2e  G0 %.2e (max %.2e)  cam %.2e  "
           + "T %.4f (ref %.4f)  windows %d run, %d skipped%n", c, method, threads, predErr, refPrediction.maxAbs(), aErr,

@@ -1,5 +1,7 @@
 package gradcam3d.window;
 
+import static gradcam3d.testing.SettingsEdits.withPadValue;
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +47,7 @@ class SlidingWindowTest {
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
       Explanation plain = ex.explain(Map.of("input", x));
       WindowedExplanation w = sw.explain(x, target);
-      double err = w.explanation().cam().maxAbsDiff(plain.cam());
+      double err = maxAbsDiff(w.explanation().cam(), plain.cam());
       System.out.printf("one window, %-12s cam max|diff| %.2e%n", method, err);
       assertEquals(1, w.windowsRun());
       assertTrue(err <= 1e-5, method + ": cam max|diff| " + err);
@@ -67,10 +69,10 @@ class SlidingWindowTest {
       Explanation w = sw.explain(x, target).explanation();
       assertEquals(2, w.layers().size());
       for (int i = 0; i < 2; i++) {
-        double err = w.layers().get(i).cam().maxAbsDiff(plain.layers().get(i).cam());
+        double err = maxAbsDiff(w.layers().get(i).cam(), plain.layers().get(i).cam());
         assertTrue(err <= 1e-5, "layer " + i + ": cam max|diff| " + err);
       }
-      double err = w.cam().maxAbsDiff(plain.cam());
+      double err = maxAbsDiff(w.cam(), plain.cam());
       assertTrue(err <= 1e-5, "aggregate: cam max|diff| " + err);
     }
   }
@@ -94,7 +96,7 @@ class SlidingWindowTest {
       inside[i] = c[0] < small[0] && c[2] < small[2] ? 1f : 0f;
     }
     Explainer.Request req = Explainer.Request.of(List.of("up2"), "gradcam", Target.parse("2:all"));
-    SlidingWindowExplainer.Settings s = SlidingWindowExplainer.Settings.of(window).withPadValue(pad);
+    SlidingWindowExplainer.Settings s = withPadValue(SlidingWindowExplainer.Settings.of(window), pad);
     // a model fixed at the window's size pads (a dynamic one takes the scan's size: WindowLimitsTest)
     ModelProto fixed = gradcam3d.testing.ModelEdits.fixedInput(model(), Shapes.concat(new long[] {1, 1}, window));
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(fixed, req, s, new RuntimeOptions(2))) {
@@ -102,7 +104,7 @@ class SlidingWindowTest {
       Target mask = Target.parse("2:mask=inside").withMask(new FloatTensor(inside, 24, 56, 48));
       WindowedExplanation ref = sw.explain(padded, mask);
       FloatTensor expected = minMax(crop(ref.explanation().cam(), Shapes.concat(new long[] {1}, small)));
-      double err = w.explanation().cam().maxAbsDiff(expected);
+      double err = maxAbsDiff(w.explanation().cam(), expected);
       System.out.printf("padding: %d windows, cam max|diff| %.2e%n", w.grid().size(), err);
       assertTrue(w.grid().needsPadding());
       assertTrue(w.explanation().cam().maxAbs() == 1f, "a map that is not all zero");

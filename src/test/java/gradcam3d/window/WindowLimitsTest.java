@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,7 +43,7 @@ class WindowLimitsTest {
     WindowedExplanation four = explain(s.withWindowBatch(4));
     WindowedExplanation huge = explain(s.withWindowBatch(2147483600));
     assertEquals(18, huge.grid().size());
-    double err = huge.explanation().cam().maxAbsDiff(four.explanation().cam());
+    double err = maxAbsDiff(huge.explanation().cam(), four.explanation().cam());
     assertTrue(err <= 1e-5, "cam max|diff| " + err);
     WindowedExplanation.Timings t = huge.timings();
     for (double ms : new double[] {t.predictMs(), t.explainMs(), t.stitchMs(), t.finishMs()}) {
@@ -98,7 +99,7 @@ class WindowLimitsTest {
     assertArrayEquals(new long[] {40, 56, 48}, clamped.grid().window());
     assertArrayEquals(new long[] {4096, 4096, 4096}, clamped.requestedWindow());
     assertNull(whole.requestedWindow());
-    assertEquals(0, clamped.explanation().cam().maxAbsDiff(whole.explanation().cam()), 1e-6);
+    assertEquals(0, maxAbsDiff(clamped.explanation().cam(), whole.explanation().cam()), 1e-6);
   }
 
   @Test
