@@ -14,7 +14,7 @@ import gradcam3d.volume.Layout;
 import gradcam3d.volume.NiftiDatatype;
 import gradcam3d.volume.NiftiHeader;
 import gradcam3d.volume.NiftiImage;
-import gradcam3d.volume.NiftiWriter;
+import gradcam3d.volume.NiftiTestWriter;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ final class LargeScanCase {
     NiftiHeader h = new NiftiHeader().withShape(NX, NY, NZ)
         .withAffine(new double[][] {{-0.7, 0, 0, 180}, {0, -0.7, 0, 180}, {0, 0, 1, -150}});
     Path scan = tmp.resolve("ct.nii");
-    new NiftiWriter().datatype(NiftiDatatype.INT16).write(new NiftiImage("ct", h, hu), scan);
+    new NiftiTestWriter().datatype(NiftiDatatype.INT16).write(new NiftiImage("ct", h, hu), scan);
     Volume v = VolumeIO.read(scan, Layout.ZYX, 3);
     // tensor (Z, Y, X) = NIfTI (k, j, i): the same flat order as above
     float[] cam = new float[n];
