@@ -56,7 +56,7 @@ public final class Zlib {
     int bands = (part.length + band - 1) / band;
     // a parallel stream runs on the calling thread too: all cores even where the common pool has one
     List<byte[]> parts = IntStream.range(0, bands).parallel()
-        .mapToObj(i -> deflate(part, i * band, Math.min(part.length, (i + 1) * band)))
+        .mapToObj(i -> deflateBand(level, part, i * band, Math.min(part.length, (i + 1) * band)))
         .toList();
     for (byte[] p : parts) {
       out.writeBytes(p);
@@ -69,7 +69,7 @@ public final class Zlib {
   public byte[] finish() {
     if (!finished) {
       finished = true;
-      out.writeBytes(deflateFinal());
+      out.writeBytes(finalBlock(level));
       int a = (int) adler.getValue();
       out.write(a >>> 24);
       out.write(a >>> 16);
@@ -79,8 +79,8 @@ public final class Zlib {
     return out.toByteArray();
   }
 
-  /** Raw deflate of one band, ended by a sync flush. */
-  private byte[] deflate(byte[] raw, int from, int to) {
+  /** Raw deflate of one band, ended by a sync flush (bands so made concatenate; {@link GzipBands} shares it). */
+  static byte[] deflateBand(int level, byte[] raw, int from, int to) {
     Deflater d = new Deflater(level, true);
     try {
       d.setInput(raw, from, to - from);
@@ -99,7 +99,7 @@ public final class Zlib {
   }
 
   /** The final (empty) block. */
-  private byte[] deflateFinal() {
+  static byte[] finalBlock(int level) {
     Deflater d = new Deflater(level, true);
     try {
       d.finish();

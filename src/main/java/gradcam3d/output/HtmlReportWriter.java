@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,9 +41,9 @@ public final class HtmlReportWriter implements OutputWriter {
     if (!o.report() || scan == null || loaded.batch().dim(0) != 1) {
       return null;
     }
-    DisplayFrame frame = DisplayFrame.of(loaded, layout, o.render());
+    DisplayGrid grid = DisplayGrid.of(DisplayFrame.of(loaded, layout, o.render()));
     this.scan = Background.start("report-scan", () ->
-        new CaseReportWriter.DataEncoder(frame.apply(scan.tensor().view0(0)).data()));
+        new CaseReportWriter.DataEncoder(grid.apply(scan.tensor().view0(0), false).data()));
     return this.scan;
   }
 
@@ -82,15 +84,16 @@ public final class HtmlReportWriter implements OutputWriter {
    */
   private static CaseReport volumes(CaseResult r, OutputSettings o, float[] scan) {
     Explanation e = r.explanation();
-    DisplayFrame frame = DisplayFrame.of(r.loaded(), r.settings().layout(), o.render());
+    // a large scan in blocks (DisplayGrid), as the pictures show it: the page stays a few MB
+    DisplayGrid frame = DisplayGrid.of(DisplayFrame.of(r.loaded(), r.settings().layout(), o.render()));
     ReportGrid grid = grid(frame);
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
     if (e.layers().size() > 1) {
-      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().view0(0)).data()));
+      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().view0(0), false).data()));
     }
     for (Explanation.LayerMap l : e.layers()) {
-      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().view0(0)).data()));
+      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().view0(0), false).data()));
     }
     if (e.extras() != null) {
       // a method's own maps one by one (dff: "concept 0", "concept 1", ...), in the same map switch
@@ -98,16 +101,16 @@ public final class HtmlReportWriter implements OutputWriter {
         FloatTensor first = stack.slice0(0);
         String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
         for (int k = 0; k < first.dim(0); k++) {
-          maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k)).data()));
+          maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k), false).data()));
         }
       });
     }
     FloatTensor cam = e.cam().slice0(0);
     float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
-        ? frame.apply(e.region().view0(0)).data() : null;
-    float[] label = r.label() == null ? null : frame.apply(r.label().mask()).data();
+        ? frame.apply(e.region().view0(0), true).data() : null;
+    float[] label = r.label() == null ? null : frame.apply(r.label().mask(), true).data();
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().view0(0)).data();
+    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().view0(0), false).data();
     List<Normalization.Linear> intensity = r.loaded().intensity();
     // the model's value beside the scan's, where the two differ
     Normalization.Linear first = intensity == null ? null : intensity.get(0);
@@ -115,22 +118,41 @@ public final class HtmlReportWriter implements OutputWriter {
         first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first);
   }
 
-  /** The report's grid: the display frame's axes in NIfTI order (X, Y, Z), and where each comes from in the scan. */
-  static ReportGrid grid(DisplayFrame frame) {
-    long[] figure = frame.map().shapeAfter(frame.tensorShape());
+  /**
+   * The report's grid: the shown grid's axes in NIfTI order (X, Y, Z), where each comes from in
+   * the scan, and, for a scan stored in blocks, what is stored.
+   */
+  static ReportGrid grid(DisplayGrid shown) {
+    DisplayFrame frame = shown.frame();
+    long[] figure = shown.shape();
     int rank = figure.length;
     int[] dims = {1, 1, 1};
     double[] spacing = {1, 1, 1};
     int[] stored = {0, 1, 2};
     boolean[] flip = new boolean[3];
+    List<Integer> step = new ArrayList<>(List.of(1, 1, 1));
+    List<Long> full = new ArrayList<>(List.of(1L, 1L, 1L));
+    double[] shownSpacing = shown.spacing();
     for (int a = 0; a < rank; a++) {
       dims[a] = Math.toIntExact(figure[rank - 1 - a]);
-      spacing[a] = frame.spacing() == null ? 1 : frame.spacing()[rank - 1 - a];
+      spacing[a] = shownSpacing == null ? 1 : shownSpacing[rank - 1 - a];
       stored[a] = frame.stored().source()[a];
       flip[a] = frame.stored().flip()[a];
+      step.set(a, shown.step()[rank - 1 - a]);
+      full.set(a, shown.full()[rank - 1 - a]);
     }
-    double[][] affine = frame.affine() != null ? frame.affine()
+    double[][] affine = shown.affine() != null ? shown.affine()
         : new double[][] {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
-    return new ReportGrid(dims, spacing, affine, stored, flip, frame.display().forViewer(rank == 2));
+    Map<String, Object> sampled = null;
+    if (!shown.fullResolution()) {
+      sampled = new LinkedHashMap<>();
+      sampled.put("step", step);
+      sampled.put("dims", full);
+      sampled.put("note", String.format(Locale.ROOT, "Large scan: stored at %d x %d x %d of its %d x %d x %d voxels"
+          + " (blocks of %d x %d x %d, i x j x k): scan and maps as block means, target and label where any voxel"
+          + " of a block is inside. The map files (cam.npy, cam.nii.gz) keep every voxel.", dims[0], dims[1], dims[2],
+          full.get(0), full.get(1), full.get(2), step.get(0), step.get(1), step.get(2)));
+    }
+    return new ReportGrid(dims, spacing, affine, stored, flip, frame.display().forViewer(rank == 2), sampled);
   }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntBinaryOperator;
 
 /**
  * overlay.png and montage.png per sample (sample_b/ folders for a batch), drawn in (Z, Y, X)
@@ -26,12 +27,17 @@ final class PictureWriter implements OutputWriter {
    * One sample's figures and where they went, with the frame they were drawn in (to report the
    * slices as indices of the model tensor).
    */
-  private record Drawn(String prefix, RenderedFigures figures, DisplayFrame frame, Layout layout, long[] tensorShape) {
-    /** A figure point (Z, Y, X) as tensor indices in Z, Y, X order (the --slice names). */
+  private record Drawn(String prefix, RenderedFigures figures, DisplayGrid grid, Layout layout, long[] tensorShape) {
+    DisplayFrame frame() {
+      return grid.frame();
+    }
+
+    /** A shown figure point (Z, Y, X) as tensor indices in Z, Y, X order (the --slice names). */
     long[] storedZyx(int z, int y, int x) {
       int rank = tensorShape.length;
-      long[] figureIndex = rank == 3 ? new long[] {z, y, x} : new long[] {y, x};
-      long[] tensor = frame.tensorIndex(figureIndex, tensorShape);
+      long[] figureIndex = rank == 3 ? new long[] {grid.fullIndex(0, z), grid.fullIndex(1, y), grid.fullIndex(2, x)}
+          : new long[] {grid.fullIndex(0, y), grid.fullIndex(1, x)};
+      long[] tensor = frame().tensorIndex(figureIndex, tensorShape);
       long[] zyx = layout.toZyx(tensor);
       return rank == 3 ? zyx : new long[] {0, zyx[0], zyx[1]};
     }
@@ -39,15 +45,23 @@ final class PictureWriter implements OutputWriter {
     /** The tensor axis (z, y or x, in Z, Y, X naming) the figure's axial slices run along, and each slice's index on it. */
     String montageAxis() {
       int rank = tensorShape.length;
-      int tensorAxis = frame.map().source()[0];
+      int tensorAxis = frame().map().source()[0];
       int zyxAxis = layout == Layout.XYZ ? rank - 1 - tensorAxis : tensorAxis;
       return String.valueOf("zyx".charAt(zyxAxis + 3 - rank));
     }
 
-    List<Integer> montageSlices(List<Integer> figureSlices) {
-      int tensorAxis = frame.map().source()[0];
-      boolean flip = frame.map().flip()[0];
-      return figureSlices.stream().map(z -> flip ? (int) (tensorShape[tensorAxis] - 1 - z) : z).toList();
+    List<Integer> montageSlices(List<Integer> shownSlices) {
+      int tensorAxis = frame().map().source()[0];
+      boolean flip = frame().map().flip()[0];
+      return shownSlices.stream().map(shown -> {
+        int z = grid.fullIndex(0, shown);
+        return flip ? (int) (tensorShape[tensorAxis] - 1 - z) : z;
+      }).toList();
+    }
+
+    /** The montage's step in slices of the full grid. */
+    Integer every(Integer shownEvery) {
+      return shownEvery == null ? null : shownEvery * grid.step()[0];
     }
   }
 
@@ -98,7 +112,7 @@ final class PictureWriter implements OutputWriter {
       String montageAxis = null;
       if (f.montagePng() != null) {
         montage = d.prefix() + f.montagePng().getFileName();
-        every = f.montage().every();
+        every = d.every(f.montage().every());
         montageSlices = d.montageSlices(f.montage().slices());
         montageAxis = d.montageAxis();
         w.add(montage);
@@ -116,25 +130,49 @@ final class PictureWriter implements OutputWriter {
     long batch = input.dim(0);
     Layout layout = r.settings().layout();
     long[] tensorShape = Arrays.copyOfRange(input.shape(), 2, input.rank());
-    // one frame for every figure: anatomical from the affine, array order without one
+    // one frame for every figure: anatomical from the affine, array order without one; a large
+    // scan is reduced to display resolution before anything is coloured
     DisplayFrame frame = frame(r, o);
-    RenderOptions render = frame.slicesInFigureOrder(o.render(), layout);
+    DisplayGrid grid = DisplayGrid.of(frame);
+    RenderOptions render = shown(frame.slicesInFigureOrder(o.render(), layout), grid);
+    IntBinaryOperator fullIndex = grid.fullResolution() ? null : (axis, shown) -> {
+      int d = axis - (3 - tensorShape.length);
+      return d < 0 ? shown : grid.fullIndex(d, shown);
+    };
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      FloatTensor image = frame.apply(input.view0(b).view0(0));
-      FloatTensor cam = e.cam().slice0(b);
+      FloatTensor image = grid.apply(input.view0(b).view0(0), false);
+      // views, not copies: a large scan's map is only read, once, into blocks
+      FloatTensor cam = e.cam().view0(b);
       FloatTensor contour = null;
-      if (e.region() != null && Arrays.equals(e.region().slice0(b).shape(), cam.shape())) {
-        contour = frame.apply(e.region().slice0(b));
+      if (e.region() != null && Arrays.equals(Arrays.copyOfRange(e.region().shape(), 1, e.region().rank()),
+          Arrays.copyOfRange(e.cam().shape(), 1, e.cam().rank()))) {
+        contour = grid.apply(e.region().view0(b), true);
       }
-      cam = frame.apply(cam);
+      cam = grid.apply(cam, false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       Files.createDirectories(sub);
       GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
-      drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, frame.spacing(),
-          frame.affine(), frame.display(), window, render, sub), frame, layout, tensorShape));
+      drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, grid.spacing(),
+          grid.affine(), frame.display(), window, fullIndex, render, sub), grid, layout, tensorShape));
     }
     return drawn;
+  }
+
+  /** Options whose figure slices and montage step (full grid) are given on the shown grid. */
+  private static RenderOptions shown(RenderOptions o, DisplayGrid grid) {
+    if (grid.fullResolution()) {
+      return o;
+    }
+    int rank = grid.full().length;
+    Integer[] given = {o.z(), o.y(), o.x()};
+    Integer[] shown = new Integer[3];
+    for (int p = 3 - rank; p < 3; p++) {
+      shown[p] = given[p] == null ? null : grid.shownIndex(p - (3 - rank), given[p]);
+    }
+    Integer every = o.montageEvery() == null ? null
+        : Math.max(1, (int) Math.round(o.montageEvery() / (double) grid.step()[0]));
+    return o.withSlices(shown[0], shown[1], shown[2]).withMontageEvery(rank == 3 ? every : o.montageEvery());
   }
 
   /** The figures' frame of a result: its scan's orientation, or array order. */

@@ -178,7 +178,12 @@ final class SummaryJsonWriter implements OutputWriter {
     for (Written.Pictures p : w.pictures()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("overlay", p.overlay());
-      m.put("slices", Map.of("z", p.z(), "y", p.y(), "x", p.x()));
+      // z, y, x in this order (Map.of's order changes from run to run, and so did summary.json)
+      Map<String, Object> slices = new LinkedHashMap<>();
+      slices.put("z", p.z());
+      slices.put("y", p.y());
+      slices.put("x", p.x());
+      m.put("slices", slices);
       if (p.montage() != null) {
         m.put("montage", p.montage());
         m.put("montage_every", p.montageEvery());

@@ -4,6 +4,7 @@ import gradcam3d.Futures;
 import gradcam3d.tensor.FloatTensor;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntBinaryOperator;
 
 /**
  * Writes the pictures of an explanation. Inputs are in model-tensor order: image and CAM of shape
@@ -57,7 +58,19 @@ public final class Figures {
    */
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, double[][] affine, Display display, GrayWindow window, RenderOptions o, Path dir) {
-    Voxels v = Voxels.of(image, cam, contour, spacing, affine, display);
+    return writeAll(image, cam, contour, spacing, affine, display, window, null, o, dir);
+  }
+
+  /**
+   * Same, for arrays that are blocks of a larger grid (a large scan shown at display resolution):
+   * {@code fullIndex.applyAsInt(axis, shown)} is the full grid's index of a shown slice along axis
+   * (0 = Z, 1 = Y, 2 = X), for index labels; null: the arrays are the full grid.
+   */
+  public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, double[][] affine, Display display, GrayWindow window, IntBinaryOperator fullIndex,
+      RenderOptions o, Path dir) {
+    Voxels shown = Voxels.of(image, cam, contour, spacing, affine, display);
+    Voxels v = fullIndex == null ? shown : shown.shownAs(fullIndex);
     // three independent passes over the volume, side by side: the gray window's percentiles,
     // the contour decision's pieces, and the peak (here)
     CompletableFuture<GrayWindow> gray = window != null ? CompletableFuture.completedFuture(window)

@@ -106,7 +106,7 @@ enum Plane {
     if (v.display.anatomical()) {
       return v.display.normalLetter(this) + String.format(java.util.Locale.ROOT, " %.1fmm", mm);
     }
-    String index = indexLabel(slice);
+    String index = indexLabel(v.fullIndex(normal(), slice));
     return Double.isNaN(mm) ? index : index + String.format(java.util.Locale.ROOT, " %.1fmm", mm);
   }
 
@@ -115,7 +115,7 @@ enum Plane {
     if (v.display.anatomical()) {
       return v.display.normalLetter(this) + String.format(java.util.Locale.ROOT, " %.0f", v.positionMm(normal(), slice));
     }
-    return indexLabel(slice);
+    return indexLabel(v.fullIndex(normal(), slice));
   }
 
   /** The slice's index alone: "z=12". */

@@ -22,9 +22,20 @@ final class Voxels {
   final double[][] affine;
   /** How the arrays lie in the patient. */
   final Display display;
+  /**
+   * Full-resolution index of each shown slice along (Z, Y, X), for index labels: identity unless
+   * the arrays are blocks of a larger grid ({@link #shownAs}).
+   */
+  private final java.util.function.IntBinaryOperator fullIndex;
 
   private Voxels(long[] zyx, float[] image, float[] cam, float[] mask, double[] spacing,
       double[][] affine, Display display) {
+    this(zyx, image, cam, mask, spacing, affine, display, (axis, i) -> i);
+  }
+
+  private Voxels(long[] zyx, float[] image, float[] cam, float[] mask, double[] spacing,
+      double[][] affine, Display display, java.util.function.IntBinaryOperator fullIndex) {
+    this.fullIndex = fullIndex;
     this.depth = (int) zyx[0];
     this.height = (int) zyx[1];
     this.width = (int) zyx[2];
@@ -65,6 +76,19 @@ final class Voxels {
     }
     return new Voxels(zyx, image.data(), cam.data(), contour == null ? null : contour.data(),
         spacing(spacing, zyx[0] == 1), affine(affine), display);
+  }
+
+  /**
+   * The same arrays as blocks of a larger grid: index labels give the full-resolution index of a
+   * block's centre, {@code fullIndex.applyAsInt(axis, shown)} (axis 0 = Z, 1 = Y, 2 = X).
+   */
+  Voxels shownAs(java.util.function.IntBinaryOperator fullIndex) {
+    return new Voxels(new long[] {depth, height, width}, image, cam, mask, spacing, affine, display, fullIndex);
+  }
+
+  /** The full-resolution index of a shown slice along axis (0 = Z, 1 = Y, 2 = X). */
+  int fullIndex(int axis, int shown) {
+    return fullIndex.applyAsInt(axis, shown);
   }
 
   boolean is2d() {

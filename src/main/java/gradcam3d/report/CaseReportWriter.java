@@ -85,6 +85,9 @@ public final class CaseReportWriter {
     stored.put("axis", List.of(g.storedAxis()[0], g.storedAxis()[1], g.storedAxis()[2]));
     stored.put("flip", List.of(g.storedFlip()[0], g.storedFlip()[1], g.storedFlip()[2]));
     m.put("stored", stored);
+    if (g.sampled() != null) {
+      m.put("sampled", g.sampled());
+    }
     m.put("image", range(r.image()));
     if (r.intensity() != null) {
       // the readout shows the scan's value and, beside it, what the model saw: (clamp(x) - shift) * scale

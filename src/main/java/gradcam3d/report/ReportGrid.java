@@ -23,9 +23,18 @@ import java.util.Map;
  *     gives the scan's own voxel index)
  * @param storedFlip whether that axis runs backwards
  * @param display the viewer's frame: plane titles, edge letters, note ({@code Display#forViewer})
+ * @param sampled null when every voxel of the scan is stored; for a large scan stored in blocks:
+ *     "step" (voxels per block along i, j, k), "dims" (the full grid) and "note" (what is stored),
+ *     which the page shows and its readout uses to give the scan's own voxel
  */
 public record ReportGrid(int[] dims, double[] spacing, double[][] affine, int[] storedAxis, boolean[] storedFlip,
-    Map<String, Object> display) {
+    Map<String, Object> display, Map<String, Object> sampled) {
+  /** A grid that stores every voxel. */
+  public ReportGrid(int[] dims, double[] spacing, double[][] affine, int[] storedAxis, boolean[] storedFlip,
+      Map<String, Object> display) {
+    this(dims, spacing, affine, storedAxis, storedFlip, display, null);
+  }
+
   /** A grid in the scan's own voxel order, panels titled by array axis. */
   public ReportGrid(int[] dims, double[] spacing, double[][] affine) {
     this(dims, spacing, affine, new int[] {0, 1, 2}, new boolean[3], null);

@@ -1,0 +1,302 @@
+package gradcam3d.output;
+
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.AxisMap;
+import gradcam3d.Futures;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * The grid the pictures and the report show: the display frame's grid ({@link DisplayFrame}) at
+ * full resolution while it holds at most {@link #MAX_VOXELS} voxels, else in blocks of
+ * {@code step} voxels per figure axis, so that what is drawn and stored scales with what is shown,
+ * not with the scan. The finest axes (in mm) are coarsened first: a 512 x 512 x 300 CT of
+ * 0.7 x 0.7 x 1 mm is shown as 256 x 256 x 150 blocks of 2 x 2 x 2 voxels. A block holds the mean
+ * of its finite values (scan, maps) or their maximum (masks: a block is inside when any of its
+ * voxels is, so small regions stay visible). Permutation, flips and reduction are one pass over
+ * the stored tensor; nothing of the scan's size is copied.
+ *
+ * @param frame the display frame
+ * @param step block size along each figure axis (Z, Y, X; a 2D image: Y, X); all 1: full resolution
+ * @param full the frame's grid at full resolution, figure order
+ */
+public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
+  /** Voxels shown at full resolution at most: 256^3, well above the fixture, demo and bench cases. */
+  public static final long MAX_VOXELS = 1L << 24;
+
+  /** The grid of a frame within {@link #MAX_VOXELS}. */
+  public static DisplayGrid of(DisplayFrame frame) {
+    return of(frame, MAX_VOXELS);
+  }
+
+  static DisplayGrid of(DisplayFrame frame, long maxVoxels) {
+    long[] full = frame.map().shapeAfter(frame.tensorShape());
+    int rank = full.length;
+    double[] spacing = frame.spacing() != null ? frame.spacing() : ones(rank);
+    int[] step = new int[rank];
+    Arrays.fill(step, 1);
+    while (voxels(full, step) > maxVoxels) {
+      int coarsen = -1;
+      for (int d = 0; d < rank; d++) {
+        if (blocks(full[d], step[d]) <= 1) {
+          continue;
+        }
+        if (coarsen < 0 || spacing[d] * step[d] < spacing[coarsen] * step[coarsen] - 1e-9
+            || (Math.abs(spacing[d] * step[d] - spacing[coarsen] * step[coarsen]) <= 1e-9
+                && blocks(full[d], step[d]) > blocks(full[coarsen], step[coarsen]))) {
+          coarsen = d;
+        }
+      }
+      if (coarsen < 0) {
+        break;
+      }
+      step[coarsen]++;
+    }
+    return new DisplayGrid(frame, step, full);
+  }
+
+  /** Whether every voxel is shown as it is. */
+  public boolean fullResolution() {
+    return Arrays.stream(step).allMatch(s -> s == 1);
+  }
+
+  /** The shown grid's shape, figure order. */
+  public long[] shape() {
+    long[] s = new long[full.length];
+    for (int d = 0; d < s.length; d++) {
+      s[d] = blocks(full[d], step[d]);
+    }
+    return s;
+  }
+
+  /** Voxel size along the figure axes (null: 1 mm at full resolution, as the frame says). */
+  public double[] spacing() {
+    if (fullResolution()) {
+      return frame.spacing();
+    }
+    double[] base = frame.spacing() != null ? frame.spacing() : ones(full.length);
+    double[] s = new double[base.length];
+    for (int d = 0; d < s.length; d++) {
+      s[d] = base[d] * step[d];
+    }
+    return s;
+  }
+
+  /** Voxel-to-world of the shown grid (NIfTI order: its i, j, k = figure X, Y, Z): block centres. */
+  public double[][] affine() {
+    double[][] a = frame.affine();
+    if (a == null || fullResolution()) {
+      return a;
+    }
+    double[][] out = new double[a.length][];
+    int rank = full.length;
+    for (int r = 0; r < a.length; r++) {
+      out[r] = a[r].clone();
+      if (r >= 3) {
+        continue;
+      }
+      for (int d = 0; d < rank; d++) {
+        int column = rank - 1 - d;
+        out[r][column] = a[r][column] * step[d];
+        out[r][3] += a[r][column] * (step[d] - 1) / 2.0;
+      }
+    }
+    return out;
+  }
+
+  /** A shown index along figure axis d as the full-resolution index of its block's centre voxel. */
+  public int fullIndex(int d, int shown) {
+    long first = (long) shown * step[d];
+    long size = Math.min(step[d], full[d] - first);
+    return (int) Math.min(full[d] - 1, first + (size - 1) / 2);
+  }
+
+  /** A full-resolution index along figure axis d as the shown index of its block. */
+  public int shownIndex(int d, int fullIndex) {
+    return fullIndex / step[d];
+  }
+
+  /** "shown at 256 x 256 x 150 of 512 x 512 x 300 voxels (blocks of 2 x 2 x 2)", figure order Z, Y, X. */
+  public String note() {
+    return String.format(Locale.ROOT, "shown at %s of %s voxels (blocks of %s)", times(shape()), times(full),
+        times(Arrays.stream(step).asLongStream().toArray()));
+  }
+
+  /**
+   * A spatial tensor in the model's layout (the frame's tensor shape) on the shown grid, figure
+   * order: block means ({@code max} false) or maxima. At full resolution exactly
+   * {@link DisplayFrame#apply}.
+   */
+  public FloatTensor apply(FloatTensor spatial, boolean max) {
+    long[] shape = spatial.shape();
+    long[] tail = Arrays.copyOfRange(shape, Math.max(0, shape.length - full.length), shape.length);
+    if (!Arrays.equals(tail, frame.tensorShape()) || spatial.size() != numel(full)) {
+      throw new IllegalArgumentException("a tensor of shape " + Arrays.toString(spatial.shape())
+          + " is not on the frame's grid " + Arrays.toString(frame.tensorShape()));
+    }
+    if (fullResolution()) {
+      return frame.apply(spatial);
+    }
+    return new FloatTensor(SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max), () -> reduce(spatial, max)),
+        shape());
+  }
+
+  /** How a volume was reduced: the same volume reduced the same way gives the same blocks. */
+  private record Reduction(AxisMap map, List<Integer> step, boolean max) {
+    Reduction(AxisMap map, int[] step, boolean max) {
+      this(map, Arrays.stream(step).boxed().toList(), max);
+    }
+  }
+
+  /**
+   * The blocks of each large volume, while it lives: the pictures and the report show the same
+   * scan and maps and reduce each once between them (both run at once: one computes, the other waits).
+   */
+  private static final Memo SHOWN = new Memo();
+
+  /** Forgets every volume's blocks (a benchmark's next run starts cold). */
+  static void forgetShown() {
+    synchronized (SHOWN) {
+      SHOWN.byVolume.clear();
+    }
+  }
+
+  private static final class Memo {
+    private final Map<float[], Map<Reduction, CompletableFuture<float[]>>> byVolume = new WeakHashMap<>();
+
+    float[] get(float[] volume, Reduction how, Supplier<float[]> compute) {
+      CompletableFuture<float[]> mine = new CompletableFuture<>();
+      CompletableFuture<float[]> known;
+      synchronized (this) {
+        known = byVolume.computeIfAbsent(volume, v -> new HashMap<>()).putIfAbsent(how, mine);
+      }
+      if (known != null) {
+        return Futures.join(known);
+      }
+      try {
+        mine.complete(compute.get());
+      } catch (RuntimeException | Error e) {
+        synchronized (this) {
+          Map<Reduction, CompletableFuture<float[]>> m = byVolume.get(volume);
+          if (m != null) {
+            m.remove(how);
+          }
+        }
+        mine.completeExceptionally(e);
+        throw e;
+      }
+      return mine.join();
+    }
+  }
+
+  private float[] reduce(FloatTensor spatial, boolean max) {
+    AxisMap map = frame.map();
+    int rank = full.length;
+    long[] tensorShape = frame.tensorShape();
+    long[] inStride = new long[rank];
+    long acc = 1;
+    for (int a = rank - 1; a >= 0; a--) {
+      inStride[a] = acc;
+      acc *= tensorShape[a];
+    }
+    // strides and sizes along figure axes, padded to (Z, Y, X)
+    long[] stride = new long[3];
+    int[] n = {1, 1, 1};
+    int[] s = {1, 1, 1};
+    long start = 0;
+    for (int d = 0; d < rank; d++) {
+      int p = d + 3 - rank;
+      int src = map.source()[d];
+      stride[p] = map.flip()[d] ? -inStride[src] : inStride[src];
+      if (map.flip()[d]) {
+        start += (tensorShape[src] - 1) * inStride[src];
+      }
+      n[p] = (int) full[d];
+      s[p] = step[d];
+    }
+    int[] m = {blocks(n[0], s[0]), blocks(n[1], s[1]), blocks(n[2], s[2])};
+    float[] in = spatial.data();
+    float[] out = new float[m[0] * m[1] * m[2]];
+    int[] column = new int[n[2]];
+    for (int x = 0; x < n[2]; x++) {
+      column[x] = x / s[2];
+    }
+    long origin = start;
+    // one task per row of blocks (its outputs are its own); each voxel line is read once, in order
+    IntStream.range(0, m[0] * m[1]).parallel().forEach(row -> {
+      int a = row / m[1];
+      int c = row % m[1];
+      double[] sum = new double[m[2]];
+      int[] count = new int[m[2]];
+      float[] top = new float[m[2]];
+      Arrays.fill(top, Float.NEGATIVE_INFINITY);
+      for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
+        for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
+          long p = origin + z * stride[0] + y * stride[1];
+          if (max) {
+            for (int x = 0; x < n[2]; x++, p += stride[2]) {
+              float v = in[(int) p];
+              if (v > top[column[x]]) {
+                top[column[x]] = v;
+              }
+            }
+          } else {
+            for (int x = 0; x < n[2]; x++, p += stride[2]) {
+              float v = in[(int) p];
+              if (Float.isFinite(v)) {
+                sum[column[x]] += v;
+                count[column[x]]++;
+              }
+            }
+          }
+        }
+      }
+      for (int e = 0, o = row * m[2]; e < m[2]; e++, o++) {
+        out[o] = max ? (top[e] == Float.NEGATIVE_INFINITY ? 0 : top[e])
+            : count[e] == 0 ? Float.NaN : (float) (sum[e] / count[e]);
+      }
+    });
+    return out;
+  }
+
+  private static String times(long[] v) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < v.length; i++) {
+      b.append(i == 0 ? "" : " x ").append(v[i]);
+    }
+    return b.toString();
+  }
+
+  private static int blocks(long n, int step) {
+    return (int) ((n + step - 1) / step);
+  }
+
+  private static long numel(long[] full) {
+    long v = 1;
+    for (long n : full) {
+      v *= n;
+    }
+    return v;
+  }
+
+  private static long voxels(long[] full, int[] step) {
+    long v = 1;
+    for (int d = 0; d < full.length; d++) {
+      v *= blocks(full[d], step[d]);
+    }
+    return v;
+  }
+
+  private static double[] ones(int rank) {
+    double[] o = new double[rank];
+    Arrays.fill(o, 1);
+    return o;
+  }
+}

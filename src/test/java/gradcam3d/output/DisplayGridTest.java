@@ -1,0 +1,98 @@
+package gradcam3d.output;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.volume.Layout;
+import gradcam3d.volume.NiftiReader;
+import gradcam3d.volume.Volume;
+import gradcam3d.volume.VolumeIO;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shown grid's blocks against the full-resolution frame and a plain block mean / maximum. */
+class DisplayGridTest {
+  private static final Path DEMO = Path.of("src/main/resources/gradcam3d/demo/demo_case1.nii.gz");
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void smallVolumesAreShownAsTheFrameShowsThem() {
+    Volume v = VolumeIO.read(DEMO, Layout.ZYX, 3);
+    DisplayFrame frame = DisplayFrame.of(v, Layout.ZYX, v.spatialShape(), false, null);
+    DisplayGrid grid = DisplayGrid.of(frame);
+    assertTrue(grid.fullResolution());
+    FloatTensor scan = v.tensor().view0(0);
+    assertArrayEquals(frame.apply(scan).data(), grid.apply(scan, false).data());
+    assertArrayEquals(frame.spacing(), grid.spacing());
+  }
+
+  @Test
+  void blocksOfAPermutedFlippedScanAreMeansAndMaximaOfTheFrameGrid() {
+    // stored PIR and read as XYZ tensors: the frame permutes and flips every axis
+    Path pir = tmp.resolve("pir.nii.gz");
+    OutputsUnchangedTest.store(NiftiReader.read(DEMO), "PIR", pir);
+    Volume v = VolumeIO.read(pir, Layout.XYZ, 3);
+    DisplayFrame frame = DisplayFrame.of(v, Layout.XYZ, v.spatialShape(), false, null);
+    long[] full = frame.map().shapeAfter(frame.tensorShape());
+    // a budget that needs blocks of 2 and 3 voxels along some axes (48 x 48 x 40 with 1 x 1 x 1.5 mm)
+    DisplayGrid grid = DisplayGrid.of(frame, 48L * 48 * 40 / 5);
+    assertTrue(!grid.fullResolution());
+    FloatTensor scan = v.tensor().view0(0);
+    float[] reference = frame.apply(scan).data();
+    float[] mask = new float[reference.length];
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = i % 97 == 0 ? 1 : 0; // isolated voxels: every block holding one is inside
+    }
+    FloatTensor maskTensor = frame.map().inverse().apply(new FloatTensor(mask, full));
+    assertArrayEquals(mask, frame.apply(maskTensor).data());
+    long[] shown = grid.shape();
+    int[] s = grid.step();
+    float[] means = grid.apply(scan, false).data();
+    float[] maxima = grid.apply(maskTensor, true).data();
+    assertEquals(shown[0] * shown[1] * shown[2], means.length);
+    for (int a = 0, o = 0; a < shown[0]; a++) {
+      for (int b = 0; b < shown[1]; b++) {
+        for (int c = 0; c < shown[2]; c++, o++) {
+          double sum = 0;
+          int n = 0;
+          float top = 0;
+          for (int z = a * s[0]; z < Math.min(full[0], (a + 1) * s[0]); z++) {
+            for (int y = b * s[1]; y < Math.min(full[1], (b + 1) * s[1]); y++) {
+              for (int x = c * s[2]; x < Math.min(full[2], (c + 1) * s[2]); x++) {
+                int i = (int) ((z * full[1] + y) * full[2] + x);
+                sum += reference[i];
+                n++;
+                top = Math.max(top, mask[i]);
+              }
+            }
+          }
+          assertEquals(sum / n, means[o], 1e-4 * Math.max(1, Math.abs(sum / n)), "block " + a + "," + b + "," + c);
+          assertEquals(top, maxima[o], "mask block " + a + "," + b + "," + c);
+        }
+      }
+    }
+    // block centres: spacing times the step, and the affine moved to the first block's centre
+    double[] spacing = grid.spacing();
+    for (int d = 0; d < 3; d++) {
+      assertEquals(frame.spacing()[d] * s[d], spacing[d], 1e-12);
+      assertEquals(Math.min(full[d] - 1, (s[d] - 1) / 2), grid.fullIndex(d, 0));
+      assertEquals(1, grid.shownIndex(d, s[d]));
+    }
+    double[][] a = frame.affine();
+    double[][] g = grid.affine();
+    for (int r = 0; r < 3; r++) {
+      double origin = a[r][3];
+      for (int d = 0; d < 3; d++) {
+        origin += a[r][2 - d] * (s[d] - 1) / 2.0;
+      }
+      assertEquals(origin, g[r][3], 1e-9);
+    }
+    System.out.println("shown " + Arrays.toString(shown) + " steps " + Arrays.toString(s));
+  }
+}
