@@ -1,5 +1,6 @@
 package gradcam3d.render;
 
+import gradcam3d.tensor.Quickselect;
 import java.util.Arrays;
 
 /**
@@ -22,8 +23,8 @@ public record GrayWindow(double lo, double hi) {
     double lo = percentile(s, LOW_PERCENTILE);
     double hi = percentile(s, HIGH_PERCENTILE);
     if (hi <= lo) { // mostly constant: fall back to the full range
-      lo = select(s, 0);
-      hi = select(s, s.length - 1);
+      lo = Quickselect.select(s, 0);
+      hi = Quickselect.select(s, s.length - 1);
     }
     if (hi <= lo) { // constant: show mid gray
       return new GrayWindow(lo - 1, lo + 1);
@@ -48,52 +49,11 @@ public record GrayWindow(double lo, double hi) {
     double rank = p / 100 * (values.length - 1);
     int i = (int) Math.floor(rank);
     int j = Math.min(i + 1, values.length - 1);
-    double a = select(values, i);
-    double b = select(values, j);
+    double a = Quickselect.select(values, i);
+    double b = Quickselect.select(values, j);
     return a + (rank - i) * (b - a);
   }
 
-  /**
-   * The k-th smallest value (0-based), as sorted[k] would be; partially reorders the array
-   * (Hoare's quickselect with a median-of-three pivot).
-   */
-  static float select(float[] a, int k) {
-    int lo = 0;
-    int hi = a.length - 1;
-    while (hi > lo) {
-      int mid = (lo + hi) >>> 1;
-      float pivot = median(a[lo], a[mid], a[hi]);
-      int i = lo;
-      int j = hi;
-      while (i <= j) {
-        while (a[i] < pivot) {
-          i++;
-        }
-        while (a[j] > pivot) {
-          j--;
-        }
-        if (i <= j) {
-          float t = a[i];
-          a[i] = a[j];
-          a[j] = t;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) {
-        hi = j;
-      } else if (k >= i) {
-        lo = i;
-      } else {
-        return a[k];
-      }
-    }
-    return a[k];
-  }
-
-  private static float median(float a, float b, float c) {
-    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-  }
 
   private static float[] finiteSample(float[] values) {
     int step = Math.max(1, (int) Math.ceil(values.length / (double) MAX_SAMPLES));

@@ -1,5 +1,7 @@
 package gradcam3d.volume;
 
+import gradcam3d.tensor.Quickselect;
+
 /**
  * Percentiles of a block of values as numpy's {@code percentile} (default linear method) gives
  * them: the value at rank p / 100 * (n - 1) in sorted order, interpolated between its two
@@ -19,50 +21,11 @@ final class Percentiles {
   private static double percentile(float[] values, double p) {
     double rank = p / 100 * (values.length - 1);
     int k = (int) Math.floor(rank);
-    double below = select(values, k);
+    double below = Quickselect.select(values, k);
     if (rank == k || k + 1 >= values.length) {
       return below;
     }
-    double above = select(values, k + 1);
+    double above = Quickselect.select(values, k + 1);
     return below + (rank - k) * (above - below);
-  }
-
-  /** The k-th smallest value (0-based); reorders {@code a}. Hoare's selection with median-of-three pivots. */
-  static float select(float[] a, int k) {
-    int lo = 0;
-    int hi = a.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      float pivot = median(a[lo], a[mid], a[hi]);
-      int i = lo;
-      int j = hi;
-      while (i <= j) {
-        while (a[i] < pivot) {
-          i++;
-        }
-        while (a[j] > pivot) {
-          j--;
-        }
-        if (i <= j) {
-          float t = a[i];
-          a[i] = a[j];
-          a[j] = t;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) {
-        hi = j;
-      } else if (k >= i) {
-        lo = i;
-      } else {
-        return a[k];
-      }
-    }
-    return a[k];
-  }
-
-  private static float median(float a, float b, float c) {
-    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
   }
 }
