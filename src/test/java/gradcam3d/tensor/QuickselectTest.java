@@ -1,4 +1,4 @@
-package gradcam3d.render;
+package gradcam3d.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The window's order statistics by selection equal those of a full sort. */
-class GrayWindowTest {
+class QuickselectTest {
   @Test
   void selectionEqualsSortedOrderStatistics() {
     Random rnd = new Random(7);
@@ -21,7 +21,7 @@ class GrayWindowTest {
       float[] sorted = a.clone();
       Arrays.sort(sorted);
       int k = rnd.nextInt(n);
-      assertEquals(sorted[k], GrayWindow.select(a.clone(), k), "trial " + trial + " k " + k);
+      assertEquals(sorted[k], Quickselect.select(a.clone(), k), "trial " + trial + " k " + k);
       float[] b = a.clone();
       for (double p : new double[] {1, 50, 99}) {
         double rank = p / 100 * (n - 1);
