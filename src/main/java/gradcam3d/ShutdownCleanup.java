@@ -52,6 +52,18 @@ public final class ShutdownCleanup {
     }
   }
 
+  /**
+   * Creates a folder (and those above it) inside something {@link #create}d, e.g. a staging
+   * folder's sub-folder; fails when the process is stopping, so a writer thread cannot re-create
+   * a staging folder the hook has just removed.
+   */
+  public static Path createFolders(Path folder) throws IOException {
+    synchronized (LOCK) {
+      refuseWhenStopping();
+      return Files.createDirectories(folder);
+    }
+  }
+
   /** The path is published or deleted by its owner: the hook leaves it alone. */
   public static void release(Path path) {
     synchronized (LOCK) {

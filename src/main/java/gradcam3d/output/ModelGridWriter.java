@@ -1,12 +1,12 @@
 package gradcam3d.output;
 
+import gradcam3d.ShutdownCleanup;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeFormat;
 import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,7 +25,7 @@ final class ModelGridWriter implements OutputWriter {
     if (!o.saveModelGrid() || v == null || v.geometry().isEmpty() || r.loaded().batch().dim(0) != 1) {
       return;
     }
-    Path sub = Files.createDirectories(dir.resolve(FOLDER));
+    Path sub = ShutdownCleanup.createFolders(dir.resolve(FOLDER));
     VolumeFormat format = r.loaded().scan() != null ? r.loaded().scan().format() : v.format();
     for (int c = 0; c < v.channels(); c++) {
       String name = VolumeIO.mapName(v.channels() == 1 ? "input" : "input_c" + c, format);

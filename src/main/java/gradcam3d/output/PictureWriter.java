@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.ShutdownCleanup;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LoadedCase;
@@ -10,7 +11,6 @@ import gradcam3d.render.RenderedFigures;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Layout;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,7 +151,7 @@ final class PictureWriter implements OutputWriter {
       }
       cam = grid.apply(cam, false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
-      Files.createDirectories(sub);
+      ShutdownCleanup.createFolders(sub);
       GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
       drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, grid.spacing(),
           grid.affine(), frame.display(), window, fullIndex, render, sub), grid, layout, tensorShape));
