@@ -1,13 +1,14 @@
-package gradcam3d.tensor;
+package gradcam3d.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import gradcam3d.tensor.Quickselect;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The window's order statistics by selection equal those of a full sort. */
-class QuickselectTest {
+class GrayWindowTest {
   @Test
   void selectionEqualsSortedOrderStatistics() {
     Random rnd = new Random(7);
