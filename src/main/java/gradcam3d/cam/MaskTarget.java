@@ -86,20 +86,33 @@ public record MaskTarget(int classIndex, String maskFile, FloatTensor mask) impl
     long[] from = new long[ms.length];
     System.arraycopy(start, 0, from, lead, start.length);
     long[] srcStrides = Shapes.strides(ms);
-    long[] dstStrides = Shapes.strides(cropShape);
+    // row by row: the last axis' part inside the mask is one copy (a window's seed, every window)
+    int r = ms.length;
+    int rowLength = (int) cropShape[r - 1];
+    float[] src = mask.data();
     float[] out = new float[(int) Shapes.numel(cropShape)];
+    long lo = Math.max(0, from[r - 1]);
+    long hi = Math.min(ms[r - 1], from[r - 1] + rowLength);
+    int length = (int) Math.max(0, hi - lo);
+    long[] row = new long[r - 1];
     boolean any = false;
-    for (int i = 0; i < out.length; i++) {
-      long src = 0;
-      boolean inside = true;
-      for (int a = 0; a < ms.length; a++) {
-        long c = (i / dstStrides[a]) % cropShape[a] + from[a];
-        inside &= c >= 0 && c < ms[a];
-        src += c * srcStrides[a];
+    for (int dst = 0; dst < out.length; dst += rowLength) {
+      long offset = lo;
+      boolean inside = length > 0;
+      for (int a = 0; a < r - 1 && inside; a++) {
+        long c = row[a] + from[a];
+        inside = c >= 0 && c < ms[a];
+        offset += c * srcStrides[a];
       }
       if (inside) {
-        out[i] = mask.data()[(int) src];
-        any |= out[i] > 0;
+        int at = dst + (int) (lo - from[r - 1]);
+        System.arraycopy(src, (int) offset, out, at, length);
+        for (int j = 0; j < length && !any; j++) {
+          any = out[at + j] > 0;
+        }
+      }
+      for (int a = r - 2; a >= 0 && ++row[a] == cropShape[a]; a--) {
+        row[a] = 0;
       }
     }
     return any ? Optional.of(new MaskTarget(classIndex, maskFile, new FloatTensor(out, cropShape)))

@@ -92,4 +92,43 @@ class TargetWindowTest {
     }
     assertArrayEquals(expected, Target.seed(List.of(local), WINDOW).weights().data());
   }
+
+  /**
+   * A mask cropped to windows that reach past the volume on any side (sliding windows pad the
+   * scan) holds the mask's values inside and zeros outside, voxel for voxel.
+   */
+  @Test
+  void maskCropsReachingOutsideTheVolumeMatchAVoxelByVoxelCrop() {
+    Random rnd = new Random(7);
+    long[] shape = {2, 9, 11, 13};
+    float[] m = new float[2 * 9 * 11 * 13];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = rnd.nextFloat() < 0.1 ? 1 : 0;
+    }
+    MaskTarget mask = new MaskTarget(1, "m.nii.gz", new FloatTensor(m, shape));
+    long[] size = {5, 6, 7};
+    for (long[] start : new long[][] {{-2, -3, -4}, {0, 0, 0}, {6, 8, 9}, {3, -2, 10}, {-4, 7, 2}}) {
+      float[] want = new float[2 * 5 * 6 * 7];
+      boolean any = false;
+      for (int b = 0, i = 0; b < 2; b++) {
+        for (long z = start[0]; z < start[0] + 5; z++) {
+          for (long y = start[1]; y < start[1] + 6; y++) {
+            for (long x = start[2]; x < start[2] + 7; x++, i++) {
+              if (z >= 0 && z < 9 && y >= 0 && y < 11 && x >= 0 && x < 13) {
+                want[i] = m[(int) (((b * 9 + z) * 11 + y) * 13 + x)];
+                any |= want[i] > 0;
+              }
+            }
+          }
+        }
+      }
+      Optional<Target> got = mask.restrictTo(start, size);
+      assertEquals(any, got.isPresent(), java.util.Arrays.toString(start));
+      if (any) {
+        FloatTensor crop = ((MaskTarget) got.get()).mask();
+        assertArrayEquals(new long[] {2, 5, 6, 7}, crop.shape());
+        assertArrayEquals(want, crop.data(), java.util.Arrays.toString(start));
+      }
+    }
+  }
 }
