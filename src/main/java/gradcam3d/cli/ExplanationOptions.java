@@ -340,21 +340,27 @@ public final class ExplanationOptions {
     return out;
   }
 
+  /** Which of --orient, --resample and --normalize are given (--preprocess and --nnunet-plans exclude them). */
+  private List<String> stepOptionsGiven() {
+    List<String> given = new ArrayList<>();
+    if (orient != null) {
+      given.add("--orient");
+    }
+    if (resample != null) {
+      given.add("--resample");
+    }
+    if (!normalize.isEmpty()) {
+      given.add("--normalize");
+    }
+    return given;
+  }
+
   /** The preprocessing: from --preprocess, --nnunet-plans, or the single options (which both exclude). */
   Preprocessing preprocessing() {
     if (nnunetPlans != null) {
-      List<String> given = new ArrayList<>();
+      List<String> given = stepOptionsGiven();
       if (preprocess != null) {
-        given.add("--preprocess");
-      }
-      if (orient != null) {
-        given.add("--orient");
-      }
-      if (resample != null) {
-        given.add("--resample");
-      }
-      if (!normalize.isEmpty()) {
-        given.add("--normalize");
+        given.add(0, "--preprocess");
       }
       if (layout != null && layout != Layout.ZYX) {
         given.add("--layout " + layout.name().toLowerCase(java.util.Locale.ROOT));
@@ -367,18 +373,9 @@ public final class ExplanationOptions {
     }
     nnunet();
     if (preprocess != null) {
-      List<String> given = new ArrayList<>();
+      List<String> given = stepOptionsGiven();
       if (layout != null) {
-        given.add("--layout");
-      }
-      if (orient != null) {
-        given.add("--orient");
-      }
-      if (resample != null) {
-        given.add("--resample");
-      }
-      if (!normalize.isEmpty()) {
-        given.add("--normalize");
+        given.add(0, "--layout");
       }
       if (!given.isEmpty()) {
         throw new OptionValueException("--preprocess " + preprocess + " holds the whole chain; leave out "

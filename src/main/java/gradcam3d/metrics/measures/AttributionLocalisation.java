@@ -33,12 +33,9 @@ public final class AttributionLocalisation implements Metric {
   public Result measure(MetricSample s) {
     float[] mask = Localisation.mask(s);
     float[] a = s.map(true, true);
-    double inside = 0;
-    double total = 0;
-    for (int i = 0; i < a.length; i++) {
-      total += a[i];
-      inside += mask[i] > 0 ? a[i] : 0;
-    }
+    double[] sums = Localisation.insideAndTotal(mask, a);
+    double inside = sums[0];
+    double total = sums[1];
     double r = inside / (total + 1e-9);
     if (r > 1) {
       r = Double.NaN;

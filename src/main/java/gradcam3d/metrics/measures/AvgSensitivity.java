@@ -52,14 +52,6 @@ public final class AvgSensitivity implements Metric {
         Measures.headline("avg_sensitivity", r));
   }
 
-  static double max(double[] v) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (double d : v) {
-      m = Math.max(m, d);
-    }
-    return m;
-  }
-
   static double mean(double[] v) {
     double m = 0;
     for (double d : v) {

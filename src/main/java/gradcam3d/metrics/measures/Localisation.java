@@ -23,4 +23,15 @@ final class Localisation {
     }
     throw new NotApplicable("the mask (" + s.maskSource() + ") is empty");
   }
+
+  /** The map's sum inside the mask and in all: {inside, total}. */
+  static double[] insideAndTotal(float[] mask, float[] map) {
+    double inside = 0;
+    double total = 0;
+    for (int i = 0; i < map.length; i++) {
+      total += map[i];
+      inside += mask[i] > 0 ? map[i] : 0;
+    }
+    return new double[] {inside, total};
+  }
 }

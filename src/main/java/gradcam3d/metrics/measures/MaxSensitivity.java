@@ -54,12 +54,4 @@ public final class MaxSensitivity implements Metric {
     }
     return m;
   }
-
-  static double mean(double[] v) {
-    double m = 0;
-    for (double d : v) {
-      m += d / v.length;
-    }
-    return m;
-  }
 }

@@ -30,12 +30,9 @@ public final class RelevanceMassAccuracy implements Metric {
   public Result measure(MetricSample s) {
     float[] mask = Localisation.mask(s);
     float[] m = s.map(false, true);
-    double inside = 0;
-    double total = 0;
-    for (int i = 0; i < m.length; i++) {
-      total += m[i];
-      inside += mask[i] > 0 ? m[i] : 0;
-    }
+    double[] sums = Localisation.insideAndTotal(mask, m);
+    double inside = sums[0];
+    double total = sums[1];
     double r = total == 0 ? Double.NaN : inside / total;
     return new Result(Measures.json("accuracy", r, "mask", s.maskSource()),
         Measures.headline("relevance_mass_accuracy", r));
