@@ -147,8 +147,7 @@ final class BatchCommand implements Callable<Integer> {
     }
     Shard share = shard == null ? Shard.ALL : shard;
     // a share names folders from the whole list in stable order, so every share agrees on them
-    List<CaseListing.Listed> listed = CaseListing.of(inputs, inputsDir, labelSuffix, labelsDir,
-        java.util.Arrays.asList(labelSuffix, atlasSuffix));
+    List<CaseListing.Listed> listed = listed();
     List<CaseListing.Listed> cases = shard == null ? listed
         : Shard.stableOrder(listed, c -> c.files().get(0).toString());
     List<String> names = CaseFolders.names(cases.stream().map(c -> Path.of(c.name())).toList());
@@ -161,8 +160,7 @@ final class BatchCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
-    Settings settings = explanation.settings(false, progress)
-        .withWindow(windows.settings(spec, false, metrics.on(), explanation.nnunetWindow()));
+    Settings settings = settings(progress);
     List<Run> runs = runs(settings);
     tables.load();
     BatchTable rows = new BatchTable();
@@ -227,6 +225,48 @@ final class BatchCommand implements Callable<Integer> {
           report ? ", pages in " + indexFile : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
+  }
+
+  /** The explanation's settings (of --method; --methods make runs of them). */
+  Settings settings(Progress progress) {
+    return explanation.settings(false, progress)
+        .withWindow(windows.settings(spec, false, metrics.on(), explanation.nnunetWindow()));
+  }
+
+  /** Every case of --input and --inputs-dir with its label and atlas. */
+  private List<CaseListing.Listed> listed() throws IOException {
+    return CaseListing.of(inputs, inputsDir, labelSuffix, labelsDir, java.util.Arrays.asList(labelSuffix, atlasSuffix));
+  }
+
+  /** Every case of --input and --inputs-dir, as the batch's runner opens them. */
+  List<BatchRunner.Case> listedCases() throws IOException {
+    List<CaseListing.Listed> listed = listed();
+    List<String> names = CaseFolders.names(listed.stream().map(c -> Path.of(c.name())).toList());
+    return java.util.stream.IntStream.range(0, listed.size())
+        .mapToObj(i -> BatchRunner.Case.of(names.get(i), listed.get(i), series)).toList();
+  }
+
+  /**
+   * This batch as {@link #call} runs it with one method, without --resume or --shard, through
+   * {@code runner} (over a pipeline of {@link #settings}): each case written into its folder under
+   * --out as call() writes it (through the sink {@code watch} wraps), then batch.csv. What
+   * {@code gradcam3d bench --batch} times.
+   */
+  BatchRunner.Tally runWith(BatchRunner runner, Settings settings,
+      java.util.function.UnaryOperator<BatchRunner.Sink<Integer, CompletedResult, ResultWriter.Prepared>> watch)
+      throws IOException {
+    List<CaseListing.Listed> cases = listed();
+    List<String> names = CaseFolders.names(cases.stream().map(c -> Path.of(c.name())).toList());
+    Run run = runs(settings).get(0);
+    tables.load();
+    BatchTable rows = new BatchTable();
+    CaseSink sink = new CaseSink(run, runNames(names, run), names, cases,
+        java.util.Collections.nCopies(cases.size(), null), rows, new CohortTables(false), new ArrayList<>(),
+        new java.util.TreeMap<>(), spec.commandLine().getErr());
+    BatchRunner.Tally t = runner.run(java.util.stream.IntStream.range(0, cases.size()).boxed().toList(), Shard.ALL,
+        watch.apply(sink), Progress.NONE);
+    rows.write(out.resolve(BatchTable.fileName(Shard.ALL.index(), Shard.ALL.count())));
+    return t;
   }
 
   /**

@@ -42,10 +42,23 @@ final class SliceRenderer {
     int[] colOf = nearest(width, plane.cols(v));
     Picture p = new Picture(width, height);
     int[] voxel = new int[width * height];
+    // a voxel's colour once per run of pixels that show it: a row repeats the row above when
+    // both show the same voxel row, a pixel the one to its left when both show the same voxel
     for (int py = 0, k = 0; py < height; py++) {
+      if (py > 0 && rowOf[py] == rowOf[py - 1]) {
+        System.arraycopy(p.rgb, k - width, p.rgb, k, width);
+        System.arraycopy(voxel, k - width, voxel, k, width);
+        k += width;
+        continue;
+      }
       for (int px = 0; px < width; px++, k++) {
-        voxel[k] = plane.index(v, slice, rowOf[py], colOf[px]);
-        p.rgb[k] = color(voxel[k]);
+        if (px > 0 && colOf[px] == colOf[px - 1]) {
+          voxel[k] = voxel[k - 1];
+          p.rgb[k] = p.rgb[k - 1];
+        } else {
+          voxel[k] = plane.index(v, slice, rowOf[py], colOf[px]);
+          p.rgb[k] = color(voxel[k]);
+        }
       }
     }
     if (outline) {
