@@ -428,6 +428,9 @@ final class BatchCommand implements Callable<Integer> {
       double seconds = explainSeconds + (System.nanoTime() - w0) / 1e9;
       rows.explained(name, r, seconds);
       cohort.add(names.get(i), run.method(), run.layer(), r);
+      if (!report) {
+        return; // the index page's rows (each holding its case's overlay.png) are for --report only
+      }
       CaseResult.TargetSummary t = r.targets().get(0);
       LabelOverlap l = r.label();
       index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
@@ -439,7 +442,9 @@ final class BatchCommand implements Callable<Integer> {
     public void kept(Integer i, CompletedResult done, double seconds) {
       String name = runNames.get(i);
       rows.completed(name, done);
-      index.add(BatchTable.indexRow(out, name, done));
+      if (report) {
+        index.add(BatchTable.indexRow(out, name, done));
+      }
       cohort.addCompleted(names.get(i), run.method(), run.layer(), out.resolve(name));
     }
 
@@ -448,7 +453,9 @@ final class BatchCommand implements Callable<Integer> {
       String name = runNames.get(i);
       err.println("error: " + name + ": " + error);
       rows.failed(name, error, seconds);
-      index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds, error));
+      if (report) {
+        index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds, error));
+      }
     }
   }
 }

@@ -48,10 +48,21 @@ public record GrayWindow(double lo, double hi) {
   static double percentile(float[] values, double p) {
     double rank = p / 100 * (values.length - 1);
     int i = (int) Math.floor(rank);
-    int j = Math.min(i + 1, values.length - 1);
     double a = Quickselect.select(values, i);
-    double b = Quickselect.select(values, j);
+    // the selection leaves no smaller value after position i: the next order statistic is the
+    // least of them
+    double b = i + 1 < values.length ? min(values, i + 1) : a;
     return a + (rank - i) * (b - a);
+  }
+
+  private static float min(float[] values, int from) {
+    float m = values[from];
+    for (int k = from + 1; k < values.length; k++) {
+      if (values[k] < m) {
+        m = values[k];
+      }
+    }
+    return m;
   }
 
 

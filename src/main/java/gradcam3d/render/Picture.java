@@ -24,10 +24,13 @@ final class Picture {
 
   /** Fills a rectangle, clipped to the picture. */
   void fill(int x, int y, int w, int h, int color) {
+    int from = Math.max(0, x);
+    int to = Math.min(width, x + w);
+    if (from >= to) {
+      return;
+    }
     for (int yy = Math.max(0, y); yy < Math.min(height, y + h); yy++) {
-      for (int xx = Math.max(0, x); xx < Math.min(width, x + w); xx++) {
-        rgb[yy * width + xx] = color;
-      }
+      java.util.Arrays.fill(rgb, yy * width + from, yy * width + to, color);
     }
   }
 
