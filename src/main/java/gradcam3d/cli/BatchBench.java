@@ -63,7 +63,7 @@ final class BatchBench {
 
   /** One measurement: wall and process CPU seconds of a whole batch, and where its time went. */
   private record Measured(double seconds, double cpuSeconds, BatchRunner.Timings phases,
-      Map<String, double[]> writers) {}
+      Map<String, double[]> writers, java.util.SortedSet<String> files) {}
 
   int run(PrintWriter out, CamMethod method) throws IOException {
     Path work = createWorkFolder();
@@ -100,6 +100,9 @@ final class BatchBench {
       }
     }
     report(out, method, settings, compute, full, firstMs);
+    out.printf("the full batches wrote %s per case and batch.csv into %s (deleted)%n",
+        String.join(", ", full.get(full.size() - 1).files().stream().filter(f -> !f.equals("batch.csv")).toList()),
+        work);
     return 0;
   }
 
@@ -160,7 +163,7 @@ final class BatchBench {
     long t0 = System.nanoTime();
     new BatchRunner(pipeline).timedInto(phases).run(cases, Shard.ALL, nothing, gradcam3d.cam.Progress.NONE);
     Measured m = new Measured((System.nanoTime() - t0) / 1e9, (BenchCommand.processCpuNanos() - c0) / 1e9, phases,
-        Map.of());
+        Map.of(), new java.util.TreeSet<>());
     if (!errors.isEmpty()) {
       throw new Gradcam3dException("the case failed: " + errors.get(0));
     }
@@ -182,12 +185,20 @@ final class BatchBench {
     BatchRunner.Tally t = batch.runWith(new BatchRunner(pipeline).timedInto(phases), settings,
         sink -> new Watched(sink, writers));
     Measured m = new Measured((System.nanoTime() - t0) / 1e9, (BenchCommand.processCpuNanos() - c0) / 1e9, phases,
-        writers);
+        writers, fileNames(out));
     ShutdownCleanup.deleteTree(out);
     if (t.failed() > 0) {
       throw new Gradcam3dException(t.failed() + " of " + t.cases() + " cases failed (the errors are above)");
     }
     return m;
+  }
+
+  /** The names of the files under {@code dir} (the cases' files once each). */
+  private static java.util.SortedSet<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      return all.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
   }
 
   /** The batch's own sink, its writers' times summed per format after each case. */
