@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
@@ -39,10 +40,10 @@ public record PredictedClassTarget(int classIndex) implements Target {
   }
 
   @Override
-  public float[] region(float[] segmentation, long[] spatial) {
+  public float[] region(Labels segmentation, long[] spatial) {
     float[] region = new float[(int) Shapes.numel(spatial)];
     for (int v = 0; v < region.length; v++) {
-      region[v] = segmentation[v] == classIndex ? 1f : 0f;
+      region[v] = segmentation.get(v) == classIndex ? 1f : 0f;
     }
     return region;
   }

@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.Labels;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.tensor.FloatTensor;
@@ -117,7 +118,7 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
    * {@code segmentation}, the class predicted at each voxel, is read only by the kind whose region
    * the prediction decides ({@link #regionFromPrediction}). Classifier targets have none.
    */
-  default float[] region(float[] segmentation, long[] spatial) {
+  default float[] region(Labels segmentation, long[] spatial) {
     throw new Gradcam3dException("target '" + spec() + "' is for classifiers; sliding windows explain "
         + "segmentations: choose a class, e.g. --target 1");
   }

@@ -188,7 +188,9 @@ public final class ExplanationPipeline implements AutoCloseable {
       WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
       Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
       // the metrics perturb the model's input: they work on its grid; everything else on the scan's
-      Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics, prepared);
+      // the metrics read the target's region, which a whole-volume run leaves to its segmentation
+      Evaluation ev = metrics == null ? null
+          : measure(c, loaded, w != null && e.region() == null ? e.withRegion(w.region()) : e, metrics, prepared);
       Explanation onScan = ScanGrid.toScan(e, loaded.grid());
       WindowedExplanation wOnScan = w == null ? null
           : ScanGrid.toScan(w, onScan, loaded.grid(), settings.window().keepPrediction());
@@ -341,7 +343,7 @@ public final class ExplanationPipeline implements AutoCloseable {
   /** The share of the first sample's map inside its true label. */
   public LabelOverlap labelOverlap(CaseInput c, LoadedCase loaded, Explanation e) {
     int cls = e.explainedClass(0);
-    return LabelOverlap.of(c.labelName(), cls, e.cam().slice0(0), labelMask(c, loaded, cls));
+    return LabelOverlap.of(c.labelName(), cls, e.cam().view0(0), labelMask(c, loaded, cls));
   }
 
   /** 1 where the true label equals the class, on the input grid. */

@@ -18,6 +18,7 @@ import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -312,7 +313,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long[] wholeOutput = Shapes.concat(new long[] {1, classCount}, spatial);
     target.check(wholeOutput);
     // fails for classifier targets before any window runs
-    target.region(new float[0], new long[] {0});
+    target.region(Labels.zeros(1, 0), new long[] {0});
     if (occlusion != null) {
       forward.all().forEach(f -> f.compiled(batchShape(Math.min(settings.windowBatch(), grid.size()), channels, window)));
       return occlusion.explain(input, target, grid, weights, forwards());
@@ -348,11 +349,12 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long t1 = passes.predictedAt() == 0 ? System.nanoTime() : passes.predictedAt();
     float[] region = passes.region();
     float[] predicted = passes.predicted();
-    float[] segmentation = passes.segmentation();
+    Labels segmentation = passes.segmentation();
     int reached = passes.reached();
-    long regionVoxels = 0;
-    for (float r : region) {
-      regionVoxels += r > 0 ? 1 : 0;
+    // null: a predicted class's region, its voxels those the segmentation gives the class
+    long regionVoxels = region == null ? Math.round(predicted[target.classIndex()]) : 0;
+    for (int v = 0; region != null && v < region.length; v++) {
+      regionVoxels += region[v] > 0 ? 1 : 0;
     }
     if (regionVoxels == 0) {
       throw TargetRegions.emptyRegion(target, "", predicted, 0, predicted.length);
@@ -391,14 +393,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     int classes = (int) wholeOutput[1];
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
-        new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target),
+        new FloatTensor(predicted, 1, classes), region == null ? null : new FloatTensor(region, camShape), List.of(target),
         wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, attribution,
         null, stitch.relevance());
     // predict: until every window is blended (windows explained meanwhile included); explain: the
     // rest of the passes less the summing done in it (summing before t1 is inside predict)
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
         (t2 - t1 - stitch.nsSince(t1)) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
-    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
+    return new WindowedExplanation(whole, segmentation.reshape(camShape), keptPrediction, grid,
         reached, grid.size() - reached, timings, plan.describe(), Arrays.equals(window, requested) ? null : requested);
   }
 
@@ -417,9 +419,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     WindowGrid grid = v.grid();
     BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
-    float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
     float[] predicted = new float[v.classes()];
-    blend.argmax(segmentation, predicted);
+    Labels segmentation = blend.segmentation(predicted);
     float[] region = target.region(segmentation, grid.volume());
     // a predicted-class target follows the blended prediction in every window
     Target fixed = target.onPrediction(new FloatTensor(region, grid.volume()));

@@ -14,6 +14,7 @@ import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +56,8 @@ final class WindowedOcclusion implements AutoCloseable {
     long t0 = System.nanoTime();
     BlendedSum blend = WindowInference.blend(input, grid, weights, settings.windowBatch(), settings.padValue(),
         forwards, progress);
-    int voxels = (int) Shapes.numel(spatial);
-    float[] segmentation = new float[voxels];
     float[] predicted = new float[blend.classes()];
-    blend.argmax(segmentation, predicted);
+    Labels segmentation = blend.segmentation(predicted);
     float[] region = target.region(segmentation, spatial);
     long regionVoxels = 0;
     for (float r : region) {
@@ -100,7 +99,7 @@ final class WindowedOcclusion implements AutoCloseable {
         List.of(target), wholeOutput, stats, scorer.runMs(), (t3 - t2) / 1e6, a);
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6, (t2 - t1) / 1e6, 0,
         (t3 - t2) / 1e6);
-    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), kept, grid, reached.size(),
+    return new WindowedExplanation(whole, segmentation.reshape(camShape), kept, grid, reached.size(),
         grid.size() - reached.size(), timings, NO_PASS2);
   }
 

@@ -78,7 +78,7 @@ class LayerStreamTest {
     assertEquals("layer", layer.pass2From(), c + " " + method);
     assertEquals(input.windowsRun(), layer.windowsRun(), "windows run");
     assertEquals(input.windowsSkipped(), layer.windowsSkipped(), "windows skipped");
-    assertArrayEquals(input.segmentation().data(), layer.segmentation().data(), "segmentation");
+    assertArrayEquals(input.segmentation().toFloatTensor().data(), layer.segmentation().toFloatTensor().data(), "segmentation");
     assertArrayEquals(input.prediction().data(), layer.prediction().data(), "blended prediction");
     assertArrayEquals(input.explanation().regionVoxels(), layer.explanation().regionVoxels(), "region voxels");
     double camRel = relative(input.explanation().layers().get(0).cam(), layer.explanation().layers().get(0).cam());
