@@ -1,7 +1,7 @@
 package gradcam3d.cam;
 
-import gradcam3d.tensor.Labels;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;

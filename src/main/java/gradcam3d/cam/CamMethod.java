@@ -8,6 +8,7 @@ import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A member of the Grad-CAM family: how a layer's activation A [B, C, *S] (and gradient G) become
@@ -97,6 +98,41 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
    */
   default String notPerWindow() {
     return null;
+  }
+
+  /**
+   * The channel reduction of the method's signed attribution in input space, [B, C', *S] to the map
+   * [B, *S], or null for a method whose maps come from its layers. Sliding windows add such an
+   * attribution over the windows and reduce the sum once (input relevance is additive).
+   */
+  default UnaryOperator<FloatTensor> attributionMap() {
+    return null;
+  }
+
+  /**
+   * The method as an attribution from the scores of occluded copies of a sample, or null for a
+   * method that explains an input (or a window) by its own passes. Sliding windows score such a
+   * method's copies of the whole scan through the windows rather than explaining each window.
+   */
+  default Occluding occlusion() {
+    return null;
+  }
+
+  /**
+   * Whether the method runs a forward pass per channel of its layer (Score-CAM, Ablation-CAM): its
+   * cost grows with the channels.
+   */
+  default boolean forwardPassPerChannel() {
+    return false;
+  }
+
+  /**
+   * Whether summary.json says if the method's channel weights are noise (weights_ill_conditioned,
+   * {@link Conditioning}): for methods that read gradients at their layers; an input-space method's
+   * gradient is at the input.
+   */
+  default boolean reportsConditioning() {
+    return usesGradients();
   }
 
   /** Why the explanation is not one compiled graph (--export-graph), or null when it is. */
@@ -211,6 +247,11 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
       return "it runs extra forward passes from the host";
     }
 
+    @Override
+    default boolean forwardPassPerChannel() {
+      return true;
+    }
+
     /** Perturbs the model input (Score-CAM): whole forward passes. */
     non-sealed interface OfInput extends Perturbation {
       @Override
@@ -253,6 +294,16 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     @Override
     default String notPerWindow() {
       return "it attributes to the input, not a layer";
+    }
+
+    @Override
+    default boolean reportsConditioning() {
+      return false;
+    }
+
+    @Override
+    default UnaryOperator<FloatTensor> attributionMap() {
+      return this::map;
     }
 
     @Override
@@ -313,6 +364,16 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
 
     /** Channel reduction: attribution [B, C', *S] to the map [B, *S]. */
     FloatTensor map(FloatTensor attribution);
+
+    @Override
+    default UnaryOperator<FloatTensor> attributionMap() {
+      return this::map;
+    }
+
+    @Override
+    default Occluding occlusion() {
+      return this;
+    }
 
     @Override
     default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {

@@ -1,12 +1,13 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.Score;
 import gradcam3d.runtime.SeedHead;
-import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import java.util.List;
 import java.util.Map;
@@ -41,21 +42,24 @@ public final class Explainer implements AutoCloseable {
         method = method.atLayers();  // LRP: the relevance arriving at the layers
       }
       if (method.propagatesRelevance() && score != Score.LOGITS) {
-        throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
-            + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
+        throw new gradcam3d.OptionValueException(Setting.SCORE, method.name() + " starts from the target's seed at "
+            + "the model output; " + Setting.SCORE.label() + " probabilities does not apply to it (use "
+            + Setting.LRP_START.label() + " logits to start from the logits)");
       }
       if (!method.takesLayers() && !layers.isEmpty()) {
-        throw new gradcam3d.OptionValueException(method.name() + " attributes to the model input; it takes no --layer");
+        throw new gradcam3d.OptionValueException(Setting.LAYER, method.name() + " attributes to the model input; "
+            + "it takes no " + Setting.LAYER.label());
       }
       if (method.takesLayers() && layers.isEmpty()) {
-        throw new gradcam3d.OptionValueException("give at least one --layer");
+        throw new gradcam3d.OptionValueException(Setting.LAYER, "give at least one " + Setting.LAYER.label());
       }
       if (method.contrast() != null && score != Score.LOGITS) {
-        throw new gradcam3d.OptionValueException(method.name() + " contrasts the classes' logits; "
-            + "--score probabilities does not apply to it");
+        throw new gradcam3d.OptionValueException(Setting.SCORE, method.name() + " contrasts the classes' logits; "
+            + Setting.SCORE.label() + " probabilities does not apply to it");
       }
       if (batchSize < 1) {
-        throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
+        throw new Gradcam3dException(Setting.BATCH_SIZE, Setting.BATCH_SIZE.label() + " must be at least 1, not "
+            + batchSize);
       }
     }
 
@@ -178,7 +182,8 @@ public final class Explainer implements AutoCloseable {
   public static void requireOneGraph(CamMethod m) {
     String why = m.notOneGraph();
     if (why != null) {
-      throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (" + why + ")");
+      throw new Gradcam3dException(Setting.EXPORT_GRAPH, Setting.EXPORT_GRAPH.label() + ": " + m.name()
+          + " is not one graph (" + why + ")");
     }
   }
 

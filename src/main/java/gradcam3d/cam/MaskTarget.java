@@ -1,8 +1,8 @@
 package gradcam3d.cam;
 
-import gradcam3d.tensor.Labels;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;

@@ -222,7 +222,7 @@ final class BenchCommand implements Callable<Integer> {
           List.of(t), 0, gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
-        boolean perturb = method instanceof CamMethod.Perturbation;
+        boolean perturb = method.forwardPassPerChannel();
         Explanation[] last = new Explanation[1];
         double e2e = time(() -> last[0] = ex.explain(in), perturb ? 0 : 2, perturb ? 1 : repeat);
         if (perturb) {

@@ -1,9 +1,9 @@
 package gradcam3d.output;
 
+import gradcam3d.Futures;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Labels;
 import gradcam3d.volume.AxisMap;
-import gradcam3d.Futures;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;

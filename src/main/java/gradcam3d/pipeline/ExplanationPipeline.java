@@ -2,6 +2,7 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
@@ -79,10 +80,11 @@ public final class ExplanationPipeline implements AutoCloseable {
       return;
     }
     if (metrics != null) {
-      throw new Gradcam3dException(METRICS_WITH_WINDOWS);
+      throw new Gradcam3dException(Setting.METRICS, METRICS_WITH_WINDOWS);
     }
     if (parsedTargets.size() > 1) {
-      throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
+      throw new Gradcam3dException(Setting.TARGET, "sliding windows explain one volume for one target; give one "
+          + Setting.TARGET.label());
     }
     explainer = null;
     // with resampling the segmentation on the scan is the argmax of the prediction brought back
@@ -113,7 +115,7 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /**
    * A deletion or insertion curve removes at least one voxel per step: more steps than the
-   * input's voxels + 1 are a bad --steps value (refused before anything is explained).
+   * input's voxels + 1 are a bad steps setting (refused before anything is explained).
    */
   private void checkSteps(LoadedCase loaded) {
     if (metrics == null || !metrics.curves()) {
@@ -122,14 +124,16 @@ public final class ExplanationPipeline implements AutoCloseable {
     long[] s = loaded.batch().shape();
     long voxels = gradcam3d.tensor.Shapes.numel(java.util.Arrays.copyOfRange(s, 2, s.length));
     if (metrics.steps() > voxels + 1) {
-      throw new gradcam3d.OptionValueException("--steps " + metrics.steps() + " is more than the input's " + voxels
-          + " voxels + 1 (a curve removes at least one voxel per step); use --steps " + (voxels + 1) + " or fewer");
+      throw new gradcam3d.OptionValueException(Setting.STEPS, Setting.STEPS.label() + " " + metrics.steps()
+          + " is more than the input's " + voxels + " voxels + 1 (a curve removes at least one voxel per step); use "
+          + Setting.STEPS.label() + " " + (voxels + 1) + " or fewer");
     }
   }
 
-  /** Why --metrics and --window do not go together. */
-  public static final String METRICS_WITH_WINDOWS = "--metrics is not available with --window: its perturbed "
-      + "forward passes score the whole volume in one model run, which is what the windows avoid";
+  /** Why the metrics and sliding windows do not go together. */
+  public static final String METRICS_WITH_WINDOWS = Setting.METRICS.label() + " is not available with "
+      + Setting.WINDOW.label() + ": its perturbed forward passes score the whole volume in one model run, which is "
+      + "what the windows avoid";
 
   public Settings settings() {
     return settings;
@@ -208,7 +212,8 @@ public final class ExplanationPipeline implements AutoCloseable {
   public LoadedCase load(CaseInput c, InputPrefetch prefetched) {
     List<Path> files = c.files();
     if (files.isEmpty()) {
-      throw new Gradcam3dException("give an input with --input FILE (" + gradcam3d.volume.VolumeFormat.SUPPORTED + ")");
+      throw new Gradcam3dException(Setting.INPUT, "give an input with " + Setting.INPUT.label() + " FILE ("
+          + gradcam3d.volume.VolumeFormat.SUPPORTED + ")");
     }
     List<Object> contents = new ArrayList<>();
     for (Path f : files) {
@@ -256,9 +261,9 @@ public final class ExplanationPipeline implements AutoCloseable {
         : explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
     if (parsedTargets.isEmpty()) {
       if (os.length > 2) {
-        throw new OptionValueException("this model segments (output " + Shapes.format(os) + ", classes 0.."
-            + (os[1] - 1) + "): choose what to explain with --target CLASS, e.g. --target 1 "
-            + "(forms: " + Target.FORMS + ")");
+        throw new OptionValueException(Setting.TARGET, "this model segments (output " + Shapes.format(os)
+            + ", classes 0.." + (os[1] - 1) + "): choose what to explain with " + Setting.TARGET.label()
+            + " CLASS, e.g. " + Setting.TARGET.label() + " 1 (forms: " + Target.FORMS + ")");
       }
       return List.of(Target.parse("argmax"));
     }
@@ -270,7 +275,7 @@ public final class ExplanationPipeline implements AutoCloseable {
         if (t.placedOnGrid()) {
           throw new Gradcam3dException("target '" + t.spec() + "' is given on the scan's grid, but this model's output "
               + Shapes.format(outSpatial) + " is not on its input grid " + Shapes.format(grid.model().spatialShape())
-              + ", so it cannot follow --orient");
+              + ", so it cannot follow " + Setting.ORIENT.label());
         }
       }
     }
@@ -305,7 +310,8 @@ public final class ExplanationPipeline implements AutoCloseable {
       throw new IllegalStateException("these settings have no sliding windows: use explain");
     }
     if (targets.size() != 1) {
-      throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
+      throw new Gradcam3dException(Setting.TARGET, "sliding windows explain one volume for one target; give one "
+          + Setting.TARGET.label());
     }
     return windowed.explain(loaded.batch(), targets.get(0));
   }
@@ -313,7 +319,8 @@ public final class ExplanationPipeline implements AutoCloseable {
   /** The compiled explanation of a case's input shape as a standalone ONNX model ({@link Explainer#compiledGraph}). */
   public ModelProto compiledGraph(LoadedCase loaded) {
     if (explainer == null) {
-      throw new Gradcam3dException("the compiled graph is per window with sliding windows; not available with --window");
+      throw new Gradcam3dException(Setting.WINDOW, "the compiled graph is per window with sliding windows; not "
+          + "available with " + Setting.WINDOW.label());
     }
     return explainer.compiledGraph(Map.of(inputName, loaded.batch().shape()));
   }
@@ -349,7 +356,7 @@ public final class ExplanationPipeline implements AutoCloseable {
   /** 1 where the true label equals the class, on the input grid. */
   private FloatTensor labelMask(CaseInput c, LoadedCase loaded, int cls) {
     if (loaded.volume() == null) {
-      throw new Gradcam3dException("--label needs a single-sample input");
+      throw new Gradcam3dException(Setting.LABEL, Setting.LABEL.label() + " needs a single-sample input");
     }
     Volume like = loaded.scan();
     Volume lab = VolumeIO.read(c.label(), settings.layout(), like.spatialShape().length).requireFinite();

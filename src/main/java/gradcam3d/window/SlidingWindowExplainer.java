@@ -4,6 +4,7 @@ import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Explains a volume larger than the model's window, exactly: the windows' logits are blended
@@ -236,12 +238,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       RuntimeOptions streamed = options.withMemoryPattern(false);
       this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
       // occlusion covers the whole volume: its copies are scored through the windows, not explained per window
-      boolean occluding = request.method() instanceof gradcam3d.cam.CamMethod.Occluding;
-      this.occlusion = occluding ? opened(opened, new WindowedOcclusion(model, request, this.settings, options)) : null;
-      this.explainers = occluding ? null : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
+      CamMethod.Occluding occluding = request.method().occlusion();
+      this.occlusion = occluding != null
+          ? opened(opened, new WindowedOcclusion(model, occluding, request, this.settings, options)) : null;
+      this.explainers = occlusion != null ? null
+          : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
       Lanes<Explainer> layerLanes = null;
-      String reason = occluding ? WindowedOcclusion.NO_PASS2 : "turned off";
-      if (fromLayer && !occluding) {
+      String reason = occlusion != null ? WindowedOcclusion.NO_PASS2 : "turned off";
+      if (fromLayer && occlusion == null) {
         try {
           layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
         } catch (GradientProgram.NoCut e) {
@@ -319,8 +323,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       return occlusion.explain(input, target, grid, weights, forwards());
     }
     Progress progress = request.progress();
-    boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
-    int layers = inputSpace ? 1 : request.layers().size();  // an input-space method's one map
+    // an input-space method's one map: the reduction of its attribution summed over the windows
+    UnaryOperator<FloatTensor> attributionMap = request.method().attributionMap();
+    boolean inputSpace = attributionMap != null;
+    int layers = inputSpace ? 1 : request.layers().size();
     int voxels = (int) Shapes.numel(spatial);
     Pass2 plan = pass2.forGrid(grid, windowBatch);
 
@@ -376,7 +382,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       // LRP's input relevance is additive over the windows: the map comes from the summed relevance
       FloatTensor summed = new FloatTensor(stitch.attribution, Shapes.concat(new long[] {1, channels}, spatial));
       attribution = new Explanation.Attribution(summed, null);
-      float[] map = ((gradcam3d.cam.CamMethod.InputSpace) request.method()).map(summed).data();
+      float[] map = attributionMap.apply(summed).data();
       for (int v = 0; v < map.length; v++) {
         stitch.sums[0][v] = Math.max(0f, map[v]);
       }

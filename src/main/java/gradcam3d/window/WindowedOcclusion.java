@@ -33,16 +33,19 @@ final class WindowedOcclusion implements AutoCloseable {
   private final ModelProto model;
   private final Graph graph;
   private final String inputName;
+  private final CamMethod.Occluding method;
   private final Explainer.Request request;
   private final SlidingWindowExplainer.Settings settings;
   private final RuntimeOptions options;
   private Lanes<GradientEngine> scorers;
 
-  WindowedOcclusion(ModelProto model, Explainer.Request request, SlidingWindowExplainer.Settings settings,
-      RuntimeOptions options) {
+  /** For {@code method}, the request's method as an occlusion ({@link CamMethod#occlusion}). */
+  WindowedOcclusion(ModelProto model, CamMethod.Occluding method, Explainer.Request request,
+      SlidingWindowExplainer.Settings settings, RuntimeOptions options) {
     this.model = model;
     this.graph = Graph.fromModel(model);
     this.inputName = graph.inputNames().get(0);
+    this.method = method;
     this.request = request;
     this.settings = settings;
     this.options = options;
@@ -50,7 +53,6 @@ final class WindowedOcclusion implements AutoCloseable {
 
   WindowedExplanation explain(FloatTensor input, Target target, WindowGrid grid, BlendWeights weights,
       List<WindowInference.Forward> forwards) {
-    CamMethod.Occluding method = (CamMethod.Occluding) request.method();
     Progress progress = request.progress();
     long[] spatial = grid.volume();
     long t0 = System.nanoTime();

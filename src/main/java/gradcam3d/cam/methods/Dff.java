@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.MethodFlow;
@@ -30,7 +31,8 @@ import java.util.Map;
 public record Dff(int concepts) implements CamMethod.OwnFlow {
   public Dff {
     if (concepts < 1) {
-      throw new OptionValueException("--concepts must be at least 1, not " + concepts);
+      throw new OptionValueException(Setting.CONCEPTS, Setting.CONCEPTS.label() + " must be at least 1, not "
+          + concepts);
     }
   }
 
@@ -71,8 +73,8 @@ public record Dff(int concepts) implements CamMethod.OwnFlow {
   @Override
   public MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
     if (request.layers().size() != 1) {
-      throw new OptionValueException("dff factorises one layer's activations; give exactly one --layer, not "
-          + request.layers().size());
+      throw new OptionValueException(Setting.LAYER, "dff factorises one layer's activations; give exactly one "
+          + Setting.LAYER.label() + ", not " + request.layers().size());
     }
     return new DffFlow(model, request, concepts, options);
   }

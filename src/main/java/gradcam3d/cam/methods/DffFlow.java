@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
@@ -79,7 +80,8 @@ final class DffFlow implements MethodFlow {
     long[] spatial = Arrays.copyOfRange(s, 2, s.length);
     int voxels = (int) Shapes.numel(spatial);
     if (concepts > Math.min(channels, voxels)) {
-      throw new OptionValueException("--concepts " + concepts + " is more than layer '" + layer.layer().label()
+      throw new OptionValueException(Setting.CONCEPTS, Setting.CONCEPTS.label() + " " + concepts
+          + " is more than layer '" + layer.layer().label()
           + "' has channels (" + channels + ") or voxels (" + voxels + ")");
     }
     // each class's score gradient; a class the target already is (for every sample) is not run again
