@@ -378,17 +378,18 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     List<Explanation.LayerMap> maps = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
     Explanation.Attribution attribution = null;
+    float[] inputMap = null;
     if (inputSpace) {
       // LRP's input relevance is additive over the windows: the map comes from the summed relevance
       FloatTensor summed = new FloatTensor(stitch.attribution, Shapes.concat(new long[] {1, channels}, spatial));
       attribution = new Explanation.Attribution(summed, null);
-      float[] map = attributionMap.apply(summed).data();
-      for (int v = 0; v < map.length; v++) {
-        stitch.sums[0][v] = Math.max(0f, map[v]);
+      inputMap = attributionMap.apply(summed).data();
+      for (int v = 0; v < inputMap.length; v++) {
+        inputMap[v] = Math.max(0f, inputMap[v]);
       }
     }
     for (int l = 0; l < layers; l++) {
-      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(stitch.sums[l], camShape));
+      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(inputMap != null ? inputMap : stitch.sum(l), camShape));
       finals.add(cam);
       Explanation.LayerMap f = stitch.firstLayers.get(l);
       maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null,
