@@ -16,6 +16,7 @@ import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.GradCam;
 import gradcam3d.cam.methods.HiResCam;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.onnx.proto.Onnx.TensorProto;
@@ -71,7 +72,7 @@ class ProgramCacheTest {
 
   private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x,
       RuntimeOptions options) {
-    Explainer.Request r = new Explainer.Request(List.of(layer), method, List.of(Target.parse("2")), 0,
+    Explainer.Request r = new Explainer.Request(List.of(LayerSpec.named(layer)), method, List.of(Target.parse("2")), 0,
         Score.LOGITS, false, 1, Progress.NONE);
     try (Explainer e = new Explainer(model, r, options)) {
       return e.explain(Map.of("input", x));

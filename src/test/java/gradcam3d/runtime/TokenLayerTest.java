@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
@@ -38,8 +39,8 @@ class TokenLayerTest {
     OpGraph g = tokensWithoutPatchConv(w, name);
     FloatTensor x = g.inputs().get("x");
     String tokens = name[0];
-    try (GradientEngine e = new GradientEngine(g.model(), GradientEngine.Config.of(List.of(tokens + ":grid=2,3,4")),
-        new RuntimeOptions(1))) {
+    try (GradientEngine e = new GradientEngine(g.model(),
+        GradientEngine.Config.of(List.of(new LayerSpec(tokens, new long[] {2, 3, 4}))), new RuntimeOptions(1))) {
       long[] os = e.outputShape(Map.of("x", x.shape()));
       GradientEngine.Result r = e.run(Map.of("x", x), new GradientEngine.Seed(onesLike(os), FloatTensor.zeros(1, 1)));
       FloatTensor a = r.activation(0);
@@ -53,7 +54,7 @@ class TokenLayerTest {
         }
       }
     }
-    try (GradientEngine e = new GradientEngine(g.model(), GradientEngine.Config.of(List.of(tokens)),
+    try (GradientEngine e = new GradientEngine(g.model(), GradientEngine.Config.of(List.of(LayerSpec.named(tokens))),
         new RuntimeOptions(1))) {
       Gradcam3dException ex = assertThrows(Gradcam3dException.class,
           () -> e.outputShape(Map.of("x", x.shape())));
@@ -74,7 +75,7 @@ class TokenLayerTest {
         .filter(k -> k.name().startsWith("vit_cls__")).findFirst().orElseThrow();
     FloatTensor x = Npy.read(c.inputNpy());
     FloatTensor[] acts = new FloatTensor[2];
-    List<String> specs = List.of(c.layerSpec(), c.layerSpec() + ":grid=2,3,4");
+    List<LayerSpec> specs = List.of(LayerSpec.named(c.layerSpec()), new LayerSpec(c.layerSpec(), new long[] {2, 3, 4}));
     for (int i = 0; i < 2; i++) {
       try (GradientEngine e = new GradientEngine(ModelIO.read(c.model()), GradientEngine.Config.of(List.of(specs.get(i))),
           new RuntimeOptions(2))) {
