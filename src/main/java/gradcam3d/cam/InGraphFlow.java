@@ -19,8 +19,8 @@ final class InGraphFlow extends EngineFlow {
   }
 
   /** The configuration as given, or starting at the layer's cut. */
-  static GradientEngine.Config fromLayer(GradientEngine.Config cfg, boolean fromLayer) {
-    return fromLayer ? cfg.fromLayer() : cfg;
+  static GradientEngine.Config fromLayer(GradientEngine.Config.Builder cfg, boolean fromLayer) {
+    return (fromLayer ? cfg.fromLayer() : cfg).build();
   }
 
   @Override

@@ -41,7 +41,7 @@ final class OnHostFlow extends HostMapFlow {
   /** The host's exact eigen-decomposition becomes iterative graph arithmetic, in the file only. */
   @Override
   public ModelProto compiledGraph(Map<String, long[]> shapes) {
-    try (GradientEngine exported = new GradientEngine(model, LayerPrograms.inGraph(request, method.inGraph()),
+    try (GradientEngine exported = new GradientEngine(model, LayerPrograms.inGraph(request, method.inGraph()).build(),
         options)) {
       return exported.program(shapes).toModel();
     }

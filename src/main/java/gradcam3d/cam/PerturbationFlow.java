@@ -34,7 +34,7 @@ final class PerturbationFlow extends HostMapFlow {
       RuntimeOptions options) {
     super(request, new GradientEngine(model, LayerPrograms.atLayers(request, method, true,
         p -> appendOutputs(p, method.perturbsLayer()), "perturbation-outputs:" + method.perturbsLayer()
-            + "+effective-seed"), options), options);
+            + "+effective-seed").build(), options), options);
     this.method = method;
     this.model = model;
     this.options = options;

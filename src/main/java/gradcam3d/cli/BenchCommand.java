@@ -4,6 +4,7 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
 import gradcam3d.metrics.TargetScorer;
@@ -50,8 +51,9 @@ final class BenchCommand implements Callable<Integer> {
       converter = Converters.FilePath.class)
   Path input;
 
-  @Option(names = "--layer", required = true, description = "Layer to differentiate.")
-  String layer;
+  @Option(names = "--layer", required = true, description = "Layer to differentiate.",
+      converter = Converters.LayerSpecText.class)
+  LayerSpec layer;
 
   @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}).")
   String target;
@@ -190,7 +192,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     FastForm.Optimized fast = FastForm.model(m, Map.of(m.getGraph().getInput(0).getName(), x.shape()));
     Target t = Target.parse(target);
-    GradientEngine.Config config = GradientEngine.Config.of(List.of(layer)).withTensors(true, false);
+    GradientEngine.Config config = GradientEngine.Config.builder(List.of(layer)).tensors(true, false).build();
     double forward;
     // all four side by side, timed in interleaved rounds: ratios stay fair when the load changes
     try (OrtProgram plain = OrtProgram.create(m, opts, "the model");

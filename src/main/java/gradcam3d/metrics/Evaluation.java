@@ -193,8 +193,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     List<Metric> selected = settings.selected();
     Progress progress = request.progress() == null ? Progress.NONE : request.progress();
     // re-runs of the explanation: the same method and layers, without progress bars of their own
-    Explainer.Request quiet = new Explainer.Request(request.layers(), request.method(), request.targets(),
-        request.modelOutput(), request.score(), false, request.batchSize(), Progress.NONE);
+    Explainer.Request quiet = request.toBuilder().keepTensors(false).progress(Progress.NONE).build();
     try (Scoring scoring = new Scoring(model, request, settings, options, prepared);
         Reexplainer again = new Reexplainer(model, quiet, options)) {
       List<MetricSample> samples = new ArrayList<>();

@@ -38,7 +38,8 @@ import java.util.function.Consumer;
  * whole-volume engine calls {@link #run} or the stages one by one.
  *
  * <pre>{@code
- * Settings s = Settings.of(Path.of("unet.onnx"), List.of("down3")).withTargets(List.of("1"));
+ * Settings s = Settings.of(Path.of("unet.onnx"), LayerSpec.names("down3"))
+ *     .withTargets(List.of(Target.parse("1")));
  * try (ExplanationPipeline p = new ExplanationPipeline(s)) {
  *   CaseResult r = p.run(CaseInput.of(Path.of("ct.nii.gz")));
  *   FloatTensor cam = r.explanation().cam();          // [B, *S] in [0, 1]
@@ -49,7 +50,7 @@ public final class ExplanationPipeline implements AutoCloseable {
   private final Settings settings;
   private final int spatialRank;
   private final String inputName;
-  private final List<Target> parsedTargets = new ArrayList<>();
+  private final List<Target> settingsTargets;
   private final Explainer explainer;
   private final SlidingWindowExplainer windowed;
   private final ModelProto model;
@@ -70,10 +71,8 @@ public final class ExplanationPipeline implements AutoCloseable {
     Graph g = Graph.fromModel(m);
     spatialRank = spatialRank(g);
     inputName = g.inputNames().get(0);
-    for (String t : settings.targets()) {
-      parsedTargets.add(Target.parse(t));
-    }
-    request = settings.request(parsedTargets);
+    settingsTargets = settings.targets();
+    request = settings.request();
     if (settings.window() == null) {
       explainer = new Explainer(m, request, new RuntimeOptions(settings.threads()));
       windowed = null;
@@ -82,7 +81,7 @@ public final class ExplanationPipeline implements AutoCloseable {
     if (metrics != null) {
       throw new Gradcam3dException(Setting.METRICS, METRICS_WITH_WINDOWS);
     }
-    if (parsedTargets.size() > 1) {
+    if (settingsTargets.size() > 1) {
       throw new Gradcam3dException(Setting.TARGET, "sliding windows explain one volume for one target; give one "
           + Setting.TARGET.label());
     }
@@ -153,10 +152,10 @@ public final class ExplanationPipeline implements AutoCloseable {
   }
 
   /**
-   * All stages for one case with its own targets ({@link Target#parse} texts; empty: the
-   * settings' targets), e.g. a per-case mask; the compiled program is shared all the same.
+   * All stages for one case with its own targets (empty: the settings' targets), e.g. a per-case
+   * mask; the compiled program is shared all the same.
    */
-  public CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded) {
+  public CaseResult run(CaseInput c, List<Target> caseTargets, Consumer<LoadedCase> checkLoaded) {
     return run(c, caseTargets, checkLoaded, null);
   }
 
@@ -173,19 +172,18 @@ public final class ExplanationPipeline implements AutoCloseable {
    * beforehand ({@code prefetched}, or null: read here): one pipeline kept open for cases that
    * differ only in their input and targets (batch, {@code gradcam3d serve}).
    */
-  public CaseResult run(CaseInput c, List<String> caseTargets, InputPrefetch prefetched,
+  public CaseResult run(CaseInput c, List<Target> caseTargets, InputPrefetch prefetched,
       Consumer<LoadedCase> checkLoaded) {
     return run(c, caseTargets, checkLoaded, prefetched);
   }
 
-  private CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded,
+  private CaseResult run(CaseInput c, List<Target> caseTargets, Consumer<LoadedCase> checkLoaded,
       InputPrefetch prefetched) {
     long start = System.nanoTime();
     LoadedCase loaded = load(c, prefetched);
     checkLoaded.accept(loaded);
     checkSteps(loaded);
-    List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
-        : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
+    List<Target> targets = resolveTargets(loaded, caseTargets.isEmpty() ? settingsTargets : caseTargets);
     // the curves' sessions and baseline volume need no explanation: they are made meanwhile
     try (PreparedScoring prepared = metrics == null || !metrics.scoresCurves() || windowed != null ? null
         : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
@@ -253,7 +251,7 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 2: the targets for this input: the default for classifiers, mask files read. */
   public List<Target> resolveTargets(LoadedCase loaded) {
-    return resolveTargets(loaded, parsedTargets);
+    return resolveTargets(loaded, settingsTargets);
   }
 
   private List<Target> resolveTargets(LoadedCase loaded, List<Target> parsedTargets) {

@@ -13,6 +13,7 @@ import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.cam.WindowedTarget;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
@@ -216,10 +217,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           + Setting.WINDOW.label());
     }
     // a forward-only program needs a layer: the model input stands in for methods without one
-    List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
-    GradientEngine.Config cfg = GradientEngine.Config.of(pass1Layers).withModelOutput(request.modelOutput())
-        .withScore(request.score()).withoutGradients().withTensors(false, false)
-        .withExtension(p -> {
+    List<LayerSpec> pass1Layers = request.layers().isEmpty() ? List.of(LayerSpec.named(inputName)) : request.layers();
+    GradientEngine.Config cfg = request.programAt(pass1Layers).forwardOnly().tensors(false, false)
+        .extension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
           p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
           p.addOutput(SCORES);
@@ -228,9 +228,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           if (plan != null && plan.fromLayer()) {
             plan.feeds().keySet().stream().filter(n -> !p.isInput(n)).forEach(p::addOutput);
           }
-        });
-    Explainer.Request perWindow = new Explainer.Request(request.layers(), request.method(), request.targets(),
-        request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(), Progress.NONE);
+        }).build();
+    Explainer.Request perWindow = request.toBuilder().progress(Progress.NONE).build();
     List<AutoCloseable> opened = new ArrayList<>();
     try {
       // pass 1's sessions and pass 2's from the layer are alive side by side in the stream: each

@@ -9,6 +9,7 @@ import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
@@ -79,8 +80,8 @@ final class WindowedOcclusion implements AutoCloseable {
     long t1 = System.nanoTime();
 
     if (scorers == null) {
-      GradientEngine.Config cfg = GradientEngine.Config.of(List.of(inputName)).withModelOutput(request.modelOutput())
-          .withScore(request.score()).withoutGradients().withTensors(false, false);
+      GradientEngine.Config cfg = request.programAt(List.of(LayerSpec.named(inputName))).forwardOnly()
+          .tensors(false, false).build();
       scorers = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
     }
     WindowedPatchScorer scorer = new WindowedPatchScorer(scorers, graph, inputName, input, grid, weights,

@@ -12,6 +12,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.methods.Dff;
 import gradcam3d.cam.methods.FinerCam;
 import gradcam3d.cam.methods.RandomCam;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
@@ -46,7 +47,8 @@ class NewMethodsTest {
   static final ModelProto PROTO = ModelIO.read(MODEL);
 
   static Explainer.Request request(CamMethod m, List<String> layers, boolean keep) {
-    return new Explainer.Request(m.takesLayers() ? layers : List.of(), m, List.of(Target.parse("2")), 0,
+    return new Explainer.Request(m.takesLayers() ? LayerSpec.names(layers) : List.of(), m, List.of(Target.parse("2")),
+        0,
         Score.LOGITS, keep, 2, Progress.NONE);
   }
 
@@ -104,7 +106,7 @@ class NewMethodsTest {
     CamMethod m = CamMethods.byName(name).withOptions(new MethodOptions(2, "rbf", null, 1, 2,
         CamMethods.byName("gradcam++"), 3, 2));
     List<String> layers = name.equals("refine-cam") ? List.of("features.4", "features.8") : List.of("features.8");
-    Explainer.Request req = new Explainer.Request(m.takesLayers() ? layers : List.of(), m,
+    Explainer.Request req = new Explainer.Request(m.takesLayers() ? LayerSpec.names(layers) : List.of(), m,
         List.of(Target.parse("argmax")), 0, Score.LOGITS, false, 2, Progress.NONE);
     FloatTensor x = Npy.read(Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
     try (Explainer ex = new Explainer(ModelIO.read(Path.of("src/test/resources/fixtures/models/cls2d.onnx")), req,
@@ -161,7 +163,8 @@ class NewMethodsTest {
   void finerCamSegmentationTargetMatchesTheHost() {
     FloatTensor x = BATCH;
     FloatTensor z;
-    GradientEngine.Config cfg = GradientEngine.Config.of(List.of("up2")).withTensors(false, true).withoutGradients();
+    GradientEngine.Config cfg = GradientEngine.Config.builder(LayerSpec.names("up2")).tensors(false, true)
+        .forwardOnly().build();
     try (GradientEngine engine = new GradientEngine(PROTO, cfg, OPTIONS)) {
       long[] os = engine.outputShape(Map.of("input", x.shape()));
       z = engine.run(Map.of("input", x), Target.seed(List.of(Target.parse("2")), os)).modelOutput();

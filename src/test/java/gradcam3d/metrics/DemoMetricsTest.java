@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -40,7 +41,7 @@ class DemoMetricsTest {
     for (int i = 0; i < lab.length; i++) {
       label1[i] = Math.round(lab[i]) == 1 ? 1f : 0f;
     }
-    request = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("1"));
+    request = Explainer.Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), Target.parse("1"));
     try (Explainer ex = new Explainer(model, request, OPTIONS)) {
       explanation = ex.explain(Map.of("input", x));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.report.Json;
@@ -59,7 +60,8 @@ class QuantusReferenceTest {
     // the segmenter: Grad-CAM at "down" for class 1, the map replaced by PyTorch's
     ModelProto segModel = ModelIO.read(DIR.resolve("metrics_seg3d.onnx"));
     FloatTensor x = Npy.read(DIR.resolve("seg3d_input.npy"));
-    Explainer.Request segRequest = Explainer.Request.of(List.of("down"), CamMethods.byName("gradcam"), Target.parse("1"));
+    Explainer.Request segRequest = Explainer.Request.of(LayerSpec.names("down"), CamMethods.byName("gradcam"),
+        Target.parse("1"));
     Explanation e;
     try (Explainer ex = new Explainer(segModel, segRequest, OPTIONS)) {
       e = ex.explain(Map.of("input", x));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -31,7 +32,7 @@ class SlidingWindowLanesTest {
   static Run explain(SlidingFixtures.Case c, String method, int threads, int windowBatch, boolean fromLayer) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
-    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), CamMethods.byName(method), target);
+    Explainer.Request req = Explainer.Request.of(LayerSpec.names(c.layer()), CamMethods.byName(method), target);
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     List<Integer> observed = new ArrayList<>();
     Thread caller = Thread.currentThread();

@@ -11,6 +11,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -42,7 +43,8 @@ class SlidingWindowTest {
   void oneWindowIsTheOrdinaryExplanation(String method) {
     FloatTensor x = input();
     Target target = Target.parse("2");
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName(method), target).withBatchSize(8);
+    Explainer.Request req = Explainer.Request.builder(LayerSpec.names("up2"), CamMethods.byName(method), target)
+        .batchSize(8).build();
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
@@ -62,7 +64,8 @@ class SlidingWindowTest {
   void oneWindowAggregatesLayersLikeTheOrdinaryExplanation() {
     FloatTensor x = input();
     Target target = Target.parse("1");
-    Explainer.Request req = Explainer.Request.of(List.of("down3", "up2"), CamMethods.byName("layercam"), target);
+    Explainer.Request req = Explainer.Request.of(LayerSpec.names("down3", "up2"), CamMethods.byName("layercam"),
+        target);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
@@ -96,7 +99,8 @@ class SlidingWindowTest {
       long[] c = Shapes.unravel(i, new long[] {24, 56, 48});
       inside[i] = c[0] < small[0] && c[2] < small[2] ? 1f : 0f;
     }
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("2:all"));
+    Explainer.Request req = Explainer.Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"),
+        Target.parse("2:all"));
     SlidingWindowExplainer.Settings s = withPadValue(SlidingWindowExplainer.Settings.of(window), pad);
     // a model fixed at the window's size pads (a dynamic one takes the scan's size: WindowLimitsTest)
     ModelProto fixed = gradcam3d.testing.ModelEdits.fixedInput(model(), Shapes.concat(new long[] {1, 1}, window));
@@ -117,7 +121,8 @@ class SlidingWindowTest {
 
   @Test
   void badWindowsAreOneLineErrors() {
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse("1"));
+    Explainer.Request req = Explainer.Request.of(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
+        Target.parse("1"));
     FloatTensor x = input();
     String stride = message(() -> run(model(), req, SlidingWindowExplainer.Settings.of(new long[] {24, 30, 32}), x,
         Target.parse("1")));

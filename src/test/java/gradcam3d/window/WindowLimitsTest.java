@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.OptionValueException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -29,7 +30,7 @@ class WindowLimitsTest {
   private static final ModelProto MODEL = SlidingWindowTest.model(); // dynamic, total stride 4
   private static final FloatTensor X = SlidingWindowTest.input(); // [1, 1, 40, 56, 48]
   private static final Explainer.Request REQUEST =
-      Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("2"));
+      Explainer.Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), Target.parse("2"));
 
   private static WindowedExplanation explain(SlidingWindowExplainer.Settings s) {
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(MODEL, REQUEST, s, new RuntimeOptions(2))) {

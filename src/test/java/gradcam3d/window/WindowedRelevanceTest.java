@@ -13,6 +13,7 @@ import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.Lrp;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -38,7 +39,7 @@ class WindowedRelevanceTest {
   private static final Target TARGET = Target.parse("2");
 
   private static Explainer.Request request(CamMethod m, List<String> layers) {
-    return new Explainer.Request(layers, m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
+    return new Explainer.Request(LayerSpec.names(layers), m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
   }
 
   private static Lrp lrp() {

@@ -37,9 +37,8 @@ final class DffFlow implements MethodFlow {
   DffFlow(ModelProto model, Explainer.Request request, int concepts, RuntimeOptions options) {
     this.request = request;
     this.concepts = concepts;
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
-        .withScore(request.score()).withTensors(true, false)
-        .withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed");
+    GradientEngine.Config cfg = request.programAt(request.layers()).tensors(true, false)
+        .extension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed").build();
     this.engine = new GradientEngine(model, cfg, options);
     this.resize = new ResizeProgram(options);
   }

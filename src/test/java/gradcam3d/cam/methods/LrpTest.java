@@ -7,6 +7,7 @@ import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.Score;
@@ -72,7 +73,7 @@ class LrpTest {
   @MethodSource("cases")
   void matchesZennit(MethodsNext.Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
-    List<String> layers = c.layer() == null ? List.of() : List.of(c.layer());
+    List<LayerSpec> layers = c.layer() == null ? List.of() : List.of(LayerSpec.named(c.layer()));
     Explainer.Request req = new Explainer.Request(layers, new Lrp(rules(c)), List.of(Target.parse(c.targetSpec())),
         c.modelOutput(), Score.LOGITS, false, 4, gradcam3d.cam.Progress.NONE);
     System.out.println(c.name());
