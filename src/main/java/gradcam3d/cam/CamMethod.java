@@ -29,19 +29,19 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
   String name();
 
   /** This method's flow for one explainer: its programs are compiled per input shape on first use. */
-  MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options);
+  MethodFlow open(ModelProto model, Request request, RuntimeOptions options);
 
   /**
    * The same, its program starting at the (single) layer: fed the tensors crossing the layer's
    * cut rather than the model input ({@link Explainer#fromLayer}).
    */
-  default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  default MethodFlow openFromLayer(ModelProto model, Request request, RuntimeOptions options) {
     throw new GradientProgram.NoCut(name() + " needs the model input, not only the layer");
   }
 
   /**
    * The same method at given layers (LRP's relevance arriving at a layer), or null when the
-   * method has no other form there; {@link Explainer.Request} switches to it when layers are given.
+   * method has no other form there; {@link Request} switches to it when layers are given.
    */
   default CamMethod atLayers() {
     return null;
@@ -184,12 +184,12 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     }
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new InGraphFlow(this, model, request, options, false);
     }
 
     @Override
-    default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow openFromLayer(ModelProto model, Request request, RuntimeOptions options) {
       return new InGraphFlow(this, model, request, options, true);
     }
   }
@@ -207,12 +207,12 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     InGraph inGraph();
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new OnHostFlow(this, model, request, options, false);
     }
 
     @Override
-    default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow openFromLayer(ModelProto model, Request request, RuntimeOptions options) {
       return new OnHostFlow(this, model, request, options, true);
     }
   }
@@ -233,7 +233,7 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     boolean perturbsLayer();
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new PerturbationFlow(this, model, request, options);
     }
 
@@ -328,7 +328,7 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     FloatTensor map(FloatTensor attribution);
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new InputSpaceFlow(this, model, request, options);
     }
   }
@@ -376,7 +376,7 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     }
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new OcclusionFlow(this, model, request, options);
     }
   }

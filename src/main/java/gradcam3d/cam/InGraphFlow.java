@@ -13,7 +13,7 @@ import java.util.Map;
  * map and its resize to the input grid; the host only collects them.
  */
 final class InGraphFlow extends EngineFlow {
-  InGraphFlow(CamMethod.InGraph method, ModelProto model, Explainer.Request request, RuntimeOptions options,
+  InGraphFlow(CamMethod.InGraph method, ModelProto model, Request request, RuntimeOptions options,
       boolean fromLayer) {
     super(request, new GradientEngine(model, fromLayer(LayerPrograms.inGraph(request, method), fromLayer), options));
   }

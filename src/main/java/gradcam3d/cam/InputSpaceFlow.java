@@ -21,7 +21,7 @@ final class InputSpaceFlow extends EngineFlow {
   private final CamMethod.InputSpace method;
   private final Explainer camFactor;
 
-  InputSpaceFlow(CamMethod.InputSpace method, ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  InputSpaceFlow(CamMethod.InputSpace method, ModelProto model, Request request, RuntimeOptions options) {
     super(request, new GradientEngine(model, request.programAt(List.of(LayerSpec.named(Graph.fromModel(model)
         .inputNames().get(0)))).rules(method.rules()).tensors(true, false)
         .extension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed").build(), options));

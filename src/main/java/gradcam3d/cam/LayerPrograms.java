@@ -25,7 +25,7 @@ final class LayerPrograms {
   }
 
   /** A forward-only program of the request's model output and score, the model input standing in for the layer. */
-  static GradientEngine.Config.Builder forwardOnly(ModelProto model, Explainer.Request request) {
+  static GradientEngine.Config.Builder forwardOnly(ModelProto model, Request request) {
     String input = Graph.fromModel(model).inputNames().get(0);
     return request.programAt(List.of(LayerSpec.named(input))).forwardOnly().tensors(false, false);
   }
@@ -35,7 +35,7 @@ final class LayerPrograms {
    * {@code outputsKey} in the cache key) and, for a method that weighs channels by gradients,
    * the conditioning of its weights. {@code keepActivations}: the activations are outputs too.
    */
-  static GradientEngine.Config.Builder atLayers(Explainer.Request request, CamMethod m, boolean keepActivations,
+  static GradientEngine.Config.Builder atLayers(Request request, CamMethod m, boolean keepActivations,
       GradientEngine.Extension outputs, String outputsKey) {
     GradientEngine.Config.Builder cfg = request.programAt(request.layers())
         .tensors(keepActivations, false).contrast(m.contrast()).rules(m.rules());
@@ -52,7 +52,7 @@ final class LayerPrograms {
   }
 
   /** The program of an in-graph method: its maps, cam_layer_i and resized_i, are graph outputs. */
-  static GradientEngine.Config.Builder inGraph(Explainer.Request request, CamMethod.InGraph m) {
+  static GradientEngine.Config.Builder inGraph(Request request, CamMethod.InGraph m) {
     return atLayers(request, m, request.keepTensors() || m.propagatesRelevance(), p -> {
       appendCams(p, m);
       p.addOutput(SeedHead.EFFECTIVE_SEED);

@@ -25,7 +25,7 @@ final class OcclusionFlow extends EngineFlow {
   /** The forward-only programs that score occluded copies, one per lane; opened on first use. */
   private Lanes<GradientEngine> lanes;
 
-  OcclusionFlow(CamMethod.Occluding method, ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  OcclusionFlow(CamMethod.Occluding method, ModelProto model, Request request, RuntimeOptions options) {
     super(request, new GradientEngine(model, LayerPrograms.forwardOnly(model, request).extension(
         p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed").build(), options));
     this.method = method;

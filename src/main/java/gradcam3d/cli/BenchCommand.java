@@ -3,6 +3,7 @@ package gradcam3d.cli;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.LayerSpec;
 import gradcam3d.metrics.Evaluation;
@@ -220,7 +221,7 @@ final class BenchCommand implements Callable<Integer> {
           + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(method.takesLayers() ? List.of(layer) : List.of(), method,
+      Request req = new Request(method.takesLayers() ? List.of(layer) : List.of(), method,
           List.of(t), 0, gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
@@ -253,7 +254,7 @@ final class BenchCommand implements Callable<Integer> {
     WindowGrid grid = WindowGrid.of(Arrays.copyOfRange(x.shape(), 2, x.rank()), win, overlap);
     Target t = Target.parse(target);
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
+      Request req = new Request(List.of(layer), method, List.of(t), 0,
           gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(win).withOverlap(overlap)
           .withWindowBatch(windowBatch);
@@ -309,7 +310,7 @@ final class BenchCommand implements Callable<Integer> {
   private int evaluate(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x) {
     Target t = Target.parse(target);
     CamMethod method = methods.get(0);
-    Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
+    Request req = new Request(List.of(layer), method, List.of(t), 0,
         gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
     Evaluation.Settings settings = Evaluation.Settings.defaults().withSteps(steps).withRandomSeeds(randomSeeds)
         .withBatchSize(batchSize);

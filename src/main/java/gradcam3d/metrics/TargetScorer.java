@@ -1,9 +1,9 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerSpec;
@@ -98,7 +98,7 @@ public final class TargetScorer implements AutoCloseable {
   /**
    * @param sample which sample of the explanation's batch the volumes are copies of
    */
-  public TargetScorer(ModelProto model, Explainer.Request request, Explanation e, int sample, int batchSize,
+  public TargetScorer(ModelProto model, Request request, Explanation e, int sample, int batchSize,
       RuntimeOptions options) {
     this(model, request.modelOutput(), request.score(), fixedSeed(e, sample), batchSize, options);
   }

@@ -6,6 +6,7 @@ import gradcam3d.Setting;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.ModelEnsemble;
@@ -54,7 +55,7 @@ public final class ExplanationPipeline implements AutoCloseable {
   private final Explainer explainer;
   private final SlidingWindowExplainer windowed;
   private final ModelProto model;
-  private final Explainer.Request request;
+  private final Request request;
   private final Evaluation.Settings metrics;
 
   /** Reads the model and prepares the explainer (compiled per input shape on first use). */

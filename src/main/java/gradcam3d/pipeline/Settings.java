@@ -4,8 +4,8 @@ import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.LayerSpec;
@@ -29,7 +29,7 @@ import java.util.List;
  * @param modelName how reports name the model (the file name unless told)
  * @param layers module paths, {@code module@k} elements or tensor names, each with its token grid if
  *     given ({@link LayerSpec}; none for input-space methods, checked with the method by
- *     {@link Explainer.Request})
+ *     {@link Request})
  * @param method the CAM method
  * @param targets what to explain ({@link Target}); empty: argmax for classifiers
  * @param score logits or probabilities
@@ -309,7 +309,7 @@ public record Settings(Path model, String modelName, List<LayerSpec> layers, Cam
   }
 
   /** The explainer's part of these settings. */
-  Explainer.Request request() {
-    return new Explainer.Request(layers, method, targets, modelOutput, score, keepTensors, batchSize, progress);
+  Request request() {
+    return new Request(layers, method, targets, modelOutput, score, keepTensors, batchSize, progress);
   }
 }

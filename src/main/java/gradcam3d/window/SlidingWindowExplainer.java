@@ -9,6 +9,7 @@ import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.cam.WindowedTarget;
@@ -150,7 +151,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   }
 
   private final ModelProto model;
-  private final Explainer.Request request;
+  private final Request request;
   private final Settings settings;
   private final String inputName;
   /** Pass 1's forward-only programs and pass 2's explainers (from the input, from the layer), one per lane. */
@@ -198,13 +199,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
   }
 
-  public SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings,
+  public SlidingWindowExplainer(ModelProto model, Request request, Settings settings,
       RuntimeOptions options) {
     this(model, request, settings, options, true);
   }
 
   /** With {@code fromLayer} false, pass 2 always runs from the model input (to compare the two in tests). */
-  SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings, RuntimeOptions options,
+  SlidingWindowExplainer(ModelProto model, Request request, Settings settings, RuntimeOptions options,
       boolean fromLayer) {
     this.model = model;
     this.request = request;
@@ -229,7 +230,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
             plan.feeds().keySet().stream().filter(n -> !p.isInput(n)).forEach(p::addOutput);
           }
         }).build();
-    Explainer.Request perWindow = request.toBuilder().progress(Progress.NONE).build();
+    Request perWindow = request.toBuilder().progress(Progress.NONE).build();
     List<AutoCloseable> opened = new ArrayList<>();
     try {
       // pass 1's sessions and pass 2's from the layer are alive side by side in the stream: each

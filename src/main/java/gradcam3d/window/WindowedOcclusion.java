@@ -1,10 +1,10 @@
 package gradcam3d.window;
 
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
@@ -35,13 +35,13 @@ final class WindowedOcclusion implements AutoCloseable {
   private final Graph graph;
   private final String inputName;
   private final CamMethod.Occluding method;
-  private final Explainer.Request request;
+  private final Request request;
   private final SlidingWindowExplainer.Settings settings;
   private final RuntimeOptions options;
   private Lanes<GradientEngine> scorers;
 
   /** For {@code method}, the request's method as an occlusion ({@link CamMethod#occlusion}). */
-  WindowedOcclusion(ModelProto model, CamMethod.Occluding method, Explainer.Request request,
+  WindowedOcclusion(ModelProto model, CamMethod.Occluding method, Request request,
       SlidingWindowExplainer.Settings settings, RuntimeOptions options) {
     this.model = model;
     this.graph = Graph.fromModel(model);

@@ -59,7 +59,7 @@ class AblationCamTest {
     ModelProto model = ModelIO.read(c.model());
     FloatTensor x = Npy.read(c.inputNpy());
     Target target = Target.parse("2");
-    Explainer.Request req = Explainer.Request.builder(LayerSpec.names("down2"), CamMethods.byName("ablationcam"),
+    Request req = Request.builder(LayerSpec.names("down2"), CamMethods.byName("ablationcam"),
         target).batchSize(5).build();
     Explanation e;
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(2))) {

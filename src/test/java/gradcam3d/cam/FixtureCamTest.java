@@ -37,7 +37,7 @@ class FixtureCamTest {
   @MethodSource("cases")
   void camMatchesPytorch(Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
-    Explainer.Request req = Explainer.Request.builder(LayerSpec.names(c.layerSpec()), CamMethods.byName(c.method()),
+    Request req = Request.builder(LayerSpec.names(c.layerSpec()), CamMethods.byName(c.method()),
         targetOf(c))
         .modelOutput(c.modelOutput()).batchSize(8).build();
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {

@@ -100,7 +100,7 @@ class InputAttributionTest {
     ModelProto model = ModelIO.read(ROOT.resolve(c.string("model")));
     List<LayerSpec> layers = m instanceof CamMethod.InputSpace a && a.camFactor() != null
         ? List.of(LayerSpec.named(c.string("guided_gradcam_layer"))) : List.of();
-    Explainer.Request r = new Explainer.Request(layers, m, List.of(Target.parse(c.string("target"))), 0,
+    Request r = new Request(layers, m, List.of(Target.parse(c.string("target"))), 0,
         Score.LOGITS, false, batchSize, Progress.NONE);
     try (Explainer ex = new Explainer(model, r, new RuntimeOptions(2))) {
       return ex.explain(Map.of("input", c.input()));
@@ -163,7 +163,7 @@ class InputAttributionTest {
   @Test
   void inputSpaceMethodsTakeNoLayer() {
     Gradcam3dException e = org.junit.jupiter.api.Assertions.assertThrows(Gradcam3dException.class,
-        () -> new Explainer.Request(List.of(LayerSpec.named("down3")), new Saliency(), List.of(Target.parse("1")), 0,
+        () -> new Request(List.of(LayerSpec.named("down3")), new Saliency(), List.of(Target.parse("1")), 0,
             Score.LOGITS, false, 4, Progress.NONE));
     assertEquals("saliency attributes to the model input; it takes no --layer", e.getMessage());
   }

@@ -43,7 +43,7 @@ class TargetTest {
   }
 
   private static Explanation explain(String target, Score score) {
-    Explainer.Request req = Explainer.Request.builder(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
+    Request req = Request.builder(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
         Target.parse(target)).score(score).build();
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       return e.explain(Map.of("input", X));
@@ -116,7 +116,7 @@ class TargetTest {
   @Test
   void eachSampleGetsItsOwnTarget() {
     FloatTensor batch = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d_batch2.npy"));
-    Explainer.Request req = Explainer.Request.of(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
+    Request req = Request.of(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
         Target.parse("2"));
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       Explanation both = e.explain(Map.of("input", batch), List.of(Target.parse("2"), Target.parse("1")));
@@ -146,7 +146,7 @@ class TargetTest {
   void severalLayersAggregateTheirFinalMaps() {
     Fixtures.Case c2 = Fixtures.cases().stream().filter(c -> c.name().equals("list_encoder3d__encoder@2__gradcam")).findFirst().orElseThrow();
     Fixtures.Case c1 = Fixtures.cases().stream().filter(c -> c.name().equals("list_encoder3d__encoder@1__gradcam")).findFirst().orElseThrow();
-    Explainer.Request req = Explainer.Request.of(LayerSpec.names("encoder@2", "encoder@1"),
+    Request req = Request.of(LayerSpec.names("encoder@2", "encoder@1"),
         CamMethods.byName("gradcam"),
         Target.parse(Integer.toString(c2.targetClass())));
     try (Explainer e = new Explainer(ModelIO.read(c2.model()), req, new RuntimeOptions(2))) {

@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,7 +65,7 @@ class AtlasTableTest {
   void channelSharesOfTheNnUnetLikeFixtureMatchPyTorchsAttribution() {
     Path fx = Path.of("src/test/resources/fixtures");
     FloatTensor x = Npy.read(fx.resolve("inputs/nnunet_like3d.npy"));
-    Explainer.Request request = Explainer.Request.of(List.of(), CamMethods.byName("input-x-gradient"), Target.parse("1"));
+    Request request = Request.of(List.of(), CamMethods.byName("input-x-gradient"), Target.parse("1"));
     Explanation e;
     try (Explainer ex = new Explainer(ModelIO.read(fx.resolve("models/nnunet_like3d.onnx")), request,
         new RuntimeOptions(2))) {

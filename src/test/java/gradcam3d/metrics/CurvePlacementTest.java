@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,7 +104,7 @@ class CurvePlacementTest {
       }
     }
     FloatTensor x = new FloatTensor(v, shape);
-    Explainer.Request request = Explainer.Request.of(List.of(), CamMethods.byName("saliency"), Target.parse("1"));
+    Request request = Request.of(List.of(), CamMethods.byName("saliency"), Target.parse("1"));
     Explanation e;
     try (Explainer ex = new Explainer(model, request, OPTIONS)) {
       e = ex.explain(Map.of("input", x));

@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +34,7 @@ class MetricsReferenceTest {
   /** float32 model runs vs float64 sums of float32 outputs: relative curve values agree to ~1e-5. */
   static final double CURVE_TOL = 2e-4;
   /** The scorer reads the request's model output (0) and score (logits). */
-  static final Explainer.Request LOGITS = Explainer.Request.of(LayerSpec.names("down"), CamMethods.byName("gradcam"),
+  static final Request LOGITS = Request.of(LayerSpec.names("down"), CamMethods.byName("gradcam"),
       Target.parse("1"));
   static Map<String, Object> refs;
 
@@ -58,7 +59,7 @@ class MetricsReferenceTest {
   }
 
   static Explanation explain(ModelProto model, FloatTensor x, String layer, String target) {
-    try (Explainer ex = new Explainer(model, Explainer.Request.of(LayerSpec.names(layer), CamMethods.byName("gradcam"),
+    try (Explainer ex = new Explainer(model, Request.of(LayerSpec.names(layer), CamMethods.byName("gradcam"),
         Target.parse(target)),
         OPTIONS)) {
       return ex.explain(Map.of("input", x));

@@ -12,6 +12,7 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.GradCam;
 import gradcam3d.cam.methods.HiResCam;
@@ -72,7 +73,7 @@ class ProgramCacheTest {
 
   private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x,
       RuntimeOptions options) {
-    Explainer.Request r = new Explainer.Request(List.of(LayerSpec.named(layer)), method, List.of(Target.parse("2")), 0,
+    Request r = new Request(List.of(LayerSpec.named(layer)), method, List.of(Target.parse("2")), 0,
         Score.LOGITS, false, 1, Progress.NONE);
     try (Explainer e = new Explainer(model, r, options)) {
       return e.explain(Map.of("input", x));

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,7 +74,7 @@ class DemoSceneWindowTest {
     float[][] s = scene(7);
     FloatTensor x = new FloatTensor(s[0], 1, 1, SHAPE[0], SHAPE[1], SHAPE[2]);
     Target target = Target.parse("1");
-    Explainer.Request req = Explainer.Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), target);
+    Request req = Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), target);
     long[] window = {40, 48, 48};
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model, req,

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -32,7 +33,7 @@ class LayerStreamTest {
       boolean fromLayer, int threads, int windowBatch) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target t = target(target, x);
-    Explainer.Request req = Explainer.Request.builder(LayerSpec.names(layers), CamMethods.byName(method), t)
+    Request req = Request.builder(LayerSpec.names(layers), CamMethods.byName(method), t)
         .batchSize(4).build();
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings,
@@ -108,7 +109,7 @@ class LayerStreamTest {
       shape[0] = 1;
       long[] w = c.window();
       Map<String, long[]> one = Map.of("input", new long[] {1, shape[1], w[0], w[1], w[2]});
-      try (Explainer e = Explainer.fromLayer(m, Explainer.Request.of(LayerSpec.names(c.layer()),
+      try (Explainer e = Explainer.fromLayer(m, Request.of(LayerSpec.names(c.layer()),
           CamMethods.byName("gradcam"),
           Target.parse("1")), new RuntimeOptions(1))) {
         List<String> feeds = List.copyOf(e.feedShapes(one).keySet());

@@ -1,11 +1,11 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
@@ -32,7 +32,7 @@ class SlidingWindowLanesTest {
   static Run explain(SlidingFixtures.Case c, String method, int threads, int windowBatch, boolean fromLayer) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
-    Explainer.Request req = Explainer.Request.of(LayerSpec.names(c.layer()), CamMethods.byName(method), target);
+    Request req = Request.of(LayerSpec.names(c.layer()), CamMethods.byName(method), target);
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     List<Integer> observed = new ArrayList<>();
     Thread caller = Thread.currentThread();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.OptionValueException;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
@@ -38,8 +39,8 @@ class WindowedRelevanceTest {
   private static final FloatTensor X = Npy.read(ROOT.resolve("inputs/seed_unet3d_sw.npy"));
   private static final Target TARGET = Target.parse("2");
 
-  private static Explainer.Request request(CamMethod m, List<String> layers) {
-    return new Explainer.Request(LayerSpec.names(layers), m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
+  private static Request request(CamMethod m, List<String> layers) {
+    return new Request(LayerSpec.names(layers), m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
   }
 
   private static Lrp lrp() {

@@ -3,9 +3,9 @@ package gradcam3d.cam.methods;
 import gradcam3d.OptionValueException;
 import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.MethodFlow;
 import gradcam3d.cam.MethodOptions;
+import gradcam3d.cam.Request;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import java.util.Map;
@@ -71,7 +71,7 @@ public record Dff(int concepts) implements CamMethod.OwnFlow {
   }
 
   @Override
-  public MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  public MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
     if (request.layers().size() != 1) {
       throw new OptionValueException(Setting.LAYER, "dff factorises one layer's activations; give exactly one "
           + Setting.LAYER.label() + ", not " + request.layers().size());

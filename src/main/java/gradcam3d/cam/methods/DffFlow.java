@@ -3,11 +3,11 @@ package gradcam3d.cam.methods;
 import gradcam3d.OptionValueException;
 import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MethodFlow;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.PredictedClassTarget;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.ResizeProgram;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
@@ -29,12 +29,12 @@ import java.util.Map;
  * the host, and the concepts' maps resized to the input grid.
  */
 final class DffFlow implements MethodFlow {
-  private final Explainer.Request request;
+  private final Request request;
   private final int concepts;
   private final GradientEngine engine;
   private final ResizeProgram resize;
 
-  DffFlow(ModelProto model, Explainer.Request request, int concepts, RuntimeOptions options) {
+  DffFlow(ModelProto model, Request request, int concepts, RuntimeOptions options) {
     this.request = request;
     this.concepts = concepts;
     GradientEngine.Config cfg = request.programAt(request.layers()).tensors(true, false)

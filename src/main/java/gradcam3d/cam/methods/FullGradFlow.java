@@ -3,9 +3,9 @@ package gradcam3d.cam.methods;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.VjpRules;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MethodFlow;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Resize;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
@@ -62,7 +62,7 @@ final class FullGradFlow implements MethodFlow {
   private final List<BiasTerm> terms;
   private final GradientEngine engine;
 
-  FullGradFlow(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  FullGradFlow(ModelProto model, Request request, RuntimeOptions options) {
     Graph g = Graph.fromModel(model);
     String output = g.outputNames().get(Math.min(request.modelOutput(), g.outputNames().size() - 1));
     this.terms = biasTerms(g, output);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
@@ -74,7 +75,7 @@ class LrpTest {
   void matchesZennit(MethodsNext.Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
     List<LayerSpec> layers = c.layer() == null ? List.of() : List.of(LayerSpec.named(c.layer()));
-    Explainer.Request req = new Explainer.Request(layers, new Lrp(rules(c)), List.of(Target.parse(c.targetSpec())),
+    Request req = new Request(layers, new Lrp(rules(c)), List.of(Target.parse(c.targetSpec())),
         c.modelOutput(), Score.LOGITS, false, 4, gradcam3d.cam.Progress.NONE);
     System.out.println(c.name());
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {

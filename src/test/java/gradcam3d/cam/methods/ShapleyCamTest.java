@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.LayerSpec;
@@ -40,8 +41,8 @@ class ShapleyCamTest {
     return MethodsNext.cases("shapley-cam").stream();
   }
 
-  private static Explainer.Request request(MethodsNext.Case c) {
-    return Explainer.Request.builder(LayerSpec.names(c.layer()), CamMethods.byName("shapley-cam"),
+  private static Request request(MethodsNext.Case c) {
+    return Request.builder(LayerSpec.names(c.layer()), CamMethods.byName("shapley-cam"),
         Target.parse(c.targetSpec()))
         .modelOutput(c.modelOutput()).keepTensors(true)
         .score(c.softmax() ? Score.PROBABILITIES : Score.LOGITS).build();
@@ -134,9 +135,9 @@ class ShapleyCamTest {
     String layer = net.layer();
     Target all = Target.parse("0:all");
     // logits: piecewise linear, H A exactly 0 and Shapley-CAM is Grad-CAM
-    try (Explainer s = new Explainer(model, Explainer.Request.of(LayerSpec.names(layer),
+    try (Explainer s = new Explainer(model, Request.of(LayerSpec.names(layer),
             CamMethods.byName("shapley-cam"), all), new RuntimeOptions(1));
-        Explainer g = new Explainer(model, Explainer.Request.of(LayerSpec.names(layer),
+        Explainer g = new Explainer(model, Request.of(LayerSpec.names(layer),
             CamMethods.byName("gradcam"), all), new RuntimeOptions(1))) {
       assertEquals(0.0, MethodsNext.maxAbsDiff(s.explain(Map.of("input", x)).cam(), g.explain(Map.of("input", x)).cam()));
     }
@@ -209,7 +210,7 @@ class ShapleyCamTest {
     int k = 0;
     for (Score score : Score.values()) {
       for (String method : List.of("shapley-cam", "gradcam")) {
-        Explainer.Request req = Explainer.Request.builder(LayerSpec.names("features.8"), CamMethods.byName(method),
+        Request req = Request.builder(LayerSpec.names("features.8"), CamMethods.byName(method),
             argmax).score(score).build();
         try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
           cams[k++] = ex.explain(Map.of("input", x)).layers().get(0).camLayer();
