@@ -2,7 +2,7 @@ package gradcam3d;
 
 /**
  * The default of every explanation setting that has a number or a name for one, kept here once:
- * the library's factories ({@code Settings.of}, {@code Explainer.Request.of}, the methods' no-argument
+ * the library's factories ({@code Settings.of}, {@code cam.Request.of}, the methods' no-argument
  * constructors, {@code SlidingWindowExplainer.Settings.of}, {@code RuntimeOptions.defaults()}) and
  * the command line's option defaults both read these constants, so a Java caller gets what the
  * command line gives (DefaultsAgreeTest reads the command line's option specs and checks it).

@@ -1,6 +1,5 @@
 package gradcam3d;
 
-import static java.util.Map.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,31 +71,11 @@ class PackageLayersTest {
 
   /**
    * Command-line option names in string literals outside cli, file by file: the library speaking
-   * the command line's language (issue 25: library errors are to carry typed keys that the command
-   * line renders as option names). Listed as found when this test was written, to be removed by
-   * that refactor; a new option name in a library file fails, and so does a listed one that is gone.
+   * the command line's language. Library errors carry typed keys ({@link Setting}) that the command
+   * line renders as option names; none is left (issue 25), so any option name in a library file's
+   * literals fails.
    */
-  static final Map<String, String> OPTION_NAMES_OUTSIDE_CLI = Map.ofEntries(
-      entry("gradcam3d/cam/ArgmaxTarget.java", "--target"),
-      entry("gradcam3d/cam/Explainer.java", "--batch-size --export-graph --layer --lrp-start --score"),
-      entry("gradcam3d/cam/PredictedClassTarget.java", "--target"),
-      entry("gradcam3d/cam/Target.java", "--target"),
-      entry("gradcam3d/cam/methods/Dff.java", "--concepts --layer"),
-      entry("gradcam3d/cam/methods/DffFlow.java", "--concepts"),
-      entry("gradcam3d/cam/methods/Fem.java", "--fem-k"),
-      entry("gradcam3d/cam/methods/FinerCam.java", "--finer-alpha --finer-compare"),
-      entry("gradcam3d/cam/methods/IntegratedGradients.java", "--ig-steps"),
-      entry("gradcam3d/cam/methods/KpcaCam.java", "--kpca-gamma --kpca-kernel"),
-      entry("gradcam3d/cam/methods/Lrp.java", "--lrp-high --lrp-low --window"),
-      entry("gradcam3d/cam/methods/OcclusionMode.java", "--occlusion-mode"),
-      entry("gradcam3d/cam/methods/OcclusionSensitivity.java", "--occlusion-budget --occlusion-overlap --occlusion-size"),
-      entry("gradcam3d/cam/methods/RefineCam.java", "--refine-base"),
-      entry("gradcam3d/cam/methods/SmoothGrad.java", "--noise --samples"),
-      entry("gradcam3d/output/BatchTable.java", "--merge"),
-      entry("gradcam3d/pipeline/CaseListing.java", "--input --inputs-dir --labels-dir"),
-      entry("gradcam3d/pipeline/CaseResult.java", "--normalize --pad-value --window"),
-      entry("gradcam3d/pipeline/ExplanationPipeline.java", "--input --label --metrics --orient --steps --target --window"),
-      entry("gradcam3d/pipeline/Shard.java", "--shard"));
+  static final Map<String, String> OPTION_NAMES_OUTSIDE_CLI = Map.of();
 
   /** One main source file as the checks see it. */
   record Source(String path, String pkg, Set<String> packages, Set<String> libraries, Set<String> optionNames) {}

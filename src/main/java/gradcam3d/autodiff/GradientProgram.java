@@ -7,6 +7,7 @@ import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.LayerResolver;
 import gradcam3d.graph.LayerResolver.Layer;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.graph.ModuleIndex;
 import gradcam3d.graph.Specialization;
 import gradcam3d.graph.TensorInfo;
@@ -74,15 +75,19 @@ public final class GradientProgram {
     this.rawGradients = rawGradients;
   }
 
-  /** Builds the forward graph, the caller's head and the backward graph of its scalar. */
-  public static GradientProgram build(ModelProto model, GradientSpec spec, ScalarHead head) {
+  /**
+   * Builds, for the model inputs of shapes {@code inputShapes}, the forward graph, the caller's
+   * head and the backward graph of its scalar.
+   */
+  public static GradientProgram build(ModelProto model, Map<String, long[]> inputShapes, GradientSpec spec,
+      ScalarHead head) {
     Graph g = Graph.fromModel(model);
     LayerResolver resolver = new LayerResolver(g, ModuleIndex.of(g));
     List<Layer> resolved = new ArrayList<>();
-    for (String l : spec.layers()) {
+    for (LayerSpec l : spec.layers()) {
       resolved.add(resolver.resolve(l));
     }
-    Specialization sp = Specialization.of(g, spec.inputShapes());
+    Specialization sp = Specialization.of(g, Map.copyOf(inputShapes));
     g = sp.graph();
     Map<String, TensorInfo> info = sp.info();
     Map<String, long[]> shapes = sp.inputShapes();
@@ -126,12 +131,14 @@ public final class GradientProgram {
     List<String> rawGradients = new ArrayList<>();
     long[] volume = largestInput(shapes);
     int spatialAxes = volume.length - 2;
-    for (Layer l : resolved) {
+    for (int i = 0; i < resolved.size(); i++) {
+      Layer l = resolved.get(i);
       long[] s = b.shape(l.tensor());
       TokenView view = null;
       // a token grid given for a layer that is already a volume is not needed there
       if (TokenView.isTokenShape(s, spatialAxes) && !shapes.containsKey(l.tensor())) {
-        view = TokenView.of(l.label(), s, volume[0], TokenView.gridOf(l.spec()), g, info, spatialAxes);
+        view = TokenView.of(l.label(), s, volume[0], spec.layers().get(i).tokenGrid(), g, info,
+            spatialAxes);
       }
       String grad = grads.get(l.tensor());
       views.add(view);

@@ -1,6 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
@@ -25,8 +26,8 @@ public record ArgmaxTarget() implements Target {
   @Override
   public void check(long[] outputShape) {
     if (outputShape.length > 2) {
-      throw new Gradcam3dException("target 'argmax' is for classifiers; this model segments (output "
-          + Shapes.format(outputShape) + "): choose a class, e.g. --target 1");
+      throw new Gradcam3dException(Setting.TARGET, "target 'argmax' is for classifiers; this model segments (output "
+          + Shapes.format(outputShape) + "): choose a class, e.g. " + Setting.TARGET.label() + " 1");
     }
   }
 

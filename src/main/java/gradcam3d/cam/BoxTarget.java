@@ -1,6 +1,7 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
@@ -104,7 +105,7 @@ public record BoxTarget(int classIndex, long[] start, long[] end) implements Tar
   }
 
   @Override
-  public float[] region(float[] segmentation, long[] spatial) {
+  public float[] region(Labels segmentation, long[] spatial) {
     float[] region = new float[(int) Shapes.numel(spatial)];
     fill(region, 0, 0, start, end, Shapes.concat(new long[] {1, 1}, spatial));
     return region;

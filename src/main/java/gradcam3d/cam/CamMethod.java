@@ -8,6 +8,7 @@ import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A member of the Grad-CAM family: how a layer's activation A [B, C, *S] (and gradient G) become
@@ -28,19 +29,19 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
   String name();
 
   /** This method's flow for one explainer: its programs are compiled per input shape on first use. */
-  MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options);
+  MethodFlow open(ModelProto model, Request request, RuntimeOptions options);
 
   /**
    * The same, its program starting at the (single) layer: fed the tensors crossing the layer's
    * cut rather than the model input ({@link Explainer#fromLayer}).
    */
-  default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  default MethodFlow openFromLayer(ModelProto model, Request request, RuntimeOptions options) {
     throw new GradientProgram.NoCut(name() + " needs the model input, not only the layer");
   }
 
   /**
    * The same method at given layers (LRP's relevance arriving at a layer), or null when the
-   * method has no other form there; {@link Explainer.Request} switches to it when layers are given.
+   * method has no other form there; {@link Request} switches to it when layers are given.
    */
   default CamMethod atLayers() {
     return null;
@@ -99,6 +100,41 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     return null;
   }
 
+  /**
+   * The channel reduction of the method's signed attribution in input space, [B, C', *S] to the map
+   * [B, *S], or null for a method whose maps come from its layers. Sliding windows add such an
+   * attribution over the windows and reduce the sum once (input relevance is additive).
+   */
+  default UnaryOperator<FloatTensor> attributionMap() {
+    return null;
+  }
+
+  /**
+   * The method as an attribution from the scores of occluded copies of a sample, or null for a
+   * method that explains an input (or a window) by its own passes. Sliding windows score such a
+   * method's copies of the whole scan through the windows rather than explaining each window.
+   */
+  default Occluding occlusion() {
+    return null;
+  }
+
+  /**
+   * Whether the method runs a forward pass per channel of its layer (Score-CAM, Ablation-CAM): its
+   * cost grows with the channels.
+   */
+  default boolean forwardPassPerChannel() {
+    return false;
+  }
+
+  /**
+   * Whether summary.json says if the method's channel weights are noise (weights_ill_conditioned,
+   * {@link Conditioning}): for methods that read gradients at their layers; an input-space method's
+   * gradient is at the input.
+   */
+  default boolean reportsConditioning() {
+    return usesGradients();
+  }
+
   /** Why the explanation is not one compiled graph (--export-graph), or null when it is. */
   default String notOneGraph() {
     return null;
@@ -148,12 +184,12 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     }
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new InGraphFlow(this, model, request, options, false);
     }
 
     @Override
-    default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow openFromLayer(ModelProto model, Request request, RuntimeOptions options) {
       return new InGraphFlow(this, model, request, options, true);
     }
   }
@@ -171,12 +207,12 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     InGraph inGraph();
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new OnHostFlow(this, model, request, options, false);
     }
 
     @Override
-    default MethodFlow openFromLayer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow openFromLayer(ModelProto model, Request request, RuntimeOptions options) {
       return new OnHostFlow(this, model, request, options, true);
     }
   }
@@ -197,7 +233,7 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     boolean perturbsLayer();
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new PerturbationFlow(this, model, request, options);
     }
 
@@ -209,6 +245,11 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     @Override
     default String notOneGraph() {
       return "it runs extra forward passes from the host";
+    }
+
+    @Override
+    default boolean forwardPassPerChannel() {
+      return true;
     }
 
     /** Perturbs the model input (Score-CAM): whole forward passes. */
@@ -256,6 +297,16 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     }
 
     @Override
+    default boolean reportsConditioning() {
+      return false;
+    }
+
+    @Override
+    default UnaryOperator<FloatTensor> attributionMap() {
+      return this::map;
+    }
+
+    @Override
     default String notOneGraph() {
       return camFactor() != null ? "it runs two gradient programs from the host" : null;
     }
@@ -277,7 +328,7 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     FloatTensor map(FloatTensor attribution);
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new InputSpaceFlow(this, model, request, options);
     }
   }
@@ -315,7 +366,17 @@ public sealed interface CamMethod permits CamMethod.InGraph, CamMethod.OnHost, C
     FloatTensor map(FloatTensor attribution);
 
     @Override
-    default MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    default UnaryOperator<FloatTensor> attributionMap() {
+      return this::map;
+    }
+
+    @Override
+    default Occluding occlusion() {
+      return this;
+    }
+
+    @Override
+    default MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
       return new OcclusionFlow(this, model, request, options);
     }
   }

@@ -16,10 +16,10 @@ abstract class EngineFlow implements MethodFlow {
   /** A kind's maps from one run: one per layer, and the input-space attribution (or null). */
   record Maps(List<Explanation.LayerMap> layers, Explanation.Attribution attribution) {}
 
-  final Explainer.Request request;
+  final Request request;
   final GradientEngine engine;
 
-  EngineFlow(Explainer.Request request, GradientEngine engine) {
+  EngineFlow(Request request, GradientEngine engine) {
     this.request = request;
     this.engine = engine;
   }

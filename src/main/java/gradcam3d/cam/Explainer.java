@@ -1,12 +1,13 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
+import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.Score;
 import gradcam3d.runtime.SeedHead;
-import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
 import java.util.List;
 import java.util.Map;
@@ -32,54 +33,6 @@ import java.util.Map;
  * }</pre>
  */
 public final class Explainer implements AutoCloseable {
-
-  /** What to explain and how. */
-  public record Request(List<String> layers, CamMethod method, List<Target> targets, int modelOutput,
-      Score score, boolean keepTensors, int batchSize, Progress progress) {
-    public Request {
-      if (!layers.isEmpty() && method.atLayers() != null) {
-        method = method.atLayers();  // LRP: the relevance arriving at the layers
-      }
-      if (method.propagatesRelevance() && score != Score.LOGITS) {
-        throw new gradcam3d.OptionValueException(method.name() + " starts from the target's seed at the model output; "
-            + "--score probabilities does not apply to it (use --lrp-start logits to start from the logits)");
-      }
-      if (!method.takesLayers() && !layers.isEmpty()) {
-        throw new gradcam3d.OptionValueException(method.name() + " attributes to the model input; it takes no --layer");
-      }
-      if (method.takesLayers() && layers.isEmpty()) {
-        throw new gradcam3d.OptionValueException("give at least one --layer");
-      }
-      if (method.contrast() != null && score != Score.LOGITS) {
-        throw new gradcam3d.OptionValueException(method.name() + " contrasts the classes' logits; "
-            + "--score probabilities does not apply to it");
-      }
-      if (batchSize < 1) {
-        throw new Gradcam3dException("--batch-size must be at least 1, not " + batchSize);
-      }
-    }
-
-    public static Request of(List<String> layers, CamMethod method, Target target) {
-      return new Request(layers, method, List.of(target), gradcam3d.Defaults.MODEL_OUTPUT,
-          Score.LOGITS, false, gradcam3d.Defaults.BATCH_SIZE, Progress.NONE);
-    }
-
-    public Request withModelOutput(int k) {
-      return new Request(layers, method, targets, k, score, keepTensors, batchSize, progress);
-    }
-
-    public Request withTensors(boolean keep) {
-      return new Request(layers, method, targets, modelOutput, score, keep, batchSize, progress);
-    }
-
-    public Request withScore(Score s) {
-      return new Request(layers, method, targets, modelOutput, s, keepTensors, batchSize, progress);
-    }
-
-    public Request withBatchSize(int n) {
-      return new Request(layers, method, targets, modelOutput, score, keepTensors, n, progress);
-    }
-  }
 
   private final Request request;
   /** The method's own strategy: its programs, and how their results become maps. */
@@ -178,7 +131,8 @@ public final class Explainer implements AutoCloseable {
   public static void requireOneGraph(CamMethod m) {
     String why = m.notOneGraph();
     if (why != null) {
-      throw new Gradcam3dException("--export-graph: " + m.name() + " is not one graph (" + why + ")");
+      throw new Gradcam3dException(Setting.EXPORT_GRAPH, Setting.EXPORT_GRAPH.label() + ": " + m.name()
+          + " is not one graph (" + why + ")");
     }
   }
 

@@ -11,7 +11,9 @@ import java.util.Map;
  * map on the input grid (after the resize stage: ReLU-ed and resized, not normalised; after
  * {@link Normalise}: the final map in [0, 1]), the aggregate of the final maps (null before
  * normalisation), and what the target was: its value and region
- * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So];
+ * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So] (null
+ * when a whole-volume run leaves a predicted class's region to its segmentation:
+ * the windowed result's region());
  * for input-space methods also the raw attribution (else null); for methods with results of their
  * own (Deep Feature Factorization's concepts) those (else null).
  */
@@ -34,6 +36,12 @@ public record Explanation(List<LayerMap> layers, FloatTensor cam, FloatTensor ta
       GradientEngine.CompileStats compileStats, double runMs, double postMs, Attribution attribution) {
     this(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape, compileStats, runMs,
         postMs, attribution, null);
+  }
+
+  /** The same explanation with the target's region {@code region} [B, *So] (the one a whole-volume run left out). */
+  public Explanation withRegion(FloatTensor region) {
+    return new Explanation(layers, cam, targetValues, regionVoxels, predictedVoxels, region, targets, outputShape,
+        compileStats, runMs, postMs, attribution, extras, relevance);
   }
 
   /**

@@ -18,7 +18,7 @@ abstract class HostMapFlow extends EngineFlow {
 
   private final ResizeProgram resize;
 
-  HostMapFlow(Explainer.Request request, GradientEngine engine, RuntimeOptions options) {
+  HostMapFlow(Request request, GradientEngine engine, RuntimeOptions options) {
     super(request, engine);
     this.resize = new ResizeProgram(options);
   }

@@ -13,14 +13,14 @@ import java.util.Map;
  * map and its resize to the input grid; the host only collects them.
  */
 final class InGraphFlow extends EngineFlow {
-  InGraphFlow(CamMethod.InGraph method, ModelProto model, Explainer.Request request, RuntimeOptions options,
+  InGraphFlow(CamMethod.InGraph method, ModelProto model, Request request, RuntimeOptions options,
       boolean fromLayer) {
     super(request, new GradientEngine(model, fromLayer(LayerPrograms.inGraph(request, method), fromLayer), options));
   }
 
   /** The configuration as given, or starting at the layer's cut. */
-  static GradientEngine.Config fromLayer(GradientEngine.Config cfg, boolean fromLayer) {
-    return fromLayer ? cfg.fromLayer() : cfg;
+  static GradientEngine.Config fromLayer(GradientEngine.Config.Builder cfg, boolean fromLayer) {
+    return (fromLayer ? cfg.fromLayer() : cfg).build();
   }
 
   @Override

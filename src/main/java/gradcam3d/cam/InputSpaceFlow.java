@@ -2,6 +2,7 @@ package gradcam3d.cam;
 
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.RuntimeOptions;
@@ -20,15 +21,13 @@ final class InputSpaceFlow extends EngineFlow {
   private final CamMethod.InputSpace method;
   private final Explainer camFactor;
 
-  InputSpaceFlow(CamMethod.InputSpace method, ModelProto model, Explainer.Request request, RuntimeOptions options) {
-    super(request, new GradientEngine(model, GradientEngine.Config.of(List.of(Graph.fromModel(model).inputNames()
-        .get(0))).withModelOutput(request.modelOutput()).withScore(request.score()).withRules(method.rules())
-        .withTensors(true, false).withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed"),
-        options));
+  InputSpaceFlow(CamMethod.InputSpace method, ModelProto model, Request request, RuntimeOptions options) {
+    super(request, new GradientEngine(model, request.programAt(List.of(LayerSpec.named(Graph.fromModel(model)
+        .inputNames().get(0)))).rules(method.rules()).tensors(true, false)
+        .extension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed").build(), options));
     this.method = method;
-    this.camFactor = method.camFactor() == null ? null : new Explainer(model, new Explainer.Request(request.layers(),
-        method.camFactor(), request.targets(), request.modelOutput(), request.score(), false, request.batchSize(),
-        request.progress()), options);
+    this.camFactor = method.camFactor() == null ? null : new Explainer(model, request.toBuilder()
+        .method(method.camFactor()).keepTensors(false).build(), options);
   }
 
   @Override

@@ -4,6 +4,7 @@ import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.GraphBuilder;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.SeedHead;
@@ -24,10 +25,9 @@ final class LayerPrograms {
   }
 
   /** A forward-only program of the request's model output and score, the model input standing in for the layer. */
-  static GradientEngine.Config forwardOnly(ModelProto model, Explainer.Request request) {
+  static GradientEngine.Config.Builder forwardOnly(ModelProto model, Request request) {
     String input = Graph.fromModel(model).inputNames().get(0);
-    return GradientEngine.Config.of(List.of(input)).withModelOutput(request.modelOutput()).withScore(request.score())
-        .withoutGradients().withTensors(false, false);
+    return request.programAt(List.of(LayerSpec.named(input))).forwardOnly().tensors(false, false);
   }
 
   /**
@@ -35,26 +35,24 @@ final class LayerPrograms {
    * {@code outputsKey} in the cache key) and, for a method that weighs channels by gradients,
    * the conditioning of its weights. {@code keepActivations}: the activations are outputs too.
    */
-  static GradientEngine.Config atLayers(Explainer.Request request, CamMethod m, boolean keepActivations,
+  static GradientEngine.Config.Builder atLayers(Request request, CamMethod m, boolean keepActivations,
       GradientEngine.Extension outputs, String outputsKey) {
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers())
-        .withModelOutput(request.modelOutput()).withScore(request.score())
-        .withTensors(keepActivations, false).withContrast(m.contrast()).withRules(m.rules());
+    GradientEngine.Config.Builder cfg = request.programAt(request.layers())
+        .tensors(keepActivations, false).contrast(m.contrast()).rules(m.rules());
     if (!m.usesGradients()) {
-      cfg = cfg.withoutGradients();
+      cfg.forwardOnly();
     }
-    cfg = cfg.withExtension(outputs, outputsKey);
     if (m.usesGradients() && !m.propagatesRelevance()) {
-      cfg = cfg.withExtension(p -> {
+      return cfg.extension(p -> {
         outputs.extend(p);
         Conditioning.append(p);
       }, outputsKey + "+conditioning");
     }
-    return cfg;
+    return cfg.extension(outputs, outputsKey);
   }
 
   /** The program of an in-graph method: its maps, cam_layer_i and resized_i, are graph outputs. */
-  static GradientEngine.Config inGraph(Explainer.Request request, CamMethod.InGraph m) {
+  static GradientEngine.Config.Builder inGraph(Request request, CamMethod.InGraph m) {
     return atLayers(request, m, request.keepTensors() || m.propagatesRelevance(), p -> {
       appendCams(p, m);
       p.addOutput(SeedHead.EFFECTIVE_SEED);

@@ -2,6 +2,7 @@ package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
@@ -64,7 +65,7 @@ public record MaskTarget(int classIndex, String maskFile, FloatTensor mask) impl
   }
 
   @Override
-  public float[] region(float[] segmentation, long[] spatial) {
+  public float[] region(Labels segmentation, long[] spatial) {
     float[] d = mask.data();
     float[] region = new float[(int) Shapes.numel(spatial)];
     for (int v = 0; v < region.length; v++) {

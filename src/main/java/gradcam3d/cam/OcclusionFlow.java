@@ -25,9 +25,9 @@ final class OcclusionFlow extends EngineFlow {
   /** The forward-only programs that score occluded copies, one per lane; opened on first use. */
   private Lanes<GradientEngine> lanes;
 
-  OcclusionFlow(CamMethod.Occluding method, ModelProto model, Explainer.Request request, RuntimeOptions options) {
-    super(request, new GradientEngine(model, LayerPrograms.forwardOnly(model, request).withExtension(
-        p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed"), options));
+  OcclusionFlow(CamMethod.Occluding method, ModelProto model, Request request, RuntimeOptions options) {
+    super(request, new GradientEngine(model, LayerPrograms.forwardOnly(model, request).extension(
+        p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed").build(), options));
     this.method = method;
     this.model = model;
     this.options = options;
@@ -40,7 +40,8 @@ final class OcclusionFlow extends EngineFlow {
       throw new Gradcam3dException(method.name() + " needs a model with a single input");
     }
     if (lanes == null) {
-      lanes = Lanes.open(options, lane -> new GradientEngine(model, LayerPrograms.forwardOnly(model, request), lane));
+      lanes = Lanes.open(options, lane -> new GradientEngine(model, LayerPrograms.forwardOnly(model, request).build(),
+          lane));
     }
     Graph g = Graph.fromModel(model);
     FloatTensor x = inputs.values().iterator().next();

@@ -20,7 +20,7 @@ final class OnHostFlow extends HostMapFlow {
   private final ModelProto model;
   private final RuntimeOptions options;
 
-  OnHostFlow(CamMethod.OnHost method, ModelProto model, Explainer.Request request, RuntimeOptions options,
+  OnHostFlow(CamMethod.OnHost method, ModelProto model, Request request, RuntimeOptions options,
       boolean fromLayer) {
     super(request, new GradientEngine(model, InGraphFlow.fromLayer(LayerPrograms.atLayers(request, method,
         true, p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed"), fromLayer), options), options);
@@ -41,7 +41,7 @@ final class OnHostFlow extends HostMapFlow {
   /** The host's exact eigen-decomposition becomes iterative graph arithmetic, in the file only. */
   @Override
   public ModelProto compiledGraph(Map<String, long[]> shapes) {
-    try (GradientEngine exported = new GradientEngine(model, LayerPrograms.inGraph(request, method.inGraph()),
+    try (GradientEngine exported = new GradientEngine(model, LayerPrograms.inGraph(request, method.inGraph()).build(),
         options)) {
       return exported.program(shapes).toModel();
     }

@@ -30,11 +30,11 @@ final class PerturbationFlow extends HostMapFlow {
   private final RuntimeOptions options;
   private PerturbationRunner perturber;
 
-  PerturbationFlow(CamMethod.Perturbation method, ModelProto model, Explainer.Request request,
+  PerturbationFlow(CamMethod.Perturbation method, ModelProto model, Request request,
       RuntimeOptions options) {
     super(request, new GradientEngine(model, LayerPrograms.atLayers(request, method, true,
         p -> appendOutputs(p, method.perturbsLayer()), "perturbation-outputs:" + method.perturbsLayer()
-            + "+effective-seed"), options), options);
+            + "+effective-seed").build(), options), options);
     this.method = method;
     this.model = model;
     this.options = options;

@@ -1,6 +1,8 @@
 package gradcam3d.cam;
 
+import gradcam3d.Setting;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
@@ -34,15 +36,16 @@ public record PredictedClassTarget(int classIndex) implements Target {
   @Override
   public String emptyRegion(String where, String predicted) {
     return "class " + classIndex + " is absent" + where + ": the model predicts no voxel of it (predicted classes: "
-        + predicted + "). Try --target " + classIndex + ":all to explain its score over the whole volume, a mask "
+        + predicted + "). Try " + Setting.TARGET.label() + " " + classIndex
+        + ":all to explain its score over the whole volume, a mask "
         + "or box target, or a predicted class.";
   }
 
   @Override
-  public float[] region(float[] segmentation, long[] spatial) {
+  public float[] region(Labels segmentation, long[] spatial) {
     float[] region = new float[(int) Shapes.numel(spatial)];
     for (int v = 0; v < region.length; v++) {
-      region[v] = segmentation[v] == classIndex ? 1f : 0f;
+      region[v] = segmentation.get(v) == classIndex ? 1f : 0f;
     }
     return region;
   }

@@ -1,8 +1,10 @@
 package gradcam3d.cam;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.List;
@@ -117,9 +119,9 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
    * {@code segmentation}, the class predicted at each voxel, is read only by the kind whose region
    * the prediction decides ({@link #regionFromPrediction}). Classifier targets have none.
    */
-  default float[] region(float[] segmentation, long[] spatial) {
-    throw new Gradcam3dException("target '" + spec() + "' is for classifiers; sliding windows explain "
-        + "segmentations: choose a class, e.g. --target 1");
+  default float[] region(Labels segmentation, long[] spatial) {
+    throw new Gradcam3dException(Setting.TARGET, "target '" + spec() + "' is for classifiers; sliding windows "
+        + "explain segmentations: choose a class, e.g. " + Setting.TARGET.label() + " 1");
   }
 
   /** Whether the model's prediction decides this target's region (else {@link #region} needs no segmentation). */
@@ -223,8 +225,9 @@ public sealed interface Target permits PredictedClassTarget, MaskTarget, BoxTarg
     }
     // on a classifier, CLASS:all is class k's score whatever the prediction (the metrics' fixed targets)
     if (outputShape.length <= 2 && !(t instanceof PredictedClassTarget) && !(t instanceof WholeClassTarget)) {
-      throw new gradcam3d.OptionValueException("target '" + t.spec() + "' names a region, but this model classifies "
-          + "(output " + Shapes.format(outputShape) + "); use --target CLASS or --target argmax");
+      throw new gradcam3d.OptionValueException(Setting.TARGET, "target '" + t.spec() + "' names a region, but this "
+          + "model classifies (output " + Shapes.format(outputShape) + "); use " + Setting.TARGET.label() + " CLASS or "
+          + Setting.TARGET.label() + " argmax");
     }
   }
 

@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Optional;
 
@@ -45,7 +46,7 @@ public record VoxelTarget(int classIndex, long[] voxel) implements Target {
   }
 
   @Override
-  public float[] region(float[] segmentation, long[] spatial) {
+  public float[] region(Labels segmentation, long[] spatial) {
     float[] region = new float[(int) Shapes.numel(spatial)];
     BoxTarget.fill(region, 0, 0, voxel, end(), Shapes.concat(new long[] {1, 1}, spatial));
     return region;

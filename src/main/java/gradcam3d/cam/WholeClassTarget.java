@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
@@ -29,7 +30,7 @@ public record WholeClassTarget(int classIndex) implements Target {
   }
 
   @Override
-  public float[] region(float[] segmentation, long[] spatial) {
+  public float[] region(Labels segmentation, long[] spatial) {
     float[] region = new float[(int) Shapes.numel(spatial)];
     Arrays.fill(region, 1f);
     return region;

@@ -2,6 +2,8 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.output.BatchSettings;
 import gradcam3d.output.CaseFolders;
 import gradcam3d.output.CohortTables;
@@ -299,10 +301,10 @@ final class BatchCommand implements Callable<Integer> {
   private BatchSettings batchSettings(Settings s) {
     Map<String, String> v = new java.util.LinkedHashMap<>();
     v.put("model", BatchSettings.fingerprint(s.model()));
-    v.put("layers", String.join(" | ", s.layers()));
+    v.put("layers", String.join(" | ", s.layers().stream().map(LayerSpec::toString).toList()));
     v.put("method", s.method().name() + (s.method().parameters().isEmpty() ? "" : " " + s.method().parameters())
         + (methods.isEmpty() ? " " + explanation.methodDescription() : ""));
-    v.put("targets", String.join(" | ", s.targets()));
+    v.put("targets", String.join(" | ", s.targets().stream().map(Target::spec).toList()));
     v.put("score", s.score().name());
     v.put("model_output", Integer.toString(s.modelOutput()));
     v.put("layout", s.layout().name());
@@ -326,7 +328,8 @@ final class BatchCommand implements Callable<Integer> {
   /** Without --methods: the one method with its layers; with it: each method at each layer. */
   private List<Run> runs(Settings base) {
     if (methods.isEmpty()) {
-      return List.of(new Run(base, null, base.method().name(), String.join("+", explanation.layers)));
+      return List.of(new Run(base, null, base.method().name(),
+          String.join("+", explanation.layers.stream().map(LayerSpec::toString).toList())));
     }
     List<Run> out = new ArrayList<>();
     for (gradcam3d.cam.CamMethod m : methods) {
@@ -335,9 +338,11 @@ final class BatchCommand implements Callable<Integer> {
         out.add(new Run(base.withMethod(m).withLayers(List.of()), m.name(), m.name(), ""));
         continue;
       }
-      for (String layer : explanation.layers) {
-        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)), gradcam3d.output.ComparisonWriter.folder(m.name(), layer),
-            m.name(), layer));
+      for (LayerSpec layer : explanation.layers) {
+        String name = layer.toString();
+        out.add(new Run(base.withMethod(m).withLayers(List.of(layer)),
+            gradcam3d.output.ComparisonWriter.folder(m.name(), name),
+            m.name(), name));
       }
     }
     return out;

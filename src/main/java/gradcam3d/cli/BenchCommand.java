@@ -3,7 +3,9 @@ package gradcam3d.cli;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
 import gradcam3d.metrics.TargetScorer;
@@ -51,8 +53,9 @@ final class BenchCommand implements Callable<Integer> {
       converter = Converters.FilePath.class)
   Path input;
 
-  @Option(names = "--layer", required = true, description = "Layer to differentiate.")
-  String layer;
+  @Option(names = "--layer", required = true, description = "Layer to differentiate.",
+      converter = Converters.LayerSpecText.class)
+  LayerSpec layer;
 
   @Option(names = "--target", defaultValue = "1", description = "Target (default: ${DEFAULT-VALUE}).")
   String target;
@@ -206,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     FastForm.Optimized fast = FastForm.model(m, Map.of(m.getGraph().getInput(0).getName(), x.shape()));
     Target t = Target.parse(target);
-    GradientEngine.Config config = GradientEngine.Config.of(List.of(layer)).withTensors(true, false);
+    GradientEngine.Config config = GradientEngine.Config.builder(List.of(layer)).tensors(true, false).build();
     double forward;
     // all four side by side, timed in interleaved rounds: ratios stay fair when the load changes
     try (OrtProgram plain = OrtProgram.create(m, opts, "the model");
@@ -234,11 +237,11 @@ final class BenchCommand implements Callable<Integer> {
           + "%5.0f MB%n", r[3][0], r[3][1], r[3][2], peakRssMb());
     }
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(method.takesLayers() ? List.of(layer) : List.of(), method,
+      Request req = new Request(method.takesLayers() ? List.of(layer) : List.of(), method,
           List.of(t), 0, gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       try (Explainer ex = new Explainer(m, req, opts)) {
         ex.prepare(Map.of("input", x.shape()));
-        boolean perturb = method instanceof CamMethod.Perturbation;
+        boolean perturb = method.forwardPassPerChannel();
         Explanation[] last = new Explanation[1];
         double e2e = time(() -> last[0] = ex.explain(in), perturb ? 0 : 2, perturb ? 1 : repeat);
         if (perturb) {
@@ -267,7 +270,7 @@ final class BenchCommand implements Callable<Integer> {
     WindowGrid grid = WindowGrid.of(Arrays.copyOfRange(x.shape(), 2, x.rank()), win, overlap);
     Target t = Target.parse(target);
     for (CamMethod method : methods) {
-      Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
+      Request req = new Request(List.of(layer), method, List.of(t), 0,
           gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
       SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(win).withOverlap(overlap)
           .withWindowBatch(windowBatch);
@@ -323,7 +326,7 @@ final class BenchCommand implements Callable<Integer> {
   private int evaluate(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x) {
     Target t = Target.parse(target);
     CamMethod method = methods.get(0);
-    Explainer.Request req = new Explainer.Request(List.of(layer), method, List.of(t), 0,
+    Request req = new Request(List.of(layer), method, List.of(t), 0,
         gradcam3d.runtime.Score.LOGITS, false, batchSize, gradcam3d.cam.Progress.NONE);
     Evaluation.Settings settings = Evaluation.Settings.defaults().withSteps(steps).withRandomSeeds(randomSeeds)
         .withBatchSize(batchSize);

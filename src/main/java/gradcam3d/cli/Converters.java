@@ -2,7 +2,9 @@ package gradcam3d.cli;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.CamMethods;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.pipeline.Shard;
 import gradcam3d.render.Colormap;
@@ -49,14 +51,53 @@ final class Converters {
     }
   }
 
-  /** A token grid like 6,6,6: positive sizes. */
+  /** A token grid like 6,6,6: positive sizes ({@link #sizes} gives them). */
   static final class TokenGrid implements ITypeConverter<String> {
     @Override
     public String convert(String s) {
-      if (!s.matches("\\d+(,\\d+)+") || s.matches("(.*,)?0+(,.*)?")) {
+      if (!s.matches("\\d+(,\\d+)+") || sizes(s) == null) {
         throw new TypeConversionException("'" + s + "' is not a grid of positive sizes like 6,6,6");
       }
       return s;
+    }
+  }
+
+  /** Comma-separated positive sizes (digits only), or null when one is 0 or too large. */
+  static long[] sizes(String digits) {
+    String[] parts = digits.split(",");
+    long[] out = new long[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        out[i] = Long.parseLong(parts[i]);
+        if (out[i] <= 0) {
+          return null;
+        }
+      }
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return out;
+  }
+
+  /**
+   * --layer: {@code NAME} (a module path, {@code module@k} element or tensor name, resolved once
+   * the model is read), or {@code NAME:grid=Z,Y,X}, a token layer with its patch grid.
+   */
+  static final class LayerSpecText implements ITypeConverter<LayerSpec> {
+    private static final String GRID = ":grid=";
+
+    @Override
+    public LayerSpec convert(String s) {
+      int at = s.lastIndexOf(GRID);
+      if (at < 0) {
+        return LayerSpec.named(s);
+      }
+      String text = s.substring(at + GRID.length());
+      long[] grid = text.matches("\\d+(,\\d+)*") ? sizes(text) : null;
+      if (grid == null) {
+        throw new TypeConversionException("the token grid in '" + s + "' must be positive sizes like 6,6,6");
+      }
+      return new LayerSpec(s.substring(0, at), grid);
     }
   }
 
@@ -494,20 +535,25 @@ final class Converters {
     }
   }
 
-  /** --target: a target's text form, checked by {@link gradcam3d.cam.Target#parse} (a bad one exits 2 before the model loads). */
-  static final class TargetText implements ITypeConverter<String> {
+  /**
+   * --target: parsed by {@link Target#parse} (a bad one exits 2 before the model loads); a
+   * dataset.json label name in the class's place is kept as a name, its syntax after the class
+   * checked as a class number's would be, until the plans are read ({@link TargetOption#resolve}).
+   */
+  static final class TargetText implements ITypeConverter<TargetOption> {
     /** A dataset.json label name in the class's place (--nnunet-plans), resolved once it is read. */
     private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[A-Za-z_][\\w .-]*");
 
     @Override
-    public String convert(String s) {
+    public TargetOption convert(String s) {
       return parsed(() -> {
         int colon = s.indexOf(':');
         String head = (colon < 0 ? s : s.substring(0, colon)).trim();
-        boolean named = !head.equals("argmax") && LABEL_NAME.matcher(head).matches();
-        // a name's syntax after the class is checked as a class number's would be
-        gradcam3d.cam.Target.parse(named ? "0" + (colon < 0 ? "" : s.substring(colon)) : s);
-        return s;
+        if (!head.equals("argmax") && LABEL_NAME.matcher(head).matches()) {
+          Target.parse("0" + (colon < 0 ? "" : s.substring(colon)));
+          return TargetOption.named(s, head);
+        }
+        return TargetOption.of(s, Target.parse(s));
       });
     }
   }

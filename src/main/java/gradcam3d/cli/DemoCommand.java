@@ -4,6 +4,8 @@ import gradcam3d.AtomicFiles;
 import gradcam3d.CacheFolder;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.output.ConsoleReport;
 import gradcam3d.output.HtmlReportWriter;
 import gradcam3d.output.OutputSettings;
@@ -50,8 +52,9 @@ final class DemoCommand implements Callable<Integer> {
       description = "Demo volume 1, 2 or 3 (default: ${DEFAULT-VALUE}).")
   int caseNumber;
 
-  @Option(names = "--layer", defaultValue = "up2", description = "Layer (default: ${DEFAULT-VALUE}).")
-  String layer;
+  @Option(names = "--layer", defaultValue = "up2", description = "Layer (default: ${DEFAULT-VALUE}).",
+      converter = Converters.LayerSpecText.class)
+  LayerSpec layer;
 
   @Option(names = "--method", defaultValue = "gradcam", converter = Converters.Method.class,
       description = "Method (default: ${DEFAULT-VALUE}).")
@@ -92,7 +95,8 @@ final class DemoCommand implements Callable<Integer> {
     Path label = extract("demo_case" + caseNumber + "_label.nii.gz", work);
     PrintWriter err = spec.commandLine().getErr();
     Settings settings = Settings.of(model, List.of(layer)).withModelName("bundled demo_unet3d.onnx")
-        .withMethod(method).withTargets(List.of(target)).withLayout(Layout.ZYX).withProgress(quiet.progress(err));
+        .withMethod(method).withTargets(List.of(Target.parse(target))).withLayout(Layout.ZYX)
+        .withProgress(quiet.progress(err));
     if (threads != null) {
       settings = settings.withThreads(threads);
     }

@@ -5,6 +5,8 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.MethodOptions;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.OptionValueException;
 import gradcam3d.pipeline.Ensemble;
 import gradcam3d.pipeline.NnunetPlans;
@@ -57,14 +59,14 @@ public final class ExplanationOptions {
           + "classes, e.g. --target tumor). Default: dataset.json beside the plans, when there is one.")
   Path datasetJson;
 
-  @Option(names = "--layer", paramLabel = "NAME",
+  @Option(names = "--layer", paramLabel = "NAME", converter = Converters.LayerSpecText.class,
       description = "Module path as model.named_modules() prints it (down3, model.1.submodule), an element of a "
           + "tuple/list output (encoder@2), or an ONNX tensor name. Repeat for several layers: one map per "
           + "layer plus their aggregate (refine-cam: their product). Required, except for the input-space methods "
           + "(saliency, input-x-gradient, smoothgrad, integrated-gradients, guided-backprop), occlusion and fullgrad, "
           + "which take none; dff takes exactly one; lrp takes none or some (without: the input relevance; with: "
           + "the relevance arriving at each layer).")
-  List<String> layers = new ArrayList<>();
+  List<LayerSpec> layers = new ArrayList<>();
 
   @Option(names = "--method", defaultValue = Defaults.METHOD, paramLabel = "METHOD",
       description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). Costs in forward/backward "
@@ -81,7 +83,7 @@ public final class ExplanationOptions {
   @Option(names = "--target", paramLabel = "TARGET", converter = Converters.TargetText.class,
       description = "What to explain (see below). Repeat to give each sample of a batch its own target. "
           + "Default: argmax for classifiers; required for segmentation models.")
-  List<String> targets = new ArrayList<>();
+  List<TargetOption> targets = new ArrayList<>();
 
   @Option(names = "--score", defaultValue = Defaults.SCORE, paramLabel = "logits|probabilities",
       description = "Sum raw outputs, or softmax (sigmoid for one channel) probabilities (default: ${DEFAULT-VALUE}).",
@@ -261,11 +263,13 @@ public final class ExplanationOptions {
 
   /** The pipeline settings these options give. */
   public Settings settings(boolean keepTensors, Progress progress) {
-    // the grid travels with each layer name (LayerResolver and TokenView read NAME:grid=Z,Y,X)
-    List<String> named = tokenGrid == null ? layers : layers.stream().map(l -> l + ":grid=" + tokenGrid).toList();
+    // --token-grid is the grid of every layer not given its own (--layer NAME:grid=Z,Y,X)
+    long[] grid = tokenGrid == null ? null : Converters.sizes(tokenGrid);
+    List<LayerSpec> gridded = layers.stream()
+        .map(l -> grid == null || l.tokenGrid() != null ? l : l.withTokenGrid(grid)).toList();
     Preprocessing chain = preprocessing();
     NnunetPlans plans = nnunet();
-    Settings.Builder s = Settings.builder(models.get(0), named).method(method()).targets(targets(plans)).score(score)
+    Settings.Builder s = Settings.builder(models.get(0), gridded).method(method()).targets(targets(plans)).score(score)
         .modelOutput(modelOutput).layout(chain.layout()).normalization(chain.normalization())
         .batchSize(batchSize).grid(chain.grid()).keepTensors(keepTensors).progress(progress).ensemble(ensemble());
     return (threads == null ? s : s.threads(threads)).build();
@@ -326,18 +330,8 @@ public final class ExplanationOptions {
   }
 
   /** The targets, a dataset.json label name in place of its class index (tumor:all for 1:all). */
-  private List<String> targets(NnunetPlans plans) {
-    if (plans == null || plans.labels().isEmpty()) {
-      return targets;
-    }
-    List<String> out = new ArrayList<>();
-    for (String t : targets) {
-      int colon = t.indexOf(':');
-      String head = colon < 0 ? t : t.substring(0, colon);
-      int index = plans.labelIndex(head.trim());
-      out.add(index < 0 ? t : index + (colon < 0 ? "" : t.substring(colon)));
-    }
-    return out;
+  private List<Target> targets(NnunetPlans plans) {
+    return targets.stream().map(t -> t.resolve(plans)).toList();
   }
 
   /** Which of --orient, --resample and --normalize are given (--preprocess and --nnunet-plans exclude them). */
@@ -396,7 +390,8 @@ public final class ExplanationOptions {
   /** The mask files the targets name ({@code K:mask=FILE}), as inputs the run must not overwrite. */
   List<Path> maskFiles() {
     List<Path> files = new ArrayList<>();
-    for (String t : targets) {
+    for (TargetOption option : targets) {
+      String t = option.text();
       int at = t.indexOf(":mask=");
       if (at >= 0 && at + 6 < t.length()) {
         try {

@@ -3,6 +3,7 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.pipeline.ExplanationPipeline;
 import gradcam3d.pipeline.Settings;
@@ -189,7 +190,8 @@ final class ServeCommand implements Callable<Integer> {
 
         @Override
         public ExplanationPipeline open(Settings settings, Evaluation.Settings metrics) {
-          key = metrics == null ? shared : shared + "\u0000targets=" + settings.targets();
+          key = metrics == null ? shared : shared + "\u0000targets=" + settings.targets().stream().map(Target::spec)
+              .toList();
           ExplanationPipeline p = Pipelines.this.open.get(key);
           if (p != null) {
             return p;

@@ -30,16 +30,20 @@ public final class LayerResolver {
     this.index = index;
   }
 
-  /** A resolved layer: the tensor and where it came from. */
+  /**
+   * A resolved layer: the tensor and where it came from; {@code spec} is the layer as given, in
+   * its text form ({@link LayerSpec#toString}), for reports.
+   */
   public record Layer(String spec, String module, int element, String tensor) {
     public String label() {
       return module == null ? tensor : module + (element == 0 ? "" : "@" + element);
     }
   }
 
-  /** Resolves a layer spec; a {@code :grid=Z,Y,X} suffix (see {@link TokenView}) is left to the caller. */
-  public Layer resolve(String spec) {
-    String name = TokenView.stripGrid(spec).trim();
+  /** Resolves a layer by its name; its token grid ({@link TokenView}) is left to the caller. */
+  public Layer resolve(LayerSpec layer) {
+    String spec = layer.toString();
+    String name = layer.name().trim();
     int element = 0;
     int at = name.lastIndexOf('@');
     boolean explicitElement = false;

@@ -68,7 +68,7 @@ public final class ModelEnsemble {
    * exposing each of {@code layers} (module paths, elements or tensor names, resolved in every fold)
    * as a joint tensor named as the layer.
    */
-  public static ModelProto build(List<ModelProto> folds, int[] mirrorAxes, List<String> layers) {
+  public static ModelProto build(List<ModelProto> folds, int[] mirrorAxes, List<LayerSpec> layers) {
     List<Graph> graphs = new ArrayList<>();
     for (ModelProto m : folds) {
       graphs.add(Graph.fromModel(m));
@@ -82,8 +82,8 @@ public final class ModelEnsemble {
     Set<String> layerNames = new HashSet<>();
     List<String> joints = new ArrayList<>();
     List<List<String>> layerTensors = new ArrayList<>();
-    for (String spec : layers) {
-      String joint = TokenView.stripGrid(spec).trim();
+    for (LayerSpec spec : layers) {
+      String joint = spec.name().trim();
       if (!layerNames.add(joint)) {
         throw new Gradcam3dException("layer '" + joint + "' is given twice");
       }

@@ -5,37 +5,15 @@ import gradcam3d.Setting;
 import gradcam3d.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A transformer layer's token sequence [B, N, C] seen as a volume [B, C, *grid], what
  * pytorch-grad-cam asks users to hand-write as {@code reshape_transform}: tokens are the patch
  * grid flattened in order (z slowest), after an optional class token. The grid is given with the
- * layer ({@code blocks.3:grid=6,6,6}) or found from the patch-embedding convolution: the Conv
+ * layer ({@link LayerSpec#tokenGrid}) or found from the patch-embedding convolution: the Conv
  * whose output grid has N (or N - 1) positions.
  */
 public record TokenView(long[] grid, boolean classToken, String origin) {
-  private static final Pattern GRID = Pattern.compile(":grid=(\\d+(?:,\\d+)*)$");
-
-  /** The layer spec without a {@code :grid=Z,Y,X} suffix. */
-  public static String stripGrid(String spec) {
-    return GRID.matcher(spec).replaceFirst("");
-  }
-
-  /** The grid of a {@code :grid=Z,Y,X} suffix, or null. */
-  public static long[] gridOf(String spec) {
-    Matcher m = GRID.matcher(spec);
-    if (!m.find()) {
-      return null;
-    }
-    try {
-      return Shapes.parse(m.group(1));
-    } catch (NumberFormatException e) {
-      throw new Gradcam3dException("the token grid in '" + spec + "' must be positive sizes like 6,6,6");
-    }
-  }
-
   /** Whether a layer of this rank is a token sequence for a model with this many spatial axes. */
   public static boolean isTokenShape(long[] layerShape, int spatialAxes) {
     return layerShape != null && layerShape.length == 3 && spatialAxes >= 2;

@@ -5,6 +5,7 @@ import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MaskTarget;
 import gradcam3d.cam.PredictedClassTarget;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.Node;
@@ -128,7 +129,7 @@ public final class CascadingRandomization {
    *     fixed while the weights change (a random model predicts other regions)
    * @param steps at most this many steps (all layers when larger)
    */
-  public static Result run(ModelProto model, Explainer.Request request, Map<String, FloatTensor> inputs,
+  public static Result run(ModelProto model, Request request, Map<String, FloatTensor> inputs,
       Explanation original, int steps, long seed, RuntimeOptions options) {
     List<Target> fixed = fixedTargets(original);
     int total = weightedLayers(Graph.fromModel(model)).size();

@@ -4,6 +4,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.metrics.measures.DeletionInsertion;
 import gradcam3d.metrics.measures.MaskAgreementMetric;
@@ -142,7 +143,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     }
 
     /** The score the perturbed copies are scored with. */
-    public Score scoring(Explainer.Request request) {
+    public Score scoring(Request request) {
       return curveScore == CurveScore.PROBABILITY ? Score.PROBABILITIES : request.score();
     }
   }
@@ -170,7 +171,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
   /**
    * @param labels per sample a mask on the input grid (1 inside), or null to use the target region
    */
-  public static Evaluation measure(ModelProto model, Explainer.Request request, Map<String, FloatTensor> inputs,
+  public static Evaluation measure(ModelProto model, Request request, Map<String, FloatTensor> inputs,
       Explanation e, List<FloatTensor> labels, Settings settings, RuntimeOptions options) {
     return measure(model, request, inputs, e, labels, settings, options, null);
   }
@@ -180,7 +181,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
    * ({@link PreparedScoring#start} with the same model, request, input, settings and options;
    * null: prepared here). The caller closes {@code prepared}.
    */
-  public static Evaluation measure(ModelProto model, Explainer.Request request, Map<String, FloatTensor> inputs,
+  public static Evaluation measure(ModelProto model, Request request, Map<String, FloatTensor> inputs,
       Explanation e, List<FloatTensor> labels, Settings settings, RuntimeOptions options, PreparedScoring prepared) {
     long t0 = System.nanoTime();
     if (inputs.size() != 1) {
@@ -193,8 +194,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     List<Metric> selected = settings.selected();
     Progress progress = request.progress() == null ? Progress.NONE : request.progress();
     // re-runs of the explanation: the same method and layers, without progress bars of their own
-    Explainer.Request quiet = new Explainer.Request(request.layers(), request.method(), request.targets(),
-        request.modelOutput(), request.score(), false, request.batchSize(), Progress.NONE);
+    Request quiet = request.toBuilder().keepTensors(false).progress(Progress.NONE).build();
     try (Scoring scoring = new Scoring(model, request, settings, options, prepared);
         Reexplainer again = new Reexplainer(model, quiet, options)) {
       List<MetricSample> samples = new ArrayList<>();
@@ -285,7 +285,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
   /** The scorers of one evaluation: the curve score's programs (opened on first use) and the explanation's own target's. */
   private static final class Scoring implements AutoCloseable {
     private final ModelProto model;
-    private final Explainer.Request request;
+    private final Request request;
     private final Settings settings;
     private final RuntimeOptions options;
     private final PreparedScoring prepared;
@@ -296,7 +296,7 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
     private final Map<Integer, TargetScorer> own = new LinkedHashMap<>();
     private Progress progress = Progress.NONE;
 
-    Scoring(ModelProto model, Explainer.Request request, Settings settings, RuntimeOptions options,
+    Scoring(ModelProto model, Request request, Settings settings, RuntimeOptions options,
         PreparedScoring prepared) {
       this.model = model;
       this.request = request;
@@ -355,11 +355,11 @@ public record Evaluation(List<SampleMetrics> samples, CascadingRandomization.Res
   /** Re-runs the explanation: one explainer for the unchanged model, a fresh one for each other model. */
   private static final class Reexplainer implements MetricSample.Reexplainer, AutoCloseable {
     private final ModelProto model;
-    private final Explainer.Request request;
+    private final Request request;
     private final RuntimeOptions options;
     private Explainer same;
 
-    Reexplainer(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+    Reexplainer(ModelProto model, Request request, RuntimeOptions options) {
       this.model = model;
       this.request = request;
       this.options = options;

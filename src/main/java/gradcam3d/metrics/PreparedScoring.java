@@ -1,7 +1,7 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Futures;
-import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Request;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -28,7 +28,7 @@ public final class PreparedScoring implements AutoCloseable {
    * Starts preparing the scoring of perturbed copies of {@code x}'s first sample [B, C, *S] for
    * the request's model output and score, in batches as {@code settings} asks.
    */
-  public static PreparedScoring start(ModelProto model, Explainer.Request request, FloatTensor x,
+  public static PreparedScoring start(ModelProto model, Request request, FloatTensor x,
       Evaluation.Settings settings, RuntimeOptions options) {
     long[] one = x.shape().clone();
     one[0] = 1;
@@ -41,7 +41,7 @@ public final class PreparedScoring implements AutoCloseable {
     return p;
   }
 
-  private void prepare(ModelProto model, Explainer.Request request, FloatTensor first, Evaluation.Settings settings,
+  private void prepare(ModelProto model, Request request, FloatTensor first, Evaluation.Settings settings,
       RuntimeOptions options) {
     try {
       TargetScorer.Programs p = TargetScorer.Programs.open(model, request.modelOutput(), settings.scoring(request),

@@ -1,11 +1,12 @@
 package gradcam3d.metrics;
 
 import gradcam3d.Gradcam3dException;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
@@ -64,8 +65,8 @@ public final class TargetScorer implements AutoCloseable {
       }
       String output = graph.outputNames().get(modelOutput);
       // the output tensor stands in for a layer: a forward-only program needs one, and prunes it
-      return GradientEngine.Config.of(List.of(output)).withModelOutput(modelOutput).withScore(score)
-          .withoutGradients().withTensors(false, false);
+      return GradientEngine.Config.builder(List.of(LayerSpec.named(output))).modelOutput(modelOutput).score(score)
+          .forwardOnly().tensors(false, false).build();
     }
 
     /** How many sessions score side by side. */
@@ -97,7 +98,7 @@ public final class TargetScorer implements AutoCloseable {
   /**
    * @param sample which sample of the explanation's batch the volumes are copies of
    */
-  public TargetScorer(ModelProto model, Explainer.Request request, Explanation e, int sample, int batchSize,
+  public TargetScorer(ModelProto model, Request request, Explanation e, int sample, int batchSize,
       RuntimeOptions options) {
     this(model, request.modelOutput(), request.score(), fixedSeed(e, sample), batchSize, options);
   }

@@ -2,6 +2,7 @@ package gradcam3d.output;
 
 import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
 import gradcam3d.render.Figures;
@@ -123,7 +124,7 @@ public final class BatchTable {
     TreeMap<Integer, Set<Integer>> sharesSeen = new TreeMap<>();
     for (Path d : dirs) {
       if (!Files.isDirectory(d)) {
-        throw new Gradcam3dException("--merge " + d + " is not a folder");
+        throw new Gradcam3dException(Setting.MERGE, Setting.MERGE.label() + " " + d + " is not a folder");
       }
       try (Stream<Path> s = Files.list(d)) {
         Path whole = null;
@@ -146,7 +147,8 @@ public final class BatchTable {
           tables.add(whole);
         }
       } catch (NumberFormatException e) {
-        throw new Gradcam3dException("--merge " + d + " holds a share table numbered beyond what can be counted");
+        throw new Gradcam3dException(Setting.MERGE, Setting.MERGE.label() + " " + d
+            + " holds a share table numbered beyond what can be counted");
       } catch (IOException e) {
         throw new Gradcam3dException("cannot list " + d + ": " + e.getMessage(), e);
       }

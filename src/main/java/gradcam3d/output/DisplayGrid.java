@@ -1,8 +1,9 @@
 package gradcam3d.output;
 
-import gradcam3d.tensor.FloatTensor;
-import gradcam3d.volume.AxisMap;
 import gradcam3d.Futures;
+import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
+import gradcam3d.volume.AxisMap;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -148,10 +149,35 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
         shape());
   }
 
-  /** How a volume was reduced: the same volume reduced the same way gives the same blocks. */
-  private record Reduction(AxisMap map, List<Integer> step, boolean max) {
+  /**
+   * The voxels of class {@code cls} in a segmentation on the frame's grid (its spatial shape, model
+   * layout), on the shown grid, figure order: what {@link #apply} with {@code max} gives for the
+   * class's 0/1 mask, without a float volume of the mask.
+   */
+  public FloatTensor applyClass(Labels labels, int cls) {
+    if (labels.size() != numel(full)) {
+      throw new IllegalArgumentException("a segmentation of " + labels.size() + " voxels is not on the frame's grid "
+          + Arrays.toString(frame.tensorShape()));
+    }
+    if (fullResolution()) {
+      float[] mask = new float[labels.size()];
+      for (int v = 0; v < mask.length; v++) {
+        mask[v] = labels.get(v) == cls ? 1f : 0f;
+      }
+      return frame.apply(new FloatTensor(mask, frame.tensorShape()));
+    }
+    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls), () -> reduceClass(labels, cls)),
+        shape());
+  }
+
+  /** How a volume was reduced (and for a segmentation, which class): the same reduction gives the same blocks. */
+  private record Reduction(AxisMap map, List<Integer> step, boolean max, int cls) {
     Reduction(AxisMap map, int[] step, boolean max) {
-      this(map, Arrays.stream(step).boxed().toList(), max);
+      this(map, step, max, -1);
+    }
+
+    Reduction(AxisMap map, int[] step, boolean max, int cls) {
+      this(map, Arrays.stream(step).boxed().toList(), max, cls);
     }
   }
 
@@ -169,9 +195,10 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
   }
 
   private static final class Memo {
-    private final Map<float[], Map<Reduction, CompletableFuture<float[]>>> byVolume = new WeakHashMap<>();
+    /** By the volume's identity: its float[] data or its {@link Labels}. */
+    private final Map<Object, Map<Reduction, CompletableFuture<float[]>>> byVolume = new WeakHashMap<>();
 
-    float[] get(float[] volume, Reduction how, Supplier<float[]> compute) {
+    float[] get(Object volume, Reduction how, Supplier<float[]> compute) {
       CompletableFuture<float[]> mine = new CompletableFuture<>();
       CompletableFuture<float[]> known;
       synchronized (this) {
@@ -196,7 +223,19 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
   }
 
-  private float[] reduce(FloatTensor spatial, boolean max) {
+  /**
+   * How the figure's blocks walk the model tensor: per figure axis (padded to Z, Y, X) the tensor
+   * stride (negative where flipped), the full size and the block step; the blocks per axis, each
+   * X's block, and the offset of figure voxel (0, 0, 0).
+   */
+  private record Walk(long[] stride, int[] n, int[] s, int[] m, int[] column, long origin) {
+    /** Runs {@code row} for each row of blocks (Z, Y block pair), in parallel: its outputs are its own. */
+    void forEachBlockRow(java.util.function.IntConsumer row) {
+      IntStream.range(0, m[0] * m[1]).parallel().forEach(row);
+    }
+  }
+
+  private Walk walk() {
     AxisMap map = frame.map();
     int rank = full.length;
     long[] tensorShape = frame.tensorShape();
@@ -206,7 +245,6 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       inStride[a] = acc;
       acc *= tensorShape[a];
     }
-    // strides and sizes along figure axes, padded to (Z, Y, X)
     long[] stride = new long[3];
     int[] n = {1, 1, 1};
     int[] s = {1, 1, 1};
@@ -222,15 +260,25 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       s[p] = step[d];
     }
     int[] m = {blocks(n[0], s[0]), blocks(n[1], s[1]), blocks(n[2], s[2])};
-    float[] in = spatial.data();
-    float[] out = new float[m[0] * m[1] * m[2]];
     int[] column = new int[n[2]];
     for (int x = 0; x < n[2]; x++) {
       column[x] = x / s[2];
     }
-    long origin = start;
-    // one task per row of blocks (its outputs are its own); each voxel line is read once, in order
-    IntStream.range(0, m[0] * m[1]).parallel().forEach(row -> {
+    return new Walk(stride, n, s, m, column, start);
+  }
+
+  private float[] reduce(FloatTensor spatial, boolean max) {
+    Walk w = walk();
+    long[] stride = w.stride();
+    int[] n = w.n();
+    int[] s = w.s();
+    int[] m = w.m();
+    int[] column = w.column();
+    long origin = w.origin();
+    float[] in = spatial.data();
+    float[] out = new float[m[0] * m[1] * m[2]];
+    // one task per row of blocks; each voxel line is read once, in order
+    w.forEachBlockRow(row -> {
       int a = row / m[1];
       int c = row % m[1];
       double[] sum = new double[m[2]];
@@ -261,6 +309,33 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       for (int e = 0, o = row * m[2]; e < m[2]; e++, o++) {
         out[o] = max ? (top[e] == Float.NEGATIVE_INFINITY ? 0 : top[e])
             : count[e] == 0 ? Float.NaN : (float) (sum[e] / count[e]);
+      }
+    });
+    return out;
+  }
+
+  /** 1 for the blocks holding a voxel of class {@code cls}, else 0: the max-reduction of that class's mask. */
+  private float[] reduceClass(Labels labels, int cls) {
+    Walk w = walk();
+    long[] stride = w.stride();
+    int[] n = w.n();
+    int[] s = w.s();
+    int[] m = w.m();
+    int[] column = w.column();
+    long origin = w.origin();
+    float[] out = new float[m[0] * m[1] * m[2]];
+    w.forEachBlockRow(row -> {
+      int a = row / m[1];
+      int c = row % m[1];
+      for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
+        for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
+          long p = origin + z * stride[0] + y * stride[1];
+          for (int x = 0, o = row * m[2]; x < n[2]; x++, p += stride[2]) {
+            if (labels.get((int) p) == cls) {
+              out[o + column[x]] = 1f;
+            }
+          }
+        }
       }
     });
     return out;

@@ -98,16 +98,17 @@ public final class HtmlReportWriter implements OutputWriter {
     if (e.extras() != null) {
       // a method's own maps one by one (dff: "concept 0", "concept 1", ...), in the same map switch
       e.extras().maps().forEach((name, stack) -> {
-        FloatTensor first = stack.slice0(0);
+        FloatTensor first = stack.view0(0);
         String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
         for (int k = 0; k < first.dim(0); k++) {
           maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k), false).data()));
         }
       });
     }
-    FloatTensor cam = e.cam().slice0(0);
-    float[] target = e.region() != null && Arrays.equals(e.region().slice0(0).shape(), cam.shape())
-        ? frame.apply(e.region().view0(0), true).data() : null;
+    float[] target = e.region() != null && Arrays.equals(e.region().view0(0).shape(), e.cam().view0(0).shape())
+        ? frame.apply(e.region().view0(0), true).data()
+        : r.windows() != null && r.windows().regionClass() >= 0
+        ? frame.applyClass(r.windows().segmentation(), r.windows().regionClass()).data() : null;
     float[] label = r.label() == null ? null : frame.apply(r.label().mask(), true).data();
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
     float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().view0(0), false).data();

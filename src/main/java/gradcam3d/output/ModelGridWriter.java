@@ -29,18 +29,18 @@ final class ModelGridWriter implements OutputWriter {
     VolumeFormat format = r.loaded().scan() != null ? r.loaded().scan().format() : v.format();
     for (int c = 0; c < v.channels(); c++) {
       String name = VolumeIO.mapName(v.channels() == 1 ? "input" : "input_c" + c, format);
-      VolumeIO.writeCam(v.tensor().slice0(c), v, sub.resolve(name));
+      VolumeIO.writeCam(v.tensor().view0(c), v, sub.resolve(name));
       w.add(FOLDER + "/" + name);
     }
     Explanation e = r.modelGrid();
     String cam = VolumeIO.mapName("cam", format);
-    VolumeIO.writeCam(e.cam().slice0(0), v, sub.resolve(cam));
+    VolumeIO.writeCam(e.cam().view0(0), v, sub.resolve(cam));
     w.add(FOLDER + "/" + cam);
     List<Explanation.LayerMap> layers = e.layers();
     if (layers.size() > 1) {
       for (int i = 0; i < layers.size(); i++) {
         String name = VolumeIO.mapName("cam_" + i, format);
-        VolumeIO.writeCam(layers.get(i).cam().slice0(0), v, sub.resolve(name));
+        VolumeIO.writeCam(layers.get(i).cam().view0(0), v, sub.resolve(name));
         w.add(FOLDER + "/" + name);
       }
     }

@@ -26,7 +26,7 @@ final class NiftiMapWriter implements OutputWriter {
     }
     Explanation e = r.explanation();
     String cam = VolumeIO.mapName("cam", v.format());
-    VolumeIO.writeCam(e.cam().slice0(0), v, dir.resolve(cam));
+    VolumeIO.writeCam(e.cam().view0(0), v, dir.resolve(cam));
     w.add(cam);
     if (e.attribution() != null) {
       // the raw signed attribution of each input channel (one file per channel for several)
@@ -34,7 +34,7 @@ final class NiftiMapWriter implements OutputWriter {
       int channels = (int) a.dim(0);
       for (int c = 0; c < channels; c++) {
         String name = VolumeIO.mapName(channels == 1 ? "attribution" : "attribution_c" + c, v.format());
-        VolumeIO.writeCam(a.slice0(c), v, dir.resolve(name));
+        VolumeIO.writeCam(a.view0(c), v, dir.resolve(name));
         w.add(name);
       }
     }
@@ -42,7 +42,7 @@ final class NiftiMapWriter implements OutputWriter {
       // a method's own stacks of maps, e.g. dff's concepts, as one 4-D file each
       for (Map.Entry<String, FloatTensor> m : e.extras().maps().entrySet()) {
         String name = m.getKey() + ".nii.gz";
-        VolumeIO.writeMaps(m.getValue().slice0(0), v, dir.resolve(name));
+        VolumeIO.writeMaps(m.getValue().view0(0), v, dir.resolve(name));
         w.add(name);
       }
     }
@@ -50,7 +50,7 @@ final class NiftiMapWriter implements OutputWriter {
     if (layers.size() > 1) {
       for (int i = 0; i < layers.size(); i++) {
         String name = VolumeIO.mapName("cam_" + i, v.format());
-        VolumeIO.writeCam(layers.get(i).cam().slice0(0), v, dir.resolve(name));
+        VolumeIO.writeCam(layers.get(i).cam().view0(0), v, dir.resolve(name));
         w.add(name);
       }
     }

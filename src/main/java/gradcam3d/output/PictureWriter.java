@@ -148,6 +148,9 @@ final class PictureWriter implements OutputWriter {
       if (e.region() != null && Arrays.equals(Arrays.copyOfRange(e.region().shape(), 1, e.region().rank()),
           Arrays.copyOfRange(e.cam().shape(), 1, e.cam().rank()))) {
         contour = grid.apply(e.region().view0(b), true);
+      } else if (r.windows() != null && r.windows().regionClass() >= 0) {
+        // a predicted class's region over a whole scan: its voxels in the segmentation
+        contour = grid.applyClass(r.windows().segmentation(), r.windows().regionClass());
       }
       cam = grid.apply(cam, false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;

@@ -24,7 +24,9 @@ final class SegmentationWriter implements OutputWriter {
     Volume v = r.loaded().scan();
     if (v != null && !v.geometry().isEmpty()) {
       String name = VolumeIO.mapName("segmentation", v.format());
-      VolumeIO.writeCam(windows.segmentation().slice0(0), v, dir.resolve(name));
+      long[] s = windows.segmentation().shape();
+      VolumeIO.writeCam(windows.segmentation().toFloatTensor().reshape(java.util.Arrays.copyOfRange(s, 1, s.length)), v,
+          dir.resolve(name));
       w.add(name);
     }
   }

@@ -1,7 +1,6 @@
 package gradcam3d.output;
 
 import gradcam3d.AtomicFiles;
-import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Conditioning;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
@@ -115,7 +114,7 @@ final class SummaryJsonWriter implements OutputWriter {
       m.put("seconds", c.seconds());
       s.put(c.method(), m);
     }
-    if (st.method().usesGradients() && !(st.method() instanceof CamMethod.InputSpace)) {
+    if (st.method().reportsConditioning()) {
       s.put("weights_ill_conditioned", e.weightsIllConditioned());
       if (e.weightsIllConditioned()) {
         s.put("advice", Conditioning.ADVICE);

@@ -2,6 +2,7 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +32,7 @@ public final class BatchRunner {
    * them, why its label is missing where one was asked for (an error of this case, not of the
    * batch; null if none), and its own targets (empty: the settings').
    */
-  public record Case(String folder, CaseInput input, String labelProblem, List<String> targets) {
+  public record Case(String folder, CaseInput input, String labelProblem, List<Target> targets) {
     public Case {
       targets = List.copyOf(targets);
     }

@@ -1,6 +1,7 @@
 package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.volume.VolumeFormat;
 import gradcam3d.volume.VolumeIO;
 import java.io.IOException;
@@ -65,7 +66,8 @@ public final class CaseListing {
     List<Path> files = new ArrayList<>(inputs);
     if (inputsDir != null) {
       if (!Files.isDirectory(inputsDir)) {
-        throw new Gradcam3dException("--inputs-dir " + inputsDir + " is not a folder");
+        throw new Gradcam3dException(Setting.INPUTS_DIR, Setting.INPUTS_DIR.label() + " " + inputsDir
+            + " is not a folder");
       }
       try (Stream<Path> s = Files.list(inputsDir)) {
         s.filter(p -> Files.isDirectory(p) ? VolumeFormat.isDicomFolder(p) && !skipped(stem(p), skipSuffixes)
@@ -74,7 +76,8 @@ public final class CaseListing {
       }
     }
     if (labelsDir != null && !Files.isDirectory(labelsDir)) {
-      throw new Gradcam3dException("--labels-dir " + labelsDir + " is not a folder");
+      throw new Gradcam3dException(Setting.LABELS_DIR, Setting.LABELS_DIR.label() + " " + labelsDir
+          + " is not a folder");
     }
     List<Listed> cases = new ArrayList<>();
     if (labelsDir != null) {
@@ -100,8 +103,8 @@ public final class CaseListing {
           }
         }
         cases.add(new Listed(e.getKey(), new ArrayList<>(e.getValue().values()), label, label != null ? null
-            : "no label " + labelsDir.resolve(e.getKey()) + ".nii.gz (or .nrrd, .mha, ...) in --labels-dir for case "
-                + e.getKey()));
+            : "no label " + labelsDir.resolve(e.getKey()) + ".nii.gz (or .nrrd, .mha, ...) in "
+                + Setting.LABELS_DIR.label() + " for case " + e.getKey()));
       }
     } else {
       for (Path f : files) {
@@ -118,7 +121,8 @@ public final class CaseListing {
       }
     }
     if (cases.isEmpty()) {
-      throw new Gradcam3dException("no cases: give --input FILE (repeatable) or --inputs-dir DIR");
+      throw new Gradcam3dException(Setting.INPUT, "no cases: give " + Setting.INPUT.label() + " FILE (repeatable) or "
+          + Setting.INPUTS_DIR.label() + " DIR");
     }
     return cases;
   }

@@ -1,10 +1,11 @@
 package gradcam3d.pipeline;
 
+import gradcam3d.Setting;
 import gradcam3d.cam.Conditioning;
 import gradcam3d.cam.Explanation;
-import gradcam3d.tensor.FloatTensor;
-import gradcam3d.metrics.Evaluation;
 import gradcam3d.cam.Target;
+import gradcam3d.metrics.Evaluation;
+import gradcam3d.tensor.FloatTensor;
 import gradcam3d.window.WindowedExplanation;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, 
     List<Integer> empty = new ArrayList<>();
     FloatTensor cam = explanation.cam();
     for (int b = 0; b < cam.dim(0); b++) {
-      if (cam.slice0(b).maxAbs() == 0) {
+      if (cam.view0(b).maxAbs() == 0) {
         empty.add(b);
       }
     }
@@ -104,8 +105,9 @@ public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, 
     }
     if (windows != null && windows.grid().paddingShare() > 0.5) {
       w.add(String.format(java.util.Locale.ROOT, "the scan %s is smaller than the window %s: %.0f%% of every window "
-          + "is padding with --pad-value %s (the value the model sees, after --normalize); the map may say little "
-          + "about it: a smaller --window, or a model for this size, helps",
+          + "is padding with " + Setting.PAD_VALUE.label() + " %s (the value the model sees, after "
+          + Setting.NORMALIZE.label() + "); the map may say little about it: a smaller " + Setting.WINDOW.label()
+          + ", or a model for this size, helps",
           gradcam3d.tensor.Shapes.format(windows.grid().volume()), gradcam3d.tensor.Shapes.format(windows.grid().window()),
           100 * windows.grid().paddingShare(), settings.window() == null ? "0" : Float.toString(settings.window().padValue())));
     }

@@ -4,6 +4,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.graph.ModuleIndex;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.metrics.FaithfulnessCurves;
@@ -50,7 +51,7 @@ public final class Comparison {
    * (input-space methods, fullgrad, occlusion) or when none is given (the explainer then says what
    * is missing).
    */
-  public static List<List<String>> layerRuns(CamMethod method, List<String> layers) {
+  public static List<List<LayerSpec>> layerRuns(CamMethod method, List<LayerSpec> layers) {
     if (!method.takesLayers() || layers.isEmpty()) {
       return List.of(List.of());
     }
@@ -61,23 +62,23 @@ public final class Comparison {
   }
 
   /** A pair's layer column: the layers joined with '+', or {@link #INPUT_ROW} without one. */
-  public static String layerName(List<String> layers) {
-    return layers.isEmpty() ? INPUT_ROW : String.join("+", layers);
+  public static String layerName(List<LayerSpec> layers) {
+    return layers.isEmpty() ? INPUT_ROW : String.join("+", layers.stream().map(LayerSpec::toString).toList());
   }
 
   /**
    * Every method with every layer set it runs with, checked before anything is computed: a method
    * missing its layer, an unknown or ambiguous layer.
    */
-  public static void check(Settings base, List<CamMethod> methods, List<String> layers) {
+  public static void check(Settings base, List<CamMethod> methods, List<LayerSpec> layers) {
     for (CamMethod method : methods) {
-      for (List<String> run : layerRuns(method, layers)) {
+      for (List<LayerSpec> run : layerRuns(method, layers)) {
         base.withMethod(method).withLayers(run).checkRequest();
       }
     }
     Graph g = Graph.fromModel(ModelIO.read(base.model()));
     LayerResolver resolver = new LayerResolver(g, ModuleIndex.of(g));
-    for (String layer : layers) {
+    for (LayerSpec layer : layers) {
       resolver.resolve(layer);
     }
   }
@@ -88,11 +89,11 @@ public final class Comparison {
    * as it is made. Returns the pairs, lowest deletion AUC first (pairs without curves last, in
    * their order).
    */
-  public static List<Pair> run(Settings base, Evaluation.Settings how, List<CamMethod> methods, List<String> layers,
+  public static List<Pair> run(Settings base, Evaluation.Settings how, List<CamMethod> methods, List<LayerSpec> layers,
       CaseInput input, Consumer<LoadedCase> checkLoaded, PairWriter writer) {
     List<Pair> pairs = new ArrayList<>();
     for (CamMethod method : methods) {
-      for (List<String> run : layerRuns(method, layers)) {
+      for (List<LayerSpec> run : layerRuns(method, layers)) {
         String layer = layerName(run);
         Settings s = base.withMethod(method).withLayers(run);
         long t0 = System.nanoTime();

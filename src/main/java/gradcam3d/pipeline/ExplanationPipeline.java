@@ -2,9 +2,11 @@ package gradcam3d.pipeline;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.ModelEnsemble;
@@ -37,7 +39,8 @@ import java.util.function.Consumer;
  * whole-volume engine calls {@link #run} or the stages one by one.
  *
  * <pre>{@code
- * Settings s = Settings.of(Path.of("unet.onnx"), List.of("down3")).withTargets(List.of("1"));
+ * Settings s = Settings.of(Path.of("unet.onnx"), LayerSpec.names("down3"))
+ *     .withTargets(List.of(Target.parse("1")));
  * try (ExplanationPipeline p = new ExplanationPipeline(s)) {
  *   CaseResult r = p.run(CaseInput.of(Path.of("ct.nii.gz")));
  *   FloatTensor cam = r.explanation().cam();          // [B, *S] in [0, 1]
@@ -48,11 +51,11 @@ public final class ExplanationPipeline implements AutoCloseable {
   private final Settings settings;
   private final int spatialRank;
   private final String inputName;
-  private final List<Target> parsedTargets = new ArrayList<>();
+  private final List<Target> settingsTargets;
   private final Explainer explainer;
   private final SlidingWindowExplainer windowed;
   private final ModelProto model;
-  private final Explainer.Request request;
+  private final Request request;
   private final Evaluation.Settings metrics;
 
   /** Reads the model and prepares the explainer (compiled per input shape on first use). */
@@ -69,20 +72,19 @@ public final class ExplanationPipeline implements AutoCloseable {
     Graph g = Graph.fromModel(m);
     spatialRank = spatialRank(g);
     inputName = g.inputNames().get(0);
-    for (String t : settings.targets()) {
-      parsedTargets.add(Target.parse(t));
-    }
-    request = settings.request(parsedTargets);
+    settingsTargets = settings.targets();
+    request = settings.request();
     if (settings.window() == null) {
       explainer = new Explainer(m, request, new RuntimeOptions(settings.threads()));
       windowed = null;
       return;
     }
     if (metrics != null) {
-      throw new Gradcam3dException(METRICS_WITH_WINDOWS);
+      throw new Gradcam3dException(Setting.METRICS, METRICS_WITH_WINDOWS);
     }
-    if (parsedTargets.size() > 1) {
-      throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
+    if (settingsTargets.size() > 1) {
+      throw new Gradcam3dException(Setting.TARGET, "sliding windows explain one volume for one target; give one "
+          + Setting.TARGET.label());
     }
     explainer = null;
     // with resampling the segmentation on the scan is the argmax of the prediction brought back
@@ -113,7 +115,7 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /**
    * A deletion or insertion curve removes at least one voxel per step: more steps than the
-   * input's voxels + 1 are a bad --steps value (refused before anything is explained).
+   * input's voxels + 1 are a bad steps setting (refused before anything is explained).
    */
   private void checkSteps(LoadedCase loaded) {
     if (metrics == null || !metrics.curves()) {
@@ -122,14 +124,16 @@ public final class ExplanationPipeline implements AutoCloseable {
     long[] s = loaded.batch().shape();
     long voxels = gradcam3d.tensor.Shapes.numel(java.util.Arrays.copyOfRange(s, 2, s.length));
     if (metrics.steps() > voxels + 1) {
-      throw new gradcam3d.OptionValueException("--steps " + metrics.steps() + " is more than the input's " + voxels
-          + " voxels + 1 (a curve removes at least one voxel per step); use --steps " + (voxels + 1) + " or fewer");
+      throw new gradcam3d.OptionValueException(Setting.STEPS, Setting.STEPS.label() + " " + metrics.steps()
+          + " is more than the input's " + voxels + " voxels + 1 (a curve removes at least one voxel per step); use "
+          + Setting.STEPS.label() + " " + (voxels + 1) + " or fewer");
     }
   }
 
-  /** Why --metrics and --window do not go together. */
-  public static final String METRICS_WITH_WINDOWS = "--metrics is not available with --window: its perturbed "
-      + "forward passes score the whole volume in one model run, which is what the windows avoid";
+  /** Why the metrics and sliding windows do not go together. */
+  public static final String METRICS_WITH_WINDOWS = Setting.METRICS.label() + " is not available with "
+      + Setting.WINDOW.label() + ": its perturbed forward passes score the whole volume in one model run, which is "
+      + "what the windows avoid";
 
   public Settings settings() {
     return settings;
@@ -149,10 +153,10 @@ public final class ExplanationPipeline implements AutoCloseable {
   }
 
   /**
-   * All stages for one case with its own targets ({@link Target#parse} texts; empty: the
-   * settings' targets), e.g. a per-case mask; the compiled program is shared all the same.
+   * All stages for one case with its own targets (empty: the settings' targets), e.g. a per-case
+   * mask; the compiled program is shared all the same.
    */
-  public CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded) {
+  public CaseResult run(CaseInput c, List<Target> caseTargets, Consumer<LoadedCase> checkLoaded) {
     return run(c, caseTargets, checkLoaded, null);
   }
 
@@ -169,26 +173,27 @@ public final class ExplanationPipeline implements AutoCloseable {
    * beforehand ({@code prefetched}, or null: read here): one pipeline kept open for cases that
    * differ only in their input and targets (batch, {@code gradcam3d serve}).
    */
-  public CaseResult run(CaseInput c, List<String> caseTargets, InputPrefetch prefetched,
+  public CaseResult run(CaseInput c, List<Target> caseTargets, InputPrefetch prefetched,
       Consumer<LoadedCase> checkLoaded) {
     return run(c, caseTargets, checkLoaded, prefetched);
   }
 
-  private CaseResult run(CaseInput c, List<String> caseTargets, Consumer<LoadedCase> checkLoaded,
+  private CaseResult run(CaseInput c, List<Target> caseTargets, Consumer<LoadedCase> checkLoaded,
       InputPrefetch prefetched) {
     long start = System.nanoTime();
     LoadedCase loaded = load(c, prefetched);
     checkLoaded.accept(loaded);
     checkSteps(loaded);
-    List<Target> targets = caseTargets.isEmpty() ? resolveTargets(loaded)
-        : resolveTargets(loaded, caseTargets.stream().map(Target::parse).toList());
+    List<Target> targets = resolveTargets(loaded, caseTargets.isEmpty() ? settingsTargets : caseTargets);
     // the curves' sessions and baseline volume need no explanation: they are made meanwhile
     try (PreparedScoring prepared = metrics == null || !metrics.scoresCurves() || windowed != null ? null
         : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
       WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
       Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
       // the metrics perturb the model's input: they work on its grid; everything else on the scan's
-      Evaluation ev = metrics == null ? null : measure(c, loaded, e, metrics, prepared);
+      // the metrics read the target's region, which a whole-volume run leaves to its segmentation
+      Evaluation ev = metrics == null ? null
+          : measure(c, loaded, w != null && e.region() == null ? e.withRegion(w.region()) : e, metrics, prepared);
       Explanation onScan = ScanGrid.toScan(e, loaded.grid());
       WindowedExplanation wOnScan = w == null ? null
           : ScanGrid.toScan(w, onScan, loaded.grid(), settings.window().keepPrediction());
@@ -206,7 +211,8 @@ public final class ExplanationPipeline implements AutoCloseable {
   public LoadedCase load(CaseInput c, InputPrefetch prefetched) {
     List<Path> files = c.files();
     if (files.isEmpty()) {
-      throw new Gradcam3dException("give an input with --input FILE (" + gradcam3d.volume.VolumeFormat.SUPPORTED + ")");
+      throw new Gradcam3dException(Setting.INPUT, "give an input with " + Setting.INPUT.label() + " FILE ("
+          + gradcam3d.volume.VolumeFormat.SUPPORTED + ")");
     }
     List<Object> contents = new ArrayList<>();
     for (Path f : files) {
@@ -246,7 +252,7 @@ public final class ExplanationPipeline implements AutoCloseable {
 
   /** Stage 2: the targets for this input: the default for classifiers, mask files read. */
   public List<Target> resolveTargets(LoadedCase loaded) {
-    return resolveTargets(loaded, parsedTargets);
+    return resolveTargets(loaded, settingsTargets);
   }
 
   private List<Target> resolveTargets(LoadedCase loaded, List<Target> parsedTargets) {
@@ -254,9 +260,9 @@ public final class ExplanationPipeline implements AutoCloseable {
         : explainer.outputShape(Map.of(inputName, loaded.batch().shape()));
     if (parsedTargets.isEmpty()) {
       if (os.length > 2) {
-        throw new OptionValueException("this model segments (output " + Shapes.format(os) + ", classes 0.."
-            + (os[1] - 1) + "): choose what to explain with --target CLASS, e.g. --target 1 "
-            + "(forms: " + Target.FORMS + ")");
+        throw new OptionValueException(Setting.TARGET, "this model segments (output " + Shapes.format(os)
+            + ", classes 0.." + (os[1] - 1) + "): choose what to explain with " + Setting.TARGET.label()
+            + " CLASS, e.g. " + Setting.TARGET.label() + " 1 (forms: " + Target.FORMS + ")");
       }
       return List.of(Target.parse("argmax"));
     }
@@ -268,7 +274,7 @@ public final class ExplanationPipeline implements AutoCloseable {
         if (t.placedOnGrid()) {
           throw new Gradcam3dException("target '" + t.spec() + "' is given on the scan's grid, but this model's output "
               + Shapes.format(outSpatial) + " is not on its input grid " + Shapes.format(grid.model().spatialShape())
-              + ", so it cannot follow --orient");
+              + ", so it cannot follow " + Setting.ORIENT.label());
         }
       }
     }
@@ -303,7 +309,8 @@ public final class ExplanationPipeline implements AutoCloseable {
       throw new IllegalStateException("these settings have no sliding windows: use explain");
     }
     if (targets.size() != 1) {
-      throw new Gradcam3dException("sliding windows explain one volume for one target; give one --target");
+      throw new Gradcam3dException(Setting.TARGET, "sliding windows explain one volume for one target; give one "
+          + Setting.TARGET.label());
     }
     return windowed.explain(loaded.batch(), targets.get(0));
   }
@@ -311,7 +318,8 @@ public final class ExplanationPipeline implements AutoCloseable {
   /** The compiled explanation of a case's input shape as a standalone ONNX model ({@link Explainer#compiledGraph}). */
   public ModelProto compiledGraph(LoadedCase loaded) {
     if (explainer == null) {
-      throw new Gradcam3dException("the compiled graph is per window with sliding windows; not available with --window");
+      throw new Gradcam3dException(Setting.WINDOW, "the compiled graph is per window with sliding windows; not "
+          + "available with " + Setting.WINDOW.label());
     }
     return explainer.compiledGraph(Map.of(inputName, loaded.batch().shape()));
   }
@@ -341,13 +349,13 @@ public final class ExplanationPipeline implements AutoCloseable {
   /** The share of the first sample's map inside its true label. */
   public LabelOverlap labelOverlap(CaseInput c, LoadedCase loaded, Explanation e) {
     int cls = e.explainedClass(0);
-    return LabelOverlap.of(c.labelName(), cls, e.cam().slice0(0), labelMask(c, loaded, cls));
+    return LabelOverlap.of(c.labelName(), cls, e.cam().view0(0), labelMask(c, loaded, cls));
   }
 
   /** 1 where the true label equals the class, on the input grid. */
   private FloatTensor labelMask(CaseInput c, LoadedCase loaded, int cls) {
     if (loaded.volume() == null) {
-      throw new Gradcam3dException("--label needs a single-sample input");
+      throw new Gradcam3dException(Setting.LABEL, Setting.LABEL.label() + " needs a single-sample input");
     }
     Volume like = loaded.scan();
     Volume lab = VolumeIO.read(c.label(), settings.layout(), like.spatialShape().length).requireFinite();

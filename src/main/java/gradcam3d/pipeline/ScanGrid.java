@@ -2,6 +2,7 @@ package gradcam3d.pipeline;
 
 import gradcam3d.cam.Explanation;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import gradcam3d.volume.GridMapping;
 import gradcam3d.window.WindowedExplanation;
@@ -66,19 +67,19 @@ final class ScanGrid {
     }
     long[] modelSpatial = g.model().spatialShape();
     FloatTensor prediction = null;
-    FloatTensor segmentation;
+    Labels segmentation;
     if (w.prediction() != null && !g.exact()) {
       // with resampling the segmentation is the argmax of the prediction brought back (nnU-Net's rule)
       if (keepPrediction) {
         prediction = onScan(w.prediction(), g, modelSpatial);
-        segmentation = argmax(prediction);
+        segmentation = Labels.of(argmax(prediction));
       } else {
-        segmentation = argmaxOnScan(w.prediction(), g, modelSpatial);
+        segmentation = Labels.of(argmaxOnScan(w.prediction(), g, modelSpatial));
       }
     } else {
       // moved exactly, the segmentation moves as it is
       prediction = keepPrediction ? onScan(w.prediction(), g, modelSpatial) : null;
-      segmentation = onScan(w.segmentation(), g, modelSpatial, GridMapping.Kind.LABELS);
+      segmentation = Labels.of(onScan(w.segmentation().toFloatTensor(), g, modelSpatial, GridMapping.Kind.LABELS));
     }
     return new WindowedExplanation(onScan, segmentation, prediction, w.grid(), w.windowsRun(), w.windowsSkipped(),
         w.timings(), w.pass2From(), w.requestedWindow());

@@ -4,10 +4,11 @@ import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.runtime.Score;
 import gradcam3d.volume.GridChain;
 import gradcam3d.volume.Layout;
@@ -26,10 +27,11 @@ import java.util.List;
  *
  * @param model the ONNX model file
  * @param modelName how reports name the model (the file name unless told)
- * @param layers module paths, {@code module@k} elements or tensor names (none for input-space methods,
- *     checked with the method by {@link Explainer.Request})
+ * @param layers module paths, {@code module@k} elements or tensor names, each with its token grid if
+ *     given ({@link LayerSpec}; none for input-space methods, checked with the method by
+ *     {@link Request})
  * @param method the CAM method
- * @param targets target texts ({@link Target#parse}); empty: argmax for classifiers
+ * @param targets what to explain ({@link Target}); empty: argmax for classifiers
  * @param score logits or probabilities
  * @param modelOutput which output of a multi-output model the target reads
  * @param layout how NIfTI axes map to the model tensor
@@ -44,7 +46,7 @@ import java.util.List;
  *     for every output
  * @param ensemble more folds averaged with the model, and test-time mirroring (nnU-Net's predictor)
  */
-public record Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
+public record Settings(Path model, String modelName, List<LayerSpec> layers, CamMethod method, List<Target> targets,
     Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
     int batchSize, boolean keepTensors, Progress progress, SlidingWindowExplainer.Settings window, GridChain grid,
     Ensemble ensemble) {
@@ -79,7 +81,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   }
 
   /** Without sliding windows. */
-  public Settings(Path model, String modelName, List<String> layers, CamMethod method, List<String> targets,
+  public Settings(Path model, String modelName, List<LayerSpec> layers, CamMethod method, List<Target> targets,
       Score score, int modelOutput, Layout layout, Normalization normalization, int threads,
       int batchSize, boolean keepTensors, Progress progress) {
     this(model, modelName, layers, method, targets, score, modelOutput, layout, normalization, threads, batchSize,
@@ -95,7 +97,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   }
 
   /** The command line's defaults ({@link Defaults}): Grad-CAM on logits of output 0, zyx layout, no normalisation, all cores, batch 2. */
-  public static Settings of(Path model, List<String> layers) {
+  public static Settings of(Path model, List<LayerSpec> layers) {
     return new Settings(model, null, layers, CamMethods.byName(Defaults.METHOD), List.of(), Score.LOGITS,
         Defaults.MODEL_OUTPUT, Layout.ZYX, Normalization.NONE, Defaults.threads(), Defaults.BATCH_SIZE,
         false, Progress.NONE, null, null, null);
@@ -109,11 +111,11 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
     return toBuilder().method(m).build();
   }
 
-  public Settings withLayers(List<String> l) {
+  public Settings withLayers(List<LayerSpec> l) {
     return toBuilder().layers(l).build();
   }
 
-  public Settings withTargets(List<String> t) {
+  public Settings withTargets(List<Target> t) {
     return toBuilder().targets(t).build();
   }
 
@@ -170,7 +172,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   }
 
   /** A builder starting from {@link #of}: the command line's defaults. */
-  public static Builder builder(Path model, List<String> layers) {
+  public static Builder builder(Path model, List<LayerSpec> layers) {
     return of(model, layers).toBuilder();
   }
 
@@ -178,9 +180,9 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
   public static final class Builder {
     private Path model;
     private String modelName;
-    private List<String> layers;
+    private List<LayerSpec> layers;
     private CamMethod method;
-    private List<String> targets;
+    private List<Target> targets;
     private Score score;
     private int modelOutput;
     private Layout layout;
@@ -222,7 +224,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
       return this;
     }
 
-    public Builder layers(List<String> v) {
+    public Builder layers(List<LayerSpec> v) {
       layers = v;
       return this;
     }
@@ -232,7 +234,7 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
       return this;
     }
 
-    public Builder targets(List<String> v) {
+    public Builder targets(List<Target> v) {
       targets = v;
       return this;
     }
@@ -303,11 +305,11 @@ public record Settings(Path model, String modelName, List<String> layers, CamMet
    * that takes no layer given one, a layer method given none): bad option values.
    */
   public void checkRequest() {
-    request(List.of());
+    request();
   }
 
-  /** The explainer's part of these settings, for already parsed targets. */
-  Explainer.Request request(List<Target> parsedTargets) {
-    return new Explainer.Request(layers, method, parsedTargets, modelOutput, score, keepTensors, batchSize, progress);
+  /** The explainer's part of these settings. */
+  Request request() {
+    return new Request(layers, method, targets, modelOutput, score, keepTensors, batchSize, progress);
   }
 }

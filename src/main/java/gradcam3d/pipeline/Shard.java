@@ -1,6 +1,7 @@
 package gradcam3d.pipeline;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +23,8 @@ public record Shard(int index, int count) {
 
   public Shard {
     if (count < 1 || index < 1 || index > count) {
-      throw new OptionValueException("--shard must be I/N with 1 <= I <= N, not " + index + "/" + count);
+      throw new OptionValueException(Setting.SHARD, Setting.SHARD.label() + " must be I/N with 1 <= I <= N, not "
+          + index + "/" + count);
     }
   }
 
@@ -36,7 +38,8 @@ public record Shard(int index, int count) {
     } catch (NumberFormatException e) {
       // falls through to the message below
     }
-    throw new OptionValueException("--shard must be I/N with 1 <= I <= N (e.g. 2/4), not '" + text + "'");
+    throw new OptionValueException(Setting.SHARD, Setting.SHARD.label()
+        + " must be I/N with 1 <= I <= N (e.g. 2/4), not '" + text + "'");
   }
 
   /** The cases in the stable order every share agrees on: by key (path text), ties in input order. */

@@ -43,7 +43,7 @@ public record Tables(AtlasTable atlas, String atlasFile, ChannelShares channels)
         throw new Gradcam3dException("the atlas " + atlas + " has shape " + Shapes.format(a.tensor().shape())
             + " but the input's spatial shape is " + Shapes.format(like.spatialShape()));
       }
-      table = AtlasTable.of(r.explanation().cam().slice0(0).data(), a.tensor().data(), names);
+      table = AtlasTable.of(r.explanation().cam().view0(0).data(), a.tensor().data(), names);
     }
     ChannelShares channels = null;
     if (r.explanation().attribution() != null) {

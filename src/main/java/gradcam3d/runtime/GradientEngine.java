@@ -5,6 +5,7 @@ import gradcam3d.autodiff.BackwardRules;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.GradientSpec;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.optimize.FastForm;
@@ -22,7 +23,7 @@ import java.util.Map;
  * {@link SessionCache}).
  *
  * <pre>{@code
- * try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(List.of("down3")),
+ * try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(LayerSpec.names("down3")),
  *     RuntimeOptions.defaults())) {
  *   GradientEngine.Result r = engine.run(Map.of("input", x), seed);   // e.g. cam.Target.seed(...)
  *   FloatTensor a = r.activation(0), g = r.gradient(0);
@@ -38,71 +39,27 @@ public final class GradientEngine implements AutoCloseable {
   }
 
   /**
-   * What the engine computes. {@code extensionKey} describes what the extension adds, for the
-   * {@link ProgramCache}: a program whose extension has none is never cached.
+   * What the engine computes: the program to differentiate ({@link GradientSpec}: layers, model
+   * output, gradients or not, rules, from the layer), the seed's score of that output (and the
+   * contrast a method weighs it with), which tensors are outputs, and what an extension adds.
+   * {@code extensionKey} describes what the extension adds, for the {@link ProgramCache}: a
+   * program whose extension has none is never cached. Made by {@link #of} or {@link #builder}.
    */
-  public record Config(List<String> layers, int modelOutput, Score score, boolean gradients,
-      boolean returnTensors, boolean returnModelOutput, Extension extension, BackwardRules rules,
-      String extensionKey, boolean startsAtLayer, SeedHead.Contrast contrast) {
-    public static Config of(List<String> layers) {
-      return new Config(layers, 0, Score.LOGITS, true, true, true, null, BackwardRules.EXACT, null,
-          false, null);
+  public record Config(GradientSpec program, Score score, SeedHead.Contrast contrast, boolean returnTensors,
+      boolean returnModelOutput, Extension extension, String extensionKey) {
+    /** Exact gradients of model output 0's logits at {@code layers}; activations, gradients and output returned. */
+    public static Config of(List<LayerSpec> layers) {
+      return builder(layers).build();
     }
 
-    /**
-     * The program starts at the layer: it is fed the layer's activation and the other tensors
-     * crossing its cut ({@link #feedShapes}) instead of the model input, see {@link GradientProgram}.
-     */
-    public Config fromLayer() {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, true, contrast);
+    /** A builder starting from {@link #of}. */
+    public static Builder builder(List<LayerSpec> layers) {
+      return new Builder(layers);
     }
 
-    /** Guided backpropagation's rules for the Relu family instead of exact gradients. */
-    public Config withRules(BackwardRules r) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, r,
-          extensionKey, startsAtLayer, contrast);
-    }
-
-    public Config withModelOutput(int k) {
-      return new Config(layers, k, score, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer, contrast);
-    }
-
-    public Config withScore(Score s) {
-      return new Config(layers, modelOutput, s, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer, contrast);
-    }
-
-    /** Forward only: activations and target, no backward graph. */
-    public Config withoutGradients() {
-      return new Config(layers, modelOutput, score, false, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer, contrast);
-    }
-
-    public Config withTensors(boolean tensors, boolean modelOutputToo) {
-      return new Config(layers, modelOutput, score, gradients, tensors, modelOutputToo, extension, rules,
-          extensionKey, startsAtLayer, contrast);
-    }
-
-    /** An extension whose programs are not cached. */
-    public Config withExtension(Extension e) {
-      return withExtension(e, null);
-    }
-
-    /**
-     * An extension described by {@code key}: two extensions with the same key must add the same
-     * nodes and outputs to the same program (the key names the method, not an instance).
-     */
-    public Config withExtension(Extension e, String key) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, e, rules, key,
-          startsAtLayer, contrast);
-    }
-
-    /** The seed weights {@code c}'s score instead of the class scores ({@link SeedHead.Contrast}). */
-    public Config withContrast(SeedHead.Contrast c) {
-      return new Config(layers, modelOutput, score, gradients, returnTensors, returnModelOutput, extension, rules,
-          extensionKey, startsAtLayer, c);
+    /** A builder starting from this configuration, to change some of it. */
+    public Builder toBuilder() {
+      return new Builder(this);
     }
 
     /** Everything the program is compiled from besides the model and input shapes; null: not cacheable. */
@@ -112,14 +69,116 @@ public final class GradientEngine implements AutoCloseable {
       }
       // a StringBuilder, not '+': each '+' site costs a cold JVM a method-handle bootstrap
       StringBuilder sb = new StringBuilder("layers=");
-      for (String l : layers) {
+      for (LayerSpec layer : program.layers()) {
+        String l = layer.toString();  // name:grid=Z,Y,X: a token grid makes another program
         sb.append(l.length()).append(':').append(l);
       }
-      return sb.append(";modelOutput=").append(modelOutput).append(";score=").append(score).append(";gradients=")
-          .append(gradients).append(";tensors=").append(returnTensors).append(";modelOutputToo=")
-          .append(returnModelOutput).append(";rules=").append(rules.key()).append(";fromLayer=").append(startsAtLayer)
+      return sb.append(";modelOutput=").append(program.modelOutput()).append(";score=").append(score)
+          .append(";gradients=").append(program.gradients()).append(";tensors=").append(returnTensors)
+          .append(";modelOutputToo=").append(returnModelOutput).append(";rules=").append(program.rules().key())
+          .append(";fromLayer=").append(program.fromLayer())
           .append(";extension=").append(extension == null ? "none" : extensionKey)
           .append(contrast == null ? "" : ";contrast=" + contrast.key()).toString();
+    }
+
+    /** A configuration changed setting by setting; the fields are the record's and its program's. */
+    public static final class Builder {
+      private List<LayerSpec> layers;
+      private int modelOutput;
+      private boolean gradients = true;
+      private BackwardRules rules = BackwardRules.EXACT;
+      private boolean fromLayer;
+      private Score score = Score.LOGITS;
+      private SeedHead.Contrast contrast;
+      private boolean returnTensors = true;
+      private boolean returnModelOutput = true;
+      private Extension extension;
+      private String extensionKey;
+
+      private Builder(List<LayerSpec> layers) {
+        this.layers = layers;
+      }
+
+      private Builder(Config c) {
+        GradientSpec p = c.program;
+        layers = p.layers();
+        modelOutput = p.modelOutput();
+        gradients = p.gradients();
+        rules = p.rules();
+        fromLayer = p.fromLayer();
+        score = c.score;
+        contrast = c.contrast;
+        returnTensors = c.returnTensors;
+        returnModelOutput = c.returnModelOutput;
+        extension = c.extension;
+        extensionKey = c.extensionKey;
+      }
+
+      /** Which output of a multi-output model the seed reads. */
+      public Builder modelOutput(int k) {
+        modelOutput = k;
+        return this;
+      }
+
+      public Builder score(Score s) {
+        score = s;
+        return this;
+      }
+
+      /** Guided backpropagation's (or LRP's) rules instead of exact gradients. */
+      public Builder rules(BackwardRules r) {
+        rules = r;
+        return this;
+      }
+
+      /** Forward only: activations and target, no backward graph. */
+      public Builder forwardOnly() {
+        gradients = false;
+        return this;
+      }
+
+      /**
+       * The program starts at the layer: it is fed the layer's activation and the other tensors
+       * crossing its cut ({@link GradientEngine#feedShapes}) instead of the model input, see
+       * {@link GradientProgram}.
+       */
+      public Builder fromLayer() {
+        fromLayer = true;
+        return this;
+      }
+
+      /** Whether the layers' activations and gradients, and the model output, are outputs. */
+      public Builder tensors(boolean tensors, boolean modelOutputToo) {
+        returnTensors = tensors;
+        returnModelOutput = modelOutputToo;
+        return this;
+      }
+
+      /** An extension whose programs are not cached. */
+      public Builder extension(Extension e) {
+        return extension(e, null);
+      }
+
+      /**
+       * An extension described by {@code key}: two extensions with the same key must add the same
+       * nodes and outputs to the same program (the key names the method, not an instance).
+       */
+      public Builder extension(Extension e, String key) {
+        extension = e;
+        extensionKey = key;
+        return this;
+      }
+
+      /** The seed weights {@code c}'s score instead of the class scores ({@link SeedHead.Contrast}). */
+      public Builder contrast(SeedHead.Contrast c) {
+        contrast = c;
+        return this;
+      }
+
+      public Config build() {
+        return new Config(new GradientSpec(layers, modelOutput, gradients, rules, fromLayer), score, contrast,
+            returnTensors, returnModelOutput, extension, extensionKey);
+      }
     }
   }
 
@@ -254,8 +313,7 @@ public final class GradientEngine implements AutoCloseable {
    * applied), without an ONNX Runtime session: for writing the graph out.
    */
   public GradientProgram program(Map<String, long[]> inputShapes) {
-    GradientProgram p = GradientProgram.build(model, new GradientSpec(inputShapes, config.layers(),
-        config.modelOutput(), config.gradients(), config.rules(), config.startsAtLayer()),
+    GradientProgram p = GradientProgram.build(model, inputShapes, config.program(),
         new SeedHead(config.score(), config.contrast()));
     SeedHead.OUTPUTS.forEach(p::addOutput);
     if (config.returnTensors()) {

@@ -314,8 +314,10 @@ public final class ProgramCache {
         .append(dims(shape)).append('\n'));
     for (GradientProgram.LayerGradient l : info.layers()) {
       LayerResolver.Layer y = l.layer();
-      sb.append("layer ").append(enc(y.spec())).append(' ').append(enc(y.module())).append(' ').append(y.element())
-          .append(' ').append(enc(y.tensor())).append(' ').append(enc(l.activation())).append(' ')
+      // a layer given as a tensor name has no module: "-", as a missing gradient
+      sb.append("layer ").append(enc(y.spec())).append(' ').append(y.module() == null ? "-" : enc(y.module()))
+          .append(' ').append(y.element()).append(' ').append(enc(y.tensor())).append(' ').append(enc(l.activation()))
+          .append(' ')
           .append(l.gradient() == null ? "-" : enc(l.gradient())).append(' ').append(dims(l.shape())).append('\n');
     }
     for (String o : info.outputs()) {
@@ -358,8 +360,8 @@ public final class ProgramCache {
         }
         case "input" -> inputs.put(dec(f[1]), dims(f[2]));
         case "layer" -> layers.add(new GradientProgram.LayerGradient(
-            new LayerResolver.Layer(dec(f[1]), dec(f[2]), Integer.parseInt(f[3]), dec(f[4])), dec(f[5]),
-            f[6].equals("-") ? null : dec(f[6]), dims(f[7])));
+            new LayerResolver.Layer(dec(f[1]), f[2].equals("-") ? null : dec(f[2]), Integer.parseInt(f[3]),
+                dec(f[4])), dec(f[5]), f[6].equals("-") ? null : dec(f[6]), dims(f[7])));
         case "out" -> outs.add(dec(f[1]));
         default -> throw new IllegalArgumentException("unknown record " + f[0]);
       }

@@ -195,6 +195,9 @@ public final class Normalization {
 
   /** The channels normalised with parameters fitted before ({@link #fitted}). */
   public static FloatTensor apply(FloatTensor channelsFirst, List<Linear> perChannel) {
+    if (perChannel.stream().allMatch(Linear.IDENTITY::equals)) {
+      return channelsFirst; // nothing to do: no copy of a scan that may be a quarter of the heap
+    }
     float[] in = channelsFirst.data();
     float[] out = new float[in.length];
     int channels = (int) channelsFirst.dim(0);

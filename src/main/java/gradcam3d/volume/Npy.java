@@ -5,6 +5,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.InputFiles;
 import gradcam3d.tensor.Float16;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -247,24 +248,45 @@ public final class Npy {
     if (dtype.equals("<f4") && (order == Order.C || t.rank() <= 1)) {
       // float32 in C order holds every value as it is: streamed in chunks, not built whole in
       // memory (for a scan, one more array of its size)
-      byte[] header = header(t.shape(), Dtype.parse(dtype, "cannot write " + file), order, (long) t.size() * 4,
-          file.toString());
       float[] d = t.data();
-      AtomicFiles.write(file, os -> {
-        os.write(header);
-        ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < d.length; ) {
-          int n = Math.min(d.length - i, chunk.capacity() / 4);
-          chunk.clear();
-          chunk.asFloatBuffer().put(d, i, n);
-          os.write(chunk.array(), 0, 4 * n);
-          i += n;
-        }
-      });
+      writeFloat32(t.shape(), (from, into, n) -> System.arraycopy(d, from, into, 0, n), file);
       return;
     }
     byte[] bytes = encode(t, dtype, order, file.toString());
     AtomicFiles.write(file, os -> os.write(bytes));
+  }
+
+  /**
+   * Writes a segmentation as float32 class indices, C order: the same file as the float tensor
+   * of its labels, streamed from the labels without that tensor.
+   */
+  public static void write(Labels labels, Path file) {
+    writeFloat32(labels.shape(), (from, into, n) -> labels.copyTo(from, into, 0, n), file);
+  }
+
+  /** Copies values [from, from + n) of what is written into {@code into}. */
+  @FunctionalInterface
+  private interface FloatRange {
+    void copy(int from, float[] into, int n);
+  }
+
+  /** Streams {@code numel(shape)} float32 values to a C-order .npy, chunk by chunk, atomically. */
+  private static void writeFloat32(long[] shape, FloatRange values, Path file) {
+    long count = Shapes.numel(shape);
+    byte[] header = header(shape, Dtype.parse("<f4", "cannot write " + file), Order.C, count * 4, file.toString());
+    AtomicFiles.write(file, os -> {
+      os.write(header);
+      ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+      float[] floats = new float[chunk.capacity() / 4];
+      for (long i = 0; i < count; ) {
+        int n = (int) Math.min(count - i, floats.length);
+        values.copy((int) i, floats, n);
+        chunk.clear();
+        chunk.asFloatBuffer().put(floats, 0, n);
+        os.write(chunk.array(), 0, 4 * n);
+        i += n;
+      }
+    });
   }
 
   /** The .npy header (magic, version, length, dictionary, padding) for {@code dataLen} bytes of data. */

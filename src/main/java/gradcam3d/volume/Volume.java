@@ -254,6 +254,9 @@ public final class Volume {
   }
 
   private static FloatTensor concatChannels(List<FloatTensor> tensors) {
+    if (tensors.size() == 1) {
+      return tensors.get(0); // one file: its channels as they are, not copied
+    }
     long channels = 0;
     long size = 0;
     for (FloatTensor t : tensors) {

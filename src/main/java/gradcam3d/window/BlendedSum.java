@@ -1,12 +1,13 @@
 package gradcam3d.window;
 
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.List;
 
 /**
  * The blend of the windows' scores as it grows: sum_t w_t scores_t over the volume, [K, *S] flat.
- * The blended prediction F = sum / N is read without dividing in place ({@link #argmax},
+ * The blended prediction F = sum / N is read without dividing in place ({@link #segmentation},
  * {@link #classCrop}: each voxel's F computed as the same float {@link #finish} stores), so a
  * window's part of F can be used as soon as every window overlapping it is added, while other
  * windows are still being added elsewhere in the volume.
@@ -17,20 +18,22 @@ import java.util.List;
  * part of the sum is reused for the slabs below. The sum then holds one window's depth of slabs
  * (classes x window depth x the scan's plane) instead of classes x the whole scan (for a
  * 512 x 512 x 256 scan, 64^3 windows and 3 classes: 201 instead of 805 MB); a window's class crop
- * is read from the segmentation.
+ * is read from the segmentation, and once every window is added the sum is let go: the
+ * segmentation (one byte per voxel, {@link Labels}) is all that is left.
  */
 final class BlendedSum {
   private final WindowGrid grid;
   private final BlendWeights weights;
   private final int classes;
   private final int voxels;
-  private final float[] sum;
+  /** Null once a streaming blend's segmentation is complete (nothing is left to add). */
+  private float[] sum;
   /** Streaming: voxels of one Z slab, slabs the sum holds, windows per row along Z (0: the whole scan is held). */
   private final int plane;
   private final int depth;
   private final int perRow;
   /** Streaming: the argmax of the final slabs, voxels per class, and the first slab not yet final. */
-  private final float[] segmentation;
+  private final Labels segmentation;
   private final float[] counts;
   private int finalSlabs;
 
@@ -53,7 +56,7 @@ final class BlendedSum {
     this.depth = streaming ? (int) Math.min(slabs, grid.window()[0]) : (int) slabs;
     this.perRow = streaming ? grid.size() / grid.axisStarts().get(0).length : 0;
     this.sum = new float[classes * depth * plane];
-    this.segmentation = streaming ? new float[voxels] : null;
+    this.segmentation = streaming ? Labels.zeros(classes, grid.volume()) : null;
     this.counts = streaming ? new float[classes] : null;
   }
 
@@ -106,7 +109,7 @@ final class BlendedSum {
       forEachRow(z * plane, (z + 1) * plane, (v0, len, lead) -> {
         for (int j = 0; j < len; j++) {
           int b = best(v0 + j, inverse(lead, j));
-          segmentation[v0 + j] = b;
+          segmentation.set(v0 + j, b);
           counts[b]++;
         }
       });
@@ -178,30 +181,23 @@ final class BlendedSum {
    * The segmentation (argmax of F over classes per voxel, first maximum as ONNX ArgMax) and the
    * voxels per class into {@code counts}, once every window is added.
    */
-  synchronized float[] segmentation(float[] counts) {
+  synchronized Labels segmentation(float[] counts) {
     if (streaming()) {
       finalise((int) grid.volume()[0]);
+      // every slab is final: the sum (classes x a window's depth of slabs) is not needed any more
+      sum = null;
       System.arraycopy(this.counts, 0, counts, 0, classes);
       return segmentation;
     }
-    float[] seg = new float[voxels];
-    argmax(seg, counts);
-    return seg;
-  }
-
-  /** Argmax of F over classes per voxel (first maximum, as ONNX ArgMax) and voxels per class; F is not changed. */
-  void argmax(float[] segmentation, float[] counts) {
-    if (streaming()) {
-      System.arraycopy(segmentation(counts), 0, segmentation, 0, voxels);
-      return;
-    }
+    Labels seg = Labels.zeros(classes, grid.volume());
     forEachRow((v0, len, lead) -> {
       for (int j = 0; j < len; j++) {
         int best = best(v0 + j, inverse(lead, j));
-        segmentation[v0 + j] = best;
+        seg.set(v0 + j, best);
         counts[best]++;
       }
     });
+    return seg;
   }
 
   /** The class of largest F at voxel v, F = sum * inv. */
@@ -240,7 +236,7 @@ final class BlendedSum {
       // the run starts row[r - 1] voxels into the window (a window may start before the grid)
       long x0 = start[r - 1] + row[r - 1];
       for (int j = 0; j < len; j++) {
-        int b = finalSlab ? (int) segmentation[vo + j] : best(vo + j, inverse(lead, x0 + j));
+        int b = finalSlab ? segmentation.get(vo + j) : best(vo + j, inverse(lead, x0 + j));
         out[wo + j] = b == cls ? 1f : 0f;
       }
     });

@@ -8,6 +8,7 @@ import gradcam3d.cam.Target;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +39,11 @@ final class LayerStream {
     GradientEngine.Result run(GradientEngine lane, FloatTensor windows, boolean lastRun);
   }
 
-  /** What the passes leave: the blend, the segmentation and the whole-volume region, the windows explained. */
-  record Passes(BlendedSum blend, float[] segmentation, float[] predicted, float[] region, int reached,
+  /**
+   * What the passes leave: the blend, the segmentation and the whole-volume region (null for a
+   * predicted class's: the segmentation's voxels of the class), the windows explained.
+   */
+  record Passes(BlendedSum blend, Labels segmentation, float[] predicted, float[] region, int reached,
       long predictedAt) {}
 
   /** The volume, its grid and what a window's step needs. */
@@ -127,9 +131,8 @@ final class LayerStream {
     boolean[] release = lastStepsOnLanes(steps, Math.min(lanes.size(), steps.size()));
     int voxels = (int) Shapes.numel(spatial);
     // allocated when every window is blended, not before: the middle of the stream is its peak
-    float[][] segmentation = {null};
+    Labels[] segmentation = {null};
     float[] counts = new float[v.classes()];
-    float[][] region = {fixedRegion};
     long[] predictedAt = {0};
     int[] explained = {0};
     int[] reached = {0};
@@ -170,11 +173,11 @@ final class LayerStream {
           // every window is blended: the segmentation, the region and how many windows it reaches
           progress.finish();
           segmentation[0] = blend.segmentation(counts);
-          if (predicted) {
-            region[0] = target.region(segmentation[0], spatial);
-          }
+          // a predicted class's region is read from the segmentation, not copied into a float volume
+          Labels seg = segmentation[0];
+          java.util.function.IntPredicate inside = predicted ? x -> seg.get(x) == cls : x -> fixedRegion[x] > 0;
           for (int t = 0; t < grid.size(); t++) {
-            reached[0] += WindowTargets.touches(WindowTargets.box(grid, t), region[0]) ? 1 : 0;
+            reached[0] += WindowTargets.touches(WindowTargets.box(grid, t), inside) ? 1 : 0;
           }
           predictedAt[0] = System.nanoTime();
           progress.start("explaining windows", reached[0]);
@@ -197,7 +200,7 @@ final class LayerStream {
     if (explained[0] != reached[0]) {
       throw new IllegalStateException(explained[0] + " windows explained but the region reaches " + reached[0]);
     }
-    return new Passes(blend, segmentation[0], counts, region[0], reached[0], predictedAt[0]);
+    return new Passes(blend, segmentation[0], counts, fixedRegion, reached[0], predictedAt[0]);
   }
 
   /** Each window's tensors of the cut, as [1, ...] (the model input itself is cropped when needed). */

@@ -4,25 +4,30 @@ import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram;
+import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.cam.WindowedTarget;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.SeedHead;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Explains a volume larger than the model's window, exactly: the windows' logits are blended
@@ -146,7 +151,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
   }
 
   private final ModelProto model;
-  private final Explainer.Request request;
+  private final Request request;
   private final Settings settings;
   private final String inputName;
   /** Pass 1's forward-only programs and pass 2's explainers (from the input, from the layer), one per lane. */
@@ -194,13 +199,13 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
   }
 
-  public SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings,
+  public SlidingWindowExplainer(ModelProto model, Request request, Settings settings,
       RuntimeOptions options) {
     this(model, request, settings, options, true);
   }
 
   /** With {@code fromLayer} false, pass 2 always runs from the model input (to compare the two in tests). */
-  SlidingWindowExplainer(ModelProto model, Explainer.Request request, Settings settings, RuntimeOptions options,
+  SlidingWindowExplainer(ModelProto model, Request request, Settings settings, RuntimeOptions options,
       boolean fromLayer) {
     this.model = model;
     this.request = request;
@@ -213,10 +218,9 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           + Setting.WINDOW.label());
     }
     // a forward-only program needs a layer: the model input stands in for methods without one
-    List<String> pass1Layers = request.layers().isEmpty() ? List.of(inputName) : request.layers();
-    GradientEngine.Config cfg = GradientEngine.Config.of(pass1Layers).withModelOutput(request.modelOutput())
-        .withScore(request.score()).withoutGradients().withTensors(false, false)
-        .withExtension(p -> {
+    List<LayerSpec> pass1Layers = request.layers().isEmpty() ? List.of(LayerSpec.named(inputName)) : request.layers();
+    GradientEngine.Config cfg = request.programAt(pass1Layers).forwardOnly().tensors(false, false)
+        .extension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
           p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
           p.addOutput(SCORES);
@@ -225,9 +229,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           if (plan != null && plan.fromLayer()) {
             plan.feeds().keySet().stream().filter(n -> !p.isInput(n)).forEach(p::addOutput);
           }
-        });
-    Explainer.Request perWindow = new Explainer.Request(request.layers(), request.method(), request.targets(),
-        request.modelOutput(), request.score(), request.keepTensors(), request.batchSize(), Progress.NONE);
+        }).build();
+    Request perWindow = request.toBuilder().progress(Progress.NONE).build();
     List<AutoCloseable> opened = new ArrayList<>();
     try {
       // pass 1's sessions and pass 2's from the layer are alive side by side in the stream: each
@@ -235,12 +238,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
       RuntimeOptions streamed = options.withMemoryPattern(false);
       this.forward = opened(opened, Lanes.open(streamed, o -> new GradientEngine(model, cfg, o)));
       // occlusion covers the whole volume: its copies are scored through the windows, not explained per window
-      boolean occluding = request.method() instanceof gradcam3d.cam.CamMethod.Occluding;
-      this.occlusion = occluding ? opened(opened, new WindowedOcclusion(model, request, this.settings, options)) : null;
-      this.explainers = occluding ? null : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
+      CamMethod.Occluding occluding = request.method().occlusion();
+      this.occlusion = occluding != null
+          ? opened(opened, new WindowedOcclusion(model, occluding, request, this.settings, options)) : null;
+      this.explainers = occlusion != null ? null
+          : opened(opened, Lanes.open(options, o -> new Explainer(model, perWindow, o)));
       Lanes<Explainer> layerLanes = null;
-      String reason = occluding ? WindowedOcclusion.NO_PASS2 : "turned off";
-      if (fromLayer && !occluding) {
+      String reason = occlusion != null ? WindowedOcclusion.NO_PASS2 : "turned off";
+      if (fromLayer && occlusion == null) {
         try {
           layerLanes = opened(opened, Lanes.open(streamed, o -> Explainer.fromLayer(model, perWindow, o)));
         } catch (GradientProgram.NoCut e) {
@@ -312,14 +317,16 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long[] wholeOutput = Shapes.concat(new long[] {1, classCount}, spatial);
     target.check(wholeOutput);
     // fails for classifier targets before any window runs
-    target.region(new float[0], new long[] {0});
+    target.region(Labels.zeros(1, 0), new long[] {0});
     if (occlusion != null) {
       forward.all().forEach(f -> f.compiled(batchShape(Math.min(settings.windowBatch(), grid.size()), channels, window)));
       return occlusion.explain(input, target, grid, weights, forwards());
     }
     Progress progress = request.progress();
-    boolean inputSpace = request.method() instanceof gradcam3d.cam.CamMethod.InputSpace;
-    int layers = inputSpace ? 1 : request.layers().size();  // an input-space method's one map
+    // an input-space method's one map: the reduction of its attribution summed over the windows
+    UnaryOperator<FloatTensor> attributionMap = request.method().attributionMap();
+    boolean inputSpace = attributionMap != null;
+    int layers = inputSpace ? 1 : request.layers().size();
     int voxels = (int) Shapes.numel(spatial);
     Pass2 plan = pass2.forGrid(grid, windowBatch);
 
@@ -348,11 +355,12 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long t1 = passes.predictedAt() == 0 ? System.nanoTime() : passes.predictedAt();
     float[] region = passes.region();
     float[] predicted = passes.predicted();
-    float[] segmentation = passes.segmentation();
+    Labels segmentation = passes.segmentation();
     int reached = passes.reached();
-    long regionVoxels = 0;
-    for (float r : region) {
-      regionVoxels += r > 0 ? 1 : 0;
+    // null: a predicted class's region, its voxels those the segmentation gives the class
+    long regionVoxels = region == null ? Math.round(predicted[target.classIndex()]) : 0;
+    for (int v = 0; region != null && v < region.length; v++) {
+      regionVoxels += region[v] > 0 ? 1 : 0;
     }
     if (regionVoxels == 0) {
       throw TargetRegions.emptyRegion(target, "", predicted, 0, predicted.length);
@@ -370,17 +378,18 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     List<Explanation.LayerMap> maps = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
     Explanation.Attribution attribution = null;
+    float[] inputMap = null;
     if (inputSpace) {
       // LRP's input relevance is additive over the windows: the map comes from the summed relevance
       FloatTensor summed = new FloatTensor(stitch.attribution, Shapes.concat(new long[] {1, channels}, spatial));
       attribution = new Explanation.Attribution(summed, null);
-      float[] map = ((gradcam3d.cam.CamMethod.InputSpace) request.method()).map(summed).data();
-      for (int v = 0; v < map.length; v++) {
-        stitch.sums[0][v] = Math.max(0f, map[v]);
+      inputMap = attributionMap.apply(summed).data();
+      for (int v = 0; v < inputMap.length; v++) {
+        inputMap[v] = Math.max(0f, inputMap[v]);
       }
     }
     for (int l = 0; l < layers; l++) {
-      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(stitch.sums[l], camShape));
+      FloatTensor cam = Normalise.perSampleInPlace(new FloatTensor(inputMap != null ? inputMap : stitch.sum(l), camShape));
       finals.add(cam);
       Explanation.LayerMap f = stitch.firstLayers.get(l);
       maps.add(new Explanation.LayerMap(f.layer(), f.shape(), null, cam, null, null, null,
@@ -391,14 +400,14 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     int classes = (int) wholeOutput[1];
     Explanation whole = new Explanation(maps, aggregate,
         new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
-        new FloatTensor(predicted, 1, classes), new FloatTensor(region, camShape), List.of(target),
+        new FloatTensor(predicted, 1, classes), region == null ? null : new FloatTensor(region, camShape), List.of(target),
         wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, attribution,
         null, stitch.relevance());
     // predict: until every window is blended (windows explained meanwhile included); explain: the
     // rest of the passes less the summing done in it (summing before t1 is inside predict)
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6,
         (t2 - t1 - stitch.nsSince(t1)) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
-    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), keptPrediction, grid,
+    return new WindowedExplanation(whole, segmentation.reshape(camShape), keptPrediction, grid,
         reached, grid.size() - reached, timings, plan.describe(), Arrays.equals(window, requested) ? null : requested);
   }
 
@@ -417,9 +426,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     WindowGrid grid = v.grid();
     BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
-    float[] segmentation = new float[(int) Shapes.numel(grid.volume())];
     float[] predicted = new float[v.classes()];
-    blend.argmax(segmentation, predicted);
+    Labels segmentation = blend.segmentation(predicted);
     float[] region = target.region(segmentation, grid.volume());
     // a predicted-class target follows the blended prediction in every window
     Target fixed = target.onPrediction(new FloatTensor(region, grid.volume()));

@@ -15,10 +15,12 @@ final class Stitch {
   final WindowGrid grid;
   final WindowObserver observer;
   final Progress progress;
-  final float[][] sums;
+  /** Per layer the sum of the windows' maps ({@link #sum} makes it a volume at the end). */
+  private final SlabSum[] sums;
   /** An input-space method's attribution [C, *S] summed over the windows (LRP's input relevance), or null. */
   final float[] attribution;
   final Boolean[] illConditioned;
+  private final int voxels;
   /** LRP: the windows' starting relevance and the relevance arriving per layer (or at the input), summed. */
   private double startingRelevance;
   private double[] arrivedRelevance;
@@ -37,7 +39,11 @@ final class Stitch {
     this.grid = grid;
     this.observer = observer;
     this.progress = progress;
-    this.sums = new float[layers][voxels];
+    this.sums = new SlabSum[layers];
+    for (int l = 0; l < layers; l++) {
+      sums[l] = new SlabSum(grid.volume());
+    }
+    this.voxels = voxels;
     this.attribution = attributionChannels > 0 ? new float[attributionChannels * voxels] : null;
     this.illConditioned = new Boolean[layers];
   }
@@ -72,12 +78,12 @@ final class Stitch {
     if (attribution != null) {
       float[] a = e.attribution().values().data();
       int windowVoxels = (int) Shapes.numel(grid.window());
-      int channels = attribution.length / sums[0].length;
+      int channels = attribution.length / voxels;
       for (int i = 0; i < batch.size(); i++) {
         int base = i * channels * windowVoxels;
         for (int c = 0; c < channels; c++) {
           int from = base + c * windowVoxels;
-          int to = c * sums[0].length;
+          int to = c * voxels;
           WindowInference.box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
             for (int j = 0; j < len; j++) {
               attribution[to + vo + j] += a[from + wo + j];
@@ -117,15 +123,16 @@ final class Stitch {
   }
 
   /** Adds each window's map [n, *W] into the whole-volume sum at its place. */
-  static void addInPlace(float[] maps, WindowGrid grid, List<Integer> batch, float[] sum) {
+  static void addInPlace(float[] maps, WindowGrid grid, List<Integer> batch, SlabSum sum) {
     int windowVoxels = (int) Shapes.numel(grid.window());
     for (int i = 0; i < batch.size(); i++) {
       int base = i * windowVoxels;
-      WindowInference.box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> {
-        for (int j = 0; j < len; j++) {
-          sum[vo + j] += maps[base + wo + j];
-        }
-      });
+      WindowInference.box(grid, batch.get(i)).forEachRun((wo, vo, len, row) -> sum.add(vo, maps, base + wo, len));
     }
+  }
+
+  /** Layer l's summed maps over the volume (call once, when every window is added). */
+  float[] sum(int l) {
+    return sums[l].toArray();
   }
 }

@@ -26,10 +26,15 @@ final class WindowTargets {
   }
 
   static boolean touches(WindowBox box, float[] region) {
+    return touches(box, v -> region[v] > 0);
+  }
+
+  /** Whether a voxel of the box (volume offsets) is inside. */
+  static boolean touches(WindowBox box, java.util.function.IntPredicate inside) {
     boolean[] hit = {false};
     box.forEachRun((wo, vo, len, row) -> {
       for (int j = 0; j < len && !hit[0]; j++) {
-        hit[0] = region[vo + j] > 0;
+        hit[0] = inside.test(vo + j);
       }
     });
     return hit[0];

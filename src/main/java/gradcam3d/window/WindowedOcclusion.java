@@ -1,19 +1,21 @@
 package gradcam3d.window;
 
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.Lanes;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,16 +34,19 @@ final class WindowedOcclusion implements AutoCloseable {
   private final ModelProto model;
   private final Graph graph;
   private final String inputName;
-  private final Explainer.Request request;
+  private final CamMethod.Occluding method;
+  private final Request request;
   private final SlidingWindowExplainer.Settings settings;
   private final RuntimeOptions options;
   private Lanes<GradientEngine> scorers;
 
-  WindowedOcclusion(ModelProto model, Explainer.Request request, SlidingWindowExplainer.Settings settings,
-      RuntimeOptions options) {
+  /** For {@code method}, the request's method as an occlusion ({@link CamMethod#occlusion}). */
+  WindowedOcclusion(ModelProto model, CamMethod.Occluding method, Request request,
+      SlidingWindowExplainer.Settings settings, RuntimeOptions options) {
     this.model = model;
     this.graph = Graph.fromModel(model);
     this.inputName = graph.inputNames().get(0);
+    this.method = method;
     this.request = request;
     this.settings = settings;
     this.options = options;
@@ -49,16 +54,13 @@ final class WindowedOcclusion implements AutoCloseable {
 
   WindowedExplanation explain(FloatTensor input, Target target, WindowGrid grid, BlendWeights weights,
       List<WindowInference.Forward> forwards) {
-    CamMethod.Occluding method = (CamMethod.Occluding) request.method();
     Progress progress = request.progress();
     long[] spatial = grid.volume();
     long t0 = System.nanoTime();
     BlendedSum blend = WindowInference.blend(input, grid, weights, settings.windowBatch(), settings.padValue(),
         forwards, progress);
-    int voxels = (int) Shapes.numel(spatial);
-    float[] segmentation = new float[voxels];
     float[] predicted = new float[blend.classes()];
-    blend.argmax(segmentation, predicted);
+    Labels segmentation = blend.segmentation(predicted);
     float[] region = target.region(segmentation, spatial);
     long regionVoxels = 0;
     for (float r : region) {
@@ -78,8 +80,8 @@ final class WindowedOcclusion implements AutoCloseable {
     long t1 = System.nanoTime();
 
     if (scorers == null) {
-      GradientEngine.Config cfg = GradientEngine.Config.of(List.of(inputName)).withModelOutput(request.modelOutput())
-          .withScore(request.score()).withoutGradients().withTensors(false, false);
+      GradientEngine.Config cfg = request.programAt(List.of(LayerSpec.named(inputName))).forwardOnly()
+          .tensors(false, false).build();
       scorers = Lanes.open(options, o -> new GradientEngine(model, cfg, o));
     }
     WindowedPatchScorer scorer = new WindowedPatchScorer(scorers, graph, inputName, input, grid, weights,
@@ -100,7 +102,7 @@ final class WindowedOcclusion implements AutoCloseable {
         List.of(target), wholeOutput, stats, scorer.runMs(), (t3 - t2) / 1e6, a);
     WindowedExplanation.Timings timings = new WindowedExplanation.Timings((t1 - t0) / 1e6, (t2 - t1) / 1e6, 0,
         (t3 - t2) / 1e6);
-    return new WindowedExplanation(whole, new FloatTensor(segmentation, camShape), kept, grid, reached.size(),
+    return new WindowedExplanation(whole, segmentation.reshape(camShape), kept, grid, reached.size(),
         grid.size() - reached.size(), timings, NO_PASS2);
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.graph.ModuleIndex;
 import gradcam3d.graph.Node;
 import gradcam3d.onnx.ModelIO;
@@ -58,7 +59,8 @@ class AblationCamTest {
     ModelProto model = ModelIO.read(c.model());
     FloatTensor x = Npy.read(c.inputNpy());
     Target target = Target.parse("2");
-    Explainer.Request req = Explainer.Request.of(List.of("down2"), CamMethods.byName("ablationcam"), target).withBatchSize(5);
+    Request req = Request.builder(LayerSpec.names("down2"), CamMethods.byName("ablationcam"),
+        target).batchSize(5).build();
     Explanation e;
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(2))) {
       e = ex.explain(Map.of("input", x));
@@ -66,13 +68,13 @@ class AblationCamTest {
     float[][] w = e.layers().get(0).channelWeights();
     double t = e.targetValues().data()[0];
     Graph g = Graph.fromModel(model);
-    String tensor = new LayerResolver(g, ModuleIndex.of(g)).resolve("down2").tensor();
+    String tensor = new LayerResolver(g, ModuleIndex.of(g)).resolve(LayerSpec.named("down2")).tensor();
     int channels = (int) e.layers().get(0).shape()[1];
     assertEquals(channels, w[0].length);
     // the predicted mask of the unablated model stays fixed
     FloatTensor fixedSeed;
-    try (GradientEngine eng = new GradientEngine(model, GradientEngine.Config.of(List.of("down2"))
-        .withoutGradients().withExtension(p -> p.addOutput(gradcam3d.runtime.SeedHead.EFFECTIVE_SEED)),
+    try (GradientEngine eng = new GradientEngine(model, GradientEngine.Config.builder(LayerSpec.names("down2"))
+        .forwardOnly().extension(p -> p.addOutput(gradcam3d.runtime.SeedHead.EFFECTIVE_SEED)).build(),
         new RuntimeOptions(2))) {
       long[] os = eng.outputShape(Map.of("input", x.shape()));
       fixedSeed = eng.run(Map.of("input", x), Target.seed(List.of(target), os))

@@ -4,6 +4,7 @@ import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -36,8 +37,9 @@ class FixtureCamTest {
   @MethodSource("cases")
   void camMatchesPytorch(Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
-    Explainer.Request req = Explainer.Request.of(List.of(c.layerSpec()), CamMethods.byName(c.method()), targetOf(c))
-        .withModelOutput(c.modelOutput()).withBatchSize(8);
+    Request req = Request.builder(LayerSpec.names(c.layerSpec()), CamMethods.byName(c.method()),
+        targetOf(c))
+        .modelOutput(c.modelOutput()).batchSize(8).build();
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {
       Explanation e = ex.explain(Map.of("input", x));
       FloatTensor camLayer = e.layers().get(0).camLayer();

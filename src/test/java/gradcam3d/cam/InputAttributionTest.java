@@ -13,6 +13,7 @@ import gradcam3d.cam.methods.InputXGradient;
 import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.Saliency;
 import gradcam3d.cam.methods.SmoothGrad;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.report.Json;
@@ -97,9 +98,9 @@ class InputAttributionTest {
 
   static Explanation explain(Case c, CamMethod m, int batchSize) {
     ModelProto model = ModelIO.read(ROOT.resolve(c.string("model")));
-    List<String> layers = m instanceof CamMethod.InputSpace a && a.camFactor() != null
-        ? List.of(c.string("guided_gradcam_layer")) : List.of();
-    Explainer.Request r = new Explainer.Request(layers, m, List.of(Target.parse(c.string("target"))), 0,
+    List<LayerSpec> layers = m instanceof CamMethod.InputSpace a && a.camFactor() != null
+        ? List.of(LayerSpec.named(c.string("guided_gradcam_layer"))) : List.of();
+    Request r = new Request(layers, m, List.of(Target.parse(c.string("target"))), 0,
         Score.LOGITS, false, batchSize, Progress.NONE);
     try (Explainer ex = new Explainer(model, r, new RuntimeOptions(2))) {
       return ex.explain(Map.of("input", c.input()));
@@ -162,7 +163,7 @@ class InputAttributionTest {
   @Test
   void inputSpaceMethodsTakeNoLayer() {
     Gradcam3dException e = org.junit.jupiter.api.Assertions.assertThrows(Gradcam3dException.class,
-        () -> new Explainer.Request(List.of("down3"), new Saliency(), List.of(Target.parse("1")), 0,
+        () -> new Request(List.of(LayerSpec.named("down3")), new Saliency(), List.of(Target.parse("1")), 0,
             Score.LOGITS, false, 4, Progress.NONE));
     assertEquals("saliency attributes to the model input; it takes no --layer", e.getMessage());
   }

@@ -6,6 +6,7 @@ import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.Score;
@@ -36,7 +37,7 @@ class MethodsNextCamTest {
   @MethodSource("cases")
   void mapsMatchPytorch(MethodsNext.Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
-    Explainer.Request req = new Explainer.Request(c.layers(), CamMethods.byName(c.method()),
+    Request req = new Request(LayerSpec.names(c.layers()), CamMethods.byName(c.method()),
         List.of(Target.parse(c.targetSpec())), c.modelOutput(), Score.LOGITS, true, 2, Progress.NONE);
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {
       Explanation e = ex.explain(Map.of("input", x));

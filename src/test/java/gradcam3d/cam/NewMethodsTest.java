@@ -12,6 +12,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.methods.Dff;
 import gradcam3d.cam.methods.FinerCam;
 import gradcam3d.cam.methods.RandomCam;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
@@ -45,8 +46,9 @@ class NewMethodsTest {
   static final RuntimeOptions OPTIONS = new RuntimeOptions(2);
   static final ModelProto PROTO = ModelIO.read(MODEL);
 
-  static Explainer.Request request(CamMethod m, List<String> layers, boolean keep) {
-    return new Explainer.Request(m.takesLayers() ? layers : List.of(), m, List.of(Target.parse("2")), 0,
+  static Request request(CamMethod m, List<String> layers, boolean keep) {
+    return new Request(m.takesLayers() ? LayerSpec.names(layers) : List.of(), m, List.of(Target.parse("2")),
+        0,
         Score.LOGITS, keep, 2, Progress.NONE);
   }
 
@@ -69,7 +71,7 @@ class NewMethodsTest {
   @MethodSource("methods")
   void batchEqualsEachSampleAloneAndRepeats(String name) {
     CamMethod m = method(name);
-    Explainer.Request req = request(m, layersOf(name), false);
+    Request req = request(m, layersOf(name), false);
     try (Explainer ex = new Explainer(PROTO, req, OPTIONS)) {
       Explanation batch = ex.explain(Map.of("input", BATCH));
       for (int b = 0; b < 2; b++) {
@@ -104,7 +106,7 @@ class NewMethodsTest {
     CamMethod m = CamMethods.byName(name).withOptions(new MethodOptions(2, "rbf", null, 1, 2,
         CamMethods.byName("gradcam++"), 3, 2));
     List<String> layers = name.equals("refine-cam") ? List.of("features.4", "features.8") : List.of("features.8");
-    Explainer.Request req = new Explainer.Request(m.takesLayers() ? layers : List.of(), m,
+    Request req = new Request(m.takesLayers() ? LayerSpec.names(layers) : List.of(), m,
         List.of(Target.parse("argmax")), 0, Score.LOGITS, false, 2, Progress.NONE);
     FloatTensor x = Npy.read(Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
     try (Explainer ex = new Explainer(ModelIO.read(Path.of("src/test/resources/fixtures/models/cls2d.onnx")), req,
@@ -161,7 +163,8 @@ class NewMethodsTest {
   void finerCamSegmentationTargetMatchesTheHost() {
     FloatTensor x = BATCH;
     FloatTensor z;
-    GradientEngine.Config cfg = GradientEngine.Config.of(List.of("up2")).withTensors(false, true).withoutGradients();
+    GradientEngine.Config cfg = GradientEngine.Config.builder(LayerSpec.names("up2")).tensors(false, true)
+        .forwardOnly().build();
     try (GradientEngine engine = new GradientEngine(PROTO, cfg, OPTIONS)) {
       long[] os = engine.outputShape(Map.of("input", x.shape()));
       z = engine.run(Map.of("input", x), Target.seed(List.of(Target.parse("2")), os)).modelOutput();
@@ -259,7 +262,7 @@ class NewMethodsTest {
   @Test
   void refineCamThroughAWholeVolumeWindowEqualsOneRun() {
     FloatTensor x = new FloatTensor(BATCH.slice0(0).data(), oneSample(BATCH.shape()));
-    Explainer.Request req = request(CamMethods.byName("refine-cam"), List.of("down3", "up2"), false);
+    Request req = request(CamMethods.byName("refine-cam"), List.of("down3", "up2"), false);
     Explanation whole;
     try (Explainer ex = new Explainer(PROTO, req, OPTIONS)) {
       whole = ex.explain(Map.of("input", x));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -42,7 +43,8 @@ class TargetTest {
   }
 
   private static Explanation explain(String target, Score score) {
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse(target)).withScore(score);
+    Request req = Request.builder(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
+        Target.parse(target)).score(score).build();
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       return e.explain(Map.of("input", X));
     }
@@ -114,7 +116,8 @@ class TargetTest {
   @Test
   void eachSampleGetsItsOwnTarget() {
     FloatTensor batch = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d_batch2.npy"));
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse("2"));
+    Request req = Request.of(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
+        Target.parse("2"));
     try (Explainer e = new Explainer(MODEL, req, new RuntimeOptions(2))) {
       Explanation both = e.explain(Map.of("input", batch), List.of(Target.parse("2"), Target.parse("1")));
       Explanation first = e.explain(Map.of("input", batch.slice0(0).reshape(1, 1, Z, Y, XX)), List.of(Target.parse("2")));
@@ -143,7 +146,8 @@ class TargetTest {
   void severalLayersAggregateTheirFinalMaps() {
     Fixtures.Case c2 = Fixtures.cases().stream().filter(c -> c.name().equals("list_encoder3d__encoder@2__gradcam")).findFirst().orElseThrow();
     Fixtures.Case c1 = Fixtures.cases().stream().filter(c -> c.name().equals("list_encoder3d__encoder@1__gradcam")).findFirst().orElseThrow();
-    Explainer.Request req = Explainer.Request.of(List.of("encoder@2", "encoder@1"), CamMethods.byName("gradcam"),
+    Request req = Request.of(LayerSpec.names("encoder@2", "encoder@1"),
+        CamMethods.byName("gradcam"),
         Target.parse(Integer.toString(c2.targetClass())));
     try (Explainer e = new Explainer(ModelIO.read(c2.model()), req, new RuntimeOptions(2))) {
       Explanation ex = e.explain(Map.of("input", Npy.read(c2.inputNpy())));

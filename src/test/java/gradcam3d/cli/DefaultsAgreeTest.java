@@ -11,6 +11,7 @@ import gradcam3d.cam.methods.IntegratedGradients;
 import gradcam3d.cam.methods.Lrp;
 import gradcam3d.cam.methods.OcclusionSensitivity;
 import gradcam3d.cam.methods.SmoothGrad;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.pipeline.Settings;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.window.SlidingWindowExplainer;
@@ -48,7 +49,7 @@ class DefaultsAgreeTest {
   @Test
   void settingsOfIsTheCommandLinesExplanation() {
     Settings cli = explain("--layer", "down3").explanation.settings(false, Progress.NONE);
-    Settings lib = Settings.of(MODEL, List.of("down3"));
+    Settings lib = Settings.of(MODEL, LayerSpec.names("down3"));
     assertEquals(lib.method().name(), cli.method().name());
     assertEquals(lib.score(), cli.score());
     assertEquals(lib.modelOutput(), cli.modelOutput());
@@ -109,7 +110,7 @@ class DefaultsAgreeTest {
 
   /** The library's default of each option, as the option's default value or its help's "(default: X)". */
   private static Map<String, String> libraryDefaults() {
-    Settings s = Settings.of(MODEL, List.of("down3"));
+    Settings s = Settings.of(MODEL, LayerSpec.names("down3"));
     SlidingWindowExplainer.Settings w = SlidingWindowExplainer.Settings.of(new long[] {8, 8, 8});
     OcclusionSensitivity occ = new OcclusionSensitivity();
     Map<String, String> m = new TreeMap<>();

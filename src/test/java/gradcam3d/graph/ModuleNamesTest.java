@@ -64,7 +64,7 @@ class ModuleNamesTest {
     ModuleIndex idx = ModuleIndex.of(g);
     assertEquals(List.of("encoder", "encoder.0", "encoder.1", "head"), idx.modules());
     assertEquals(List.of("b"), idx.outputs("encoder"));
-    assertEquals("b", new LayerResolver(g, idx).resolve("encoder").tensor());
+    assertEquals("b", new LayerResolver(g, idx).resolve(LayerSpec.named("encoder")).tensor());
   }
 
   @Test
@@ -77,10 +77,10 @@ class ModuleNamesTest {
             List.of("a", "downsamples.0.conv2.conv.weight"), "b", null),
         node("/head/Conv", "Conv", List.of("b", "head.weight"), "y", null));
     LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
-    assertEquals("b", r.resolve("downsamples.0").tensor());
-    assertEquals("a", r.resolve("downsamples.0.conv1").tensor());
-    assertEquals("skip_layers.next_layer.downsample", r.resolve("downsamples.0").module());
-    assertEquals("b", r.resolve("skip_layers.next_layer.downsample").tensor());
+    assertEquals("b", r.resolve(LayerSpec.named("downsamples.0")).tensor());
+    assertEquals("a", r.resolve(LayerSpec.named("downsamples.0.conv1")).tensor());
+    assertEquals("skip_layers.next_layer.downsample", r.resolve(LayerSpec.named("downsamples.0")).module());
+    assertEquals("b", r.resolve(LayerSpec.named("skip_layers.next_layer.downsample")).tensor());
   }
 
   @Test
@@ -91,7 +91,8 @@ class ModuleNamesTest {
         node("/branch_b/block/conv1/conv/Conv", "Conv", List.of("a", "downsamples.0.conv1.conv.weight"), "b", null),
         node("/head/Conv", "Conv", List.of("b", "head.weight"), "y", null));
     LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
-    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve("downsamples.0.conv1"));
+    Gradcam3dException e = assertThrows(Gradcam3dException.class,
+        () -> r.resolve(LayerSpec.named("downsamples.0.conv1")));
     assertTrue(e.getMessage().contains("ambiguous") && e.getMessage().contains("branch_a.block.conv1")
         && e.getMessage().contains("branch_b.block.conv1"), e.getMessage());
   }
@@ -100,8 +101,8 @@ class ModuleNamesTest {
   void rawTensorNamesAndUnknownNames() {
     Graph g = graph(node("/head/Conv", "Conv", List.of("x", "head.weight"), "y", null));
     LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
-    assertEquals("x", r.resolve("x").tensor());
-    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve("haed"));
+    assertEquals("x", r.resolve(LayerSpec.named("x")).tensor());
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve(LayerSpec.named("haed")));
     assertTrue(e.getMessage().contains("closest module names: head"), e.getMessage());
   }
 
@@ -160,11 +161,11 @@ class ModuleNamesTest {
         node("/convs/convs.0/all_modules/nonlin/LeakyRelu", "LeakyRelu", List.of("n"), "r", null),
         node("/head/Conv", "Conv", List.of("r", "w"), "y", null));
     LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
-    assertEquals("r", r.resolve("convs.0.all_modules.nonlin").tensor());
-    assertEquals("r", r.resolve("convs.0.nonlin").tensor());
-    assertEquals("n", r.resolve("convs.0.norm").tensor());
-    assertEquals("c", r.resolve("convs.0.all_modules.0").tensor());
-    assertEquals("r", r.resolve("convs.0.all_modules.2").tensor());
+    assertEquals("r", r.resolve(LayerSpec.named("convs.0.all_modules.nonlin")).tensor());
+    assertEquals("r", r.resolve(LayerSpec.named("convs.0.nonlin")).tensor());
+    assertEquals("n", r.resolve(LayerSpec.named("convs.0.norm")).tensor());
+    assertEquals("c", r.resolve(LayerSpec.named("convs.0.all_modules.0")).tensor());
+    assertEquals("r", r.resolve(LayerSpec.named("convs.0.all_modules.2")).tensor());
   }
 
   @Test
@@ -177,8 +178,8 @@ class ModuleNamesTest {
         node("/skip_layers/next_layer/downsample/act/Relu", "Relu", List.of("a"), "b", null),
         node("/head/Conv", "Conv", List.of("b", "head.weight"), "y", null));
     LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
-    assertEquals("b", r.resolve("downsamples.0.act").tensor());
-    assertEquals("a", r.resolve("downsamples.0.conv1").tensor());
+    assertEquals("b", r.resolve(LayerSpec.named("downsamples.0.act")).tensor());
+    assertEquals("a", r.resolve(LayerSpec.named("downsamples.0.conv1")).tensor());
     java.util.Map<String, String> names = r.registeredNames();
     assertEquals("downsamples.0", names.get("skip_layers.next_layer.downsample"));
     assertEquals("downsamples.0.act", names.get("skip_layers.next_layer.downsample.act"));
@@ -192,7 +193,7 @@ class ModuleNamesTest {
         node("node_Conv_0", "Conv", List.of("x", "head.weight"), "a", "['', 'skip_layers', 'skip_layers.next_layer', 'conv3d']"),
         node("node_Relu_1", "Relu", List.of("a"), "y", "['', 'skip_layers', 'skip_layers.next_layer', 'relu']"));
     LayerResolver r = new LayerResolver(g, ModuleIndex.of(g));
-    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve("bottleneck"));
+    Gradcam3dException e = assertThrows(Gradcam3dException.class, () -> r.resolve(LayerSpec.named("bottleneck")));
     assertTrue(e.getMessage().contains("torch.export") && e.getMessage().contains("call path")
         && e.getMessage().contains("skip_layers.next_layer"), e.getMessage());
     assertTrue(LayerResolver.recordsCallPaths(g));

@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -63,7 +65,7 @@ class AtlasTableTest {
   void channelSharesOfTheNnUnetLikeFixtureMatchPyTorchsAttribution() {
     Path fx = Path.of("src/test/resources/fixtures");
     FloatTensor x = Npy.read(fx.resolve("inputs/nnunet_like3d.npy"));
-    Explainer.Request request = Explainer.Request.of(List.of(), CamMethods.byName("input-x-gradient"), Target.parse("1"));
+    Request request = Request.of(List.of(), CamMethods.byName("input-x-gradient"), Target.parse("1"));
     Explanation e;
     try (Explainer ex = new Explainer(ModelIO.read(fx.resolve("models/nnunet_like3d.onnx")), request,
         new RuntimeOptions(2))) {

@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -102,7 +104,7 @@ class CurvePlacementTest {
       }
     }
     FloatTensor x = new FloatTensor(v, shape);
-    Explainer.Request request = Explainer.Request.of(List.of(), CamMethods.byName("saliency"), Target.parse("1"));
+    Request request = Request.of(List.of(), CamMethods.byName("saliency"), Target.parse("1"));
     Explanation e;
     try (Explainer ex = new Explainer(model, request, OPTIONS)) {
       e = ex.explain(Map.of("input", x));

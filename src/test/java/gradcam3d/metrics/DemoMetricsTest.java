@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withCurves;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -28,7 +30,7 @@ class DemoMetricsTest {
   static ModelProto model;
   static FloatTensor x;
   static float[] label1;
-  static Explainer.Request request;
+  static Request request;
   static Explanation explanation;
 
   @BeforeAll
@@ -40,7 +42,7 @@ class DemoMetricsTest {
     for (int i = 0; i < lab.length; i++) {
       label1[i] = Math.round(lab[i]) == 1 ? 1f : 0f;
     }
-    request = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("1"));
+    request = Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), Target.parse("1"));
     try (Explainer ex = new Explainer(model, request, OPTIONS)) {
       explanation = ex.explain(Map.of("input", x));
     }

@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.report.Json;
@@ -32,7 +34,8 @@ class MetricsReferenceTest {
   /** float32 model runs vs float64 sums of float32 outputs: relative curve values agree to ~1e-5. */
   static final double CURVE_TOL = 2e-4;
   /** The scorer reads the request's model output (0) and score (logits). */
-  static final Explainer.Request LOGITS = Explainer.Request.of(List.of("down"), CamMethods.byName("gradcam"), Target.parse("1"));
+  static final Request LOGITS = Request.of(LayerSpec.names("down"), CamMethods.byName("gradcam"),
+      Target.parse("1"));
   static Map<String, Object> refs;
 
   @BeforeAll
@@ -56,7 +59,8 @@ class MetricsReferenceTest {
   }
 
   static Explanation explain(ModelProto model, FloatTensor x, String layer, String target) {
-    try (Explainer ex = new Explainer(model, Explainer.Request.of(List.of(layer), CamMethods.byName("gradcam"), Target.parse(target)),
+    try (Explainer ex = new Explainer(model, Request.of(LayerSpec.names(layer), CamMethods.byName("gradcam"),
+        Target.parse(target)),
         OPTIONS)) {
       return ex.explain(Map.of("input", x));
     }

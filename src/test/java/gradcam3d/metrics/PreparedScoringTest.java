@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import gradcam3d.cam.Explainer;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +42,7 @@ class PreparedScoringTest {
   @Test
   void whatFailsWhilePreparingSurfacesWhenTheScoringIsNeeded() {
     // model output 5 of a single-output model: opening the programs fails on the preparing thread
-    Explainer.Request bad = new Explainer.Request(List.of("up2"), DemoMetricsTest.request.method(),
+    Request bad = new Request(List.of(LayerSpec.named("up2")), DemoMetricsTest.request.method(),
         List.of(Target.parse("1")), 5, DemoMetricsTest.request.score(), false, 1, gradcam3d.cam.Progress.NONE);
     try (PreparedScoring p = PreparedScoring.start(DemoMetricsTest.model, bad, DemoMetricsTest.x,
         Evaluation.Settings.defaults(), DemoMetricsTest.OPTIONS)) {

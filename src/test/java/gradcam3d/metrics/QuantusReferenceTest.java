@@ -1,5 +1,6 @@
 package gradcam3d.metrics;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.report.Json;
@@ -47,7 +49,7 @@ class QuantusReferenceTest {
   /** The classifier's inputs and explanation with PyTorch's maps, for further settings. */
   static ModelProto clsModel;
   static Map<String, FloatTensor> clsInputs;
-  static Explainer.Request clsRequest;
+  static Request clsRequest;
   static Explanation clsExplanation;
 
   @BeforeAll
@@ -59,7 +61,8 @@ class QuantusReferenceTest {
     // the segmenter: Grad-CAM at "down" for class 1, the map replaced by PyTorch's
     ModelProto segModel = ModelIO.read(DIR.resolve("metrics_seg3d.onnx"));
     FloatTensor x = Npy.read(DIR.resolve("seg3d_input.npy"));
-    Explainer.Request segRequest = Explainer.Request.of(List.of("down"), CamMethods.byName("gradcam"), Target.parse("1"));
+    Request segRequest = Request.of(LayerSpec.names("down"), CamMethods.byName("gradcam"),
+        Target.parse("1"));
     Explanation e;
     try (Explainer ex = new Explainer(segModel, segRequest, OPTIONS)) {
       e = ex.explain(Map.of("input", x));
@@ -73,7 +76,7 @@ class QuantusReferenceTest {
     clsModel = ModelIO.read(DIR.resolve("metrics_cls2d.onnx"));
     FloatTensor x2 = Npy.read(DIR.resolve("cls2d_input.npy"));
     clsInputs = Map.of("input", x2);
-    clsRequest = Explainer.Request.of(List.of(), CamMethods.byName("input-x-gradient"), Target.parse("argmax"));
+    clsRequest = Request.of(List.of(), CamMethods.byName("input-x-gradient"), Target.parse("argmax"));
     Explanation c;
     try (Explainer ex = new Explainer(clsModel, clsRequest, OPTIONS)) {
       c = ex.explain(Map.of("input", x2));

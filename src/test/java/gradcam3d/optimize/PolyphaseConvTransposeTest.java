@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.onnx.proto.Onnx.NodeProto;
 import gradcam3d.runtime.GradientEngine;
@@ -151,7 +152,7 @@ class PolyphaseConvTransposeTest {
     Map<String, FloatTensor> in = INPUTS.get(m);
     Map<String, long[]> shapes = Map.of("x", in.get("x").shape());
     ModelProto rewrittenForward = FastForm.model(m, shapes).model();
-    GradientEngine.Config config = GradientEngine.Config.of(List.of(layer[0]));
+    GradientEngine.Config config = GradientEngine.Config.of(LayerSpec.names(layer[0]));
     try (GradientEngine stock = new GradientEngine(m, config, STOCK);
         GradientEngine compiledFast = new GradientEngine(m, config, FAST);
         GradientEngine forwardFast = new GradientEngine(rewrittenForward, config, STOCK)) {

@@ -4,6 +4,7 @@ import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.onnx.proto.Onnx.NodeProto;
 import gradcam3d.runtime.GradientEngine;
@@ -57,7 +58,7 @@ class ScalarPReluTest {
     FloatTensor got = run(fast.model(), in);
     assertEquals(0f, maxAbsDiff(got, want), "LeakyRelu computes exactly what PRelu computes");
     String layer = m.getGraph().getNode(0).getOutput(0);
-    GradientEngine.Config config = GradientEngine.Config.of(List.of(layer));
+    GradientEngine.Config config = GradientEngine.Config.of(LayerSpec.names(layer));
     try (GradientEngine stock = new GradientEngine(m, config, STOCK);
         GradientEngine rewritten = new GradientEngine(fast.model(), config, STOCK);
         GradientEngine compiled = new GradientEngine(m, config, new RuntimeOptions(1))) {

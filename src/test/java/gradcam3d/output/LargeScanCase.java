@@ -3,6 +3,7 @@ package gradcam3d.output;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -83,7 +84,7 @@ final class LargeScanCase {
     Explanation e = new Explanation(layers, c, new FloatTensor(new float[] {1}, 1), new long[] {100},
         new FloatTensor(new float[] {0, 100}, 1, 2), new FloatTensor(region, shape), List.of(Target.parse("1")),
         new long[] {1, 2, NZ, NY, NX}, new GradientEngine.CompileStats(0, 0, 0, "off"), 0, 0, null);
-    Settings st = Settings.of(Path.of("model.onnx"), List.of("up2")).withTargets(List.of("1"))
+    Settings st = Settings.of(Path.of("model.onnx"), LayerSpec.names("up2")).withTargets(List.of(Target.parse("1")))
         .withLayout(Layout.ZYX);
     LabelOverlap overlap = new LabelOverlap("label.nii.gz", 1, 0.5, 0.1, new FloatTensor(label, spatial));
     return new CaseResult(st, CaseInput.of(scan), new LoadedCase(v.batch(), v), e, overlap, null, 0);

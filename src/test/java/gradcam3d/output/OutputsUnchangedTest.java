@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LabelOverlap;
@@ -160,7 +161,8 @@ class OutputsUnchangedTest {
     Explanation e = new Explanation(layers, cam, new FloatTensor(new float[] {1}, 1), new long[] {100},
         new FloatTensor(new float[] {0, 100}, 1, 2), region, List.of(Target.parse("1")), out,
         new GradientEngine.CompileStats(0, 0, 0, "off"), 0, 0, null);
-    Settings st = Settings.of(Path.of("model.onnx"), List.of("up1", "up2")).withTargets(List.of("1")).withLayout(layout);
+    Settings st = Settings.of(Path.of("model.onnx"), LayerSpec.names("up1", "up2"))
+        .withTargets(List.of(Target.parse("1"))).withLayout(layout);
     return new CaseResult(st, CaseInput.of(file), new LoadedCase(v.batch(), v), e, label, null, 0);
   }
 

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.CamMethods;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.ExplanationPipeline;
@@ -36,8 +38,8 @@ class ResultWriterTest {
   static void explainOnce() {
     Case c = Fixtures.cases().stream().filter(k -> k.name().equals("seed_unet3d__down3__gradcam")).findFirst()
         .orElseThrow();
-    Settings s = Settings.of(c.model(), List.of(c.layerSpec())).withMethod(CamMethods.byName(c.method()))
-        .withTargets(List.of(Integer.toString(c.targetClass()))).withThreads(2);
+    Settings s = Settings.of(c.model(), LayerSpec.names(c.layerSpec())).withMethod(CamMethods.byName(c.method()))
+        .withTargets(List.of(Target.parse(Integer.toString(c.targetClass())))).withThreads(2);
     try (ExplanationPipeline p = new ExplanationPipeline(s)) {
       result = p.run(CaseInput.of(c.inputNpy()));
     }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Progress;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.output.CompletedResult;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
@@ -44,8 +46,8 @@ class BatchRunnerTest {
 
   @BeforeAll
   static void openPipeline() {
-    pipeline = new ExplanationPipeline(Settings.of(DEMO.resolve("demo_unet3d.onnx"), List.of("up2"))
-        .withMethod(CamMethods.byName("gradcam")).withTargets(List.of("1")).withThreads(1));
+    pipeline = new ExplanationPipeline(Settings.of(DEMO.resolve("demo_unet3d.onnx"), LayerSpec.names("up2"))
+        .withMethod(CamMethods.byName("gradcam")).withTargets(List.of(Target.parse("1"))).withThreads(1));
   }
 
   @AfterAll

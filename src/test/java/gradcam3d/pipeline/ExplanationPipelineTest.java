@@ -10,6 +10,7 @@ import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.runtime.Score;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
@@ -32,8 +33,8 @@ class ExplanationPipelineTest {
   private static Settings settingsFor(Case c) {
     String target = !c.isSegmentation() ? "argmax"
         : c.maskKind().equals("mask") ? c.targetClass() + ":mask=" + c.maskNpy() : Integer.toString(c.targetClass());
-    return Settings.of(c.model(), List.of(c.layerSpec())).withMethod(CamMethods.byName(c.method()))
-        .withTargets(List.of(target)).withModelOutput(c.modelOutput()).withThreads(2).withBatchSize(8);
+    return Settings.of(c.model(), LayerSpec.names(c.layerSpec())).withMethod(CamMethods.byName(c.method()))
+        .withTargets(List.of(Target.parse(target))).withModelOutput(c.modelOutput()).withThreads(2).withBatchSize(8);
   }
 
   @ParameterizedTest
@@ -60,7 +61,7 @@ class ExplanationPipelineTest {
   void resizeAndNormaliseAreSeparateStages() {
     Case c = Fixtures.cases().stream().filter(k -> k.name().equals("seed_unet3d__down3__gradcam")).findFirst()
         .orElseThrow();
-    Settings s = settingsFor(c).withTargets(List.of(Integer.toString(c.targetClass())));
+    Settings s = settingsFor(c).withTargets(List.of(Target.parse(Integer.toString(c.targetClass()))));
     try (ExplanationPipeline p = new ExplanationPipeline(s)) {
       LoadedCase loaded = p.load(CaseInput.of(c.inputNpy()));
       List<Target> targets = p.resolveTargets(loaded);
@@ -134,7 +135,8 @@ class ExplanationPipelineTest {
     b.setOpsetImport(0, b.getOpsetImport(0).toBuilder().setVersion(11));
     java.nio.file.Path old = tmp.resolve("cls2d_opset11.onnx");
     gradcam3d.onnx.ModelIO.write(b.build(), old, Long.MAX_VALUE);
-    Settings s = new Settings(old, null, List.of(c.layerSpec()), CamMethods.byName("scorecam"), List.of("argmax"),
+    Settings s = new Settings(old, null, List.of(LayerSpec.named(c.layerSpec())), CamMethods.byName("scorecam"),
+        List.of(Target.parse("argmax")),
         gradcam3d.runtime.Score.LOGITS, 0, gradcam3d.volume.Layout.ZYX,
         gradcam3d.volume.Normalization.NONE, 2, 8, false, gradcam3d.cam.Progress.NONE);
     try (ExplanationPipeline p = new ExplanationPipeline(s)) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.CamMethods;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.testing.Fixtures;
 import gradcam3d.testing.Fixtures.Case;
 import java.nio.file.Files;
@@ -22,8 +24,9 @@ class InputPrefetchTest {
   private static final Path DEMO = Path.of("src/main/resources/gradcam3d/demo");
 
   private static Settings demoSettings() {
-    return Settings.of(DEMO.resolve("demo_unet3d.onnx"), List.of("up2")).withMethod(CamMethods.byName("gradcam"))
-        .withTargets(List.of("1")).withThreads(2);
+    return Settings.of(DEMO.resolve("demo_unet3d.onnx"), LayerSpec.names("up2"))
+        .withMethod(CamMethods.byName("gradcam"))
+        .withTargets(List.of(Target.parse("1"))).withThreads(2);
   }
 
   @Test
@@ -41,7 +44,8 @@ class InputPrefetchTest {
         assertEquals(here.volume().source(), ahead.volume().source());
       }
     }
-    Settings s = Settings.of(c.model(), List.of(c.layerSpec())).withTargets(List.of(Integer.toString(c.targetClass())));
+    Settings s = Settings.of(c.model(), LayerSpec.names(c.layerSpec()))
+        .withTargets(List.of(Target.parse(Integer.toString(c.targetClass()))));
     try (ExplanationPipeline p = new ExplanationPipeline(s)) {
       CaseInput npy = CaseInput.of(c.inputNpy());
       assertArrayEquals(p.load(npy).batch().data(), p.load(npy, InputPrefetch.start(npy)).batch().data());

@@ -3,6 +3,8 @@ package gradcam3d.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.testing.Tensors;
 import gradcam3d.graph.Graph;
 import gradcam3d.graph.ModelEnsemble;
@@ -68,7 +70,7 @@ class NnunetEnsembleTest {
   void mirroredPredictionIsTheAverageOfTheFlippedRunsAndItsGradientIsExact() {
     ModelProto model = ModelIO.read(MODEL);
     int[] axes = {0, 1, 2};
-    ModelProto tta = ModelEnsemble.build(List.of(model), axes, List.of("down3"));
+    ModelProto tta = ModelEnsemble.build(List.of(model), axes, List.of(LayerSpec.named("down3")));
     FloatTensor x = input(3);
     FloatTensor got = run(tta, x);
     // nnU-Net's _internal_maybe_mirror_and_predict, one flip at a time
@@ -104,7 +106,7 @@ class NnunetEnsembleTest {
     }
     long[] os = got.shape();
     FloatTensor gradient;
-    try (GradientEngine engine = new GradientEngine(tta, GradientEngine.Config.of(List.of(in)),
+    try (GradientEngine engine = new GradientEngine(tta, GradientEngine.Config.of(LayerSpec.names(in)),
         new RuntimeOptions(1))) {
       gradient = engine.run(Map.of(in, x), new GradientEngine.Seed(new FloatTensor(seed, os),
           FloatTensor.zeros(os[0], os[1]))).gradient(0);
@@ -136,7 +138,8 @@ class NnunetEnsembleTest {
   void twoCopiesOfAFoldGiveTheSingleModelsMapsAndTwoFoldsTheAverageOfTheirPredictions() throws Exception {
     Path input = tmp.resolve("x.npy");
     Npy.write(input(5), input);
-    Settings single = Settings.of(MODEL, List.of("down3")).withTargets(List.of("1")).withThreads(1);
+    Settings single = Settings.of(MODEL, LayerSpec.names("down3")).withTargets(List.of(Target.parse("1")))
+        .withThreads(1);
     CaseResult one;
     try (ExplanationPipeline p = new ExplanationPipeline(single)) {
       one = p.run(CaseInput.of(input));
@@ -171,7 +174,7 @@ class NnunetEnsembleTest {
       }
     }
     ModelProto second = g.toModel();
-    ModelProto both = ModelEnsemble.build(List.of(first, second), new int[0], List.of("down3"));
+    ModelProto both = ModelEnsemble.build(List.of(first, second), new int[0], List.of(LayerSpec.named("down3")));
     FloatTensor x = input(5);
     float[] a = run(first, x).data();
     float[] b = run(second, x).data();

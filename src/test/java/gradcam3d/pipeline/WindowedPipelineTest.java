@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.metrics.Evaluation;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
@@ -33,7 +35,7 @@ class WindowedPipelineTest {
   Path tmp;
 
   static Settings settings() {
-    return Settings.of(MODEL, List.of("up2")).withTargets(List.of("2")).withThreads(2)
+    return Settings.of(MODEL, LayerSpec.names("up2")).withTargets(List.of(Target.parse("2"))).withThreads(2)
         .withWindow(withPrediction(SlidingWindowExplainer.Settings.of(new long[] {24, 32, 32}).withOverlap(0.25)
             .withWindowBatch(4), true));
   }

@@ -4,6 +4,7 @@ import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
@@ -50,7 +51,7 @@ class FixtureGradientTest {
   void activationAndGradientMatchPytorch(Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
     try (GradientEngine engine = new GradientEngine(ModelIO.read(c.model()),
-        GradientEngine.Config.of(List.of(c.layerSpec())).withModelOutput(c.modelOutput()),
+        GradientEngine.Config.builder(LayerSpec.names(c.layerSpec())).modelOutput(c.modelOutput()).build(),
         new RuntimeOptions(2))) {
       long[] os = engine.outputShape(Map.of("input", x.shape()));
       GradientEngine.Result r = engine.run(Map.of("input", x), seedFor(c, os));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.tensor.FloatTensor;
@@ -22,7 +23,7 @@ class GradientEngineTest {
   @Test
   void oneProgramPerInputShapeReusedAcrossInputs() {
     FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
-    try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(List.of("down3")),
+    try (GradientEngine engine = new GradientEngine(model, GradientEngine.Config.of(LayerSpec.names("down3")),
         new RuntimeOptions(1))) {
       Map<String, long[]> shape = Map.of("input", x.shape());
       GradientEngine.Compiled first = engine.compiled(shape);

@@ -12,10 +12,12 @@ import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.GradCam;
 import gradcam3d.cam.methods.HiResCam;
 import gradcam3d.graph.LayerResolver;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.onnx.proto.Onnx.TensorProto;
@@ -71,7 +73,7 @@ class ProgramCacheTest {
 
   private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x,
       RuntimeOptions options) {
-    Explainer.Request r = new Explainer.Request(List.of(layer), method, List.of(Target.parse("2")), 0,
+    Request r = new Request(List.of(LayerSpec.named(layer)), method, List.of(Target.parse("2")), 0,
         Score.LOGITS, false, 1, Progress.NONE);
     try (Explainer e = new Explainer(model, r, options)) {
       return e.explain(Map.of("input", x));
@@ -200,7 +202,10 @@ class ProgramCacheTest {
     GradientProgram.Info info = new GradientProgram.Info(List.of(new GradientProgram.LayerGradient(
         new LayerResolver.Layer("blocks.0 (x)", "blocks.0", 1, "/blocks.0/Add output"), "/blocks.0/Add output",
         "gc3d grad é", new long[] {1, 8, 4, 5, 6}), new GradientProgram.LayerGradient(
-        new LayerResolver.Layer("head", "head", -1, "t"), "t", null, new long[] {2, 3})), "out put",
+        new LayerResolver.Layer("head", "head", -1, "t"), "t", null, new long[] {2, 3}),
+        // a layer given by its tensor name has no module
+        new GradientProgram.LayerGradient(new LayerResolver.Layer("/x/y:grid=2,3", null, 0, "/x/y"), "gc3d/view",
+            "gc3d/view_grad", new long[] {1, 4, 2, 3})), "out put",
         new long[] {1, 3, 4, 5, 6}, Map.of("in put", new long[] {1, 1, 4, 5, 6}), List.of("cam_layer_0", "a%20b"));
     c.store(key, new byte[] {7}, info, 42);
     assertTrue(Files.readString(tmp.resolve(key.name() + ".meta")).endsWith("\nend\n"));
@@ -216,6 +221,8 @@ class ProgramCacheTest {
     assertArrayEquals(new long[] {1, 8, 4, 5, 6}, l0.shape());
     assertNull(e.info().layers().get(1).gradient());
     assertArrayEquals(new long[] {2, 3}, e.info().layers().get(1).shape());
+    assertEquals(info.layers().get(2).layer(), e.info().layers().get(2).layer());
+    assertNull(e.info().layers().get(2).layer().module());
     // another description with the same file name is not this entry
     assertNull(c.load(new ProgramCache.Key(key.name(), key.description() + "x")));
   }

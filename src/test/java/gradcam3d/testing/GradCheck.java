@@ -3,6 +3,7 @@ package gradcam3d.testing;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.OrtProgram;
@@ -31,7 +32,7 @@ public final class GradCheck {
     List<String> names = new ArrayList<>(inputs.keySet());
     RuntimeOptions opts = new RuntimeOptions(1);
     try (GradientEngine engine = new GradientEngine(model,
-            GradientEngine.Config.of(names).withTensors(true, true), opts);
+            GradientEngine.Config.builder(LayerSpec.names(names)).tensors(true, true).build(), opts);
         OrtProgram plain = OrtProgram.create(model, opts, "test model")) {
       Map<String, long[]> shapes = new LinkedHashMap<>();
       inputs.forEach((k, v) -> shapes.put(k, v.shape()));
@@ -85,7 +86,7 @@ public final class GradCheck {
   public static FloatTensor gradientWithUnitSeed(OpGraph graph, int index) {
     List<String> names = new ArrayList<>(graph.inputs().keySet());
     try (GradientEngine engine = new GradientEngine(graph.model(),
-        GradientEngine.Config.of(names).withTensors(true, true), new RuntimeOptions(1))) {
+        GradientEngine.Config.builder(LayerSpec.names(names)).tensors(true, true).build(), new RuntimeOptions(1))) {
       Map<String, long[]> shapes = new LinkedHashMap<>();
       graph.inputs().forEach((k, v) -> shapes.put(k, v.shape()));
       long[] os = engine.outputShape(shapes);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import gradcam3d.autodiff.Backprop;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.graph.GraphBuilder;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.runtime.GradientEngine;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -43,8 +44,8 @@ public final class HvpCheck {
     FloatTensor xv = inputs.get(x);
     FloatTensor random = OpGraph.Values.uniform(new Random(11), xv.shape(), -1, 1);
     RuntimeOptions opts = new RuntimeOptions(1);
-    GradientEngine.Config second = GradientEngine.Config.of(List.of(x)).withTensors(true, true)
-        .withExtension(p -> {
+    GradientEngine.Config second = GradientEngine.Config.builder(LayerSpec.names(x)).tensors(true, true)
+        .extension(p -> {
           GraphBuilder b = p.builder();
           LayerGradient l = p.layers().get(0);
           for (Direction d : Direction.values()) {
@@ -53,11 +54,11 @@ public final class HvpCheck {
             b.opNamed("Identity", List.of(hvp), List.of(HVP + d));
             p.addOutput(HVP + d);
           }
-        });
+        }).build();
     Map<Direction, Report> reports = new java.util.EnumMap<>(Direction.class);
     try (GradientEngine withHvp = new GradientEngine(graph.model(), second, opts);
         GradientEngine first = new GradientEngine(graph.model(),
-            GradientEngine.Config.of(List.of(x)).withTensors(true, true), opts)) {
+            GradientEngine.Config.builder(LayerSpec.names(x)).tensors(true, true).build(), opts)) {
       long[] os = first.outputShape(Map.of(x, xv.shape()));
       FloatTensor seedValues = OpGraph.Values.uniform(new Random(7), os, -1, 1);
       GradientEngine.Seed seed = new GradientEngine.Seed(seedValues, FloatTensor.zeros(os[0], os[1]));

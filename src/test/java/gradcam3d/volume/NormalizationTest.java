@@ -2,7 +2,7 @@ package gradcam3d.volume;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,10 +40,10 @@ class NormalizationTest {
   }
 
   @Test
-  void noneCopiesValues() {
+  void noneKeepsTheTensorWithoutACopy() {
+    // a scan may be a quarter of the heap: nothing to change, nothing copied (no reader writes into it)
     FloatTensor out = Normalization.parse("NONE").apply(TWO_CHANNELS);
-    assertArrayEquals(TWO_CHANNELS.data(), out.data(), 0);
-    assertNotSame(TWO_CHANNELS.data(), out.data());
+    assertSame(TWO_CHANNELS, out);
     assertEquals("none", Normalization.NONE.toString());
     assertEquals("zscore", Normalization.parse("zscore").toString());
   }

@@ -52,8 +52,8 @@ class BlendedSumStreamingTest {
           }
           float[] c1 = new float[classes];
           float[] c2 = new float[classes];
-          float[] seg = whole.segmentation(c1);
-          assertArrayEquals(seg, streaming.segmentation(c2));
+          float[] seg = whole.segmentation(c1).toFloatTensor().data();
+          assertArrayEquals(seg, streaming.segmentation(c2).toFloatTensor().data());
           assertArrayEquals(c1, c2);
           assertTrue(c1[0] + c1[1] + c1[2] == Shapes.numel(volume));
         }

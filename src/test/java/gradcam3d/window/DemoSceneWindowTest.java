@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -72,7 +74,7 @@ class DemoSceneWindowTest {
     float[][] s = scene(7);
     FloatTensor x = new FloatTensor(s[0], 1, 1, SHAPE[0], SHAPE[1], SHAPE[2]);
     Target target = Target.parse("1");
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), target);
+    Request req = Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), target);
     long[] window = {40, 48, 48};
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model, req,

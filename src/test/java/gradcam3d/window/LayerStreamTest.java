@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -31,7 +33,8 @@ class LayerStreamTest {
       boolean fromLayer, int threads, int windowBatch) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target t = target(target, x);
-    Explainer.Request req = Explainer.Request.of(layers, CamMethods.byName(method), t).withBatchSize(4);
+    Request req = Request.builder(LayerSpec.names(layers), CamMethods.byName(method), t)
+        .batchSize(4).build();
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings,
         new RuntimeOptions(threads), fromLayer)) {
@@ -78,7 +81,7 @@ class LayerStreamTest {
     assertEquals("layer", layer.pass2From(), c + " " + method);
     assertEquals(input.windowsRun(), layer.windowsRun(), "windows run");
     assertEquals(input.windowsSkipped(), layer.windowsSkipped(), "windows skipped");
-    assertArrayEquals(input.segmentation().data(), layer.segmentation().data(), "segmentation");
+    assertArrayEquals(input.segmentation().toFloatTensor().data(), layer.segmentation().toFloatTensor().data(), "segmentation");
     assertArrayEquals(input.prediction().data(), layer.prediction().data(), "blended prediction");
     assertArrayEquals(input.explanation().regionVoxels(), layer.explanation().regionVoxels(), "region voxels");
     double camRel = relative(input.explanation().layers().get(0).cam(), layer.explanation().layers().get(0).cam());
@@ -106,7 +109,8 @@ class LayerStreamTest {
       shape[0] = 1;
       long[] w = c.window();
       Map<String, long[]> one = Map.of("input", new long[] {1, shape[1], w[0], w[1], w[2]});
-      try (Explainer e = Explainer.fromLayer(m, Explainer.Request.of(List.of(c.layer()), CamMethods.byName("gradcam"),
+      try (Explainer e = Explainer.fromLayer(m, Request.of(LayerSpec.names(c.layer()),
+          CamMethods.byName("gradcam"),
           Target.parse("1")), new RuntimeOptions(1))) {
         List<String> feeds = List.copyOf(e.feedShapes(one).keySet());
         System.out.printf("%-28s layer %-6s fed %s%n", c, c.layer(), feeds);

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withBlend;
 import static gradcam3d.testing.SettingsEdits.withPrediction;
@@ -8,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -42,7 +43,8 @@ class SlidingWindowFixtureTest {
   void matchesPytorch(SlidingFixtures.Case c, String method, int threads) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
-    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), CamMethods.byName(method), target).withTensors(true);
+    Request req = Request.builder(LayerSpec.names(c.layer()), CamMethods.byName(method), target)
+        .keepTensors(true).build();
     FloatTensor[] window0 = new FloatTensor[2];
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(ModelIO.read(c.model()), req, settings(c),
         new RuntimeOptions(threads))) {

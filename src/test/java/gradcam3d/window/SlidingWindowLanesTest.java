@@ -1,12 +1,13 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -31,7 +32,7 @@ class SlidingWindowLanesTest {
   static Run explain(SlidingFixtures.Case c, String method, int threads, int windowBatch, boolean fromLayer) {
     FloatTensor x = Npy.read(c.input("npy"));
     Target target = Target.parse(Integer.toString(c.targetClass()));
-    Explainer.Request req = Explainer.Request.of(List.of(c.layer()), CamMethods.byName(method), target);
+    Request req = Request.of(LayerSpec.names(c.layer()), CamMethods.byName(method), target);
     SlidingWindowExplainer.Settings settings = SlidingWindowFixtureTest.settings(c).withWindowBatch(windowBatch);
     List<Integer> observed = new ArrayList<>();
     Thread caller = Thread.currentThread();
@@ -60,7 +61,7 @@ class SlidingWindowLanesTest {
     WindowedExplanation b = two.result();
     assertEquals(c.starts().size(), a.windowsRun(), c + ": every window runs");
     assertArrayEquals(a.prediction().data(), b.prediction().data(), "blended prediction");
-    assertArrayEquals(a.segmentation().data(), b.segmentation().data(), "segmentation");
+    assertArrayEquals(a.segmentation().toFloatTensor().data(), b.segmentation().toFloatTensor().data(), "segmentation");
     assertArrayEquals(a.explanation().layers().get(0).cam().data(), b.explanation().layers().get(0).cam().data(),
         "layer map");
     assertArrayEquals(a.explanation().cam().data(), b.explanation().cam().data(), "map");

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withPadValue;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
@@ -11,6 +12,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -42,7 +44,8 @@ class SlidingWindowTest {
   void oneWindowIsTheOrdinaryExplanation(String method) {
     FloatTensor x = input();
     Target target = Target.parse("2");
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName(method), target).withBatchSize(8);
+    Request req = Request.builder(LayerSpec.names("up2"), CamMethods.byName(method), target)
+        .batchSize(8).build();
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
@@ -62,7 +65,8 @@ class SlidingWindowTest {
   void oneWindowAggregatesLayersLikeTheOrdinaryExplanation() {
     FloatTensor x = input();
     Target target = Target.parse("1");
-    Explainer.Request req = Explainer.Request.of(List.of("down3", "up2"), CamMethods.byName("layercam"), target);
+    Request req = Request.of(LayerSpec.names("down3", "up2"), CamMethods.byName("layercam"),
+        target);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2));
         SlidingWindowExplainer sw = new SlidingWindowExplainer(model(), req,
             SlidingWindowExplainer.Settings.of(new long[] {40, 56, 48}), new RuntimeOptions(2))) {
@@ -96,7 +100,8 @@ class SlidingWindowTest {
       long[] c = Shapes.unravel(i, new long[] {24, 56, 48});
       inside[i] = c[0] < small[0] && c[2] < small[2] ? 1f : 0f;
     }
-    Explainer.Request req = Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("2:all"));
+    Request req = Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"),
+        Target.parse("2:all"));
     SlidingWindowExplainer.Settings s = withPadValue(SlidingWindowExplainer.Settings.of(window), pad);
     // a model fixed at the window's size pads (a dynamic one takes the scan's size: WindowLimitsTest)
     ModelProto fixed = gradcam3d.testing.ModelEdits.fixedInput(model(), Shapes.concat(new long[] {1, 1}, window));
@@ -117,7 +122,8 @@ class SlidingWindowTest {
 
   @Test
   void badWindowsAreOneLineErrors() {
-    Explainer.Request req = Explainer.Request.of(List.of("down3"), CamMethods.byName("gradcam"), Target.parse("1"));
+    Request req = Request.of(LayerSpec.names("down3"), CamMethods.byName("gradcam"),
+        Target.parse("1"));
     FloatTensor x = input();
     String stride = message(() -> run(model(), req, SlidingWindowExplainer.Settings.of(new long[] {24, 30, 32}), x,
         Target.parse("1")));
@@ -140,7 +146,7 @@ class SlidingWindowTest {
     }
   }
 
-  private static void run(ModelProto m, Explainer.Request req, SlidingWindowExplainer.Settings s, FloatTensor x,
+  private static void run(ModelProto m, Request req, SlidingWindowExplainer.Settings s, FloatTensor x,
       Target t) {
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(m, req, s, new RuntimeOptions(2))) {
       sw.explain(x, t);

@@ -1,5 +1,6 @@
 package gradcam3d.window;
 
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.OptionValueException;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 class WindowLimitsTest {
   private static final ModelProto MODEL = SlidingWindowTest.model(); // dynamic, total stride 4
   private static final FloatTensor X = SlidingWindowTest.input(); // [1, 1, 40, 56, 48]
-  private static final Explainer.Request REQUEST =
-      Explainer.Request.of(List.of("up2"), CamMethods.byName("gradcam"), Target.parse("2"));
+  private static final Request REQUEST =
+      Request.of(LayerSpec.names("up2"), CamMethods.byName("gradcam"), Target.parse("2"));
 
   private static WindowedExplanation explain(SlidingWindowExplainer.Settings s) {
     try (SlidingWindowExplainer sw = new SlidingWindowExplainer(MODEL, REQUEST, s, new RuntimeOptions(2))) {

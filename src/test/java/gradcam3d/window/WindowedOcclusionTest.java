@@ -3,9 +3,9 @@ package gradcam3d.window;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.OcclusionMode;
 import gradcam3d.cam.methods.OcclusionSensitivity;
@@ -40,7 +40,7 @@ class WindowedOcclusionTest {
     FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
     OcclusionSensitivity method = new OcclusionSensitivity(new long[] {8}, 0.0, OcclusionMode.value(0f), null);
     Target target = Target.parse("2");
-    Explainer.Request req = new Explainer.Request(List.of(), method, List.of(target), 0, Score.LOGITS,
+    Request req = new Request(List.of(), method, List.of(target), 0, Score.LOGITS,
         false, 3, Progress.NONE);
     SlidingWindowExplainer.Settings settings = SlidingWindowExplainer.Settings.of(WINDOW).withWindowBatch(2);
     WindowedExplanation w;

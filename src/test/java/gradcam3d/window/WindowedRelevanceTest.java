@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.OptionValueException;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.CamMethod;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.methods.Lrp;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
@@ -37,8 +39,8 @@ class WindowedRelevanceTest {
   private static final FloatTensor X = Npy.read(ROOT.resolve("inputs/seed_unet3d_sw.npy"));
   private static final Target TARGET = Target.parse("2");
 
-  private static Explainer.Request request(CamMethod m, List<String> layers) {
-    return new Explainer.Request(layers, m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
+  private static Request request(CamMethod m, List<String> layers) {
+    return new Request(LayerSpec.names(layers), m, List.of(TARGET), 0, Score.LOGITS, false, 2, Progress.NONE);
   }
 
   private static Lrp lrp() {

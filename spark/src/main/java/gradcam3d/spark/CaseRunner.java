@@ -5,6 +5,7 @@ import gradcam3d.output.CompletedResult;
 import gradcam3d.output.OutputSettings;
 import gradcam3d.output.ResultWriter;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Target;
 import gradcam3d.pipeline.BatchRunner;
 import gradcam3d.pipeline.CaseInput;
 import gradcam3d.pipeline.CaseResult;
@@ -137,8 +138,8 @@ final class CaseRunner {
           files.add(local(uri, in, job));
         }
         java.nio.file.Path label = c.label() == null ? null : local(c.label(), in, job);
-        List<String> targets = c.mask() == null ? (c.target() == null ? List.of() : List.of(c.target()))
-            : List.of(maskTarget(c, local(c.mask(), in, job), job));
+        List<Target> targets = c.mask() == null ? (c.target() == null ? List.of() : List.of(Target.parse(c.target())))
+            : List.of(Target.parse(maskTarget(c, local(c.mask(), in, job), job)));
         // reports name the files as the case table does, not as their local copies
         return new BatchRunner.Case(c.id(), new CaseInput(files, label, c.inputs(), c.label()), c.labelProblem(),
             targets);
@@ -232,9 +233,9 @@ final class CaseRunner {
   private static String maskTarget(CaseSpec c, java.nio.file.Path mask, JobConfig job) {
     String cls = c.target();
     if (cls == null) {
-      List<String> t = CohortJob.Options.parse(job.explanationArgs()).explanation.settings(false,
+      List<Target> t = CohortJob.Options.parse(job.explanationArgs()).explanation.settings(false,
           gradcam3d.cam.Progress.NONE).targets();
-      cls = t.isEmpty() ? null : t.get(0);
+      cls = t.isEmpty() ? null : t.get(0).spec();
     }
     if (cls == null || !cls.trim().matches("\\d+")) {
       throw new Gradcam3dException("case " + c.id() + " has a mask: its target (the 'target' column or --target) "

@@ -1,10 +1,11 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.MethodFlow;
 import gradcam3d.cam.MethodOptions;
+import gradcam3d.cam.Request;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import java.util.Map;
@@ -30,7 +31,8 @@ import java.util.Map;
 public record Dff(int concepts) implements CamMethod.OwnFlow {
   public Dff {
     if (concepts < 1) {
-      throw new OptionValueException("--concepts must be at least 1, not " + concepts);
+      throw new OptionValueException(Setting.CONCEPTS, Setting.CONCEPTS.label() + " must be at least 1, not "
+          + concepts);
     }
   }
 
@@ -69,10 +71,10 @@ public record Dff(int concepts) implements CamMethod.OwnFlow {
   }
 
   @Override
-  public MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  public MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
     if (request.layers().size() != 1) {
-      throw new OptionValueException("dff factorises one layer's activations; give exactly one --layer, not "
-          + request.layers().size());
+      throw new OptionValueException(Setting.LAYER, "dff factorises one layer's activations; give exactly one "
+          + Setting.LAYER.label() + ", not " + request.layers().size());
     }
     return new DffFlow(model, request, concepts, options);
   }

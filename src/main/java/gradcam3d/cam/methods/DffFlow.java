@@ -1,12 +1,13 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MethodFlow;
 import gradcam3d.cam.Normalise;
 import gradcam3d.cam.PredictedClassTarget;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.ResizeProgram;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
@@ -28,17 +29,16 @@ import java.util.Map;
  * the host, and the concepts' maps resized to the input grid.
  */
 final class DffFlow implements MethodFlow {
-  private final Explainer.Request request;
+  private final Request request;
   private final int concepts;
   private final GradientEngine engine;
   private final ResizeProgram resize;
 
-  DffFlow(ModelProto model, Explainer.Request request, int concepts, RuntimeOptions options) {
+  DffFlow(ModelProto model, Request request, int concepts, RuntimeOptions options) {
     this.request = request;
     this.concepts = concepts;
-    GradientEngine.Config cfg = GradientEngine.Config.of(request.layers()).withModelOutput(request.modelOutput())
-        .withScore(request.score()).withTensors(true, false)
-        .withExtension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed");
+    GradientEngine.Config cfg = request.programAt(request.layers()).tensors(true, false)
+        .extension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed").build();
     this.engine = new GradientEngine(model, cfg, options);
     this.resize = new ResizeProgram(options);
   }
@@ -79,7 +79,8 @@ final class DffFlow implements MethodFlow {
     long[] spatial = Arrays.copyOfRange(s, 2, s.length);
     int voxels = (int) Shapes.numel(spatial);
     if (concepts > Math.min(channels, voxels)) {
-      throw new OptionValueException("--concepts " + concepts + " is more than layer '" + layer.layer().label()
+      throw new OptionValueException(Setting.CONCEPTS, Setting.CONCEPTS.label() + " " + concepts
+          + " is more than layer '" + layer.layer().label()
           + "' has channels (" + channels + ") or voxels (" + voxels + ")");
     }
     // each class's score gradient; a class the target already is (for every sample) is not run again

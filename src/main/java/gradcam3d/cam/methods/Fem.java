@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamGraph;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.MethodOptions;
@@ -20,7 +21,7 @@ import java.util.Map;
 public record Fem(double k) implements CamMethod.InGraph {
   public Fem {
     if (!(k >= 0) || Double.isInfinite(k)) {
-      throw new OptionValueException("--fem-k must be a finite number >= 0, not " + k);
+      throw new OptionValueException(Setting.FEM_K, Setting.FEM_K.label() + " must be a finite number >= 0, not " + k);
     }
   }
 

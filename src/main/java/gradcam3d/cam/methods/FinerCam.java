@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamGraph;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.MethodOptions;
@@ -29,10 +30,12 @@ public record FinerCam(double alpha, int compare) implements CamMethod.InGraph {
 
   public FinerCam {
     if (!Double.isFinite(alpha)) {
-      throw new OptionValueException("--finer-alpha must be a finite number, not " + alpha);
+      throw new OptionValueException(Setting.FINER_ALPHA, Setting.FINER_ALPHA.label()
+          + " must be a finite number, not " + alpha);
     }
     if (compare < 1) {
-      throw new OptionValueException("--finer-compare must be at least 1, not " + compare);
+      throw new OptionValueException(Setting.FINER_COMPARE, Setting.FINER_COMPARE.label()
+          + " must be at least 1, not " + compare);
     }
   }
 

@@ -1,8 +1,8 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.cam.CamMethod;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.MethodFlow;
+import gradcam3d.cam.Request;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 
@@ -42,7 +42,7 @@ public final class FullGrad implements CamMethod.OwnFlow {
   }
 
   @Override
-  public MethodFlow open(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  public MethodFlow open(ModelProto model, Request request, RuntimeOptions options) {
     return new FullGradFlow(model, request, options);
   }
 }

@@ -3,13 +3,14 @@ package gradcam3d.cam.methods;
 import gradcam3d.autodiff.GradientProgram;
 import gradcam3d.autodiff.GradientProgram.LayerGradient;
 import gradcam3d.autodiff.VjpRules;
-import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MethodFlow;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Resize;
 import gradcam3d.cam.Target;
 import gradcam3d.cam.TargetRegions;
 import gradcam3d.graph.Graph;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Node;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -61,19 +62,18 @@ final class FullGradFlow implements MethodFlow {
   private final List<BiasTerm> terms;
   private final GradientEngine engine;
 
-  FullGradFlow(ModelProto model, Explainer.Request request, RuntimeOptions options) {
+  FullGradFlow(ModelProto model, Request request, RuntimeOptions options) {
     Graph g = Graph.fromModel(model);
     String output = g.outputNames().get(Math.min(request.modelOutput(), g.outputNames().size() - 1));
     this.terms = biasTerms(g, output);
-    List<String> layers = new ArrayList<>();
-    layers.add(g.inputNames().get(0));
-    terms.forEach(t -> layers.add(t.tensor()));
-    GradientEngine.Config cfg = GradientEngine.Config.of(layers).withModelOutput(request.modelOutput())
-        .withScore(request.score()).withTensors(false, false)
-        .withExtension(p -> {
+    List<LayerSpec> layers = new ArrayList<>();
+    layers.add(LayerSpec.named(g.inputNames().get(0)));
+    terms.forEach(t -> layers.add(LayerSpec.named(t.tensor())));
+    GradientEngine.Config cfg = request.programAt(layers).tensors(false, false)
+        .extension(p -> {
           appendMap(p);
           p.addOutput(SeedHead.EFFECTIVE_SEED);
-        }, "fullgrad-map+effective-seed");
+        }, "fullgrad-map+effective-seed").build();
     this.engine = new GradientEngine(model, cfg, options);
   }
 

@@ -2,6 +2,7 @@ package gradcam3d.cam.methods;
 
 import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
@@ -35,7 +36,8 @@ public final class IntegratedGradients implements CamMethod.InputSpace {
 
   public IntegratedGradients(int steps, Baseline baseline) {
     if (steps < 2) {
-      throw new Gradcam3dException("--ig-steps must be at least 2 (the trapezoid rule needs both ends), not " + steps);
+      throw new Gradcam3dException(Setting.IG_STEPS, Setting.IG_STEPS.label()
+          + " must be at least 2 (the trapezoid rule needs both ends), not " + steps);
     }
     this.steps = steps;
     this.baseline = baseline;

@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.MethodOptions;
 import gradcam3d.tensor.FloatTensor;
@@ -35,8 +36,8 @@ public record KpcaCam(Kernel kernel, Double gamma) implements CamMethod.OnHost {
           return k;
         }
       }
-      throw new OptionValueException("--kpca-kernel must be one of sigmoid, rbf, poly, linear, cosine, not '" + name
-          + "'");
+      throw new OptionValueException(Setting.KPCA_KERNEL, Setting.KPCA_KERNEL.label()
+          + " must be one of sigmoid, rbf, poly, linear, cosine, not '" + name + "'");
     }
 
     @Override
@@ -47,7 +48,8 @@ public record KpcaCam(Kernel kernel, Double gamma) implements CamMethod.OnHost {
 
   public KpcaCam {
     if (gamma != null && !(gamma > 0 && Double.isFinite(gamma))) {
-      throw new OptionValueException("--kpca-gamma must be a finite number > 0, not " + gamma);
+      throw new OptionValueException(Setting.KPCA_GAMMA, Setting.KPCA_GAMMA.label()
+          + " must be a finite number > 0, not " + gamma);
     }
   }
 

@@ -1,5 +1,6 @@
 package gradcam3d.cam.methods;
 
+import gradcam3d.Setting;
 import gradcam3d.autodiff.BackwardRules;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.CamMethod;
@@ -111,8 +112,8 @@ public final class Lrp implements CamMethod.InputSpace {
    */
   static String notPerWindow(LrpRules rules) {
     return rules.composite().usesBox() && rules.low() == null
-        ? "its box rule needs --lrp-low and --lrp-high with --window (by default each window would take its own "
-            + "range instead of the volume's)"
+        ? "its box rule needs " + Setting.LRP_LOW.label() + " and " + Setting.LRP_HIGH.label() + " with "
+            + Setting.WINDOW.label() + " (by default each window would take its own range instead of the volume's)"
         : null;
   }
 

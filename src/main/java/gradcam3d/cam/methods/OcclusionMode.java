@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.cam.PatchScorer;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Shapes;
@@ -80,7 +81,8 @@ public interface OcclusionMode {
   /** Replaces every occluded voxel by {@code value}. */
   static OcclusionMode value(float value) {
     if (!Float.isFinite(value)) {
-      throw new Gradcam3dException("--occlusion-mode must be a finite number, not " + value);
+      throw new Gradcam3dException(Setting.OCCLUSION_MODE, Setting.OCCLUSION_MODE.label()
+          + " must be a finite number, not " + value);
     }
     return new OcclusionMode() {
       @Override
@@ -106,8 +108,8 @@ public interface OcclusionMode {
         try {
           return value(Float.parseFloat(t));
         } catch (NumberFormatException e) {
-          throw new Gradcam3dException("--occlusion-mode must be gaussian, mean_patch, mean_img or a number, not '"
-              + text + "'");
+          throw new Gradcam3dException(Setting.OCCLUSION_MODE, Setting.OCCLUSION_MODE.label()
+              + " must be gaussian, mean_patch, mean_img or a number, not '" + text + "'");
         }
     }
   }

@@ -2,6 +2,7 @@ package gradcam3d.cam.methods;
 
 import gradcam3d.Defaults;
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.MethodOptions;
@@ -37,18 +38,19 @@ public final class OcclusionSensitivity implements CamMethod.Occluding {
    */
   public OcclusionSensitivity(long[] size, Double overlap, OcclusionMode mode, Long budget) {
     if (size.length == 0 || Arrays.stream(size).anyMatch(s -> s < 1)) {
-      throw new OptionValueException("--occlusion-size must be positive sizes N or Z,Y,X, not "
-          + Arrays.toString(size));
+      throw new OptionValueException(Setting.OCCLUSION_SIZE, Setting.OCCLUSION_SIZE.label()
+          + " must be positive sizes N or Z,Y,X, not " + Arrays.toString(size));
     }
     if (overlap != null) {
       OcclusionGrid.checkOverlap(overlap);
     }
     if (budget != null && budget < 1) {
-      throw new OptionValueException("--occlusion-budget must be at least 1, not " + budget);
+      throw new OptionValueException(Setting.OCCLUSION_BUDGET, Setting.OCCLUSION_BUDGET.label()
+          + " must be at least 1, not " + budget);
     }
     if (overlap != null && budget != null) {
-      throw new OptionValueException("give --occlusion-overlap or --occlusion-budget, not both: the budget "
-          + "chooses the overlap");
+      throw new OptionValueException(Setting.OCCLUSION_BUDGET, "give " + Setting.OCCLUSION_OVERLAP.label() + " or "
+          + Setting.OCCLUSION_BUDGET.label() + ", not both: the budget chooses the overlap");
     }
     this.size = size.clone();
     this.overlap = overlap;

@@ -1,6 +1,7 @@
 package gradcam3d.cam.methods;
 
 import gradcam3d.OptionValueException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamGraph;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.MethodOptions;
@@ -24,7 +25,7 @@ import java.util.Map;
 public record RefineCam(CamMethod.InGraph base) implements CamMethod.InGraph {
   public RefineCam {
     if (base instanceof RefineCam) {
-      throw new OptionValueException("--refine-base cannot be refine-cam itself");
+      throw new OptionValueException(Setting.REFINE_BASE, Setting.REFINE_BASE.label() + " cannot be refine-cam itself");
     }
   }
 
@@ -36,7 +37,8 @@ public record RefineCam(CamMethod.InGraph base) implements CamMethod.InGraph {
   /** Refine-CAM over {@code base}, which must be computed in the graph. */
   public static RefineCam over(CamMethod base) {
     if (!(base instanceof CamMethod.InGraph g)) {
-      throw new OptionValueException("--refine-base must be a method computed in the graph (gradcam, hirescam, "
+      throw new OptionValueException(Setting.REFINE_BASE, Setting.REFINE_BASE.label()
+          + " must be a method computed in the graph (gradcam, hirescam, "
           + "gradcam-elementwise, gradcam++, xgradcam, layercam, fem, random-cam, finer-cam), not " + base.name());
     }
     return new RefineCam(g);

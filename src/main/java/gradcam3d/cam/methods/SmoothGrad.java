@@ -2,6 +2,7 @@ package gradcam3d.cam.methods;
 
 import gradcam3d.Defaults;
 import gradcam3d.Gradcam3dException;
+import gradcam3d.Setting;
 import gradcam3d.cam.CamMethod;
 import gradcam3d.cam.Channels;
 import gradcam3d.cam.GradientPath;
@@ -53,10 +54,11 @@ public final class SmoothGrad implements CamMethod.InputSpace {
 
   private SmoothGrad(int samples, double noise, Noise draws, Long seed) {
     if (samples < 1) {
-      throw new Gradcam3dException("--samples must be at least 1, not " + samples);
+      throw new Gradcam3dException(Setting.SAMPLES, Setting.SAMPLES.label() + " must be at least 1, not " + samples);
     }
     if (!(noise >= 0) || Double.isInfinite(noise)) {
-      throw new Gradcam3dException("--noise must be a finite number >= 0, not " + noise);
+      throw new Gradcam3dException(Setting.NOISE, Setting.NOISE.label() + " must be a finite number >= 0, not "
+          + noise);
     }
     this.samples = samples;
     this.noise = noise;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.OrtProgram;
@@ -30,7 +31,7 @@ class LrpCanonizerTest {
   private static final Random RNG = new Random(501);
 
   private static FloatTensor attribution(ModelProto model, FloatTensor x, LrpRules rules, String target) {
-    Explainer.Request req = new Explainer.Request(List.of(), new Lrp(rules), List.of(Target.parse(target)), 0,
+    Request req = new Request(List.of(), new Lrp(rules), List.of(Target.parse(target)), 0,
         Score.LOGITS, false, 2, Progress.NONE);
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
       return ex.explain(Map.of("input", x)).attribution().values();

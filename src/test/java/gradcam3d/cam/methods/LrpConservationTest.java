@@ -8,6 +8,7 @@ import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LrpConservationTest {
   private static double conservation(ModelProto model, FloatTensor x, LrpRules rules, String target) {
-    Explainer.Request req = new Explainer.Request(List.of(), new Lrp(rules), List.of(Target.parse(target)), 0,
+    Request req = new Request(List.of(), new Lrp(rules), List.of(Target.parse(target)), 0,
         Score.LOGITS, false, 4, Progress.NONE);
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
       Explanation e = ex.explain(Map.of("input", x));
@@ -119,7 +120,7 @@ class LrpConservationTest {
     ModelProto model = ModelIO.read(Path.of("src/test/resources/fixtures/models/cls2d.onnx"));
     FloatTensor batch = Npy.read(Path.of("src/test/resources/fixtures/inputs/cls2d.npy"));
     Lrp lrp = new Lrp(LrpRules.of(LrpRules.Composite.EPSILON_GAMMA_BOX));
-    Explainer.Request req = new Explainer.Request(List.of(), lrp, List.of(Target.parse("argmax")), 0,
+    Request req = new Request(List.of(), lrp, List.of(Target.parse("argmax")), 0,
         Score.LOGITS, false, 4, Progress.NONE);
     try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
       FloatTensor both = ex.explain(Map.of("input", batch)).attribution().values();

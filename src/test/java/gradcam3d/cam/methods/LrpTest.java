@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gradcam3d.autodiff.LrpRules;
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.runtime.Score;
@@ -72,8 +74,8 @@ class LrpTest {
   @MethodSource("cases")
   void matchesZennit(MethodsNext.Case c) {
     FloatTensor x = Npy.read(c.inputNpy());
-    List<String> layers = c.layer() == null ? List.of() : List.of(c.layer());
-    Explainer.Request req = new Explainer.Request(layers, new Lrp(rules(c)), List.of(Target.parse(c.targetSpec())),
+    List<LayerSpec> layers = c.layer() == null ? List.of() : List.of(LayerSpec.named(c.layer()));
+    Request req = new Request(layers, new Lrp(rules(c)), List.of(Target.parse(c.targetSpec())),
         c.modelOutput(), Score.LOGITS, false, 4, gradcam3d.cam.Progress.NONE);
     System.out.println(c.name());
     try (Explainer ex = new Explainer(ModelIO.read(c.model()), req, new RuntimeOptions(2))) {

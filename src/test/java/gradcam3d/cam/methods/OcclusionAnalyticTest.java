@@ -10,6 +10,7 @@ import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.OcclusionGrid;
 import gradcam3d.cam.Progress;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.Graph;
 import gradcam3d.onnx.Attributes;
@@ -165,7 +166,7 @@ class OcclusionAnalyticTest {
 
   static Explanation explain(OcclusionMode mode, String target, int threads, int batchSize) {
     OcclusionSensitivity m = new OcclusionSensitivity(new long[] {4, 3}, 0.5, mode, null);
-    Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse(target)), 0,
+    Request req = new Request(List.of(), m, List.of(Target.parse(target)), 0,
         Score.LOGITS, false, batchSize, Progress.NONE);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(threads))) {
       return ex.explain(Map.of("input", samples()));
@@ -254,7 +255,7 @@ class OcclusionAnalyticTest {
   void aBatchScoresEachSampleAlone() {
     Explanation both = explain(OcclusionMode.MEAN_IMAGE, "1", 2, 4);
     OcclusionSensitivity m = new OcclusionSensitivity(new long[] {4, 3}, 0.5, OcclusionMode.MEAN_IMAGE, null);
-    Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse("1")), 0,
+    Request req = new Request(List.of(), m, List.of(Target.parse("1")), 0,
         Score.LOGITS, false, 4, Progress.NONE);
     FloatTensor second;
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(2))) {
@@ -310,7 +311,7 @@ class OcclusionAnalyticTest {
 
   private static void explain(long[] size, OcclusionMode mode) {
     OcclusionSensitivity m = new OcclusionSensitivity(size, null, mode, null);
-    Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse("1")), 0,
+    Request req = new Request(List.of(), m, List.of(Target.parse("1")), 0,
         Score.LOGITS, false, 2, Progress.NONE);
     try (Explainer ex = new Explainer(model(), req, new RuntimeOptions(1))) {
       ex.explain(Map.of("input", samples()));

@@ -8,6 +8,7 @@ import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
 import gradcam3d.cam.OcclusionGrid;
 import gradcam3d.cam.PatchScorer;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.report.Json;
@@ -68,7 +69,7 @@ class OcclusionFixtureTest {
   /** The case's library explanation (windows of 8, overlap 0.5, class 2 where predicted) with {@code mode}. */
   static Explanation explain(String name, OcclusionMode mode, int threads) {
     OcclusionSensitivity m = new OcclusionSensitivity(new long[] {8}, 0.5, mode, null);
-    Explainer.Request req = new Explainer.Request(List.of(), m, List.of(Target.parse("2")), 0,
+    Request req = new Request(List.of(), m, List.of(Target.parse("2")), 0,
         gradcam3d.runtime.Score.LOGITS, false, 8, gradcam3d.cam.Progress.NONE);
     try (Explainer ex = new Explainer(ModelIO.read(file(name, "model")), req, new RuntimeOptions(threads))) {
       return ex.explain(Map.of("input", Npy.read(file(name, "input"))));

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.cam.Explainer;
 import gradcam3d.cam.Explanation;
+import gradcam3d.cam.Request;
 import gradcam3d.cam.Target;
 import gradcam3d.graph.GraphBuilder;
+import gradcam3d.graph.LayerSpec;
 import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.GradientEngine;
@@ -39,20 +41,21 @@ class ShapleyCamTest {
     return MethodsNext.cases("shapley-cam").stream();
   }
 
-  private static Explainer.Request request(MethodsNext.Case c) {
-    return Explainer.Request.of(List.of(c.layer()), CamMethods.byName("shapley-cam"), Target.parse(c.targetSpec()))
-        .withModelOutput(c.modelOutput()).withTensors(true)
-        .withScore(c.softmax() ? Score.PROBABILITIES : Score.LOGITS);
+  private static Request request(MethodsNext.Case c) {
+    return Request.builder(LayerSpec.names(c.layer()), CamMethods.byName("shapley-cam"),
+        Target.parse(c.targetSpec()))
+        .modelOutput(c.modelOutput()).keepTensors(true)
+        .score(c.softmax() ? Score.PROBABILITIES : Score.LOGITS).build();
   }
 
   /** H A of the case's layer straight from a program (the product Shapley-CAM's weights use). */
   private static FloatTensor hvp(ModelProto model, MethodsNext.Case c, FloatTensor x, Target target) {
-    GradientEngine.Config cfg = GradientEngine.Config.of(List.of(c.layer())).withModelOutput(c.modelOutput())
-        .withScore(c.softmax() ? Score.PROBABILITIES : Score.LOGITS)
-        .withExtension(p -> {
+    GradientEngine.Config cfg = GradientEngine.Config.builder(LayerSpec.names(c.layer())).modelOutput(c.modelOutput())
+        .score(c.softmax() ? Score.PROBABILITIES : Score.LOGITS)
+        .extension(p -> {
           p.builder().opNamed("Identity", List.of(p.hessianTimesActivation(0)), List.of(HVP));
           p.addOutput(HVP);
-        });
+        }).build();
     try (GradientEngine engine = new GradientEngine(model, cfg, new RuntimeOptions(2))) {
       long[] os = engine.outputShape(Map.of("input", x.shape()));
       return engine.run(Map.of("input", x), Target.seed(List.of(target), os)).floats(HVP);
@@ -132,22 +135,24 @@ class ShapleyCamTest {
     String layer = net.layer();
     Target all = Target.parse("0:all");
     // logits: piecewise linear, H A exactly 0 and Shapley-CAM is Grad-CAM
-    try (Explainer s = new Explainer(model, Explainer.Request.of(List.of(layer), CamMethods.byName("shapley-cam"), all), new RuntimeOptions(1));
-        Explainer g = new Explainer(model, Explainer.Request.of(List.of(layer), CamMethods.byName("gradcam"), all), new RuntimeOptions(1))) {
+    try (Explainer s = new Explainer(model, Request.of(LayerSpec.names(layer),
+            CamMethods.byName("shapley-cam"), all), new RuntimeOptions(1));
+        Explainer g = new Explainer(model, Request.of(LayerSpec.names(layer),
+            CamMethods.byName("gradcam"), all), new RuntimeOptions(1))) {
       assertEquals(0.0, MethodsNext.maxAbsDiff(s.explain(Map.of("input", x)).cam(), g.explain(Map.of("input", x)).cam()));
     }
     // sigmoid of the one channel: H A = d/dA (G . A) is not zero; check it against
     // (G(A + hA) - G(A - hA)) / 2h, G from a program fed the layer's activation
-    GradientEngine.Config probabilities = GradientEngine.Config.of(List.of(layer))
-        .withScore(Score.PROBABILITIES);
-    GradientEngine.Config withHvp = probabilities.withExtension(p -> {
+    GradientEngine.Config probabilities = GradientEngine.Config.builder(LayerSpec.names(layer))
+        .score(Score.PROBABILITIES).build();
+    GradientEngine.Config withHvp = probabilities.toBuilder().extension(p -> {
       GraphBuilder b = p.builder();
       b.opNamed("Identity", List.of(p.hessianTimesActivation(0)), List.of(HVP));
       p.addOutput(HVP);
-    });
+    }).build();
     RuntimeOptions one = new RuntimeOptions(1);
     try (GradientEngine full = new GradientEngine(model, withHvp, one);
-        GradientEngine fromLayer = new GradientEngine(model, probabilities.fromLayer(), one)) {
+        GradientEngine fromLayer = new GradientEngine(model, probabilities.toBuilder().fromLayer().build(), one)) {
       long[] os = full.outputShape(Map.of("input", x.shape()));
       GradientEngine.Seed seed = Target.seed(List.of(all), os);
       GradientEngine.Result r = full.run(Map.of("input", x), seed);
@@ -205,7 +210,8 @@ class ShapleyCamTest {
     int k = 0;
     for (Score score : Score.values()) {
       for (String method : List.of("shapley-cam", "gradcam")) {
-        Explainer.Request req = Explainer.Request.of(List.of("features.8"), CamMethods.byName(method), argmax).withScore(score);
+        Request req = Request.builder(LayerSpec.names("features.8"), CamMethods.byName(method),
+            argmax).score(score).build();
         try (Explainer ex = new Explainer(model, req, new RuntimeOptions(1))) {
           cams[k++] = ex.explain(Map.of("input", x)).layers().get(0).camLayer();
         }
