@@ -187,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (batch != null) {
       for (CamMethod method : methods) {
-        new BatchBench(model, input, layer, target, threads, batchSize, batch, repeat).run(out, method);
+        new BatchBench(model, input, layer.toString(), target, threads, batchSize, batch, repeat).run(out, method);
       }
       return 0;
     }
