@@ -11,6 +11,9 @@ import gradcam3d.tensor.Quickselect;
  */
 final class OrderStatistics {
   private static final int BUCKET_BITS = 16;
+  private static final int SHIFT = 32 - BUCKET_BITS;
+  /** No finite float has this key: it would be a NaN's. */
+  private static final int NOT_FINITE = -1;
 
   private final float[] values;
   private final int step;
@@ -20,11 +23,13 @@ final class OrderStatistics {
   OrderStatistics(float[] values, int step) {
     this.values = values;
     this.step = step;
+    // locals, not fields, in the loops: the launcher's client compiler reloads fields each time
+    int[] c = counts;
     int n = 0;
     for (int i = 0; i < values.length; i += step) {
-      float v = values[i];
-      if (Float.isFinite(v)) {
-        counts[bucket(v)]++;
+      int key = key(values[i]);
+      if (key != NOT_FINITE) {
+        c[key >>> SHIFT]++;
         n++;
       }
     }
@@ -58,12 +63,14 @@ final class OrderStatistics {
       }
     }
     int[] filled = new int[counts.length];
-    for (int i = 0; i < values.length; i += step) {
-      float v = values[i];
-      if (Float.isFinite(v)) {
-        int b = bucket(v);
-        if (held[b] != null) {
-          held[b][filled[b]++] = v;
+    float[] vs = values;
+    for (int i = 0; i < vs.length; i += step) {
+      float v = vs[i];
+      int key = key(v);
+      if (key != NOT_FINITE) {
+        float[] h = held[key >>> SHIFT];
+        if (h != null) {
+          h[filled[key >>> SHIFT]++] = v;
         }
       }
     }
@@ -83,10 +90,16 @@ final class OrderStatistics {
     return b;
   }
 
-  /** The leading bits of a float's key in float order (the sign bit flips the rest for negatives). */
-  private static int bucket(float v) {
+  /**
+   * A float's bits as an unsigned key in float order (the sign bit flips the rest for negatives,
+   * -0.0 just below 0.0), or {@link #NOT_FINITE} for NaN and the infinities; its leading
+   * {@value #BUCKET_BITS} bits are the bucket.
+   */
+  private static int key(float v) {
     int bits = Float.floatToRawIntBits(v);
-    int key = bits ^ ((bits >> 31) & 0x7fffffff) ^ 0x80000000;
-    return key >>> (32 - BUCKET_BITS);
+    if ((bits & 0x7f800000) == 0x7f800000) { // exponent all ones: NaN or an infinity
+      return NOT_FINITE;
+    }
+    return bits ^ ((bits >> 31) & 0x7fffffff) ^ 0x80000000;
   }
 }
