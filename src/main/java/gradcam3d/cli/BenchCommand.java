@@ -105,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
           + "outputs per case (cam.npy, cam.nii.gz, pictures, summary.json, batch.csv) into a temporary folder in "
           + "the tool's cache, deleted afterwards; alternating over --repeat rounds after a warm-up round. Prints "
           + "ms per case, the ratio full / compute only (goal <= 1.3x) and where the time goes (reading, "
-          + "explaining, each output format, waiting on the queue). --methods: one such measurement each.")
+          + "explaining, each output format, waiting on the queue). --methods: one such measurement each. "
+          + "Default: not given (the single-case measurements).")
   Integer batch;
 
   @Option(names = "--tile-to", paramLabel = "Z,Y,X",
