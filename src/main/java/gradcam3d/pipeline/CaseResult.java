@@ -73,7 +73,7 @@ public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, 
     List<Integer> empty = new ArrayList<>();
     FloatTensor cam = explanation.cam();
     for (int b = 0; b < cam.dim(0); b++) {
-      if (cam.view0(b).maxAbs() == 0) {
+      if (cam.view0(b).isZero()) { // a full pass only for an empty map
         empty.add(b);
       }
     }
