@@ -273,7 +273,6 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int[] n = w.n();
     int[] s = w.s();
     int[] m = w.m();
-    int[] column = w.column();
     long origin = w.origin();
     float[] in = spatial.data();
     float[] out = new float[m[0] * m[1] * m[2]];
@@ -287,21 +286,33 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       Arrays.fill(top, Float.NEGATIVE_INFINITY);
       for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
         for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
-          long p = origin + z * stride[0] + y * stride[1];
-          if (max) {
-            for (int x = 0; x < n[2]; x++, p += stride[2]) {
-              float v = in[(int) p];
-              if (v > top[column[x]]) {
-                top[column[x]] = v;
+          // block by block along the line, in voxel order (the sums add in the same order as voxel by voxel)
+          int p = (int) (origin + z * stride[0] + y * stride[1]);
+          int step = (int) stride[2];
+          for (int e = 0, x = 0; e < m[2]; e++) {
+            int x1 = Math.min(n[2], x + s[2]);
+            if (max) {
+              float t = top[e];
+              for (; x < x1; x++, p += step) {
+                float v = in[p];
+                if (v > t) {
+                  t = v;
+                }
               }
-            }
-          } else {
-            for (int x = 0; x < n[2]; x++, p += stride[2]) {
-              float v = in[(int) p];
-              if (Float.isFinite(v)) {
-                sum[column[x]] += v;
-                count[column[x]]++;
+              top[e] = t;
+            } else {
+              double u = sum[e];
+              int k = count[e];
+              for (; x < x1; x++, p += step) {
+                float v = in[p];
+                // Float.isFinite by plain comparisons: the start-up JIT does not inline it (4x slower per voxel)
+                if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
+                  u += v;
+                  k++;
+                }
               }
+              sum[e] = u;
+              count[e] = k;
             }
           }
         }

@@ -70,26 +70,10 @@ public record CaseResult(Settings settings, CaseInput input, LoadedCase loaded, 
 
   /** Samples whose final map is zero everywhere (min-max turns a constant map into zeros): it says nothing. */
   public List<Integer> emptyMaps() {
-    return emptySamples(explanation.cam());
-  }
-
-  /**
-   * The samples (along axis 0) that are zero everywhere. Each scan stops at its first non-zero
-   * value (NaN included), and no sample is copied: summary.json and the warnings ask this of
-   * every case, and a map that says something says so in its first few voxels.
-   */
-  static List<Integer> emptySamples(FloatTensor cam) {
     List<Integer> empty = new ArrayList<>();
-    float[] d = cam.data();
-    int samples = (int) cam.dim(0);
-    int per = samples == 0 ? 0 : d.length / samples;
-    for (int b = 0; b < samples; b++) {
-      int i = b * per;
-      int end = i + per;
-      while (i < end && d[i] == 0) { // -0.0 == 0 too; NaN is not
-        i++;
-      }
-      if (i == end) {
+    FloatTensor cam = explanation.cam();
+    for (int b = 0; b < cam.dim(0); b++) {
+      if (cam.view0(b).isZero()) { // a full pass only for an empty map
         empty.add(b);
       }
     }

@@ -232,7 +232,9 @@ public final class CaseReportWriter {
     byte[] q = new byte[values.length];
     IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
       for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
-        double t = Float.isFinite(values[i]) ? (values[i] - mm[0]) * scale : 0;
+        float v = values[i];
+        // Float.isFinite by plain comparisons, as in minMax
+        double t = v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE ? (v - mm[0]) * scale : 0;
         // t + 0.5 truncated is Math.round for t >= 0, without its call in the per-voxel loop
         q[i] = (byte) (int) (Math.max(0, Math.min(255, t)) + 0.5);
       }

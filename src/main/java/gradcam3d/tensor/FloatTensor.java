@@ -114,6 +114,16 @@ public final class FloatTensor {
     return i < 0 ? null : nonFiniteMessage(what, "index " + Arrays.toString(Shapes.unravel(i, shape)), data[i]);
   }
 
+  /** Whether every value is zero (stops at the first that is not; NaN is not zero). */
+  public boolean isZero() {
+    for (float v : data) {
+      if (v != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public float maxAbs() {
     float m = 0;
     for (float v : data) {
