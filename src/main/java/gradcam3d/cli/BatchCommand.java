@@ -149,8 +149,7 @@ final class BatchCommand implements Callable<Integer> {
     }
     Shard share = shard == null ? Shard.ALL : shard;
     // a share names folders from the whole list in stable order, so every share agrees on them
-    List<CaseListing.Listed> listed = CaseListing.of(inputs, inputsDir, labelSuffix, labelsDir,
-        java.util.Arrays.asList(labelSuffix, atlasSuffix));
+    List<CaseListing.Listed> listed = listed();
     List<CaseListing.Listed> cases = shard == null ? listed
         : Shard.stableOrder(listed, c -> c.files().get(0).toString());
     List<String> names = CaseFolders.names(cases.stream().map(c -> Path.of(c.name())).toList());
@@ -163,8 +162,7 @@ final class BatchCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = quiet.progress(err);
-    Settings settings = explanation.settings(false, progress)
-        .withWindow(windows.settings(spec, false, metrics.on(), explanation.nnunetWindow()));
+    Settings settings = settings(progress);
     List<Run> runs = runs(settings);
     tables.load();
     BatchTable rows = new BatchTable();
@@ -229,6 +227,48 @@ final class BatchCommand implements Callable<Integer> {
           report ? ", pages in " + indexFile : "");
     }
     return failed == 0 ? 0 : Main.EXIT_USER_ERROR;
+  }
+
+  /** The explanation's settings (of --method; --methods make runs of them). */
+  Settings settings(Progress progress) {
+    return explanation.settings(false, progress)
+        .withWindow(windows.settings(spec, false, metrics.on(), explanation.nnunetWindow()));
+  }
+
+  /** Every case of --input and --inputs-dir with its label and atlas. */
+  private List<CaseListing.Listed> listed() throws IOException {
+    return CaseListing.of(inputs, inputsDir, labelSuffix, labelsDir, java.util.Arrays.asList(labelSuffix, atlasSuffix));
+  }
+
+  /** Every case of --input and --inputs-dir, as the batch's runner opens them. */
+  List<BatchRunner.Case> listedCases() throws IOException {
+    List<CaseListing.Listed> listed = listed();
+    List<String> names = CaseFolders.names(listed.stream().map(c -> Path.of(c.name())).toList());
+    return java.util.stream.IntStream.range(0, listed.size())
+        .mapToObj(i -> BatchRunner.Case.of(names.get(i), listed.get(i), series)).toList();
+  }
+
+  /**
+   * This batch as {@link #call} runs it with one method, without --resume or --shard, through
+   * {@code runner} (over a pipeline of {@link #settings}): each case written into its folder under
+   * --out as call() writes it (through the sink {@code watch} wraps), then batch.csv. What
+   * {@code gradcam3d bench --batch} times.
+   */
+  BatchRunner.Tally runWith(BatchRunner runner, Settings settings,
+      java.util.function.UnaryOperator<BatchRunner.Sink<Integer, CompletedResult, ResultWriter.Prepared>> watch)
+      throws IOException {
+    List<CaseListing.Listed> cases = listed();
+    List<String> names = CaseFolders.names(cases.stream().map(c -> Path.of(c.name())).toList());
+    Run run = runs(settings).get(0);
+    tables.load();
+    BatchTable rows = new BatchTable();
+    CaseSink sink = new CaseSink(run, runNames(names, run), names, cases,
+        java.util.Collections.nCopies(cases.size(), null), rows, new CohortTables(false), new ArrayList<>(),
+        new java.util.TreeMap<>(), spec.commandLine().getErr());
+    BatchRunner.Tally t = runner.run(java.util.stream.IntStream.range(0, cases.size()).boxed().toList(), Shard.ALL,
+        watch.apply(sink), Progress.NONE);
+    rows.write(out.resolve(BatchTable.fileName(Shard.ALL.index(), Shard.ALL.count())));
+    return t;
   }
 
   /**
@@ -393,6 +433,9 @@ final class BatchCommand implements Callable<Integer> {
       double seconds = explainSeconds + (System.nanoTime() - w0) / 1e9;
       rows.explained(name, r, seconds);
       cohort.add(names.get(i), run.method(), run.layer(), r);
+      if (!report) {
+        return; // the index page's rows (each holding its case's overlay.png) are for --report only
+      }
       CaseResult.TargetSummary t = r.targets().get(0);
       LabelOverlap l = r.label();
       index.add(new IndexRow(name, written.files().contains(HtmlReportWriter.FILE)
@@ -404,7 +447,9 @@ final class BatchCommand implements Callable<Integer> {
     public void kept(Integer i, CompletedResult done, double seconds) {
       String name = runNames.get(i);
       rows.completed(name, done);
-      index.add(BatchTable.indexRow(out, name, done));
+      if (report) {
+        index.add(BatchTable.indexRow(out, name, done));
+      }
       cohort.addCompleted(names.get(i), run.method(), run.layer(), out.resolve(name));
     }
 
@@ -413,7 +458,9 @@ final class BatchCommand implements Callable<Integer> {
       String name = runNames.get(i);
       err.println("error: " + name + ": " + error);
       rows.failed(name, error, seconds);
-      index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds, error));
+      if (report) {
+        index.add(new IndexRow(name, null, null, null, null, null, Map.of(), seconds, error));
+      }
     }
   }
 }

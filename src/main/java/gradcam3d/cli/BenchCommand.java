@@ -48,7 +48,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX model.", converter = Converters.FilePath.class)
   Path model;
 
-  @Option(names = "--input", required = true, description = ".npy input tensor (B, C, *S).",
+  @Option(names = "--input", required = true, description = ".npy input tensor (B, C, *S); with --batch, a case "
+      + "as 'batch' reads it (.nii, .nii.gz, .nrrd, .mha, .npy, a DICOM folder, ...).",
       converter = Converters.FilePath.class)
   Path input;
 
@@ -97,6 +98,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--random-seeds", defaultValue = "0", converter = Converters.NonNegative.class,
       description = "--evaluate: random orders beside the map's (default: ${DEFAULT-VALUE}).")
   int randomSeeds;
+
+  @Option(names = "--batch", paramLabel = "N", converter = Converters.Positive.class,
+      description = "Time a cohort: N copies of --input through batch's runner in one process, (a) compute only "
+          + "(read, preprocess, explain; nothing written) against (b) the full batch writing batch's default "
+          + "outputs per case (cam.npy, cam.nii.gz, pictures, summary.json, batch.csv) into a temporary folder in "
+          + "the tool's cache, deleted afterwards; alternating over --repeat rounds after a warm-up round. Prints "
+          + "ms per case, the ratio full / compute only (goal <= 1.3x) and where the time goes (reading, "
+          + "explaining, each output format, waiting on the queue). --methods: one such measurement each. "
+          + "Default: not given (the single-case measurements).")
+  Integer batch;
 
   @Option(names = "--tile-to", paramLabel = "Z,Y,X",
       description = "Repeat the input periodically along each spatial axis up to this size (a large volume from "
@@ -167,14 +178,20 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** CPU time of the whole process (all threads, ONNX Runtime's included): less load-sensitive. */
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (batch != null) {
+      for (CamMethod method : methods) {
+        new BatchBench(model, input, layer.toString(), target, threads, batchSize, batch, repeat).run(out, method);
+      }
+      return 0;
+    }
     // bench measures compilation too: programs kept on disk by earlier runs would hide it
     RuntimeOptions opts = (threads == null ? RuntimeOptions.defaults() : new RuntimeOptions(threads))
         .withProgramCache(false);

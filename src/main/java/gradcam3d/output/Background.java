@@ -18,14 +18,31 @@ public final class Background<T> {
   }
 
   private final CompletableFuture<T> result;
+  /** How long the work ran, written on its thread before the result completes. */
+  private final long[] ranNanos;
 
-  private Background(CompletableFuture<T> result) {
+  private Background(CompletableFuture<T> result, long[] ranNanos) {
     this.result = result;
+    this.ranNanos = ranNanos;
   }
 
   /** Starts {@code work} on a new daemon thread. */
   public static <T> Background<T> start(String name, Work<T> work) {
-    return new Background<>(Futures.onOwnThread(name, work::run));
+    long[] ran = new long[1];
+    return new Background<>(Futures.onOwnThread(name, () -> {
+      long t0 = System.nanoTime();
+      try {
+        return work.run();
+      } finally {
+        ran[0] = System.nanoTime() - t0;
+      }
+    }), ran);
+  }
+
+  /** How long the work ran on its thread (waits for it to end). */
+  long ranNanos() {
+    await();
+    return ranNanos[0];
   }
 
   /** The work's result, or its own exception (a one-line Gradcam3dException stays one). */

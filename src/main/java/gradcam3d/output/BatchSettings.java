@@ -22,7 +22,8 @@ public record BatchSettings(Map<String, String> values) {
   public static final String KEY = "batch_settings";
 
   public BatchSettings {
-    values = Map.copyOf(values);
+    // in the given order: Map.copyOf's order changes from one run to the next, and so would summary.json's
+    values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
   /** The names whose values differ from what a summary recorded ({@code recorded}: its {@value #KEY} object). */

@@ -8,7 +8,9 @@ import gradcam3d.volume.Layout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a case's result with every format's writer into a staging folder and switches it in
@@ -38,10 +40,35 @@ public final class ResultWriter {
   public static final class Prepared {
     private final List<OutputWriter> writers;
     private final List<Background<?>> started = new ArrayList<>();
+    /** Which writer started each of {@link #started}. */
+    private final List<OutputWriter> startedBy = new ArrayList<>();
+    private final Map<String, long[]> nanos = new LinkedHashMap<>();
 
     private Prepared(List<OutputWriter> writers) {
       this.writers = writers;
     }
+
+    /**
+     * Where the writing time went, once written: per format (the writer's name without
+     * "Writer"; "result folder" for the staging folder and its switch-in), milliseconds in its own
+     * calls on the writing thread and milliseconds its started work ran on its own threads
+     * (overlapping the others', and from {@link #prepare} on, the explanation).
+     */
+    public Map<String, double[]> millis() {
+      Map<String, double[]> m = new LinkedHashMap<>();
+      nanos.forEach((k, v) -> m.put(k, new double[] {v[0] / 1e6, v[1] / 1e6}));
+      return m;
+    }
+
+    private void add(String kind, int which, long n) {
+      nanos.computeIfAbsent(kind, k -> new long[2])[which] += n;
+    }
+  }
+
+  /** A writer's name in {@link Prepared#millis}: its class without "Writer"; "other" for lambdas. */
+  private static String kind(OutputWriter w) {
+    Class<?> c = w.getClass();
+    return c.isSynthetic() || c.isHidden() || c.isAnonymousClass() ? "other" : c.getSimpleName().replace("Writer", "");
   }
 
   /** Starts the writers' work on the input as soon as it is loaded (see {@link OutputWriter#beginInput}). */
@@ -51,6 +78,7 @@ public final class ResultWriter {
       Background<?> b = w.beginInput(loaded, layout, o);
       if (b != null) {
         p.started.add(b);
+        p.startedBy.add(w);
       }
     }
     return p;
@@ -66,24 +94,43 @@ public final class ResultWriter {
     List<OutputWriter> writers = new ArrayList<>(prepared != null ? prepared.writers : writers());
     writers.addAll(extra);
     writers.add(new SummaryJsonWriter());
+    // timed into the prepared writers only: the others have nowhere to report to
+    Prepared times = prepared != null ? prepared : new Prepared(List.of());
+    long t0 = System.nanoTime();
+    long inWriters = 0;
     try (ResultFolder folder = ResultFolder.open(o.out(), inputsOf(r))) {
-      List<Background<?>> started = new ArrayList<>(prepared != null ? prepared.started : List.of());
+      List<Background<?>> started = new ArrayList<>(times.started);
+      List<OutputWriter> startedBy = new ArrayList<>(times.startedBy);
       try {
         for (OutputWriter writer : writers) {
+          long w0 = System.nanoTime();
           Background<?> b = writer.begin(r, o, folder.staging());
           if (b != null) {
             started.add(b);
+            startedBy.add(writer);
           }
+          long n = System.nanoTime() - w0;
+          times.add(kind(writer), 0, n);
+          inWriters += n;
         }
         Written w = new Written();
         for (OutputWriter writer : writers) {
+          long w0 = System.nanoTime();
           writer.write(r, o, folder.staging(), w);
+          long n = System.nanoTime() - w0;
+          times.add(kind(writer), 0, n);
+          inWriters += n;
         }
         folder.commit();
         return w;
       } finally {
         // nothing may still write into the staging folder when it is removed or switched in
         started.forEach(Background::await);
+        for (int i = 0; i < started.size(); i++) {
+          times.add(kind(startedBy.get(i)), 1, started.get(i).ranNanos());
+        }
+        // (a failed case's folder is closed after this: its removal is not timed)
+        times.add("result folder", 0, System.nanoTime() - t0 - inWriters);
       }
     } catch (IOException e) {
       throw new Gradcam3dException("cannot write to " + o.out() + ": " + e.getMessage(), e);

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A batch as a library, the one loop the command line's {@code batch} and the Spark job share:
@@ -93,6 +94,50 @@ public final class BatchRunner {
     }
   }
 
+  /** Where a batch's time goes ({@link Timings}). */
+  public enum Phase {
+    /** Batch thread: an earlier result looked up, the case opened, its read-ahead started. */
+    OPENING,
+    /** Read-ahead thread: the input files read and decoded while the previous case is explained. */
+    READING,
+    /** Batch thread: the input loaded (waiting for its read-ahead, or reading it), checked, normalised. */
+    LOADING,
+    /** Batch thread: the sink's work on the loaded input ({@link Sink#prepare}). */
+    PREPARING,
+    /** Batch thread: targets, the maps, their normalisation and the way back to the scan's grid. */
+    EXPLAINING,
+    /** Batch thread: waiting for a case's memory, i.e. for a write to end (two cases held). */
+    WAITING,
+    /** Writing thread: the sink's {@link Sink#explained}, {@link Sink#kept} or {@link Sink#failed}. */
+    WRITING,
+    /** Batch thread: after the last case is explained, waiting for the writes still under way. */
+    LAST_WRITES
+  }
+
+  /**
+   * Where a batch's time went, summed over its cases and runs (what {@code gradcam3d bench
+   * --batch} reports): phases on the batch's, the read-ahead and the writing threads. Complete
+   * once {@link #run} has returned.
+   */
+  public static final class Timings {
+    private final AtomicLongArray nanos = new AtomicLongArray(Phase.values().length);
+
+    public double seconds(Phase p) {
+      return nanos.get(p.ordinal()) / 1e9;
+    }
+
+    void add(Phase p, long n) {
+      nanos.addAndGet(p.ordinal(), n);
+    }
+
+    /** Adds the time since {@code t0} to {@code p}; returns now. */
+    long since(Phase p, long t0) {
+      long now = System.nanoTime();
+      add(p, now - t0);
+      return now;
+    }
+  }
+
   /**
    * How many cases a batch holds at once (input read, being explained, or explained and waiting
    * for or being written): the memory of two cases.
@@ -103,31 +148,33 @@ public final class BatchRunner {
   private final boolean readAhead;
   private final boolean overlapWriting;
   private final boolean internalErrorsAsResults;
+  private final Timings timings;
 
   /**
    * A runner over {@code pipeline} that reads one case ahead, writes a case while the next one is
    * explained, and stops at an internal error.
    */
   public BatchRunner(ExplanationPipeline pipeline) {
-    this(pipeline, true, true, false);
+    this(pipeline, true, true, false, new Timings());
   }
 
   private BatchRunner(ExplanationPipeline pipeline, boolean readAhead, boolean overlapWriting,
-      boolean internalErrorsAsResults) {
+      boolean internalErrorsAsResults, Timings timings) {
     this.pipeline = pipeline;
     this.readAhead = readAhead;
     this.overlapWriting = overlapWriting;
     this.internalErrorsAsResults = internalErrorsAsResults;
+    this.timings = timings;
   }
 
   /** The same runner reading each case's input only when its turn comes. */
   public BatchRunner withoutReadAhead() {
-    return new BatchRunner(pipeline, false, overlapWriting, internalErrorsAsResults);
+    return new BatchRunner(pipeline, false, overlapWriting, internalErrorsAsResults, timings);
   }
 
   /** The same runner writing each case before the next one is explained, on the batch's thread. */
   public BatchRunner withoutOverlappedWriting() {
-    return new BatchRunner(pipeline, readAhead, false, internalErrorsAsResults);
+    return new BatchRunner(pipeline, readAhead, false, internalErrorsAsResults, timings);
   }
 
   /**
@@ -135,7 +182,12 @@ public final class BatchRunner {
    * case too, with the exception as its error: a cluster job goes on where a command would stop.
    */
   public BatchRunner withInternalErrorsAsResults() {
-    return new BatchRunner(pipeline, readAhead, overlapWriting, true);
+    return new BatchRunner(pipeline, readAhead, overlapWriting, true, timings);
+  }
+
+  /** The same runner adding where its time goes to {@code t} (each run's phases summed into it). */
+  public BatchRunner timedInto(Timings t) {
+    return new BatchRunner(pipeline, readAhead, overlapWriting, internalErrorsAsResults, t);
   }
 
   /** A case's turn as prepared: kept, or opened (with its input read ahead), or failed to open. */
@@ -183,9 +235,11 @@ public final class BatchRunner {
         // batch's, on this thread
         progress.advance(1);
         Runnable write = () -> {
+          long w0 = System.nanoTime();
           try {
             ends[end(ended, sink).ordinal()]++;
           } finally {
+            timings.since(Phase.WRITING, w0);
             if (holdsMaps) {
               held.release();
             }
@@ -200,15 +254,19 @@ public final class BatchRunner {
         i = next;
         if (next >= 0 && ahead == null) {
           // two cases held (one explained and waiting to be written): wait for a write
+          long w0 = System.nanoTime();
           held.acquireUninterruptibly();
+          timings.since(Phase.WAITING, w0);
           rethrowFailedWrite(writes);
           ahead = prepare(cases.get(next), sink);
         }
         turn = ahead;
       }
+      long w0 = System.nanoTime();
       for (Future<?> w : writes) {
         join(w);
       }
+      timings.since(Phase.LAST_WRITES, w0);
     } finally {
       if (writer != null) {
         // cases explained before a failure are still written whole
@@ -226,6 +284,15 @@ public final class BatchRunner {
   /** The case's earlier result, else its input opened and (with read-ahead) its files being read. */
   private <C, K, P> Turn<C, K> prepare(C c, Sink<C, K, P> sink) {
     long t0 = System.nanoTime();
+    try {
+      return open(c, sink, t0);
+    } finally {
+      timings.since(Phase.OPENING, t0);
+    }
+  }
+
+  /** {@link #prepare}'s work; a turn's times count from {@code t0}. */
+  private <C, K, P> Turn<C, K> open(C c, Sink<C, K, P> sink, long t0) {
     try {
       K earlier = sink.earlier(c);
       if (earlier != null) {
@@ -257,8 +324,17 @@ public final class BatchRunner {
       try {
         Case opened = t.opened();
         Object[] prepared = new Object[1];
-        CaseResult r = pipeline.run(opened.checkedInput(), opened.targets(), t.read(),
-            loaded -> prepared[0] = sink.prepare(c, loaded));
+        // the phases: loading until the sink sees the loaded input, preparing while it does, explaining after
+        long[] mark = {System.nanoTime()};
+        CaseResult r = pipeline.run(opened.checkedInput(), opened.targets(), t.read(), loaded -> {
+          mark[0] = timings.since(Phase.LOADING, mark[0]);
+          prepared[0] = sink.prepare(c, loaded);
+          mark[0] = timings.since(Phase.PREPARING, mark[0]);
+        });
+        timings.since(Phase.EXPLAINING, mark[0]);
+        if (t.read() != null) {
+          timings.add(Phase.READING, t.read().readNanos());
+        }
         @SuppressWarnings("unchecked")
         P p = (P) prepared[0];
         return new Ended<>(c, null, r, p, null, seconds(t0));

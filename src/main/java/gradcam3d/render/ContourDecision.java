@@ -117,7 +117,6 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
 
   /** See {@link #outlineRatio()}; axes of size 1 (a 2D image's Z) are left out. */
   static double outlineRatio(Voxels v, boolean[] in, long inside) {
-    int[] size = {v.depth, v.height, v.width};
     boolean[] used = {v.depth > 1, v.height > 1, v.width > 1};
     int dims = 0;
     double cell = 1;
@@ -130,20 +129,13 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     if (dims < 2) {
       return 1;
     }
-    // faces between inside and outside (or the edge) counted per axis, then weighed by face area
+    // faces between inside and outside (or the edge) per axis: each inside voxel has two faces
+    // across the axis, less one for each inside neighbour along it (a pair of inside neighbours
+    // hides two), then weighed by face area
+    long[] pairs = insidePairs(v, in);
     long[] faces = new long[3];
-    int plane = v.height * v.width;
-    for (int z = 0, i = 0; z < v.depth; z++) {
-      for (int y = 0; y < v.height; y++) {
-        for (int x = 0; x < v.width; x++, i++) {
-          if (!in[i]) {
-            continue;
-          }
-          faces[0] += (z == 0 || !in[i - plane] ? 1 : 0) + (z == size[0] - 1 || !in[i + plane] ? 1 : 0);
-          faces[1] += (y == 0 || !in[i - v.width] ? 1 : 0) + (y == size[1] - 1 || !in[i + v.width] ? 1 : 0);
-          faces[2] += (x == 0 || !in[i - 1] ? 1 : 0) + (x == size[2] - 1 || !in[i + 1] ? 1 : 0);
-        }
-      }
+    for (int a = 0; a < 3; a++) {
+      faces[a] = 2 * (inside - pairs[a]);
     }
     double surface = 0;
     for (int a = 0; a < 3; a++) {
@@ -155,6 +147,29 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     double ball = dims == 3 ? Math.cbrt(36 * Math.PI * volume * volume)
         : 2 * Math.sqrt(Math.PI * volume);
     return surface / ball;
+  }
+
+  /** Neighbouring voxels both inside, along Z, Y and X. */
+  private static long[] insidePairs(Voxels v, boolean[] in) {
+    int w = v.width;
+    int plane = v.height * w;
+    long z = 0;
+    for (int i = 0, end = in.length - plane; i < end; i++) {
+      z += in[i] & in[i + plane] ? 1 : 0;
+    }
+    long y = 0;
+    long x = 0;
+    for (int p = 0; p < in.length; p += plane) {
+      for (int i = p, end = p + plane - w; i < end; i++) {
+        y += in[i] & in[i + w] ? 1 : 0;
+      }
+      for (int row = p; row < p + plane; row += w) {
+        for (int i = row, end = row + w - 1; i < end; i++) {
+          x += in[i] & in[i + 1] ? 1 : 0;
+        }
+      }
+    }
+    return new long[] {z, y, x};
   }
 
   private static boolean[] insideMask(Voxels v) {
@@ -178,9 +193,10 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
   }
 
   /**
-   * Voxel counts of the region's 6-connected pieces, in the order of each piece's first voxel: one
-   * scan joining every inside voxel to its inside neighbours before it along x, y and z
-   * (union-find), then one counting pass.
+   * Voxel counts of the region's 6-connected pieces, in the order of each piece's first voxel: the
+   * region's runs along x (one scan), each joined to the runs it touches in the row before it
+   * along y and along z (union-find over runs, the smaller index the root), then one counting
+   * pass over the runs.
    */
   static int[] pieceSizes(Voxels v) {
     return pieceSizes(v, insideMask(v));
@@ -188,46 +204,76 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
 
   /** Same, with the mask's inside voxels given ({@link #insideMask}). */
   private static int[] pieceSizes(Voxels v, boolean[] in) {
-    int n = in.length;
-    int[] parent = new int[n];
-    int plane = v.height * v.width;
-    for (int z = 0, i = 0; z < v.depth; z++) {
-      for (int y = 0; y < v.height; y++) {
-        for (int x = 0; x < v.width; x++, i++) {
-          if (!in[i]) {
-            continue;
-          }
-          parent[i] = i;
-          if (x > 0 && in[i - 1]) {
-            union(parent, i - 1, i);
-          }
-          if (y > 0 && in[i - v.width]) {
-            union(parent, i - v.width, i);
-          }
-          if (z > 0 && in[i - plane]) {
-            union(parent, i - plane, i);
-          }
+    int w = v.width;
+    int rows = v.depth * v.height;
+    // runs in scan order: x of the first voxel, x after the last; row r's runs from rowStart[r]
+    int[] from = new int[16];
+    int[] to = new int[16];
+    int[] rowStart = new int[rows + 1];
+    int runs = 0;
+    for (int r = 0; r < rows; r++) {
+      rowStart[r] = runs;
+      int base = r * w;
+      for (int x = 0; x < w; x++) {
+        if (!in[base + x]) {
+          continue;
         }
+        if (runs == from.length) {
+          from = Arrays.copyOf(from, 2 * runs);
+          to = Arrays.copyOf(to, 2 * runs);
+        }
+        from[runs] = x;
+        while (x < w && in[base + x]) {
+          x++;
+        }
+        to[runs++] = x;
       }
     }
-    // a root is a piece's smallest index (unions keep the smaller), so pieces number in scan order
-    int[] piece = new int[n];
+    rowStart[rows] = runs;
+    int[] parent = new int[runs];
+    for (int k = 0; k < runs; k++) {
+      parent[k] = k;
+    }
+    for (int r = 0; r < rows; r++) {
+      if (r % v.height > 0) {
+        joinTouching(parent, from, to, rowStart, r, r - 1);
+      }
+      if (r >= v.height) {
+        joinTouching(parent, from, to, rowStart, r, r - v.height);
+      }
+    }
+    // a root is a piece's first run (unions keep the smaller), so pieces number in scan order
+    int[] piece = new int[runs];
     int[] sizes = new int[16];
     int count = 0;
-    for (int i = 0; i < n; i++) {
-      if (!in[i]) {
-        continue;
-      }
-      int r = find(parent, i);
-      if (r == i) {
+    for (int k = 0; k < runs; k++) {
+      int root = find(parent, k);
+      if (root == k) {
         if (count == sizes.length) {
           sizes = Arrays.copyOf(sizes, 2 * count);
         }
-        piece[i] = count++;
+        piece[k] = count++;
       }
-      sizes[piece[r]]++;
+      sizes[piece[root]] += to[k] - from[k];
     }
     return Arrays.copyOf(sizes, count);
+  }
+
+  /** Joins each run of row {@code r} with the runs of row {@code before} it overlaps along x. */
+  private static void joinTouching(int[] parent, int[] from, int[] to, int[] rowStart, int r, int before) {
+    int j = rowStart[before];
+    int jEnd = rowStart[before + 1];
+    for (int k = rowStart[r], kEnd = rowStart[r + 1]; k < kEnd && j < jEnd; ) {
+      if (from[k] < to[j] && from[j] < to[k]) {
+        union(parent, j, k);
+      }
+      // the run that ends first touches nothing further along x
+      if (to[k] < to[j]) {
+        k++;
+      } else {
+        j++;
+      }
+    }
   }
 
   private static int find(int[] parent, int i) {

@@ -1,8 +1,5 @@
 package gradcam3d.render;
 
-import gradcam3d.tensor.Quickselect;
-import java.util.Arrays;
-
 /**
  * Maps scan intensities to gray levels through a robust window: the 1st..99th percentile of the
  * whole volume, so a few extreme voxels (metal, hot pixels) do not wash out the picture.
@@ -15,21 +12,29 @@ public record GrayWindow(double lo, double hi) {
 
   /** The window of a scan: its 1st..99th percentile (numpy's linear interpolation). */
   public static GrayWindow robust(float[] values) {
-    float[] s = finiteSample(values);
-    if (s.length == 0) {
+    int step = Math.max(1, (int) Math.ceil(values.length / (double) MAX_SAMPLES));
+    OrderStatistics s = new OrderStatistics(values, step);
+    int n = s.count();
+    if (n == 0) {
       return new GrayWindow(0, 1);
     }
-    // only four order statistics are needed: select them instead of sorting the whole sample
-    double lo = percentile(s, LOW_PERCENTILE);
-    double hi = percentile(s, HIGH_PERCENTILE);
-    if (hi <= lo) { // mostly constant: fall back to the full range
-      lo = Quickselect.select(s, 0);
-      hi = Quickselect.select(s, s.length - 1);
+    // only four order statistics are needed: counted, not sorted
+    double lowRank = LOW_PERCENTILE / 100 * (n - 1);
+    double highRank = HIGH_PERCENTILE / 100 * (n - 1);
+    int lo = (int) Math.floor(lowRank);
+    int hi = (int) Math.floor(highRank);
+    float[] at = s.at(lo, Math.min(lo + 1, n - 1), hi, Math.min(hi + 1, n - 1));
+    double low = at[0] + (lowRank - lo) * ((double) at[1] - at[0]);
+    double high = at[2] + (highRank - hi) * ((double) at[3] - at[2]);
+    if (high <= low) { // mostly constant: fall back to the full range
+      float[] range = s.at(0, n - 1);
+      low = range[0];
+      high = range[1];
     }
-    if (hi <= lo) { // constant: show mid gray
-      return new GrayWindow(lo - 1, lo + 1);
+    if (high <= low) { // constant: show mid gray
+      return new GrayWindow(low - 1, low + 1);
     }
-    return new GrayWindow(lo, hi);
+    return new GrayWindow(low, high);
   }
 
   /** Gray level 0..255 of an intensity; NaN is black. */
@@ -39,31 +44,5 @@ public record GrayWindow(double lo, double hi) {
     }
     double t = (v - lo) / (hi - lo);
     return (int) Math.round(Math.max(0, Math.min(1, t)) * 255);
-  }
-
-  /**
-   * Linear interpolation between order statistics, as numpy's default percentile. Reorders the
-   * array (partially, by selection).
-   */
-  static double percentile(float[] values, double p) {
-    double rank = p / 100 * (values.length - 1);
-    int i = (int) Math.floor(rank);
-    int j = Math.min(i + 1, values.length - 1);
-    double a = Quickselect.select(values, i);
-    double b = Quickselect.select(values, j);
-    return a + (rank - i) * (b - a);
-  }
-
-
-  private static float[] finiteSample(float[] values) {
-    int step = Math.max(1, (int) Math.ceil(values.length / (double) MAX_SAMPLES));
-    float[] out = new float[(values.length + step - 1) / step];
-    int n = 0;
-    for (int i = 0; i < values.length; i += step) {
-      if (Float.isFinite(values[i])) {
-        out[n++] = values[i];
-      }
-    }
-    return Arrays.copyOf(out, n);
   }
 }

@@ -24,10 +24,13 @@ final class Picture {
 
   /** Fills a rectangle, clipped to the picture. */
   void fill(int x, int y, int w, int h, int color) {
+    int from = Math.max(0, x);
+    int to = Math.min(width, x + w);
+    if (from >= to) {
+      return;
+    }
     for (int yy = Math.max(0, y); yy < Math.min(height, y + h); yy++) {
-      for (int xx = Math.max(0, x); xx < Math.min(width, x + w); xx++) {
-        rgb[yy * width + xx] = color;
-      }
+      java.util.Arrays.fill(rgb, yy * width + from, yy * width + to, color);
     }
   }
 
@@ -42,10 +45,13 @@ final class Picture {
 
   /** Copies another picture with its top-left corner at (x, y), clipped to this picture. */
   void paste(Picture src, int x, int y) {
-    for (int yy = 0; yy < src.height; yy++) {
-      for (int xx = 0; xx < src.width; xx++) {
-        set(x + xx, y + yy, src.rgb[yy * src.width + xx]);
-      }
+    int from = Math.max(0, -x);
+    int to = Math.min(src.width, width - x);
+    if (from >= to) {
+      return;
+    }
+    for (int yy = Math.max(0, -y); yy < Math.min(src.height, height - y); yy++) {
+      System.arraycopy(src.rgb, yy * src.width + from, rgb, (y + yy) * width + x + from, to - from);
     }
   }
 

@@ -52,18 +52,24 @@ final class PngFiles {
 
   /** Each row as filter byte 2 (Up) followed by the byte-wise difference to the row above. */
   private static byte[] filteredRows(Picture p) {
-    int stride = p.width * 3 + 1;
+    int w = p.width;
+    int stride = w * 3 + 1;
     byte[] raw = new byte[stride * p.height];
     for (int y = 0; y < p.height; y++) {
       int o = y * stride;
       raw[o++] = 2;
-      int row = y * p.width;
-      for (int x = 0; x < p.width; x++) {
+      int row = y * w;
+      int up = row - w;
+      // a pixel equal to the one above (a repeated row of enlarged voxels, a flat area) differs
+      // by zeros, as allocated
+      for (int x = 0; x < w; x++, o += 3) {
         int c = p.rgb[row + x];
-        int above = y == 0 ? 0 : p.rgb[row - p.width + x];
-        raw[o++] = (byte) ((c >> 16) - (above >> 16));
-        raw[o++] = (byte) ((c >> 8) - (above >> 8));
-        raw[o++] = (byte) (c - above);
+        int above = y == 0 ? 0 : p.rgb[up + x];
+        if (c != above) {
+          raw[o] = (byte) ((c >> 16) - (above >> 16));
+          raw[o + 1] = (byte) ((c >> 8) - (above >> 8));
+          raw[o + 2] = (byte) (c - above);
+        }
       }
     }
     return raw;

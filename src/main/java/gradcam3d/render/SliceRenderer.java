@@ -41,15 +41,39 @@ final class SliceRenderer {
     int[] rowOf = nearest(height, plane.rows(v));
     int[] colOf = nearest(width, plane.cols(v));
     Picture p = new Picture(width, height);
-    int[] voxel = new int[width * height];
+    // whether each pixel shows a voxel of the target region, and each row any, for the outline
+    boolean[] in = outline ? new boolean[width * height] : null;
+    boolean[] rowIn = new boolean[height];
+    // a voxel's colour once per run of pixels that show it: a row repeats the row above when
+    // both show the same voxel row, a pixel the one to its left when both show the same voxel
     for (int py = 0, k = 0; py < height; py++) {
+      if (py > 0 && rowOf[py] == rowOf[py - 1]) {
+        System.arraycopy(p.rgb, k - width, p.rgb, k, width);
+        if (in != null) {
+          System.arraycopy(in, k - width, in, k, width);
+        }
+        rowIn[py] = rowIn[py - 1];
+        k += width;
+        continue;
+      }
       for (int px = 0; px < width; px++, k++) {
-        voxel[k] = plane.index(v, slice, rowOf[py], colOf[px]);
-        p.rgb[k] = color(voxel[k]);
+        if (px > 0 && colOf[px] == colOf[px - 1]) {
+          p.rgb[k] = p.rgb[k - 1];
+          if (in != null) {
+            in[k] = in[k - 1];
+          }
+        } else {
+          int voxel = plane.index(v, slice, rowOf[py], colOf[px]);
+          p.rgb[k] = color(voxel);
+          if (in != null) {
+            in[k] = v.inside(voxel);
+            rowIn[py] |= in[k];
+          }
+        }
       }
     }
     if (outline) {
-      outline(p, voxel, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
+      outline(p, in, rowIn, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
     }
     return p;
   }
@@ -69,16 +93,15 @@ final class SliceRenderer {
    * boundary, 1 pixel wide, 2 on panels of {@value #WIDE_PANEL} pixels and more so that it stays
    * visible when a large figure is viewed whole.
    */
-  private void outline(Picture p, int[] voxel, double alpha) {
-    boolean[] in = new boolean[voxel.length];
-    for (int k = 0; k < in.length; k++) {
-      in[k] = v.inside(voxel[k]);
-    }
+  private static void outline(Picture p, boolean[] in, boolean[] rowIn, double alpha) {
     int w = p.width;
     int h = p.height;
     int line = Math.max(w, h) >= WIDE_PANEL ? 2 : 1;
-    for (int y = 0, k = 0; y < h; y++) {
-      for (int x = 0; x < w; x++, k++) {
+    for (int y = 0; y < h; y++) {
+      if (!rowIn[y]) {
+        continue; // only pixels inside are marked
+      }
+      for (int x = 0, k = y * w; x < w; x++, k++) {
         if (in[k] && nearOutside(in, w, h, x, y, line)) {
           p.rgb[k] = Picture.blend(p.rgb[k], CONTOUR_RGB, alpha);
         }

@@ -122,7 +122,11 @@ public final class CaseReportWriter {
         rgb.add((packed >> 8) & 0xFF);
         rgb.add(packed & 0xFF);
       }
-      luts.add(Map.of("name", name, "rgb", rgb));
+      // in this order: Map.of's changes from one run to the next, and so would the page's bytes
+      Map<String, Object> lut = new java.util.LinkedHashMap<>();
+      lut.put("name", name);
+      lut.put("rgb", rgb);
+      luts.add(lut);
     }
     m.put("colormaps", luts);
     m.put("opacity", opacity);

@@ -245,8 +245,18 @@ class BatchRunnerTest {
       ResultWriter.write(r, new OutputSettings(overlapped.resolve(name), false, false, true,
           OutputSettings.into(overlapped).render()));
     };
-    assertEquals(new BatchRunner.Tally(3, 0, 0), new BatchRunner(pipeline).run(cases, Shard.ALL, slow, Progress.NONE));
+    BatchRunner.Timings phases = new BatchRunner.Timings();
+    assertEquals(new BatchRunner.Tally(3, 0, 0), new BatchRunner(pipeline).timedInto(phases).run(cases, Shard.ALL, slow,
+        Progress.NONE));
     List<String> e = List.copyOf(slow.events);
+    // where the time went: three writes of at least 0.8 s each on the writing thread, the last of
+    // them waited for at the end; the inputs of cases 2 and 3 were read ahead
+    assertTrue(phases.seconds(BatchRunner.Phase.WRITING) >= 2.4, "" + phases.seconds(BatchRunner.Phase.WRITING));
+    assertTrue(phases.seconds(BatchRunner.Phase.LAST_WRITES) > 0.5, "" + phases.seconds(BatchRunner.Phase.LAST_WRITES));
+    for (BatchRunner.Phase p : List.of(BatchRunner.Phase.OPENING, BatchRunner.Phase.READING,
+        BatchRunner.Phase.LOADING, BatchRunner.Phase.PREPARING, BatchRunner.Phase.EXPLAINING)) {
+      assertTrue(phases.seconds(p) > 0, p.toString());
+    }
     assertEquals(BatchRunner.CASES_HELD, slow.mostHeld.get(), e.toString());
     assertEquals(0, slow.held.get());
     // case 2 is explained while case 1 is written; case 3 waits for case 1's write to end

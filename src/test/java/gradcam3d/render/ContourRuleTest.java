@@ -87,6 +87,143 @@ class ContourRuleTest {
     }
   }
 
+  /**
+   * The outline ratio as first written: every inside voxel's six faces looked at one by one
+   * (against its neighbour or the image's edge), then weighed by face area over a ball's.
+   */
+  private static double voxelByVoxelOutlineRatio(float[] mask, int d, int h, int w, double[] sp) {
+    boolean[] used = {d > 1, h > 1, w > 1};
+    int dims = 0;
+    double cell = 1;
+    for (int a = 0; a < 3; a++) {
+      if (used[a]) {
+        dims++;
+        cell *= sp[a];
+      }
+    }
+    long inside = 0;
+    long[] faces = new long[3];
+    for (int z = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          if (!(mask[(z * h + y) * w + x] > 0.5f)) {
+            continue;
+          }
+          inside++;
+          faces[0] += (z == 0 || !(mask[((z - 1) * h + y) * w + x] > 0.5f) ? 1 : 0)
+              + (z == d - 1 || !(mask[((z + 1) * h + y) * w + x] > 0.5f) ? 1 : 0);
+          faces[1] += (y == 0 || !(mask[(z * h + y - 1) * w + x] > 0.5f) ? 1 : 0)
+              + (y == h - 1 || !(mask[(z * h + y + 1) * w + x] > 0.5f) ? 1 : 0);
+          faces[2] += (x == 0 || !(mask[(z * h + y) * w + x - 1] > 0.5f) ? 1 : 0)
+              + (x == w - 1 || !(mask[(z * h + y) * w + x + 1] > 0.5f) ? 1 : 0);
+        }
+      }
+    }
+    if (inside == 0) {
+      return 0;
+    }
+    if (dims < 2) {
+      return 1;
+    }
+    double surface = 0;
+    for (int a = 0; a < 3; a++) {
+      if (used[a]) {
+        surface += faces[a] * (cell / sp[a]);
+      }
+    }
+    double volume = inside * cell;
+    double ball = dims == 3 ? Math.cbrt(36 * Math.PI * volume * volume)
+        : 2 * Math.sqrt(Math.PI * volume);
+    return surface / ball;
+  }
+
+  /** Pieces (flood fill) and outline ratio (face by face) of a mask equal the decision's, bit for bit. */
+  private static void assertShapeMatchesVoxelByVoxel(float[] m, int d, int h, int w, double[] sp,
+      boolean asTwoD, String what) {
+    FloatTensor mask = asTwoD ? new FloatTensor(m, h, w) : new FloatTensor(m, d, h, w);
+    FloatTensor zeros = asTwoD ? FloatTensor.zeros(h, w) : FloatTensor.zeros(d, h, w);
+    double[] given = asTwoD ? new double[] {sp[1], sp[2]} : sp;
+    ContourDecision dec = ContourDecision.decide(Voxels.of(zeros, zeros, mask, given), ContourRule.AUTO);
+    int[] sizes = floodFillSizes(m, d, h, w);
+    assertArrayEquals(sizes, ContourDecision.pieceSizes(Voxels.of(zeros, zeros, mask, given)), what);
+    assertEquals(sizes.length, dec.pieces(), what);
+    assertEquals(Double.doubleToLongBits(voxelByVoxelOutlineRatio(m, d, h, w, sp)),
+        Double.doubleToLongBits(dec.outlineRatio()), what + ": ratio " + dec.outlineRatio());
+  }
+
+  @Test
+  void piecesAndOutlineRatioEqualVoxelByVoxelReferencesOnRandomAndEdgeMasks() {
+    java.util.Random r = new java.util.Random(27);
+    for (int trial = 0; trial < 60; trial++) {
+      // sizes of 1 along any axis, 2D images (depth 1, given as (Y, X)), anisotropic voxels
+      boolean asTwoD = trial % 5 == 0;
+      int d = asTwoD ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 3 : 14);
+      int h = 1 + r.nextInt(trial % 7 == 0 ? 2 : 14);
+      int w = 1 + r.nextInt(trial % 4 == 0 ? 2 : 14);
+      double[] sp = {asTwoD ? 1 : 0.5 + 2 * r.nextDouble(), 0.5 + 2 * r.nextDouble(), 0.5 + 2 * r.nextDouble()};
+      double density = 0.05 + 0.9 * r.nextDouble();
+      float[] m = new float[d * h * w];
+      for (int i = 0; i < m.length; i++) {
+        // values around the 0.5 threshold, not only 0 and 1
+        m[i] = r.nextDouble() < density ? 0.5f + Math.ulp(0.5f) + r.nextFloat() : 0.5f * r.nextFloat() + 0.0f;
+      }
+      assertShapeMatchesVoxelByVoxel(m, d, h, w, sp, asTwoD, "random trial " + trial + " " + d + "x" + h + "x" + w);
+    }
+    double[] sp = {1.5, 0.7, 1.1};
+    for (int[] dhw : new int[][] {{5, 6, 7}, {1, 9, 8}, {4, 1, 6}, {3, 5, 1}, {1, 1, 9}, {1, 1, 1}}) {
+      int d = dhw[0];
+      int h = dhw[1];
+      int w = dhw[2];
+      int n = d * h * w;
+      float[] full = new float[n];
+      java.util.Arrays.fill(full, 1); // one piece touching every face
+      float[] empty = new float[n];
+      float[] checker = new float[n]; // every inside voxel its own piece
+      float[] frame = new float[n]; // the voxels on the image's faces only
+      float[] stripes = new float[n]; // runs along x that join only through y or z
+      for (int z = 0, i = 0; z < d; z++) {
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++, i++) {
+            checker[i] = (z + y + x) % 2 == 0 ? 1 : 0;
+            frame[i] = z == 0 || z == d - 1 || y == 0 || y == h - 1 || x == 0 || x == w - 1 ? 1 : 0;
+            stripes[i] = x % 3 != 1 || (y + z) % 4 == 0 ? 1 : 0;
+          }
+        }
+      }
+      float[] corners = new float[n]; // single voxels in the corners
+      corners[0] = 1;
+      corners[n - 1] = 1;
+      corners[w - 1] = 1;
+      corners[n - w] = 1;
+      String shape = d + "x" + h + "x" + w;
+      assertShapeMatchesVoxelByVoxel(full, d, h, w, sp, false, "full " + shape);
+      assertShapeMatchesVoxelByVoxel(empty, d, h, w, sp, false, "empty " + shape);
+      assertShapeMatchesVoxelByVoxel(checker, d, h, w, sp, false, "checker " + shape);
+      assertShapeMatchesVoxelByVoxel(frame, d, h, w, sp, false, "frame " + shape);
+      assertShapeMatchesVoxelByVoxel(stripes, d, h, w, sp, false, "stripes " + shape);
+      assertShapeMatchesVoxelByVoxel(corners, d, h, w, sp, false, "corners " + shape);
+      if (d == 1) {
+        double[] flat = {1, sp[1], sp[2]};
+        assertShapeMatchesVoxelByVoxel(checker, d, h, w, flat, true, "2D checker " + shape);
+        assertShapeMatchesVoxelByVoxel(frame, d, h, w, flat, true, "2D frame " + shape);
+      }
+    }
+    // the checkerboard's pieces are single voxels: half the image, rounded up
+    float[] checker = new float[5 * 6 * 7];
+    for (int i = 0, z = 0; z < 5; z++) {
+      for (int y = 0; y < 6; y++) {
+        for (int x = 0; x < 7; x++, i++) {
+          checker[i] = (z + y + x) % 2 == 0 ? 1 : 0;
+        }
+      }
+    }
+    FloatTensor c = new FloatTensor(checker, 5, 6, 7);
+    int[] ones = new int[105];
+    java.util.Arrays.fill(ones, 1);
+    assertArrayEquals(ones, ContourDecision.pieceSizes(Voxels.of(FloatTensor.zeros(5, 6, 7),
+        FloatTensor.zeros(5, 6, 7), c, ISO)));
+  }
+
   @Test
   void compactRegionIsOutlined() {
     ContourDecision d = decide(compact(), ContourRule.AUTO);
