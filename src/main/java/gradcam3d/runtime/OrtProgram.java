@@ -50,6 +50,12 @@ public final class OrtProgram implements AutoCloseable {
    * about 5% of pass 1's CPU time in the 192^3 sliding-window benchmark (docs/benchmarks.md).
    */
   private final Map<String, long[]> pinnable;
+  /**
+   * Larger outputs (whole-volume maps of big scans) come from ONNX Runtime's own buffers: their
+   * spare would stay with the session, and one that cannot be allocated at all must fail in the
+   * run, with ONNX Runtime's message.
+   */
+  private static final long MAX_PINNED_FLOATS = 16L << 20;
 
   private OrtProgram(OrtEnvironment env, OrtSession session, String label) {
     this.env = env;
@@ -63,7 +69,8 @@ public final class OrtProgram implements AutoCloseable {
     try {
       for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
         if (e.getValue().getInfo() instanceof TensorInfo t && t.type == ai.onnxruntime.OnnxJavaType.FLOAT
-            && java.util.Arrays.stream(t.getShape()).allMatch(d -> d > 0)) {
+            && java.util.Arrays.stream(t.getShape()).allMatch(d -> d > 0)
+            && gradcam3d.tensor.Shapes.numel(t.getShape()) <= MAX_PINNED_FLOATS) {
           m.put(e.getKey(), t.getShape());
         }
       }
