@@ -56,6 +56,8 @@ public final class OrtProgram implements AutoCloseable {
    * run, with ONNX Runtime's message.
    */
   private static final long MAX_PINNED_FLOATS = 16L << 20;
+  /** Off after a run with pinned outputs failed (then retried without). */
+  private volatile boolean pinning = true;
 
   private OrtProgram(OrtEnvironment env, OrtSession session, String label) {
     this.env = env;
@@ -194,6 +196,20 @@ public final class OrtProgram implements AutoCloseable {
    * after every 96^3 run costs about a third more CPU time, docs/benchmarks.md).
    */
   public Map<String, Object> run(Map<String, ?> inputs, List<String> outputs, boolean releaseMemory) {
+    if (pinning) {
+      try {
+        return run(inputs, outputs, releaseMemory, true);
+      } catch (Gradcam3dException e) {
+        // e.g. a model whose declared output shape is not the one computed: ONNX Runtime refuses
+        // a pinned buffer of the declared shape; this session then uses its own buffers
+        pinning = false;
+      }
+    }
+    return run(inputs, outputs, releaseMemory, false);
+  }
+
+  private Map<String, Object> run(Map<String, ?> inputs, List<String> outputs, boolean releaseMemory,
+      boolean pin) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
     Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
     Map<String, FloatBuffer> pinnedBuffers = new HashMap<>();
@@ -205,7 +221,7 @@ public final class OrtProgram implements AutoCloseable {
       Set<String> wanted = outputs.isEmpty() ? session.getOutputNames() : new LinkedHashSet<>(outputs);
       Set<String> requested = new LinkedHashSet<>();
       for (String name : wanted) {
-        long[] shape = pinnable.get(name);
+        long[] shape = pin ? pinnable.get(name) : null;
         if (shape == null) {
           requested.add(name);
           continue;
