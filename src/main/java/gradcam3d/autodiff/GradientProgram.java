@@ -293,12 +293,12 @@ public final class GradientProgram {
       g.outputs().add(Graph.valueInfo(o, t.type(), t.shape()));
     }
     g.prune();
-    if (inputShapes != modelInputShapes) {
-      // from the layer: a boundary tensor only pruned nodes read is not fed
-      Set<String> read = new java.util.HashSet<>(outputs);
-      g.nodes().forEach(n -> read.addAll(n.inputs()));
-      g.inputs().removeIf(v -> !read.contains(v.getName()));
-    }
+    // an input only pruned nodes read is not fed: from the layer, a boundary tensor; a head's
+    // input (the seed) whose outputs were not asked for. The model inputs are always fed.
+    Set<String> read = new java.util.HashSet<>(outputs);
+    g.nodes().forEach(n -> read.addAll(n.inputs()));
+    boolean fromLayer = inputShapes != modelInputShapes;
+    g.inputs().removeIf(v -> !read.contains(v.getName()) && (fromLayer || !modelInputShapes.containsKey(v.getName())));
     g.sortTopologically();
     return g.toModel();
   }

@@ -43,10 +43,12 @@ public final class GradientEngine implements AutoCloseable {
    * output, gradients or not, rules, from the layer), the seed's score of that output (and the
    * contrast a method weighs it with), which tensors are outputs, and what an extension adds.
    * {@code extensionKey} describes what the extension adds, for the {@link ProgramCache}: a
-   * program whose extension has none is never cached. Made by {@link #of} or {@link #builder}.
+   * program whose extension has none is never cached. {@code target}: whether the seed head's
+   * target is computed (its seed fed, its outputs returned); off only for forward-only programs
+   * whose callers read other outputs. Made by {@link #of} or {@link #builder}.
    */
   public record Config(GradientSpec program, Score score, SeedHead.Contrast contrast, boolean returnTensors,
-      boolean returnModelOutput, Extension extension, String extensionKey) {
+      boolean returnModelOutput, Extension extension, String extensionKey, boolean target) {
     /** Exact gradients of model output 0's logits at {@code layers}; activations, gradients and output returned. */
     public static Config of(List<LayerSpec> layers) {
       return builder(layers).build();
@@ -76,7 +78,7 @@ public final class GradientEngine implements AutoCloseable {
       return sb.append(";modelOutput=").append(program.modelOutput()).append(";score=").append(score)
           .append(";gradients=").append(program.gradients()).append(";tensors=").append(returnTensors)
           .append(";modelOutputToo=").append(returnModelOutput).append(";rules=").append(program.rules().key())
-          .append(";fromLayer=").append(program.fromLayer())
+          .append(";fromLayer=").append(program.fromLayer()).append(";target=").append(target)
           .append(";extension=").append(extension == null ? "none" : extensionKey)
           .append(contrast == null ? "" : ";contrast=" + contrast.key()).toString();
     }
@@ -94,6 +96,7 @@ public final class GradientEngine implements AutoCloseable {
       private boolean returnModelOutput = true;
       private Extension extension;
       private String extensionKey;
+      private boolean target = true;
 
       private Builder(List<LayerSpec> layers) {
         this.layers = layers;
@@ -112,6 +115,7 @@ public final class GradientEngine implements AutoCloseable {
         returnModelOutput = c.returnModelOutput;
         extension = c.extension;
         extensionKey = c.extensionKey;
+        target = c.target;
       }
 
       /** Which output of a multi-output model the seed reads. */
@@ -134,6 +138,17 @@ public final class GradientEngine implements AutoCloseable {
       /** Forward only: activations and target, no backward graph. */
       public Builder forwardOnly() {
         gradients = false;
+        return this;
+      }
+
+      /**
+       * A forward-only program that computes no target: no seed is fed, and the head's outputs
+       * (target, region and predicted voxels) and the ops over the model output they need are
+       * left out (pass 1 of sliding windows reads only the scores and the layer's cut: the head
+       * cost it about 5% of its CPU time, docs/benchmarks.md).
+       */
+      public Builder withoutTarget() {
+        target = false;
         return this;
       }
 
@@ -176,8 +191,11 @@ public final class GradientEngine implements AutoCloseable {
       }
 
       public Config build() {
+        if (!target && gradients) {
+          throw new IllegalStateException("a program with gradients needs its target");
+        }
         return new Config(new GradientSpec(layers, modelOutput, gradients, rules, fromLayer), score, contrast,
-            returnTensors, returnModelOutput, extension, extensionKey);
+            returnTensors, returnModelOutput, extension, extensionKey, target);
       }
     }
   }
@@ -315,7 +333,9 @@ public final class GradientEngine implements AutoCloseable {
   public GradientProgram program(Map<String, long[]> inputShapes) {
     GradientProgram p = GradientProgram.build(model, inputShapes, config.program(),
         new SeedHead(config.score(), config.contrast()));
-    SeedHead.OUTPUTS.forEach(p::addOutput);
+    if (config.target()) {
+      SeedHead.OUTPUTS.forEach(p::addOutput);
+    }
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {
         if (!p.isInput(l.activation())) {
@@ -393,12 +413,13 @@ public final class GradientEngine implements AutoCloseable {
 
   /**
    * Runs the program compiled for model input shapes {@code shapes} on {@code inputs}: the model
-   * inputs, or for a program from the layer the tensors of {@link #feedShapes}.
+   * inputs, or for a program from the layer the tensors of {@link #feedShapes}. {@code seed} is
+   * not read (may be null) when the program computes no target ({@link Config.Builder#withoutTarget}).
    */
   public Result run(Map<String, long[]> shapes, Map<String, FloatTensor> inputs, Seed seed, boolean releaseMemory) {
     Compiled c = compiled(shapes);
     long[] os = c.program.modelOutputShape();
-    if (!Arrays.equals(seed.weights().shape(), os)) {
+    if (config.target() && !Arrays.equals(seed.weights().shape(), os)) {
       throw new Gradcam3dException("target seed has shape " + Shapes.format(seed.weights().shape())
           + " but the model output has " + Shapes.format(os));
     }
@@ -408,8 +429,10 @@ public final class GradientEngine implements AutoCloseable {
       feeds.clear();
       feeds.put(c.program.inputShapes().keySet().iterator().next(), inputs.values().iterator().next());
     }
-    feeds.put(SeedHead.SEED, seed.weights());
-    feeds.put(SeedHead.GATE, seed.gate());
+    if (config.target()) {
+      feeds.put(SeedHead.SEED, seed.weights());
+      feeds.put(SeedHead.GATE, seed.gate());
+    }
     long t0 = System.nanoTime();
     Map<String, Object> out = c.session.run(feeds, c.program.outputs(), releaseMemory);
     double ms = (System.nanoTime() - t0) / 1e6;

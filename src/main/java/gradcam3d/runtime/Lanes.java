@@ -206,6 +206,120 @@ public final class Lanes<R extends AutoCloseable> implements AutoCloseable {
     }
   }
 
+  /**
+   * Like {@link #ordered}, but each lane takes the next job as soon as it is free instead of job j
+   * going to lane j mod K: for jobs of unequal cost (the streamed sliding-window passes alternate
+   * a forward step and a cheaper explain step, which round robin put on one lane each, so the
+   * cheaper lane waited for the other every pair of steps). The results still reach {@code sink}
+   * in job order on the calling thread, so sums come out as with one lane when every lane has the
+   * same threads. At most {@code 2 * lanes} jobs past the last one sunk are running or waiting for
+   * the sink. A job may wait for the sink to have taken an earlier job (never a later one).
+   */
+  public static <L, T> void orderedAsFree(List<L> lanes, int jobs, Task<L, T> task, Sink<T> sink) {
+    int used = Math.min(lanes.size(), jobs);
+    if (used <= 1) {
+      for (int j = 0; j < jobs; j++) {
+        sink.accept(j, task.run(lanes.get(0), j));
+      }
+      return;
+    }
+    FreeLanes state = new FreeLanes(jobs, 2 * used);
+    List<Thread> helpers = new ArrayList<>();
+    try {
+      for (int i = 0; i < used; i++) {
+        L lane = lanes.get(i);
+        helpers.add(start(i, () -> state.work(lane, task)));
+      }
+      for (int j = 0; j < jobs; j++) {
+        Outcome o = state.result(j);
+        if (o.failure() != null) {
+          rethrow(o.failure());
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) o.result();
+        sink.accept(j, result);
+        state.sunk(j);
+      }
+    } finally {
+      state.stop();
+      helpers.forEach(Thread::interrupt);
+      joinAll(helpers);
+    }
+  }
+
+  /** The jobs of {@link #orderedAsFree}: which is next, which are done, how far the sink is. */
+  private static final class FreeLanes {
+    private final int jobs;
+    private final int ahead;
+    private final java.util.Map<Integer, Outcome> done = new java.util.HashMap<>();
+    private int next;
+    private int sunk;
+    private boolean stopped;
+
+    FreeLanes(int jobs, int ahead) {
+      this.jobs = jobs;
+      this.ahead = ahead;
+    }
+
+    <L, T> void work(L lane, Task<L, T> task) {
+      while (true) {
+        int j;
+        synchronized (this) {
+          while (!stopped && next < jobs && next - sunk >= ahead) {
+            try {
+              wait();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+          if (stopped || next >= jobs) {
+            return;
+          }
+          j = next++;
+        }
+        Outcome o;
+        try {
+          o = new Outcome(task.run(lane, j), null);
+        } catch (RuntimeException | Error e) {
+          o = new Outcome(null, e);
+        }
+        synchronized (this) {
+          done.put(j, o);
+          if (o.failure() != null) {
+            stopped = true; // no new jobs; those already taken (all before j, or after) finish
+          }
+          notifyAll();
+        }
+        if (o.failure() != null) {
+          return;
+        }
+      }
+    }
+
+    /** Job j's outcome, waiting for it (every job before a failed one was taken, so this ends). */
+    synchronized Outcome result(int j) {
+      while (!done.containsKey(j)) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new Gradcam3dException("interrupted while waiting for window results");
+        }
+      }
+      return done.remove(j);
+    }
+
+    synchronized void sunk(int j) {
+      sunk = j + 1;
+      notifyAll();
+    }
+
+    synchronized void stop() {
+      stopped = true;
+      notifyAll();
+    }
+  }
+
   private static <L, T> void runLane(L lane, int first, int step, int jobs, Task<L, T> task,
       SynchronousQueue<Outcome> out) {
     for (int j = first; j < jobs; j += step) {

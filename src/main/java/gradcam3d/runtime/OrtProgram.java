@@ -42,11 +42,44 @@ public final class OrtProgram implements AutoCloseable {
    * runs on other threads at the same time simply allocate their own.
    */
   private final Map<String, ByteBuffer> spare = new HashMap<>();
+  /**
+   * The float outputs whose shape the session knows in full (every compiled program's), which a
+   * run passes to ONNX Runtime as pinned outputs: ONNX Runtime writes them into direct buffers of
+   * ours (kept like the inputs' spares), read into arrays with one copy. Without, an output is
+   * copied twice (into a heap buffer of ONNX Runtime's Java API, then into an array): measured
+   * about 5% of pass 1's CPU time in the 192^3 sliding-window benchmark (docs/benchmarks.md).
+   */
+  private final Map<String, long[]> pinnable;
+  /**
+   * Larger outputs (whole-volume maps of big scans) come from ONNX Runtime's own buffers: their
+   * spare would stay with the session, and one that cannot be allocated at all must fail in the
+   * run, with ONNX Runtime's message.
+   */
+  private static final long MAX_PINNED_FLOATS = 16L << 20;
+  /** Off after a run with pinned outputs failed (then retried without). */
+  private volatile boolean pinning = true;
 
   private OrtProgram(OrtEnvironment env, OrtSession session, String label) {
     this.env = env;
     this.session = session;
     this.label = label;
+    this.pinnable = pinnableOutputs(session);
+  }
+
+  private static Map<String, long[]> pinnableOutputs(OrtSession session) {
+    Map<String, long[]> m = new HashMap<>();
+    try {
+      for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+        if (e.getValue().getInfo() instanceof TensorInfo t && t.type == ai.onnxruntime.OnnxJavaType.FLOAT
+            && java.util.Arrays.stream(t.getShape()).allMatch(d -> d > 0)
+            && gradcam3d.tensor.Shapes.numel(t.getShape()) <= MAX_PINNED_FLOATS) {
+          m.put(e.getKey(), t.getShape());
+        }
+      }
+    } catch (OrtException e) {
+      return Map.of(); // outputs then come from ONNX Runtime's own buffers
+    }
+    return m;
   }
 
   /** Creates a session for a model held in memory. */
@@ -163,22 +196,58 @@ public final class OrtProgram implements AutoCloseable {
    * after every 96^3 run costs about a third more CPU time, docs/benchmarks.md).
    */
   public Map<String, Object> run(Map<String, ?> inputs, List<String> outputs, boolean releaseMemory) {
+    if (pinning) {
+      try {
+        return run(inputs, outputs, releaseMemory, true);
+      } catch (Gradcam3dException e) {
+        // e.g. a model whose declared output shape is not the one computed: ONNX Runtime refuses
+        // a pinned buffer of the declared shape; this session then uses its own buffers
+        pinning = false;
+      }
+    }
+    return run(inputs, outputs, releaseMemory, false);
+  }
+
+  private Map<String, Object> run(Map<String, ?> inputs, List<String> outputs, boolean releaseMemory,
+      boolean pin) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+    Map<String, FloatBuffer> pinnedBuffers = new HashMap<>();
     Map<String, ByteBuffer> taken = new HashMap<>();
     try {
       for (Map.Entry<String, ?> e : inputs.entrySet()) {
         feeds.put(e.getKey(), toOrt(e.getKey(), e.getValue(), taken));
       }
       Set<String> wanted = outputs.isEmpty() ? session.getOutputNames() : new LinkedHashSet<>(outputs);
+      Set<String> requested = new LinkedHashSet<>();
+      for (String name : wanted) {
+        long[] shape = pin ? pinnable.get(name) : null;
+        if (shape == null) {
+          requested.add(name);
+          continue;
+        }
+        // "out:" keeps an output's spare apart from an input of the same name (an Identity's)
+        FloatBuffer buf = take("out:" + name, gradcam3d.tensor.Shapes.numel(shape) * Float.BYTES, taken)
+            .asFloatBuffer();
+        pinnedBuffers.put(name, buf);
+        pinned.put(name, OnnxTensor.createTensor(env, buf, shape));
+      }
       try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
         if (releaseMemory) {
           ro.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
         }
-        try (OrtSession.Result r = session.run(feeds, wanted, ro)) {
+        try (OrtSession.Result r = session.run(feeds, requested, pinned, ro)) {
           Map<String, Object> out = new LinkedHashMap<>();
           for (String name : wanted) {
-            OnnxValue v = r.get(name).orElseThrow();
-            out.put(name, fromOrt((OnnxTensor) v));
+            FloatBuffer buf = pinnedBuffers.get(name);
+            if (buf != null) {
+              float[] a = new float[buf.rewind().remaining()];
+              buf.get(a);
+              out.put(name, new FloatTensor(a, pinnable.get(name).clone()));
+            } else {
+              OnnxValue v = r.get(name).orElseThrow();
+              out.put(name, fromOrt((OnnxTensor) v));
+            }
           }
           return out;
         }
@@ -187,6 +256,9 @@ public final class OrtProgram implements AutoCloseable {
       throw new Gradcam3dException("ONNX Runtime failed to run " + label + ": " + firstLine(e.getMessage()), e);
     } finally {
       for (OnnxTensor t : feeds.values()) {
+        t.close();
+      }
+      for (OnnxTensor t : pinned.values()) {
         t.close();
       }
       giveBack(taken);

@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link WindowSchedule} order on the lanes: a window is explained as soon as its part of the
  * blended prediction is final, and its cut tensors are dropped then, so only the windows between
  * their forward and explain steps are held (15 of 27 at most for 3x3x3 windows with overlap 0.5).
- * The calling thread blends and sums in step order, so any number of lanes gives the same floats.
+ * The calling thread blends and sums in step order, so any number of lanes gives the same floats;
+ * the lanes take the steps as they are free ({@link Lanes#orderedAsFree}).
  */
 final class LayerStream {
   private LayerStream() {}
@@ -137,7 +138,7 @@ final class LayerStream {
     int[] explained = {0};
     int[] reached = {0};
     progress.start("predicting windows", grid.size());
-    Lanes.ordered(lanes, steps.size(), (lane, s) -> {
+    Lanes.Task<Lane, Object> task = (lane, s) -> {
       WindowSchedule.Step step = steps.get(s);
       if (step.forward()) {
         List<Integer> batch = WindowInference.batch(grid.size(), v.windowBatch(), step.batch());
@@ -161,7 +162,8 @@ final class LayerStream {
       }
       return new Explained(t, lane.explainer().explainResized(oneWindow, in, List.of(windowed.get()), release[s]),
           cut);
-    }, (s, result) -> {
+    };
+    Lanes.Sink<Object> sink = (s, result) -> {
       if (result instanceof Forwarded f) {
         blend.add(f.windows(), f.scores());
         for (int i = 0; i < f.windows().size(); i++) {
@@ -195,7 +197,9 @@ final class LayerStream {
         // only now: the observer may have read the activation from the cut
         arrays.giveBack(e.cut());
       }
-    });
+    };
+    // a forward step costs more than an explain step: each lane takes the next step when it is free
+    Lanes.orderedAsFree(lanes, steps.size(), task, sink);
     progress.finish();
     if (explained[0] != reached[0]) {
       throw new IllegalStateException(explained[0] + " windows explained but the region reaches " + reached[0]);
@@ -223,17 +227,17 @@ final class LayerStream {
   }
 
   /**
-   * Per step, whether it is its lane's last step of its kind (step s runs on lane s mod lanes): its
-   * session gives its working memory back after it, for the rest of the stream or the next volume.
+   * Per step, whether it is among the last {@code lanes} steps of its kind: the lanes take steps
+   * as they are free, so each lane most likely runs one of them, and its session gives its working
+   * memory back after it, for the rest of the stream or the next volume.
    */
   private static boolean[] lastStepsOnLanes(List<WindowSchedule.Step> steps, int lanes) {
     boolean[] last = new boolean[steps.size()];
-    boolean[][] seen = new boolean[Math.max(1, lanes)][2];
+    int[] seen = new int[2];
     for (int s = steps.size() - 1; s >= 0; s--) {
-      int lane = s % Math.max(1, lanes);
       int kind = steps.get(s).forward() ? 0 : 1;
-      if (!seen[lane][kind]) {
-        seen[lane][kind] = true;
+      if (seen[kind] < Math.max(1, lanes)) {
+        seen[kind]++;
         last[s] = true;
       }
     }

@@ -219,7 +219,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     }
     // a forward-only program needs a layer: the model input stands in for methods without one
     List<LayerSpec> pass1Layers = request.layers().isEmpty() ? List.of(LayerSpec.named(inputName)) : request.layers();
-    GradientEngine.Config cfg = request.programAt(pass1Layers).forwardOnly().tensors(false, false)
+    GradientEngine.Config cfg = request.programAt(pass1Layers).forwardOnly().withoutTarget().tensors(false, false)
         .extension(p -> {
           String s = SeedHead.scored(p.builder(), p.modelOutput(), request.score());
           p.builder().opNamed("Identity", List.of(s), List.of(SCORES));
@@ -413,9 +413,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
 
   /** Pass 1's forward program on a batch of windows (scores, and the cut's tensors when pass 2 starts at the layer). */
   private GradientEngine.Result forwardRun(GradientEngine lane, FloatTensor x, boolean last) {
-    long[] os = lane.outputShape(Map.of(inputName, x.shape()));
-    GradientEngine.Seed none = new GradientEngine.Seed(FloatTensor.zeros(os), FloatTensor.zeros(os[0], os[1]));
-    return lane.run(Map.of(inputName, x), none, last);
+    // the program computes no target: no seed
+    return lane.run(Map.of(inputName, x), null, last);
   }
 
   /**

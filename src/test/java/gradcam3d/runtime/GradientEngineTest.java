@@ -2,6 +2,8 @@ package gradcam3d.runtime;
 
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,5 +44,29 @@ class GradientEngineTest {
       assertNotSame(first, other);
       assertArrayEquals(new long[] {1, 3, 16, 16, 16}, engine.outputShape(Map.of("input", new long[] {1, 1, 16, 16, 16})));
     }
+  }
+
+  @Test
+  void aForwardProgramWithoutTargetTakesNoSeedAndGivesTheSameOutputs() {
+    FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
+    Map<String, long[]> shape = Map.of("input", x.shape());
+    GradientEngine.Config.Builder forward = GradientEngine.Config.builder(LayerSpec.names("down3")).forwardOnly();
+    try (GradientEngine withTarget = new GradientEngine(model, forward.build(), new RuntimeOptions(1));
+        GradientEngine without = new GradientEngine(model, forward.withoutTarget().build(), new RuntimeOptions(1))) {
+      GradientEngine.Seed seed = Target.seed(List.of(Target.parse("2")), withTarget.outputShape(shape));
+      GradientEngine.Result a = withTarget.run(Map.of("input", x), seed);
+      GradientEngine.Result b = without.run(Map.of("input", x), null);
+      assertEquals(0.0, maxAbsDiff(a.activation(0), b.activation(0)));
+      assertEquals(0.0, maxAbsDiff(a.modelOutput(), b.modelOutput()));
+      assertTrue(a.has(SeedHead.TARGET));
+      assertFalse(b.has(SeedHead.TARGET), "no target computed");
+      assertEquals(List.of("input"), without.program(shape).toModel().getGraph().getInputList().stream()
+          .map(v -> v.getName()).toList(), "no seed fed");
+      assertTrue(withTarget.program(shape).toModel().getGraph().getInputList().stream()
+          .anyMatch(v -> v.getName().equals(SeedHead.SEED)));
+    }
+    // a gradient needs the target
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> GradientEngine.Config.builder(LayerSpec.names("down3")).withoutTarget().build());
   }
 }

@@ -116,6 +116,81 @@ class LanesTest {
     }
   }
 
+  /**
+   * orderedAsFree: results in job order on the calling thread; a lane busy with a long job does not
+   * hold the other up (round robin would give it every other job); a job may wait for the sink to
+   * have taken an earlier one (as a window's explain step waits for its blend) without a deadlock.
+   */
+  @Test
+  void orderedAsFreeLetsAFreeLaneTakeTheNextJobAndKeepsJobOrder() {
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      try (Lanes<Lane> lanes = open(2)) {
+        List<Integer> seen = new ArrayList<>();
+        int[] sunk = {-1};
+        Object lock = new Object();
+        List<Integer> ranOn = Collections.synchronizedList(new ArrayList<>(Collections.nCopies(12, -1)));
+        Thread caller = Thread.currentThread();
+        Lanes.orderedAsFree(lanes.all(), 12, (lane, j) -> {
+          ranOn.set(j, lane.id);
+          if (j == 0) {
+            sleep(300);
+          }
+          if (j >= 6 && j % 2 == 0) {
+            synchronized (lock) { // waits until the sink took job j - 1
+              while (sunk[0] < j - 1) {
+                try {
+                  lock.wait();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            }
+          }
+          return j * j;
+        }, (j, r) -> {
+          assertSame(caller, Thread.currentThread());
+          assertEquals(j * j, r);
+          seen.add(j);
+          synchronized (lock) {
+            sunk[0] = j;
+            lock.notifyAll();
+          }
+        });
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), seen);
+        int lane0 = ranOn.get(0);
+        assertEquals(List.of(1 - lane0, 1 - lane0, 1 - lane0), ranOn.subList(1, 4),
+            "while job 0 runs the other lane takes jobs 1, 2 and 3: " + ranOn);
+      }
+    });
+  }
+
+  @Test
+  void aFailingOrderedAsFreeJobSurfacesAndStopsTheLanes() {
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      try (Lanes<Lane> lanes = open(2)) {
+        AtomicInteger started = new AtomicInteger();
+        List<Integer> seen = new ArrayList<>();
+        IllegalArgumentException broken = new IllegalArgumentException("window 3 is broken");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> Lanes.orderedAsFree(lanes.all(), 1000, (lane, j) -> {
+              started.incrementAndGet();
+              if (j == 3) {
+                sleep(50);
+                throw broken;
+              }
+              if (j == 5) {
+                throw new IllegalStateException("a later failure is not the one reported");
+              }
+              sleep(2);
+              return j;
+            }, (j, r) -> seen.add(j)));
+        assertSame(broken, e);
+        assertEquals(List.of(0, 1, 2), seen, "results before the failure were delivered, none after");
+        assertTrue(started.get() < 20, "the lanes stopped: " + started.get() + " jobs started");
+      }
+    });
+  }
+
   /** A failing job surfaces as its own exception, the other lane stops early, nothing hangs. */
   @Test
   void aFailingOrderedJobSurfacesAndStopsTheOtherLane() {
