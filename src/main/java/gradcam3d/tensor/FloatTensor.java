@@ -124,14 +124,6 @@ public final class FloatTensor {
     return true;
   }
 
-  public float maxAbs() {
-    float m = 0;
-    for (float v : data) {
-      m = Math.max(m, Math.abs(v));
-    }
-    return m;
-  }
-
   @Override
   public String toString() {
     return "FloatTensor" + Arrays.toString(shape);

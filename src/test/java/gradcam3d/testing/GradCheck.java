@@ -1,5 +1,7 @@
 package gradcam3d.testing;
 
+import static gradcam3d.testing.Tensors.maxAbs;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -47,7 +49,7 @@ public final class GradCheck {
       int checked = 0;
       for (int li = 0; li < names.size(); li++) {
         FloatTensor g = r.gradient(li);
-        scale = Math.max(scale, g.maxAbs());
+        scale = Math.max(scale, maxAbs(g));
         FloatTensor x = inputs.get(names.get(li));
         int n = x.size();
         List<Integer> idx = new ArrayList<>();

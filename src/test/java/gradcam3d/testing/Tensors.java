@@ -8,6 +8,15 @@ public final class Tensors {
   private Tensors() {}
 
   /** max |a - b|, requiring equal shapes. */
+  /** max |x| over the tensor (NaN when it holds a NaN). */
+  public static float maxAbs(FloatTensor a) {
+    float m = 0;
+    for (float v : a.data()) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
   public static float maxAbsDiff(FloatTensor a, FloatTensor b) {
     if (!Arrays.equals(a.shape(), b.shape())) {
       throw new IllegalArgumentException(

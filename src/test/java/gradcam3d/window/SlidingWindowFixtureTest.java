@@ -4,6 +4,7 @@ import gradcam3d.cam.Request;
 import gradcam3d.cam.methods.CamMethods;
 import static gradcam3d.testing.SettingsEdits.withBlend;
 import static gradcam3d.testing.SettingsEdits.withPrediction;
+import static gradcam3d.testing.Tensors.maxAbs;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,11 +70,11 @@ class SlidingWindowFixtureTest {
       double camErr = maxAbsDiff(w.explanation().cam(), c.cam(method));
       double value = w.explanation().targetValues().data()[0];
       System.out.printf("%-28s %-10s %d thr  prediction %.2e (max %.2e)  A0 %.2e  G0 %.2e (max %.2e)  cam %.2e  "
-          + "T %.4f (ref %.4f)  windows %d run, %d skipped%n", c, method, threads, predErr, refPrediction.maxAbs(), aErr,
-          gErr, refG.maxAbs(), camErr, value, c.targetValue(), w.windowsRun(), w.windowsSkipped());
-      assertTrue(predErr <= 1e-3 * refPrediction.maxAbs(), c + ": prediction max|diff| " + predErr);
-      assertTrue(aErr <= 1e-3 * refA.maxAbs(), c + ": window 0 activation max|diff| " + aErr);
-      assertTrue(gErr <= 1e-3 * refG.maxAbs(), c + ": window 0 gradient max|diff| " + gErr);
+          + "T %.4f (ref %.4f)  windows %d run, %d skipped%n", c, method, threads, predErr, maxAbs(refPrediction), aErr,
+          gErr, maxAbs(refG), camErr, value, c.targetValue(), w.windowsRun(), w.windowsSkipped());
+      assertTrue(predErr <= 1e-3 * maxAbs(refPrediction), c + ": prediction max|diff| " + predErr);
+      assertTrue(aErr <= 1e-3 * maxAbs(refA), c + ": window 0 activation max|diff| " + aErr);
+      assertTrue(gErr <= 1e-3 * maxAbs(refG), c + ": window 0 gradient max|diff| " + gErr);
       assertTrue(camErr <= 2e-3, c + " " + method + ": cam max|diff| " + camErr);
       assertEquals(c.targetValue(), value, 1e-4 * Math.abs(c.targetValue()), c + ": target value");
       assertEquals(c.predictedVoxels(), w.explanation().regionVoxels()[0], c + ": predicted voxels");
