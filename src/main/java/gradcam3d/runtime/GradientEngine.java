@@ -353,7 +353,7 @@ public final class GradientEngine implements AutoCloseable {
       config.extension().extend(p);
     }
     if (options.fastForm()) {
-      FastForm.apply(p.builder());
+      FastForm.apply(p.builder(), p.outputs());
     }
     return p;
   }
