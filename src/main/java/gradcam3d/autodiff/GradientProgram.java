@@ -280,6 +280,11 @@ public final class GradientProgram {
     outputs.add(tensor);
   }
 
+  /** Unmarks a graph output (nothing happens when it is not one). */
+  public void removeOutput(String tensor) {
+    outputs.remove(tensor);
+  }
+
   public List<String> outputs() {
     return new ArrayList<>(outputs);
   }

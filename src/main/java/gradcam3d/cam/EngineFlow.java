@@ -40,8 +40,10 @@ abstract class EngineFlow implements MethodFlow {
     Maps maps = maps(shapes, inputs, targets, r);
     Explanation.Relevance relevance = request.method().propagatesRelevance() ? relevance(r, maps) : null;
     double postMs = (System.nanoTime() - t0) / 1e6;
-    return TargetRegions.explanation(r, perSample, os, maps.layers(), postMs, maps.attribution(), null)
-        .withRelevance(relevance);
+    Explanation e = request.windowed()
+        ? TargetRegions.windowExplanation(r, perSample, os, maps.layers(), postMs, maps.attribution())
+        : TargetRegions.explanation(r, perSample, os, maps.layers(), postMs, maps.attribution(), null);
+    return e.withRelevance(relevance);
   }
 
   /** The maps of one run, resized to the input grid ({@code shapes}: the program's model input shapes). */

@@ -13,7 +13,8 @@ import java.util.Map;
  * normalisation), and what the target was: its value and region
  * size per sample, the voxels predicted per class, and (segmentation) the region itself [B, *So] (null
  * when a whole-volume run leaves a predicted class's region to its segmentation:
- * the windowed result's region());
+ * the windowed result's region(); the explanation of one window has neither region nor predicted
+ * voxels, {@link Request.Builder#windowed});
  * for input-space methods also the raw attribution (else null); for methods with results of their
  * own (Deep Feature Factorization's concepts) those (else null).
  */

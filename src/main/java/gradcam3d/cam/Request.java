@@ -12,11 +12,12 @@ import java.util.List;
 /**
  * What to explain and how: the layers (none for input-space methods), the method, the targets,
  * which model output they read with which score, whether each layer's activation and gradient
- * are kept, the perturbation batch and where progress goes. Made by {@link #of} or
+ * are kept, the perturbation batch, where progress goes, and whether it explains the windows of
+ * a sliding-window explanation ({@link Builder#windowed}). Made by {@link #of} or
  * {@link #builder}; {@link #programAt} starts a gradient program's configuration from it.
  */
 public record Request(List<LayerSpec> layers, CamMethod method, List<Target> targets, int modelOutput,
-    Score score, boolean keepTensors, int batchSize, Progress progress) {
+    Score score, boolean keepTensors, int batchSize, Progress progress, boolean windowed) {
   public Request {
     if (!layers.isEmpty() && method.atLayers() != null) {
       method = method.atLayers();  // LRP: the relevance arriving at the layers
@@ -43,6 +44,12 @@ public record Request(List<LayerSpec> layers, CamMethod method, List<Target> tar
     }
   }
 
+  /** A request for whole inputs (not the windows of a sliding-window explanation). */
+  public Request(List<LayerSpec> layers, CamMethod method, List<Target> targets, int modelOutput, Score score,
+      boolean keepTensors, int batchSize, Progress progress) {
+    this(layers, method, targets, modelOutput, score, keepTensors, batchSize, progress, false);
+  }
+
   /** Logits of model output 0, no tensors kept, the default perturbation batch, no progress. */
   public static Request of(List<LayerSpec> layers, CamMethod method, Target target) {
     return new Request(layers, method, List.of(target), Defaults.MODEL_OUTPUT,
@@ -65,7 +72,8 @@ public record Request(List<LayerSpec> layers, CamMethod method, List<Target> tar
    * with its score; the caller adds the method's rules, outputs and extension.
    */
   public GradientEngine.Config.Builder programAt(List<LayerSpec> layers) {
-    return GradientEngine.Config.builder(layers).modelOutput(modelOutput).score(score);
+    GradientEngine.Config.Builder cfg = GradientEngine.Config.builder(layers).modelOutput(modelOutput).score(score);
+    return windowed ? cfg.ungated() : cfg;
   }
 
   /** A request changed setting by setting and checked by {@link #build}; the fields are the record's. */
@@ -78,6 +86,7 @@ public record Request(List<LayerSpec> layers, CamMethod method, List<Target> tar
     private boolean keepTensors;
     private int batchSize;
     private Progress progress;
+    private boolean windowed;
 
     private Builder(Request r) {
       layers = r.layers;
@@ -88,6 +97,7 @@ public record Request(List<LayerSpec> layers, CamMethod method, List<Target> tar
       keepTensors = r.keepTensors;
       batchSize = r.batchSize;
       progress = r.progress;
+      windowed = r.windowed;
     }
 
     public Builder method(CamMethod v) {
@@ -120,8 +130,19 @@ public record Request(List<LayerSpec> layers, CamMethod method, List<Target> tar
       return this;
     }
 
+    /**
+     * The request explains the windows of a sliding-window explanation, one target per window
+     * whose region is fixed on the blended prediction (its predicted-mask gate off): the programs
+     * have no gate ({@link GradientEngine.Config.Builder#ungated}) and the explanations carry no
+     * region of their own (the whole volume's is made from the blend).
+     */
+    public Builder windowed() {
+      windowed = true;
+      return this;
+    }
+
     public Request build() {
-      return new Request(layers, method, targets, modelOutput, score, keepTensors, batchSize, progress);
+      return new Request(layers, method, targets, modelOutput, score, keepTensors, batchSize, progress, windowed);
     }
   }
 }

@@ -36,11 +36,21 @@ public final class TargetRegions {
     return explanation(r, perSample, os, layers, r.runMs(), postMs, attribution, extras);
   }
 
+  /**
+   * The same for a window of a sliding-window explanation: no region (the whole volume's is made
+   * from the blended prediction) and no predicted voxels (an ungated program counts none).
+   */
+  public static Explanation windowExplanation(GradientEngine.Result r, List<Target> perSample, long[] os,
+      List<Explanation.LayerMap> layers, double postMs, Explanation.Attribution attribution) {
+    return new Explanation(layers, null, r.targetValues(), voxels(r, perSample, os), predicted(r), null, perSample,
+        os, r.compileStats(), r.runMs(), postMs, attribution, null);
+  }
+
   /** The same, for a method that ran several programs taking {@code runMs} in all. */
   public static Explanation explanation(GradientEngine.Result r, List<Target> perSample, long[] os,
       List<Explanation.LayerMap> layers, double runMs, double postMs, Explanation.Attribution attribution,
       Explanation.Extras extras) {
-    return new Explanation(layers, null, r.targetValues(), voxels(r, perSample, os), r.predictedVoxels(),
+    return new Explanation(layers, null, r.targetValues(), voxels(r, perSample, os), predicted(r),
         region(r.floats(SeedHead.EFFECTIVE_SEED), perSample, os), perSample, os, r.compileStats(), runMs, postMs,
         attribution, extras);
   }
@@ -63,6 +73,11 @@ public final class TargetRegions {
       }
     }
     return new FloatTensor(out, Shapes.concat(new long[] {batch}, spatial));
+  }
+
+  /** The voxels predicted per class [B, K], or null when the program counts none (ungated). */
+  private static FloatTensor predicted(GradientEngine.Result r) {
+    return r.has(SeedHead.PREDICTED) ? r.predictedVoxels() : null;
   }
 
   /** Voxels in each sample's target region. */
@@ -88,7 +103,8 @@ public final class TargetRegions {
       }
     }
     long[] counts = voxels(r, targets, os);
-    float[] predicted = r.predictedVoxels().data();
+    FloatTensor counted = predicted(r);
+    float[] predicted = counted == null ? null : counted.data();
     int classes = (int) os[1];
     for (int b = 0; b < counts.length; b++) {
       if (counts[b] > 0) {

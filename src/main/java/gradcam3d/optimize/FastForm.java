@@ -5,11 +5,14 @@ import gradcam3d.graph.GraphBuilder;
 import gradcam3d.graph.Node;
 import gradcam3d.graph.Specialization;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Exact rewrites of a shape-specialised graph into ops ONNX Runtime runs faster. Applied to
+ * Exact rewrites of a shape-specialised graph into ops ONNX Runtime runs faster, or that compute
+ * less (a convolution whose output channels are mostly sliced away, {@link ChannelSlicedConv}). Applied to
  * compiled explanation programs (forward and backward parts alike) and, through {@link #model},
  * to plain models for inference.
  */
@@ -17,14 +20,24 @@ public final class FastForm {
   private FastForm() {}
 
   /** What a rewrite pass changed. */
-  public record Report(int convTransposes, int scalarPRelus) {
+  public record Report(int convTransposes, int scalarPRelus, int channelSlicedConvs) {
     public int total() {
-      return convTransposes + scalarPRelus;
+      return convTransposes + scalarPRelus + channelSlicedConvs;
     }
   }
 
-  /** Rewrites the graph of {@code b} in place (shapes must be known); nodes end up unsorted. */
+  /**
+   * Rewrites the graph of {@code b} in place (shapes must be known) keeping its declared outputs;
+   * nodes end up unsorted.
+   */
   public static Report apply(GraphBuilder b) {
+    return apply(b, b.graph().outputNames());
+  }
+
+  /** The same; {@code outputs}: the tensors the caller reads (a program's outputs, not yet declared). */
+  public static Report apply(GraphBuilder b, Collection<String> outputs) {
+    // first: a sliced ConvTranspose is then rewritten in its smaller form below
+    int sliced = ChannelSlicedConv.rewriteAll(b, Set.copyOf(outputs));
     int convTransposes = 0;
     int prelus = 0;
     for (Node n : List.copyOf(b.graph().nodes())) {
@@ -34,7 +47,7 @@ public final class FastForm {
         prelus++;
       }
     }
-    return new Report(convTransposes, prelus);
+    return new Report(convTransposes, prelus, sliced);
   }
 
   /** A rewritten model plus what changed. */

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * ConvTranspose as ordinary convolutions on its input, one per output phase, whose results are
- * interleaved by Reshape + Transpose (the polyphase or sub-pixel form). ONNX Runtime runs 3D
+ * interleaved by Reshapes + Transposes (the polyphase or sub-pixel form). ONNX Runtime runs 3D
  * ConvTranspose several times slower than Conv of the same arithmetic; the rewrite is exact (the
  * same products are summed, only in another order).
  *
@@ -23,7 +23,7 @@ import java.util.List;
  * X[i] * W[k] for o = s*i + k - p, i.e. k = s*j + c with c = (r + p) mod s and i = m + t - j,
  * t = floor((r + p) / s). So phase r is a stride-1 correlation of X with the taps W[c], W[c + s],
  * ... reversed, reading input offsets t - j. All phases run as one Conv whose output channels are
- * (group, phase, channel): the kernel window covers every phase's offsets, taps a phase does not
+ * (group, channel, phase): the kernel window covers every phase's offsets, taps a phase does not
  * use are zero. When that padding would multiply the arithmetic (kernel 3, stride 2: 8 phases of
  * 1 to 8 taps in 3D), each phase gets its own Conv with exactly its taps instead.
  */
@@ -190,7 +190,7 @@ final class PolyphaseConvTranspose {
 
   }
 
-  /** One Conv computing every phase; output channels ordered (group, phase, channel). */
+  /** One Conv computing every phase; output channels ordered (group, channel, phase). */
   private static String unified(GraphBuilder b, String x, TensorProto weight, String bias, int group,
       Phases ph) {
     int d = ph.d;
@@ -212,7 +212,7 @@ final class PolyphaseConvTranspose {
       for (int p = 0; p < phases; p++) {
         int[] taps = tapIndices(ws, ph, ph.phase(p), lo, win);
         for (int co = 0; co < cg; co++) {
-          int oc = (g * phases + p) * cg + co;
+          int oc = (g * cg + co) * phases + p;
           for (int ci = 0; ci < cig; ci++) {
             fillTaps(w, ws, g * cig + ci, co, taps, cw, (oc * cig + ci) * winSize);
           }
@@ -228,18 +228,16 @@ final class PolyphaseConvTranspose {
     if (!bias.isEmpty()) {
       float[] bv = TensorProtos.toFloats(b.graph().initializers().get(bias));
       float[] cb = new float[group * phases * cg];
-      for (int g = 0; g < group; g++) {
-        for (int p = 0; p < phases; p++) {
-          System.arraycopy(bv, g * cg, cb, (g * phases + p) * cg, cg);
-        }
+      for (int c = 0; c < group * cg; c++) {
+        Arrays.fill(cb, c * phases, (c + 1) * phases, bv[c]);
       }
       in.add(b.constFloats(cb, cb.length));
     }
     String conv = b.op("Conv", in, Attributes.of("group", (long) group), Attributes.of("pads", view.pads()));
-    return interleave(b, conv, b.shape(x)[0], group, cg, ph);
+    return interleave(b, conv, b.shape(x)[0] * group * cg, ph);
   }
 
-  /** One Conv per phase with exactly that phase's taps, concatenated as (phase, channel). */
+  /** One Conv per phase with exactly that phase's taps, stacked as (channel, phase). */
   private static String perPhase(GraphBuilder b, String x, TensorProto weight, String bias, int group,
       Phases ph) {
     int d = ph.d;
@@ -277,43 +275,46 @@ final class PolyphaseConvTranspose {
       if (!bias.isEmpty()) {
         in.add(bias);
       }
-      parts.add(b.op("Conv", in, Attributes.of("group", (long) group), Attributes.of("pads", view.pads())));
+      String conv = b.op("Conv", in, Attributes.of("group", (long) group), Attributes.of("pads", view.pads()));
+      parts.add(b.unsqueeze(conv, 2));
     }
-    // (phase, channel) is (group, phase, channel) with one group of all channels
-    return interleave(b, b.concat(parts, 1), b.shape(x)[0], 1, (long) group * cg, ph);
+    return interleave(b, b.concat(parts, 2), b.shape(x)[0] * group * cg, ph);
   }
 
   /**
-   * Phase outputs with channels ordered (lead, phase, channel) -> the interleaved grid:
-   * [B, L*P*C, m...] -> [B, L, s..., C, m...] -> [B, L, C, m0, s0, m1, s1, ...] -> [B, L*C, m*s...].
+   * Phase outputs [B, C * P, m...] (or [B, C, P, m...]) with channels ordered (channel, phase) ->
+   * the interleaved grid [B, C, m * s...], {@code rows} = B * C. One axis at a time, each phase
+   * axis s_a moves behind its grid axis m_a: [rows, s_a, s_rest, g * m_a, m_rest] -> [rows, s_rest,
+   * g * m_a, s_a, m_rest], g the axes already interleaved. ONNX Runtime moves a single axis with
+   * its fast transposes (whole rows of m_rest, and MLAS's 2-D transpose for the last axis); the
+   * same permutation as one Transpose goes element by element, measured 3 to 6 times slower on
+   * the bench model's 16 x 48^3 up-sampling (docs/benchmarks.md). Only data moves: exact.
    */
-  private static String interleave(GraphBuilder b, String phases, long batch, long lead, long channels,
-      Phases ph) {
+  private static String interleave(GraphBuilder b, String phases, long rows, Phases ph) {
     int d = ph.d;
-    long[] split = new long[3 + 2 * d];
-    split[0] = batch;
-    split[1] = lead;
+    String y = phases;
+    long done = 1;
     for (int a = 0; a < d; a++) {
-      split[2 + a] = ph.s[a];
-      split[3 + d + a] = ph.m[a];
+      long sRest = 1;
+      long mRest = 1;
+      for (int c = a + 1; c < d; c++) {
+        sRest *= ph.s[c];
+        mRest *= ph.m[c];
+      }
+      if (ph.s[a] > 1) {
+        y = b.reshape(y, rows, ph.s[a], sRest, done * ph.m[a], mRest);
+        y = b.transpose(y, 0, 2, 3, 1, 4);
+      }
+      done *= ph.m[a] * ph.s[a];
     }
-    split[2 + d] = channels;
-    long[] perm = new long[3 + 2 * d];
-    perm[0] = 0;
-    perm[1] = 1;
-    perm[2] = 2 + d;
-    for (int a = 0; a < d; a++) {
-      perm[3 + 2 * a] = 3 + d + a;
-      perm[4 + 2 * a] = 2 + a;
-    }
-    String moved = b.transpose(b.reshape(phases, split), perm);
+    long batch = b.shape(phases)[0];
     long[] grid = new long[2 + d];
     grid[0] = batch;
-    grid[1] = lead * channels;
+    grid[1] = rows / batch;
     for (int a = 0; a < d; a++) {
       grid[2 + a] = ph.m[a] * ph.s[a];
     }
-    return b.reshape(moved, grid);
+    return b.reshape(y, grid);
   }
 
   /**

@@ -45,10 +45,11 @@ public final class GradientEngine implements AutoCloseable {
    * {@code extensionKey} describes what the extension adds, for the {@link ProgramCache}: a
    * program whose extension has none is never cached. {@code target}: whether the seed head's
    * target is computed (its seed fed, its outputs returned); off only for forward-only programs
-   * whose callers read other outputs. Made by {@link #of} or {@link #builder}.
+   * whose callers read other outputs. {@code gated}: whether the seed has the predicted-mask gate
+   * ({@link Builder#ungated}). Made by {@link #of} or {@link #builder}.
    */
   public record Config(GradientSpec program, Score score, SeedHead.Contrast contrast, boolean returnTensors,
-      boolean returnModelOutput, Extension extension, String extensionKey, boolean target) {
+      boolean returnModelOutput, Extension extension, String extensionKey, boolean target, boolean gated) {
     /** Exact gradients of model output 0's logits at {@code layers}; activations, gradients and output returned. */
     public static Config of(List<LayerSpec> layers) {
       return builder(layers).build();
@@ -80,7 +81,7 @@ public final class GradientEngine implements AutoCloseable {
           .append(";modelOutputToo=").append(returnModelOutput).append(";rules=").append(program.rules().key())
           .append(";fromLayer=").append(program.fromLayer()).append(";target=").append(target)
           .append(";extension=").append(extension == null ? "none" : extensionKey)
-          .append(contrast == null ? "" : ";contrast=" + contrast.key()).toString();
+          .append(contrast == null ? "" : ";contrast=" + contrast.key()).append(gated ? "" : ";ungated").toString();
     }
 
     /** A configuration changed setting by setting; the fields are the record's and its program's. */
@@ -97,6 +98,7 @@ public final class GradientEngine implements AutoCloseable {
       private Extension extension;
       private String extensionKey;
       private boolean target = true;
+      private boolean gated = true;
 
       private Builder(List<LayerSpec> layers) {
         this.layers = layers;
@@ -116,6 +118,7 @@ public final class GradientEngine implements AutoCloseable {
         extension = c.extension;
         extensionKey = c.extensionKey;
         target = c.target;
+        gated = c.gated;
       }
 
       /** Which output of a multi-output model the seed reads. */
@@ -149,6 +152,18 @@ public final class GradientEngine implements AutoCloseable {
        */
       public Builder withoutTarget() {
         target = false;
+        return this;
+      }
+
+      /**
+       * Every target this program runs has the predicted-mask gate off (the windows of a
+       * sliding-window explanation, whose region is fixed on the blended prediction): the seed head
+       * has no gate ({@link SeedHead#ungated}), a run's effective seed is the seed it is fed
+       * (returned as {@value SeedHead#EFFECTIVE_SEED} without a copy through ONNX Runtime), and no
+       * predicted voxels are counted. A seed with a gate on fails the run.
+       */
+      public Builder ungated() {
+        gated = false;
         return this;
       }
 
@@ -195,7 +210,7 @@ public final class GradientEngine implements AutoCloseable {
           throw new IllegalStateException("a program with gradients needs its target");
         }
         return new Config(new GradientSpec(layers, modelOutput, gradients, rules, fromLayer), score, contrast,
-            returnTensors, returnModelOutput, extension, extensionKey, target);
+            returnTensors, returnModelOutput, extension, extensionKey, target, gated);
       }
     }
   }
@@ -331,10 +346,11 @@ public final class GradientEngine implements AutoCloseable {
    * applied), without an ONNX Runtime session: for writing the graph out.
    */
   public GradientProgram program(Map<String, long[]> inputShapes) {
-    GradientProgram p = GradientProgram.build(model, inputShapes, config.program(),
-        new SeedHead(config.score(), config.contrast()));
+    SeedHead head = new SeedHead(config.score(), config.contrast());
+    head = config.gated() ? head : head.ungated();
+    GradientProgram p = GradientProgram.build(model, inputShapes, config.program(), head);
     if (config.target()) {
-      SeedHead.OUTPUTS.forEach(p::addOutput);
+      head.outputs().forEach(p::addOutput);
     }
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {
@@ -352,8 +368,12 @@ public final class GradientEngine implements AutoCloseable {
     if (config.extension() != null) {
       config.extension().extend(p);
     }
+    if (!config.gated()) {
+      // the seed itself: the run returns the array it was fed (Result)
+      p.removeOutput(SeedHead.EFFECTIVE_SEED);
+    }
     if (options.fastForm()) {
-      FastForm.apply(p.builder());
+      FastForm.apply(p.builder(), p.outputs());
     }
     return p;
   }
@@ -431,12 +451,30 @@ public final class GradientEngine implements AutoCloseable {
     }
     if (config.target()) {
       feeds.put(SeedHead.SEED, seed.weights());
-      feeds.put(SeedHead.GATE, seed.gate());
+      if (config.gated()) {
+        feeds.put(SeedHead.GATE, seed.gate());
+      } else {
+        requireGateOff(seed);
+      }
     }
     long t0 = System.nanoTime();
     Map<String, Object> out = c.session.run(feeds, c.program.outputs(), releaseMemory);
     double ms = (System.nanoTime() - t0) / 1e6;
+    if (config.target() && !config.gated()) {
+      out = new LinkedHashMap<>(out);
+      out.put(SeedHead.EFFECTIVE_SEED, seed.weights());
+    }
     return new Result(out, c.program.layers(), c.program.modelOutput(), ms, c.stats);
+  }
+
+  /** An ungated program runs only seeds whose gate is off everywhere. */
+  private static void requireGateOff(Seed seed) {
+    for (float g : seed.gate().data()) {
+      if (g != 0) {
+        throw new IllegalStateException("a target with the predicted-mask gate on was given to a program "
+            + "compiled without the gate (Config.Builder#ungated)");
+      }
+    }
   }
 
   /** Shape of the model output the target reads, for these input shapes. */

@@ -20,6 +20,12 @@ import java.util.List;
  *
  * <p>With a {@link Contrast} the seed weights the contrast's per-voxel score instead of the class
  * scores: T = sum(seed_eff * contrast(output, seed_eff)).
+ *
+ * <p>Ungated ({@link #ungated}), for programs whose every target has its gate off (the windows of a
+ * sliding-window explanation: their region is fixed on the blended prediction): no {@value #GATE}
+ * input, the effective seed is the seed itself, and neither the model's predicted mask nor
+ * {@value #PREDICTED} is computed (an ArgMax and a comparison over the whole output, about 3% of
+ * a window's backward program; docs/benchmarks.md).
  */
 public final class SeedHead implements ScalarHead {
   public static final String SEED = "gc3d_seed";
@@ -29,7 +35,7 @@ public final class SeedHead implements ScalarHead {
   public static final String PREDICTED = "gc3d_predicted_voxels";
   public static final String EFFECTIVE_SEED = "gc3d_effective_seed";
 
-  /** The outputs every program with this head returns. */
+  /** The outputs every program with this head returns (an ungated one: {@link #outputs}). */
   public static final List<String> OUTPUTS = List.of(TARGET, REGION, PREDICTED);
 
   /**
@@ -51,6 +57,7 @@ public final class SeedHead implements ScalarHead {
 
   private final Score score;
   private final Contrast contrast;
+  private final boolean gated;
 
   public SeedHead(Score score) {
     this(score, null);
@@ -58,8 +65,23 @@ public final class SeedHead implements ScalarHead {
 
   /** A head whose seed weights {@code contrast}'s score (null: the class scores). */
   public SeedHead(Score score, Contrast contrast) {
+    this(score, contrast, true);
+  }
+
+  private SeedHead(Score score, Contrast contrast, boolean gated) {
     this.score = score;
     this.contrast = contrast;
+    this.gated = gated;
+  }
+
+  /** The same head without the predicted-mask gate (see above). */
+  public SeedHead ungated() {
+    return new SeedHead(score, contrast, false);
+  }
+
+  /** The outputs a program with this head returns. */
+  public List<String> outputs() {
+    return gated ? OUTPUTS : List.of(TARGET, REGION);
   }
 
   @Override
@@ -69,6 +91,10 @@ public final class SeedHead implements ScalarHead {
     long classes = os[1];
     String out = b.cast(output, DataTypes.FLOAT);
     String seed = b.input(SEED, DataTypes.FLOAT, os);
+    if (!gated) {
+      b.opNamed("Identity", List.of(seed), List.of(EFFECTIVE_SEED));
+      return target(b, out, seed, r);
+    }
     String gate = b.input(GATE, DataTypes.FLOAT, new long[] {batch, classes});
     long[] bk = new long[r];
     Arrays.fill(bk, 1);
@@ -89,9 +115,14 @@ public final class SeedHead implements ScalarHead {
     String factor = b.add(b.mul(gateB, predicted), b.sub(b.scalar(1), gateB));
     String effective = b.mul(seed, factor);
     b.opNamed("Identity", List.of(effective), List.of(EFFECTIVE_SEED));
-    String scored = contrast == null ? scored(b, out, score) : contrast.scores(b, out, effective);
     b.opNamed("Identity", List.of(r > 2 ? b.reduceSum(predicted, GraphBuilder.range(2, r), false) : predicted),
         List.of(PREDICTED));
+    return target(b, out, effective, r);
+  }
+
+  /** T per sample and the region counts from the effective seed; returns T summed over the batch. */
+  private String target(GraphBuilder b, String out, String effective, int r) {
+    String scored = contrast == null ? scored(b, out, score) : contrast.scores(b, out, effective);
     long[] rest = GraphBuilder.range(1, r);
     String perSample = b.reduceSum(b.mul(effective, scored), rest, false);
     b.opNamed("Identity", List.of(perSample), List.of(TARGET));

@@ -230,7 +230,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
             plan.feeds().keySet().stream().filter(n -> !p.isInput(n)).forEach(p::addOutput);
           }
         }).build();
-    Request perWindow = request.toBuilder().progress(Progress.NONE).build();
+    Request perWindow = request.toBuilder().progress(Progress.NONE).windowed().build();
     List<AutoCloseable> opened = new ArrayList<>();
     try {
       // pass 1's sessions and pass 2's from the layer are alive side by side in the stream: each

@@ -69,4 +69,38 @@ class GradientEngineTest {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> GradientEngine.Config.builder(LayerSpec.names("down3")).withoutTarget().build());
   }
+
+  /**
+   * An ungated program against the gated one with the gate off (a box target): the same target,
+   * region counts, gradient and effective seed, bitwise; it has no gate input and no ArgMax, and
+   * refuses a seed whose gate is on (a predicted-class target).
+   */
+  @Test
+  void anUngatedProgramGivesWhatTheGatedOneGivesWithTheGateOff() {
+    FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
+    Map<String, long[]> shape = Map.of("input", x.shape());
+    GradientEngine.Config.Builder config = GradientEngine.Config.builder(LayerSpec.names("down3"))
+        .extension(p -> p.addOutput(SeedHead.EFFECTIVE_SEED), "effective-seed");
+    try (GradientEngine gated = new GradientEngine(model, config.build(), new RuntimeOptions(1));
+        GradientEngine ungated = new GradientEngine(model, config.ungated().build(), new RuntimeOptions(1))) {
+      long[] os = gated.outputShape(shape);
+      GradientEngine.Seed box = Target.seed(List.of(Target.parse("1:box=2,3,1,12,14,9")), os);
+      GradientEngine.Result a = gated.run(Map.of("input", x), box);
+      GradientEngine.Result b = ungated.run(Map.of("input", x), box);
+      assertTrue(a.targetValues().data()[0] != 0);
+      assertEquals(0.0, maxAbsDiff(a.targetValues(), b.targetValues()));
+      assertEquals(0.0, maxAbsDiff(a.regionVoxels(), b.regionVoxels()));
+      assertEquals(0.0, maxAbsDiff(a.gradient(0), b.gradient(0)));
+      assertEquals(0.0, maxAbsDiff(a.floats(SeedHead.EFFECTIVE_SEED), b.floats(SeedHead.EFFECTIVE_SEED)));
+      assertFalse(b.has(SeedHead.PREDICTED), "no predicted voxels counted");
+      ModelProto program = ungated.program(shape).toModel();
+      assertTrue(program.getGraph().getInputList().stream().noneMatch(v -> v.getName().equals(SeedHead.GATE)));
+      assertTrue(program.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("ArgMax")));
+      assertTrue(program.getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(SeedHead.EFFECTIVE_SEED)),
+          "the effective seed is the seed fed, not an output");
+      GradientEngine.Seed predicted = Target.seed(List.of(Target.parse("1")), os);
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> ungated.run(Map.of("input", x), predicted));
+    }
+  }
 }
