@@ -54,17 +54,32 @@ final class PngFiles {
   private static byte[] filteredRows(Picture p) {
     int w = p.width;
     int stride = w * 3 + 1;
+    int[] rgb = p.rgb;
     byte[] raw = new byte[stride * p.height];
     for (int y = 0; y < p.height; y++) {
       int o = y * stride;
       raw[o++] = 2;
       int row = y * w;
+      if (y == 0) {
+        for (int x = 0; x < w; x++, o += 3) {
+          int c = rgb[x];
+          raw[o] = (byte) (c >> 16);
+          raw[o + 1] = (byte) (c >> 8);
+          raw[o + 2] = (byte) c;
+        }
+        continue;
+      }
       int up = row - w;
       // a pixel equal to the one above (a repeated row of enlarged voxels, a flat area) differs
-      // by zeros, as allocated
-      for (int x = 0; x < w; x++, o += 3) {
-        int c = p.rgb[row + x];
-        int above = y == 0 ? 0 : p.rgb[up + x];
+      // by zeros, as allocated: a row equal to the one above (about 40% of a montage's) is skipped
+      // whole, by the JDK's vectorised comparison
+      int x = java.util.Arrays.mismatch(rgb, up, up + w, rgb, row, row + w);
+      if (x < 0) {
+        continue;
+      }
+      for (o += 3 * x; x < w; x++, o += 3) {
+        int c = rgb[row + x];
+        int above = rgb[up + x];
         if (c != above) {
           raw[o] = (byte) ((c >> 16) - (above >> 16));
           raw[o + 1] = (byte) ((c >> 8) - (above >> 8));

@@ -25,10 +25,13 @@ class PngFilesTest {
   void jdkDecoderReadsBackEveryPixel(int w, int h) throws IOException {
     Picture p = new Picture(w, h);
     Random rng = new Random(w * 31L + h);
-    // half noise (incompressible), half flat panels and gradients like real figures
+    // half noise (incompressible), a quarter flat panels and gradients like real figures, a
+    // quarter rows repeated in runs of 3 (enlarged voxels), a run's first row differing anywhere
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        p.rgb[y * w + x] = y < h / 2 ? rng.nextInt(1 << 24) : (x / 50 % 2 == 0 ? 0x202020 : (x * 3 + y) & 0xFFFFFF);
+        p.rgb[y * w + x] = y < h / 2 ? rng.nextInt(1 << 24)
+            : y < 3 * h / 4 ? (x / 50 % 2 == 0 ? 0x202020 : (x * 3 + y) & 0xFFFFFF)
+            : (y % 6 == 0 && x == y % w ? 0xFF00FF : (x * 7 + y / 3 * 11) & 0xFFFFFF);
       }
     }
     Path f = dir.resolve("p.png");
