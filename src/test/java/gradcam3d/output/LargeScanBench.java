@@ -9,7 +9,9 @@ import java.util.stream.Stream;
 
 /**
  * Times the pictures and report.html of the 512 x 512 x 300 {@link LargeScanCase} (not a test;
- * run by hand, numbers in docs/benchmarks.md): {@code java -cp ... gradcam3d.output.LargeScanBench [runs]}.
+ * run by hand, numbers in docs/benchmarks.md): {@code java -cp ... gradcam3d.output.LargeScanBench [runs [keep]]};
+ * with {@code keep}, the last run's pictures and report (both writers together) are copied into that
+ * folder, to compare two builds' outputs byte for byte.
  */
 public final class LargeScanBench {
   private LargeScanBench() {}
@@ -22,6 +24,7 @@ public final class LargeScanBench {
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    Path keep = args.length > 1 ? Path.of(args[1]) : null;
     Path tmp = Files.createTempDirectory("gradcam3d-bench");
     try {
       long t0 = System.nanoTime();
@@ -64,6 +67,12 @@ public final class LargeScanBench {
             (cpuB - cpuA) / 1e9, (c - b) / 1e9, (cpuC - cpuB) / 1e9, Files.size(dir.resolve("report.html")) / 1e6,
             (d - c) / 1e9, (cpuD - cpuC) / 1e9, Files.size(dir.resolve("overlay.png")),
             Files.size(dir.resolve("montage.png")));
+        if (keep != null && run == runs - 1) {
+          Files.createDirectories(keep);
+          for (String f : new String[] {"overlay.png", "montage.png", "report.html"}) {
+            Files.copy(both.resolve(f), keep.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
       }
     } finally {
       try (Stream<Path> s = Files.walk(tmp)) {
