@@ -229,10 +229,26 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
    * X's block, and the offset of figure voxel (0, 0, 0).
    */
   private record Walk(long[] stride, int[] n, int[] s, int[] m, int[] column, long origin) {
-    /** Runs {@code row} for each row of blocks (Z, Y block pair), in parallel: its outputs are its own. */
-    void forEachBlockRow(java.util.function.IntConsumer row) {
-      IntStream.range(0, m[0] * m[1]).parallel().forEach(row);
+    /** Rows of blocks per task at most: tasks enough to share the cores, each with its own scratch. */
+    static final int TASKS = 256;
+
+    /**
+     * Runs {@code rows} on runs of consecutive rows of blocks (Z, Y block pairs; from, to), in
+     * parallel: a row's outputs are its own. Runs, not single rows, so that each task allocates
+     * its scratch once (a row at a time, a scan's reduction allocated ~80 MB of it, and young
+     * collections came that much sooner).
+     */
+    void forEachRowRun(RowRun rows) {
+      int total = m[0] * m[1];
+      int tasks = Math.min(total, TASKS);
+      IntStream.range(0, tasks).parallel().forEach(t -> rows.run((int) ((long) total * t / tasks),
+          (int) ((long) total * (t + 1) / tasks)));
     }
+  }
+
+  /** Rows of blocks [from, to). */
+  private interface RowRun {
+    void run(int from, int to);
   }
 
   private Walk walk() {
@@ -272,12 +288,15 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int[] m = w.m();
     float[] in = spatial.data();
     float[] out = new float[m[0] * m[1] * m[2]];
-    // one task per row of blocks; each voxel line is read once, in order
-    w.forEachBlockRow(row -> {
-      if (max) {
-        maxRow(in, w, row, out);
-      } else {
-        meanRow(in, w, row, out);
+    // each voxel line is read once, in order
+    w.forEachRowRun((from, to) -> {
+      double[] sum = max ? null : new double[m[2]];
+      for (int row = from; row < to; row++) {
+        if (max) {
+          maxRow(in, w, row, out);
+        } else {
+          meanRow(in, w, row, sum, out);
+        }
       }
     });
     return out;
@@ -292,7 +311,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
    * case (pairs along a contiguous line) written out, because the start-up JIT the launcher uses
    * (-XX:TieredStopAtLevel=1) neither unrolls nor inlines Float.isFinite.
    */
-  private static void meanRow(float[] in, Walk w, int row, float[] out) {
+  private static void meanRow(float[] in, Walk w, int row, double[] sum, float[] out) {
     long[] stride = w.stride();
     int[] n = w.n();
     int[] s = w.s();
@@ -307,7 +326,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int z1 = Math.min(n[0], z0 + s[0]);
     int y0 = c * s[1];
     int y1 = Math.min(n[1], y0 + s[1]);
-    double[] sum = new double[mx];
+    Arrays.fill(sum, 0);
     // blocks of two voxels along a line read forwards or backwards: the scan-sized case
     int pairs = sx == 2 && (step == 1 || step == -1) ? nx / 2 : 0;
     for (int z = z0; z < z1; z++) {
@@ -359,7 +378,10 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
   }
 
-  /** The block maxima of one row of blocks (NaN voxels are passed over; a block of NaNs is 0), loops as in {@link #meanRow}. */
+  /**
+   * The block maxima of one row of blocks (NaN voxels are passed over; a block of NaNs is 0),
+   * loops as in {@link #meanRow}; the row's part of {@code out} holds the running maxima.
+   */
   private static void maxRow(float[] in, Walk w, int row, float[] out) {
     long[] stride = w.stride();
     int[] n = w.n();
@@ -371,42 +393,43 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int step = (int) stride[2];
     int a = row / m[1];
     int c = row % m[1];
-    float[] top = new float[mx];
-    Arrays.fill(top, Float.NEGATIVE_INFINITY);
+    int first = row * mx;
+    int last = first + mx;
+    Arrays.fill(out, first, last, Float.NEGATIVE_INFINITY);
     int pairs = sx == 2 && (step == 1 || step == -1) ? nx / 2 : 0;
     for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
       for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
         int p = (int) (w.origin() + z * stride[0] + y * stride[1]);
-        int e = 0;
-        if (pairs > 0) {
-          for (; e < pairs; e++, p += 2 * step) {
-            float t = top[e];
-            float v = in[p];
-            if (v > t) {
-              t = v;
-            }
-            v = in[p + step];
-            if (v > t) {
-              t = v;
-            }
-            top[e] = t;
+        int o = first;
+        for (int pairsEnd = first + pairs; o < pairsEnd; o++, p += 2 * step) {
+          float t = out[o];
+          float v = in[p];
+          if (v > t) {
+            t = v;
           }
+          v = in[p + step];
+          if (v > t) {
+            t = v;
+          }
+          out[o] = t;
         }
-        for (int x = e * sx; e < mx; e++) {
+        for (int x = (o - first) * sx; o < last; o++) {
           int x1 = Math.min(nx, x + sx);
-          float t = top[e];
+          float t = out[o];
           for (; x < x1; x++, p += step) {
             float v = in[p];
             if (v > t) {
               t = v;
             }
           }
-          top[e] = t;
+          out[o] = t;
         }
       }
     }
-    for (int e = 0, o = row * mx; e < mx; e++, o++) {
-      out[o] = top[e] == Float.NEGATIVE_INFINITY ? 0 : top[e];
+    for (int o = first; o < last; o++) {
+      if (out[o] == Float.NEGATIVE_INFINITY) {
+        out[o] = 0;
+      }
     }
   }
 
@@ -420,15 +443,17 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int[] column = w.column();
     long origin = w.origin();
     float[] out = new float[m[0] * m[1] * m[2]];
-    w.forEachBlockRow(row -> {
-      int a = row / m[1];
-      int c = row % m[1];
-      for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
-        for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
-          long p = origin + z * stride[0] + y * stride[1];
-          for (int x = 0, o = row * m[2]; x < n[2]; x++, p += stride[2]) {
-            if (labels.get((int) p) == cls) {
-              out[o + column[x]] = 1f;
+    w.forEachRowRun((from, to) -> {
+      for (int row = from; row < to; row++) {
+        int a = row / m[1];
+        int c = row % m[1];
+        for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
+          for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
+            long p = origin + z * stride[0] + y * stride[1];
+            for (int x = 0, o = row * m[2]; x < n[2]; x++, p += stride[2]) {
+              if (labels.get((int) p) == cls) {
+                out[o + column[x]] = 1f;
+              }
             }
           }
         }
