@@ -292,7 +292,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     w.forEachRowRun((from, to) -> {
       double[] sum = max ? null : new double[m[2]];
       for (int row = from; row < to; row++) {
-        if (max) {
+        if (cubes(w, row)) {
+          cubeRow(in, w, row, max, out);
+        } else if (max) {
           maxRow(in, w, row, out);
         } else {
           meanRow(in, w, row, sum, out);
@@ -300,6 +302,134 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       }
     });
     return out;
+  }
+
+  /** Whether a row's blocks are 2 x 2 x 2 voxels (but a last one) along lines read forwards or backwards. */
+  private static boolean cubes(Walk w, int row) {
+    int[] s = w.s();
+    int[] n = w.n();
+    int[] m = w.m();
+    long step = w.stride()[2];
+    return s[0] == 2 && s[1] == 2 && s[2] == 2 && (step == 1 || step == -1)
+        && (row / m[1]) * 2 + 2 <= n[0] && (row % m[1]) * 2 + 2 <= n[1];
+  }
+
+  /**
+   * A row of 2 x 2 x 2 blocks (a 512 x 512 x 300 CT's): the four voxel lines of the row are read
+   * side by side and each block's eight voxels added (or compared) at once, in voxel order, with
+   * no running sums in memory: about half the time of {@link #meanRow} under the client compiler.
+   * Blocks holding a NaN or an infinity (a non-finite sum) and a last block of one voxel column are
+   * taken as {@link #meanRow} takes them. The same values as {@link #meanRow} and {@link #maxRow}.
+   */
+  private static void cubeRow(float[] in, Walk w, int row, boolean max, float[] out) {
+    long[] stride = w.stride();
+    int[] m = w.m();
+    int mx = m[2];
+    int x = (int) stride[2];
+    int z0 = (row / m[1]) * 2;
+    int y0 = (row % m[1]) * 2;
+    int p00 = (int) (w.origin() + z0 * stride[0] + y0 * stride[1]);
+    int p01 = p00 + (int) stride[1];
+    int p10 = p00 + (int) stride[0];
+    int p11 = p10 + (int) stride[1];
+    int first = row * mx;
+    int end = first + w.n()[2] / 2;
+    int o = first;
+    if (max) {
+      for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+        float t = Float.NEGATIVE_INFINITY;
+        float v = in[p00];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p00 + x];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p01];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p01 + x];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p10];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p10 + x];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p11];
+        if (v > t) {
+          t = v;
+        }
+        v = in[p11 + x];
+        if (v > t) {
+          t = v;
+        }
+        out[o] = t == Float.NEGATIVE_INFINITY ? 0 : t;
+      }
+    } else {
+      for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+        // from 0.0, as the running sums start: a block of -0.0 is 0.0
+        double u = 0.0 + in[p00] + in[p00 + x] + in[p01] + in[p01 + x] + in[p10] + in[p10 + x] + in[p11] + in[p11 + x];
+        out[o] = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u / 8)
+            : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, (o - first) * 2);
+      }
+    }
+    // a last block one voxel wide
+    for (; o < first + mx; o++) {
+      int x0 = (o - first) * 2;
+      out[o] = max ? blockMax(in, w, z0, y0, x0) : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
+    }
+  }
+
+  /** The maximum of the voxels of the block at (z0, y0, x0) but NaN, 0 for none: as {@link #maxRow} gives it. */
+  private static float blockMax(float[] in, Walk w, int z0, int y0, int x0) {
+    long[] stride = w.stride();
+    int[] n = w.n();
+    int[] s = w.s();
+    float t = Float.NEGATIVE_INFINITY;
+    for (int z = z0; z < Math.min(n[0], z0 + s[0]); z++) {
+      for (int y = y0; y < Math.min(n[1], y0 + s[1]); y++) {
+        int p = (int) (w.origin() + z * stride[0] + y * stride[1] + x0 * stride[2]);
+        for (int x = x0; x < Math.min(n[2], x0 + s[2]); x++, p += (int) stride[2]) {
+          if (in[p] > t) {
+            t = in[p];
+          }
+        }
+      }
+    }
+    return t == Float.NEGATIVE_INFINITY ? 0 : t;
+  }
+
+  /**
+   * The mean of the finite voxels of the block at rows z0..z1, y0..y1 from column x0, added in
+   * voxel order in double (NaN for none): what {@link #meanRow} gives a block.
+   */
+  private static float finiteMean(float[] in, Walk w, int z0, int z1, int y0, int y1, int x0) {
+    long[] stride = w.stride();
+    int nx = w.n()[2];
+    int sx = w.s()[2];
+    int step = (int) stride[2];
+    double u = 0;
+    int voxels = 0;
+    for (int z = z0; z < z1; z++) {
+      for (int y = y0; y < y1; y++) {
+        int p = (int) (w.origin() + z * stride[0] + y * stride[1] + (long) x0 * step);
+        for (int x = x0, x1 = Math.min(nx, x0 + sx); x < x1; x++, p += step) {
+          float v = in[p];
+          if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
+            u += v;
+            voxels++;
+          }
+        }
+      }
+    }
+    return voxels == 0 ? Float.NaN : (float) (u / voxels);
   }
 
   /**
@@ -357,24 +487,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       double u = sum[e];
       int x0 = e * sx;
       int voxels = lines * (Math.min(nx, x0 + sx) - x0);
-      if (!(u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE)) {
-        // a NaN or infinity in the block: its finite voxels only, in the same order
-        u = 0;
-        voxels = 0;
-        for (int z = z0; z < z1; z++) {
-          for (int y = y0; y < y1; y++) {
-            int p = (int) (w.origin() + z * stride[0] + y * stride[1] + (long) x0 * step);
-            for (int x = x0, x1 = Math.min(nx, x0 + sx); x < x1; x++, p += step) {
-              float v = in[p];
-              if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
-                u += v;
-                voxels++;
-              }
-            }
-          }
-        }
-      }
-      out[o] = voxels == 0 ? Float.NaN : (float) (u / voxels);
+      // a NaN or an infinity in the block: its finite voxels only, in the same order
+      out[o] = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u / voxels)
+          : finiteMean(in, w, z0, z1, y0, y1, x0);
     }
   }
 
