@@ -153,17 +153,33 @@ public final class CaseReportWriter {
     float[] lows = new float[chunks];
     float[] highs = new float[chunks];
     IntStream.range(0, chunks).parallel().forEach(c -> {
+      int from = c * CHUNK;
+      int end = Math.min(values.length, from + CHUNK);
+      // NaN fails both comparisons; an infinity is caught afterwards: two comparisons per voxel, not four
       float lo = Float.POSITIVE_INFINITY;
       float hi = Float.NEGATIVE_INFINITY;
-      for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
+      for (int i = from; i < end; i++) {
         float v = values[i];
-        // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
-        if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
-          if (v < lo) {
-            lo = v;
-          }
-          if (v > hi) {
-            hi = v;
+        if (v < lo) {
+          lo = v;
+        }
+        if (v > hi) {
+          hi = v;
+        }
+      }
+      if (lo == Float.NEGATIVE_INFINITY || hi == Float.POSITIVE_INFINITY) {
+        lo = Float.POSITIVE_INFINITY;
+        hi = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < end; i++) {
+          float v = values[i];
+          // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
+          if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
+            if (v < lo) {
+              lo = v;
+            }
+            if (v > hi) {
+              hi = v;
+            }
           }
         }
       }
