@@ -387,6 +387,32 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
   }
 
+  /** A row of 2 x 2 x 2 blocks of a segmentation: 1 where any of a block's eight voxels is of class {@code cls}, as {@link #cubeRow}. */
+  private static void cubeClassRow(Labels labels, int cls, Walk w, int row, float[] out) {
+    long[] stride = w.stride();
+    int[] m = w.m();
+    int x = (int) stride[2];
+    int p00 = (int) (w.origin() + (row / m[1]) * 2 * stride[0] + (row % m[1]) * 2 * stride[1]);
+    int p01 = p00 + (int) stride[1];
+    int p10 = p00 + (int) stride[0];
+    int p11 = p10 + (int) stride[1];
+    int first = row * m[2];
+    int end = first + w.n()[2] / 2;
+    int o = first;
+    for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+      if (labels.get(p00) == cls || labels.get(p00 + x) == cls || labels.get(p01) == cls || labels.get(p01 + x) == cls
+          || labels.get(p10) == cls || labels.get(p10 + x) == cls || labels.get(p11) == cls
+          || labels.get(p11 + x) == cls) {
+        out[o] = 1f;
+      }
+    }
+    // a last block one voxel wide
+    if (o < first + m[2] && (labels.get(p00) == cls || labels.get(p01) == cls || labels.get(p10) == cls
+        || labels.get(p11) == cls)) {
+      out[o] = 1f;
+    }
+  }
+
   /** The maximum of the voxels of the block at (z0, y0, x0) but NaN, 0 for none: as {@link #maxRow} gives it. */
   private static float blockMax(float[] in, Walk w, int z0, int y0, int x0) {
     long[] stride = w.stride();
@@ -560,6 +586,10 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     float[] out = new float[m[0] * m[1] * m[2]];
     w.forEachRowRun((from, to) -> {
       for (int row = from; row < to; row++) {
+        if (cubes(w, row)) {
+          cubeClassRow(labels, cls, w, row, out);
+          continue;
+        }
         int a = row / m[1];
         int c = row % m[1];
         for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {

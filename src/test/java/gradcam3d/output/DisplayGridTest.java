@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.volume.AxisMap;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.NiftiReader;
@@ -163,6 +164,18 @@ class DisplayGridTest {
         }
       }
       assertTrue(nonFinite >= 4, "blocks with NaN or infinities: " + nonFinite);
+      // a class of a segmentation: the maxima of that class's 0/1 mask, with its one voxel at
+      // each place in turn (every position in a block; new volumes each time: blocks are kept per volume)
+      for (int at = 0; at < values.length; at++) {
+        Labels labels = Labels.zeros(3, tensorShape);
+        float[] classOne = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+          labels.set(i, i == at ? 1 : i % 7 == 0 ? 2 : 0);
+        }
+        classOne[at] = 1;
+        float[] expected = grid.apply(new FloatTensor(classOne, tensorShape), true).data();
+        assertArrayEquals(expected, grid.applyClass(labels, 1).data(), "class 1 at voxel " + at + " of " + map);
+      }
     }
   }
 }
