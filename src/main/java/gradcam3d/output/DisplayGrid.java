@@ -133,7 +133,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
   /**
    * A spatial tensor in the model's layout (the frame's tensor shape) on the shown grid, figure
    * order: block means ({@code max} false) or maxima. At full resolution exactly
-   * {@link DisplayFrame#apply}.
+   * {@link DisplayFrame#apply}; the tensor itself when the frame keeps its order (callers only read).
    */
   public FloatTensor apply(FloatTensor spatial, boolean max) {
     long[] shape = spatial.shape();
@@ -143,7 +143,8 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
           + " is not on the frame's grid " + Arrays.toString(frame.tensorShape()));
     }
     if (fullResolution()) {
-      return frame.apply(spatial);
+      // figure order is the tensor's own: the volume itself (its readers only read), not a copy
+      return frame.map().isIdentity() ? spatial : frame.apply(spatial);
     }
     return new FloatTensor(SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max), () -> reduce(spatial, max)),
         shape());
@@ -164,7 +165,8 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       for (int v = 0; v < mask.length; v++) {
         mask[v] = labels.get(v) == cls ? 1f : 0f;
       }
-      return frame.apply(new FloatTensor(mask, frame.tensorShape()));
+      FloatTensor inTensorOrder = new FloatTensor(mask, frame.tensorShape());
+      return frame.map().isIdentity() ? inTensorOrder : frame.apply(inTensorOrder);
     }
     return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls), () -> reduceClass(labels, cls)),
         shape());

@@ -10,9 +10,10 @@ import gradcam3d.tensor.Shapes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,23 +45,94 @@ public final class Npy {
 
   // ---------------------------------------------------------------------------------- reading
 
+  /**
+   * Reads a .npy file: the header first, then the data decoded chunk by chunk straight into the
+   * float array (no byte array of the whole file beside it: for a 256 MB scan, 256 MB less at load).
+   */
   public static FloatTensor read(Path file) {
     long size = InputFiles.requireRegularFile(file, "file");
     if (size > MAX_ARRAY) {
       throw new Gradcam3dException(file + " is too large (" + size
           + " bytes); .npy files up to 2 GB can be read.");
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
+    String label = file.toString();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      // the preamble says how long the header is; the header says how much data follows
+      byte[] head = readFully(ch, (int) Math.min(size, PREAMBLE));
+      long declared = head.length >= PREAMBLE ? headerLength(head, label) : 0;
+      if (declared > 0 && head.length + declared <= size) {
+        byte[] whole = Arrays.copyOf(head, (int) (head.length + declared));
+        byte[] rest = readFully(ch, (int) declared);
+        System.arraycopy(rest, 0, whole, head.length, rest.length);
+        head = whole;
+      }
+      Header h = header(head, size, label);
+      ch.position(h.dataStart());
+      float[] out = new float[h.count()];
+      ByteBuffer chunk = ByteBuffer.allocate(CHUNK_ELEMENTS * h.type().size).order(h.type().order);
+      for (int at = 0; at < h.count(); ) {
+        int n = Math.min(CHUNK_ELEMENTS, h.count() - at);
+        chunk.clear().limit(n * h.type().size);
+        while (chunk.hasRemaining()) {
+          if (ch.read(chunk) < 0) {
+            throw new Gradcam3dException(label + " is truncated (it ended while being read)");
+          }
+        }
+        decode(chunk, h.type(), out, at, n);
+        at += n;
+      }
+      return h.tensor(out);
     } catch (IOException e) {
       throw new Gradcam3dException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    return parse(bytes, file.toString());
+  }
+
+  /** Bytes of the version 2 and 3 preamble (magic, version, header length); version 1's is 10. */
+  private static final int PREAMBLE = 12;
+  /** Elements decoded per read of a file. */
+  private static final int CHUNK_ELEMENTS = 1 << 18;
+
+  /** {@code n} bytes of the channel from its position (fewer only at its end). */
+  private static byte[] readFully(FileChannel ch, int n) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(n);
+    while (b.hasRemaining() && ch.read(b) >= 0) {
+      // until full or at the end
+    }
+    return b.position() == n ? b.array() : Arrays.copyOf(b.array(), b.position());
+  }
+
+  /** The header length a preamble announces beyond its first {@link #PREAMBLE} bytes (0 when it cannot tell). */
+  private static long headerLength(byte[] head, String label) {
+    int major = head[6];
+    ByteBuffer bb = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+    if (major == 1) {
+      return Math.max(0, (bb.getShort(8) & 0xffff) - 2);
+    }
+    return major == 2 || major == 3 ? bb.getInt(8) & 0xffffffffL : 0;
   }
 
   /** The array in {@code bytes} (a whole .npy file); {@code label} names it in messages. */
   public static FloatTensor parse(byte[] bytes, String label) {
+    Header h = header(bytes, bytes.length, label);
+    ByteBuffer data = ByteBuffer.wrap(bytes, h.dataStart(), h.count() * h.type().size).slice().order(h.type().order);
+    float[] out = new float[h.count()];
+    decode(data, h.type(), out, 0, h.count());
+    return h.tensor(out);
+  }
+
+  /** What a .npy header says, and where its data starts. */
+  private record Header(Dtype type, boolean fortran, long[] shape, int count, int dataStart) {
+    /** The decoded values (file order) as a C-order tensor. */
+    FloatTensor tensor(float[] values) {
+      return new FloatTensor(fortran && shape.length > 1 ? reorder(values, shape, false) : values, shape);
+    }
+  }
+
+  /**
+   * The header of a .npy file of {@code fileLength} bytes whose first bytes are {@code bytes}
+   * (at least the preamble and the header, where the file has them), checked against the length.
+   */
+  private static Header header(byte[] bytes, long fileLength, String label) {
     for (int i = 0; i < MAGIC.length; i++) {
       if (i >= bytes.length || bytes[i] != MAGIC[i]) {
         throw new Gradcam3dException(label + " is not a .npy file (bad magic)");
@@ -86,9 +158,9 @@ public final class Npy {
       throw new Gradcam3dException(label + ": unsupported .npy format version " + major
           + "." + bytes[7] + " (1.0, 2.0 and 3.0 are supported)");
     }
-    if (start + headerLen > bytes.length) {
+    if (start + headerLen > fileLength) {
       throw new Gradcam3dException(label + " is truncated (in the header: it announces "
-          + headerLen + " bytes, the file has " + (bytes.length - start) + ")");
+          + headerLen + " bytes, the file has " + (fileLength - start) + ")");
     }
     String header = new String(bytes, start, (int) headerLen,
         major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
@@ -117,18 +189,13 @@ public final class Npy {
     }
     int dataStart = start + (int) headerLen;
     long need = count * type.size;
-    long have = bytes.length - dataStart;
+    long have = fileLength - dataStart;
     if (have != need) {
       throw new Gradcam3dException(label + (have < need ? " is truncated" : " does not match its header")
           + ": shape " + Shapes.format(shape) + " of " + type.descr() + " needs " + need
           + " bytes of data, the file has " + have + ".");
     }
-    ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) need).slice().order(type.order);
-    float[] out = decode(data, type, (int) count);
-    if (fortran && shape.length > 1) {
-      out = reorder(out, shape, false);
-    }
-    return new FloatTensor(out, shape);
+    return new Header(type, fortran, shape, (int) count, dataStart);
   }
 
   /** Header text for a one-line message: control characters escaped, at most 200 characters. */
@@ -178,42 +245,41 @@ public final class Npy {
     return n;
   }
 
-  private static float[] decode(ByteBuffer b, Dtype t, int count) {
-    float[] out = new float[count];
+  /** Decodes {@code n} values from the start of {@code b} into {@code out} from {@code at}. */
+  private static void decode(ByteBuffer b, Dtype t, float[] out, int at, int n) {
     switch (t.kind) {
       case 'f':
-        for (int i = 0; i < count; i++) {
-          out[i] = t.size == 4 ? b.getFloat(i * 4)
+        for (int i = 0; i < n; i++) {
+          out[at + i] = t.size == 4 ? b.getFloat(i * 4)
               : t.size == 8 ? (float) b.getDouble(i * 8) : Float16.toFloat(b.getShort(i * 2));
         }
         break;
       case 'i':
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < n; i++) {
           switch (t.size) {
-            case 1: out[i] = b.get(i); break;
-            case 2: out[i] = b.getShort(i * 2); break;
-            case 4: out[i] = b.getInt(i * 4); break;
-            default: out[i] = b.getLong(i * 8); break;
+            case 1: out[at + i] = b.get(i); break;
+            case 2: out[at + i] = b.getShort(i * 2); break;
+            case 4: out[at + i] = b.getInt(i * 4); break;
+            default: out[at + i] = b.getLong(i * 8); break;
           }
         }
         break;
       case 'u':
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < n; i++) {
           switch (t.size) {
-            case 1: out[i] = b.get(i) & 0xff; break;
-            case 2: out[i] = b.getShort(i * 2) & 0xffff; break;
-            case 4: out[i] = b.getInt(i * 4) & 0xffffffffL; break;
-            default: out[i] = unsignedLongToFloat(b.getLong(i * 8)); break;
+            case 1: out[at + i] = b.get(i) & 0xff; break;
+            case 2: out[at + i] = b.getShort(i * 2) & 0xffff; break;
+            case 4: out[at + i] = b.getInt(i * 4) & 0xffffffffL; break;
+            default: out[at + i] = unsignedLongToFloat(b.getLong(i * 8)); break;
           }
         }
         break;
       default: // 'b'
-        for (int i = 0; i < count; i++) {
-          out[i] = b.get(i) != 0 ? 1 : 0;
+        for (int i = 0; i < n; i++) {
+          out[at + i] = b.get(i) != 0 ? 1 : 0;
         }
         break;
     }
-    return out;
   }
 
   private static float unsignedLongToFloat(long bits) {

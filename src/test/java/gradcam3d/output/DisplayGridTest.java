@@ -2,6 +2,7 @@ package gradcam3d.output;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.tensor.FloatTensor;
@@ -33,6 +34,34 @@ class DisplayGridTest {
     FloatTensor scan = v.tensor().view0(0);
     assertArrayEquals(frame.apply(scan).data(), grid.apply(scan, false).data());
     assertArrayEquals(frame.spacing(), grid.spacing());
+  }
+
+  /**
+   * An array without geometry in Z, Y, X order is shown in its own order: at full resolution the
+   * grid gives the volume itself (no copy of a scan-sized array) and, for a class, its 0/1 mask,
+   * the same values as the frame's mapping of them.
+   */
+  @Test
+  void arraysInTheirOwnOrderAreShownWithoutACopy() {
+    long[] shape = {4, 5, 6};
+    float[] values = new float[4 * 5 * 6];
+    gradcam3d.tensor.Labels labels = gradcam3d.tensor.Labels.zeros(3, shape);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (i * 7) % 11 - 3;
+      labels.set(i, i % 3);
+    }
+    FloatTensor map = new FloatTensor(values, shape);
+    DisplayFrame frame = DisplayFrame.of(null, Layout.ZYX, shape, false, null);
+    DisplayGrid grid = DisplayGrid.of(frame);
+    assertTrue(grid.fullResolution() && frame.map().isIdentity());
+    FloatTensor shown = grid.apply(map, false);
+    assertSame(values, shown.data());
+    assertArrayEquals(frame.apply(map).data(), shown.data());
+    float[] mask = new float[values.length];
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = i % 3 == 2 ? 1f : 0f;
+    }
+    assertArrayEquals(frame.apply(new FloatTensor(mask, shape)).data(), grid.applyClass(labels, 2).data());
   }
 
   @Test
