@@ -26,9 +26,9 @@ final class PeakFinder {
     double mz = 0;
     double my = 0;
     double mx = 0;
-    for (int z = 0, i = 0; z < v.depth; z++) {
-      for (int y = 0; y < v.height; y++) {
-        for (int x = 0; x < v.width; x++, i++) {
+    for (int z = 0, i = 0, depth = v.depth, height = v.height, width = v.width; z < depth; z++) {
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++, i++) {
           float c = cam[i];
           if (c > max) {
             max = c;
@@ -101,11 +101,14 @@ final class PeakFinder {
   private static SlicePoint nearestAt(Voxels v, float max, double[] centre) {
     SlicePoint best = null;
     double bestD = Double.POSITIVE_INFINITY;
-    for (int z = 0, i = 0; z < v.depth; z++) {
-      for (int y = 0; y < v.height; y++) {
-        for (int x = 0; x < v.width; x++, i++) {
-          // an all-NaN CAM leaves max at -inf: then every voxel competes
-          if (v.cam[i] == max || max == Float.NEGATIVE_INFINITY) {
+    // locals, not fields, in the loop: the launcher's client compiler reloads fields each time
+    float[] cam = v.cam;
+    // an all-NaN CAM leaves max at -inf: then every voxel competes
+    boolean every = max == Float.NEGATIVE_INFINITY;
+    for (int z = 0, i = 0, depth = v.depth, height = v.height, width = v.width; z < depth; z++) {
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++, i++) {
+          if (cam[i] == max || every) {
             double dz = (z - centre[0]) * v.spacing[0];
             double dy = (y - centre[1]) * v.spacing[1];
             double dx = (x - centre[2]) * v.spacing[2];

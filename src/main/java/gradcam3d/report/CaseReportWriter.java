@@ -143,18 +143,57 @@ public final class CaseReportWriter {
     return m;
   }
 
-  private static float[] minMax(float[] values) {
-    float lo = Float.POSITIVE_INFINITY;
-    float hi = Float.NEGATIVE_INFINITY;
-    for (float v : values) {
-      // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
-      if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
+  /**
+   * The finite values' least and greatest, {0, 0} without any: chunk by chunk on all cores, the
+   * chunks' results taken in order with the same strict comparisons, so that of equal values
+   * (-0.0 and 0.0) the first in the array is kept, as one pass would.
+   */
+  static float[] minMax(float[] values) {
+    int chunks = (values.length + CHUNK - 1) / CHUNK;
+    float[] lows = new float[chunks];
+    float[] highs = new float[chunks];
+    IntStream.range(0, chunks).parallel().forEach(c -> {
+      int from = c * CHUNK;
+      int end = Math.min(values.length, from + CHUNK);
+      // NaN fails both comparisons; an infinity is caught afterwards: two comparisons per voxel, not four
+      float lo = Float.POSITIVE_INFINITY;
+      float hi = Float.NEGATIVE_INFINITY;
+      for (int i = from; i < end; i++) {
+        float v = values[i];
         if (v < lo) {
           lo = v;
         }
         if (v > hi) {
           hi = v;
         }
+      }
+      if (lo == Float.NEGATIVE_INFINITY || hi == Float.POSITIVE_INFINITY) {
+        lo = Float.POSITIVE_INFINITY;
+        hi = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < end; i++) {
+          float v = values[i];
+          // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
+          if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
+            if (v < lo) {
+              lo = v;
+            }
+            if (v > hi) {
+              hi = v;
+            }
+          }
+        }
+      }
+      lows[c] = lo;
+      highs[c] = hi;
+    });
+    float lo = Float.POSITIVE_INFINITY;
+    float hi = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < chunks; c++) {
+      if (lows[c] < lo) {
+        lo = lows[c];
+      }
+      if (highs[c] > hi) {
+        hi = highs[c];
       }
     }
     return lo <= hi ? new float[] {lo, hi} : new float[] {0, 0};
@@ -229,14 +268,16 @@ public final class CaseReportWriter {
   static byte[] quantise(float[] values) {
     float[] mm = minMax(values);
     double scale = mm[1] > mm[0] ? 255.0 / ((double) mm[1] - mm[0]) : 0;
+    float low = mm[0];
     byte[] q = new byte[values.length];
     IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
       for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
         float v = values[i];
         // Float.isFinite by plain comparisons, as in minMax
-        double t = v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE ? (v - mm[0]) * scale : 0;
+        double t = v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE ? (v - low) * scale : 0;
+        // clamped to 0..255 by comparisons (the client compiler calls Math.min/max on doubles);
         // t + 0.5 truncated is Math.round for t >= 0, without its call in the per-voxel loop
-        q[i] = (byte) (int) (Math.max(0, Math.min(255, t)) + 0.5);
+        q[i] = (byte) (int) ((t > 255 ? 255 : t < 0 ? 0 : t) + 0.5);
       }
     });
     return q;
@@ -283,20 +324,33 @@ public final class CaseReportWriter {
       z.add(quantise(m.values()));
     }
     if (r.target() != null || r.label() != null) {
-      byte[] masks = new byte[r.grid().voxels()];
-      for (int i = 0; i < masks.length; i++) {
-        int bits = 0;
-        if (r.target() != null && r.target()[i] != 0) {
-          bits |= TARGET_BIT;
-        }
-        if (r.label() != null && r.label()[i] != 0) {
-          bits |= LABEL_BIT;
-        }
-        masks[i] = (byte) bits;
-      }
-      z.add(masks);
+      z.add(masks(r.target(), r.label(), r.grid().voxels()));
     }
     return z.finish();
+  }
+
+  /** Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), chunk by chunk on all cores. */
+  static byte[] masks(float[] target, float[] label, int voxels) {
+    byte[] masks = new byte[voxels];
+    IntStream.range(0, (voxels + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+      int end = Math.min(voxels, c * CHUNK + CHUNK);
+      // one loop per mask (or of the two): no null test per voxel
+      if (target != null) {
+        for (int i = c * CHUNK; i < end; i++) {
+          if (target[i] != 0) {
+            masks[i] = TARGET_BIT;
+          }
+        }
+      }
+      if (label != null) {
+        for (int i = c * CHUNK; i < end; i++) {
+          if (label[i] != 0) {
+            masks[i] |= LABEL_BIT;
+          }
+        }
+      }
+    });
+    return masks;
   }
 
   /** Lets the base64 encoder finish its padding without closing the page underneath. */

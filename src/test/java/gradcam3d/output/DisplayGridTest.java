@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
+import gradcam3d.volume.AxisMap;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.NiftiReader;
 import gradcam3d.volume.Volume;
 import gradcam3d.volume.VolumeIO;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,5 +126,85 @@ class DisplayGridTest {
       assertEquals(origin, g[r][3], 1e-9);
     }
     System.out.println("shown " + Arrays.toString(shown) + " steps " + Arrays.toString(s));
+  }
+
+  /**
+   * Blocks of 2 along lines read forwards, backwards and across (the written-out pair loops and
+   * the general one), odd sizes (a last block of one voxel), NaN and infinities (blocks summed
+   * again without them): bit for bit the mean of the finite voxels added in voxel order in double,
+   * and the maximum of the non-NaN voxels (0 for none).
+   */
+  @Test
+  void blockMeansSkipNonFiniteVoxelsBitForBitAlongEveryLineDirection() {
+    long[] tensorShape = {5, 7, 9};
+    DisplayFrame arrayOrder = DisplayFrame.of(null, Layout.ZYX, tensorShape, false, null);
+    Random random = new Random(27);
+    float[] values = new float[5 * 7 * 9];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (random.nextGaussian() * 100);
+    }
+    values[3] = Float.NaN;
+    values[40] = Float.POSITIVE_INFINITY;
+    values[41] = Float.NEGATIVE_INFINITY;
+    values[100] = Float.NaN;
+    values[101] = Float.NaN; // with [100]: a whole pair of one line
+    values[250] = Float.NEGATIVE_INFINITY;
+    FloatTensor tensor = new FloatTensor(values, tensorShape);
+    AxisMap[] maps = {AxisMap.identity(3), new AxisMap(new int[] {0, 1, 2}, new boolean[] {true, false, true}),
+        new AxisMap(new int[] {2, 0, 1}, new boolean[] {false, true, false})};
+    for (AxisMap map : maps) {
+      DisplayFrame frame = new DisplayFrame(map, arrayOrder.display(), null, null, arrayOrder.stored(), tensorShape);
+      long[] full = map.shapeAfter(tensorShape);
+      DisplayGrid grid = DisplayGrid.of(frame, 3L * 4 * 5);
+      assertArrayEquals(new int[] {2, 2, 2}, grid.step(), "blocks of 2 for " + map);
+      float[] figure = frame.apply(tensor).data();
+      float[] means = grid.apply(tensor, false).data();
+      float[] maxima = grid.apply(tensor, true).data();
+      long[] shown = grid.shape();
+      int nonFinite = 0;
+      for (int a = 0, o = 0; a < shown[0]; a++) {
+        for (int b = 0; b < shown[1]; b++) {
+          for (int c = 0; c < shown[2]; c++, o++) {
+            double sum = 0;
+            int n = 0;
+            float top = Float.NEGATIVE_INFINITY;
+            boolean finite = true;
+            for (int z = 2 * a; z < Math.min(full[0], 2 * a + 2); z++) {
+              for (int y = 2 * b; y < Math.min(full[1], 2 * b + 2); y++) {
+                for (int x = 2 * c; x < Math.min(full[2], 2 * c + 2); x++) {
+                  float v = figure[(int) ((z * full[1] + y) * full[2] + x)];
+                  if (Float.isFinite(v)) {
+                    sum += v;
+                    n++;
+                  } else {
+                    finite = false;
+                  }
+                  if (v > top) {
+                    top = v;
+                  }
+                }
+              }
+            }
+            nonFinite += finite ? 0 : 1;
+            String at = map + " block " + a + "," + b + "," + c;
+            assertEquals(n == 0 ? Float.NaN : (float) (sum / n), means[o], at);
+            assertEquals(top == Float.NEGATIVE_INFINITY ? 0 : top, maxima[o], at);
+          }
+        }
+      }
+      assertTrue(nonFinite >= 4, "blocks with NaN or infinities: " + nonFinite);
+      // a class of a segmentation: the maxima of that class's 0/1 mask, with its one voxel at
+      // each place in turn (every position in a block; new volumes each time: blocks are kept per volume)
+      for (int at = 0; at < values.length; at++) {
+        Labels labels = Labels.zeros(3, tensorShape);
+        float[] classOne = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+          labels.set(i, i == at ? 1 : i % 7 == 0 ? 2 : 0);
+        }
+        classOne[at] = 1;
+        float[] expected = grid.apply(new FloatTensor(classOne, tensorShape), true).data();
+        assertArrayEquals(expected, grid.applyClass(labels, 1).data(), "class 1 at voxel " + at + " of " + map);
+      }
+    }
   }
 }

@@ -38,6 +38,38 @@ class CaseReportWriterTest {
     assertArrayEquals(new int[] {0, 0}, unsigned(CaseReportWriter.quantise(new float[] {3, 3})));
   }
 
+  /**
+   * The range over several chunks: NaN and infinities left out (an infinity sends its chunk through
+   * the checked loop), and of -0.0 and 0.0 the first in the array kept, as one checked pass keeps it.
+   */
+  @Test
+  void rangeOfManyChunksIsThatOfOneCheckedPass() {
+    Random random = new Random(273);
+    float[] v = new float[700_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = 1 + random.nextFloat() * 50;
+    }
+    v[10] = Float.NaN;
+    v[300_000] = Float.POSITIVE_INFINITY;
+    v[650_000] = Float.NEGATIVE_INFINITY;
+    v[123] = 0.0f;
+    v[400_000] = -0.0f;
+    v[500_000] = 77.5f;
+    float[] mm = CaseReportWriter.minMax(v);
+    assertEquals(Float.floatToRawIntBits(0.0f), Float.floatToRawIntBits(mm[0]), "the first zero");
+    assertEquals(77.5f, mm[1]);
+    v[123] = 5;
+    v[200] = -0.0f;
+    v[400_000] = 0.0f;
+    mm = CaseReportWriter.minMax(v);
+    assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(mm[0]), "the first zero");
+    v[200] = 3;
+    v[400_000] = 2;
+    v[650_001] = -4.25f; // in the chunk with the -infinity
+    assertArrayEquals(new float[] {-4.25f, 77.5f}, CaseReportWriter.minMax(v));
+    assertArrayEquals(new float[] {0, 0}, CaseReportWriter.minMax(new float[] {Float.NaN, Float.POSITIVE_INFINITY}));
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void pageHoldsTheQuantisedVolumesMasksAndGeometry() throws Exception {
