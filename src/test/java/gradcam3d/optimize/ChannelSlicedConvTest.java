@@ -1,5 +1,9 @@
 package gradcam3d.optimize;
 
+import static gradcam3d.optimize.StockRuns.STOCK;
+import static gradcam3d.optimize.StockRuns.count;
+import static gradcam3d.optimize.StockRuns.run;
+
 import static gradcam3d.onnx.Attributes.of;
 import static gradcam3d.testing.Tensors.maxAbs;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
@@ -30,7 +34,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * alone, and the gradient of a U-Net-like skip connection whose backward slices a Concat.
  */
 class ChannelSlicedConvTest {
-  private static final RuntimeOptions STOCK = new RuntimeOptions(1).withFastForm(false);
   private static final RuntimeOptions FAST = new RuntimeOptions(1);
 
   /** A convolution and the Slice read after it (starts, ends, axes, steps as the Slice's inputs). */
@@ -85,15 +88,7 @@ class ChannelSlicedConvTest {
     return g;
   }
 
-  private static FloatTensor run(ModelProto m, Map<String, FloatTensor> in) {
-    try (OrtProgram p = OrtProgram.create(m, STOCK, "test model")) {
-      return (FloatTensor) p.run(in, List.of()).values().iterator().next();
-    }
-  }
 
-  private static long count(ModelProto m, String op) {
-    return m.getGraph().getNodeList().stream().map(NodeProto::getOpType).filter(op::equals).count();
-  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")

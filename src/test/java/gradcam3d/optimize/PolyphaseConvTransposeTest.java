@@ -1,5 +1,9 @@
 package gradcam3d.optimize;
 
+import static gradcam3d.optimize.StockRuns.STOCK;
+import static gradcam3d.optimize.StockRuns.count;
+import static gradcam3d.optimize.StockRuns.run;
+
 import static gradcam3d.onnx.Attributes.of;
 import static gradcam3d.testing.Tensors.maxAbs;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
@@ -29,7 +33,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * program where the backward of a strided Conv is itself a ConvTranspose).
  */
 class PolyphaseConvTransposeTest {
-  private static final RuntimeOptions STOCK = new RuntimeOptions(1).withFastForm(false);
   private static final RuntimeOptions FAST = new RuntimeOptions(1);
 
   /** A ConvTranspose geometry on an input of the given spatial size. */
@@ -120,15 +123,7 @@ class PolyphaseConvTransposeTest {
     return m;
   }
 
-  private static FloatTensor run(ModelProto m, Map<String, FloatTensor> in) {
-    try (OrtProgram p = OrtProgram.create(m, STOCK, "test model")) {
-      return (FloatTensor) p.run(in, List.of()).values().iterator().next();
-    }
-  }
 
-  private static long count(ModelProto m, String op) {
-    return m.getGraph().getNodeList().stream().map(NodeProto::getOpType).filter(op::equals).count();
-  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")

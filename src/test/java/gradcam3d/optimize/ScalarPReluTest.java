@@ -1,5 +1,9 @@
 package gradcam3d.optimize;
 
+import static gradcam3d.optimize.StockRuns.STOCK;
+import static gradcam3d.optimize.StockRuns.count;
+import static gradcam3d.optimize.StockRuns.run;
+
 import static gradcam3d.testing.Tensors.maxAbs;
 import static gradcam3d.testing.Tensors.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** PRelu with one slope as LeakyRelu: same outputs and gradients; per-channel slopes stay PRelu. */
 class ScalarPReluTest {
-  private static final RuntimeOptions STOCK = new RuntimeOptions(1).withFastForm(false);
 
   /** x -> Mul (the layer) -> PRelu(slope of the given shape) -> output, on 2D or 3D input. */
   private static OpGraph model(int spatialDims, long[] slopeShape, float[] slope) {
@@ -35,15 +38,7 @@ class ScalarPReluTest {
     return g;
   }
 
-  private static long count(ModelProto m, String op) {
-    return m.getGraph().getNodeList().stream().map(NodeProto::getOpType).filter(op::equals).count();
-  }
 
-  private static FloatTensor run(ModelProto m, Map<String, FloatTensor> in) {
-    try (OrtProgram p = OrtProgram.create(m, STOCK, "test model")) {
-      return (FloatTensor) p.run(in, List.of()).values().iterator().next();
-    }
-  }
 
   @ParameterizedTest(name = "{0}D")
   @ValueSource(ints = {2, 3})
