@@ -2,6 +2,7 @@ package gradcam3d.optimize;
 
 import static gradcam3d.optimize.StockRuns.STOCK;
 import static gradcam3d.optimize.StockRuns.count;
+import static gradcam3d.optimize.StockRuns.n;
 import static gradcam3d.optimize.StockRuns.run;
 
 import static gradcam3d.onnx.Attributes.of;
@@ -46,10 +47,6 @@ class PolyphaseConvTransposeTest {
     public String toString() {
       return name;
     }
-  }
-
-  static long[] n(long... v) {
-    return v;
   }
 
   static Stream<Arguments> cases() {

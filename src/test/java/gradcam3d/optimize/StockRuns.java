@@ -25,4 +25,9 @@ final class StockRuns {
   static long count(ModelProto m, String op) {
     return m.getGraph().getNodeList().stream().map(NodeProto::getOpType).filter(op::equals).count();
   }
+
+  /** A shape or an attribute's ints, written inline in a test case. */
+  static long[] n(long... v) {
+    return v;
+  }
 }
