@@ -1,6 +1,5 @@
 package gradcam3d.cli;
 
-import gradcam3d.CacheFolder;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.ShutdownCleanup;
 import gradcam3d.cam.CamMethod;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -66,12 +64,8 @@ final class BatchBench {
       Map<String, double[]> writers, java.util.SortedSet<String> files) {}
 
   int run(PrintWriter out, CamMethod method) throws IOException {
-    Path work = createWorkFolder();
-    try {
-      return measure(out, method, work);
-    } finally {
-      ShutdownCleanup.deleteTree(work);
-      ShutdownCleanup.release(work);
+    try (BenchFolder work = BenchFolder.create(FOLDER_PREFIX)) {
+      return measure(out, method, work.path());
     }
   }
 
@@ -292,48 +286,5 @@ final class BatchBench {
   private static double median(List<Double> v) {
     double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-  }
-
-  /**
-   * A new folder in the tool's cache for this run's outputs (the one place besides --out it
-   * writes to), removed on SIGTERM/SIGINT by the shutdown hook; folders of earlier runs that were
-   * killed are removed first.
-   */
-  private static Path createWorkFolder() {
-    Path root = CacheFolder.root();
-    try {
-      removeStale(root);
-      Path work = root.resolve(FOLDER_PREFIX + ProcessHandle.current().pid() + "-"
-          + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
-      ShutdownCleanup.create(work, () -> Files.createDirectories(work));
-      return work;
-    } catch (IOException e) {
-      throw new Gradcam3dException("cannot create a temporary folder in the cache " + root + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Folders of earlier bench runs whose process is gone. */
-  private static void removeStale(Path root) throws IOException {
-    if (!Files.isDirectory(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.list(root)) {
-      for (Path p : s.toList()) {
-        String name = p.getFileName().toString();
-        if (!name.startsWith(FOLDER_PREFIX)) {
-          continue;
-        }
-        String rest = name.substring(FOLDER_PREFIX.length());
-        int dash = rest.indexOf('-');
-        try {
-          long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-          if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
-            ShutdownCleanup.deleteTree(p);
-          }
-        } catch (NumberFormatException e) {
-          // not one of ours
-        }
-      }
-    }
   }
 }

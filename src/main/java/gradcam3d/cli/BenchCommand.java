@@ -109,6 +109,12 @@ final class BenchCommand implements Callable<Integer> {
           + "Default: not given (the single-case measurements).")
   Integer batch;
 
+  @Option(names = "--explain-process", description = "With --window: also time, in the same rounds, a whole "
+      + "'gradcam3d explain' process of the same case (a child JVM with this one's options, every default output "
+      + "written into a temporary folder in the tool's cache, deleted afterwards): start to exit, against the plain "
+      + "sliding-window inference (issue 27.1's goal <= 1.2x), with its peak resident memory.")
+  boolean explainProcess;
+
   @Option(names = "--tile-to", paramLabel = "Z,Y,X",
       description = "Repeat the input periodically along each spatial axis up to this size (a large volume from "
           + "a small one), e.g. 192,192,192 for a 96^3 input tiled twice per axis.")
@@ -186,6 +192,10 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (explainProcess && window == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--explain-process times a whole "
+          + "sliding-window explain process next to the sliding-window inference: give --window too");
+    }
     if (batch != null) {
       for (CamMethod method : methods) {
         new BatchBench(model, input, layer.toString(), target, threads, batchSize, batch, repeat).run(out, method);
@@ -264,6 +274,39 @@ final class BenchCommand implements Callable<Integer> {
    * timed in interleaved rounds (the ratios stay fair when the machine's load changes).
    */
   private int windows(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x) {
+    if (!explainProcess) {
+      return windows(out, opts, m, x, null, null);
+    }
+    try (BenchFolder work = BenchFolder.create(PROCESS_FOLDER_PREFIX)) {
+      // the process reads the volume timed here: a tiled input is written as a file for it
+      Path processInput = input;
+      if (tileTo != null) {
+        processInput = work.path().resolve("input.npy");
+        Npy.write(x, processInput);
+      }
+      int status = windows(out, opts, m, x, work, processInput);
+      out.printf("the explain processes wrote into %s (deleted)%n", work.path());
+      return status;
+    }
+  }
+
+  /** The temporary folders' names in the cache for --explain-process: {@code bench-explain-PID-RANDOM}. */
+  static final String PROCESS_FOLDER_PREFIX = "bench-explain-";
+
+  /** The explain command's arguments for the case this bench times (--out is the process's own). */
+  private List<String> explainArgs(Path processInput, CamMethod method) {
+    List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--input", processInput.toString(),
+        "--layer", layer.toString(), "--target", target, "--method", method.name(), "--window", window, "--overlap",
+        Double.toString(overlap), "--window-batch", Integer.toString(windowBatch), "--blend", "gaussian",
+        "--pad-value", "0"));
+    if (threads != null) {
+      a.addAll(List.of("--threads", threads.toString()));
+    }
+    return a;
+  }
+
+  private int windows(PrintWriter out, RuntimeOptions opts, ModelProto m, FloatTensor x, BenchFolder process,
+      Path processInput) {
     long[] win = gradcam3d.tensor.Shapes.parse(window);
     String inputName = m.getGraph().getInput(0).getName();
     FastForm.Optimized fast = FastForm.model(m, Map.of(inputName, gradcam3d.tensor.Shapes.concat(
@@ -290,7 +333,7 @@ final class BenchCommand implements Callable<Integer> {
         WindowedExplanation.Timings[] last = new WindowedExplanation.Timings[1];
         String[] pass2From = new String[1];
         int[] windowsRun = new int[2];
-        double[][] r = timeRounds(List.of(
+        List<Run> tasks = new ArrayList<>(List.of(
             () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, f),
             () -> WindowInference.predict(x, win, overlap, Blend.GAUSSIAN, windowBatch, 0f, ff),
             () -> {
@@ -299,7 +342,13 @@ final class BenchCommand implements Callable<Integer> {
               pass2From[0] = w.pass2From();
               windowsRun[0] = w.windowsRun();
               windowsRun[1] = w.windowsSkipped();
-            }), 1, repeat);
+            }));
+        List<ExplainProcess.Run> processRuns = new ArrayList<>();
+        if (process != null) {
+          ExplainProcess child = new ExplainProcess(explainArgs(processInput, method), process.path());
+          tasks.add(() -> processRuns.add(child.run()));
+        }
+        double[][] r = timeRounds(tasks, 1, repeat);
         out.printf("sliding-window inference (plain model, %d windows %s, blending): %8.1f ms  (cpu %.0f ms)%n",
             grid.size(), Arrays.toString(grid.counts()), r[0][0], r[0][2]);
         out.printf("sliding-window inference (gradcam3d optimize model):           %8.1f ms = %.2fx  (cpu %.0f ms)%n",
@@ -311,6 +360,17 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("  phases of the last run: predict %.0f ms, forward+backward+cam %.0f ms, sum %.0f ms, normalise "
             + "%.0f ms (pass 2 from the %s); peak RSS so far %5.0f MB%n", p.predictMs(), p.explainMs(), p.stitchMs(),
             p.finishMs(), pass2From[0], peakRssMb());
+        if (process != null) {
+          // the warm-up round's process is not counted (its page cache and class-data archive were cold)
+          List<ExplainProcess.Run> timed = processRuns.subList(1, processRuns.size());
+          out.printf("whole explain process (%s, all default outputs): %8.1f ms  = %.2fx sliding-window inference "
+              + "(goal <= 1.2x); inside it %.0f ms to the last output, writing %.0f ms; peak RSS %.0f MB (medians of "
+              + "%d interleaved rounds; max RSS %.0f MB)%n", method.name(), r[3][0], r[3][1],
+              median(timed.stream().map(ExplainProcess.Run::totalMs).toList()),
+              median(timed.stream().map(ExplainProcess.Run::writeMs).toList()),
+              median(timed.stream().map(ExplainProcess.Run::peakRssMb).toList()), repeat,
+              timed.stream().mapToDouble(ExplainProcess.Run::peakRssMb).max().orElse(-1));
+        }
       }
     }
     out.printf("peak resident memory (process):     %8.0f MB%n", peakRssMb());
@@ -415,8 +475,13 @@ final class BenchCommand implements Callable<Integer> {
 
   /** VmHWM of this process (Linux), in MB; -1 elsewhere. */
   static double peakRssMb() {
+    return peakRssMb(Path.of("/proc/self/status"));
+  }
+
+  /** VmHWM in a /proc status file (Linux), in MB; -1 when it cannot be read (elsewhere, or the process is gone). */
+  static double peakRssMb(Path status) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(status)) {
         if (line.startsWith("VmHWM:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
         }

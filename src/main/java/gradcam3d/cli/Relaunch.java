@@ -48,14 +48,7 @@ final class Relaunch {
     if (jvmOptions.stream().anyMatch(o -> o.startsWith("-agentlib:jdwp") || o.startsWith("-Xrunjdwp"))) {
       return Optional.empty();
     }
-    List<String> command = new ArrayList<>();
-    command.add(java.get());
-    command.addAll(withLauncherMemory(jvmOptions));
-    command.add("-D" + MARK + "=true");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(Arrays.asList(args));
+    List<String> command = command(java.get(), jvmOptions, Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     builder.environment().put(Telemetry.VARIABLE, "1");
     // as the launcher: two malloc arenas, not one per lane thread (docs/benchmarks.md)
@@ -85,6 +78,22 @@ final class Relaunch {
         // keep waiting: the exit code is the child's
       }
     }
+  }
+
+  /**
+   * The command line of a child JVM running {@code args} like this process: {@code java}, its JVM
+   * options with the launcher's memory ({@link #withLauncherMemory}), the mark, this class path.
+   */
+  static List<String> command(String java, List<String> jvmOptions, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(withLauncherMemory(jvmOptions));
+    command.add("-D" + MARK + "=true");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(args);
+    return command;
   }
 
   /** The user's JVM options, with the launcher's when they name no heap size or collector. */
