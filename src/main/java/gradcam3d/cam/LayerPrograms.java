@@ -42,6 +42,10 @@ final class LayerPrograms {
     if (!m.usesGradients()) {
       cfg.forwardOnly();
     }
+    if (request.windowed() && m.usesGradients() && !m.propagatesRelevance()) {
+      // a window's map needs the gradient, not the target's value (read from the blend)
+      cfg.withoutTargetValue();
+    }
     if (m.usesGradients() && !m.propagatesRelevance()) {
       return cfg.extension(p -> {
         outputs.extend(p);

@@ -38,12 +38,13 @@ public final class TargetRegions {
 
   /**
    * The same for a window of a sliding-window explanation: no region (the whole volume's is made
-   * from the blended prediction) and no predicted voxels (an ungated program counts none).
+   * from the blended prediction), no predicted voxels (an ungated program counts none) and, from a
+   * program without it ({@link GradientEngine.Config.Builder#withoutTargetValue}), no target value.
    */
   public static Explanation windowExplanation(GradientEngine.Result r, List<Target> perSample, long[] os,
       List<Explanation.LayerMap> layers, double postMs, Explanation.Attribution attribution) {
-    return new Explanation(layers, null, r.targetValues(), voxels(r, perSample, os), predicted(r), null, perSample,
-        os, r.compileStats(), r.runMs(), postMs, attribution, null);
+    return new Explanation(layers, null, r.has(SeedHead.TARGET) ? r.targetValues() : null, voxels(r, perSample, os),
+        predicted(r), null, perSample, os, r.compileStats(), r.runMs(), postMs, attribution, null);
   }
 
   /** The same, for a method that ran several programs taking {@code runMs} in all. */
@@ -94,7 +95,8 @@ public final class TargetRegions {
   /** Fails with the target's message when a sample's region is empty (naming the classes predicted there). */
   public static void check(GradientEngine.Result r, List<Target> targets, long[] os) {
     // a NaN output (NaN weights, an overflow) predicts no class: say that, not that a class is absent
-    float[] values = r.targetValues().data();
+    // (a window's program may return no value: its scores were checked when they were blended)
+    float[] values = r.has(SeedHead.TARGET) ? r.targetValues().data() : new float[0];
     for (int b = 0; b < values.length; b++) {
       if (!Float.isFinite(values[b])) {
         throw new Gradcam3dException("the model's output is " + (Float.isNaN(values[b]) ? "NaN" : "infinite")

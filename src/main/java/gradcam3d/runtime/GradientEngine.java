@@ -46,10 +46,12 @@ public final class GradientEngine implements AutoCloseable {
    * program whose extension has none is never cached. {@code target}: whether the seed head's
    * target is computed (its seed fed, its outputs returned); off only for forward-only programs
    * whose callers read other outputs. {@code gated}: whether the seed has the predicted-mask gate
-   * ({@link Builder#ungated}). Made by {@link #of} or {@link #builder}.
+   * ({@link Builder#ungated}). {@code targetValue}: whether the target's value is an output
+   * ({@link Builder#withoutTargetValue}). Made by {@link #of} or {@link #builder}.
    */
   public record Config(GradientSpec program, Score score, SeedHead.Contrast contrast, boolean returnTensors,
-      boolean returnModelOutput, Extension extension, String extensionKey, boolean target, boolean gated) {
+      boolean returnModelOutput, Extension extension, String extensionKey, boolean target, boolean gated,
+      boolean targetValue) {
     /** Exact gradients of model output 0's logits at {@code layers}; activations, gradients and output returned. */
     public static Config of(List<LayerSpec> layers) {
       return builder(layers).build();
@@ -81,7 +83,8 @@ public final class GradientEngine implements AutoCloseable {
           .append(";modelOutputToo=").append(returnModelOutput).append(";rules=").append(program.rules().key())
           .append(";fromLayer=").append(program.fromLayer()).append(";target=").append(target)
           .append(";extension=").append(extension == null ? "none" : extensionKey)
-          .append(contrast == null ? "" : ";contrast=" + contrast.key()).append(gated ? "" : ";ungated").toString();
+          .append(contrast == null ? "" : ";contrast=" + contrast.key()).append(gated ? "" : ";ungated")
+          .append(targetValue ? "" : ";noTargetValue").toString();
     }
 
     /** A configuration changed setting by setting; the fields are the record's and its program's. */
@@ -99,6 +102,7 @@ public final class GradientEngine implements AutoCloseable {
       private String extensionKey;
       private boolean target = true;
       private boolean gated = true;
+      private boolean targetValue = true;
 
       private Builder(List<LayerSpec> layers) {
         this.layers = layers;
@@ -119,6 +123,7 @@ public final class GradientEngine implements AutoCloseable {
         extensionKey = c.extensionKey;
         target = c.target;
         gated = c.gated;
+        targetValue = c.targetValue;
       }
 
       /** Which output of a multi-output model the seed reads. */
@@ -168,6 +173,19 @@ public final class GradientEngine implements AutoCloseable {
       }
 
       /**
+       * The program differentiates the target but does not return its value
+       * ({@value SeedHead#TARGET}): the windows of a sliding-window explanation, whose whole-volume
+       * value is read from the blended prediction. The ops over the model output only the value
+       * reads are pruned: with logits (the seed's gradient is the seed itself) the model's last
+       * layers after the cut of every nonlinearity, e.g. the last convolution (about 6% of a
+       * window's pass-2 program for the 192^3 benchmark, docs/benchmarks.md). Ungated only.
+       */
+      public Builder withoutTargetValue() {
+        targetValue = false;
+        return this;
+      }
+
+      /**
        * The program starts at the layer: it is fed the layer's activation and the other tensors
        * crossing its cut ({@link GradientEngine#feedShapes}) instead of the model input, see
        * {@link GradientProgram}.
@@ -209,8 +227,11 @@ public final class GradientEngine implements AutoCloseable {
         if (!target && gradients) {
           throw new IllegalStateException("a program with gradients needs its target");
         }
+        if (!targetValue && gated) {
+          throw new IllegalStateException("only an ungated program leaves its target value out");
+        }
         return new Config(new GradientSpec(layers, modelOutput, gradients, rules, fromLayer), score, contrast,
-            returnTensors, returnModelOutput, extension, extensionKey, target, gated);
+            returnTensors, returnModelOutput, extension, extensionKey, target, gated, targetValue);
       }
     }
   }
@@ -350,7 +371,7 @@ public final class GradientEngine implements AutoCloseable {
     head = config.gated() ? head : head.ungated();
     GradientProgram p = GradientProgram.build(model, inputShapes, config.program(), head);
     if (config.target()) {
-      head.outputs().forEach(p::addOutput);
+      head.outputs().stream().filter(o -> config.targetValue() || !o.equals(SeedHead.TARGET)).forEach(p::addOutput);
     }
     if (config.returnTensors()) {
       for (LayerGradient l : p.layers()) {

@@ -36,6 +36,14 @@ final class BlendedSum {
   private final Labels segmentation;
   private final float[] counts;
   private int finalSlabs;
+  /**
+   * The whole-volume target's value S = sum_v region(v) F_cls(v), summed as voxels become final
+   * (see {@link #scoring}): the class (-1: not summed) and the region (null: the voxels the blend
+   * predicts as the class).
+   */
+  private int scoredClass = -1;
+  private float[] scoredRegion;
+  private double targetValue;
 
   BlendedSum(WindowGrid grid, BlendWeights weights, int classes) {
     this(grid, weights, classes, false);
@@ -73,6 +81,32 @@ final class BlendedSum {
     return classes;
   }
 
+  /**
+   * From now on (before the segmentation is made) the blend also sums the whole-volume target's
+   * value, S = sum_v region(v) F_cls(v), each voxel's F the float the segmentation compares:
+   * {@code region} null for the voxels the blend predicts as {@code cls}. Why here: S is the sum
+   * over the windows of each window's sum of seed x scores (the seeds' shares w_t / N add up to
+   * one), and read from the blend the windows' programs need not compute their scores (for
+   * logits, the model's last layers) just for it.
+   */
+  void scoring(int cls, float[] region) {
+    scoredClass = cls;
+    scoredRegion = region;
+  }
+
+  /** S as summed so far: complete once the segmentation is made. */
+  double targetValue() {
+    return targetValue;
+  }
+
+  /** Voxel v's part of S, {@code best} its class, {@code inv} its 1 / N. */
+  private void score(int v, int best, float inv) {
+    float w = scoredRegion == null ? (best == scoredClass ? 1f : 0f) : scoredRegion[v];
+    if (w != 0) {
+      targetValue += w * (double) (sum[scoredClass * depth * plane + at(v)] * inv);
+    }
+  }
+
   /** Adds the scores [n, K, *W] of the windows {@code batch}, each weighted by w. */
   synchronized void add(List<Integer> batch, FloatTensor scores) {
     int windowVoxels = (int) Shapes.numel(grid.window());
@@ -108,9 +142,13 @@ final class BlendedSum {
       int slab = z;
       forEachRow(z * plane, (z + 1) * plane, (v0, len, lead) -> {
         for (int j = 0; j < len; j++) {
-          int b = best(v0 + j, inverse(lead, j));
+          float inv = inverse(lead, j);
+          int b = best(v0 + j, inv);
           segmentation.set(v0 + j, b);
           counts[b]++;
+          if (scoredClass >= 0) {
+            score(v0 + j, b, inv);
+          }
         }
       });
       int from = slab % depth * plane;
@@ -192,9 +230,13 @@ final class BlendedSum {
     Labels seg = Labels.zeros(classes, grid.volume());
     forEachRow((v0, len, lead) -> {
       for (int j = 0; j < len; j++) {
-        int best = best(v0 + j, inverse(lead, j));
+        float inv = inverse(lead, j);
+        int best = best(v0 + j, inv);
         seg.set(v0 + j, best);
         counts[best]++;
+        if (scoredClass >= 0) {
+          score(v0 + j, best, inv);
+        }
       }
     });
     return seg;

@@ -125,6 +125,7 @@ final class LayerStream {
     // a mask, box, voxel or whole-class region is known before any window runs
     float[] fixedRegion = predicted ? null : target.region(null, spatial);
     int cls = target.classIndex();
+    blend.scoring(cls, fixedRegion);
     Map<String, long[]> oneWindow = Map.of(v.inputName(), Shapes.concat(new long[] {1, v.input().dim(1)}, grid.window()));
     Map<Integer, Map<String, FloatTensor>> held = new ConcurrentHashMap<>();
     CutArrays arrays = new CutArrays();

@@ -365,6 +365,8 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     if (regionVoxels == 0) {
       throw TargetRegions.emptyRegion(target, "", predicted, 0, predicted.length);
     }
+    // the whole-volume target's value, read from the blend (BlendedSum#scoring)
+    double targetValue = passes.blend().targetValue();
     FloatTensor keptPrediction = settings.keepPrediction() ? new FloatTensor(passes.blend().finish(), wholeOutput)
         : null;
     // the blend (classes x the scan's voxels) is done with: collectable before the maps are
@@ -399,7 +401,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     long t3 = System.nanoTime();
     int classes = (int) wholeOutput[1];
     Explanation whole = new Explanation(maps, aggregate,
-        new FloatTensor(new float[] {(float) stitch.targetValue}, 1), new long[] {regionVoxels},
+        new FloatTensor(new float[] {(float) targetValue}, 1), new long[] {regionVoxels},
         new FloatTensor(predicted, 1, classes), region == null ? null : new FloatTensor(region, camShape), List.of(target),
         wholeOutput, stitch.stats, stitch.runMs, (t3 - t2) / 1e6 + stitch.stitchNs / 1e6, attribution,
         null, stitch.relevance());
@@ -426,6 +428,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
     float[] predicted = new float[v.classes()];
+    blend.scoring(target.classIndex(), target.regionFromPrediction() ? null : target.region(null, grid.volume()));
     Labels segmentation = blend.segmentation(predicted);
     float[] region = target.region(segmentation, grid.volume());
     // a predicted-class target follows the blended prediction in every window

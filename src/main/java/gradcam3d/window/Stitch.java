@@ -28,7 +28,6 @@ final class Stitch {
   GradientEngine.CompileStats stats;
   double runMs;
   double stitchNs;
-  double targetValue;
   /** When each add's summing started and how long it took (ns), for {@link #nsSince}. */
   private long[] stitchStarts = new long[16];
   private long[] stitchDurations = new long[16];
@@ -61,7 +60,6 @@ final class Stitch {
     }
     runMs += e.runMs() + e.postMs();
     for (int i = 0; i < batch.size(); i++) {
-      targetValue += e.targetValues().data()[i];
       observer.window(batch.get(i), grid.start(batch.get(i)), e, i);
     }
     Explanation.Relevance r = e.relevance();

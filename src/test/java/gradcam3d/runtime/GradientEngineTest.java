@@ -103,4 +103,50 @@ class GradientEngineTest {
           () -> ungated.run(Map.of("input", x), predicted));
     }
   }
+
+  /**
+   * An ungated program without its target value: the same gradient and region counts bitwise, no
+   * value returned, and the model's last op (its output only the value read: the seed's gradient
+   * with respect to logits is the seed) is pruned from the program.
+   */
+  @Test
+  void aProgramWithoutTheTargetValueComputesTheSameGradientWithoutTheLastLayer() {
+    FloatTensor x = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
+    Map<String, long[]> shape = Map.of("input", x.shape());
+    GradientEngine.Config.Builder config = GradientEngine.Config.builder(LayerSpec.names("down3")).ungated()
+        .tensors(false, false).extension(p -> p.addOutput(p.layers().get(0).gradient()), "gradient");
+    try (GradientEngine valued = new GradientEngine(model, config.build(), new RuntimeOptions(1));
+        GradientEngine unvalued = new GradientEngine(model, config.withoutTargetValue().build(), new RuntimeOptions(1))) {
+      long[] os = valued.outputShape(shape);
+      GradientEngine.Seed box = Target.seed(List.of(Target.parse("1:box=2,3,1,12,14,9")), os);
+      GradientEngine.Result a = valued.run(Map.of("input", x), box);
+      GradientEngine.Result b = unvalued.run(Map.of("input", x), box);
+      assertTrue(a.has(SeedHead.TARGET));
+      assertFalse(b.has(SeedHead.TARGET), "no target value");
+      String gradient = valued.program(shape).layers().get(0).gradient();
+      assertTrue(maxAbs(a.floats(gradient)) > 0);
+      assertEquals(0.0, maxAbsDiff(a.floats(gradient), b.floats(gradient)));
+      assertEquals(0.0, maxAbsDiff(a.regionVoxels(), b.regionVoxels()));
+      String output = model.getGraph().getOutput(0).getName();
+      assertTrue(produces(valued.program(shape).toModel(), output), "the model output is computed for the value");
+      assertFalse(produces(unvalued.program(shape).toModel(), output), "the model output is pruned");
+      assertTrue(unvalued.program(shape).toModel().getGraph().getNodeCount()
+          < valued.program(shape).toModel().getGraph().getNodeCount());
+    }
+    // a gated program's value is its predicted mask's check: it keeps it
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> GradientEngine.Config.builder(LayerSpec.names("down3")).withoutTargetValue().build());
+  }
+
+  private static boolean produces(ModelProto m, String tensor) {
+    return m.getGraph().getNodeList().stream().anyMatch(n -> n.getOutputList().contains(tensor));
+  }
+
+  private static double maxAbs(FloatTensor t) {
+    double m = 0;
+    for (float v : t.data()) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
 }
