@@ -72,18 +72,27 @@ public final class NiftiWriter {
     });
   }
 
+  /** The bits of -0.0f. */
+  private static final int NEGATIVE_ZERO = 0x80000000;
+
   private NiftiHeader storedHeader(NiftiImage image) {
     NiftiHeader h = image.header().copy();
     h.datatype = datatype;
     h.voxOffset = NiftiHeaderCodec.minimumDataOffset(version);
     h.sclSlope = sclSlope;
     h.sclInter = sclInter;
+    // the finite values' Math.min and Math.max (-0.0 below +0.0) in plain comparisons, which the
+    // client compiler keeps in the loop (a batch writes this for every case)
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : image.data()) {
-      if (Float.isFinite(v)) {
-        min = Math.min(min, v);
-        max = Math.max(max, v);
+      if (v > Float.NEGATIVE_INFINITY && v < Float.POSITIVE_INFINITY) {
+        if (v <= min && (v < min || Float.floatToRawIntBits(v) == NEGATIVE_ZERO)) {
+          min = v;
+        }
+        if (v >= max && (v > max || Float.floatToRawIntBits(v) == 0)) {
+          max = v;
+        }
       }
     }
     boolean anyFinite = min <= max;
@@ -99,10 +108,16 @@ public final class NiftiWriter {
     double slope = header.isScaled() ? header.sclSlope : 1;
     double inter = header.isScaled() ? header.sclInter : 0;
     ByteBuffer chunk = ByteBuffer.allocate(CHUNK_VOXELS * datatype.bytes()).order(byteOrder);
+    // unscaled float32 (the maps): (v - 0) / 1 is v, so the floats are copied as they are, in bulk
+    boolean asIs = datatype == NiftiDatatype.FLOAT32 && slope == 1 && inter == 0;
     for (int start = 0; start < data.length; start += CHUNK_VOXELS) {
       int count = Math.min(CHUNK_VOXELS, data.length - start);
-      for (int i = 0; i < count; i++) {
-        datatype.put(chunk, i, (data[start + i] - inter) / slope);
+      if (asIs) {
+        chunk.asFloatBuffer().put(data, start, count);
+      } else {
+        for (int i = 0; i < count; i++) {
+          datatype.put(chunk, i, (data[start + i] - inter) / slope);
+        }
       }
       out.write(chunk.array(), 0, count * datatype.bytes());
     }

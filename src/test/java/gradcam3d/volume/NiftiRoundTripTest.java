@@ -312,4 +312,37 @@ class NiftiRoundTripTest {
       throw new AssertionError(e);
     }
   }
+
+  /**
+   * An unscaled float32 map is stored as its floats' own bits (NaN, infinities and signed zeros
+   * included, in either byte order), and cal_min/cal_max are Math.min and Math.max over its finite
+   * values (-0.0 below +0.0).
+   */
+  @Test
+  void unscaledFloatsAreStoredBitForBitWithTheirFiniteRange() throws IOException {
+    float[][] cases = {{0f, -0f, 2.5f, Float.NaN, -3f, Float.POSITIVE_INFINITY}, {-0f, 0f, 0f, -0f, 0f, -0f},
+        {0f, -0f, 0f, -0f, Float.NEGATIVE_INFINITY, 0f}, {Float.NaN, 1f, 7f, -0f, 7f, 1f}};
+    for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+      for (float[] data : cases) {
+        Path file = dir.resolve("bits.nii");
+        new NiftiTestWriter().datatype(NiftiDatatype.FLOAT32).byteOrder(order).version(1)
+            .write(new NiftiImage("test", geometryTemplate().withShape(3, 2, 1), data), file);
+        ByteBuffer raw = ByteBuffer.wrap(Files.readAllBytes(file)).order(order);
+        for (int i = 0; i < data.length; i++) {
+          assertEquals(Float.floatToRawIntBits(data[i]), raw.getInt(352 + 4 * i), "voxel " + i);
+        }
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : data) {
+          if (Float.isFinite(v)) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+          }
+        }
+        assertEquals(Float.floatToRawIntBits(max), Float.floatToRawIntBits(raw.getFloat(124)), "cal_max");
+        assertEquals(Float.floatToRawIntBits(min), Float.floatToRawIntBits(raw.getFloat(128)), "cal_min");
+        Files.delete(file);
+      }
+    }
+  }
 }
