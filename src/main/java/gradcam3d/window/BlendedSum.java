@@ -99,11 +99,11 @@ final class BlendedSum {
     return targetValue;
   }
 
-  /** Voxel v's part of S, {@code best} its class, {@code inv} its 1 / N. */
-  private void score(int v, int best, float inv) {
+  /** Voxel v's part of S, {@code i} its place in the sum ({@link #at}), {@code best} its class, {@code inv} its 1 / N. */
+  private void score(int v, int i, int best, float inv) {
     float w = scoredRegion == null ? (best == scoredClass ? 1f : 0f) : scoredRegion[v];
     if (w != 0) {
-      targetValue += w * (double) (sum[scoredClass * depth * plane + at(v)] * inv);
+      targetValue += w * (double) (sum[scoredClass * depth * plane + i] * inv);
     }
   }
 
@@ -141,13 +141,15 @@ final class BlendedSum {
     for (int z = finalSlabs; z < end; z++) {
       int slab = z;
       forEachRow(z * plane, (z + 1) * plane, (v0, len, lead) -> {
+        // a row lies in one slab: its places in the sum are consecutive
+        int i0 = at(v0);
         for (int j = 0; j < len; j++) {
           float inv = inverse(lead, j);
-          int b = best(v0 + j, inv);
+          int b = bestAt(i0 + j, inv);
           segmentation.set(v0 + j, b);
           counts[b]++;
           if (scoredClass >= 0) {
-            score(v0 + j, b, inv);
+            score(v0 + j, i0 + j, b, inv);
           }
         }
       });
@@ -231,20 +233,19 @@ final class BlendedSum {
     forEachRow((v0, len, lead) -> {
       for (int j = 0; j < len; j++) {
         float inv = inverse(lead, j);
-        int best = best(v0 + j, inv);
+        int best = bestAt(v0 + j, inv);
         seg.set(v0 + j, best);
         counts[best]++;
         if (scoredClass >= 0) {
-          score(v0 + j, best, inv);
+          score(v0 + j, v0 + j, best, inv);
         }
       }
     });
     return seg;
   }
 
-  /** The class of largest F at voxel v, F = sum * inv. */
-  private int best(int v, float inv) {
-    int i = at(v);
+  /** The class of largest F at the voxel at place {@code i} of the sum ({@link #at}), F = sum * inv. */
+  private int bestAt(int i, float inv) {
     int held = depth * plane;
     int best = 0;
     float max = sum[i] * inv;
@@ -277,9 +278,16 @@ final class BlendedSum {
       boolean finalSlab = vo / plane < finalSlabs;
       // the run starts row[r - 1] voxels into the window (a window may start before the grid)
       long x0 = start[r - 1] + row[r - 1];
-      for (int j = 0; j < len; j++) {
-        int b = finalSlab ? segmentation.get(vo + j) : best(vo + j, inverse(lead, x0 + j));
-        out[wo + j] = b == cls ? 1f : 0f;
+      if (finalSlab) {
+        for (int j = 0; j < len; j++) {
+          out[wo + j] = segmentation.get(vo + j) == cls ? 1f : 0f;
+        }
+      } else {
+        // a run lies in one row: its places in the sum are consecutive
+        int i0 = at(vo);
+        for (int j = 0; j < len; j++) {
+          out[wo + j] = bestAt(i0 + j, inverse(lead, x0 + j)) == cls ? 1f : 0f;
+        }
       }
     });
     return out;
