@@ -62,10 +62,17 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     if (v.mask == null) {
       return noRegion(rule);
     }
-    boolean[] in = insideMask(v); // one pass over the mask for both measures
+    return decide(v, insideMask(v), rule); // one pass over the mask for both measures
+  }
+
+  /**
+   * Same for a region given as its inside voxels {@code in} on the grid of {@code v} (whose
+   * arrays are not read: only its size and spacing), e.g. a segmentation's voxels of a class.
+   */
+  static ContourDecision decide(Voxels v, boolean[] in, ContourRule rule) {
     int[] sizes = pieceSizes(v, in);
     long inside = Arrays.stream(sizes).asLongStream().sum();
-    double share = inside / (double) v.mask.length;
+    double share = inside / (double) in.length;
     int main = mainPieces(sizes, inside);
     double ratio = inside == 0 ? 0 : outlineRatio(v, in, inside);
     String stats = String.format(Locale.ROOT, "90%% of it in %d of its %d piece%s, outline %.1fx"
