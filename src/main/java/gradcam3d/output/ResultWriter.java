@@ -94,6 +94,11 @@ public final class ResultWriter {
       }
     }
 
+    /** Where the result goes and how (null: not prepared on an input). */
+    OutputSettings settings() {
+      return settings;
+    }
+
     /**
      * After a failure before {@link ResultWriter#write}: waits for the work started here and
      * removes the staging folder, if one was opened (after the result was written: nothing to do).
