@@ -172,13 +172,14 @@ final class ExplainCommand implements Callable<Integer> {
     InputPrefetch prefetch = InputPrefetch.start(input);
     ExplanationPipeline pipeline = pipelines.open(settings, metrics.settings(settings.batchSize()));
     Throwable failure = null;
+    // the writers start on the input (gray window, compressed scan) while the maps are computed,
+    // and on a sliding-window segmentation (segmentation.npy, the contour) as soon as it is final
+    ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
     try {
-      // the writers start on the input (gray window, compressed scan) while the maps are computed
-      ResultWriter.Prepared[] writers = new ResultWriter.Prepared[1];
       CaseResult r = tables.apply(pipeline.run(input, settings.targets(), prefetch, loaded -> {
         pictures.checkFits(loaded, settings.layout());
-        writers[0] = ResultWriter.prepare(loaded, settings.layout(), output);
-      }), null);
+        writers[0] = ResultWriter.prepare(loaded, settings.layout(), output, read);
+      }, (segmentation, regionClass) -> writers[0].segmentationFinal(segmentation, regionClass)), null);
       ModelProto graph = exportGraph == null ? null : pipeline.compiledGraph(r.loaded());
       Written w = ResultWriter.write(r, output, List.of(), writers[0]);
       if (graph != null) {
@@ -192,7 +193,13 @@ final class ExplainCommand implements Callable<Integer> {
       failure = e;
       throw e;
     } finally {
-      pipelines.release(pipeline, failure);
+      try {
+        if (writers[0] != null) {
+          writers[0].discard(); // a result that failed before it was written leaves no staging folder
+        }
+      } finally {
+        pipelines.release(pipeline, failure);
+      }
     }
     return 0;
   }

@@ -59,6 +59,11 @@ public final class Background<T> {
     }
   }
 
+  /** The work's result as a future (e.g. for a renderer that joins it itself). */
+  java.util.concurrent.CompletableFuture<T> future() {
+    return result;
+  }
+
   /** Waits for the work to end, whatever its outcome (before its folder is removed). */
   void await() {
     Futures.await(result);

@@ -4,11 +4,13 @@ import gradcam3d.ShutdownCleanup;
 import gradcam3d.cam.Explanation;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LoadedCase;
+import gradcam3d.render.ContourDecision;
 import gradcam3d.render.Figures;
 import gradcam3d.render.GrayWindow;
 import gradcam3d.render.RenderOptions;
 import gradcam3d.render.RenderedFigures;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.volume.Layout;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,6 +69,40 @@ final class PictureWriter implements OutputWriter {
 
   private Background<List<Drawn>> drawing;
   private Background<List<GrayWindow>> windows;
+  /** The contour decision started on the final segmentation ({@link #beginSegmentation}), or null. */
+  private EarlyContour early;
+
+  /** A contour decision on {@code segmentation}'s voxels of {@code regionClass}, under way. */
+  private record EarlyContour(Labels segmentation, int regionClass, Background<ContourDecision> decision) {
+    /** The decision, if the figures outline exactly these voxels. */
+    java.util.concurrent.CompletableFuture<ContourDecision> of(Labels shownSegmentation, int shownClass) {
+      return shownClass == regionClass && segmentation.isSameAs(shownSegmentation) ? decision.future() : null;
+    }
+  }
+
+  /**
+   * A predicted class's region is the segmentation's voxels of the class: its contour decision
+   * (pieces, outline length; the longest part of the pictures' work on a large scan besides the
+   * rendering) starts as soon as the segmentation is final, where the figures show the scan's
+   * voxels as they are (full resolution, array order: the mask they outline is these labels).
+   */
+  @Override
+  public Background<?> beginSegmentation(LoadedCase loaded, Layout layout, Labels segmentation, int regionClass,
+      OutputSettings o, java.util.function.Supplier<Path> staging) {
+    if (!o.pictures() || regionClass < 0 || shown(loaded).dim(0) != 1) {
+      return null;
+    }
+    DisplayFrame frame = DisplayFrame.of(loaded, layout, o.render());
+    DisplayGrid grid = DisplayGrid.of(frame);
+    if (!grid.fullResolution() || !frame.map().isIdentity()
+        || segmentation.size() != gradcam3d.tensor.Shapes.numel(grid.full())) {
+      return null;
+    }
+    Background<ContourDecision> decision = Background.start("contour",
+        () -> Figures.contourOf(segmentation, regionClass, grid.full(), grid.spacing(), o.render().contour()));
+    early = new EarlyContour(segmentation, regionClass, decision);
+    return decision;
+  }
 
   /** Each sample's gray window (1st..99th percentile of its scan) is found while the maps are computed. */
   @Override
@@ -93,7 +129,8 @@ final class PictureWriter implements OutputWriter {
       return null;
     }
     Background<List<GrayWindow>> found = windows;
-    drawing = Background.start("pictures", () -> draw(r, o, dir, found == null ? null : found.join()));
+    EarlyContour started = early;
+    drawing = Background.start("pictures", () -> draw(r, o, dir, found == null ? null : found.join(), started));
     return drawing;
   }
 
@@ -123,8 +160,8 @@ final class PictureWriter implements OutputWriter {
     }
   }
 
-  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows)
-      throws IOException {
+  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows,
+      EarlyContour early) throws IOException {
     Explanation e = r.explanation();
     FloatTensor input = shown(r.loaded());
     long batch = input.dim(0);
@@ -145,19 +182,22 @@ final class PictureWriter implements OutputWriter {
       // views, not copies: a large scan's map is only read, once, into blocks
       FloatTensor cam = e.cam().view0(b);
       FloatTensor contour = null;
+      java.util.concurrent.CompletableFuture<ContourDecision> decided = null;
       if (e.region() != null && Arrays.equals(Arrays.copyOfRange(e.region().shape(), 1, e.region().rank()),
           Arrays.copyOfRange(e.cam().shape(), 1, e.cam().rank()))) {
         contour = grid.apply(e.region().view0(b), true);
       } else if (r.windows() != null && r.windows().regionClass() >= 0) {
         // a predicted class's region over a whole scan: its voxels in the segmentation
         contour = grid.applyClass(r.windows().segmentation(), r.windows().regionClass());
+        decided = early == null || batch != 1 || !grid.fullResolution() || !frame.map().isIdentity() ? null
+            : early.of(r.windows().segmentation(), r.windows().regionClass());
       }
       cam = grid.apply(cam, false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       ShutdownCleanup.createFolders(sub);
       GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
       drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, grid.spacing(),
-          grid.affine(), frame.display(), window, fullIndex, render, sub), grid, layout, tensorShape));
+          grid.affine(), frame.display(), window, fullIndex, decided, render, sub), grid, layout, tensorShape));
     }
     return drawn;
   }

@@ -4,6 +4,7 @@ import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Target;
 import gradcam3d.pipeline.CaseResult;
 import gradcam3d.pipeline.LoadedCase;
+import gradcam3d.tensor.Labels;
 import gradcam3d.volume.Layout;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,9 +44,70 @@ public final class ResultWriter {
     /** Which writer started each of {@link #started}. */
     private final List<OutputWriter> startedBy = new ArrayList<>();
     private final Map<String, long[]> nanos = new LinkedHashMap<>();
+    /** The input the writers were prepared on (null: made at write time). */
+    private final LoadedCase loaded;
+    private final Layout layout;
+    private final OutputSettings settings;
+    /** Every file the result is read from (null: the staging folder is opened only by write). */
+    private final List<Path> inputs;
+    /** The staging folder, when a writer wrote before the result was complete; else null. */
+    private ResultFolder folder;
 
     private Prepared(List<OutputWriter> writers) {
+      this(writers, null, null, null, null);
+    }
+
+    private Prepared(List<OutputWriter> writers, LoadedCase loaded, Layout layout, OutputSettings settings,
+        List<Path> inputs) {
       this.writers = writers;
+      this.loaded = loaded;
+      this.layout = layout;
+      this.settings = settings;
+      this.inputs = inputs;
+    }
+
+    /**
+     * Starts the writers' work on a sliding-window segmentation as soon as it is final (see {@link
+     * OutputWriter#beginSegmentation}; e.g. as the explanation pipeline's
+     * {@code SegmentationListener}), on the thread that later writes. When a writer writes a file
+     * then, the staging folder is opened now: {@link #discard} removes it unless the result is
+     * written.
+     */
+    public void segmentationFinal(Labels segmentation, int regionClass) {
+      if (loaded == null) {
+        return;
+      }
+      java.util.function.Supplier<Path> staging = inputs == null ? () -> null : () -> {
+        if (folder == null) {
+          folder = ResultFolder.open(settings.out(), inputs);
+        }
+        return folder.staging();
+      };
+      for (OutputWriter w : writers) {
+        long w0 = System.nanoTime();
+        Background<?> b = w.beginSegmentation(loaded, layout, segmentation, regionClass, settings, staging);
+        add(kind(w), 0, System.nanoTime() - w0);
+        if (b != null) {
+          started.add(b);
+          startedBy.add(w);
+        }
+      }
+    }
+
+    /** Where the result goes and how (null: not prepared on an input). */
+    OutputSettings settings() {
+      return settings;
+    }
+
+    /**
+     * After a failure before {@link ResultWriter#write}: waits for the work started here and
+     * removes the staging folder, if one was opened (after the result was written: nothing to do).
+     */
+    public void discard() {
+      started.forEach(Background::await);
+      if (folder != null) {
+        folder.close();
+      }
     }
 
     /**
@@ -73,7 +135,23 @@ public final class ResultWriter {
 
   /** Starts the writers' work on the input as soon as it is loaded (see {@link OutputWriter#beginInput}). */
   public static Prepared prepare(LoadedCase loaded, Layout layout, OutputSettings o) {
-    Prepared p = new Prepared(writers());
+    return prepare(loaded, layout, o, null);
+  }
+
+  /**
+   * Same, and the writers may write the result's first files before it is complete
+   * ({@link Prepared#segmentationFinal}) into a staging folder opened then, refused if it holds one
+   * of {@code inputs} (every file the result is read from, as {@link ResultFolder#check} was given);
+   * the caller {@link Prepared#discard}s it when the case fails before it is written.
+   */
+  public static Prepared prepare(LoadedCase loaded, Layout layout, OutputSettings o, List<Path> inputs) {
+    return prepare(loaded, layout, o, inputs, writers());
+  }
+
+  /** Same with these writers (tests). */
+  static Prepared prepare(LoadedCase loaded, Layout layout, OutputSettings o, List<Path> inputs,
+      List<OutputWriter> writers) {
+    Prepared p = new Prepared(writers, loaded, layout, o, inputs == null ? null : new ArrayList<>(inputs)); // (null entries: none given)
     for (OutputWriter w : p.writers) {
       Background<?> b = w.beginInput(loaded, layout, o);
       if (b != null) {
@@ -98,7 +176,12 @@ public final class ResultWriter {
     Prepared times = prepared != null ? prepared : new Prepared(List.of());
     long t0 = System.nanoTime();
     long inWriters = 0;
-    try (ResultFolder folder = ResultFolder.open(o.out(), inputsOf(r))) {
+    // a folder a writer wrote into early (checked against the result's inputs all the same)
+    ResultFolder early = prepared != null ? prepared.folder : null;
+    if (early != null) {
+      ResultFolder.check(o.out(), inputsOf(r));
+    }
+    try (ResultFolder folder = early != null ? early : ResultFolder.open(o.out(), inputsOf(r))) {
       List<Background<?>> started = new ArrayList<>(times.started);
       List<OutputWriter> startedBy = new ArrayList<>(times.startedBy);
       try {

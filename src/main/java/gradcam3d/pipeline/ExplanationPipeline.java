@@ -16,6 +16,7 @@ import gradcam3d.onnx.ModelIO;
 import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.runtime.RuntimeOptions;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import gradcam3d.tensor.Shapes;
 import gradcam3d.volume.GridMapping;
 import gradcam3d.volume.Normalization;
@@ -178,8 +179,34 @@ public final class ExplanationPipeline implements AutoCloseable {
     return run(c, caseTargets, checkLoaded, prefetched);
   }
 
+  /**
+   * Sees a sliding-window segmentation on the scan's grid [1, *S] as soon as it is final, before
+   * the explanation is ({@link SlidingWindowExplainer.SegmentationListener}): only where it is
+   * already the one the result will hold (the scan is the model's grid); with resampling the
+   * result's segmentation is made at the end from the prediction brought back, and this is not
+   * called.
+   */
+  @FunctionalInterface
+  public interface SegmentationListener {
+    void segmentationFinal(Labels segmentationOnScan, int regionClass);
+  }
+
+  /**
+   * All stages for one case as {@link #run(CaseInput, List, InputPrefetch, Consumer)}, and
+   * {@code early} sees the segmentation as soon as it is final (null: none).
+   */
+  public CaseResult run(CaseInput c, List<Target> caseTargets, InputPrefetch prefetched,
+      Consumer<LoadedCase> checkLoaded, SegmentationListener early) {
+    return run(c, caseTargets, checkLoaded, prefetched, early);
+  }
+
   private CaseResult run(CaseInput c, List<Target> caseTargets, Consumer<LoadedCase> checkLoaded,
       InputPrefetch prefetched) {
+    return run(c, caseTargets, checkLoaded, prefetched, null);
+  }
+
+  private CaseResult run(CaseInput c, List<Target> caseTargets, Consumer<LoadedCase> checkLoaded,
+      InputPrefetch prefetched, SegmentationListener early) {
     long start = System.nanoTime();
     LoadedCase loaded = load(c, prefetched);
     checkLoaded.accept(loaded);
@@ -188,7 +215,7 @@ public final class ExplanationPipeline implements AutoCloseable {
     // the curves' sessions and baseline volume need no explanation: they are made meanwhile
     try (PreparedScoring prepared = metrics == null || !metrics.scoresCurves() || windowed != null ? null
         : PreparedScoring.start(model, request, loaded.batch(), metrics, new RuntimeOptions(settings.threads()))) {
-      WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets);
+      WindowedExplanation w = windowed == null ? null : explainWindows(loaded, targets, early);
       Explanation e = w != null ? w.explanation() : normalise(explain(loaded, targets));
       // the metrics perturb the model's input: they work on its grid; everything else on the scan's
       // the metrics read the target's region, which a whole-volume run leaves to its segmentation
@@ -305,6 +332,11 @@ public final class ExplanationPipeline implements AutoCloseable {
    * map summed in place, then normalised once over the whole volume.
    */
   public WindowedExplanation explainWindows(LoadedCase loaded, List<Target> targets) {
+    return explainWindows(loaded, targets, null);
+  }
+
+  /** Same, and {@code early} (null: none) sees the segmentation as soon as it is final on the scan's grid. */
+  public WindowedExplanation explainWindows(LoadedCase loaded, List<Target> targets, SegmentationListener early) {
     if (windowed == null) {
       throw new IllegalStateException("these settings have no sliding windows: use explain");
     }
@@ -312,7 +344,11 @@ public final class ExplanationPipeline implements AutoCloseable {
       throw new Gradcam3dException(Setting.TARGET, "sliding windows explain one volume for one target; give one "
           + Setting.TARGET.label());
     }
-    return windowed.explain(loaded.batch(), targets.get(0));
+    // only where ScanGrid.toScan keeps the segmentation as it is: the model's grid is the scan's
+    GridMapping grid = loaded.grid();
+    boolean onScan = grid == null || grid.isIdentity();
+    return windowed.explain(loaded.batch(), targets.get(0), SlidingWindowExplainer.WindowObserver.NONE,
+        early == null || !onScan ? SlidingWindowExplainer.SegmentationListener.NONE : early::segmentationFinal);
   }
 
   /** The compiled explanation of a case's input shape as a standalone ONNX model ({@link Explainer#compiledGraph}). */

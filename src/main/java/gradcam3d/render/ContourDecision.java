@@ -62,12 +62,20 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     if (v.mask == null) {
       return noRegion(rule);
     }
-    boolean[] in = insideMask(v); // one pass over the mask for both measures
-    int[] sizes = pieceSizes(v, in);
+    return decide(v, insideMask(v), rule); // one pass over the mask for both measures
+  }
+
+  /**
+   * Same for a region given as its inside voxels {@code in} on the grid of {@code v} (whose
+   * arrays are not read: only its size and spacing), e.g. a segmentation's voxels of a class.
+   */
+  static ContourDecision decide(Voxels v, boolean[] in, ContourRule rule) {
+    Runs runs = Runs.of(v, in);
+    int[] sizes = runs.sizes;
     long inside = Arrays.stream(sizes).asLongStream().sum();
-    double share = inside / (double) v.mask.length;
+    double share = inside / (double) in.length;
     int main = mainPieces(sizes, inside);
-    double ratio = inside == 0 ? 0 : outlineRatio(v, in, inside);
+    double ratio = inside == 0 ? 0 : outlineRatio(v, runs.pairs, inside);
     String stats = String.format(Locale.ROOT, "90%% of it in %d of its %d piece%s, outline %.1fx"
         + " a ball's, %.1f%% of the image", main, sizes.length, sizes.length == 1 ? "" : "s",
         ratio, 100 * share);
@@ -115,8 +123,11 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     return m;
   }
 
-  /** See {@link #outlineRatio()}; axes of size 1 (a 2D image's Z) are left out. */
-  static double outlineRatio(Voxels v, boolean[] in, long inside) {
+  /**
+   * See {@link #outlineRatio()}; axes of size 1 (a 2D image's Z) are left out. {@code pairs}:
+   * neighbouring voxels both inside, along Z, Y and X.
+   */
+  static double outlineRatio(Voxels v, long[] pairs, long inside) {
     boolean[] used = {v.depth > 1, v.height > 1, v.width > 1};
     int dims = 0;
     double cell = 1;
@@ -132,7 +143,6 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     // faces between inside and outside (or the edge) per axis: each inside voxel has two faces
     // across the axis, less one for each inside neighbour along it (a pair of inside neighbours
     // hides two), then weighed by face area
-    long[] pairs = insidePairs(v, in);
     long[] faces = new long[3];
     for (int a = 0; a < 3; a++) {
       faces[a] = 2 * (inside - pairs[a]);
@@ -147,29 +157,6 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
     double ball = dims == 3 ? Math.cbrt(36 * Math.PI * volume * volume)
         : 2 * Math.sqrt(Math.PI * volume);
     return surface / ball;
-  }
-
-  /** Neighbouring voxels both inside, along Z, Y and X. */
-  private static long[] insidePairs(Voxels v, boolean[] in) {
-    int w = v.width;
-    int plane = v.height * w;
-    long z = 0;
-    for (int i = 0, end = in.length - plane; i < end; i++) {
-      z += in[i] & in[i + plane] ? 1 : 0;
-    }
-    long y = 0;
-    long x = 0;
-    for (int p = 0; p < in.length; p += plane) {
-      for (int i = p, end = p + plane - w; i < end; i++) {
-        y += in[i] & in[i + w] ? 1 : 0;
-      }
-      for (int row = p; row < p + plane; row += w) {
-        for (int i = row, end = row + w - 1; i < end; i++) {
-          x += in[i] & in[i + 1] ? 1 : 0;
-        }
-      }
-    }
-    return new long[] {z, y, x};
   }
 
   private static boolean[] insideMask(Voxels v) {
@@ -199,73 +186,89 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
    * pass over the runs.
    */
   static int[] pieceSizes(Voxels v) {
-    return pieceSizes(v, insideMask(v));
+    return Runs.of(v, insideMask(v)).sizes;
   }
 
-  /** Same, with the mask's inside voxels given ({@link #insideMask}). */
-  private static int[] pieceSizes(Voxels v, boolean[] in) {
-    int w = v.width;
-    int rows = v.depth * v.height;
-    // runs in scan order: x of the first voxel, x after the last; row r's runs from rowStart[r]
-    int[] from = new int[16];
-    int[] to = new int[16];
-    int[] rowStart = new int[rows + 1];
-    int runs = 0;
-    for (int r = 0; r < rows; r++) {
-      rowStart[r] = runs;
-      int base = r * w;
-      for (int x = 0; x < w; x++) {
-        if (!in[base + x]) {
-          continue;
+  /**
+   * What the region's runs along x give: its pieces' sizes ({@link #pieceSizes}), and its inside
+   * neighbour pairs along Z, Y and X for the outline ({@link #outlineRatio}): along x, a run of n
+   * voxels holds n - 1; along y and z, two runs in neighbouring rows share as many as they overlap
+   * (counted while the runs are joined, not in further passes over the voxels).
+   */
+  private record Runs(int[] sizes, long[] pairs) {
+    static Runs of(Voxels v, boolean[] in) {
+      int w = v.width;
+      int rows = v.depth * v.height;
+      // runs in scan order: x of the first voxel, x after the last; row r's runs from rowStart[r]
+      int[] from = new int[16];
+      int[] to = new int[16];
+      int[] rowStart = new int[rows + 1];
+      int runs = 0;
+      long alongX = 0;
+      for (int r = 0; r < rows; r++) {
+        rowStart[r] = runs;
+        int base = r * w;
+        for (int x = 0; x < w; x++) {
+          if (!in[base + x]) {
+            continue;
+          }
+          if (runs == from.length) {
+            from = Arrays.copyOf(from, 2 * runs);
+            to = Arrays.copyOf(to, 2 * runs);
+          }
+          from[runs] = x;
+          while (x < w && in[base + x]) {
+            x++;
+          }
+          alongX += x - from[runs] - 1;
+          to[runs++] = x;
         }
-        if (runs == from.length) {
-          from = Arrays.copyOf(from, 2 * runs);
-          to = Arrays.copyOf(to, 2 * runs);
+      }
+      rowStart[rows] = runs;
+      int[] parent = new int[runs];
+      for (int k = 0; k < runs; k++) {
+        parent[k] = k;
+      }
+      long alongY = 0;
+      long alongZ = 0;
+      for (int r = 0; r < rows; r++) {
+        if (r % v.height > 0) {
+          alongY += joinTouching(parent, from, to, rowStart, r, r - 1);
         }
-        from[runs] = x;
-        while (x < w && in[base + x]) {
-          x++;
+        if (r >= v.height) {
+          alongZ += joinTouching(parent, from, to, rowStart, r, r - v.height);
         }
-        to[runs++] = x;
       }
-    }
-    rowStart[rows] = runs;
-    int[] parent = new int[runs];
-    for (int k = 0; k < runs; k++) {
-      parent[k] = k;
-    }
-    for (int r = 0; r < rows; r++) {
-      if (r % v.height > 0) {
-        joinTouching(parent, from, to, rowStart, r, r - 1);
-      }
-      if (r >= v.height) {
-        joinTouching(parent, from, to, rowStart, r, r - v.height);
-      }
-    }
-    // a root is a piece's first run (unions keep the smaller), so pieces number in scan order
-    int[] piece = new int[runs];
-    int[] sizes = new int[16];
-    int count = 0;
-    for (int k = 0; k < runs; k++) {
-      int root = find(parent, k);
-      if (root == k) {
-        if (count == sizes.length) {
-          sizes = Arrays.copyOf(sizes, 2 * count);
+      // a root is a piece's first run (unions keep the smaller), so pieces number in scan order
+      int[] piece = new int[runs];
+      int[] sizes = new int[16];
+      int count = 0;
+      for (int k = 0; k < runs; k++) {
+        int root = find(parent, k);
+        if (root == k) {
+          if (count == sizes.length) {
+            sizes = Arrays.copyOf(sizes, 2 * count);
+          }
+          piece[k] = count++;
         }
-        piece[k] = count++;
+        sizes[piece[root]] += to[k] - from[k];
       }
-      sizes[piece[root]] += to[k] - from[k];
+      return new Runs(Arrays.copyOf(sizes, count), new long[] {alongZ, alongY, alongX});
     }
-    return Arrays.copyOf(sizes, count);
   }
 
-  /** Joins each run of row {@code r} with the runs of row {@code before} it overlaps along x. */
-  private static void joinTouching(int[] parent, int[] from, int[] to, int[] rowStart, int r, int before) {
+  /**
+   * Joins each run of row {@code r} with the runs of row {@code before} it overlaps along x;
+   * returns the voxels they overlap by (neighbour pairs across the two rows).
+   */
+  private static long joinTouching(int[] parent, int[] from, int[] to, int[] rowStart, int r, int before) {
+    long shared = 0;
     int j = rowStart[before];
     int jEnd = rowStart[before + 1];
     for (int k = rowStart[r], kEnd = rowStart[r + 1]; k < kEnd && j < jEnd; ) {
       if (from[k] < to[j] && from[j] < to[k]) {
         union(parent, j, k);
+        shared += Math.min(to[k], to[j]) - Math.max(from[k], from[j]);
       }
       // the run that ends first touches nothing further along x
       if (to[k] < to[j]) {
@@ -274,6 +277,7 @@ public record ContourDecision(ContourRule rule, boolean drawn, String reason, do
         j++;
       }
     }
+    return shared;
   }
 
   private static int find(int[] parent, int i) {

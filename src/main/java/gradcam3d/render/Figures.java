@@ -2,6 +2,7 @@ package gradcam3d.render;
 
 import gradcam3d.Futures;
 import gradcam3d.tensor.FloatTensor;
+import gradcam3d.tensor.Labels;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntBinaryOperator;
@@ -69,21 +70,33 @@ public final class Figures {
   public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
       double[] spacing, double[][] affine, Display display, GrayWindow window, IntBinaryOperator fullIndex,
       RenderOptions o, Path dir) {
+    return writeAll(image, cam, contour, spacing, affine, display, window, fullIndex, null, o, dir);
+  }
+
+  /**
+   * Same, with the contour's decision already under way ({@code decided}, e.g. {@link #contourOf}
+   * of the segmentation the contour mask was made from, started as soon as it was final; the
+   * same decision as this mask's), or null: decided here.
+   */
+  public static RenderedFigures writeAll(FloatTensor image, FloatTensor cam, FloatTensor contour,
+      double[] spacing, double[][] affine, Display display, GrayWindow window, IntBinaryOperator fullIndex,
+      CompletableFuture<ContourDecision> decided, RenderOptions o, Path dir) {
     Voxels shown = Voxels.of(image, cam, contour, spacing, affine, display);
     Voxels v = fullIndex == null ? shown : shown.shownAs(fullIndex);
     // three independent passes over the volume, side by side: the gray window's percentiles,
     // the contour decision's pieces, and the peak (here)
     CompletableFuture<GrayWindow> gray = window != null ? CompletableFuture.completedFuture(window)
         : Futures.onOwnThread("gray-window", () -> GrayWindow.robust(v.image));
-    CompletableFuture<ContourDecision> outline = Futures.onOwnThread("contour",
-        () -> ContourDecision.decide(v, o.contour()));
+    CompletableFuture<ContourDecision> outline = decided != null ? decided
+        : Futures.onOwnThread("contour", () -> ContourDecision.decide(v, o.contour()));
     SlicePoint at;
     Boolean drawn = null;
     try {
       at = PeakFinder.choose(v, o);
       // the rule or the region's share often decides alone: then the figures need not wait for
-      // the pieces and the outline length, which only summary.json reports
-      drawn = ContourDecision.decidedWithoutShape(v, o.contour());
+      // the pieces and the outline length, which only summary.json reports (a decision started
+      // earlier is most likely done: its answer, without another pass over the mask)
+      drawn = decided != null ? null : ContourDecision.decidedWithoutShape(v, o.contour());
     } finally {
       Futures.await(gray);
       if (drawn == null) {
@@ -108,6 +121,24 @@ public final class Figures {
     }
     MontagePlan plan = montage == null ? null : Futures.join(montage);
     return new RenderedFigures(at, overlay, plan, montage == null ? null : montagePng, Futures.join(outline));
+  }
+
+  /**
+   * The contour decision for the voxels of class {@code cls} in {@code labels}, a volume of
+   * {@code shape} in figure order (Z, Y, X; or Y, X) with voxel size {@code spacing}: the same
+   * decision as {@link #writeAll} makes for the mask that is 1 on those voxels and 0 elsewhere.
+   */
+  public static ContourDecision contourOf(Labels labels, int cls, long[] shape, double[] spacing, ContourRule rule) {
+    Voxels grid = Voxels.gridOnly(shape, spacing);
+    boolean[] in = new boolean[labels.size()];
+    if ((long) grid.depth * grid.height * grid.width != in.length) {
+      throw new IllegalArgumentException("a segmentation of " + in.length + " voxels is not a volume of shape "
+          + java.util.Arrays.toString(shape));
+    }
+    for (int i = 0; i < in.length; i++) {
+      in[i] = labels.get(i) == cls;
+    }
+    return ContourDecision.decide(grid, in, rule);
   }
 
   private static MontagePlan montage(Voxels v, SliceRenderer renderer, SlicePoint at,

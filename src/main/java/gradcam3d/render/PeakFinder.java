@@ -26,12 +26,23 @@ final class PeakFinder {
     double mz = 0;
     double my = 0;
     double mx = 0;
+    // the voxels at the maximum so far, in scan order: unless the peak is a large plateau,
+    // nearestAt then looks at these few instead of passing over the volume again
+    int[] atMax = new int[AT_MAX];
+    int onPeak = 0;
     for (int z = 0, i = 0, depth = v.depth, height = v.height, width = v.width; z < depth; z++) {
       for (int y = 0; y < height; y++) {
         for (int x = 0; x < width; x++, i++) {
           float c = cam[i];
-          if (c > max) {
-            max = c;
+          if (c >= max) {
+            if (c > max) {
+              max = c;
+              onPeak = 0;
+            }
+            if (onPeak < AT_MAX) {
+              atMax[onPeak] = i;
+            }
+            onPeak++;
           }
           if (c > 0) { // NaN fails this test too
             mass += c;
@@ -52,7 +63,33 @@ final class PeakFinder {
     double[] centre = mass > 0
         ? new double[] {mz / mass, my / mass, mx / mass}
         : new double[] {(v.depth - 1) / 2.0, (v.height - 1) / 2.0, (v.width - 1) / 2.0};
-    return nearestAt(v, max, centre);
+    return onPeak <= AT_MAX && max != Float.NEGATIVE_INFINITY ? nearestAmong(v, atMax, onPeak, centre)
+        : nearestAt(v, max, centre);
+  }
+
+  /** Voxels at the maximum remembered in the first pass at most; beyond, a second pass finds them. */
+  private static final int AT_MAX = 256;
+
+  /** {@link #nearestAt} among the voxels at the maximum, given by index in scan order: the same voxel. */
+  private static SlicePoint nearestAmong(Voxels v, int[] atMax, int count, double[] centre) {
+    SlicePoint best = null;
+    double bestD = Double.POSITIVE_INFINITY;
+    int plane = v.height * v.width;
+    for (int n = 0; n < count; n++) {
+      int i = atMax[n];
+      int z = i / plane;
+      int y = (i % plane) / v.width;
+      int x = i % v.width;
+      double dz = (z - centre[0]) * v.spacing[0];
+      double dy = (y - centre[1]) * v.spacing[1];
+      double dx = (x - centre[2]) * v.spacing[2];
+      double d = dz * dz + dy * dy + dx * dx;
+      if (d < bestD) {
+        bestD = d;
+        best = new SlicePoint(z, y, x);
+      }
+    }
+    return best;
   }
 
   /** The region's voxel nearest (in mm) to its centre of mass, or null for an empty region. */

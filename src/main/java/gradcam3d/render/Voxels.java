@@ -79,6 +79,15 @@ final class Voxels {
   }
 
   /**
+   * A grid of this shape and spacing with no arrays: what the contour decision reads of a figure
+   * besides its region ({@link ContourDecision#decide(Voxels, boolean[], ContourRule)}).
+   */
+  static Voxels gridOnly(long[] shape, double[] spacing) {
+    long[] zyx = zyx(shape, "contour mask");
+    return new Voxels(zyx, null, null, null, spacing(spacing, zyx[0] == 1), null, Display.arrayOrder());
+  }
+
+  /**
    * The same arrays as blocks of a larger grid: index labels give the full-resolution index of a
    * block's centre, {@code fullIndex.applyAsInt(axis, shown)} (axis 0 = Z, 1 = Y, 2 = X).
    */

@@ -69,6 +69,11 @@ public final class Labels {
     return new Labels(bytes, ints, newShape);
   }
 
+  /** Whether {@code other} is these very labels (the same voxels, not a copy), in the same shape. */
+  public boolean isSameAs(Labels other) {
+    return other != null && other.bytes == bytes && other.ints == ints && Arrays.equals(other.shape, shape);
+  }
+
   /** Copies labels [from, from + n) as floats into {@code into} from {@code at}. */
   public void copyTo(int from, float[] into, int at, int n) {
     for (int i = 0; i < n; i++) {

@@ -113,7 +113,7 @@ final class LayerStream {
    * {@code feeds}: the explainer's inputs (the cut's tensors, maybe the model input itself).
    */
   static Passes run(Volume v, List<Lane> lanes, Forward forward, String scores, List<String> feeds,
-      Target target, Stitch stitch, Progress progress) {
+      Target target, Stitch stitch, Progress progress, java.util.function.Consumer<Labels> segmentationFinal) {
     WindowGrid grid = v.grid();
     WindowSchedule schedule = WindowSchedule.of(grid, v.windowBatch());
     List<WindowSchedule.Step> steps = schedule.steps();
@@ -183,6 +183,8 @@ final class LayerStream {
             reached[0] += WindowTargets.touches(WindowTargets.box(grid, t), inside) ? 1 : 0;
           }
           predictedAt[0] = System.nanoTime();
+          // work that needs only the segmentation starts now, while pass 2's last windows run
+          segmentationFinal.accept(seg);
           progress.start("explaining windows", reached[0]);
           progress.advance(explained[0]);
         }

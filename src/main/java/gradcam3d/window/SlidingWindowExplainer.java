@@ -150,6 +150,20 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     void window(int index, long[] start, Explanation batch, int item);
   }
 
+  /**
+   * Sees the segmentation [1, *S] as soon as it is final: after the last window is blended, while
+   * pass 2 still runs (so that work depending on it alone, such as writing it, starts then), with
+   * the class whose voxels in it are the target's region ({@link WindowedExplanation#regionClass}),
+   * or -1. Called once on the explaining thread, before {@link #explain} returns; should only
+   * start work. The segmentation is the one the result holds: it must not be changed.
+   */
+  @FunctionalInterface
+  public interface SegmentationListener {
+    SegmentationListener NONE = (segmentation, regionClass) -> { };
+
+    void segmentationFinal(Labels segmentation, int regionClass);
+  }
+
   private final ModelProto model;
   private final Request request;
   private final Settings settings;
@@ -288,6 +302,12 @@ public final class SlidingWindowExplainer implements AutoCloseable {
 
   /** Explains one volume {@code input} [1, C, *S] for a target in whole-volume coordinates. */
   public WindowedExplanation explain(FloatTensor input, Target target, WindowObserver observer) {
+    return explain(input, target, observer, SegmentationListener.NONE);
+  }
+
+  /** Same, and {@code listener} sees the segmentation as soon as it is final. */
+  public WindowedExplanation explain(FloatTensor input, Target target, WindowObserver observer,
+      SegmentationListener listener) {
     long[] shape = input.shape();
     long[] requested = settings.window();
     if (shape.length != requested.length + 2) {
@@ -335,6 +355,10 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     forward.all().forEach(f -> f.compiled(firstBatch));
     LayerStream.Volume volume = new LayerStream.Volume(input, inputName, grid, weights, windowBatch,
         settings.padValue(), (int) wholeOutput[1], settings.keepPrediction());
+    long[] camShape = Shapes.concat(new long[] {1}, spatial);
+    // the segmentation as the result holds it, [1, *S]
+    java.util.function.BiConsumer<Labels, Boolean> segmentationFinal = (seg, regionFromIt) ->
+        listener.segmentationFinal(seg.reshape(camShape), regionFromIt ? target.classIndex() : -1);
     LayerStream.Passes passes;
     Stitch stitch;
     if (plan.fromLayer()) {
@@ -347,10 +371,11 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         lanes.add(new LayerStream.Lane(forward.all().get(i), fromLayer.all().get(i)));
       }
       passes = LayerStream.run(volume, lanes, this::forwardRun, SCORES, List.copyOf(plan.feeds().keySet()), target,
-          stitch, progress);
+          stitch, progress, seg -> segmentationFinal.accept(seg, target.regionFromPrediction()));
     } else {
       stitch = new Stitch(grid, layers, voxels, inputSpace ? (int) channels : 0, observer, progress);
-      passes = twoPasses(volume, target, stitch, progress);
+      // pass 2 from the input holds the region as a volume: the result's region class is -1
+      passes = twoPasses(volume, target, stitch, progress, seg -> segmentationFinal.accept(seg, false));
     }
     long t1 = passes.predictedAt() == 0 ? System.nanoTime() : passes.predictedAt();
     float[] region = passes.region();
@@ -376,7 +401,6 @@ public final class SlidingWindowExplainer implements AutoCloseable {
 
     // one min-max over the whole volume, in place: a graph would copy these volume-sized arrays
     // several times (2.5 GB of extra native memory for 512x512x256)
-    long[] camShape = Shapes.concat(new long[] {1}, spatial);
     List<Explanation.LayerMap> maps = new ArrayList<>();
     List<FloatTensor> finals = new ArrayList<>();
     Explanation.Attribution attribution = null;
@@ -423,13 +447,15 @@ public final class SlidingWindowExplainer implements AutoCloseable {
    * Pass 2 from the model input: pass 1 blends every window, then each window the target reaches
    * runs forward + backward + CAM from its input crop, in batches of the window batch.
    */
-  private LayerStream.Passes twoPasses(LayerStream.Volume v, Target target, Stitch stitch, Progress progress) {
+  private LayerStream.Passes twoPasses(LayerStream.Volume v, Target target, Stitch stitch, Progress progress,
+      java.util.function.Consumer<Labels> segmentationFinal) {
     WindowGrid grid = v.grid();
     BlendedSum blend = WindowInference.blend(v.input(), grid, v.weights(), v.windowBatch(), v.padValue(), forwards(),
         progress);
     float[] predicted = new float[v.classes()];
     blend.scoring(target.classIndex(), target.regionFromPrediction() ? null : target.region(null, grid.volume()));
     Labels segmentation = blend.segmentation(predicted);
+    segmentationFinal.accept(segmentation);
     float[] region = target.region(segmentation, grid.volume());
     // a predicted-class target follows the blended prediction in every window
     Target fixed = target.onPrediction(new FloatTensor(region, grid.volume()));

@@ -53,6 +53,74 @@ class PeakFinderTest {
     assertEquals(new SlicePoint(5, 5, 5), PeakFinder.peak(v));
   }
 
+  /**
+   * The peak as first written, voxel by voxel: the maximum, the map's centre of mass, then among the
+   * voxels at the maximum the one nearest to it in mm, the first in scan order on exact ties.
+   */
+  private static SlicePoint bruteForcePeak(float[] c, int d, int h, int w, double[] sp) {
+    float max = Float.NEGATIVE_INFINITY;
+    double mass = 0;
+    double mz = 0;
+    double my = 0;
+    double mx = 0;
+    for (int z = 0, i = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++, i++) {
+          max = Math.max(max, c[i]);
+          if (c[i] > 0) {
+            mass += c[i];
+            mz += c[i] * z;
+            my += c[i] * y;
+            mx += c[i] * x;
+          }
+        }
+      }
+    }
+    double[] centre = mass > 0 ? new double[] {mz / mass, my / mass, mx / mass}
+        : new double[] {(d - 1) / 2.0, (h - 1) / 2.0, (w - 1) / 2.0};
+    SlicePoint best = null;
+    double bestD = Double.POSITIVE_INFINITY;
+    for (int z = 0, i = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++, i++) {
+          if (c[i] == max) {
+            double dz = (z - centre[0]) * sp[0];
+            double dy = (y - centre[1]) * sp[1];
+            double dx = (x - centre[2]) * sp[2];
+            double dist = dz * dz + dy * dy + dx * dx;
+            if (dist < bestD) {
+              bestD = dist;
+              best = new SlicePoint(z, y, x);
+            }
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  @Test
+  void peaksOfFewAndOfManyVoxelsAtTheMaximumEqualAVoxelByVoxelSearch() {
+    java.util.Random r = new java.util.Random(31);
+    for (int trial = 0; trial < 40; trial++) {
+      int d = 1 + r.nextInt(12);
+      int h = 1 + r.nextInt(30);
+      int w = 1 + r.nextInt(30);
+      float[] c = new float[d * h * w];
+      // from a lone maximum to plateaus of far more voxels than the first pass remembers
+      int plateau = trial % 4 == 0 ? c.length : r.nextInt(1 + Math.min(c.length, trial * 20));
+      for (int i = 0; i < c.length; i++) {
+        c[i] = r.nextInt(4) == 0 ? 0 : 0.9f * r.nextFloat();
+      }
+      for (int n = 0; n < plateau; n++) {
+        c[r.nextInt(c.length)] = 1;
+      }
+      c[r.nextInt(c.length)] = 1;
+      Voxels v = Voxels.of(new FloatTensor(new float[c.length], d, h, w), new FloatTensor(c, d, h, w), null, SPACING);
+      assertEquals(bruteForcePeak(c, d, h, w, SPACING), PeakFinder.peak(v), "trial " + trial);
+    }
+  }
+
   @Test
   void flatCamGivesTheCentreOfTheVolume() {
     Voxels v = voxels(FloatTensor.zeros(16, 32, 24));
