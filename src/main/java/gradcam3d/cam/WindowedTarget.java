@@ -47,7 +47,9 @@ public record WindowedTarget(Target inner, FloatTensor weight) implements Target
     int classes = (int) outputShape[1];
     int voxels = Target.voxels(outputShape);
     float[] w = weight.data();
-    for (int k = 0; k < classes; k++) {
+    // a class's target seeds only its class (every other class's seed stays zero): one pass, not K
+    int cls = inner.classIndex();
+    for (int k = cls >= 0 ? cls : 0; k < (cls >= 0 ? cls + 1 : classes); k++) {
       int base = (b * classes + k) * voxels;
       for (int v = 0; v < voxels; v++) {
         weights[base + v] *= w[v];
