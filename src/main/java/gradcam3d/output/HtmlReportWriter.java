@@ -29,7 +29,7 @@ public final class HtmlReportWriter implements OutputWriter {
   public static final String FILE = "report.html";
 
   /** The report without its summary, and its compressed data block. */
-  private record Encoded(CaseReport report, byte[] data) {}
+  private record Encoded(CaseReport report, CaseReportWriter.Data data) {}
 
   private Background<Encoded> encoding;
   private Background<CaseReportWriter.DataEncoder> scan;

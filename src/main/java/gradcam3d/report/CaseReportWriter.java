@@ -54,22 +54,37 @@ public final class CaseReportWriter {
    * Same, with the page's data made beforehand by {@link #encodeData} (of a report with the same
    * volumes; the summary may differ): the slow part, which needs no summary, can run early.
    */
-  public static void write(CaseReport report, Colormap colormap, double opacity, Path html, byte[] data) {
+  public static void write(CaseReport report, Colormap colormap, double opacity, Path html, Data data) {
     String[] halves = HtmlTemplates.load(TEMPLATE).split("\\{\\{DATA}}", 2);
     Map<String, String> values = Map.of("TITLE", HtmlTemplates.escape(report.title()),
-        "META", HtmlTemplates.scriptJson(meta(report, colormap, opacity)));
+        "META", HtmlTemplates.scriptJson(meta(report, colormap, opacity, data)));
     String head = HtmlTemplates.fill(halves[0], values);
     String tail = halves[1];
     AtomicFiles.write(html, out -> {
       out.write(head.getBytes(StandardCharsets.UTF_8));
       try (OutputStream b64 = Base64.getEncoder().wrap(new KeepOpen(out))) {
-        b64.write(data);
+        b64.write(data.compressed());
       }
       out.write(tail.getBytes(StandardCharsets.UTF_8));
     });
   }
 
-  private static Map<String, Object> meta(CaseReport r, Colormap colormap, double opacity) {
+  /**
+   * The page's data block before base64 and what the page's header says of it, found in the same
+   * passes: each volume's range (the image's, then each map's, as quantised) and where the page opens.
+   */
+  public record Data(byte[] compressed, List<Range> ranges, List<Integer> start) {
+    public Data {
+      ranges = List.copyOf(ranges);
+      start = List.copyOf(start);
+    }
+  }
+
+  private static Map<String, Object> meta(CaseReport r, Colormap colormap, double opacity, Data data) {
+    if (data.ranges().size() != 1 + r.maps().size()) {
+      throw new IllegalArgumentException("the data holds " + data.ranges().size() + " volumes, the report shows "
+          + (1 + r.maps().size()));
+    }
     ReportGrid g = r.grid();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("dims", List.of(g.dims()[0], g.dims()[1], g.dims()[2]));
@@ -88,7 +103,7 @@ public final class CaseReportWriter {
     if (g.sampled() != null) {
       m.put("sampled", g.sampled());
     }
-    m.put("image", range(r.image()));
+    m.put("image", data.ranges().get(0).json());
     if (r.intensity() != null) {
       // the readout shows the scan's value and, beside it, what the model saw: (clamp(x) - shift) * scale
       Map<String, Object> n = new LinkedHashMap<>();
@@ -99,17 +114,17 @@ public final class CaseReportWriter {
       m.put("intensity", n);
     }
     List<Map<String, Object>> maps = new ArrayList<>();
-    for (CaseReport.NamedMap map : r.maps()) {
+    for (int i = 0; i < r.maps().size(); i++) {
       Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", map.name());
-      entry.putAll(range(map.values()));
+      entry.put("name", r.maps().get(i).name());
+      entry.putAll(data.ranges().get(1 + i).json());
       maps.add(entry);
     }
     m.put("maps", maps);
     m.put("hasMasks", r.target() != null || r.label() != null);
     m.put("hasTarget", r.target() != null);
     m.put("hasLabel", r.label() != null);
-    m.put("start", start(r.maps().get(0).values(), r.target(), g.dims()));
+    m.put("start", data.start());
     m.put("colormap", colormap.name());
     List<Map<String, Object>> luts = new ArrayList<>();
     for (String name : Colormap.names()) {
@@ -134,30 +149,47 @@ public final class CaseReportWriter {
     return m;
   }
 
-  /** The range that 8-bit level 0 and 255 stand for. */
-  private static Map<String, Object> range(float[] values) {
-    float[] mm = minMax(values);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("min", (double) mm[0]);
-    m.put("max", (double) mm[1]);
-    return m;
+  /**
+   * A volume's finite values' least and greatest ({0, 0} without any: the range that 8-bit level 0
+   * and 255 stand for) and, found in the same pass, its first maximum.
+   *
+   * @param peak the index of the first maximum: where one pass that keeps an index while a later
+   *     value is strictly greater ends, from index 0 (so a NaN first value is never beaten)
+   * @param positive whether any value is above 0
+   */
+  public record Range(float min, float max, int peak, boolean positive) {
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("min", (double) min);
+      m.put("max", (double) max);
+      return m;
+    }
+  }
+
+  /** The finite values' least and greatest, {0, 0} without any ({@link #range}). */
+  static float[] minMax(float[] values) {
+    Range r = range(values);
+    return new float[] {r.min(), r.max()};
   }
 
   /**
-   * The finite values' least and greatest, {0, 0} without any: chunk by chunk on all cores, the
-   * chunks' results taken in order with the same strict comparisons, so that of equal values
-   * (-0.0 and 0.0) the first in the array is kept, as one pass would.
+   * A volume's {@link Range}: chunk by chunk on all cores, the chunks' results taken in order with
+   * the same strict comparisons, so that of equal values (-0.0 and 0.0) the first in the array is
+   * kept, as one pass would.
    */
-  static float[] minMax(float[] values) {
+  public static Range range(float[] values) {
     int chunks = (values.length + CHUNK - 1) / CHUNK;
     float[] lows = new float[chunks];
     float[] highs = new float[chunks];
+    float[] tops = new float[chunks];
+    int[] at = new int[chunks];
     IntStream.range(0, chunks).parallel().forEach(c -> {
       int from = c * CHUNK;
       int end = Math.min(values.length, from + CHUNK);
       // NaN fails both comparisons; an infinity is caught afterwards: two comparisons per voxel, not four
       float lo = Float.POSITIVE_INFINITY;
       float hi = Float.NEGATIVE_INFINITY;
+      int best = -1;
       for (int i = from; i < end; i++) {
         float v = values[i];
         if (v < lo) {
@@ -165,8 +197,12 @@ public final class CaseReportWriter {
         }
         if (v > hi) {
           hi = v;
+          // the first maximum, infinities included, is where the greatest value last grew
+          best = i;
         }
       }
+      tops[c] = hi;
+      at[c] = best;
       if (lo == Float.NEGATIVE_INFINITY || hi == Float.POSITIVE_INFINITY) {
         lo = Float.POSITIVE_INFINITY;
         hi = Float.NEGATIVE_INFINITY;
@@ -188,6 +224,8 @@ public final class CaseReportWriter {
     });
     float lo = Float.POSITIVE_INFINITY;
     float hi = Float.NEGATIVE_INFINITY;
+    float top = Float.NEGATIVE_INFINITY;
+    int best = -1;
     for (int c = 0; c < chunks; c++) {
       if (lows[c] < lo) {
         lo = lows[c];
@@ -195,8 +233,14 @@ public final class CaseReportWriter {
       if (highs[c] > hi) {
         hi = highs[c];
       }
+      if (tops[c] > top) {
+        top = tops[c];
+        best = at[c];
+      }
     }
-    return lo <= hi ? new float[] {lo, hi} : new float[] {0, 0};
+    // as one pass from index 0: a NaN first value is never beaten, nor is a first -infinity
+    int peak = values.length == 0 || Float.isNaN(values[0]) || best < 0 ? 0 : best;
+    return lo <= hi ? new Range(lo, hi, peak, top > 0) : new Range(0, 0, peak, top > 0);
   }
 
   private static Double finiteOrNull(double v) {
@@ -208,15 +252,14 @@ public final class CaseReportWriter {
    * the centre of the target region (its voxel nearest the region's centre of mass), else of the volume.
    */
   static List<Integer> start(float[] map, float[] target, int[] dims) {
-    boolean any = false;
-    for (float v : map) {
-      if (v > 0) {
-        any = true;
-        break;
-      }
-    }
-    if (any) {
-      return peak(map, dims);
+    return start(range(map), target, dims);
+  }
+
+  /** {@link #start} of a map whose {@link Range} is known. */
+  static List<Integer> start(Range map, float[] target, int[] dims) {
+    if (map.positive()) {
+      int best = map.peak();
+      return List.of(best % dims[0], (best / dims[0]) % dims[1], best / (dims[0] * dims[1]));
     }
     if (target != null) {
       double si = 0;
@@ -253,22 +296,15 @@ public final class CaseReportWriter {
     return List.of(dims[0] / 2, dims[1] / 2, dims[2] / 2);
   }
 
-  /** Voxel (i, j, k) of the first maximum. */
-  static List<Integer> peak(float[] map, int[] dims) {
-    int best = 0;
-    for (int i = 1; i < map.length; i++) {
-      if (map[i] > map[best]) {
-        best = i;
-      }
-    }
-    return List.of(best % dims[0], (best / dims[0]) % dims[1], best / (dims[0] * dims[1]));
-  }
-
   /** Level 0..255 of each value over the values' own range; NaN and a constant volume give 0. */
   static byte[] quantise(float[] values) {
-    float[] mm = minMax(values);
-    double scale = mm[1] > mm[0] ? 255.0 / ((double) mm[1] - mm[0]) : 0;
-    float low = mm[0];
+    return quantise(values, range(values));
+  }
+
+  /** {@link #quantise} over the values' known range. */
+  static byte[] quantise(float[] values, Range range) {
+    double scale = range.max() > range.min() ? 255.0 / ((double) range.max() - range.min()) : 0;
+    float low = range.min();
     byte[] q = new byte[values.length];
     IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
       for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
@@ -285,24 +321,28 @@ public final class CaseReportWriter {
 
   /**
    * The page's data before base64: image, maps and masks (bit 1 target, bit 2 label), each
-   * quantised to one byte per voxel, concatenated in one zlib stream.
+   * quantised to one byte per voxel, concatenated in one zlib stream; with each volume's range
+   * and where the page opens.
    */
-  public static byte[] encodeData(CaseReport r) {
+  public static Data encodeData(CaseReport r) {
     return new DataEncoder(r.image()).finish(r);
   }
 
   /**
    * {@link #encodeData} in two steps: the scan, which comes first in the data, as soon as it is
-   * loaded (while the maps are still being computed), then the maps and masks.
+   * loaded (while the maps are still being computed), then the maps and masks. Each volume is
+   * read twice: once for its range (and first maximum), once to quantise it.
    */
   public static final class DataEncoder {
     private final float[] image;
+    private final Range imageRange;
     private final Zlib z = new Zlib(COMPRESSION_LEVEL, BAND);
 
     /** Compresses the scan (one value per voxel of the report's grid, NIfTI voxel order). */
     public DataEncoder(float[] image) {
       this.image = image;
-      z.add(quantise(image));
+      this.imageRange = range(image);
+      z.add(quantise(image, imageRange));
     }
 
     /** The scan as compressed. */
@@ -311,22 +351,23 @@ public final class CaseReportWriter {
     }
 
     /** The data of a report on this scan. */
-    public byte[] finish(CaseReport r) {
+    public Data finish(CaseReport r) {
       if (r.image() != image && !Arrays.equals(r.image(), image)) {
         throw new IllegalArgumentException("the report shows another scan than the one compressed");
       }
-      return finishData(r, z);
+      List<Range> ranges = new ArrayList<>();
+      ranges.add(imageRange);
+      for (CaseReport.NamedMap m : r.maps()) {
+        Range range = range(m.values());
+        ranges.add(range);
+        z.add(quantise(m.values(), range));
+      }
+      if (r.target() != null || r.label() != null) {
+        z.add(masks(r.target(), r.label(), r.grid().voxels()));
+      }
+      List<Integer> start = start(ranges.get(1), r.target(), r.grid().dims());
+      return new Data(z.finish(), ranges, start);
     }
-  }
-
-  private static byte[] finishData(CaseReport r, Zlib z) {
-    for (CaseReport.NamedMap m : r.maps()) {
-      z.add(quantise(m.values()));
-    }
-    if (r.target() != null || r.label() != null) {
-      z.add(masks(r.target(), r.label(), r.grid().voxels()));
-    }
-    return z.finish();
   }
 
   /** Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), chunk by chunk on all cores. */

@@ -70,6 +70,53 @@ class CaseReportWriterTest {
     assertArrayEquals(new float[] {0, 0}, CaseReportWriter.minMax(new float[] {Float.NaN, Float.POSITIVE_INFINITY}));
   }
 
+  /**
+   * The first maximum found with the range, chunk by chunk, is where one plain pass from index 0
+   * ends: ties go to the first (also across chunks, and -0.0 ties 0.0), NaN never wins, a NaN
+   * first value is never beaten; "positive" is whether any value is above 0.
+   */
+  @Test
+  void firstMaximumOfManyChunksIsThatOfOnePass() {
+    Random random = new Random(274);
+    float[] v = new float[900_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = -random.nextFloat();
+    }
+    assertPeak(v, false);
+    v[5] = Float.NaN;
+    v[700_000] = 0.0f;
+    v[800_000] = -0.0f;
+    assertPeak(v, false);
+    v[300_000] = 9;
+    v[600_000] = 9; // the same maximum in a later chunk
+    v[650_000] = Float.NaN;
+    assertPeak(v, true);
+    v[0] = Float.NaN;
+    assertPeak(v, true);
+    v[0] = Float.NEGATIVE_INFINITY;
+    v[899_999] = Float.POSITIVE_INFINITY;
+    assertPeak(v, true);
+    assertPeak(new float[] {Float.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY}, false);
+    assertPeak(new float[] {Float.NaN, Float.NaN}, false);
+  }
+
+  private static void assertPeak(float[] v, boolean positive) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    CaseReportWriter.Range r = CaseReportWriter.range(v);
+    assertEquals(best, r.peak());
+    assertEquals(positive, r.positive());
+    boolean any = false;
+    for (float x : v) {
+      any |= x > 0;
+    }
+    assertEquals(any, r.positive(), "positive is: a value above 0");
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void pageHoldsTheQuantisedVolumesMasksAndGeometry() throws Exception {
