@@ -6,6 +6,7 @@ import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.report.CaseReport;
 import gradcam3d.report.CaseReportWriter;
 import gradcam3d.report.ReportGrid;
+import gradcam3d.report.ValueRange;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * report.html for a single-volume case: the model input (first channel), one map per layer plus
@@ -42,8 +44,10 @@ public final class HtmlReportWriter implements OutputWriter {
       return null;
     }
     DisplayGrid grid = DisplayGrid.of(DisplayFrame.of(loaded, layout, o.render()));
-    this.scan = Background.start("report-scan", () ->
-        new CaseReportWriter.DataEncoder(grid.apply(scan.tensor().view0(0), false).data()));
+    this.scan = Background.start("report-scan", () -> {
+      DisplayGrid.Measured shown = grid.applyMeasured(scan.tensor().view0(0), false);
+      return new CaseReportWriter.DataEncoder(shown.values().data(), shown.range());
+    });
     return this.scan;
   }
 
@@ -56,9 +60,10 @@ public final class HtmlReportWriter implements OutputWriter {
     Background<CaseReportWriter.DataEncoder> early = this.scan;
     encoding = Background.start("report", () -> {
       CaseReportWriter.DataEncoder encoder = early != null ? early.join() : null;
-      CaseReport report = volumes(r, o, encoder == null ? null : encoder.image());
+      List<ValueRange> mapRanges = new ArrayList<>();
+      CaseReport report = volumes(r, o, encoder == null ? null : encoder.image(), mapRanges);
       encoder = encoder != null ? encoder : new CaseReportWriter.DataEncoder(report.image());
-      return new Encoded(report, encoder.finish(report));
+      return new Encoded(report, encoder.finish(report, mapRanges));
     });
     return encoding;
   }
@@ -80,20 +85,26 @@ public final class HtmlReportWriter implements OutputWriter {
   /**
    * What the page shows, in the pictures' display frame, without the summary ({@code scan}: the
    * scan in that frame already, or null): the scan in its own intensities, the maps, the target
-   * region and the label on the scan's grid.
+   * region and the label on the scan's grid. Each map's range is added to {@code mapRanges}.
    */
-  private static CaseReport volumes(CaseResult r, OutputSettings o, float[] scan) {
+  private static CaseReport volumes(CaseResult r, OutputSettings o, float[] scan, List<ValueRange> mapRanges) {
     Explanation e = r.explanation();
     // a large scan in blocks (DisplayGrid), as the pictures show it: the page stays a few MB
     DisplayGrid frame = DisplayGrid.of(DisplayFrame.of(r.loaded(), r.settings().layout(), o.render()));
     ReportGrid grid = grid(frame);
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
+    // each map's range is found with its blocks
+    BiConsumer<String, FloatTensor> addMap = (name, map) -> {
+      DisplayGrid.Measured shown = frame.applyMeasured(map, false);
+      maps.add(new CaseReport.NamedMap(name, shown.values().data()));
+      mapRanges.add(shown.range());
+    };
     if (e.layers().size() > 1) {
-      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().view0(0), false).data()));
+      addMap.accept("aggregate · " + method, e.cam().view0(0));
     }
     for (Explanation.LayerMap l : e.layers()) {
-      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().view0(0), false).data()));
+      addMap.accept(l.layer().spec() + " · " + method, l.cam().view0(0));
     }
     if (e.extras() != null) {
       // a method's own maps one by one (dff: "concept 0", "concept 1", ...), in the same map switch
@@ -101,7 +112,7 @@ public final class HtmlReportWriter implements OutputWriter {
         FloatTensor first = stack.view0(0);
         String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
         for (int k = 0; k < first.dim(0); k++) {
-          maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k), false).data()));
+          addMap.accept(singular + " " + k + " · " + method, first.slice0(k));
         }
       });
     }

@@ -73,7 +73,7 @@ public final class CaseReportWriter {
    * The page's data block before base64 and what the page's header says of it, found in the same
    * passes: each volume's range (the image's, then each map's, as quantised) and where the page opens.
    */
-  public record Data(byte[] compressed, List<Range> ranges, List<Integer> start) {
+  public record Data(byte[] compressed, List<ValueRange> ranges, List<Integer> start) {
     public Data {
       ranges = List.copyOf(ranges);
       start = List.copyOf(start);
@@ -149,98 +149,10 @@ public final class CaseReportWriter {
     return m;
   }
 
-  /**
-   * A volume's finite values' least and greatest ({0, 0} without any: the range that 8-bit level 0
-   * and 255 stand for) and, found in the same pass, its first maximum.
-   *
-   * @param peak the index of the first maximum: where one pass that keeps an index while a later
-   *     value is strictly greater ends, from index 0 (so a NaN first value is never beaten)
-   * @param positive whether any value is above 0
-   */
-  public record Range(float min, float max, int peak, boolean positive) {
-    Map<String, Object> json() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("min", (double) min);
-      m.put("max", (double) max);
-      return m;
-    }
-  }
-
-  /** The finite values' least and greatest, {0, 0} without any ({@link #range}). */
+  /** The finite values' least and greatest, {0, 0} without any ({@link ValueRange}). */
   static float[] minMax(float[] values) {
-    Range r = range(values);
+    ValueRange r = ValueRange.of(values);
     return new float[] {r.min(), r.max()};
-  }
-
-  /**
-   * A volume's {@link Range}: chunk by chunk on all cores, the chunks' results taken in order with
-   * the same strict comparisons, so that of equal values (-0.0 and 0.0) the first in the array is
-   * kept, as one pass would.
-   */
-  public static Range range(float[] values) {
-    int chunks = (values.length + CHUNK - 1) / CHUNK;
-    float[] lows = new float[chunks];
-    float[] highs = new float[chunks];
-    float[] tops = new float[chunks];
-    int[] at = new int[chunks];
-    IntStream.range(0, chunks).parallel().forEach(c -> {
-      int from = c * CHUNK;
-      int end = Math.min(values.length, from + CHUNK);
-      // NaN fails both comparisons; an infinity is caught afterwards: two comparisons per voxel, not four
-      float lo = Float.POSITIVE_INFINITY;
-      float hi = Float.NEGATIVE_INFINITY;
-      int best = -1;
-      for (int i = from; i < end; i++) {
-        float v = values[i];
-        if (v < lo) {
-          lo = v;
-        }
-        if (v > hi) {
-          hi = v;
-          // the first maximum, infinities included, is where the greatest value last grew
-          best = i;
-        }
-      }
-      tops[c] = hi;
-      at[c] = best;
-      if (lo == Float.NEGATIVE_INFINITY || hi == Float.POSITIVE_INFINITY) {
-        lo = Float.POSITIVE_INFINITY;
-        hi = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < end; i++) {
-          float v = values[i];
-          // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
-          if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
-            if (v < lo) {
-              lo = v;
-            }
-            if (v > hi) {
-              hi = v;
-            }
-          }
-        }
-      }
-      lows[c] = lo;
-      highs[c] = hi;
-    });
-    float lo = Float.POSITIVE_INFINITY;
-    float hi = Float.NEGATIVE_INFINITY;
-    float top = Float.NEGATIVE_INFINITY;
-    int best = -1;
-    for (int c = 0; c < chunks; c++) {
-      if (lows[c] < lo) {
-        lo = lows[c];
-      }
-      if (highs[c] > hi) {
-        hi = highs[c];
-      }
-      if (tops[c] > top) {
-        top = tops[c];
-        best = at[c];
-      }
-    }
-    // as one pass from index 0: a NaN first value is never beaten, nor is a first -infinity
-    int peak = values.length == 0 || Float.isNaN(values[0]) || best < 0 ? 0 : best;
-    return lo <= hi ? new Range(lo, hi, peak, top > 0) : new Range(0, 0, peak, top > 0);
   }
 
   private static Double finiteOrNull(double v) {
@@ -252,11 +164,11 @@ public final class CaseReportWriter {
    * the centre of the target region (its voxel nearest the region's centre of mass), else of the volume.
    */
   static List<Integer> start(float[] map, float[] target, int[] dims) {
-    return start(range(map), target, dims);
+    return start(ValueRange.of(map), target, dims);
   }
 
-  /** {@link #start} of a map whose {@link Range} is known. */
-  static List<Integer> start(Range map, float[] target, int[] dims) {
+  /** {@link #start} of a map whose {@link ValueRange} is known. */
+  static List<Integer> start(ValueRange map, float[] target, int[] dims) {
     if (map.positive()) {
       int best = map.peak();
       return List.of(best % dims[0], (best / dims[0]) % dims[1], best / (dims[0] * dims[1]));
@@ -298,11 +210,11 @@ public final class CaseReportWriter {
 
   /** Level 0..255 of each value over the values' own range; NaN and a constant volume give 0. */
   static byte[] quantise(float[] values) {
-    return quantise(values, range(values));
+    return quantise(values, ValueRange.of(values));
   }
 
   /** {@link #quantise} over the values' known range. */
-  static byte[] quantise(float[] values, Range range) {
+  static byte[] quantise(float[] values, ValueRange range) {
     double scale = range.max() > range.min() ? 255.0 / ((double) range.max() - range.min()) : 0;
     float low = range.min();
     byte[] q = new byte[values.length];
@@ -335,13 +247,18 @@ public final class CaseReportWriter {
    */
   public static final class DataEncoder {
     private final float[] image;
-    private final Range imageRange;
+    private final ValueRange imageRange;
     private final Zlib z = new Zlib(COMPRESSION_LEVEL, BAND);
 
     /** Compresses the scan (one value per voxel of the report's grid, NIfTI voxel order). */
     public DataEncoder(float[] image) {
+      this(image, null);
+    }
+
+    /** Same, with the scan's range when it is known already (null: found here). */
+    public DataEncoder(float[] image, ValueRange known) {
       this.image = image;
-      this.imageRange = range(image);
+      this.imageRange = known != null ? known : ValueRange.of(image);
       z.add(quantise(image, imageRange));
     }
 
@@ -352,13 +269,25 @@ public final class CaseReportWriter {
 
     /** The data of a report on this scan. */
     public Data finish(CaseReport r) {
+      return finish(r, null);
+    }
+
+    /**
+     * Same, with the maps' ranges where they are known already ({@code known}: null, or one per
+     * map, in the report's order, null for one to be found here).
+     */
+    public Data finish(CaseReport r, List<ValueRange> known) {
+      if (known != null && known.size() != r.maps().size()) {
+        throw new IllegalArgumentException(known.size() + " known ranges for " + r.maps().size() + " maps");
+      }
       if (r.image() != image && !Arrays.equals(r.image(), image)) {
         throw new IllegalArgumentException("the report shows another scan than the one compressed");
       }
-      List<Range> ranges = new ArrayList<>();
+      List<ValueRange> ranges = new ArrayList<>();
       ranges.add(imageRange);
-      for (CaseReport.NamedMap m : r.maps()) {
-        Range range = range(m.values());
+      for (int i = 0; i < r.maps().size(); i++) {
+        CaseReport.NamedMap m = r.maps().get(i);
+        ValueRange range = known != null && known.get(i) != null ? known.get(i) : ValueRange.of(m.values());
         ranges.add(range);
         z.add(quantise(m.values(), range));
       }

@@ -107,7 +107,7 @@ class CaseReportWriterTest {
         best = i;
       }
     }
-    CaseReportWriter.Range r = CaseReportWriter.range(v);
+    ValueRange r = ValueRange.of(v);
     assertEquals(best, r.peak());
     assertEquals(positive, r.positive());
     boolean any = false;
