@@ -59,11 +59,9 @@ public final class HtmlReportWriter implements OutputWriter {
     }
     Background<CaseReportWriter.DataEncoder> early = this.scan;
     encoding = Background.start("report", () -> {
-      CaseReportWriter.DataEncoder encoder = early != null ? early.join() : null;
       List<ValueRange> mapRanges = new ArrayList<>();
-      CaseReport report = volumes(r, o, encoder == null ? null : encoder.image(), mapRanges);
-      encoder = encoder != null ? encoder : new CaseReportWriter.DataEncoder(report.image());
-      return new Encoded(report, encoder.finish(report, mapRanges));
+      Shown shown = volumes(r, o, early, mapRanges);
+      return new Encoded(shown.report(), shown.scan().finish(shown.report(), mapRanges));
     });
     return encoding;
   }
@@ -82,16 +80,23 @@ public final class HtmlReportWriter implements OutputWriter {
     CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE), e.data());
   }
 
+  /** What the page shows, and its scan as compressed. */
+  private record Shown(CaseReport report, CaseReportWriter.DataEncoder scan) {}
+
   /**
-   * What the page shows, in the pictures' display frame, without the summary ({@code scan}: the
-   * scan in that frame already, or null): the scan in its own intensities, the maps, the target
-   * region and the label on the scan's grid. Each map's range is added to {@code mapRanges}.
+   * What the page shows, in the pictures' display frame, without the summary: the scan in its own
+   * intensities, the maps, the target region and the label on the scan's grid. The label's blocks
+   * (which only the page shows) come first, the scan last ({@code early}: its encoder, started
+   * when the scan was loaded, or null), so that little waits for the scan's compression. Each
+   * map's range is added to {@code mapRanges}.
    */
-  private static CaseReport volumes(CaseResult r, OutputSettings o, float[] scan, List<ValueRange> mapRanges) {
+  private static Shown volumes(CaseResult r, OutputSettings o, Background<CaseReportWriter.DataEncoder> early,
+      List<ValueRange> mapRanges) throws IOException {
     Explanation e = r.explanation();
     // a large scan in blocks (DisplayGrid), as the pictures show it: the page stays a few MB
     DisplayGrid frame = DisplayGrid.of(DisplayFrame.of(r.loaded(), r.settings().layout(), o.render()));
     ReportGrid grid = grid(frame);
+    float[] label = r.label() == null ? null : frame.apply(r.label().mask(), true).data();
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
     // each map's range is found with its blocks
@@ -120,14 +125,19 @@ public final class HtmlReportWriter implements OutputWriter {
         ? frame.apply(e.region().view0(0), true).data()
         : r.windows() != null && r.windows().regionClass() >= 0
         ? frame.applyClass(r.windows().segmentation(), r.windows().regionClass()).data() : null;
-    float[] label = r.label() == null ? null : frame.apply(r.label().mask(), true).data();
+    CaseReportWriter.DataEncoder scan;
+    if (early != null) {
+      scan = early.join();
+    } else {
+      DisplayGrid.Measured image = frame.applyMeasured(r.loaded().scan().tensor().view0(0), false);
+      scan = new CaseReportWriter.DataEncoder(image.values().data(), image.range());
+    }
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().view0(0), false).data();
     List<Normalization.Linear> intensity = r.loaded().intensity();
     // the model's value beside the scan's, where the two differ
     Normalization.Linear first = intensity == null ? null : intensity.get(0);
-    return new CaseReport(title, grid, image, maps, target, label, null,
-        first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first);
+    return new Shown(new CaseReport(title, grid, scan.image(), maps, target, label, null,
+        first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first), scan);
   }
 
   /**

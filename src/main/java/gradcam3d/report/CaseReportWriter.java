@@ -4,9 +4,6 @@ import gradcam3d.AtomicFiles;
 import gradcam3d.Zlib;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.RenderOptions;
-import java.io.FilterOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +33,8 @@ public final class CaseReportWriter {
   static final int COMPRESSION_LEVEL = Deflater.BEST_SPEED;
   /** Bytes per independently compressed band. */
   private static final int BAND = 1 << 18;
+  /** Bytes per base64 task: a multiple of 3. */
+  private static final int BASE64_PIECE = 3 << 18;
   /** Voxels per quantising task. */
   private static final int CHUNK = 1 << 18;
 
@@ -62,18 +61,17 @@ public final class CaseReportWriter {
     String tail = halves[1];
     AtomicFiles.write(html, out -> {
       out.write(head.getBytes(StandardCharsets.UTF_8));
-      try (OutputStream b64 = Base64.getEncoder().wrap(new KeepOpen(out))) {
-        b64.write(data.compressed());
-      }
+      out.write(data.base64());
       out.write(tail.getBytes(StandardCharsets.UTF_8));
     });
   }
 
   /**
-   * The page's data block before base64 and what the page's header says of it, found in the same
-   * passes: each volume's range (the image's, then each map's, as quantised) and where the page opens.
+   * The page's data block as written (base64 of the zlib stream, ASCII) and what the page's header
+   * says of it, found in the same passes: each volume's range (the image's, then each map's, as
+   * quantised) and where the page opens.
    */
-  public record Data(byte[] compressed, List<ValueRange> ranges, List<Integer> start) {
+  public record Data(byte[] base64, List<ValueRange> ranges, List<Integer> start) {
     public Data {
       ranges = List.copyOf(ranges);
       start = List.copyOf(start);
@@ -295,7 +293,7 @@ public final class CaseReportWriter {
         z.add(masks(r.target(), r.label(), r.grid().voxels()));
       }
       List<Integer> start = start(ranges.get(1), r.target(), r.grid().dims());
-      return new Data(z.finish(), ranges, start);
+      return new Data(base64(z.finish()), ranges, start);
     }
   }
 
@@ -323,20 +321,19 @@ public final class CaseReportWriter {
     return masks;
   }
 
-  /** Lets the base64 encoder finish its padding without closing the page underneath. */
-  private static final class KeepOpen extends FilterOutputStream {
-    KeepOpen(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
+  /**
+   * Base64 of {@code data} in pieces of a multiple of 3 bytes on all cores: each piece's text is
+   * that part of the whole's (only the last piece pads), so the pieces simply concatenate.
+   */
+  static byte[] base64(byte[] data) {
+    int pieces = (data.length + BASE64_PIECE - 1) / BASE64_PIECE;
+    byte[] text = new byte[4 * ((data.length + 2) / 3)];
+    Base64.Encoder encoder = Base64.getEncoder();
+    IntStream.range(0, pieces).parallel().forEach(p -> {
+      int from = p * BASE64_PIECE;
+      byte[] piece = encoder.encode(Arrays.copyOfRange(data, from, Math.min(data.length, from + BASE64_PIECE)));
+      System.arraycopy(piece, 0, text, from / 3 * 4, piece.length);
+    });
+    return text;
   }
 }

@@ -117,6 +117,18 @@ class CaseReportWriterTest {
     assertEquals(any, r.positive(), "positive is: a value above 0");
   }
 
+  /** Base64 made in pieces on all cores is the whole's, padding included, at every length near a piece's edge. */
+  @Test
+  void base64InPiecesIsTheWholesBase64() {
+    Random random = new Random(275);
+    int piece = 3 << 18;
+    for (int n : new int[] {0, 1, 2, 3, 4, piece - 1, piece, piece + 1, piece + 2, 3 * piece + 5}) {
+      byte[] data = new byte[n];
+      random.nextBytes(data);
+      assertArrayEquals(Base64.getEncoder().encode(data), CaseReportWriter.base64(data), n + " bytes");
+    }
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void pageHoldsTheQuantisedVolumesMasksAndGeometry() throws Exception {
