@@ -4,6 +4,7 @@ import gradcam3d.AtomicFiles;
 import gradcam3d.Zlib;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.RenderOptions;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -218,12 +219,11 @@ public final class CaseReportWriter {
     byte[] q = new byte[values.length];
     IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
       for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
-        float v = values[i];
-        // Float.isFinite by plain comparisons, as in minMax
-        double t = v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE ? (v - low) * scale : 0;
-        // clamped to 0..255 by comparisons (the client compiler calls Math.min/max on doubles);
-        // t + 0.5 truncated is Math.round for t >= 0, without its call in the per-voxel loop
-        q[i] = (byte) (int) ((t > 255 ? 255 : t < 0 ? 0 : t) + 0.5);
+        double t = (values[i] - low) * scale;
+        // the common case in two comparisons (false for NaN); t + 0.5 truncated is Math.round for
+        // t >= 0, without its call in the per-voxel loop. Else: a finite value a rounding above
+        // 255 is 255; NaN, the infinities (also inf * 0 = NaN) and values below the range are 0
+        q[i] = (byte) (t >= 0 && t <= 255 ? (int) (t + 0.5) : t > 255 && t < Double.POSITIVE_INFINITY ? 255 : 0);
       }
     });
     return q;
@@ -331,8 +331,8 @@ public final class CaseReportWriter {
     Base64.Encoder encoder = Base64.getEncoder();
     IntStream.range(0, pieces).parallel().forEach(p -> {
       int from = p * BASE64_PIECE;
-      byte[] piece = encoder.encode(Arrays.copyOfRange(data, from, Math.min(data.length, from + BASE64_PIECE)));
-      System.arraycopy(piece, 0, text, from / 3 * 4, piece.length);
+      ByteBuffer piece = encoder.encode(ByteBuffer.wrap(data, from, Math.min(data.length - from, BASE64_PIECE)));
+      piece.get(text, from / 3 * 4, piece.remaining());
     });
     return text;
   }

@@ -36,6 +36,14 @@ class CaseReportWriterTest {
     byte[] q = CaseReportWriter.quantise(new float[] {-1, 1, 0, 0.5f, Float.NaN});
     assertArrayEquals(new int[] {0, 255, 128, 191, 0}, unsigned(q)); // (v + 1) / 2 * 255, rounded
     assertArrayEquals(new int[] {0, 0}, unsigned(CaseReportWriter.quantise(new float[] {3, 3})));
+    float inf = Float.POSITIVE_INFINITY;
+    assertArrayEquals(new int[] {0, 0, 255, 0, 0}, unsigned(CaseReportWriter.quantise(new float[] {inf, -1, 1, -inf,
+        Float.NaN})), "the infinities are 0, as NaN");
+    assertArrayEquals(new int[] {0, 0, 0}, unsigned(CaseReportWriter.quantise(new float[] {3, inf, 3})),
+        "a constant volume with an infinity");
+    // a range the values leave (as given by a caller): clamped
+    assertArrayEquals(new int[] {0, 255, 255, 128}, unsigned(CaseReportWriter.quantise(new float[] {-5, 2, 1, 0.5f},
+        new ValueRange(0, 1, 0, true))));
   }
 
   /**
