@@ -149,9 +149,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
   public record Measured(FloatTensor values, ValueRange range) {}
 
   /**
-   * {@link #apply} and the shown values' {@link ValueRange}: for a volume shown in blocks found
-   * in the same pass as the blocks (each row of blocks measured while it is in cache), at full
-   * resolution by one more pass.
+   * {@link #apply} and the shown values' {@link ValueRange}: for block means found in the same
+   * pass as the blocks (each row of blocks measured while it is in cache), else (maxima, full
+   * resolution) by one more pass.
    */
   public Measured applyMeasured(FloatTensor spatial, boolean max) {
     if (fullResolution()) {
@@ -160,7 +160,8 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
     requireOnGrid(spatial);
     Blocks b = blocks(spatial, max);
-    return new Measured(new FloatTensor(b.values(), shape()), b.range());
+    // maxima (masks) are not measured with their blocks: the page does not quantise them
+    return new Measured(new FloatTensor(b.values(), shape()), b.range() != null ? b.range() : ValueRange.of(b.values()));
   }
 
   private void requireOnGrid(FloatTensor spatial) {
@@ -209,7 +210,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
   }
 
-  /** A volume's blocks and their range (null where not wanted: a segmentation's class). */
+  /** A volume's blocks and, for means, their range (null for maxima and a segmentation's class). */
   private record Blocks(float[] values, ValueRange range) {}
 
   /**
@@ -325,10 +326,11 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     float[] in = spatial.data();
     float[] out = new float[m[0] * m[1] * m[2]];
     ValueRange.Part[] parts = new ValueRange.Part[w.tasks()];
-    // each voxel line is read once, in order; each row of blocks is measured while it is in cache
+    // each voxel line is read once, in order; each row of means (a scan's, a map's: what the page
+    // quantises) is measured while it is in cache
     w.forEachRowRun((task, from, to) -> {
       double[] sum = max ? null : new double[m[2]];
-      ValueRange.Part part = new ValueRange.Part();
+      ValueRange.Part part = max ? null : new ValueRange.Part();
       for (int row = from; row < to; row++) {
         if (cubes(w, row)) {
           cubeRow(in, w, row, max, out);
@@ -337,10 +339,15 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
         } else {
           meanRow(in, w, row, sum, out);
         }
-        part.add(out, row * m[2], (row + 1) * m[2]);
+        if (part != null) {
+          part.add(out, row * m[2], (row + 1) * m[2]);
+        }
       }
       parts[task] = part;
     });
+    if (max) {
+      return new Blocks(out, null);
+    }
     ValueRange.Part all = new ValueRange.Part();
     for (ValueRange.Part p : parts) {
       all.add(p);
