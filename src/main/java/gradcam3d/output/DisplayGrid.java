@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.Futures;
+import gradcam3d.report.ValueRange;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Labels;
 import gradcam3d.volume.AxisMap;
@@ -136,18 +137,44 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
    * {@link DisplayFrame#apply}; the tensor itself when the frame keeps its order (callers only read).
    */
   public FloatTensor apply(FloatTensor spatial, boolean max) {
+    requireOnGrid(spatial);
+    if (fullResolution()) {
+      // figure order is the tensor's own: the volume itself (its readers only read), not a copy
+      return frame.map().isIdentity() ? spatial : frame.apply(spatial);
+    }
+    return new FloatTensor(blocks(spatial, max).values(), shape());
+  }
+
+  /** What {@link #apply} shows, with its values' range. */
+  public record Measured(FloatTensor values, ValueRange range) {}
+
+  /**
+   * {@link #apply} and the shown values' {@link ValueRange}: for block means found in the same
+   * pass as the blocks (each row of blocks measured while it is in cache), else (maxima, full
+   * resolution) by one more pass.
+   */
+  public Measured applyMeasured(FloatTensor spatial, boolean max) {
+    if (fullResolution()) {
+      FloatTensor shown = apply(spatial, max);
+      return new Measured(shown, ValueRange.of(shown.data()));
+    }
+    requireOnGrid(spatial);
+    Blocks b = blocks(spatial, max);
+    // maxima (masks) are not measured with their blocks: the page does not quantise them
+    return new Measured(new FloatTensor(b.values(), shape()), b.range() != null ? b.range() : ValueRange.of(b.values()));
+  }
+
+  private void requireOnGrid(FloatTensor spatial) {
     long[] shape = spatial.shape();
     long[] tail = Arrays.copyOfRange(shape, Math.max(0, shape.length - full.length), shape.length);
     if (!Arrays.equals(tail, frame.tensorShape()) || spatial.size() != numel(full)) {
       throw new IllegalArgumentException("a tensor of shape " + Arrays.toString(spatial.shape())
           + " is not on the frame's grid " + Arrays.toString(frame.tensorShape()));
     }
-    if (fullResolution()) {
-      // figure order is the tensor's own: the volume itself (its readers only read), not a copy
-      return frame.map().isIdentity() ? spatial : frame.apply(spatial);
-    }
-    return new FloatTensor(SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max), () -> reduce(spatial, max)),
-        shape());
+  }
+
+  private Blocks blocks(FloatTensor spatial, boolean max) {
+    return SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max), () -> reduce(spatial, max));
   }
 
   /**
@@ -168,8 +195,8 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       FloatTensor inTensorOrder = new FloatTensor(mask, frame.tensorShape());
       return frame.map().isIdentity() ? inTensorOrder : frame.apply(inTensorOrder);
     }
-    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls), () -> reduceClass(labels, cls)),
-        shape());
+    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls),
+        () -> new Blocks(reduceClass(labels, cls), null)).values(), shape());
   }
 
   /** How a volume was reduced (and for a segmentation, which class): the same reduction gives the same blocks. */
@@ -182,6 +209,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       this(map, Arrays.stream(step).boxed().toList(), max, cls);
     }
   }
+
+  /** A volume's blocks and, for means, their range (null for maxima and a segmentation's class). */
+  private record Blocks(float[] values, ValueRange range) {}
 
   /**
    * The blocks of each large volume, while it lives: the pictures and the report show the same
@@ -198,11 +228,11 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
 
   private static final class Memo {
     /** By the volume's identity: its float[] data or its {@link Labels}. */
-    private final Map<Object, Map<Reduction, CompletableFuture<float[]>>> byVolume = new WeakHashMap<>();
+    private final Map<Object, Map<Reduction, CompletableFuture<Blocks>>> byVolume = new WeakHashMap<>();
 
-    float[] get(Object volume, Reduction how, Supplier<float[]> compute) {
-      CompletableFuture<float[]> mine = new CompletableFuture<>();
-      CompletableFuture<float[]> known;
+    Blocks get(Object volume, Reduction how, Supplier<Blocks> compute) {
+      CompletableFuture<Blocks> mine = new CompletableFuture<>();
+      CompletableFuture<Blocks> known;
       synchronized (this) {
         known = byVolume.computeIfAbsent(volume, v -> new HashMap<>()).putIfAbsent(how, mine);
       }
@@ -213,7 +243,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
         mine.complete(compute.get());
       } catch (RuntimeException | Error e) {
         synchronized (this) {
-          Map<Reduction, CompletableFuture<float[]>> m = byVolume.get(volume);
+          Map<Reduction, CompletableFuture<Blocks>> m = byVolume.get(volume);
           if (m != null) {
             m.remove(how);
           }
@@ -243,14 +273,19 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     void forEachRowRun(RowRun rows) {
       int total = m[0] * m[1];
       int tasks = Math.min(total, TASKS);
-      IntStream.range(0, tasks).parallel().forEach(t -> rows.run((int) ((long) total * t / tasks),
+      IntStream.range(0, tasks).parallel().forEach(t -> rows.run(t, (int) ((long) total * t / tasks),
           (int) ((long) total * (t + 1) / tasks)));
+    }
+
+    /** The number of tasks {@link #forEachRowRun} runs. */
+    int tasks() {
+      return Math.min(m[0] * m[1], TASKS);
     }
   }
 
-  /** Rows of blocks [from, to). */
+  /** Rows of blocks [from, to), the task-th run of them. */
   private interface RowRun {
-    void run(int from, int to);
+    void run(int task, int from, int to);
   }
 
   private Walk walk() {
@@ -285,14 +320,17 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     return new Walk(stride, n, s, m, column, start);
   }
 
-  private float[] reduce(FloatTensor spatial, boolean max) {
+  private Blocks reduce(FloatTensor spatial, boolean max) {
     Walk w = walk();
     int[] m = w.m();
     float[] in = spatial.data();
     float[] out = new float[m[0] * m[1] * m[2]];
-    // each voxel line is read once, in order
-    w.forEachRowRun((from, to) -> {
+    ValueRange.Part[] parts = new ValueRange.Part[w.tasks()];
+    // each voxel line is read once, in order; each row of means (a scan's, a map's: what the page
+    // quantises) is measured while it is in cache
+    w.forEachRowRun((task, from, to) -> {
       double[] sum = max ? null : new double[m[2]];
+      ValueRange.Part part = max ? null : new ValueRange.Part();
       for (int row = from; row < to; row++) {
         if (cubes(w, row)) {
           cubeRow(in, w, row, max, out);
@@ -301,9 +339,20 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
         } else {
           meanRow(in, w, row, sum, out);
         }
+        if (part != null) {
+          part.add(out, row * m[2], (row + 1) * m[2]);
+        }
       }
+      parts[task] = part;
     });
-    return out;
+    if (max) {
+      return new Blocks(out, null);
+    }
+    ValueRange.Part all = new ValueRange.Part();
+    for (ValueRange.Part p : parts) {
+      all.add(p);
+    }
+    return new Blocks(out, all.range(out));
   }
 
   /** Whether a row's blocks are 2 x 2 x 2 voxels (but a last one) along lines read forwards or backwards. */
@@ -569,7 +618,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int[] column = w.column();
     long origin = w.origin();
     float[] out = new float[m[0] * m[1] * m[2]];
-    w.forEachRowRun((from, to) -> {
+    w.forEachRowRun((task, from, to) -> {
       for (int row = from; row < to; row++) {
         if (cubes(w, row)) {
           cubeClassRow(labels, cls, w, row, out);

@@ -6,6 +6,7 @@ import gradcam3d.pipeline.LoadedCase;
 import gradcam3d.report.CaseReport;
 import gradcam3d.report.CaseReportWriter;
 import gradcam3d.report.ReportGrid;
+import gradcam3d.report.ValueRange;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.volume.Layout;
 import gradcam3d.volume.Normalization;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * report.html for a single-volume case: the model input (first channel), one map per layer plus
@@ -29,7 +31,7 @@ public final class HtmlReportWriter implements OutputWriter {
   public static final String FILE = "report.html";
 
   /** The report without its summary, and its compressed data block. */
-  private record Encoded(CaseReport report, byte[] data) {}
+  private record Encoded(CaseReport report, CaseReportWriter.Data data) {}
 
   private Background<Encoded> encoding;
   private Background<CaseReportWriter.DataEncoder> scan;
@@ -42,8 +44,10 @@ public final class HtmlReportWriter implements OutputWriter {
       return null;
     }
     DisplayGrid grid = DisplayGrid.of(DisplayFrame.of(loaded, layout, o.render()));
-    this.scan = Background.start("report-scan", () ->
-        new CaseReportWriter.DataEncoder(grid.apply(scan.tensor().view0(0), false).data()));
+    this.scan = Background.start("report-scan", () -> {
+      DisplayGrid.Measured shown = grid.applyMeasured(scan.tensor().view0(0), false);
+      return new CaseReportWriter.DataEncoder(shown.values().data(), shown.range());
+    });
     return this.scan;
   }
 
@@ -55,10 +59,9 @@ public final class HtmlReportWriter implements OutputWriter {
     }
     Background<CaseReportWriter.DataEncoder> early = this.scan;
     encoding = Background.start("report", () -> {
-      CaseReportWriter.DataEncoder encoder = early != null ? early.join() : null;
-      CaseReport report = volumes(r, o, encoder == null ? null : encoder.image());
-      encoder = encoder != null ? encoder : new CaseReportWriter.DataEncoder(report.image());
-      return new Encoded(report, encoder.finish(report));
+      List<ValueRange> mapRanges = new ArrayList<>();
+      Shown shown = volumes(r, o, early, mapRanges);
+      return new Encoded(shown.report(), shown.scan().finish(shown.report(), mapRanges));
     });
     return encoding;
   }
@@ -77,23 +80,36 @@ public final class HtmlReportWriter implements OutputWriter {
     CaseReportWriter.write(report, o.render().colormap(), o.render().opacity(), dir.resolve(FILE), e.data());
   }
 
+  /** What the page shows, and its scan as compressed. */
+  private record Shown(CaseReport report, CaseReportWriter.DataEncoder scan) {}
+
   /**
-   * What the page shows, in the pictures' display frame, without the summary ({@code scan}: the
-   * scan in that frame already, or null): the scan in its own intensities, the maps, the target
-   * region and the label on the scan's grid.
+   * What the page shows, in the pictures' display frame, without the summary: the scan in its own
+   * intensities, the maps, the target region and the label on the scan's grid. The label's blocks
+   * (which only the page shows) come first, the scan last ({@code early}: its encoder, started
+   * when the scan was loaded, or null), so that little waits for the scan's compression. Each
+   * map's range is added to {@code mapRanges}.
    */
-  private static CaseReport volumes(CaseResult r, OutputSettings o, float[] scan) {
+  private static Shown volumes(CaseResult r, OutputSettings o, Background<CaseReportWriter.DataEncoder> early,
+      List<ValueRange> mapRanges) throws IOException {
     Explanation e = r.explanation();
     // a large scan in blocks (DisplayGrid), as the pictures show it: the page stays a few MB
     DisplayGrid frame = DisplayGrid.of(DisplayFrame.of(r.loaded(), r.settings().layout(), o.render()));
     ReportGrid grid = grid(frame);
+    float[] label = r.label() == null ? null : frame.apply(r.label().mask(), true).data();
     String method = r.settings().method().name();
     List<CaseReport.NamedMap> maps = new ArrayList<>();
+    // each map's range is found with its blocks
+    BiConsumer<String, FloatTensor> addMap = (name, map) -> {
+      DisplayGrid.Measured shown = frame.applyMeasured(map, false);
+      maps.add(new CaseReport.NamedMap(name, shown.values().data()));
+      mapRanges.add(shown.range());
+    };
     if (e.layers().size() > 1) {
-      maps.add(new CaseReport.NamedMap("aggregate · " + method, frame.apply(e.cam().view0(0), false).data()));
+      addMap.accept("aggregate · " + method, e.cam().view0(0));
     }
     for (Explanation.LayerMap l : e.layers()) {
-      maps.add(new CaseReport.NamedMap(l.layer().spec() + " · " + method, frame.apply(l.cam().view0(0), false).data()));
+      addMap.accept(l.layer().spec() + " · " + method, l.cam().view0(0));
     }
     if (e.extras() != null) {
       // a method's own maps one by one (dff: "concept 0", "concept 1", ...), in the same map switch
@@ -101,7 +117,7 @@ public final class HtmlReportWriter implements OutputWriter {
         FloatTensor first = stack.view0(0);
         String singular = name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
         for (int k = 0; k < first.dim(0); k++) {
-          maps.add(new CaseReport.NamedMap(singular + " " + k + " · " + method, frame.apply(first.slice0(k), false).data()));
+          addMap.accept(singular + " " + k + " · " + method, first.slice0(k));
         }
       });
     }
@@ -109,14 +125,19 @@ public final class HtmlReportWriter implements OutputWriter {
         ? frame.apply(e.region().view0(0), true).data()
         : r.windows() != null && r.windows().regionClass() >= 0
         ? frame.applyClass(r.windows().segmentation(), r.windows().regionClass()).data() : null;
-    float[] label = r.label() == null ? null : frame.apply(r.label().mask(), true).data();
+    CaseReportWriter.DataEncoder scan;
+    if (early != null) {
+      scan = early.join();
+    } else {
+      DisplayGrid.Measured image = frame.applyMeasured(r.loaded().scan().tensor().view0(0), false);
+      scan = new CaseReportWriter.DataEncoder(image.values().data(), image.range());
+    }
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());
-    float[] image = scan != null ? scan : frame.apply(r.loaded().scan().tensor().view0(0), false).data();
     List<Normalization.Linear> intensity = r.loaded().intensity();
     // the model's value beside the scan's, where the two differ
     Normalization.Linear first = intensity == null ? null : intensity.get(0);
-    return new CaseReport(title, grid, image, maps, target, label, null,
-        first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first);
+    return new Shown(new CaseReport(title, grid, scan.image(), maps, target, label, null,
+        first == null || first.equals(Normalization.Linear.IDENTITY) ? null : first), scan);
   }
 
   /**

@@ -4,9 +4,7 @@ import gradcam3d.AtomicFiles;
 import gradcam3d.Zlib;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.RenderOptions;
-import java.io.FilterOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +34,8 @@ public final class CaseReportWriter {
   static final int COMPRESSION_LEVEL = Deflater.BEST_SPEED;
   /** Bytes per independently compressed band. */
   private static final int BAND = 1 << 18;
+  /** Bytes per base64 task: a multiple of 3. */
+  private static final int BASE64_PIECE = 3 << 18;
   /** Voxels per quantising task. */
   private static final int CHUNK = 1 << 18;
 
@@ -54,22 +54,36 @@ public final class CaseReportWriter {
    * Same, with the page's data made beforehand by {@link #encodeData} (of a report with the same
    * volumes; the summary may differ): the slow part, which needs no summary, can run early.
    */
-  public static void write(CaseReport report, Colormap colormap, double opacity, Path html, byte[] data) {
+  public static void write(CaseReport report, Colormap colormap, double opacity, Path html, Data data) {
     String[] halves = HtmlTemplates.load(TEMPLATE).split("\\{\\{DATA}}", 2);
     Map<String, String> values = Map.of("TITLE", HtmlTemplates.escape(report.title()),
-        "META", HtmlTemplates.scriptJson(meta(report, colormap, opacity)));
+        "META", HtmlTemplates.scriptJson(meta(report, colormap, opacity, data)));
     String head = HtmlTemplates.fill(halves[0], values);
     String tail = halves[1];
     AtomicFiles.write(html, out -> {
       out.write(head.getBytes(StandardCharsets.UTF_8));
-      try (OutputStream b64 = Base64.getEncoder().wrap(new KeepOpen(out))) {
-        b64.write(data);
-      }
+      out.write(data.base64());
       out.write(tail.getBytes(StandardCharsets.UTF_8));
     });
   }
 
-  private static Map<String, Object> meta(CaseReport r, Colormap colormap, double opacity) {
+  /**
+   * The page's data block as written (base64 of the zlib stream, ASCII) and what the page's header
+   * says of it, found in the same passes: each volume's range (the image's, then each map's, as
+   * quantised) and where the page opens.
+   */
+  public record Data(byte[] base64, List<ValueRange> ranges, List<Integer> start) {
+    public Data {
+      ranges = List.copyOf(ranges);
+      start = List.copyOf(start);
+    }
+  }
+
+  private static Map<String, Object> meta(CaseReport r, Colormap colormap, double opacity, Data data) {
+    if (data.ranges().size() != 1 + r.maps().size()) {
+      throw new IllegalArgumentException("the data holds " + data.ranges().size() + " volumes, the report shows "
+          + (1 + r.maps().size()));
+    }
     ReportGrid g = r.grid();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("dims", List.of(g.dims()[0], g.dims()[1], g.dims()[2]));
@@ -88,7 +102,7 @@ public final class CaseReportWriter {
     if (g.sampled() != null) {
       m.put("sampled", g.sampled());
     }
-    m.put("image", range(r.image()));
+    m.put("image", data.ranges().get(0).json());
     if (r.intensity() != null) {
       // the readout shows the scan's value and, beside it, what the model saw: (clamp(x) - shift) * scale
       Map<String, Object> n = new LinkedHashMap<>();
@@ -99,17 +113,17 @@ public final class CaseReportWriter {
       m.put("intensity", n);
     }
     List<Map<String, Object>> maps = new ArrayList<>();
-    for (CaseReport.NamedMap map : r.maps()) {
+    for (int i = 0; i < r.maps().size(); i++) {
       Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", map.name());
-      entry.putAll(range(map.values()));
+      entry.put("name", r.maps().get(i).name());
+      entry.putAll(data.ranges().get(1 + i).json());
       maps.add(entry);
     }
     m.put("maps", maps);
     m.put("hasMasks", r.target() != null || r.label() != null);
     m.put("hasTarget", r.target() != null);
     m.put("hasLabel", r.label() != null);
-    m.put("start", start(r.maps().get(0).values(), r.target(), g.dims()));
+    m.put("start", data.start());
     m.put("colormap", colormap.name());
     List<Map<String, Object>> luts = new ArrayList<>();
     for (String name : Colormap.names()) {
@@ -134,69 +148,10 @@ public final class CaseReportWriter {
     return m;
   }
 
-  /** The range that 8-bit level 0 and 255 stand for. */
-  private static Map<String, Object> range(float[] values) {
-    float[] mm = minMax(values);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("min", (double) mm[0]);
-    m.put("max", (double) mm[1]);
-    return m;
-  }
-
-  /**
-   * The finite values' least and greatest, {0, 0} without any: chunk by chunk on all cores, the
-   * chunks' results taken in order with the same strict comparisons, so that of equal values
-   * (-0.0 and 0.0) the first in the array is kept, as one pass would.
-   */
+  /** The finite values' least and greatest, {0, 0} without any ({@link ValueRange}). */
   static float[] minMax(float[] values) {
-    int chunks = (values.length + CHUNK - 1) / CHUNK;
-    float[] lows = new float[chunks];
-    float[] highs = new float[chunks];
-    IntStream.range(0, chunks).parallel().forEach(c -> {
-      int from = c * CHUNK;
-      int end = Math.min(values.length, from + CHUNK);
-      // NaN fails both comparisons; an infinity is caught afterwards: two comparisons per voxel, not four
-      float lo = Float.POSITIVE_INFINITY;
-      float hi = Float.NEGATIVE_INFINITY;
-      for (int i = from; i < end; i++) {
-        float v = values[i];
-        if (v < lo) {
-          lo = v;
-        }
-        if (v > hi) {
-          hi = v;
-        }
-      }
-      if (lo == Float.NEGATIVE_INFINITY || hi == Float.POSITIVE_INFINITY) {
-        lo = Float.POSITIVE_INFINITY;
-        hi = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < end; i++) {
-          float v = values[i];
-          // plain comparisons: false for NaN and the infinities, and cheaper than Math.min/max per voxel
-          if (v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE) {
-            if (v < lo) {
-              lo = v;
-            }
-            if (v > hi) {
-              hi = v;
-            }
-          }
-        }
-      }
-      lows[c] = lo;
-      highs[c] = hi;
-    });
-    float lo = Float.POSITIVE_INFINITY;
-    float hi = Float.NEGATIVE_INFINITY;
-    for (int c = 0; c < chunks; c++) {
-      if (lows[c] < lo) {
-        lo = lows[c];
-      }
-      if (highs[c] > hi) {
-        hi = highs[c];
-      }
-    }
-    return lo <= hi ? new float[] {lo, hi} : new float[] {0, 0};
+    ValueRange r = ValueRange.of(values);
+    return new float[] {r.min(), r.max()};
   }
 
   private static Double finiteOrNull(double v) {
@@ -208,15 +163,14 @@ public final class CaseReportWriter {
    * the centre of the target region (its voxel nearest the region's centre of mass), else of the volume.
    */
   static List<Integer> start(float[] map, float[] target, int[] dims) {
-    boolean any = false;
-    for (float v : map) {
-      if (v > 0) {
-        any = true;
-        break;
-      }
-    }
-    if (any) {
-      return peak(map, dims);
+    return start(ValueRange.of(map), target, dims);
+  }
+
+  /** {@link #start} of a map whose {@link ValueRange} is known. */
+  static List<Integer> start(ValueRange map, float[] target, int[] dims) {
+    if (map.positive()) {
+      int best = map.peak();
+      return List.of(best % dims[0], (best / dims[0]) % dims[1], best / (dims[0] * dims[1]));
     }
     if (target != null) {
       double si = 0;
@@ -253,31 +207,23 @@ public final class CaseReportWriter {
     return List.of(dims[0] / 2, dims[1] / 2, dims[2] / 2);
   }
 
-  /** Voxel (i, j, k) of the first maximum. */
-  static List<Integer> peak(float[] map, int[] dims) {
-    int best = 0;
-    for (int i = 1; i < map.length; i++) {
-      if (map[i] > map[best]) {
-        best = i;
-      }
-    }
-    return List.of(best % dims[0], (best / dims[0]) % dims[1], best / (dims[0] * dims[1]));
-  }
-
   /** Level 0..255 of each value over the values' own range; NaN and a constant volume give 0. */
   static byte[] quantise(float[] values) {
-    float[] mm = minMax(values);
-    double scale = mm[1] > mm[0] ? 255.0 / ((double) mm[1] - mm[0]) : 0;
-    float low = mm[0];
+    return quantise(values, ValueRange.of(values));
+  }
+
+  /** {@link #quantise} over the values' known range. */
+  static byte[] quantise(float[] values, ValueRange range) {
+    double scale = range.max() > range.min() ? 255.0 / ((double) range.max() - range.min()) : 0;
+    float low = range.min();
     byte[] q = new byte[values.length];
     IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
       for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
-        float v = values[i];
-        // Float.isFinite by plain comparisons, as in minMax
-        double t = v >= -Float.MAX_VALUE && v <= Float.MAX_VALUE ? (v - low) * scale : 0;
-        // clamped to 0..255 by comparisons (the client compiler calls Math.min/max on doubles);
-        // t + 0.5 truncated is Math.round for t >= 0, without its call in the per-voxel loop
-        q[i] = (byte) (int) ((t > 255 ? 255 : t < 0 ? 0 : t) + 0.5);
+        double t = (values[i] - low) * scale;
+        // the common case in two comparisons (false for NaN); t + 0.5 truncated is Math.round for
+        // t >= 0, without its call in the per-voxel loop. Else: a finite value a rounding above
+        // 255 is 255; NaN, the infinities (also inf * 0 = NaN) and values below the range are 0
+        q[i] = (byte) (t >= 0 && t <= 255 ? (int) (t + 0.5) : t > 255 && t < Double.POSITIVE_INFINITY ? 255 : 0);
       }
     });
     return q;
@@ -285,24 +231,33 @@ public final class CaseReportWriter {
 
   /**
    * The page's data before base64: image, maps and masks (bit 1 target, bit 2 label), each
-   * quantised to one byte per voxel, concatenated in one zlib stream.
+   * quantised to one byte per voxel, concatenated in one zlib stream; with each volume's range
+   * and where the page opens.
    */
-  public static byte[] encodeData(CaseReport r) {
+  public static Data encodeData(CaseReport r) {
     return new DataEncoder(r.image()).finish(r);
   }
 
   /**
    * {@link #encodeData} in two steps: the scan, which comes first in the data, as soon as it is
-   * loaded (while the maps are still being computed), then the maps and masks.
+   * loaded (while the maps are still being computed), then the maps and masks. Each volume is
+   * read twice: once for its range (and first maximum), once to quantise it.
    */
   public static final class DataEncoder {
     private final float[] image;
+    private final ValueRange imageRange;
     private final Zlib z = new Zlib(COMPRESSION_LEVEL, BAND);
 
     /** Compresses the scan (one value per voxel of the report's grid, NIfTI voxel order). */
     public DataEncoder(float[] image) {
+      this(image, null);
+    }
+
+    /** Same, with the scan's range when it is known already (null: found here). */
+    public DataEncoder(float[] image, ValueRange known) {
       this.image = image;
-      z.add(quantise(image));
+      this.imageRange = known != null ? known : ValueRange.of(image);
+      z.add(quantise(image, imageRange));
     }
 
     /** The scan as compressed. */
@@ -311,22 +266,35 @@ public final class CaseReportWriter {
     }
 
     /** The data of a report on this scan. */
-    public byte[] finish(CaseReport r) {
+    public Data finish(CaseReport r) {
+      return finish(r, null);
+    }
+
+    /**
+     * Same, with the maps' ranges where they are known already ({@code known}: null, or one per
+     * map, in the report's order, null for one to be found here).
+     */
+    public Data finish(CaseReport r, List<ValueRange> known) {
+      if (known != null && known.size() != r.maps().size()) {
+        throw new IllegalArgumentException(known.size() + " known ranges for " + r.maps().size() + " maps");
+      }
       if (r.image() != image && !Arrays.equals(r.image(), image)) {
         throw new IllegalArgumentException("the report shows another scan than the one compressed");
       }
-      return finishData(r, z);
+      List<ValueRange> ranges = new ArrayList<>();
+      ranges.add(imageRange);
+      for (int i = 0; i < r.maps().size(); i++) {
+        CaseReport.NamedMap m = r.maps().get(i);
+        ValueRange range = known != null && known.get(i) != null ? known.get(i) : ValueRange.of(m.values());
+        ranges.add(range);
+        z.add(quantise(m.values(), range));
+      }
+      if (r.target() != null || r.label() != null) {
+        z.add(masks(r.target(), r.label(), r.grid().voxels()));
+      }
+      List<Integer> start = start(ranges.get(1), r.target(), r.grid().dims());
+      return new Data(base64(z.finish()), ranges, start);
     }
-  }
-
-  private static byte[] finishData(CaseReport r, Zlib z) {
-    for (CaseReport.NamedMap m : r.maps()) {
-      z.add(quantise(m.values()));
-    }
-    if (r.target() != null || r.label() != null) {
-      z.add(masks(r.target(), r.label(), r.grid().voxels()));
-    }
-    return z.finish();
   }
 
   /** Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), chunk by chunk on all cores. */
@@ -353,20 +321,19 @@ public final class CaseReportWriter {
     return masks;
   }
 
-  /** Lets the base64 encoder finish its padding without closing the page underneath. */
-  private static final class KeepOpen extends FilterOutputStream {
-    KeepOpen(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
+  /**
+   * Base64 of {@code data} in pieces of a multiple of 3 bytes on all cores: each piece's text is
+   * that part of the whole's (only the last piece pads), so the pieces simply concatenate.
+   */
+  static byte[] base64(byte[] data) {
+    int pieces = (data.length + BASE64_PIECE - 1) / BASE64_PIECE;
+    byte[] text = new byte[4 * ((data.length + 2) / 3)];
+    Base64.Encoder encoder = Base64.getEncoder();
+    IntStream.range(0, pieces).parallel().forEach(p -> {
+      int from = p * BASE64_PIECE;
+      ByteBuffer piece = encoder.encode(ByteBuffer.wrap(data, from, Math.min(data.length - from, BASE64_PIECE)));
+      piece.get(text, from / 3 * 4, piece.remaining());
+    });
+    return text;
   }
 }

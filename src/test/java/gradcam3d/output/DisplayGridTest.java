@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gradcam3d.report.ValueRange;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Labels;
 import gradcam3d.volume.AxisMap;
@@ -193,6 +194,20 @@ class DisplayGridTest {
         }
       }
       assertTrue(nonFinite >= 4, "blocks with NaN or infinities: " + nonFinite);
+      // the range found row by row with the blocks is the one a pass over the shown values finds
+      // (record equality compares the floats bit for bit: -0.0 is not 0.0)
+      assertEquals(ValueRange.of(means), grid.applyMeasured(tensor, false).range(), "range of the means, " + map);
+      assertEquals(ValueRange.of(maxima), grid.applyMeasured(tensor, true).range(), "range of the maxima, " + map);
+      assertArrayEquals(means, grid.applyMeasured(tensor, false).values().data());
+      float[] nanFirst = values.clone();
+      for (int i : new int[] {0, 1, 9, 10, 63, 64, 72, 73, 8, 17, 71, 80}) {
+        nanFirst[i] = Float.NaN; // a block of NaN: at the corner of the first shown row for one map or another
+      }
+      nanFirst[200] = -0.0f;
+      nanFirst[201] = 0.0f;
+      FloatTensor withNaN = new FloatTensor(nanFirst, tensorShape);
+      assertEquals(ValueRange.of(grid.apply(withNaN, false).data()), grid.applyMeasured(withNaN, false).range(),
+          "range with a NaN block, " + map);
       // a class of a segmentation: the maxima of that class's 0/1 mask, with its one voxel at
       // each place in turn (every position in a block; new volumes each time: blocks are kept per volume)
       for (int at = 0; at < values.length; at++) {

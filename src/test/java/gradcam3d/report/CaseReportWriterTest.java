@@ -36,6 +36,14 @@ class CaseReportWriterTest {
     byte[] q = CaseReportWriter.quantise(new float[] {-1, 1, 0, 0.5f, Float.NaN});
     assertArrayEquals(new int[] {0, 255, 128, 191, 0}, unsigned(q)); // (v + 1) / 2 * 255, rounded
     assertArrayEquals(new int[] {0, 0}, unsigned(CaseReportWriter.quantise(new float[] {3, 3})));
+    float inf = Float.POSITIVE_INFINITY;
+    assertArrayEquals(new int[] {0, 0, 255, 0, 0}, unsigned(CaseReportWriter.quantise(new float[] {inf, -1, 1, -inf,
+        Float.NaN})), "the infinities are 0, as NaN");
+    assertArrayEquals(new int[] {0, 0, 0}, unsigned(CaseReportWriter.quantise(new float[] {3, inf, 3})),
+        "a constant volume with an infinity");
+    // a range the values leave (as given by a caller): clamped
+    assertArrayEquals(new int[] {0, 255, 255, 128}, unsigned(CaseReportWriter.quantise(new float[] {-5, 2, 1, 0.5f},
+        new ValueRange(0, 1, 0, true))));
   }
 
   /**
@@ -68,6 +76,65 @@ class CaseReportWriterTest {
     v[650_001] = -4.25f; // in the chunk with the -infinity
     assertArrayEquals(new float[] {-4.25f, 77.5f}, CaseReportWriter.minMax(v));
     assertArrayEquals(new float[] {0, 0}, CaseReportWriter.minMax(new float[] {Float.NaN, Float.POSITIVE_INFINITY}));
+  }
+
+  /**
+   * The first maximum found with the range, chunk by chunk, is where one plain pass from index 0
+   * ends: ties go to the first (also across chunks, and -0.0 ties 0.0), NaN never wins, a NaN
+   * first value is never beaten; "positive" is whether any value is above 0.
+   */
+  @Test
+  void firstMaximumOfManyChunksIsThatOfOnePass() {
+    Random random = new Random(274);
+    float[] v = new float[900_000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = -random.nextFloat();
+    }
+    assertPeak(v, false);
+    v[5] = Float.NaN;
+    v[700_000] = 0.0f;
+    v[800_000] = -0.0f;
+    assertPeak(v, false);
+    v[300_000] = 9;
+    v[600_000] = 9; // the same maximum in a later chunk
+    v[650_000] = Float.NaN;
+    assertPeak(v, true);
+    v[0] = Float.NaN;
+    assertPeak(v, true);
+    v[0] = Float.NEGATIVE_INFINITY;
+    v[899_999] = Float.POSITIVE_INFINITY;
+    assertPeak(v, true);
+    assertPeak(new float[] {Float.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY}, false);
+    assertPeak(new float[] {Float.NaN, Float.NaN}, false);
+  }
+
+  private static void assertPeak(float[] v, boolean positive) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    ValueRange r = ValueRange.of(v);
+    assertEquals(best, r.peak());
+    assertEquals(positive, r.positive());
+    boolean any = false;
+    for (float x : v) {
+      any |= x > 0;
+    }
+    assertEquals(any, r.positive(), "positive is: a value above 0");
+  }
+
+  /** Base64 made in pieces on all cores is the whole's, padding included, at every length near a piece's edge. */
+  @Test
+  void base64InPiecesIsTheWholesBase64() {
+    Random random = new Random(275);
+    int piece = 3 << 18;
+    for (int n : new int[] {0, 1, 2, 3, 4, piece - 1, piece, piece + 1, piece + 2, 3 * piece + 5}) {
+      byte[] data = new byte[n];
+      random.nextBytes(data);
+      assertArrayEquals(Base64.getEncoder().encode(data), CaseReportWriter.base64(data), n + " bytes");
+    }
   }
 
   @Test
