@@ -80,10 +80,7 @@ final class PeakFinder {
       int z = i / plane;
       int y = (i % plane) / v.width;
       int x = i % v.width;
-      double dz = (z - centre[0]) * v.spacing[0];
-      double dy = (y - centre[1]) * v.spacing[1];
-      double dx = (x - centre[2]) * v.spacing[2];
-      double d = dz * dz + dy * dy + dx * dx;
+      double d = squaredMm(v, z, y, x, centre);
       if (d < bestD) {
         bestD = d;
         best = new SlicePoint(z, y, x);
@@ -115,14 +112,12 @@ final class PeakFinder {
     }
     SlicePoint best = null;
     double bestD = Double.POSITIVE_INFINITY;
+    double[] centre = {sz / n, sy / n, sx / n};
     for (int z = 0, i = 0; z < v.depth; z++) {
       for (int y = 0; y < v.height; y++) {
         for (int x = 0; x < v.width; x++, i++) {
           if (v.inside(i)) {
-            double dz = (z - sz / n) * v.spacing[0];
-            double dy = (y - sy / n) * v.spacing[1];
-            double dx = (x - sx / n) * v.spacing[2];
-            double d = dz * dz + dy * dy + dx * dx;
+            double d = squaredMm(v, z, y, x, centre);
             if (d < bestD) {
               bestD = d;
               best = new SlicePoint(z, y, x);
@@ -132,6 +127,14 @@ final class PeakFinder {
       }
     }
     return best;
+  }
+
+  /** The squared distance in mm of voxel (z, y, x) from {@code centre} (voxel coordinates). */
+  private static double squaredMm(Voxels v, int z, int y, int x, double[] centre) {
+    double dz = (z - centre[0]) * v.spacing[0];
+    double dy = (y - centre[1]) * v.spacing[1];
+    double dx = (x - centre[2]) * v.spacing[2];
+    return dz * dz + dy * dy + dx * dx;
   }
 
   /** Among voxels whose CAM equals max, the one closest to centre (first on exact ties). */
@@ -146,10 +149,7 @@ final class PeakFinder {
       for (int y = 0; y < height; y++) {
         for (int x = 0; x < width; x++, i++) {
           if (cam[i] == max || every) {
-            double dz = (z - centre[0]) * v.spacing[0];
-            double dy = (y - centre[1]) * v.spacing[1];
-            double dx = (x - centre[2]) * v.spacing[2];
-            double d = dz * dz + dy * dy + dx * dx;
+            double d = squaredMm(v, z, y, x, centre);
             if (d < bestD) {
               bestD = d;
               best = new SlicePoint(z, y, x);
