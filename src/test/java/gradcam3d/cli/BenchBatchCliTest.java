@@ -1,17 +1,13 @@
 package gradcam3d.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.CacheFolder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,13 +43,7 @@ class BenchBatchCliTest {
     assertTrue(wrote.find(), out);
     assertEquals("cam.nii.gz, cam.npy, montage.png, overlay.png, summary.json", wrote.group(1));
     Path work = Path.of(wrote.group(2));
-    assertEquals(CacheFolder.root().toAbsolutePath().normalize(), work.getParent().toAbsolutePath().normalize());
-    assertTrue(work.getFileName().toString().startsWith(BatchBench.FOLDER_PREFIX), work.toString());
-    assertFalse(Files.exists(work), "the temporary folder is deleted: " + work);
-    try (Stream<Path> left = Files.list(CacheFolder.root())) {
-      assertEquals(List.of(), left.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith(BatchBench.FOLDER_PREFIX)).toList(), "bench folders left in the cache");
-    }
+    BenchFolders.assertGoneFromCache(work, BatchBench.FOLDER_PREFIX);
   }
 
   @Test

@@ -1,17 +1,13 @@
 package gradcam3d.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gradcam3d.CacheFolder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,13 +49,7 @@ class BenchExplainProcessCliTest {
     Matcher wrote = Pattern.compile("the explain processes wrote into (.*) \\(deleted\\)").matcher(out);
     assertTrue(wrote.find(), out);
     Path work = Path.of(wrote.group(1));
-    assertEquals(CacheFolder.root().toAbsolutePath().normalize(), work.getParent().toAbsolutePath().normalize());
-    assertTrue(work.getFileName().toString().startsWith(BenchCommand.PROCESS_FOLDER_PREFIX), work.toString());
-    assertFalse(Files.exists(work), "the temporary folder is deleted: " + work);
-    try (Stream<Path> left = Files.list(CacheFolder.root())) {
-      assertEquals(List.of(), left.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith(BenchCommand.PROCESS_FOLDER_PREFIX)).toList(), "bench folders left in the cache");
-    }
+    BenchFolders.assertGoneFromCache(work, BenchCommand.PROCESS_FOLDER_PREFIX);
   }
 
   @Test
