@@ -16,11 +16,11 @@ import java.util.List;
  * on-disk program cache: the program at the request's layers with a kind's outputs, and the
  * forward-only program at the model input.
  */
-final class LayerPrograms {
+public final class LayerPrograms {
   private LayerPrograms() {}
 
   /** A method's identity in program cache keys: its class, and its parameters when it is a record. */
-  static String methodKey(CamMethod m) {
+  public static String methodKey(CamMethod m) {
     return m.getClass().getName() + (m instanceof Record ? m.toString() : ":" + m.name());
   }
 

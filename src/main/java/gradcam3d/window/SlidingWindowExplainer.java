@@ -243,7 +243,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
           if (plan != null && plan.fromLayer()) {
             plan.feeds().keySet().stream().filter(n -> !p.isInput(n)).forEach(p::addOutput);
           }
-        }).build();
+        }, pass1Key(request, fromLayer)).build();
     Request perWindow = request.toBuilder().progress(Progress.NONE).windowed().build();
     List<AutoCloseable> opened = new ArrayList<>();
     try {
@@ -435,6 +435,17 @@ public final class SlidingWindowExplainer implements AutoCloseable {
         (t2 - t1 - stitch.nsSince(t1)) / 1e6, stitch.stitchNs / 1e6, (t3 - t2) / 1e6);
     return new WindowedExplanation(whole, segmentation.reshape(camShape), keptPrediction, grid,
         reached, grid.size() - reached, timings, plan.describe(), Arrays.equals(window, requested) ? null : requested);
+  }
+
+  /**
+   * What pass 1's extension adds, for the program cache (each lane and each run compiled it again,
+   * about 0.25 s each for the 192^3 benchmark's model): the scores, and the cut's tensors when
+   * pass 2 may start at the layer. Whether it does is decided by the model, layers and window
+   * shape (in the cache key already) and by the method, named here.
+   */
+  private static String pass1Key(Request request, boolean fromLayer) {
+    return "window-pass1:scores=" + request.score() + ";cut=" + (fromLayer && request.method().occlusion() == null)
+        + ";method=" + gradcam3d.cam.LayerPrograms.methodKey(request.method());
   }
 
   /** Pass 1's forward program on a batch of windows (scores, and the cut's tensors when pass 2 starts at the layer). */
