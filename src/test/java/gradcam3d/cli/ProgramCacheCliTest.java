@@ -6,17 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gradcam3d.report.Json;
-import gradcam3d.runtime.ProgramCache;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures.Case;
+import gradcam3d.testing.ProgramCacheFolder;
 import gradcam3d.volume.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,28 +26,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same maps, which still match PyTorch's.
  */
 class ProgramCacheCliTest {
+  @RegisterExtension
+  final ProgramCacheFolder programs = new ProgramCacheFolder();
+
   @TempDir
   Path tmp;
-  private String saved;
 
   static Stream<Case> cases() {
     return ExplainCliTest.cases();
   }
 
-  @BeforeEach
-  void cacheOn() {
-    saved = System.getProperty(ProgramCache.PROPERTY);
-    System.setProperty(ProgramCache.PROPERTY, tmp.resolve("programs").toString());
-  }
 
-  @AfterEach
-  void restore() {
-    if (saved == null) {
-      System.clearProperty(ProgramCache.PROPERTY);
-    } else {
-      System.setProperty(ProgramCache.PROPERTY, saved);
-    }
-  }
 
   @SuppressWarnings("unchecked")
   private static String cacheState(Path out) throws IOException {

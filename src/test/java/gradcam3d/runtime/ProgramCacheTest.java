@@ -23,6 +23,7 @@ import gradcam3d.onnx.proto.Onnx.ModelProto;
 import gradcam3d.onnx.proto.Onnx.TensorProto;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.testing.Fixtures;
+import gradcam3d.testing.ProgramCacheFolder;
 import gradcam3d.volume.Npy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,9 +34,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,29 +43,16 @@ import org.junit.jupiter.api.io.TempDir;
  * and nothing that differs in model, layer, method or input shape ever meets an old entry.
  */
 class ProgramCacheTest {
+  @RegisterExtension
+  final ProgramCacheFolder programs = new ProgramCacheFolder();
+
   private static final Path MODEL = Fixtures.ROOT.resolve("models/seed_unet3d.onnx");
   private static final FloatTensor X = Npy.read(Fixtures.ROOT.resolve("inputs/seed_unet3d.npy"));
 
   @TempDir
   Path tmp;
-  private String saved;
-  private Path cache;
 
-  @BeforeEach
-  void cacheOn() {
-    saved = System.getProperty(ProgramCache.PROPERTY);
-    cache = tmp.resolve("programs");
-    System.setProperty(ProgramCache.PROPERTY, cache.toString());
-  }
 
-  @AfterEach
-  void restore() {
-    if (saved == null) {
-      System.clearProperty(ProgramCache.PROPERTY);
-    } else {
-      System.setProperty(ProgramCache.PROPERTY, saved);
-    }
-  }
 
   private static Explanation explain(ModelProto model, String layer, CamMethod method, FloatTensor x) {
     return explain(model, layer, method, x, new RuntimeOptions(1));
@@ -87,10 +74,10 @@ class ProgramCacheTest {
   }
 
   private long entries(String ext) throws IOException {
-    if (!Files.isDirectory(cache)) {
+    if (!Files.isDirectory(programs.path())) {
       return 0;
     }
-    try (Stream<Path> s = Files.list(cache)) {
+    try (Stream<Path> s = Files.list(programs.path())) {
       return s.filter(p -> p.getFileName().toString().endsWith(ext)).count();
     }
   }
@@ -160,7 +147,7 @@ class ProgramCacheTest {
     ModelProto m = ModelIO.read(modelCopy());
     Explanation first = explain(m, "down3", new GradCam(), X);
     Path onnx;
-    try (Stream<Path> s = Files.list(cache)) {
+    try (Stream<Path> s = Files.list(programs.path())) {
       onnx = s.filter(p -> p.toString().endsWith(".onnx")).findFirst().orElseThrow();
     }
     Files.write(onnx, new byte[] {1, 2, 3, 4, 5});
@@ -246,7 +233,7 @@ class ProgramCacheTest {
     assertTrue(c.load(b) != null && c.load(d) != null);
   }
   private Path onlyEntry(String ext) throws IOException {
-    try (Stream<Path> s = Files.list(cache)) {
+    try (Stream<Path> s = Files.list(programs.path())) {
       return s.filter(p -> p.toString().endsWith(ext)).findFirst().orElseThrow();
     }
   }
@@ -301,7 +288,7 @@ class ProgramCacheTest {
     Path gradcamMeta = Path.of(gradcamOnnx.toString().replace(".onnx", ".meta"));
     Explanation hirescam = explain(m, "down3", new HiResCam(), X);
     Path hirescamOnnx;
-    try (Stream<Path> s = Files.list(cache)) {
+    try (Stream<Path> s = Files.list(programs.path())) {
       hirescamOnnx = s.filter(p -> p.toString().endsWith(".onnx") && !p.equals(gradcamOnnx)).findFirst().orElseThrow();
     }
     Path hirescamMeta = Path.of(hirescamOnnx.toString().replace(".onnx", ".meta"));

@@ -3,16 +3,14 @@ package gradcam3d.window;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import gradcam3d.runtime.ProgramCache;
+import gradcam3d.testing.ProgramCacheFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With the program cache on, both passes' programs are stored (pass 1's scores and cut tensors, pass
@@ -20,27 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
  * from the layer and from the input (whose pass 1 has no cut outputs: another entry).
  */
 class SlidingWindowProgramCacheTest {
-  @TempDir
-  Path tmp;
-  private String saved;
+  @RegisterExtension
+  final ProgramCacheFolder programs = new ProgramCacheFolder();
 
-  @BeforeEach
-  void cacheOn() {
-    saved = System.getProperty(ProgramCache.PROPERTY);
-    System.setProperty(ProgramCache.PROPERTY, tmp.resolve("programs").toString());
-  }
 
-  @AfterEach
-  void restore() {
-    if (saved == null) {
-      System.clearProperty(ProgramCache.PROPERTY);
-    } else {
-      System.setProperty(ProgramCache.PROPERTY, saved);
-    }
-  }
+
 
   private List<String> entries() throws IOException {
-    try (Stream<Path> s = Files.list(tmp.resolve("programs"))) {
+    try (Stream<Path> s = Files.list(programs.path())) {
       return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted().toList();
     }
   }
