@@ -1,5 +1,6 @@
 package gradcam3d.cam;
 
+import gradcam3d.tensor.FloatFolds;
 import gradcam3d.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,26 +23,21 @@ public final class Normalise {
    * The same, overwriting {@code x} and returning it: a whole-volume map (sliding windows) is
    * normalised without a second volume-sized array.
    */
-  /** The bits of -0.0f. */
-  private static final int NEGATIVE_ZERO = 0x80000000;
-
   public static FloatTensor perSampleInPlace(FloatTensor x) {
     int batch = (int) x.dim(0);
     int n = x.size() / batch;
     float[] d = x.data();
     for (int b = 0; b < batch; b++) {
-      // Math.min's and Math.max's folds (NaN wins; -0.0 is below +0.0) in plain comparisons, which
-      // the client compiler keeps in the loop: about half the time of a 192^3 map's normalisation
+      // Math.min's and Math.max's folds (NaN wins) in plain comparisons (FloatFolds): about half the
+      // time of a 192^3 map's normalisation
       float min = Float.POSITIVE_INFINITY;
       boolean nan = false;
       for (int i = b * n; i < (b + 1) * n; i++) {
         float v = d[i];
-        if (v <= min) {
-          if (v < min || Float.floatToRawIntBits(v) == NEGATIVE_ZERO) {
-            min = v;
-          }
-        } else if (v != v) {
+        if (v != v) {
           nan = true;
+        } else {
+          min = FloatFolds.lower(min, v);
         }
       }
       min = nan ? Float.NaN : min;
@@ -50,12 +46,10 @@ public final class Normalise {
       for (int i = b * n; i < (b + 1) * n; i++) {
         float v = d[i] - min;
         d[i] = v;
-        if (v >= max) {
-          if (v > max || Float.floatToRawIntBits(v) == 0) {
-            max = v;
-          }
-        } else if (v != v) {
+        if (v != v) {
           nan = true;
+        } else {
+          max = FloatFolds.higher(max, v);
         }
       }
       max = nan ? Float.NaN : max;

@@ -189,8 +189,8 @@ final class PictureWriter implements OutputWriter {
       } else if (r.windows() != null && r.windows().regionClass() >= 0) {
         // a predicted class's region over a whole scan: its voxels in the segmentation
         contour = grid.applyClass(r.windows().segmentation(), r.windows().regionClass());
-        decided = early == null || batch != 1 || !grid.fullResolution() || !frame.map().isIdentity() ? null
-            : early.of(r.windows().segmentation(), r.windows().regionClass());
+        // (an early decision exists only where the figures show the labels as they are: beginSegmentation)
+        decided = early == null ? null : early.of(r.windows().segmentation(), r.windows().regionClass());
       }
       cam = grid.apply(cam, false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;

@@ -151,7 +151,7 @@ public final class ResultWriter {
   /** Same with these writers (tests). */
   static Prepared prepare(LoadedCase loaded, Layout layout, OutputSettings o, List<Path> inputs,
       List<OutputWriter> writers) {
-    Prepared p = new Prepared(writers, loaded, layout, o, inputs == null ? null : new ArrayList<>(inputs)); // (null entries: none given)
+    Prepared p = new Prepared(writers, loaded, layout, o, inputs == null ? null : new ArrayList<>(inputs));
     for (OutputWriter w : p.writers) {
       Background<?> b = w.beginInput(loaded, layout, o);
       if (b != null) {

@@ -3,6 +3,7 @@ package gradcam3d.volume;
 import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.GzipBands;
+import gradcam3d.tensor.FloatFolds;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -72,27 +73,19 @@ public final class NiftiWriter {
     });
   }
 
-  /** The bits of -0.0f. */
-  private static final int NEGATIVE_ZERO = 0x80000000;
-
   private NiftiHeader storedHeader(NiftiImage image) {
     NiftiHeader h = image.header().copy();
     h.datatype = datatype;
     h.voxOffset = NiftiHeaderCodec.minimumDataOffset(version);
     h.sclSlope = sclSlope;
     h.sclInter = sclInter;
-    // the finite values' Math.min and Math.max (-0.0 below +0.0) in plain comparisons, which the
-    // client compiler keeps in the loop (a batch writes this for every case)
+    // the finite values' Math.min and Math.max in plain comparisons (a batch writes this for every case)
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : image.data()) {
       if (v > Float.NEGATIVE_INFINITY && v < Float.POSITIVE_INFINITY) {
-        if (v <= min && (v < min || Float.floatToRawIntBits(v) == NEGATIVE_ZERO)) {
-          min = v;
-        }
-        if (v >= max && (v > max || Float.floatToRawIntBits(v) == 0)) {
-          max = v;
-        }
+        min = FloatFolds.lower(min, v);
+        max = FloatFolds.higher(max, v);
       }
     }
     boolean anyFinite = min <= max;
