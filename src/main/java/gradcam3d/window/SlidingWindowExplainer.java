@@ -362,8 +362,7 @@ public final class SlidingWindowExplainer implements AutoCloseable {
     LayerStream.Passes passes;
     Stitch stitch;
     if (plan.fromLayer()) {
-      // the lanes' programs are compiled one after another, not at once in their lanes: two
-      // compilations side by side added about 50 MB to the peak memory of the 192^3 benchmark
+      // (compiled for one window with pass 1's: prepareLanes)
       fromLayer.all().forEach(e -> e.prepare(batchShape(1, channels, window)));
       stitch = new Stitch(grid, layers, voxels, 0, observer, Progress.NONE);
       List<LayerStream.Lane> lanes = new ArrayList<>();
@@ -524,20 +523,44 @@ public final class SlidingWindowExplainer implements AutoCloseable {
    */
   private long classes(long channels, long[] window) {
     String key = channels + " " + Arrays.toString(window);
+    long[] in = Shapes.concat(new long[] {1, channels}, window);
     if (!checkedFor.equals(key)) {
       WindowFit.check(model, window, channels);
-      if (fromLayer != null) {
-        pass2 = planPass2(channels, window);
-      }
+      prepareLanes(Map.of(inputName, in), channels, window);
       checkedFor = key;
     }
-    long[] in = Shapes.concat(new long[] {1, channels}, window);
     long[] os = forward.first().outputShape(Map.of(inputName, in));
     if (os.length != in.length || !Arrays.equals(Arrays.copyOfRange(os, 2, os.length), window)) {
       throw new Gradcam3dException("sliding windows need a segmentation model whose output has its input's grid; "
           + "for a window " + WindowFit.join(window) + " this model gives " + Shapes.format(os));
     }
     return os[1];
+  }
+
+  /**
+   * Compiles, or reads from the program cache, every lane's programs for one window ({@code one}),
+   * each lane on its own thread: pass 2's from the layer, which decide where pass 2 starts
+   * ({@link #planPass2}, naming why when the model cannot be cut there), then pass 1's forward,
+   * which outputs the cut's tensors. One after another, the four sessions of the 192^3 benchmark
+   * were most of a whole run's start-up (0.4-0.6 s); side by side on two cores about half of that.
+   */
+  private void prepareLanes(Map<String, long[]> one, long channels, long[] window) {
+    if (fromLayer != null) {
+      Lanes.shared(fromLayer.all(), fromLayer.size(), (unused, lane) -> {
+        try {
+          fromLayer.all().get(lane).prepare(one);
+        } catch (GradientProgram.NoCut e) {
+          // planPass2 keeps the reason
+        }
+      });
+      pass2 = planPass2(channels, window);
+    }
+    // lane 0 answers the output shape; the others' pass 1 runs batches of windowBatch windows
+    Lanes.shared(forward.all(), forward.size(), (unused, lane) -> {
+      if (lane == 0 || settings.windowBatch() == 1) {
+        forward.all().get(lane).compiled(one);
+      }
+    });
   }
 
   /**
