@@ -3,6 +3,7 @@ package gradcam3d.cli;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.OptionValueException;
 import gradcam3d.onnx.ModelIO;
+import gradcam3d.pipeline.InputPrefetch;
 import gradcam3d.runtime.OrtProgram;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
@@ -56,6 +57,9 @@ public final class Main implements Runnable {
     return m;
   }
 
+  /** The subcommands whose --input files are read ahead while the command line is parsed. */
+  private static final Set<String> READS_INPUT = Set.of("explain", "evaluate");
+
   /** The subcommands that run ONNX Runtime. */
   private static final Set<String> RUNS_MODELS = Set.of("explain", "batch", "evaluate", "compare", "demo", "bench",
       "serve");
@@ -86,12 +90,20 @@ public final class Main implements Runnable {
     String[] routed = routed(args);
     List<String> words = Arrays.asList(routed);
     if (routed.length > 0 && RUNS_MODELS.contains(routed[0]) && !words.contains("--help") && !words.contains("-h")) {
-      // ONNX Runtime and the named model load while the command line is parsed (about 0.13 s in
-      // a cold JVM); the command's own checks and reading then take what was read, or read again
+      // ONNX Runtime, the named model and (explain, evaluate) the input files load while the
+      // command line is parsed (about 0.13 s in a cold JVM, and the input's decoding); the
+      // command's own checks and reading then take what was read, or read again
       OrtProgram.prepareInBackground();
       Path model = namedModel(routed);
       if (model != null) {
         ModelIO.readAhead(model);
+      }
+      if (READS_INPUT.contains(routed[0])) {
+        List<Path> inputs = paths(named(routed, "--input"));
+        List<String> series = named(routed, "--series");
+        if (!inputs.isEmpty() && series.size() <= 1) {
+          InputPrefetch.readAhead(inputs, series.isEmpty() ? null : series.get(0));
+        }
       }
     }
     return execute(commandLine(routed), routed, out, err);
@@ -148,19 +160,33 @@ public final class Main implements Runnable {
 
   /** The file after {@code --model} (or in {@code --model=FILE}), or null. */
   static Path namedModel(String[] args) {
+    List<Path> models = paths(named(args, "--model"));
+    return models.isEmpty() ? null : models.get(0);
+  }
+
+  /**
+   * The values of {@code option} ({@code option VALUE} or {@code option=VALUE}) in the order given:
+   * a guess before parsing, for reading ahead (the parsed command reads again what it does not match).
+   */
+  static List<String> named(String[] args, String option) {
+    List<String> values = new java.util.ArrayList<>();
     for (int i = 1; i < args.length; i++) {
-      try {
-        if (args[i].equals("--model") && i + 1 < args.length) {
-          return Path.of(args[i + 1]);
-        }
-        if (args[i].startsWith("--model=")) {
-          return Path.of(args[i].substring("--model=".length()));
-        }
-      } catch (InvalidPathException e) {
-        return null; // picocli's converter reports it
+      if (args[i].equals(option) && i + 1 < args.length) {
+        values.add(args[++i]);
+      } else if (args[i].startsWith(option + "=")) {
+        values.add(args[i].substring(option.length() + 1));
       }
     }
-    return null;
+    return values;
+  }
+
+  /** The values as paths; none if one is not a usable path (picocli's converter reports it). */
+  private static List<Path> paths(List<String> values) {
+    try {
+      return values.stream().map(Path::of).toList();
+    } catch (InvalidPathException e) {
+      return List.of();
+    }
   }
 
   /**

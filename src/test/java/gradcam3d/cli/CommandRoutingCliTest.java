@@ -46,6 +46,15 @@ class CommandRoutingCliTest {
   }
 
   @Test
+  void theInputsNamedOnTheCommandLineAreFoundInOrder() {
+    assertEquals(java.util.List.of("t1.nii.gz", "flair.nii.gz", "x.npy"), Main.named(new String[] {"explain",
+        "--input", "t1.nii.gz", "--model", "m.onnx", "--input=flair.nii.gz", "--input", "x.npy", "--input"}, "--input"));
+    // an option's value is not taken for an option
+    assertEquals(java.util.List.of("--input"), Main.named(new String[] {"explain", "--series", "--input"}, "--series"));
+    assertEquals(java.util.List.of(), Main.named(new String[] {"explain", "--series", "--input"}, "--input"));
+  }
+
+  @Test
   void batchWithMergeIsRoutedToTheMergeCommand() {
     Cli.Run r = Cli.run("batch", "--merge");
     assertEquals(Main.EXIT_BAD_OPTION, r.exit(), r.toString());

@@ -3,6 +3,9 @@ package gradcam3d.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import gradcam3d.Gradcam3dException;
 import gradcam3d.cam.Target;
@@ -12,6 +15,7 @@ import gradcam3d.testing.Fixtures;
 import gradcam3d.testing.Fixtures.Case;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +53,38 @@ class InputPrefetchTest {
     try (ExplanationPipeline p = new ExplanationPipeline(s)) {
       CaseInput npy = CaseInput.of(c.inputNpy());
       assertArrayEquals(p.load(npy).batch().data(), p.load(npy, InputPrefetch.start(npy)).batch().data());
+    }
+  }
+
+  @Test
+  void aReadAheadIsTakenOnlyForTheSameUnchangedFiles() throws Exception {
+    Path scan = tmp.resolve("scan.nii.gz");
+    Files.copy(DEMO.resolve("demo_case1.nii.gz"), scan);
+    CaseInput input = CaseInput.of(scan);
+    try (ExplanationPipeline p = new ExplanationPipeline(demoSettings())) {
+      float[] first = p.load(input).batch().data();
+      // unchanged: the read ahead is what loads, once
+      InputPrefetch ahead = InputPrefetch.readAhead(List.of(scan), null);
+      InputPrefetch taken = InputPrefetch.start(input);
+      assertSame(ahead, taken);
+      assertArrayEquals(first, p.load(input, taken).batch().data());
+      assertNotSame(ahead, InputPrefetch.start(input));
+      // the file replaced by another scan meanwhile (another size): that one is read and loaded
+      ahead = InputPrefetch.readAhead(List.of(scan), null);
+      Files.copy(DEMO.resolve("demo_case2.nii.gz"), scan, StandardCopyOption.REPLACE_EXISTING);
+      InputPrefetch changed = InputPrefetch.start(input);
+      assertNotSame(ahead, changed);
+      float[] second = p.load(CaseInput.of(DEMO.resolve("demo_case2.nii.gz"))).batch().data();
+      assertArrayEquals(second, p.load(input, changed).batch().data());
+      // other files, another series, a folder: each reads its own
+      ahead = InputPrefetch.readAhead(List.of(scan), null);
+      CaseInput other = CaseInput.of(DEMO.resolve("demo_case1.nii.gz"));
+      InputPrefetch own = InputPrefetch.start(other);
+      assertNotSame(ahead, own);
+      assertArrayEquals(first, p.load(other, own).batch().data());
+      ahead = InputPrefetch.readAhead(List.of(scan), "1.2.3");
+      assertNotSame(ahead, InputPrefetch.start(input));
+      assertNull(InputPrefetch.readAhead(List.of(tmp), null));
     }
   }
 
