@@ -28,38 +28,121 @@ public final class Normalise {
     int n = x.size() / batch;
     float[] d = x.data();
     for (int b = 0; b < batch; b++) {
-      // Math.min's and Math.max's folds (NaN wins) in plain comparisons (FloatFolds): about half the
-      // time of a 192^3 map's normalisation
+      int from = b * n;
+      int to = from + n;
+      float[] range = range(d, from, to);
+      float min = range[0];
+      float max = range[1];
+      if (range[2] != 0 || Float.isInfinite(min) || Float.isInfinite(max)) {
+        byFolds(d, from, to);
+        continue;
+      }
+      // the largest shifted value is the largest value shifted: x - min rounds monotonically in x
+      // (and a value equal to min gives +0.0), so one pass finds both and one pass writes
+      float shiftedMax = max - min;
+      chunks(from, to, (lo, hi) -> {
+        if (shiftedMax > 0) {
+          for (int i = lo; i < hi; i++) {
+            d[i] = (d[i] - min) / shiftedMax;
+          }
+        } else {
+          for (int i = lo; i < hi; i++) {
+            d[i] = d[i] - min;
+          }
+        }
+      });
+    }
+    return x;
+  }
+
+  /** Samples at least this large are read and written in chunks on every core. */
+  private static final int PARALLEL_VALUES = 1 << 20;
+  private static final int CHUNK = 1 << 18;
+
+  /** Work on the values [lo, hi) of a sample. */
+  @FunctionalInterface
+  private interface Span {
+    void run(int lo, int hi);
+  }
+
+  /** Runs {@code body} over [from, to) in chunks of CHUNK values, on every core for a large sample. */
+  private static void chunks(int from, int to, Span body) {
+    if (to - from < PARALLEL_VALUES) {
+      for (int lo = from; lo < to || lo == from; lo += CHUNK) {
+        body.run(lo, Math.min(to, lo + CHUNK));
+      }
+      return;
+    }
+    int count = (to - from + CHUNK - 1) / CHUNK;
+    java.util.stream.IntStream.range(0, count).parallel()
+        .forEach(c -> body.run(from + c * CHUNK, Math.min(to, from + (c + 1) * CHUNK)));
+  }
+
+  /**
+   * {min, max, 1 if a NaN was seen else 0} of d[from, to): Math.min's and Math.max's folds over the
+   * values that are not NaN, in plain comparisons (FloatFolds), chunk by chunk; the folds are
+   * associative and commutative (-0.0 below +0.0), so the chunks' results combine to the same bits.
+   */
+  private static float[] range(float[] d, int from, int to) {
+    int count = Math.max(1, (to - from + CHUNK - 1) / CHUNK);
+    float[][] parts = new float[count][];
+    chunks(from, to, (lo, hi) -> {
       float min = Float.POSITIVE_INFINITY;
+      float max = Float.NEGATIVE_INFINITY;
       boolean nan = false;
-      for (int i = b * n; i < (b + 1) * n; i++) {
+      for (int i = lo; i < hi; i++) {
         float v = d[i];
         if (v != v) {
           nan = true;
         } else {
           min = FloatFolds.lower(min, v);
-        }
-      }
-      min = nan ? Float.NaN : min;
-      float max = Float.NEGATIVE_INFINITY;
-      nan = false;
-      for (int i = b * n; i < (b + 1) * n; i++) {
-        float v = d[i] - min;
-        d[i] = v;
-        if (v != v) {
-          nan = true;
-        } else {
           max = FloatFolds.higher(max, v);
         }
       }
-      max = nan ? Float.NaN : max;
-      if (max > 0) {
-        for (int i = b * n; i < (b + 1) * n; i++) {
-          d[i] = d[i] / max;
-        }
+      parts[(lo - from) / CHUNK] = new float[] {min, max, nan ? 1 : 0};
+    });
+    float[] all = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0};
+    for (float[] p : parts) {
+      all[0] = FloatFolds.lower(all[0], p[0]);
+      all[1] = FloatFolds.higher(all[1], p[1]);
+      all[2] = Math.max(all[2], p[2]);
+    }
+    return all;
+  }
+
+  /**
+   * The normalisation by its definition, for a sample holding NaN or an infinity: Math.min's fold,
+   * the values shifted by it while Math.max's fold runs over them, then the division.
+   */
+  private static void byFolds(float[] d, int from, int to) {
+    float min = Float.POSITIVE_INFINITY;
+    boolean nan = false;
+    for (int i = from; i < to; i++) {
+      float v = d[i];
+      if (v != v) {
+        nan = true;
+      } else {
+        min = FloatFolds.lower(min, v);
       }
     }
-    return x;
+    min = nan ? Float.NaN : min;
+    float max = Float.NEGATIVE_INFINITY;
+    nan = false;
+    for (int i = from; i < to; i++) {
+      float v = d[i] - min;
+      d[i] = v;
+      if (v != v) {
+        nan = true;
+      } else {
+        max = FloatFolds.higher(max, v);
+      }
+    }
+    max = nan ? Float.NaN : max;
+    if (max > 0) {
+      for (int i = from; i < to; i++) {
+        d[i] = d[i] / max;
+      }
+    }
   }
 
   /** The mean of several normalised maps, normalised again (one map: itself). */

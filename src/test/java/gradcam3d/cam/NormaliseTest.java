@@ -57,6 +57,41 @@ class NormaliseTest {
     check(map, 3);
   }
 
+  @Test
+  void aVolumeNormalisedInChunksOnEveryCoreIsTheFoldBitForBit() {
+    // above the size normalised in parallel chunks: the chunks' min and max combine to the folds'
+    Random r = new Random(11);
+    int n = (1 << 20) + 12345;
+    float[] volume = new float[n];
+    for (int i = 0; i < n; i++) {
+      volume[i] = i % 1013 == 0 ? -0f : i % 101 == 0 ? 0f : (float) r.nextGaussian() * 3 + 1;
+    }
+    check(volume, 1);
+    // the smallest and largest values in different chunks, equal values, then two samples of a batch
+    volume[n - 3] = -40f;
+    volume[5] = 70f;
+    volume[n / 2] = 70f;
+    check(volume, 1);
+    check(java.util.Arrays.copyOf(volume, 2 * (n / 2)), 2);
+    // finite values whose differences overflow to infinity; a NaN or an infinity far into the volume
+    float[] huge = volume.clone();
+    huge[7] = 3e38f;
+    huge[n - 9] = -3e38f;
+    check(huge, 1);
+    for (float special : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+      float[] v = volume.clone();
+      v[n - 100] = special;
+      check(v, 1);
+    }
+    // a constant volume stays zero, signed zeros included
+    float[] constant = new float[n];
+    java.util.Arrays.fill(constant, 2.5f);
+    check(constant, 1);
+    float[] zeros = new float[n];
+    zeros[n - 1] = -0f;
+    check(zeros, 1);
+  }
+
   private static void check(float[] x, int batch) {
     float[] expected = byDefinition(x, batch);
     float[] got = Normalise.perSampleInPlace(new FloatTensor(x.clone(), batch, x.length / batch)).data();
