@@ -43,11 +43,11 @@ final class ExplainProcess {
 
   /**
    * This JVM's options for the child, without those that would make it write elsewhere or wait:
-   * a class-data archive being recorded at exit, a flight recording, a debugger agent.
+   * a class-data archive or class list being recorded, a flight recording, a debugger agent.
    */
   static List<String> childOptions(List<String> jvmOptions) {
     return jvmOptions.stream().filter(o -> !o.startsWith("-XX:ArchiveClassesAtExit")
-        && !o.startsWith("-XX:StartFlightRecording") && !o.startsWith("-agentlib:jdwp") && !o.startsWith("-Xrunjdwp"))
+        && !o.startsWith("-XX:DumpLoadedClassList") && !o.startsWith("-XX:StartFlightRecording") && !o.startsWith("-agentlib:jdwp") && !o.startsWith("-Xrunjdwp"))
         .toList();
   }
 

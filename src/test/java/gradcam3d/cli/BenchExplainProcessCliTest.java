@@ -63,7 +63,8 @@ class BenchExplainProcessCliTest {
   @Test
   void theChildKeepsTheMemorySettingsAndDropsWhatWouldWriteElsewhere() {
     List<String> own = List.of("-Xmx8g", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=/x/gradcam3d.jsa",
-        "-XX:ArchiveClassesAtExit=/x/gradcam3d.jsa.1.tmp", "-XX:StartFlightRecording=filename=/tmp/a.jfr",
+        "-XX:ArchiveClassesAtExit=/x/gradcam3d.jsa.1.tmp", "-XX:DumpLoadedClassList=/x/gradcam3d.jsa.2.classes",
+        "-XX:StartFlightRecording=filename=/tmp/a.jfr",
         "-agentlib:jdwp=transport=dt_socket,server=y", "-Dgradcam3d.programCache=on");
     assertEquals(List.of("-Xmx8g", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=/x/gradcam3d.jsa",
         "-Dgradcam3d.programCache=on"), ExplainProcess.childOptions(own));
