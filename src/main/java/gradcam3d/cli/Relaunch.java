@@ -24,7 +24,7 @@ final class Relaunch {
    */
   static final List<String> LAUNCHER_OPTIONS = List.of("-Xmx8g", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
       "-XX:Tier3BackEdgeThreshold=3000", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-      "-XX:NewRatio=4");
+      "-XX:NewRatio=4", "-XX:PretenureSizeThreshold=1m");
 
   /** Set on the child, so it never starts another. */
   static final String MARK = "gradcam3d.relaunched";
