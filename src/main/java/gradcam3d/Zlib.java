@@ -81,36 +81,11 @@ public final class Zlib {
 
   /** Raw deflate of one band, ended by a sync flush (bands so made concatenate; {@link GzipBands} shares it). */
   static byte[] deflateBand(int level, byte[] raw, int from, int to) {
-    Deflater d = new Deflater(level, true);
-    try {
-      d.setInput(raw, from, to - from);
-      ByteArrayOutputStream o = new ByteArrayOutputStream((to - from) / 4 + 64);
-      byte[] buf = new byte[64 * 1024];
-      while (true) {
-        int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-        o.write(buf, 0, n);
-        if (n < buf.length && d.needsInput()) {
-          return o.toByteArray();
-        }
-      }
-    } finally {
-      d.end();
-    }
+    return Deflaters.deflateBand(level, raw, from, to);
   }
 
   /** The final (empty) block. */
   static byte[] finalBlock(int level) {
-    Deflater d = new Deflater(level, true);
-    try {
-      d.finish();
-      ByteArrayOutputStream o = new ByteArrayOutputStream(16);
-      byte[] buf = new byte[64];
-      while (!d.finished()) {
-        o.write(buf, 0, d.deflate(buf));
-      }
-      return o.toByteArray();
-    } finally {
-      d.end();
-    }
+    return Deflaters.finalBlock(level);
   }
 }

@@ -52,6 +52,9 @@ final class PngFiles {
 
   /** Each row as filter byte 2 (Up) followed by the byte-wise difference to the row above. */
   private static byte[] filteredRows(Picture p) {
+    if (!p.compact()) {
+      throw new IllegalArgumentException("a window of a picture is not encoded on its own");
+    }
     int w = p.width;
     int stride = w * 3 + 1;
     int[] rgb = p.rgb;
