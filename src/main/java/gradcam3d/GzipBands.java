@@ -73,14 +73,15 @@ public final class GzipBands extends OutputStream {
       throw new IOException("the gzip stream is closed");
     }
     while (len > 0) {
+      // a full band goes when more data comes (the last one is deflated by close)
+      if (filled == buffer.length) {
+        submit();
+      }
       int n = Math.min(len, buffer.length - filled);
       System.arraycopy(b, off, buffer, filled, n);
       filled += n;
       off += n;
       len -= n;
-      if (filled == buffer.length) {
-        submit();
-      }
     }
   }
 
@@ -126,15 +127,15 @@ public final class GzipBands extends OutputStream {
       return;
     }
     try {
-      if (filled > 0 && inFlight.isEmpty()) {
-        // the only band (a small map): deflated here rather than handed over and waited for
-        write(band(buffer, filled));
-        filled = 0;
-      } else if (filled > 0) {
-        submit();
-      }
+      // the last band (a small map's only one) is deflated here while the others finish,
+      // rather than handed over and waited for
+      Band last = filled > 0 ? band(buffer, filled) : null;
+      filled = 0;
       while (!inFlight.isEmpty()) {
         writeOldest();
+      }
+      if (last != null) {
+        write(last);
       }
       out.write(Zlib.finalBlock(level));
       writeIntLe((int) crc);

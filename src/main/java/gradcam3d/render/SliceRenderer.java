@@ -121,27 +121,27 @@ final class SliceRenderer {
     int w = p.width;
     int h = p.height;
     int line = Math.max(w, h) >= WIDE_PANEL ? 2 : 1;
+    int[] rgb = p.rgb;
     for (int y = 0; y < h; y++) {
       if (!rowIn[y]) {
         continue; // only pixels inside are marked
       }
+      // a pixel is left unmarked when it is at least line pixels from the edges and its
+      // neighbours up to line pixels away, left, right, above and below, are all inside
+      boolean rowAway = y >= line && y < h - line;
       for (int x = 0, k = y * w, q = p.index(0, y); x < w; x++, k++, q++) {
-        if (in[k] && nearOutside(in, w, h, x, y, line)) {
-          p.rgb[q] = Picture.blend(p.rgb[q], CONTOUR_RGB, alpha);
+        if (!in[k]) {
+          continue;
+        }
+        boolean inner = rowAway && x >= line && x < w - line;
+        for (int d = 1; inner && d <= line; d++) {
+          inner = in[k - d] && in[k + d] && in[k - d * w] && in[k + d * w];
+        }
+        if (!inner) {
+          rgb[q] = Picture.blend(rgb[q], CONTOUR_RGB, alpha);
         }
       }
     }
-  }
-
-  private static boolean nearOutside(boolean[] in, int w, int h, int x, int y, int line) {
-    for (int d = 1; d <= line; d++) {
-      if (x - d < 0 || x + d >= w || y - d < 0 || y + d >= h
-          || !in[y * w + x - d] || !in[y * w + x + d] || !in[(y - d) * w + x]
-          || !in[(y + d) * w + x]) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** For each of n pixels, the voxel (of count) whose extent holds the pixel centre. */

@@ -64,7 +64,9 @@ public final class NiftiWriter {
     NiftiHeader header = storedHeader(image);
     AtomicFiles.write(file, out -> {
       if (gzip) {
-        try (GzipBands zipped = new GzipBands(out, GZIP_LEVEL, GZIP_BAND)) {
+        // a file smaller than a band is its one band: the same bytes, without a band's buffer
+        long size = header.voxOffset + (long) image.data().length * datatype.bytes();
+        try (GzipBands zipped = new GzipBands(out, GZIP_LEVEL, (int) Math.max(1, Math.min(GZIP_BAND, size)))) {
           writeTo(zipped, header, image.data());
         }
       } else {
