@@ -90,7 +90,7 @@ final class SliceRenderer {
       }
     }
     if (outline) {
-      outline(p, in, rowIn, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
+      outline(p, in, rowIn, start, runs, options.contour() == ContourRule.ALWAYS ? 1 : AUTO_CONTOUR_ALPHA);
     }
   }
 
@@ -116,8 +116,12 @@ final class SliceRenderer {
    * (or of the picture's edge), left, right, above or below: a line just inside the region's
    * boundary, 1 pixel wide, 2 on panels of {@value #WIDE_PANEL} pixels and more so that it stays
    * visible when a large figure is viewed whole.
+   *
+   * <p>Run by run of pixels that show one voxel ([start[j], start[j + 1]), as drawn): the pixels
+   * above and below a run show one voxel each, so the whole run is marked or not by them alike;
+   * to the left and right only its first and last line pixels can see another voxel or the edge.
    */
-  private static void outline(Picture p, boolean[] in, boolean[] rowIn, double alpha) {
+  private static void outline(Picture p, boolean[] in, boolean[] rowIn, int[] start, int runs, double alpha) {
     int w = p.width;
     int h = p.height;
     int line = Math.max(w, h) >= WIDE_PANEL ? 2 : 1;
@@ -126,19 +130,36 @@ final class SliceRenderer {
       if (!rowIn[y]) {
         continue; // only pixels inside are marked
       }
-      // a pixel is left unmarked when it is at least line pixels from the edges and its
-      // neighbours up to line pixels away, left, right, above and below, are all inside
       boolean rowAway = y >= line && y < h - line;
-      for (int x = 0, k = y * w, q = p.index(0, y); x < w; x++, k++, q++) {
-        if (!in[k]) {
+      int row = y * w;
+      int q0 = p.index(0, y);
+      for (int j = 0; j < runs; j++) {
+        int a = start[j];
+        int b = start[j + 1];
+        if (!in[row + a]) {
+          continue; // a run shows one voxel: all inside or all outside
+        }
+        // the pixels up to line above and below, inside (and the edges that far away)
+        boolean vertical = rowAway;
+        for (int d = 1; vertical && d <= line; d++) {
+          vertical = in[row + a - d * w] && in[row + a + d * w];
+        }
+        if (!vertical) {
+          for (int x = a; x < b; x++) {
+            rgb[q0 + x] = Picture.blend(rgb[q0 + x], CONTOUR_RGB, alpha);
+          }
           continue;
         }
-        boolean inner = rowAway && x >= line && x < w - line;
-        for (int d = 1; inner && d <= line; d++) {
-          inner = in[k - d] && in[k + d] && in[k - d * w] && in[k + d * w];
-        }
-        if (!inner) {
-          rgb[q] = Picture.blend(rgb[q], CONTOUR_RGB, alpha);
+        // left and right: the first and the last line pixels of the run (the others see only it)
+        int headEnd = Math.min(b, a + line);
+        for (int x = a; x < b; x = x + 1 == headEnd ? Math.max(headEnd, b - line) : x + 1) {
+          boolean inner = x >= line && x < w - line;
+          for (int d = 1; inner && d <= line; d++) {
+            inner = in[row + x - d] && in[row + x + d];
+          }
+          if (!inner) {
+            rgb[q0 + x] = Picture.blend(rgb[q0 + x], CONTOUR_RGB, alpha);
+          }
         }
       }
     }
