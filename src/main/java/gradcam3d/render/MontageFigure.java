@@ -72,7 +72,10 @@ final class MontageFigure {
       int z = plan.slices().get(k);
       Picture tile = fig.window(tileX(k), tileY(k), tileWidth, tileHeight);
       renderer.renderInto(tile, Plane.AXIAL, z);
-      String label = Annotations.fitting(room, textScale, plan.labels().get(k), Plane.AXIAL.shortLabel(z, v));
+      // the short label is made only when the full one does not fit
+      String full = plan.labels().get(k);
+      String label = Annotations.fits(room, textScale, full) ? full
+          : Annotations.fitting(room, textScale, full, Plane.AXIAL.shortLabel(z, v));
       Annotations.label(tile, label, 0, 0, textScale);
       if (edges != null) {
         Annotations.edgeLetters(tile, edges, textScale);

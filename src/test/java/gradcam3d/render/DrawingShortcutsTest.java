@@ -1,6 +1,7 @@
 package gradcam3d.render;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The drawing shortcuts against the direct computations they replace, pixel for pixel: fills by
  * doubling copies against a store per pixel, label boxes shaded through cached channel tables
  * against {@link Picture#blend} per pixel (two colours and opacities in turn, and from several
- * threads at once), text drawn glyph by glyph against {@link PixelFont#isSet} per font pixel, and
+ * threads at once), text drawn glyph by glyph against {@link PixelFont#isSet} per font pixel, kept
+ * colorbars against the colormap row by row, and
  * slices drawn run by run straight into a figure's windows against a colour and an outline test
  * per pixel on a picture of their own, pasted.
  */
@@ -176,6 +178,35 @@ class DrawingShortcutsTest {
           assertArrayEquals(slow.rgb, fast.rgb, "'" + t + "' at scale " + scale);
         }
       }
+    }
+  }
+
+  @Test
+  void keptColorbarsMatchTheColormapRowByRow() throws Exception {
+    // heights of figures of different sizes, more than are kept, again and again, from threads
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        done.add(pool.submit((Callable<Boolean>) () -> {
+          for (int i = 0; i < 60; i++) {
+            Colormap map = (thread + i) % 2 == 0 ? Colormap.JET : Colormap.VIRIDIS;
+            int n = 2 + (i * 37 + thread * 11) % 40 * 13;
+            int[] ramp = map.colorbar(n);
+            assertEquals(n, ramp.length);
+            for (int r = 0; r < n; r++) {
+              assertEquals(map.rgb(1 - r / (n - 1.0)), ramp[r], map + " " + n + " row " + r);
+            }
+          }
+          return true;
+        }));
+      }
+      for (Future<Boolean> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
