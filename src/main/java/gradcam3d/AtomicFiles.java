@@ -50,7 +50,10 @@ public final class AtomicFiles {
             + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".partial");
         // created (with its folder) only while the process is not stopping; removed if it stops
         ShutdownCleanup.create(tmp, () -> {
-          Files.createDirectories(target.getParent());
+          // (createDirectories on an existing folder throws and catches an exception inside)
+          if (!Files.isDirectory(target.getParent())) {
+            Files.createDirectories(target.getParent());
+          }
           Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW).close();
         });
         moves.put(tmp, target);

@@ -25,9 +25,19 @@ public final class GzipBands extends OutputStream {
   /** One band's compressed bytes and the CRC-32 and length of its data. */
   private record Band(byte[] deflated, int crc, int length) {}
 
+  /**
+   * The cores' threads every stream hands its bands to, started once (a batch writes a map per
+   * case; a pool per stream started and ended threads for every file).
+   */
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(
+      Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "gradcam3d-gzip-band");
+        t.setDaemon(true);
+        return t;
+      });
+
   private final OutputStream out;
   private final int level;
-  private final ExecutorService pool;
   private final int maxInFlight;
   private final ArrayDeque<CompletableFuture<Band>> inFlight = new ArrayDeque<>();
   private byte[] buffer;
@@ -48,13 +58,7 @@ public final class GzipBands extends OutputStream {
     this.out = out;
     this.level = level;
     this.buffer = new byte[band];
-    int threads = Runtime.getRuntime().availableProcessors();
-    this.maxInFlight = 2 * threads;
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "gradcam3d-gzip-band");
-      t.setDaemon(true);
-      return t;
-    });
+    this.maxInFlight = 2 * Runtime.getRuntime().availableProcessors();
     out.write(HEADER);
   }
 
@@ -69,14 +73,15 @@ public final class GzipBands extends OutputStream {
       throw new IOException("the gzip stream is closed");
     }
     while (len > 0) {
+      // a full band goes when more data comes (the last one is deflated by close)
+      if (filled == buffer.length) {
+        submit();
+      }
       int n = Math.min(len, buffer.length - filled);
       System.arraycopy(b, off, buffer, filled, n);
       filled += n;
       off += n;
       len -= n;
-      if (filled == buffer.length) {
-        submit();
-      }
     }
   }
 
@@ -86,14 +91,22 @@ public final class GzipBands extends OutputStream {
     int n = filled;
     buffer = new byte[data.length];
     filled = 0;
-    inFlight.add(CompletableFuture.supplyAsync(() -> {
-      CRC32 c = new CRC32();
-      c.update(data, 0, n);
-      return new Band(Zlib.deflateBand(level, data, 0, n), (int) c.getValue(), n);
-    }, pool));
+    inFlight.add(CompletableFuture.supplyAsync(() -> band(data, n), POOL));
     while (inFlight.size() > maxInFlight) {
       writeOldest();
     }
+  }
+
+  private Band band(byte[] data, int n) {
+    CRC32 c = new CRC32();
+    c.update(data, 0, n);
+    return new Band(Zlib.deflateBand(level, data, 0, n), (int) c.getValue(), n);
+  }
+
+  private void write(Band b) throws IOException {
+    out.write(b.deflated());
+    crc = combine(crc, b.crc() & 0xFFFFFFFFL, b.length());
+    length += b.length();
   }
 
   private void writeOldest() throws IOException {
@@ -104,9 +117,7 @@ public final class GzipBands extends OutputStream {
       abandon();
       throw e;
     }
-    out.write(b.deflated());
-    crc = combine(crc, b.crc() & 0xFFFFFFFFL, b.length());
-    length += b.length();
+    write(b);
   }
 
   /** Writes the remaining bands, the final block and the trailer. */
@@ -116,11 +127,15 @@ public final class GzipBands extends OutputStream {
       return;
     }
     try {
-      if (filled > 0) {
-        submit();
-      }
+      // the last band (a small map's only one) is deflated here while the others finish,
+      // rather than handed over and waited for
+      Band last = filled > 0 ? band(buffer, filled) : null;
+      filled = 0;
       while (!inFlight.isEmpty()) {
         writeOldest();
+      }
+      if (last != null) {
+        write(last);
       }
       out.write(Zlib.finalBlock(level));
       writeIntLe((int) crc);
@@ -132,10 +147,10 @@ public final class GzipBands extends OutputStream {
     }
   }
 
+  /** Drops the bands still pending (the shared pool's threads stay for the next stream). */
   private void abandon() {
     inFlight.forEach(f -> f.cancel(false));
     inFlight.clear();
-    pool.shutdownNow();
   }
 
   private void writeIntLe(int v) throws IOException {

@@ -60,7 +60,8 @@ public final class ShutdownCleanup {
   public static Path createFolders(Path folder) throws IOException {
     synchronized (LOCK) {
       refuseWhenStopping();
-      return Files.createDirectories(folder);
+      // (createDirectories on an existing folder throws and catches an exception inside)
+      return Files.isDirectory(folder) ? folder : Files.createDirectories(folder);
     }
   }
 

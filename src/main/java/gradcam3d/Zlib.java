@@ -24,7 +24,8 @@ public final class Zlib {
   private final int level;
   private final int band;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
-  private final Adler32 adler = new Adler32();
+  /** The Adler-32 of the parts so far (1: none). */
+  private long adler = 1;
   private boolean finished;
 
   /**
@@ -48,8 +49,25 @@ public final class Zlib {
     return z.finish();
   }
 
+  /**
+   * The whole zlib stream of {@code raw}, whose Adler-32 the caller has worked out (e.g. a PNG's
+   * filtered rows, while filtering them: their runs of zeros cost nothing).
+   */
+  public static byte[] compress(byte[] raw, long rawAdler, int level, int band) {
+    Zlib z = new Zlib(level, band);
+    z.add(raw, rawAdler);
+    return z.finish();
+  }
+
   /** Appends the next part of the uncompressed data. */
   public Zlib add(byte[] part) {
+    Adler32 a = new Adler32();
+    a.update(part);
+    return add(part, a.getValue());
+  }
+
+  /** Appends the next part of the uncompressed data, given its Adler-32. */
+  public Zlib add(byte[] part, long partAdler) {
     if (finished) {
       throw new IllegalStateException("the stream is finished");
     }
@@ -61,7 +79,7 @@ public final class Zlib {
     for (byte[] p : parts) {
       out.writeBytes(p);
     }
-    adler.update(part);
+    adler = combineAdler(adler, partAdler, part.length);
     return this;
   }
 
@@ -70,7 +88,7 @@ public final class Zlib {
     if (!finished) {
       finished = true;
       out.writeBytes(finalBlock(level));
-      int a = (int) adler.getValue();
+      int a = (int) adler;
       out.write(a >>> 24);
       out.write(a >>> 16);
       out.write(a >>> 8);
@@ -79,38 +97,32 @@ public final class Zlib {
     return out.toByteArray();
   }
 
+  /** The modulus of Adler-32's sums. */
+  private static final int ADLER_BASE = 65521;
+
+  /**
+   * The Adler-32 of A followed by B from the Adler-32s of A and B and B's length (zlib's
+   * adler32_combine): B's first sum is A's plus B's less the 1 it starts from; its second grows
+   * by A's first sum for every byte of B.
+   */
+  public static long combineAdler(long adlerA, long adlerB, long lengthB) {
+    long rem = lengthB % ADLER_BASE;
+    long a1 = adlerA & 0xFFFF;
+    long a2 = (adlerA >>> 16) & 0xFFFF;
+    long b1 = adlerB & 0xFFFF;
+    long b2 = (adlerB >>> 16) & 0xFFFF;
+    long sum1 = (a1 + b1 + ADLER_BASE - 1) % ADLER_BASE;
+    long sum2 = (rem * a1 % ADLER_BASE + a2 + b2 + ADLER_BASE - rem) % ADLER_BASE;
+    return sum1 | (sum2 << 16);
+  }
+
   /** Raw deflate of one band, ended by a sync flush (bands so made concatenate; {@link GzipBands} shares it). */
   static byte[] deflateBand(int level, byte[] raw, int from, int to) {
-    Deflater d = new Deflater(level, true);
-    try {
-      d.setInput(raw, from, to - from);
-      ByteArrayOutputStream o = new ByteArrayOutputStream((to - from) / 4 + 64);
-      byte[] buf = new byte[64 * 1024];
-      while (true) {
-        int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-        o.write(buf, 0, n);
-        if (n < buf.length && d.needsInput()) {
-          return o.toByteArray();
-        }
-      }
-    } finally {
-      d.end();
-    }
+    return Deflaters.deflateBand(level, raw, from, to);
   }
 
   /** The final (empty) block. */
   static byte[] finalBlock(int level) {
-    Deflater d = new Deflater(level, true);
-    try {
-      d.finish();
-      ByteArrayOutputStream o = new ByteArrayOutputStream(16);
-      byte[] buf = new byte[64];
-      while (!d.finished()) {
-        o.write(buf, 0, d.deflate(buf));
-      }
-      return o.toByteArray();
-    } finally {
-      d.end();
-    }
+    return Deflaters.finalBlock(level);
   }
 }

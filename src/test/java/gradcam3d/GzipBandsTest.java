@@ -62,6 +62,44 @@ class GzipBandsTest {
     }
   }
 
+  /**
+   * The stream byte for byte: the gzip header, each band deflated by a new raw deflater and
+   * ended by a sync flush, the final block, the CRC-32 and the length; whether the data ends
+   * inside a band or on a band's end (the last band is deflated when the stream closes), and
+   * with two streams sharing the pool at once.
+   */
+  @Test
+  void bytesAreTheBandsOfNewDeflatersInOrder() throws Exception {
+    int band = 4096;
+    for (int n : new int[] {0, 100, band, 3 * band, 3 * band + 17}) {
+      byte[] raw = data(n, n + 1);
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      expected.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0});
+      for (int from = 0; from < n; from += band) {
+        expected.write(DeflatersTest.freshBand(Deflater.BEST_SPEED, raw, from, Math.min(n, from + band)));
+      }
+      expected.write(DeflatersTest.freshFinalBlock(Deflater.BEST_SPEED));
+      CRC32 crc = new CRC32();
+      crc.update(raw);
+      for (long v : new long[] {crc.getValue(), n}) {
+        for (int i = 0; i < 4; i++) {
+          expected.write((int) (v >>> (8 * i)));
+        }
+      }
+      ByteArrayOutputStream first = new ByteArrayOutputStream();
+      ByteArrayOutputStream second = new ByteArrayOutputStream();
+      try (GzipBands a = new GzipBands(first, Deflater.BEST_SPEED, band);
+          GzipBands b = new GzipBands(second, Deflater.BEST_SPEED, band)) {
+        for (int at = 0; at < n; at += 1000) {
+          a.write(raw, at, Math.min(1000, n - at));
+          b.write(raw, at, Math.min(1000, n - at));
+        }
+      }
+      assertArrayEquals(expected.toByteArray(), first.toByteArray(), n + " bytes");
+      assertArrayEquals(expected.toByteArray(), second.toByteArray(), n + " bytes");
+    }
+  }
+
   @Test
   void combinedCrcIsTheCrcOfTheConcatenation() {
     Random r = new Random(7);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Random;
+import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -64,6 +65,43 @@ class ZlibTest {
         assertArrayEquals(whole, inflate(z.finish()), "band " + band + ", level " + level);
       }
     }
+  }
+
+  @Test
+  void combinedAdlerIsTheAdlerOfTheConcatenation() {
+    Random r = new Random(17);
+    for (int trial = 0; trial < 60; trial++) {
+      // lengths past the modulus 65521 and zero ones too
+      byte[] a = new byte[trial % 10 == 0 ? 0 : r.nextInt(trial % 3 == 0 ? 200_000 : 3000)];
+      byte[] b = new byte[trial % 7 == 0 ? 0 : r.nextInt(trial % 4 == 0 ? 150_000 : 3000)];
+      r.nextBytes(a);
+      r.nextBytes(b);
+      if (trial % 5 == 0) {
+        java.util.Arrays.fill(b, (byte) 0xFF); // the largest byte sums
+      }
+      Adler32 ca = new Adler32();
+      ca.update(a);
+      Adler32 cb = new Adler32();
+      cb.update(b);
+      Adler32 whole = new Adler32();
+      whole.update(a);
+      whole.update(b);
+      assertEquals(whole.getValue(), Zlib.combineAdler(ca.getValue(), cb.getValue(), b.length), "trial " + trial);
+    }
+  }
+
+  @Test
+  void partsWithTheirAdlerGiveTheSameStream() {
+    byte[] a = data(70_000, 1);
+    byte[] b = data(3_000, 2);
+    Adler32 cb = new Adler32();
+    cb.update(b);
+    byte[] computed = new Zlib(Deflater.BEST_SPEED, 4096).add(a).add(b).finish();
+    byte[] given = new Zlib(Deflater.BEST_SPEED, 4096).add(a).add(b, cb.getValue()).finish();
+    assertArrayEquals(computed, given);
+    Adler32 ca = new Adler32();
+    ca.update(a);
+    assertArrayEquals(Zlib.compress(a, Deflater.BEST_SPEED, 4096), Zlib.compress(a, ca.getValue(), Deflater.BEST_SPEED, 4096));
   }
 
   @Test

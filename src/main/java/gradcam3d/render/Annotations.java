@@ -37,13 +37,17 @@ final class Annotations {
    * last; a label drawn on the panel's own picture is clipped to it, never spilling over others.
    */
   static String fitting(int width, int scale, String... texts) {
-    int grow = grow(scale);
     for (String t : texts) {
-      if (PixelFont.width(t, scale) + 2 * (INSET + PAD) * grow <= width) {
+      if (fits(width, scale, t)) {
         return t;
       }
     }
     return texts[texts.length - 1];
+  }
+
+  /** Whether a label of this text fits a panel width pixels wide. */
+  static boolean fits(int width, int scale, String text) {
+    return PixelFont.width(text, scale) + 2 * (INSET + PAD) * grow(scale) <= width;
   }
 
   /** Writes text on a half-transparent dark box in the top-left corner of a panel at (x, y). */
@@ -124,8 +128,9 @@ final class Annotations {
     PixelFont.draw(p, "cam", x, y, scale, TEXT);
     int top = y + textH + 8 * grow;
     int barH = Math.max(2, Math.min(MAX_BAR_H * grow, y + height - top - textH / 2));
+    int[] ramp = map.colorbar(barH);
     for (int r = 0; r < barH; r++) {
-      p.fill(x, top + r, barW, 1, map.rgb(1 - r / (barH - 1.0)));
+      p.fill(x, top + r, barW, 1, ramp[r]);
     }
     outlineBox(p, x - 1, top - 1, barW + 2, barH + 2, 0x909090);
     for (int i = 0; i < TICKS.length; i++) {

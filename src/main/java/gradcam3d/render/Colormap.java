@@ -104,6 +104,32 @@ public final class Colormap {
     return pack(mix(a >> 16, b >> 16, w), mix(a >> 8, b >> 8, w), mix(a, b, w));
   }
 
+  /**
+   * {@code rgb(1 - r / (n - 1.0))} for r = 0 .. n - 1: a colorbar of n pixel rows, 1 at the top.
+   * Kept per height (every figure of a batch draws the same one or two), shared: not to be
+   * changed.
+   */
+  int[] colorbar(int n) {
+    int[] ramp = colorbars.get(n);
+    if (ramp == null) {
+      ramp = new int[n];
+      for (int r = 0; r < n; r++) {
+        ramp[r] = rgb(1 - r / (n - 1.0));
+      }
+      if (colorbars.size() >= KEPT_COLORBARS) {
+        colorbars.clear(); // figure sizes vary without end only in odd uses: start again
+      }
+      colorbars.put(n, ramp);
+    }
+    return ramp;
+  }
+
+  /** Colorbar heights kept at most. */
+  private static final int KEPT_COLORBARS = 16;
+
+  private final java.util.concurrent.ConcurrentHashMap<Integer, int[]> colorbars =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   @Override
   public String toString() {
     return name;

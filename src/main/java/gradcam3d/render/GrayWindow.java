@@ -43,6 +43,8 @@ public record GrayWindow(double lo, double hi) {
       return 0;
     }
     double t = (v - lo) / (hi - lo);
-    return (int) Math.round(Math.max(0, Math.min(1, t)) * 255);
+    // Math.max(0, Math.min(1, t)) in plain comparisons (the client compiler calls Math's, once
+    // per voxel shown): t is not NaN, and -0.0 rounds to level 0 as 0.0 does
+    return (int) Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * 255);
   }
 }

@@ -1,6 +1,5 @@
 package gradcam3d.render;
 
-import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -64,23 +63,24 @@ final class MontageFigure {
     int barX = MARGIN + gridWidth() + 2 * GAP;
     Picture fig = new Picture(barX + Annotations.colorbarWidth(textScale) + MARGIN, height());
     fig.fill(0, 0, fig.width, fig.height, Annotations.BACKGROUND);
-    // the tiles are independent: rendered side by side (the other core is often idle by now)
+    // the tiles are independent: rendered side by side (the other core is often idle by now),
+    // each straight into its own rectangle of the figure
     Display.Edges edges = v.display.edges(Plane.AXIAL, false);
     int room = Annotations.cornerRoom(tileWidth, textScale, edges != null);
     String note = v.display.note();
-    List<Picture> tiles = IntStream.range(0, plan.slices().size()).parallel().mapToObj(k -> {
+    IntStream.range(0, plan.slices().size()).parallel().forEach(k -> {
       int z = plan.slices().get(k);
-      Picture tile = renderer.render(Plane.AXIAL, z, tileWidth, tileHeight);
-      String label = Annotations.fitting(room, textScale, plan.labels().get(k), Plane.AXIAL.shortLabel(z, v));
+      Picture tile = fig.window(tileX(k), tileY(k), tileWidth, tileHeight);
+      renderer.renderInto(tile, Plane.AXIAL, z);
+      // the short label is made only when the full one does not fit
+      String full = plan.labels().get(k);
+      String label = Annotations.fits(room, textScale, full) ? full
+          : Annotations.fitting(room, textScale, full, Plane.AXIAL.shortLabel(z, v));
       Annotations.label(tile, label, 0, 0, textScale);
       if (edges != null) {
         Annotations.edgeLetters(tile, edges, textScale);
       }
-      return tile;
-    }).toList();
-    for (int k = 0; k < tiles.size(); k++) {
-      fig.paste(tiles.get(k), tileX(k), tileY(k));
-    }
+    });
     Annotations.colorbar(fig, map, barX, MARGIN, height() - 2 * MARGIN - footer(), textScale);
     if (note != null) {
       Annotations.footer(fig, note, MARGIN, MARGIN + Math.max(gridHeight(), Annotations.MIN_HEIGHT), textScale);

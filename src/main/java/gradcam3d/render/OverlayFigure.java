@@ -26,7 +26,8 @@ final class OverlayFigure {
     String note = v.display.note();
     for (FigureLayout.Panel p : layout.panels) {
       int slice = p.plane().sliceOf(at);
-      Picture panel = renderer.render(p.plane(), slice, p.width(), p.height());
+      Picture panel = fig.window(p.x(), p.y(), p.width(), p.height());
+      renderer.renderInto(panel, p.plane(), slice);
       Display.Edges edges = v.display.edges(p.plane(), v.is2d());
       int room = Annotations.cornerRoom(p.width(), layout.textScale, edges != null);
       String label = v.is2d() ? v.display.title(p.plane(), true) : Annotations.fitting(room, layout.textScale,
@@ -35,7 +36,6 @@ final class OverlayFigure {
       if (edges != null) {
         Annotations.edgeLetters(panel, edges, layout.textScale);
       }
-      fig.paste(panel, p.x(), p.y());
     }
     Annotations.colorbar(fig, o.colormap(), layout.colorbarX, MARGIN, layout.contentHeight,
         layout.textScale);

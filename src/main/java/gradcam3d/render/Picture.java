@@ -1,24 +1,66 @@
 package gradcam3d.render;
 
-/** A plain RGB pixel buffer (0xRRGGBB, row-major, row 0 at the top) that figures are built on. */
+/**
+ * A plain RGB pixel buffer (0xRRGGBB, row-major, row 0 at the top) that figures are built on,
+ * or a rectangle of another one ({@link #window}): pixel (x, y) is {@code rgb[offset + y * stride
+ * + x]}, and drawing is clipped to the rectangle.
+ */
 final class Picture {
   final int width;
   final int height;
   final int[] rgb;
+  /** Where pixel (0, 0) is in {@link #rgb}. */
+  final int offset;
+  /** The distance in {@link #rgb} from a pixel to the one below it. */
+  final int stride;
 
   Picture(int width, int height) {
     this.width = width;
     this.height = height;
     this.rgb = new int[Math.multiplyExact(width, height)];
+    this.offset = 0;
+    this.stride = width;
+  }
+
+  private Picture(Picture whole, int x, int y, int width, int height) {
+    this.width = width;
+    this.height = height;
+    this.rgb = whole.rgb;
+    this.offset = whole.offset + y * whole.stride + x;
+    this.stride = whole.stride;
+  }
+
+  /**
+   * The rectangle of this picture with its top-left corner at (x, y), drawn on in place: a
+   * figure's panels and tiles are drawn straight into the figure (what drawing them apart and
+   * pasting them gives, without a copy), each clipped to its own rectangle. Rectangles that do not
+   * overlap may be drawn on by different threads.
+   */
+  Picture window(int x, int y, int width, int height) {
+    if (x < 0 || y < 0 || width < 0 || height < 0 || x + width > this.width || y + height > this.height) {
+      throw new IllegalArgumentException("a window " + width + "x" + height + " at (" + x + ", " + y
+          + ") is not inside a picture of " + this.width + "x" + this.height);
+    }
+    return new Picture(this, x, y, width, height);
+  }
+
+  /** Whether the picture is its whole buffer, row after row (not a window of a wider one). */
+  boolean compact() {
+    return offset == 0 && stride == width && rgb.length == width * height;
+  }
+
+  /** The buffer index of pixel (x, y). */
+  int index(int x, int y) {
+    return offset + y * stride + x;
   }
 
   int get(int x, int y) {
-    return rgb[y * width + x];
+    return rgb[index(x, y)];
   }
 
   void set(int x, int y, int color) {
     if (x >= 0 && y >= 0 && x < width && y < height) {
-      rgb[y * width + x] = color;
+      rgb[index(x, y)] = color;
     }
   }
 
@@ -26,20 +68,111 @@ final class Picture {
   void fill(int x, int y, int w, int h, int color) {
     int from = Math.max(0, x);
     int to = Math.min(width, x + w);
-    if (from >= to) {
+    int top = Math.max(0, y);
+    int bottom = Math.min(height, y + h);
+    if (from >= to || top >= bottom) {
       return;
     }
-    for (int yy = Math.max(0, y); yy < Math.min(height, y + h); yy++) {
-      java.util.Arrays.fill(rgb, yy * width + from, yy * width + to, color);
+    if (from == 0 && to == width && stride == width) {
+      // whole rows are one run (a figure's background: the whole picture)
+      fill(rgb, index(0, top), index(0, bottom), color);
+      return;
+    }
+    int first = index(from, top);
+    int n = to - from;
+    fill(rgb, first, first + n, color);
+    for (int yy = top + 1; yy < bottom; yy++) {
+      System.arraycopy(rgb, first, rgb, index(from, yy), n);
+    }
+  }
+
+  /**
+   * Arrays.fill's result by doubling copies of the filled start: the launcher's client compiler
+   * keeps Arrays.fill a loop of single stores, about ten times slower than the copies on a
+   * figure's background (a million pixels).
+   */
+  static void fill(int[] a, int from, int to, int color) {
+    int n = to - from;
+    if (n < 32) {
+      for (int i = from; i < to; i++) {
+        a[i] = color;
+      }
+      return;
+    }
+    a[from] = color;
+    for (int done = 1; done < n; done += Math.min(done, n - done)) {
+      System.arraycopy(a, from, a, from + done, Math.min(done, n - done));
     }
   }
 
   /** Blends a colour over a rectangle with the given alpha, e.g. a dark box behind text. */
   void shade(int x, int y, int w, int h, int color, double alpha) {
-    for (int yy = Math.max(0, y); yy < Math.min(height, y + h); yy++) {
-      for (int xx = Math.max(0, x); xx < Math.min(width, x + w); xx++) {
-        rgb[yy * width + xx] = blend(rgb[yy * width + xx], color, alpha);
+    int from = Math.max(0, x);
+    int to = Math.min(width, x + w);
+    int top = Math.max(0, y);
+    int bottom = Math.min(height, y + h);
+    if (from >= to || top >= bottom) {
+      return;
+    }
+    if (alpha <= 0 || alpha >= 1) {
+      for (int yy = top; yy < bottom; yy++) {
+        for (int k = index(from, yy), end = index(to, yy); k < end; k++) {
+          rgb[k] = blend(rgb[k], color, alpha);
+        }
       }
+      return;
+    }
+    Shading s = Shading.of(color, alpha);
+    int[] red = s.red;
+    int[] green = s.green;
+    int[] blue = s.blue;
+    for (int yy = top; yy < bottom; yy++) {
+      for (int k = index(from, yy), end = index(to, yy); k < end; k++) {
+        int under = rgb[k];
+        rgb[k] = (red[(under >> 16) & 0xFF] << 16) | (green[(under >> 8) & 0xFF] << 8) | blue[under & 0xFF];
+      }
+    }
+  }
+
+  /**
+   * {@link #blend} of a colour at an opacity as three tables, each channel's mix for the 256
+   * levels under it: a label box has thousands of pixels, each of whose three channels would
+   * round a mix of doubles. Every figure shades with one colour and opacity: the last tables
+   * made are kept (immutable, so any thread may use them).
+   */
+  private static final class Shading {
+    private static volatile Shading last;
+
+    final int color;
+    final double alpha;
+    final int[] red;
+    final int[] green;
+    final int[] blue;
+
+    private Shading(int color, double alpha) {
+      this.color = color;
+      this.alpha = alpha;
+      this.red = mixes(color >> 16, alpha);
+      this.green = mixes(color >> 8, alpha);
+      this.blue = mixes(color, alpha);
+    }
+
+    static Shading of(int color, double alpha) {
+      Shading s = last;
+      if (s == null || s.color != color || Double.compare(s.alpha, alpha) != 0) {
+        s = new Shading(color, alpha);
+        last = s;
+      }
+      return s;
+    }
+
+    /** mix(a, over, alpha) for every level a of a channel. */
+    private static int[] mixes(int over, double alpha) {
+      int[] m = new int[256];
+      for (int a = 0; a < 256; a++) {
+        m[a] = mix(a, over, alpha);
+      }
+      return m;
     }
   }
 
@@ -51,7 +184,7 @@ final class Picture {
       return;
     }
     for (int yy = Math.max(0, -y); yy < Math.min(src.height, height - y); yy++) {
-      System.arraycopy(src.rgb, yy * src.width + from, rgb, (y + yy) * width + x + from, to - from);
+      System.arraycopy(src.rgb, src.index(from, yy), rgb, index(x + from, y + yy), to - from);
     }
   }
 

@@ -151,14 +151,17 @@ public record AxisMap(int[] source, boolean[] flip) {
     long s0 = rank() == 3 ? step[0] : 0;
     long s1 = step[rank() - 2];
     long s2 = step[rank() - 1];
+    // every index read is inside the array: int arithmetic in the rows (the client compiler
+    // turns a long index into several instructions per voxel)
+    int step2 = (int) s2;
     for (int b = 0; b < blocks; b++) {
       long base = (long) b * block + start;
       int o = b * block;
       for (int a = 0; a < n0; a++) {
         for (int c = 0; c < n1; c++) {
-          long p = base + a * s0 + c * s1;
-          for (int e = 0; e < n2; e++, o++, p += s2) {
-            out[o] = in[(int) p];
+          int p = (int) (base + a * s0 + c * s1);
+          for (int e = 0; e < n2; e++, o++, p += step2) {
+            out[o] = in[p];
           }
         }
       }

@@ -3,7 +3,6 @@ package gradcam3d.volume;
 import gradcam3d.AtomicFiles;
 import gradcam3d.Gradcam3dException;
 import gradcam3d.GzipBands;
-import gradcam3d.tensor.FloatFolds;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -64,7 +63,9 @@ public final class NiftiWriter {
     NiftiHeader header = storedHeader(image);
     AtomicFiles.write(file, out -> {
       if (gzip) {
-        try (GzipBands zipped = new GzipBands(out, GZIP_LEVEL, GZIP_BAND)) {
+        // a file smaller than a band is its one band: the same bytes, without a band's buffer
+        long size = header.voxOffset + (long) image.data().length * datatype.bytes();
+        try (GzipBands zipped = new GzipBands(out, GZIP_LEVEL, (int) Math.max(1, Math.min(GZIP_BAND, size)))) {
           writeTo(zipped, header, image.data());
         }
       } else {
@@ -79,19 +80,35 @@ public final class NiftiWriter {
     h.voxOffset = NiftiHeaderCodec.minimumDataOffset(version);
     h.sclSlope = sclSlope;
     h.sclInter = sclInter;
-    // the finite values' Math.min and Math.max in plain comparisons (a batch writes this for every case)
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
+    // the finite values' Math.min and Math.max, as the least and greatest of their bits in float
+    // order: integer comparisons (a batch writes this for every case; the client compiler makes
+    // a float comparison several instructions and branches)
+    int least = Integer.MAX_VALUE;
+    int greatest = Integer.MIN_VALUE;
     for (float v : image.data()) {
-      if (v > Float.NEGATIVE_INFINITY && v < Float.POSITIVE_INFINITY) {
-        min = FloatFolds.lower(min, v);
-        max = FloatFolds.higher(max, v);
+      int bits = Float.floatToRawIntBits(v);
+      if ((bits & 0x7f800000) != 0x7f800000) { // not NaN or infinite
+        int key = orderKey(bits);
+        if (key < least) {
+          least = key;
+        }
+        if (key > greatest) {
+          greatest = key;
+        }
       }
     }
-    boolean anyFinite = min <= max;
-    h.calMin = anyFinite ? min : 0;
-    h.calMax = anyFinite ? max : 0;
+    boolean anyFinite = least <= greatest;
+    h.calMin = anyFinite ? Float.intBitsToFloat(orderKey(least)) : 0;
+    h.calMax = anyFinite ? Float.intBitsToFloat(orderKey(greatest)) : 0;
     return h;
+  }
+
+  /**
+   * A float's bits as an int that orders as the float does, -0.0 just below 0.0 (as Math.min and
+   * Math.max order them): a negative float's magnitude bits are flipped. Its own inverse.
+   */
+  static int orderKey(int bits) {
+    return bits ^ ((bits >> 31) & 0x7fffffff);
   }
 
   private void writeTo(OutputStream out, NiftiHeader header, float[] data) throws IOException {

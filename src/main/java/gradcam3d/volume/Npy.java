@@ -342,7 +342,9 @@ public final class Npy {
     byte[] header = header(shape, Dtype.parse("<f4", "cannot write " + file), Order.C, count * 4, file.toString());
     AtomicFiles.write(file, os -> {
       os.write(header);
-      ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+      // 1 MiB at most; a small map's own size (a batch writes one per case)
+      ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(4, Math.min(1 << 20, count * 4)))
+          .order(ByteOrder.LITTLE_ENDIAN);
       float[] floats = new float[chunk.capacity() / 4];
       for (long i = 0; i < count; ) {
         int n = (int) Math.min(count - i, floats.length);
