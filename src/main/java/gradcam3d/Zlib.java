@@ -1,8 +1,6 @@
 package gradcam3d;
 
 import java.io.ByteArrayOutputStream;
-import java.util.List;
-import java.util.stream.IntStream;
 import java.util.zip.Adler32;
 import java.util.zip.Deflater;
 
@@ -54,10 +52,9 @@ public final class Zlib {
       throw new IllegalStateException("the stream is finished");
     }
     int bands = (part.length + band - 1) / band;
-    // a parallel stream runs on the calling thread too: all cores even where the common pool has one
-    List<byte[]> parts = IntStream.range(0, bands).parallel()
-        .mapToObj(i -> deflateBand(level, part, i * band, Math.min(part.length, (i + 1) * band)))
-        .toList();
+    // on the calling thread too: all cores even where the common pool has one
+    byte[][] parts = new byte[bands][];
+    Chunks.run(bands, i -> parts[i] = deflateBand(level, part, i * band, Math.min(part.length, (i + 1) * band)));
     for (byte[] p : parts) {
       out.writeBytes(p);
     }

@@ -273,7 +273,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     void forEachRowRun(RowRun rows) {
       int total = m[0] * m[1];
       int tasks = Math.min(total, TASKS);
-      IntStream.range(0, tasks).parallel().forEach(t -> rows.run(t, (int) ((long) total * t / tasks),
+      gradcam3d.Chunks.run(tasks, t -> rows.run(t, (int) ((long) total * t / tasks),
           (int) ((long) total * (t + 1) / tasks)));
     }
 
@@ -371,6 +371,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
    * no running sums in memory: about half the time of {@link #meanRow} under the client compiler.
    * Blocks holding a NaN or an infinity (a non-finite sum) and a last block of one voxel column are
    * taken as {@link #meanRow} takes them. The same values as {@link #meanRow} and {@link #maxRow}.
+   * Pieces of the row whose voxels are all +0.0 (a mask's background, a map's zeros) are found by
+   * {@link Arrays#mismatch} (a vector loop even under the client compiler) and left as they are:
+   * their blocks' mean and maximum are 0.0, which the output already holds.
    */
   private static void cubeRow(float[] in, Walk w, int row, boolean max, float[] out) {
     long[] stride = w.stride();
@@ -384,32 +387,77 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int p10 = p00 + (int) stride[0];
     int p11 = p10 + (int) stride[1];
     int first = row * mx;
-    int end = first + w.n()[2] / 2;
-    int o = first;
-    if (max) {
-      for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
-        float t = larger(Float.NEGATIVE_INFINITY, in[p00]);
-        t = larger(t, in[p00 + x]);
-        t = larger(t, in[p01]);
-        t = larger(t, in[p01 + x]);
-        t = larger(t, in[p10]);
-        t = larger(t, in[p10 + x]);
-        t = larger(t, in[p11]);
-        t = larger(t, in[p11 + x]);
-        out[o] = t == Float.NEGATIVE_INFINITY ? 0 : t;
+    int pairs = w.n()[2] / 2;
+    // a row of background: four line checks
+    boolean zeroRow = zeros(in, p00, x, 2 * pairs) && zeros(in, p01, x, 2 * pairs) && zeros(in, p10, x, 2 * pairs)
+        && zeros(in, p11, x, 2 * pairs);
+    for (int e = zeroRow ? pairs : 0; e < pairs; e += PIECE) {
+      int blocks = Math.min(PIECE, pairs - e);
+      int q = 2 * e * x;
+      if (zeros(in, p00 + q, x, 2 * blocks) && zeros(in, p01 + q, x, 2 * blocks) && zeros(in, p10 + q, x, 2 * blocks)
+          && zeros(in, p11 + q, x, 2 * blocks)) {
+        continue;
       }
-    } else {
-      for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
-        // from 0.0, as the running sums start: a block of -0.0 is 0.0
-        double u = 0.0 + in[p00] + in[p00 + x] + in[p01] + in[p01 + x] + in[p10] + in[p10 + x] + in[p11] + in[p11 + x];
-        out[o] = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u / 8)
-            : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, (o - first) * 2);
+      if (max) {
+        maxCubes(in, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks);
+      } else {
+        meanCubes(in, w, z0, y0, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks, 2 * e);
       }
     }
     // a last block one voxel wide
-    for (; o < first + mx; o++) {
+    for (int o = first + pairs; o < first + mx; o++) {
       int x0 = (o - first) * 2;
       out[o] = max ? blockMax(in, w, z0, y0, x0) : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
+    }
+  }
+
+  /** Blocks per piece of a row checked for +0.0 at once: long enough that a check costs little per voxel. */
+  private static final int PIECE = 32;
+  /** +0.0 to compare voxels with. */
+  private static final float[] ZEROS = new float[2 * PIECE];
+
+  /**
+   * Whether the {@code count} voxels of a line from {@code p} on, in direction {@code x} (1 or -1),
+   * are all +0.0 (bit for bit: not -0.0, not NaN).
+   */
+  private static boolean zeros(float[] in, int p, int x, int count) {
+    int from = x > 0 ? p : p - count + 1;
+    for (int end = from + count; from < end; from += ZEROS.length) {
+      int n = Math.min(ZEROS.length, end - from);
+      if (Arrays.mismatch(in, from, from + n, ZEROS, 0, n) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The maxima of blocks [o, end) of a row of 2 x 2 x 2 blocks whose lines start at p00..p11. */
+  private static void maxCubes(float[] in, int p00, int p01, int p10, int p11, int x, float[] out, int o, int end) {
+    for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+      float t = larger(Float.NEGATIVE_INFINITY, in[p00]);
+      t = larger(t, in[p00 + x]);
+      t = larger(t, in[p01]);
+      t = larger(t, in[p01 + x]);
+      t = larger(t, in[p10]);
+      t = larger(t, in[p10 + x]);
+      t = larger(t, in[p11]);
+      t = larger(t, in[p11 + x]);
+      out[o] = t == Float.NEGATIVE_INFINITY ? 0 : t;
+    }
+  }
+
+  /**
+   * The means of blocks [o, end) of the row of 2 x 2 x 2 blocks at (z0, y0) whose lines start at
+   * p00..p11, the first at column x0.
+   */
+  private static void meanCubes(float[] in, Walk w, int z0, int y0, int p00, int p01, int p10, int p11, int x,
+      float[] out, int o, int end, int x0) {
+    for (; o < end; o++, x0 += 2, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+      // from 0.0, as the running sums start: a block of -0.0 is 0.0
+      double u = 0.0 + in[p00] + in[p00 + x] + in[p01] + in[p01 + x] + in[p10] + in[p10 + x] + in[p11] + in[p11 + x];
+      // u * 0.125 is u / 8 exactly (a power of two), without a division
+      out[o] = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u * 0.125)
+          : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
     }
   }
 

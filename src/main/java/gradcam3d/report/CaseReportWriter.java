@@ -13,7 +13,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import java.util.zip.Deflater;
 
 /**
@@ -217,7 +216,7 @@ public final class CaseReportWriter {
     double scale = range.max() > range.min() ? 255.0 / ((double) range.max() - range.min()) : 0;
     float low = range.min();
     byte[] q = new byte[values.length];
-    IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+    gradcam3d.Chunks.run((values.length + CHUNK - 1) / CHUNK, c -> {
       for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
         double t = (values[i] - low) * scale;
         // the common case in two comparisons (false for NaN); t + 0.5 truncated is Math.round for
@@ -300,7 +299,7 @@ public final class CaseReportWriter {
   /** Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), chunk by chunk on all cores. */
   static byte[] masks(float[] target, float[] label, int voxels) {
     byte[] masks = new byte[voxels];
-    IntStream.range(0, (voxels + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+    gradcam3d.Chunks.run((voxels + CHUNK - 1) / CHUNK, c -> {
       int end = Math.min(voxels, c * CHUNK + CHUNK);
       // one loop per mask (or of the two): no null test per voxel
       if (target != null) {
@@ -329,7 +328,7 @@ public final class CaseReportWriter {
     int pieces = (data.length + BASE64_PIECE - 1) / BASE64_PIECE;
     byte[] text = new byte[4 * ((data.length + 2) / 3)];
     Base64.Encoder encoder = Base64.getEncoder();
-    IntStream.range(0, pieces).parallel().forEach(p -> {
+    gradcam3d.Chunks.run(pieces, p -> {
       int from = p * BASE64_PIECE;
       ByteBuffer piece = encoder.encode(ByteBuffer.wrap(data, from, Math.min(data.length - from, BASE64_PIECE)));
       piece.get(text, from / 3 * 4, piece.remaining());

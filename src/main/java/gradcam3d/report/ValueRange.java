@@ -2,7 +2,6 @@ package gradcam3d.report;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * A volume's finite values' least and greatest ({0, 0} without any: the range that the page's
@@ -23,7 +22,7 @@ public record ValueRange(float min, float max, int peak, boolean positive) {
   public static ValueRange of(float[] values) {
     int chunks = (values.length + CHUNK - 1) / CHUNK;
     Part[] parts = new Part[chunks];
-    IntStream.range(0, chunks).parallel().forEach(c -> {
+    gradcam3d.Chunks.run(chunks, c -> {
       Part p = new Part();
       p.add(values, c * CHUNK, Math.min(values.length, c * CHUNK + CHUNK));
       parts[c] = p;
