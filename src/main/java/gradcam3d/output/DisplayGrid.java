@@ -1,6 +1,7 @@
 package gradcam3d.output;
 
 import gradcam3d.Futures;
+import gradcam3d.render.GrayWindow;
 import gradcam3d.report.ValueRange;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Labels;
@@ -142,11 +143,14 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       // figure order is the tensor's own: the volume itself (its readers only read), not a copy
       return frame.map().isIdentity() ? spatial : frame.apply(spatial);
     }
-    return new FloatTensor(blocks(spatial, max).values(), shape());
+    return new FloatTensor(blocks(spatial, max, false).values(), shape());
   }
 
-  /** What {@link #apply} shows, with its values' range. */
-  public record Measured(FloatTensor values, ValueRange range) {}
+  /**
+   * What {@link #apply} shows, with its values' range and, for a scan ({@link #applyScan}), the
+   * voxels its gray window reads (else null).
+   */
+  public record Measured(FloatTensor values, ValueRange range, float[] samples) {}
 
   /**
    * {@link #apply} and the shown values' {@link ValueRange}: for block means found in the same
@@ -156,12 +160,30 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
   public Measured applyMeasured(FloatTensor spatial, boolean max) {
     if (fullResolution()) {
       FloatTensor shown = apply(spatial, max);
-      return new Measured(shown, ValueRange.of(shown.data()));
+      return new Measured(shown, ValueRange.of(shown.data()), null);
     }
     requireOnGrid(spatial);
-    Blocks b = blocks(spatial, max);
+    Blocks b = blocks(spatial, max, false);
     // maxima (masks) are not measured with their blocks: the page does not quantise them
-    return new Measured(new FloatTensor(b.values(), shape()), b.range() != null ? b.range() : ValueRange.of(b.values()));
+    return new Measured(new FloatTensor(b.values(), shape()), b.range() != null ? b.range() : ValueRange.of(b.values()),
+        null);
+  }
+
+  /**
+   * {@link #applyMeasured} of a scan (block means), with the voxels of the full-resolution scan
+   * that its gray window reads ({@link GrayWindow#sampleStep}: every step-th in the tensor's own
+   * order), gathered in the same pass, while each voxel line is in cache: no second pass over a
+   * scan-sized volume for the window. Samples are null at full resolution, and where the shown
+   * lines cross the tensor's lines (the window is then found from the scan itself). Every writer
+   * that shows the scan asks for it this way, so that the scan is reduced once.
+   */
+  public Measured applyScan(FloatTensor scan) {
+    if (fullResolution()) {
+      return applyMeasured(scan, false);
+    }
+    requireOnGrid(scan);
+    Blocks b = blocks(scan, false, true);
+    return new Measured(new FloatTensor(b.values(), shape()), b.range(), b.samples());
   }
 
   private void requireOnGrid(FloatTensor spatial) {
@@ -173,8 +195,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
   }
 
-  private Blocks blocks(FloatTensor spatial, boolean max) {
-    return SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max), () -> reduce(spatial, max));
+  private Blocks blocks(FloatTensor spatial, boolean max, boolean sampled) {
+    return SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max, -1, sampled),
+        () -> reduce(spatial, max, sampled));
   }
 
   /**
@@ -195,23 +218,25 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       FloatTensor inTensorOrder = new FloatTensor(mask, frame.tensorShape());
       return frame.map().isIdentity() ? inTensorOrder : frame.apply(inTensorOrder);
     }
-    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls),
-        () -> new Blocks(reduceClass(labels, cls), null)).values(), shape());
+    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls, false),
+        () -> new Blocks(reduceClass(labels, cls), null, null)).values(), shape());
   }
 
-  /** How a volume was reduced (and for a segmentation, which class): the same reduction gives the same blocks. */
-  private record Reduction(AxisMap map, List<Integer> step, boolean max, int cls) {
-    Reduction(AxisMap map, int[] step, boolean max) {
-      this(map, step, max, -1);
-    }
-
-    Reduction(AxisMap map, int[] step, boolean max, int cls) {
-      this(map, Arrays.stream(step).boxed().toList(), max, cls);
+  /**
+   * How a volume was reduced (for a segmentation, which class; for a scan, with its gray window's
+   * samples): the same reduction gives the same blocks.
+   */
+  private record Reduction(AxisMap map, List<Integer> step, boolean max, int cls, boolean sampled) {
+    Reduction(AxisMap map, int[] step, boolean max, int cls, boolean sampled) {
+      this(map, Arrays.stream(step).boxed().toList(), max, cls, sampled);
     }
   }
 
-  /** A volume's blocks and, for means, their range (null for maxima and a segmentation's class). */
-  private record Blocks(float[] values, ValueRange range) {}
+  /**
+   * A volume's blocks and, for means, their range (null for maxima and a segmentation's class);
+   * for a scan, its gray window's samples (null where not gathered).
+   */
+  private record Blocks(float[] values, ValueRange range, float[] samples) {}
 
   /**
    * The blocks of each large volume, while it lives: the pictures and the report show the same
@@ -320,12 +345,16 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     return new Walk(stride, n, s, m, column, start);
   }
 
-  private Blocks reduce(FloatTensor spatial, boolean max) {
+  private Blocks reduce(FloatTensor spatial, boolean max, boolean sampled) {
     Walk w = walk();
     int[] m = w.m();
     float[] in = spatial.data();
     float[] out = new float[m[0] * m[1] * m[2]];
     ValueRange.Part[] parts = new ValueRange.Part[w.tasks()];
+    // the gray window's samples, where each shown line is a line of the tensor (read forwards or backwards)
+    int every = GrayWindow.sampleStep(in.length);
+    float[] samples = sampled && Math.abs(w.stride()[2]) == 1
+        ? new float[(int) (((long) in.length + every - 1) / every)] : null;
     // each voxel line is read once, in order; each row of means (a scan's, a map's: what the page
     // quantises) is measured while it is in cache
     w.forEachRowRun((task, from, to) -> {
@@ -342,17 +371,46 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
         if (part != null) {
           part.add(out, row * m[2], (row + 1) * m[2]);
         }
+        if (samples != null) {
+          gatherRow(in, w, row, every, samples);
+        }
       }
       parts[task] = part;
     });
     if (max) {
-      return new Blocks(out, null);
+      return new Blocks(out, null, samples);
     }
     ValueRange.Part all = new ValueRange.Part();
     for (ValueRange.Part p : parts) {
       all.add(p);
     }
-    return new Blocks(out, all.range(out));
+    return new Blocks(out, all.range(out), samples);
+  }
+
+  /**
+   * The voxels at the multiples of {@code every} (flat tensor index) on the voxel lines of a row of
+   * blocks, each line a line of the tensor, into {@code samples} at index / every: every line is
+   * in exactly one row, so the rows together gather each such voxel once.
+   */
+  private static void gatherRow(float[] in, Walk w, int row, int every, float[] samples) {
+    long[] stride = w.stride();
+    int[] n = w.n();
+    int[] s = w.s();
+    int[] m = w.m();
+    int nx = n[2];
+    int a = row / m[1];
+    int c = row % m[1];
+    for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
+      for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
+        int p = (int) (w.origin() + z * stride[0] + y * stride[1]);
+        // the line's voxels in memory, whichever way the figure reads it
+        int lo = stride[2] > 0 ? p : p - nx + 1;
+        int k = (int) (((long) lo + every - 1) / every);
+        for (long i = (long) k * every, end = (long) lo + nx; i < end; i += every, k++) {
+          samples[k] = in[(int) i];
+        }
+      }
+    }
   }
 
   /** Whether a row's blocks are 2 x 2 x 2 voxels (but a last one) along lines read forwards or backwards. */

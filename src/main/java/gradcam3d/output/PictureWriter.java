@@ -104,7 +104,11 @@ final class PictureWriter implements OutputWriter {
     return decision;
   }
 
-  /** Each sample's gray window (1st..99th percentile of its scan) is found while the maps are computed. */
+  /**
+   * Each sample's gray window (1st..99th percentile of its scan) is found while the maps are
+   * computed; for a large scan, from the voxels gathered while it is reduced to blocks (which the
+   * figures and the report need anyway), not by passes of its own over the scan.
+   */
   @Override
   public Background<?> beginInput(LoadedCase loaded, Layout layout, OutputSettings o) {
     if (!o.pictures()) {
@@ -112,10 +116,13 @@ final class PictureWriter implements OutputWriter {
     }
     FloatTensor input = shown(loaded);
     windows = Background.start("gray-window", () -> {
+      DisplayGrid grid = DisplayGrid.of(DisplayFrame.of(loaded, layout, o.render()));
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
+        FloatTensor scan = input.view0(b).view0(0);
+        float[] samples = grid.fullResolution() ? null : grid.applyScan(scan).samples();
         // percentiles need no particular voxel order
-        w.add(GrayWindow.robust(input.view0(b).view0(0).data()));
+        w.add(samples != null ? GrayWindow.robustOfSamples(samples) : GrayWindow.robust(scan.data()));
       }
       return w;
     });
@@ -178,7 +185,9 @@ final class PictureWriter implements OutputWriter {
     };
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      FloatTensor image = grid.apply(input.view0(b).view0(0), false);
+      // a large scan's blocks as the gray window and the report have them (one reduction between them)
+      FloatTensor image = grid.fullResolution() ? grid.apply(input.view0(b).view0(0), false)
+          : grid.applyScan(input.view0(b).view0(0)).values();
       // views, not copies: a large scan's map is only read, once, into blocks
       FloatTensor cam = e.cam().view0(b);
       FloatTensor contour = null;

@@ -35,8 +35,6 @@ public final class CaseReportWriter {
   private static final int BAND = 1 << 18;
   /** Bytes per base64 task: a multiple of 3. */
   private static final int BASE64_PIECE = 3 << 18;
-  /** Voxels per quantising task. */
-  private static final int CHUNK = 1 << 18;
 
   private CaseReportWriter() {}
 
@@ -211,21 +209,26 @@ public final class CaseReportWriter {
     return quantise(values, ValueRange.of(values));
   }
 
-  /** {@link #quantise} over the values' known range. */
+  /** {@link #quantise} over the values' known range (the page's data takes them band by band: {@link #levels}). */
   static byte[] quantise(float[] values, ValueRange range) {
+    byte[] q = new byte[values.length];
+    levels(values, range).fill(0, values.length, q);
+    return q;
+  }
+
+  /** {@link #quantise}'s levels of values[from, to) as the compressed stream takes them, a band at a time. */
+  static Zlib.Source levels(float[] values, ValueRange range) {
     double scale = range.max() > range.min() ? 255.0 / ((double) range.max() - range.min()) : 0;
     float low = range.min();
-    byte[] q = new byte[values.length];
-    gradcam3d.Chunks.run((values.length + CHUNK - 1) / CHUNK, c -> {
-      for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
+    return (from, to, into) -> {
+      for (int i = from, o = 0; i < to; i++, o++) {
         double t = (values[i] - low) * scale;
         // the common case in two comparisons (false for NaN); t + 0.5 truncated is Math.round for
         // t >= 0, without its call in the per-voxel loop. Else: a finite value a rounding above
         // 255 is 255; NaN, the infinities (also inf * 0 = NaN) and values below the range are 0
-        q[i] = (byte) (t >= 0 && t <= 255 ? (int) (t + 0.5) : t > 255 && t < Double.POSITIVE_INFINITY ? 255 : 0);
+        into[o] = (byte) (t >= 0 && t <= 255 ? (int) (t + 0.5) : t > 255 && t < Double.POSITIVE_INFINITY ? 255 : 0);
       }
-    });
-    return q;
+    };
   }
 
   /**
@@ -256,7 +259,7 @@ public final class CaseReportWriter {
     public DataEncoder(float[] image, ValueRange known) {
       this.image = image;
       this.imageRange = known != null ? known : ValueRange.of(image);
-      z.add(quantise(image, imageRange));
+      z.add(image.length, levels(image, imageRange));
     }
 
     /** The scan as compressed. */
@@ -286,38 +289,38 @@ public final class CaseReportWriter {
         CaseReport.NamedMap m = r.maps().get(i);
         ValueRange range = known != null && known.get(i) != null ? known.get(i) : ValueRange.of(m.values());
         ranges.add(range);
-        z.add(quantise(m.values(), range));
+        z.add(m.values().length, levels(m.values(), range));
       }
       if (r.target() != null || r.label() != null) {
-        z.add(masks(r.target(), r.label(), r.grid().voxels()));
+        z.add(r.grid().voxels(), maskBits(r.target(), r.label()));
       }
       List<Integer> start = start(ranges.get(1), r.target(), r.grid().dims());
       return new Data(base64(z.finish()), ranges, start);
     }
   }
 
-  /** Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), chunk by chunk on all cores. */
-  static byte[] masks(float[] target, float[] label, int voxels) {
-    byte[] masks = new byte[voxels];
-    gradcam3d.Chunks.run((voxels + CHUNK - 1) / CHUNK, c -> {
-      int end = Math.min(voxels, c * CHUNK + CHUNK);
-      // one loop per mask (or of the two): no null test per voxel
+  /**
+   * Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), of voxels
+   * [from, to), as the compressed stream takes them, a band at a time.
+   */
+  static Zlib.Source maskBits(float[] target, float[] label) {
+    return (from, to, into) -> {
+      // one loop per mask (or of the two): no null test per voxel; into starts as zeros
       if (target != null) {
-        for (int i = c * CHUNK; i < end; i++) {
+        for (int i = from; i < to; i++) {
           if (target[i] != 0) {
-            masks[i] = TARGET_BIT;
+            into[i - from] = TARGET_BIT;
           }
         }
       }
       if (label != null) {
-        for (int i = c * CHUNK; i < end; i++) {
+        for (int i = from; i < to; i++) {
           if (label[i] != 0) {
-            masks[i] |= LABEL_BIT;
+            into[i - from] |= LABEL_BIT;
           }
         }
       }
-    });
-    return masks;
+    };
   }
 
   /**
