@@ -362,13 +362,12 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       ValueRange.Part part = max ? null : new ValueRange.Part();
       for (int row = from; row < to; row++) {
         if (cubes(w, row)) {
-          cubeRow(in, w, row, max, out);
+          // measures its means as it makes them
+          cubeRow(in, w, row, max, out, part);
         } else if (max) {
           maxRow(in, w, row, out);
         } else {
           meanRow(in, w, row, sum, out);
-        }
-        if (part != null) {
           part.add(out, row * m[2], (row + 1) * m[2]);
         }
         if (samples != null) {
@@ -431,9 +430,10 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
    * taken as {@link #meanRow} takes them. The same values as {@link #meanRow} and {@link #maxRow}.
    * Pieces of the row whose voxels are all +0.0 (a mask's background, a map's zeros) are found by
    * {@link Arrays#mismatch} (a vector loop even under the client compiler) and left as they are:
-   * their blocks' mean and maximum are 0.0, which the output already holds.
+   * their blocks' mean and maximum are 0.0, which the output already holds. The means are added
+   * to {@code part} as they are made, in order (means are finite or NaN: {@link ValueRange.Part#addFinite}).
    */
-  private static void cubeRow(float[] in, Walk w, int row, boolean max, float[] out) {
+  private static void cubeRow(float[] in, Walk w, int row, boolean max, float[] out, ValueRange.Part part) {
     long[] stride = w.stride();
     int[] m = w.m();
     int mx = m[2];
@@ -449,23 +449,33 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     // a row of background: four line checks
     boolean zeroRow = zeros(in, p00, x, 2 * pairs) && zeros(in, p01, x, 2 * pairs) && zeros(in, p10, x, 2 * pairs)
         && zeros(in, p11, x, 2 * pairs);
+    if (zeroRow && pairs > 0 && part != null) {
+      part.addFinite(0f, 0f, first);
+    }
     for (int e = zeroRow ? pairs : 0; e < pairs; e += PIECE) {
       int blocks = Math.min(PIECE, pairs - e);
       int q = 2 * e * x;
       if (zeros(in, p00 + q, x, 2 * blocks) && zeros(in, p01 + q, x, 2 * blocks) && zeros(in, p10 + q, x, 2 * blocks)
           && zeros(in, p11 + q, x, 2 * blocks)) {
+        if (part != null) {
+          part.addFinite(0f, 0f, first + e);
+        }
         continue;
       }
       if (max) {
         maxCubes(in, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks);
       } else {
-        meanCubes(in, w, z0, y0, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks, 2 * e);
+        meanCubes(in, w, z0, y0, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks, 2 * e,
+            part);
       }
     }
     // a last block one voxel wide
     for (int o = first + pairs; o < first + mx; o++) {
       int x0 = (o - first) * 2;
       out[o] = max ? blockMax(in, w, z0, y0, x0) : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
+      if (part != null) {
+        part.add(out, o, o + 1);
+      }
     }
   }
 
@@ -506,17 +516,31 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
 
   /**
    * The means of blocks [o, end) of the row of 2 x 2 x 2 blocks at (z0, y0) whose lines start at
-   * p00..p11, the first at column x0.
+   * p00..p11, the first at column x0, added to {@code part} (their least, greatest and first
+   * greatest, measured while each mean is in a register: no pass over the means for their range).
    */
   private static void meanCubes(float[] in, Walk w, int z0, int y0, int p00, int p01, int p10, int p11, int x,
-      float[] out, int o, int end, int x0) {
+      float[] out, int o, int end, int x0, ValueRange.Part part) {
+    float least = Float.POSITIVE_INFINITY;
+    float greatest = Float.NEGATIVE_INFINITY;
+    int at = -1;
     for (; o < end; o++, x0 += 2, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
       // from 0.0, as the running sums start: a block of -0.0 is 0.0
       double u = 0.0 + in[p00] + in[p00 + x] + in[p01] + in[p01 + x] + in[p10] + in[p10 + x] + in[p11] + in[p11 + x];
       // u * 0.125 is u / 8 exactly (a power of two), without a division
-      out[o] = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u * 0.125)
+      float v = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u * 0.125)
           : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
+      out[o] = v;
+      // as ValueRange.Part.add: NaN fails both
+      if (v < least) {
+        least = v;
+      }
+      if (v > greatest) {
+        greatest = v;
+        at = o;
+      }
     }
+    part.addFinite(least, greatest, at);
   }
 
   /**

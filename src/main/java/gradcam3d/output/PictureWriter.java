@@ -137,7 +137,7 @@ final class PictureWriter implements OutputWriter {
     }
     Background<List<GrayWindow>> found = windows;
     EarlyContour started = early;
-    drawing = Background.start("pictures", () -> draw(r, o, dir, found == null ? null : found.join(), started));
+    drawing = Background.start("pictures", () -> draw(r, o, dir, found, started));
     return drawing;
   }
 
@@ -167,7 +167,12 @@ final class PictureWriter implements OutputWriter {
     }
   }
 
-  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows,
+  /**
+   * The figures of each sample. A large scan's map and region are reduced to blocks first, while
+   * the scan is reduced for the gray window ({@code found}, joined only when the figures are
+   * drawn): the three reductions side by side rather than one after the other.
+   */
+  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, Background<List<GrayWindow>> found,
       EarlyContour early) throws IOException {
     Explanation e = r.explanation();
     FloatTensor input = shown(r.loaded());
@@ -185,11 +190,7 @@ final class PictureWriter implements OutputWriter {
     };
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      // a large scan's blocks as the gray window and the report have them (one reduction between them)
-      FloatTensor image = grid.fullResolution() ? grid.apply(input.view0(b).view0(0), false)
-          : grid.applyScan(input.view0(b).view0(0)).values();
       // views, not copies: a large scan's map is only read, once, into blocks
-      FloatTensor cam = e.cam().view0(b);
       FloatTensor contour = null;
       java.util.concurrent.CompletableFuture<ContourDecision> decided = null;
       if (e.region() != null && Arrays.equals(Arrays.copyOfRange(e.region().shape(), 1, e.region().rank()),
@@ -201,9 +202,13 @@ final class PictureWriter implements OutputWriter {
         // (an early decision exists only where the figures show the labels as they are: beginSegmentation)
         decided = early == null ? null : early.of(r.windows().segmentation(), r.windows().regionClass());
       }
-      cam = grid.apply(cam, false);
+      FloatTensor cam = grid.apply(e.cam().view0(b), false);
+      // a large scan's blocks as the gray window and the report have them (one reduction between them)
+      FloatTensor image = grid.fullResolution() ? grid.apply(input.view0(b).view0(0), false)
+          : grid.applyScan(input.view0(b).view0(0)).values();
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       ShutdownCleanup.createFolders(sub);
+      List<GrayWindow> windows = found == null ? null : found.join();
       GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
       drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, grid.spacing(),
           grid.affine(), frame.display(), window, fullIndex, decided, render, sub), grid, layout, tensorShape));

@@ -95,6 +95,25 @@ public record ValueRange(float min, float max, int peak, boolean positive) {
       }
     }
 
+    /**
+     * Adds a run of values without infinities (finite or NaN) that follows every value added so
+     * far, given by its least and greatest non-NaN value and the index of its first greatest
+     * (least +infinity, greatest -infinity: none): what {@link #add(float[], int, int)} of the run
+     * adds, for values measured while they are made.
+     */
+    public void addFinite(float least, float greatest, int greatestAt) {
+      if (greatest > top) {
+        top = greatest;
+        best = greatestAt;
+      }
+      if (least < lo) {
+        lo = least;
+      }
+      if (greatest > hi) {
+        hi = greatest;
+      }
+    }
+
     /** Adds a later part. */
     public void add(Part later) {
       if (later.lo < lo) {
