@@ -66,6 +66,58 @@ class ZlibTest {
     }
   }
 
+  /**
+   * A part made band by band (as the report quantises its volumes while compressing them) gives
+   * the same stream, byte for byte, as the whole part given at once; each band's Adler-32,
+   * combined, is the checksum of the whole.
+   */
+  @Test
+  void partsMadeBandByBandGiveTheSameStream() throws Exception {
+    byte[] a = data(300_007, 11);
+    byte[] b = data(70_000, 12);
+    for (int band : new int[] {1000, 65_521, 1 << 16, 1 << 18}) {
+      byte[] whole = new Zlib(Deflater.BEST_SPEED, band).add(a).add(new byte[0]).add(b).finish();
+      Zlib.Source fromA = (from, to, into) -> System.arraycopy(a, from, into, 0, to - from);
+      Zlib.Source fromB = (from, to, into) -> System.arraycopy(b, from, into, 0, to - from);
+      byte[] made = new Zlib(Deflater.BEST_SPEED, band).add(a.length, fromA).add(0, fromA).add(b.length, fromB).finish();
+      assertArrayEquals(whole, made, "band " + band);
+      byte[] both = new byte[a.length + b.length];
+      System.arraycopy(a, 0, both, 0, a.length);
+      System.arraycopy(b, 0, both, a.length, b.length);
+      assertArrayEquals(both, inflate(made), "band " + band);
+    }
+  }
+
+  @Test
+  void combinedAdlerSumsAreTheSumOfTheWhole() {
+    Random r = new Random(5);
+    byte[] d = data(400_000, 9);
+    for (int trial = 0; trial < 50; trial++) {
+      // cuts anywhere, also empty pieces and pieces longer than the modulus 65521
+      int cut = r.nextInt(d.length + 1);
+      int len2 = trial % 5 == 0 ? 0 : r.nextInt(d.length - cut + 1);
+      java.util.zip.Adler32 first = new java.util.zip.Adler32();
+      first.update(d, 0, cut);
+      java.util.zip.Adler32 second = new java.util.zip.Adler32();
+      second.update(d, cut, len2);
+      java.util.zip.Adler32 whole = new java.util.zip.Adler32();
+      whole.update(d, 0, cut + len2);
+      assertEquals((int) whole.getValue(), Zlib.adlerCombine((int) first.getValue(), (int) second.getValue(), len2),
+          "cut " + cut + ", second piece " + len2);
+    }
+    // bytes of 255 drive both sums towards the modulus
+    byte[] high = new byte[200_000];
+    java.util.Arrays.fill(high, (byte) 255);
+    java.util.zip.Adler32 whole = new java.util.zip.Adler32();
+    whole.update(high);
+    java.util.zip.Adler32 first = new java.util.zip.Adler32();
+    first.update(high, 0, 131_042);
+    java.util.zip.Adler32 second = new java.util.zip.Adler32();
+    second.update(high, 131_042, high.length - 131_042);
+    assertEquals((int) whole.getValue(), Zlib.adlerCombine((int) first.getValue(), (int) second.getValue(),
+        high.length - 131_042));
+  }
+
   @Test
   void anEmptyStreamAndFinishingTwiceAreValid() throws Exception {
     Zlib z = new Zlib(Deflater.BEST_SPEED, 10);
