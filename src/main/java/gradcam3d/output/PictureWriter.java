@@ -120,7 +120,7 @@ final class PictureWriter implements OutputWriter {
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
         FloatTensor scan = input.view0(b).view0(0);
-        float[] samples = grid.fullResolution() ? null : grid.applyScan(scan).samples();
+        float[] samples = sampledScan(grid, input) ? grid.applyScan(scan).samples() : null;
         // percentiles need no particular voxel order
         w.add(samples != null ? GrayWindow.robustOfSamples(samples) : GrayWindow.robust(scan.data()));
       }
@@ -204,8 +204,8 @@ final class PictureWriter implements OutputWriter {
       }
       FloatTensor cam = grid.apply(e.cam().view0(b), false);
       // a large scan's blocks as the gray window and the report have them (one reduction between them)
-      FloatTensor image = grid.fullResolution() ? grid.apply(input.view0(b).view0(0), false)
-          : grid.applyScan(input.view0(b).view0(0)).values();
+      FloatTensor image = sampledScan(grid, input) ? grid.applyScan(input.view0(b).view0(0)).values()
+          : grid.apply(input.view0(b).view0(0), false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       ShutdownCleanup.createFolders(sub);
       List<GrayWindow> windows = found == null ? null : found.join();
@@ -214,6 +214,15 @@ final class PictureWriter implements OutputWriter {
           grid.affine(), frame.display(), window, fullIndex, decided, render, sub), grid, layout, tensorShape));
     }
     return drawn;
+  }
+
+  /**
+   * Whether the scan's gray window comes from the voxels gathered while it is reduced to blocks
+   * ({@link DisplayGrid#applyScan}): a large scan, one sample (whose view is the loaded array
+   * itself, so that every writer's reduction of it is the same one).
+   */
+  private static boolean sampledScan(DisplayGrid grid, FloatTensor input) {
+    return !grid.fullResolution() && input.dim(0) == 1;
   }
 
   /** Options whose figure slices and montage step (full grid) are given on the shown grid. */
