@@ -1,5 +1,6 @@
 package gradcam3d.output;
 
+import gradcam3d.Chunks;
 import gradcam3d.Futures;
 import gradcam3d.render.GrayWindow;
 import gradcam3d.report.ValueRange;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 
 /**
  * The grid the pictures and the report show: the display frame's grid ({@link DisplayFrame}) at
@@ -298,7 +298,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     void forEachRowRun(RowRun rows) {
       int total = m[0] * m[1];
       int tasks = Math.min(total, TASKS);
-      gradcam3d.Chunks.run(tasks, t -> rows.run(t, (int) ((long) total * t / tasks),
+      Chunks.run(tasks, t -> rows.run(t, (int) ((long) total * t / tasks),
           (int) ((long) total * (t + 1) / tasks)));
     }
 

@@ -1,6 +1,7 @@
 package gradcam3d.report;
 
 import gradcam3d.AtomicFiles;
+import gradcam3d.Chunks;
 import gradcam3d.Zlib;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.RenderOptions;
@@ -346,7 +347,7 @@ public final class CaseReportWriter {
     int pieces = (data.length + BASE64_PIECE - 1) / BASE64_PIECE;
     byte[] text = new byte[4 * ((data.length + 2) / 3)];
     Base64.Encoder encoder = Base64.getEncoder();
-    gradcam3d.Chunks.run(pieces, p -> {
+    Chunks.run(pieces, p -> {
       int from = p * BASE64_PIECE;
       ByteBuffer piece = encoder.encode(ByteBuffer.wrap(data, from, Math.min(data.length - from, BASE64_PIECE)));
       piece.get(text, from / 3 * 4, piece.remaining());

@@ -1,5 +1,6 @@
 package gradcam3d.report;
 
+import gradcam3d.Chunks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ public record ValueRange(float min, float max, int peak, boolean positive) {
   public static ValueRange of(float[] values) {
     int chunks = (values.length + CHUNK - 1) / CHUNK;
     Part[] parts = new Part[chunks];
-    gradcam3d.Chunks.run(chunks, c -> {
+    Chunks.run(chunks, c -> {
       Part p = new Part();
       p.add(values, c * CHUNK, Math.min(values.length, c * CHUNK + CHUNK));
       parts[c] = p;
