@@ -67,6 +67,28 @@ class ZlibTest {
     }
   }
 
+  /**
+   * A part made band by band (as the report quantises its volumes while compressing them) gives
+   * the same stream, byte for byte, as the whole part given at once; each band's Adler-32,
+   * combined, is the checksum of the whole.
+   */
+  @Test
+  void partsMadeBandByBandGiveTheSameStream() throws Exception {
+    byte[] a = data(300_007, 11);
+    byte[] b = data(70_000, 12);
+    for (int band : new int[] {1000, 65_521, 1 << 16, 1 << 18}) {
+      byte[] whole = new Zlib(Deflater.BEST_SPEED, band).add(a).add(new byte[0]).add(b).finish();
+      Zlib.Source fromA = (from, to, into) -> System.arraycopy(a, from, into, 0, to - from);
+      Zlib.Source fromB = (from, to, into) -> System.arraycopy(b, from, into, 0, to - from);
+      byte[] made = new Zlib(Deflater.BEST_SPEED, band).add(a.length, fromA).add(0, fromA).add(b.length, fromB).finish();
+      assertArrayEquals(whole, made, "band " + band);
+      byte[] both = new byte[a.length + b.length];
+      System.arraycopy(a, 0, both, 0, a.length);
+      System.arraycopy(b, 0, both, a.length, b.length);
+      assertArrayEquals(both, inflate(made), "band " + band);
+    }
+  }
+
   @Test
   void combinedAdlerIsTheAdlerOfTheConcatenation() {
     Random r = new Random(17);
@@ -87,7 +109,20 @@ class ZlibTest {
       whole.update(a);
       whole.update(b);
       assertEquals(whole.getValue(), Zlib.combineAdler(ca.getValue(), cb.getValue(), b.length), "trial " + trial);
+      // the bands' sums are kept as ints (sign-extended when passed)
+      assertEquals((int) whole.getValue(), (int) Zlib.combineAdler((int) ca.getValue(), (int) cb.getValue(), b.length),
+          "trial " + trial);
     }
+    // a cut at twice the modulus in bytes of 255, which drive both sums towards it
+    byte[] high = new byte[200_000];
+    java.util.Arrays.fill(high, (byte) 255);
+    Adler32 whole = new Adler32();
+    whole.update(high);
+    Adler32 first = new Adler32();
+    first.update(high, 0, 131_042);
+    Adler32 second = new Adler32();
+    second.update(high, 131_042, high.length - 131_042);
+    assertEquals(whole.getValue(), Zlib.combineAdler(first.getValue(), second.getValue(), high.length - 131_042));
   }
 
   @Test

@@ -1,6 +1,8 @@
 package gradcam3d.output;
 
+import gradcam3d.Chunks;
 import gradcam3d.Futures;
+import gradcam3d.render.GrayWindow;
 import gradcam3d.report.ValueRange;
 import gradcam3d.tensor.FloatTensor;
 import gradcam3d.tensor.Labels;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 
 /**
  * The grid the pictures and the report show: the display frame's grid ({@link DisplayFrame}) at
@@ -142,11 +143,14 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       // figure order is the tensor's own: the volume itself (its readers only read), not a copy
       return frame.map().isIdentity() ? spatial : frame.apply(spatial);
     }
-    return new FloatTensor(blocks(spatial, max).values(), shape());
+    return new FloatTensor(blocks(spatial, max, false).values(), shape());
   }
 
-  /** What {@link #apply} shows, with its values' range. */
-  public record Measured(FloatTensor values, ValueRange range) {}
+  /**
+   * What {@link #apply} shows, with its values' range and, for a scan ({@link #applyScan}), the
+   * voxels its gray window reads (else null).
+   */
+  public record Measured(FloatTensor values, ValueRange range, float[] samples) {}
 
   /**
    * {@link #apply} and the shown values' {@link ValueRange}: for block means found in the same
@@ -156,12 +160,30 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
   public Measured applyMeasured(FloatTensor spatial, boolean max) {
     if (fullResolution()) {
       FloatTensor shown = apply(spatial, max);
-      return new Measured(shown, ValueRange.of(shown.data()));
+      return new Measured(shown, ValueRange.of(shown.data()), null);
     }
     requireOnGrid(spatial);
-    Blocks b = blocks(spatial, max);
+    Blocks b = blocks(spatial, max, false);
     // maxima (masks) are not measured with their blocks: the page does not quantise them
-    return new Measured(new FloatTensor(b.values(), shape()), b.range() != null ? b.range() : ValueRange.of(b.values()));
+    return new Measured(new FloatTensor(b.values(), shape()), b.range() != null ? b.range() : ValueRange.of(b.values()),
+        null);
+  }
+
+  /**
+   * {@link #applyMeasured} of a scan (block means), with the voxels of the full-resolution scan
+   * that its gray window reads ({@link GrayWindow#sampleStep}: every step-th in the tensor's own
+   * order), gathered in the same pass, while each voxel line is in cache: no second pass over a
+   * scan-sized volume for the window. Samples are null at full resolution, and where the shown
+   * lines cross the tensor's lines (the window is then found from the scan itself). Every writer
+   * that shows the scan asks for it this way, so that the scan is reduced once.
+   */
+  public Measured applyScan(FloatTensor scan) {
+    if (fullResolution()) {
+      return applyMeasured(scan, false);
+    }
+    requireOnGrid(scan);
+    Blocks b = blocks(scan, false, true);
+    return new Measured(new FloatTensor(b.values(), shape()), b.range(), b.samples());
   }
 
   private void requireOnGrid(FloatTensor spatial) {
@@ -173,8 +195,9 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     }
   }
 
-  private Blocks blocks(FloatTensor spatial, boolean max) {
-    return SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max), () -> reduce(spatial, max));
+  private Blocks blocks(FloatTensor spatial, boolean max, boolean sampled) {
+    return SHOWN.get(spatial.data(), new Reduction(frame.map(), step, max, -1, sampled),
+        () -> reduce(spatial, max, sampled));
   }
 
   /**
@@ -195,23 +218,25 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       FloatTensor inTensorOrder = new FloatTensor(mask, frame.tensorShape());
       return frame.map().isIdentity() ? inTensorOrder : frame.apply(inTensorOrder);
     }
-    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls),
-        () -> new Blocks(reduceClass(labels, cls), null)).values(), shape());
+    return new FloatTensor(SHOWN.get(labels, new Reduction(frame.map(), step, true, cls, false),
+        () -> new Blocks(reduceClass(labels, cls), null, null)).values(), shape());
   }
 
-  /** How a volume was reduced (and for a segmentation, which class): the same reduction gives the same blocks. */
-  private record Reduction(AxisMap map, List<Integer> step, boolean max, int cls) {
-    Reduction(AxisMap map, int[] step, boolean max) {
-      this(map, step, max, -1);
-    }
-
-    Reduction(AxisMap map, int[] step, boolean max, int cls) {
-      this(map, Arrays.stream(step).boxed().toList(), max, cls);
+  /**
+   * How a volume was reduced (for a segmentation, which class; for a scan, with its gray window's
+   * samples): the same reduction gives the same blocks.
+   */
+  private record Reduction(AxisMap map, List<Integer> step, boolean max, int cls, boolean sampled) {
+    Reduction(AxisMap map, int[] step, boolean max, int cls, boolean sampled) {
+      this(map, Arrays.stream(step).boxed().toList(), max, cls, sampled);
     }
   }
 
-  /** A volume's blocks and, for means, their range (null for maxima and a segmentation's class). */
-  private record Blocks(float[] values, ValueRange range) {}
+  /**
+   * A volume's blocks and, for means, their range (null for maxima and a segmentation's class);
+   * for a scan, its gray window's samples (null where not gathered).
+   */
+  private record Blocks(float[] values, ValueRange range, float[] samples) {}
 
   /**
    * The blocks of each large volume, while it lives: the pictures and the report show the same
@@ -273,7 +298,7 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     void forEachRowRun(RowRun rows) {
       int total = m[0] * m[1];
       int tasks = Math.min(total, TASKS);
-      IntStream.range(0, tasks).parallel().forEach(t -> rows.run(t, (int) ((long) total * t / tasks),
+      Chunks.run(tasks, t -> rows.run(t, (int) ((long) total * t / tasks),
           (int) ((long) total * (t + 1) / tasks)));
     }
 
@@ -320,12 +345,16 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     return new Walk(stride, n, s, m, column, start);
   }
 
-  private Blocks reduce(FloatTensor spatial, boolean max) {
+  private Blocks reduce(FloatTensor spatial, boolean max, boolean sampled) {
     Walk w = walk();
     int[] m = w.m();
     float[] in = spatial.data();
     float[] out = new float[m[0] * m[1] * m[2]];
     ValueRange.Part[] parts = new ValueRange.Part[w.tasks()];
+    // the gray window's samples, where each shown line is a line of the tensor (read forwards or backwards)
+    int every = GrayWindow.sampleStep(in.length);
+    float[] samples = sampled && Math.abs(w.stride()[2]) == 1
+        ? new float[(int) (((long) in.length + every - 1) / every)] : null;
     // each voxel line is read once, in order; each row of means (a scan's, a map's: what the page
     // quantises) is measured while it is in cache
     w.forEachRowRun((task, from, to) -> {
@@ -333,26 +362,54 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
       ValueRange.Part part = max ? null : new ValueRange.Part();
       for (int row = from; row < to; row++) {
         if (cubes(w, row)) {
-          cubeRow(in, w, row, max, out);
+          // measures its means as it makes them
+          cubeRow(in, w, row, max, out, part);
         } else if (max) {
           maxRow(in, w, row, out);
         } else {
           meanRow(in, w, row, sum, out);
-        }
-        if (part != null) {
           part.add(out, row * m[2], (row + 1) * m[2]);
+        }
+        if (samples != null) {
+          gatherRow(in, w, row, every, samples);
         }
       }
       parts[task] = part;
     });
     if (max) {
-      return new Blocks(out, null);
+      return new Blocks(out, null, samples);
     }
     ValueRange.Part all = new ValueRange.Part();
     for (ValueRange.Part p : parts) {
       all.add(p);
     }
-    return new Blocks(out, all.range(out));
+    return new Blocks(out, all.range(out), samples);
+  }
+
+  /**
+   * The voxels at the multiples of {@code every} (flat tensor index) on the voxel lines of a row of
+   * blocks, each line a line of the tensor, into {@code samples} at index / every: every line is
+   * in exactly one row, so the rows together gather each such voxel once.
+   */
+  private static void gatherRow(float[] in, Walk w, int row, int every, float[] samples) {
+    long[] stride = w.stride();
+    int[] n = w.n();
+    int[] s = w.s();
+    int[] m = w.m();
+    int nx = n[2];
+    int a = row / m[1];
+    int c = row % m[1];
+    for (int z = a * s[0], z1 = Math.min(n[0], (a + 1) * s[0]); z < z1; z++) {
+      for (int y = c * s[1], y1 = Math.min(n[1], (c + 1) * s[1]); y < y1; y++) {
+        int p = (int) (w.origin() + z * stride[0] + y * stride[1]);
+        // the line's voxels in memory, whichever way the figure reads it
+        int lo = stride[2] > 0 ? p : p - nx + 1;
+        int k = (int) (((long) lo + every - 1) / every);
+        for (long i = (long) k * every, end = (long) lo + nx; i < end; i += every, k++) {
+          samples[k] = in[(int) i];
+        }
+      }
+    }
   }
 
   /** Whether a row's blocks are 2 x 2 x 2 voxels (but a last one) along lines read forwards or backwards. */
@@ -371,8 +428,12 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
    * no running sums in memory: about half the time of {@link #meanRow} under the client compiler.
    * Blocks holding a NaN or an infinity (a non-finite sum) and a last block of one voxel column are
    * taken as {@link #meanRow} takes them. The same values as {@link #meanRow} and {@link #maxRow}.
+   * Pieces of the row whose voxels are all +0.0 (a mask's background, a map's zeros) are found by
+   * {@link Arrays#mismatch} (a vector loop even under the client compiler) and left as they are:
+   * their blocks' mean and maximum are 0.0, which the output already holds. The means are added
+   * to {@code part} as they are made, in order (means are finite or NaN: {@link ValueRange.Part#addFinite}).
    */
-  private static void cubeRow(float[] in, Walk w, int row, boolean max, float[] out) {
+  private static void cubeRow(float[] in, Walk w, int row, boolean max, float[] out, ValueRange.Part part) {
     long[] stride = w.stride();
     int[] m = w.m();
     int mx = m[2];
@@ -384,33 +445,102 @@ public record DisplayGrid(DisplayFrame frame, int[] step, long[] full) {
     int p10 = p00 + (int) stride[0];
     int p11 = p10 + (int) stride[1];
     int first = row * mx;
-    int end = first + w.n()[2] / 2;
-    int o = first;
-    if (max) {
-      for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
-        float t = larger(Float.NEGATIVE_INFINITY, in[p00]);
-        t = larger(t, in[p00 + x]);
-        t = larger(t, in[p01]);
-        t = larger(t, in[p01 + x]);
-        t = larger(t, in[p10]);
-        t = larger(t, in[p10 + x]);
-        t = larger(t, in[p11]);
-        t = larger(t, in[p11 + x]);
-        out[o] = t == Float.NEGATIVE_INFINITY ? 0 : t;
+    int pairs = w.n()[2] / 2;
+    // a row of background: four line checks
+    boolean zeroRow = zeros(in, p00, x, 2 * pairs) && zeros(in, p01, x, 2 * pairs) && zeros(in, p10, x, 2 * pairs)
+        && zeros(in, p11, x, 2 * pairs);
+    if (zeroRow && pairs > 0 && part != null) {
+      part.addFinite(0f, 0f, first);
+    }
+    for (int e = zeroRow ? pairs : 0; e < pairs; e += PIECE) {
+      int blocks = Math.min(PIECE, pairs - e);
+      int q = 2 * e * x;
+      if (zeros(in, p00 + q, x, 2 * blocks) && zeros(in, p01 + q, x, 2 * blocks) && zeros(in, p10 + q, x, 2 * blocks)
+          && zeros(in, p11 + q, x, 2 * blocks)) {
+        if (part != null) {
+          part.addFinite(0f, 0f, first + e);
+        }
+        continue;
       }
-    } else {
-      for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
-        // from 0.0, as the running sums start: a block of -0.0 is 0.0
-        double u = 0.0 + in[p00] + in[p00 + x] + in[p01] + in[p01 + x] + in[p10] + in[p10 + x] + in[p11] + in[p11 + x];
-        out[o] = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u / 8)
-            : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, (o - first) * 2);
+      if (max) {
+        maxCubes(in, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks);
+      } else {
+        meanCubes(in, w, z0, y0, p00 + q, p01 + q, p10 + q, p11 + q, x, out, first + e, first + e + blocks, 2 * e,
+            part);
       }
     }
     // a last block one voxel wide
-    for (; o < first + mx; o++) {
+    for (int o = first + pairs; o < first + mx; o++) {
       int x0 = (o - first) * 2;
       out[o] = max ? blockMax(in, w, z0, y0, x0) : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
+      if (part != null) {
+        part.add(out, o, o + 1);
+      }
     }
+  }
+
+  /** Blocks per piece of a row checked for +0.0 at once: long enough that a check costs little per voxel. */
+  private static final int PIECE = 32;
+  /** +0.0 to compare voxels with. */
+  private static final float[] ZEROS = new float[2 * PIECE];
+
+  /**
+   * Whether the {@code count} voxels of a line from {@code p} on, in direction {@code x} (1 or -1),
+   * are all +0.0 (bit for bit: not -0.0, not NaN).
+   */
+  private static boolean zeros(float[] in, int p, int x, int count) {
+    int from = x > 0 ? p : p - count + 1;
+    for (int end = from + count; from < end; from += ZEROS.length) {
+      int n = Math.min(ZEROS.length, end - from);
+      if (Arrays.mismatch(in, from, from + n, ZEROS, 0, n) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The maxima of blocks [o, end) of a row of 2 x 2 x 2 blocks whose lines start at p00..p11. */
+  private static void maxCubes(float[] in, int p00, int p01, int p10, int p11, int x, float[] out, int o, int end) {
+    for (; o < end; o++, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+      float t = larger(Float.NEGATIVE_INFINITY, in[p00]);
+      t = larger(t, in[p00 + x]);
+      t = larger(t, in[p01]);
+      t = larger(t, in[p01 + x]);
+      t = larger(t, in[p10]);
+      t = larger(t, in[p10 + x]);
+      t = larger(t, in[p11]);
+      t = larger(t, in[p11 + x]);
+      out[o] = t == Float.NEGATIVE_INFINITY ? 0 : t;
+    }
+  }
+
+  /**
+   * The means of blocks [o, end) of the row of 2 x 2 x 2 blocks at (z0, y0) whose lines start at
+   * p00..p11, the first at column x0, added to {@code part} (their least, greatest and first
+   * greatest, measured while each mean is in a register: no pass over the means for their range).
+   */
+  private static void meanCubes(float[] in, Walk w, int z0, int y0, int p00, int p01, int p10, int p11, int x,
+      float[] out, int o, int end, int x0, ValueRange.Part part) {
+    float least = Float.POSITIVE_INFINITY;
+    float greatest = Float.NEGATIVE_INFINITY;
+    int at = -1;
+    for (; o < end; o++, x0 += 2, p00 += 2 * x, p01 += 2 * x, p10 += 2 * x, p11 += 2 * x) {
+      // from 0.0, as the running sums start: a block of -0.0 is 0.0
+      double u = 0.0 + in[p00] + in[p00 + x] + in[p01] + in[p01 + x] + in[p10] + in[p10 + x] + in[p11] + in[p11 + x];
+      // u * 0.125 is u / 8 exactly (a power of two), without a division
+      float v = u >= -Double.MAX_VALUE && u <= Double.MAX_VALUE ? (float) (u * 0.125)
+          : finiteMean(in, w, z0, z0 + 2, y0, y0 + 2, x0);
+      out[o] = v;
+      // as ValueRange.Part.add: NaN fails both
+      if (v < least) {
+        least = v;
+      }
+      if (v > greatest) {
+        greatest = v;
+        at = o;
+      }
+    }
+    part.addFinite(least, greatest, at);
   }
 
   /**

@@ -45,7 +45,7 @@ public final class HtmlReportWriter implements OutputWriter {
     }
     DisplayGrid grid = DisplayGrid.of(DisplayFrame.of(loaded, layout, o.render()));
     this.scan = Background.start("report-scan", () -> {
-      DisplayGrid.Measured shown = grid.applyMeasured(scan.tensor().view0(0), false);
+      DisplayGrid.Measured shown = grid.applyScan(scan.tensor().view0(0));
       return new CaseReportWriter.DataEncoder(shown.values().data(), shown.range());
     });
     return this.scan;
@@ -129,7 +129,7 @@ public final class HtmlReportWriter implements OutputWriter {
     if (early != null) {
       scan = early.join();
     } else {
-      DisplayGrid.Measured image = frame.applyMeasured(r.loaded().scan().tensor().view0(0), false);
+      DisplayGrid.Measured image = frame.applyScan(r.loaded().scan().tensor().view0(0));
       scan = new CaseReportWriter.DataEncoder(image.values().data(), image.range());
     }
     String title = "gradcam3d · " + method + " · " + String.join(" + ", r.input().names());

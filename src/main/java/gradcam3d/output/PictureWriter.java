@@ -104,7 +104,11 @@ final class PictureWriter implements OutputWriter {
     return decision;
   }
 
-  /** Each sample's gray window (1st..99th percentile of its scan) is found while the maps are computed. */
+  /**
+   * Each sample's gray window (1st..99th percentile of its scan) is found while the maps are
+   * computed; for a large scan, from the voxels gathered while it is reduced to blocks (which the
+   * figures and the report need anyway), not by passes of its own over the scan.
+   */
   @Override
   public Background<?> beginInput(LoadedCase loaded, Layout layout, OutputSettings o) {
     if (!o.pictures()) {
@@ -112,10 +116,13 @@ final class PictureWriter implements OutputWriter {
     }
     FloatTensor input = shown(loaded);
     windows = Background.start("gray-window", () -> {
+      DisplayGrid grid = DisplayGrid.of(DisplayFrame.of(loaded, layout, o.render()));
       List<GrayWindow> w = new ArrayList<>();
       for (int b = 0; b < input.dim(0); b++) {
+        FloatTensor scan = input.view0(b).view0(0);
+        float[] samples = sampledScan(grid, input) ? grid.applyScan(scan).samples() : null;
         // percentiles need no particular voxel order
-        w.add(GrayWindow.robust(input.view0(b).view0(0).data()));
+        w.add(samples != null ? GrayWindow.robustOfSamples(samples) : GrayWindow.robust(scan.data()));
       }
       return w;
     });
@@ -130,7 +137,7 @@ final class PictureWriter implements OutputWriter {
     }
     Background<List<GrayWindow>> found = windows;
     EarlyContour started = early;
-    drawing = Background.start("pictures", () -> draw(r, o, dir, found == null ? null : found.join(), started));
+    drawing = Background.start("pictures", () -> draw(r, o, dir, found, started));
     return drawing;
   }
 
@@ -160,7 +167,12 @@ final class PictureWriter implements OutputWriter {
     }
   }
 
-  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, List<GrayWindow> windows,
+  /**
+   * The figures of each sample. A large scan's map and region are reduced to blocks first, while
+   * the scan is reduced for the gray window ({@code found}, joined only when the figures are
+   * drawn): the three reductions side by side rather than one after the other.
+   */
+  private static List<Drawn> draw(CaseResult r, OutputSettings o, Path dir, Background<List<GrayWindow>> found,
       EarlyContour early) throws IOException {
     Explanation e = r.explanation();
     FloatTensor input = shown(r.loaded());
@@ -178,9 +190,7 @@ final class PictureWriter implements OutputWriter {
     };
     List<Drawn> drawn = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
-      FloatTensor image = grid.apply(input.view0(b).view0(0), false);
       // views, not copies: a large scan's map is only read, once, into blocks
-      FloatTensor cam = e.cam().view0(b);
       FloatTensor contour = null;
       java.util.concurrent.CompletableFuture<ContourDecision> decided = null;
       if (e.region() != null && Arrays.equals(Arrays.copyOfRange(e.region().shape(), 1, e.region().rank()),
@@ -192,14 +202,27 @@ final class PictureWriter implements OutputWriter {
         // (an early decision exists only where the figures show the labels as they are: beginSegmentation)
         decided = early == null ? null : early.of(r.windows().segmentation(), r.windows().regionClass());
       }
-      cam = grid.apply(cam, false);
+      FloatTensor cam = grid.apply(e.cam().view0(b), false);
+      // a large scan's blocks as the gray window and the report have them (one reduction between them)
+      FloatTensor image = sampledScan(grid, input) ? grid.applyScan(input.view0(b).view0(0)).values()
+          : grid.apply(input.view0(b).view0(0), false);
       Path sub = batch > 1 ? dir.resolve("sample_" + b) : dir;
       ShutdownCleanup.createFolders(sub);
+      List<GrayWindow> windows = found == null ? null : found.join();
       GrayWindow window = windows != null && windows.size() == batch ? windows.get(b) : null;
       drawn.add(new Drawn(batch > 1 ? "sample_" + b + "/" : "", Figures.writeAll(image, cam, contour, grid.spacing(),
           grid.affine(), frame.display(), window, fullIndex, decided, render, sub), grid, layout, tensorShape));
     }
     return drawn;
+  }
+
+  /**
+   * Whether the scan's gray window comes from the voxels gathered while it is reduced to blocks
+   * ({@link DisplayGrid#applyScan}): a large scan, one sample (whose view is the loaded array
+   * itself, so that every writer's reduction of it is the same one).
+   */
+  private static boolean sampledScan(DisplayGrid grid, FloatTensor input) {
+    return !grid.fullResolution() && input.dim(0) == 1;
   }
 
   /** Options whose figure slices and montage step (full grid) are given on the shown grid. */

@@ -12,8 +12,7 @@ public record GrayWindow(double lo, double hi) {
 
   /** The window of a scan: its 1st..99th percentile (numpy's linear interpolation). */
   public static GrayWindow robust(float[] values) {
-    int step = Math.max(1, (int) Math.ceil(values.length / (double) MAX_SAMPLES));
-    OrderStatistics s = new OrderStatistics(values, step);
+    OrderStatistics s = new OrderStatistics(values, sampleStep(values.length));
     int n = s.count();
     if (n == 0) {
       return new GrayWindow(0, 1);
@@ -35,6 +34,23 @@ public record GrayWindow(double lo, double hi) {
       return new GrayWindow(low - 1, low + 1);
     }
     return new GrayWindow(low, high);
+  }
+
+  /** Which voxels {@link #robust} reads of a volume of {@code voxels}: every step-th (indices 0, step, 2 step, ...). */
+  public static int sampleStep(int voxels) {
+    return Math.max(1, (int) Math.ceil(voxels / (double) MAX_SAMPLES));
+  }
+
+  /**
+   * {@link #robust} of a volume, from the voxels it reads of it ({@link #sampleStep}), gathered in
+   * any order (e.g. while the volume is read for something else): the same window, since order
+   * statistics do not depend on the order of the values.
+   */
+  public static GrayWindow robustOfSamples(float[] samples) {
+    if (sampleStep(samples.length) != 1) {
+      throw new IllegalArgumentException(samples.length + " samples: more than a volume's window reads");
+    }
+    return robust(samples);
   }
 
   /** Gray level 0..255 of an intensity; NaN is black. */

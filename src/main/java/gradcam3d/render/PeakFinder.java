@@ -20,6 +20,10 @@ final class PeakFinder {
   }
 
   static SlicePoint peak(Voxels v) {
+    SlicePoint lone = lonePeak(v);
+    if (lone != null) {
+      return lone;
+    }
     float[] cam = v.cam;
     float max = Float.NEGATIVE_INFINITY;
     double mass = 0;
@@ -65,6 +69,40 @@ final class PeakFinder {
         : new double[] {(v.depth - 1) / 2.0, (v.height - 1) / 2.0, (v.width - 1) / 2.0};
     return onPeak <= AT_MAX && max != Float.NEGATIVE_INFINITY ? nearestAmong(v, atMax, onPeak, centre)
         : nearestAt(v, max, centre);
+  }
+
+  /**
+   * The voxel of the maximum when it is the only voxel at it and a value above 0 (and far from the
+   * largest float), else null.
+   * Then the map's centre of mass, which only breaks ties at the maximum (and tells an all-zero
+   * map), cannot change the choice: one pass of comparisons decides, without the four sums per
+   * voxel of {@link #peak}'s pass (a large scan's map: millions of voxels, one peak).
+   */
+  private static SlicePoint lonePeak(Voxels v) {
+    float[] cam = v.cam;
+    float max = Float.NEGATIVE_INFINITY;
+    int at = -1;
+    int onPeak = 0;
+    // as peak's pass: NaN never reaches the maximum
+    for (int i = 0, n = v.depth * v.height * v.width; i < n; i++) {
+      float c = cam[i];
+      if (c >= max) {
+        if (c > max) {
+          max = c;
+          at = i;
+          onPeak = 0;
+        }
+        onPeak++;
+      }
+    }
+    // the centre of mass is finite (and so moves nothing) where no float product of a value and an
+    // index can overflow, as it can for values near the largest float
+    int longest = Math.max(v.depth, Math.max(v.height, v.width));
+    if (onPeak != 1 || !(max > 0) || (double) max * longest >= Float.MAX_VALUE / 2) {
+      return null;
+    }
+    int plane = v.height * v.width;
+    return new SlicePoint(at / plane, (at % plane) / v.width, at % v.width);
   }
 
   /** Voxels at the maximum remembered in the first pass at most; beyond, a second pass finds them. */

@@ -1,6 +1,7 @@
 package gradcam3d.report;
 
 import gradcam3d.AtomicFiles;
+import gradcam3d.Chunks;
 import gradcam3d.Zlib;
 import gradcam3d.render.Colormap;
 import gradcam3d.render.RenderOptions;
@@ -13,7 +14,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import java.util.zip.Deflater;
 
 /**
@@ -36,8 +36,6 @@ public final class CaseReportWriter {
   private static final int BAND = 1 << 18;
   /** Bytes per base64 task: a multiple of 3. */
   private static final int BASE64_PIECE = 3 << 18;
-  /** Voxels per quantising task. */
-  private static final int CHUNK = 1 << 18;
 
   private CaseReportWriter() {}
 
@@ -212,21 +210,26 @@ public final class CaseReportWriter {
     return quantise(values, ValueRange.of(values));
   }
 
-  /** {@link #quantise} over the values' known range. */
+  /** {@link #quantise} over the values' known range (the page's data takes them band by band: {@link #levels}). */
   static byte[] quantise(float[] values, ValueRange range) {
+    byte[] q = new byte[values.length];
+    levels(values, range).fill(0, values.length, q);
+    return q;
+  }
+
+  /** {@link #quantise}'s levels of values[from, to) as the compressed stream takes them, a band at a time. */
+  static Zlib.Source levels(float[] values, ValueRange range) {
     double scale = range.max() > range.min() ? 255.0 / ((double) range.max() - range.min()) : 0;
     float low = range.min();
-    byte[] q = new byte[values.length];
-    IntStream.range(0, (values.length + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
-      for (int i = c * CHUNK, end = Math.min(values.length, i + CHUNK); i < end; i++) {
+    return (from, to, into) -> {
+      for (int i = from, o = 0; i < to; i++, o++) {
         double t = (values[i] - low) * scale;
         // the common case in two comparisons (false for NaN); t + 0.5 truncated is Math.round for
         // t >= 0, without its call in the per-voxel loop. Else: a finite value a rounding above
         // 255 is 255; NaN, the infinities (also inf * 0 = NaN) and values below the range are 0
-        q[i] = (byte) (t >= 0 && t <= 255 ? (int) (t + 0.5) : t > 255 && t < Double.POSITIVE_INFINITY ? 255 : 0);
+        into[o] = (byte) (t >= 0 && t <= 255 ? (int) (t + 0.5) : t > 255 && t < Double.POSITIVE_INFINITY ? 255 : 0);
       }
-    });
-    return q;
+    };
   }
 
   /**
@@ -257,7 +260,7 @@ public final class CaseReportWriter {
     public DataEncoder(float[] image, ValueRange known) {
       this.image = image;
       this.imageRange = known != null ? known : ValueRange.of(image);
-      z.add(quantise(image, imageRange));
+      z.add(image.length, levels(image, imageRange));
     }
 
     /** The scan as compressed. */
@@ -287,38 +290,53 @@ public final class CaseReportWriter {
         CaseReport.NamedMap m = r.maps().get(i);
         ValueRange range = known != null && known.get(i) != null ? known.get(i) : ValueRange.of(m.values());
         ranges.add(range);
-        z.add(quantise(m.values(), range));
+        z.add(m.values().length, levels(m.values(), range));
       }
       if (r.target() != null || r.label() != null) {
-        z.add(masks(r.target(), r.label(), r.grid().voxels()));
+        z.add(r.grid().voxels(), maskBits(r.target(), r.label()));
       }
       List<Integer> start = start(ranges.get(1), r.target(), r.grid().dims());
       return new Data(base64(z.finish()), ranges, start);
     }
   }
 
-  /** Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), chunk by chunk on all cores. */
-  static byte[] masks(float[] target, float[] label, int voxels) {
-    byte[] masks = new byte[voxels];
-    IntStream.range(0, (voxels + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
-      int end = Math.min(voxels, c * CHUNK + CHUNK);
-      // one loop per mask (or of the two): no null test per voxel
+  /**
+   * Bit 1 where the target is non-zero, bit 2 where the label is (either may be null), of voxels
+   * [from, to), as the compressed stream takes them, a band at a time.
+   */
+  static Zlib.Source maskBits(float[] target, float[] label) {
+    return (from, to, into) -> {
+      // one pass per mask (or of the two): no null test per voxel; into starts as zeros
       if (target != null) {
-        for (int i = c * CHUNK; i < end; i++) {
-          if (target[i] != 0) {
-            masks[i] = TARGET_BIT;
-          }
-        }
+        setWhereNonZero(target, from, to, into, TARGET_BIT);
       }
       if (label != null) {
-        for (int i = c * CHUNK; i < end; i++) {
-          if (label[i] != 0) {
-            masks[i] |= LABEL_BIT;
-          }
+        setWhereNonZero(label, from, to, into, LABEL_BIT);
+      }
+    };
+  }
+
+  /** Voxels of a mask compared with +0.0 at once: a mask is mostly background. */
+  private static final int MASK_PIECE = 64;
+  private static final float[] ZEROS = new float[MASK_PIECE];
+
+  /**
+   * Sets {@code bit} in {@code into[i - from]} where {@code mask[i] != 0} (NaN too, not -0.0), for
+   * i in [from, to); pieces that are all +0.0 are passed over by {@link Arrays#mismatch} (a vector
+   * loop even under the client compiler) instead of voxel by voxel.
+   */
+  private static void setWhereNonZero(float[] mask, int from, int to, byte[] into, int bit) {
+    for (int p = from; p < to; p += MASK_PIECE) {
+      int end = Math.min(to, p + MASK_PIECE);
+      if (Arrays.mismatch(mask, p, end, ZEROS, 0, end - p) < 0) {
+        continue;
+      }
+      for (int i = p; i < end; i++) {
+        if (mask[i] != 0) {
+          into[i - from] |= (byte) bit;
         }
       }
-    });
-    return masks;
+    }
   }
 
   /**
@@ -329,7 +347,7 @@ public final class CaseReportWriter {
     int pieces = (data.length + BASE64_PIECE - 1) / BASE64_PIECE;
     byte[] text = new byte[4 * ((data.length + 2) / 3)];
     Base64.Encoder encoder = Base64.getEncoder();
-    IntStream.range(0, pieces).parallel().forEach(p -> {
+    Chunks.run(pieces, p -> {
       int from = p * BASE64_PIECE;
       ByteBuffer piece = encoder.encode(ByteBuffer.wrap(data, from, Math.min(data.length - from, BASE64_PIECE)));
       piece.get(text, from / 3 * 4, piece.remaining());

@@ -1,8 +1,8 @@
 package gradcam3d.report;
 
+import gradcam3d.Chunks;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * A volume's finite values' least and greatest ({0, 0} without any: the range that the page's
@@ -23,7 +23,7 @@ public record ValueRange(float min, float max, int peak, boolean positive) {
   public static ValueRange of(float[] values) {
     int chunks = (values.length + CHUNK - 1) / CHUNK;
     Part[] parts = new Part[chunks];
-    IntStream.range(0, chunks).parallel().forEach(c -> {
+    Chunks.run(chunks, c -> {
       Part p = new Part();
       p.add(values, c * CHUNK, Math.min(values.length, c * CHUNK + CHUNK));
       parts[c] = p;
@@ -93,6 +93,25 @@ public record ValueRange(float min, float max, int peak, boolean positive) {
       }
       if (h > hi) {
         hi = h;
+      }
+    }
+
+    /**
+     * Adds a run of values without infinities (finite or NaN) that follows every value added so
+     * far, given by its least and greatest non-NaN value and the index of its first greatest
+     * (least +infinity, greatest -infinity: none): what {@link #add(float[], int, int)} of the run
+     * adds, for values measured while they are made.
+     */
+    public void addFinite(float least, float greatest, int greatestAt) {
+      if (greatest > top) {
+        top = greatest;
+        best = greatestAt;
+      }
+      if (least < lo) {
+        lo = least;
+      }
+      if (greatest > hi) {
+        hi = greatest;
       }
     }
 

@@ -222,4 +222,145 @@ class DisplayGridTest {
       }
     }
   }
+
+  /** Block means (finite voxels, added in voxel order in double) and maxima (non-NaN, 0 for none) of the figure grid, by definition. */
+  private static float[][] blocksByDefinition(float[] figure, long[] full, long[] shown, int[] s) {
+    int count = (int) (shown[0] * shown[1] * shown[2]);
+    float[] means = new float[count];
+    float[] maxima = new float[count];
+    for (int a = 0, o = 0; a < shown[0]; a++) {
+      for (int b = 0; b < shown[1]; b++) {
+        for (int c = 0; c < shown[2]; c++, o++) {
+          double sum = 0;
+          int n = 0;
+          float top = Float.NEGATIVE_INFINITY;
+          for (int z = a * s[0]; z < Math.min(full[0], (a + 1) * s[0]); z++) {
+            for (int y = b * s[1]; y < Math.min(full[1], (b + 1) * s[1]); y++) {
+              for (int x = c * s[2]; x < Math.min(full[2], (c + 1) * s[2]); x++) {
+                float v = figure[(int) ((z * full[1] + y) * full[2] + x)];
+                if (Float.isFinite(v)) {
+                  sum += v;
+                  n++;
+                }
+                if (v > top) {
+                  top = v;
+                }
+              }
+            }
+          }
+          means[o] = n == 0 ? Float.NaN : (float) (sum / n);
+          maxima[o] = top == Float.NEGATIVE_INFINITY ? 0 : top;
+        }
+      }
+    }
+    return new float[][] {means, maxima};
+  }
+
+  /**
+   * The fused 2 x 2 x 2 reductions (pieces of +0.0 left as they are, means measured for their range
+   * as they are made) against the definition, bit for bit: lines of 131 voxels (pieces of 32
+   * blocks, a last piece of one block and a last block one voxel wide), whole rows and single
+   * pieces of +0.0, -0.0 where the rest is +0.0 (a mask's -0.0 maximum stays -0.0), NaN and
+   * infinities, read forwards, backwards and across; the range (least, greatest, first greatest)
+   * is that of a pass over the means, also where the greatest mean is a 0.0 of a skipped piece.
+   */
+  @Test
+  void fusedBlockReductionsEqualTheirDefinitionOverPiecesOfZeros() {
+    long[] tensorShape = {5, 6, 131};
+    int n = 5 * 6 * 131;
+    DisplayFrame arrayOrder = DisplayFrame.of(null, Layout.ZYX, tensorShape, false, null);
+    Random random = new Random(33);
+    float[] sparse = new float[n];
+    float[] negative = new float[n];
+    for (int i = 0; i < n; i++) {
+      int x = i % 131;
+      int line = i / 131;
+      // lines 0-3 all +0.0 (z 0, y 0..3: the first row of blocks is background), a blob across the
+      // first two pieces of some lines, single voxels elsewhere
+      boolean blob = line >= 8 && line < 20 && x >= 50 && x < 75;
+      sparse[i] = line < 4 ? 0f : blob ? (float) random.nextGaussian() : random.nextInt(97) == 0 ? 1f : 0f;
+      // values at most 0: the greatest mean is a 0.0, first met (read forwards) in the second piece of
+      // the first row of blocks (lines 0, 1, 6, 7), whose first piece is below 0
+      boolean firstRow = line == 0 || line == 1 || line == 6 || line == 7;
+      negative[i] = firstRow ? (x < 64 ? -1f - x : 0f) : blob ? -Math.abs((float) random.nextGaussian()) - 0.5f : 0f;
+    }
+    sparse[4 * 131 + 100] = -0.0f; // alone among +0.0: its block is computed, its maximum is -0.0
+    for (int i = 9 * 131 + 64; i < 9 * 131 + 66; i++) {
+      sparse[i] = -0.0f; // a whole block of -0.0 at the start of a piece (with line 8's +0.0)
+    }
+    sparse[10 * 131 + 70] = Float.NaN;
+    sparse[11 * 131 + 3] = Float.POSITIVE_INFINITY;
+    sparse[12 * 131 + 130] = Float.NEGATIVE_INFINITY; // in a last block one voxel wide
+    sparse[20 * 131 + 127] = Float.NaN;
+    sparse[21 * 131 + 127] = Float.NaN; // with the line above: a block of NaN and +0.0
+    AxisMap[] maps = {AxisMap.identity(3), new AxisMap(new int[] {0, 1, 2}, new boolean[] {true, false, true}),
+        new AxisMap(new int[] {1, 0, 2}, new boolean[] {false, true, true}),
+        new AxisMap(new int[] {2, 0, 1}, new boolean[] {false, true, false})};
+    for (float[] values : new float[][] {sparse, negative, new float[n]}) {
+      FloatTensor tensor = new FloatTensor(values, tensorShape);
+      for (AxisMap map : maps) {
+        DisplayFrame frame = new DisplayFrame(map, arrayOrder.display(), null, null, arrayOrder.stored(), tensorShape);
+        long[] full = map.shapeAfter(tensorShape);
+        // 3 x 3 x 66 blocks: 2 x 2 x 2 voxels each, whatever the axis order
+        DisplayGrid grid = DisplayGrid.of(frame, 3L * 3 * 66);
+        String at = map.toString() + (values == negative ? " (values at most 0)" : "");
+        assertArrayEquals(new int[] {2, 2, 2}, grid.step(), "blocks of 2 for " + at);
+        float[][] expected = blocksByDefinition(frame.apply(tensor).data(), full, grid.shape(), grid.step());
+        DisplayGrid.Measured means = grid.applyMeasured(tensor, false);
+        float[] maxima = grid.apply(tensor, true).data();
+        // assertArrayEquals on floats compares bits (but NaN's): -0.0 is not 0.0
+        assertArrayEquals(expected[0], means.values().data(), "means, " + at);
+        assertArrayEquals(expected[1], maxima, "maxima, " + at);
+        assertEquals(ValueRange.of(expected[0]), means.range(), "range of the means, " + at);
+      }
+    }
+  }
+
+  /**
+   * A large scan's gray window from the voxels gathered while it is reduced ({@link
+   * DisplayGrid#applyScan}) is the window of the whole scan, and the samples are the voxels the
+   * window reads (every step-th in the tensor's own order), for lines read forwards and backwards,
+   * blocks of 2 and of 3; where the shown lines cross the tensor's, none are gathered.
+   */
+  @Test
+  void aScansGrayWindowFromItsBlocksSamplesIsTheWindowOfTheWholeScan() {
+    long[] tensorShape = {12, 300, 601}; // 2.16 million voxels: the window reads every 2nd
+    int n = 12 * 300 * 601;
+    Random random = new Random(61);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = random.nextInt(50) == 0 ? Float.NaN : (float) Math.round(random.nextGaussian() * 300);
+    }
+    values[0] = -0.0f;
+    values[2] = Float.POSITIVE_INFINITY;
+    int every = gradcam3d.render.GrayWindow.sampleStep(n);
+    assertEquals(2, every);
+    gradcam3d.render.GrayWindow whole = gradcam3d.render.GrayWindow.robust(values);
+    FloatTensor scan = new FloatTensor(values, tensorShape);
+    DisplayFrame arrayOrder = DisplayFrame.of(null, Layout.ZYX, tensorShape, false, null);
+    AxisMap[] alongLines = {AxisMap.identity(3), new AxisMap(new int[] {1, 0, 2}, new boolean[] {true, false, true})};
+    for (AxisMap map : alongLines) {
+      DisplayFrame frame = new DisplayFrame(map, arrayOrder.display(), null, null, arrayOrder.stored(), tensorShape);
+      for (long budget : new long[] {n / 8, n / 27}) {
+        DisplayGrid grid = DisplayGrid.of(frame, budget);
+        String at = map + ", blocks " + Arrays.toString(grid.step());
+        DisplayGrid.Measured shown = grid.applyScan(scan);
+        float[] samples = shown.samples();
+        assertEquals((n + every - 1) / every, samples.length, at);
+        for (int k = 0; k < samples.length; k++) {
+          if (Float.floatToRawIntBits(values[k * every]) != Float.floatToRawIntBits(samples[k])) {
+            assertEquals(values[k * every], samples[k], "sample " + k + ", " + at);
+          }
+        }
+        assertEquals(whole, gradcam3d.render.GrayWindow.robustOfSamples(samples), at);
+        // the blocks and range are those of the scan without samples (another reduction: another key)
+        DisplayGrid.Measured plain = grid.applyMeasured(scan, false);
+        assertArrayEquals(plain.values().data(), shown.values().data(), at);
+        assertEquals(plain.range(), shown.range(), at);
+      }
+    }
+    AxisMap across = new AxisMap(new int[] {2, 0, 1}, new boolean[] {false, false, false});
+    DisplayFrame frame = new DisplayFrame(across, arrayOrder.display(), null, null, arrayOrder.stored(), tensorShape);
+    assertEquals(null, DisplayGrid.of(frame, n / 8).applyScan(scan).samples(), "lines across the tensor's");
+  }
 }

@@ -121,6 +121,47 @@ class PeakFinderTest {
     }
   }
 
+  /**
+   * Where one voxel alone holds the maximum, the peak is found without the centre of mass: the
+   * same voxel as the voxel-by-voxel search, also for a lone maximum at or below 0 (the centre of
+   * the volume then decides among the voxels at it), an infinite one, the largest float, and NaN.
+   */
+  @Test
+  void aLoneMaximumGivesTheVoxelByVoxelSearchsPeak() {
+    java.util.Random r = new java.util.Random(57);
+    for (int trial = 0; trial < 60; trial++) {
+      int d = 1 + r.nextInt(9);
+      int h = 1 + r.nextInt(20);
+      int w = 1 + r.nextInt(20);
+      float[] c = new float[d * h * w];
+      float shift = trial % 3 == 0 ? -2 : 0; // every value below 0: the lone maximum too
+      for (int i = 0; i < c.length; i++) {
+        c[i] = r.nextInt(9) == 0 ? Float.NaN : shift + 0.9f * r.nextFloat();
+      }
+      float top = switch (trial % 5) {
+        case 0 -> Float.POSITIVE_INFINITY;
+        case 1 -> Float.MAX_VALUE;
+        default -> shift + 1;
+      };
+      c[r.nextInt(c.length)] = top;
+      if (trial % 7 == 0) {
+        c[0] = Float.NaN; // a NaN first: never the maximum
+      }
+      Voxels v = Voxels.of(new FloatTensor(new float[c.length], d, h, w), new FloatTensor(c, d, h, w), null, SPACING);
+      // NaN voxels left out, as the finder leaves them out
+      float[] withoutNaN = c.clone();
+      float least = Float.POSITIVE_INFINITY;
+      for (float x : c) {
+        least = Float.isNaN(x) ? least : Math.min(least, x);
+      }
+      for (int i = 0; i < c.length; i++) {
+        // below every other value and not above 0: changes neither the maximum nor the centre of mass
+        withoutNaN[i] = Float.isNaN(c[i]) ? Math.min(least, 0) - 1 : c[i];
+      }
+      assertEquals(bruteForcePeak(withoutNaN, d, h, w, SPACING), PeakFinder.peak(v), "trial " + trial);
+    }
+  }
+
   @Test
   void flatCamGivesTheCentreOfTheVolume() {
     Voxels v = voxels(FloatTensor.zeros(16, 32, 24));

@@ -137,6 +137,49 @@ class CaseReportWriterTest {
     }
   }
 
+  /**
+   * The masks' bits made band by band, with pieces of +0.0 passed over, are the bits voxel by
+   * voxel: 1 for a target value != 0, 2 for a label value != 0 (NaN counts, -0.0 does not), for
+   * bands that start and end anywhere in a piece, and either mask absent.
+   */
+  @Test
+  void maskBitsBandByBandAreTheBitsVoxelByVoxel() {
+    Random random = new Random(92);
+    int n = 5000;
+    float[] target = new float[n];
+    float[] label = new float[n];
+    for (int i = 0; i < n; i++) {
+      // mostly +0.0, with runs inside, single voxels, -0.0, NaN and values below 0
+      boolean run = i >= 700 && i < 1300;
+      target[i] = run || random.nextInt(150) == 0 ? 1f : 0f;
+      label[i] = i >= 1200 && i < 1500 ? 0.5f : random.nextInt(200) == 0 ? -3f : 0f;
+    }
+    target[64] = -0.0f;
+    target[65] = Float.NaN;
+    label[4095] = Float.NaN;
+    label[4096] = -0.0f;
+    float[][] targets = {target, null, target, null};
+    float[][] labels = {label, label, null, null};
+    for (int k = 0; k < targets.length; k++) {
+      byte[] expected = new byte[n];
+      for (int i = 0; i < n; i++) {
+        expected[i] = (byte) ((targets[k] != null && targets[k][i] != 0 ? CaseReportWriter.TARGET_BIT : 0)
+            | (labels[k] != null && labels[k][i] != 0 ? CaseReportWriter.LABEL_BIT : 0));
+      }
+      gradcam3d.Zlib.Source bits = CaseReportWriter.maskBits(targets[k], labels[k]);
+      for (int band : new int[] {n, 1000, 37, 64}) {
+        byte[] made = new byte[n];
+        for (int from = 0; from < n; from += band) {
+          int to = Math.min(n, from + band);
+          byte[] into = new byte[to - from];
+          bits.fill(from, to, into);
+          System.arraycopy(into, 0, made, from, into.length);
+        }
+        assertArrayEquals(expected, made, "masks " + k + ", bands of " + band);
+      }
+    }
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void pageHoldsTheQuantisedVolumesMasksAndGeometry() throws Exception {
