@@ -59,7 +59,7 @@ public final class Zlib {
 
   /**
    * The whole zlib stream of {@code raw}, whose Adler-32 the caller has worked out (e.g. a PNG's
-   * filtered rows, while filtering them: their runs of zeros cost nothing).
+   * filtered rows, while filtering them: a row of zeros costs nothing).
    */
   public static byte[] compress(byte[] raw, long rawAdler, int level, int band) {
     Zlib z = new Zlib(level, band);
