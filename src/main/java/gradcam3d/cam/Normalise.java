@@ -34,7 +34,7 @@ public final class Normalise {
       float min = range[0];
       float max = range[1];
       if (range[2] != 0 || Float.isInfinite(min) || Float.isInfinite(max)) {
-        byFolds(d, from, to);
+        byFolds(d, from, to, range[2] != 0 ? Float.NaN : min);
         continue;
       }
       // the largest shifted value is the largest value shifted: x - min rounds monotonically in x
@@ -111,23 +111,12 @@ public final class Normalise {
   }
 
   /**
-   * The normalisation by its definition, for a sample holding NaN or an infinity: Math.min's fold,
-   * the values shifted by it while Math.max's fold runs over them, then the division.
+   * The normalisation by its definition, for a sample holding NaN or an infinity: the values
+   * shifted by Math.min's fold {@code min} while Math.max's fold runs over them, then the division.
    */
-  private static void byFolds(float[] d, int from, int to) {
-    float min = Float.POSITIVE_INFINITY;
-    boolean nan = false;
-    for (int i = from; i < to; i++) {
-      float v = d[i];
-      if (v != v) {
-        nan = true;
-      } else {
-        min = FloatFolds.lower(min, v);
-      }
-    }
-    min = nan ? Float.NaN : min;
+  private static void byFolds(float[] d, int from, int to, float min) {
     float max = Float.NEGATIVE_INFINITY;
-    nan = false;
+    boolean nan = false;
     for (int i = from; i < to; i++) {
       float v = d[i] - min;
       d[i] = v;

@@ -64,15 +64,25 @@ final class Picture {
     }
   }
 
-  /** Fills a rectangle, clipped to the picture. */
-  void fill(int x, int y, int w, int h, int color) {
+  /** The rectangle clipped to the picture: {left, right, top, bottom} (right and bottom exclusive), or null if empty. */
+  private int[] clipped(int x, int y, int w, int h) {
     int from = Math.max(0, x);
     int to = Math.min(width, x + w);
     int top = Math.max(0, y);
     int bottom = Math.min(height, y + h);
-    if (from >= to || top >= bottom) {
+    return from >= to || top >= bottom ? null : new int[] {from, to, top, bottom};
+  }
+
+  /** Fills a rectangle, clipped to the picture. */
+  void fill(int x, int y, int w, int h, int color) {
+    int[] c = clipped(x, y, w, h);
+    if (c == null) {
       return;
     }
+    int from = c[0];
+    int to = c[1];
+    int top = c[2];
+    int bottom = c[3];
     if (from == 0 && to == width && stride == width) {
       // whole rows are one run (a figure's background: the whole picture)
       fill(rgb, index(0, top), index(0, bottom), color);
@@ -107,13 +117,14 @@ final class Picture {
 
   /** Blends a colour over a rectangle with the given alpha, e.g. a dark box behind text. */
   void shade(int x, int y, int w, int h, int color, double alpha) {
-    int from = Math.max(0, x);
-    int to = Math.min(width, x + w);
-    int top = Math.max(0, y);
-    int bottom = Math.min(height, y + h);
-    if (from >= to || top >= bottom) {
+    int[] c = clipped(x, y, w, h);
+    if (c == null) {
       return;
     }
+    int from = c[0];
+    int to = c[1];
+    int top = c[2];
+    int bottom = c[3];
     if (alpha <= 0 || alpha >= 1) {
       for (int yy = top; yy < bottom; yy++) {
         for (int k = index(from, yy), end = index(to, yy); k < end; k++) {
