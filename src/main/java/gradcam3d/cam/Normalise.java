@@ -67,15 +67,15 @@ public final class Normalise {
 
   /** Runs {@code body} over [from, to) in chunks of CHUNK values, on every core for a large sample. */
   private static void chunks(int from, int to, Span body) {
+    int count = Math.max(1, (to - from + CHUNK - 1) / CHUNK);
+    java.util.function.IntConsumer chunk = c -> body.run(from + c * CHUNK, Math.min(to, from + (c + 1) * CHUNK));
     if (to - from < PARALLEL_VALUES) {
-      for (int lo = from; lo < to || lo == from; lo += CHUNK) {
-        body.run(lo, Math.min(to, lo + CHUNK));
+      for (int c = 0; c < count; c++) {
+        chunk.accept(c);
       }
-      return;
+    } else {
+      gradcam3d.Chunks.run(count, chunk);
     }
-    int count = (to - from + CHUNK - 1) / CHUNK;
-    java.util.stream.IntStream.range(0, count).parallel()
-        .forEach(c -> body.run(from + c * CHUNK, Math.min(to, from + (c + 1) * CHUNK)));
   }
 
   /**
@@ -84,8 +84,7 @@ public final class Normalise {
    * associative and commutative (-0.0 below +0.0), so the chunks' results combine to the same bits.
    */
   private static float[] range(float[] d, int from, int to) {
-    int count = Math.max(1, (to - from + CHUNK - 1) / CHUNK);
-    float[][] parts = new float[count][];
+    float[][] parts = new float[Math.max(1, (to - from + CHUNK - 1) / CHUNK)][];
     chunks(from, to, (lo, hi) -> {
       float min = Float.POSITIVE_INFINITY;
       float max = Float.NEGATIVE_INFINITY;

@@ -64,35 +64,31 @@ final class Picture {
     }
   }
 
-  /** The rectangle clipped to the picture: {left, right, top, bottom} (right and bottom exclusive), or null if empty. */
-  private int[] clipped(int x, int y, int w, int h) {
-    int from = Math.max(0, x);
-    int to = Math.min(width, x + w);
-    int top = Math.max(0, y);
-    int bottom = Math.min(height, y + h);
-    return from >= to || top >= bottom ? null : new int[] {from, to, top, bottom};
+  /** Columns [from, to) of rows [top, bottom). */
+  private record Rect(int from, int to, int top, int bottom) {}
+
+  /** The rectangle clipped to the picture, or null if nothing of it is inside. */
+  private Rect clipped(int x, int y, int w, int h) {
+    Rect r = new Rect(Math.max(0, x), Math.min(width, x + w), Math.max(0, y), Math.min(height, y + h));
+    return r.from() >= r.to() || r.top() >= r.bottom() ? null : r;
   }
 
   /** Fills a rectangle, clipped to the picture. */
   void fill(int x, int y, int w, int h, int color) {
-    int[] c = clipped(x, y, w, h);
-    if (c == null) {
+    Rect r = clipped(x, y, w, h);
+    if (r == null) {
       return;
     }
-    int from = c[0];
-    int to = c[1];
-    int top = c[2];
-    int bottom = c[3];
-    if (from == 0 && to == width && stride == width) {
+    if (r.from() == 0 && r.to() == width && stride == width) {
       // whole rows are one run (a figure's background: the whole picture)
-      fill(rgb, index(0, top), index(0, bottom), color);
+      fill(rgb, index(0, r.top()), index(0, r.bottom()), color);
       return;
     }
-    int first = index(from, top);
-    int n = to - from;
+    int first = index(r.from(), r.top());
+    int n = r.to() - r.from();
     fill(rgb, first, first + n, color);
-    for (int yy = top + 1; yy < bottom; yy++) {
-      System.arraycopy(rgb, first, rgb, index(from, yy), n);
+    for (int yy = r.top() + 1; yy < r.bottom(); yy++) {
+      System.arraycopy(rgb, first, rgb, index(r.from(), yy), n);
     }
   }
 
@@ -117,17 +113,13 @@ final class Picture {
 
   /** Blends a colour over a rectangle with the given alpha, e.g. a dark box behind text. */
   void shade(int x, int y, int w, int h, int color, double alpha) {
-    int[] c = clipped(x, y, w, h);
-    if (c == null) {
+    Rect r = clipped(x, y, w, h);
+    if (r == null) {
       return;
     }
-    int from = c[0];
-    int to = c[1];
-    int top = c[2];
-    int bottom = c[3];
     if (alpha <= 0 || alpha >= 1) {
-      for (int yy = top; yy < bottom; yy++) {
-        for (int k = index(from, yy), end = index(to, yy); k < end; k++) {
+      for (int yy = r.top(); yy < r.bottom(); yy++) {
+        for (int k = index(r.from(), yy), end = index(r.to(), yy); k < end; k++) {
           rgb[k] = blend(rgb[k], color, alpha);
         }
       }
@@ -137,8 +129,8 @@ final class Picture {
     int[] red = s.red;
     int[] green = s.green;
     int[] blue = s.blue;
-    for (int yy = top; yy < bottom; yy++) {
-      for (int k = index(from, yy), end = index(to, yy); k < end; k++) {
+    for (int yy = r.top(); yy < r.bottom(); yy++) {
+      for (int k = index(r.from(), yy), end = index(r.to(), yy); k < end; k++) {
         int under = rgb[k];
         rgb[k] = (red[(under >> 16) & 0xFF] << 16) | (green[(under >> 8) & 0xFF] << 8) | blue[under & 0xFF];
       }
